@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
+import { CommandId } from './host/commands/commandId';
+import { showDatasetCommand } from './host/commands/showDataset';
+import { DatasetRoots } from './host/datasets/datasetRoots';
+import { DatasetStore } from './host/datasets/datasetStore';
+import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
+import { DatasetWatcher } from './host/datasets/datasetWatcher';
+import { DatasetPanel } from './host/panels/datasetPanel';
+import { RunsTreeProvider } from './host/runs/runsTreeProvider';
+import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
+
+/** What activate() hands to other extensions and to the integration tests. */
+export interface KdUdaApi {
+  datasets: { store: DatasetStore; tree: DatasetTreeProvider; roots: DatasetRoots };
+  runs: RunsTreeProvider;
+}
+
+export function activate(context: vscode.ExtensionContext): KdUdaApi {
+  const output = vscode.window.createOutputChannel('KD-UDA Lab', { log: true });
+  const roots = new DatasetRoots();
+  const store = new DatasetStore();
+  const tree = new DatasetTreeProvider(store);
+  const debounceMs = vscode.workspace.getConfiguration('kdUda').get<number>('datasetWatchDebounceMs') ?? 400;
+  const watcher = new DatasetWatcher(debounceMs, (root) => void store.rescan(root), (message) => output.warn(message));
+  const runs = new RunsTreeProvider();
+
+  // A root is scanned when the tree first asks for its item, so activation itself stays light.
+  const syncRoots = async (): Promise<void> => {
+    const listed = await roots.list();
+    store.retain(listed);
+    tree.setRoots(listed);
+    watcher.setRoots(listed);
+  };
+
+  const datasetsView = vscode.window.createTreeView('kdUda.datasets', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(
+    output,
+    roots,
+    store,
+    tree,
+    watcher,
+    runs,
+    datasetsView,
+    vscode.window.registerTreeDataProvider('kdUda.runs', runs),
+    roots.onDidChange(() => void syncRoots()),
+    vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(context, store)),
+    vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(context, roots, store)),
+    vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
+    vscode.commands.registerCommand(CommandId.RefreshDatasets, async () => {
+      await syncRoots();
+      await Promise.all((await roots.list()).map((root) => store.rescan(root)));
+    }),
+    vscode.commands.registerCommand(CommandId.RefreshRuns, () => runs.refresh()),
+  );
+  void syncRoots();
+  return { datasets: { store, tree, roots }, runs };
+}

@@ -1,0 +1,7 @@
+/** Every command the extension contributes; package.json lists the same ids. */
+export enum CommandId {
+  ShowDataset = 'kdUda.showDataset',
+  RefreshDatasets = 'kdUda.refreshDatasets',
+  AddDatasetRoot = 'kdUda.addDatasetRoot',
+  RefreshRuns = 'kdUda.refreshRuns',
+}

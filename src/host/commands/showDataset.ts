@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { DatasetNode } from '../datasets/datasetTreeProvider';
+import type { DatasetRoots } from '../datasets/datasetRoots';
+import type { DatasetStore } from '../datasets/datasetStore';
+import { DatasetPanel } from '../panels/datasetPanel';
+
+/**
+ * KD-UDA: Show Dataset. From a tree node, a path argument, or (from the palette) a quick pick of
+ * the known roots.
+ */
+export function showDatasetCommand(context: vscode.ExtensionContext, roots: DatasetRoots, store: DatasetStore) {
+  return async (target?: DatasetNode | string | vscode.Uri): Promise<DatasetPanel | undefined> => {
+    const root = await resolveRoot(target, roots);
+    return root === undefined ? undefined : DatasetPanel.show(context, store, root);
+  };
+}
+
+async function resolveRoot(target: DatasetNode | string | vscode.Uri | undefined, roots: DatasetRoots): Promise<string | undefined> {
+  if (typeof target === 'string') return target;
+  if (target instanceof vscode.Uri) return target.fsPath;
+  if (target && typeof target === 'object' && 'root' in target) return target.root;
+  const known = await roots.list();
+  if (known.length === 0) {
+    const add = 'Add Dataset Folder…';
+    const choice = await vscode.window.showInformationMessage('KD-UDA: no dataset folders yet. Add one to the kdUda.datasets setting or an experiment file.', add);
+    if (choice === add) await vscode.commands.executeCommand('kdUda.addDatasetRoot');
+    return undefined;
+  }
+  if (known.length === 1) return known[0];
+  const picked = await vscode.window.showQuickPick(
+    known.map((root) => ({ label: path.basename(root) || root, description: root, root })),
+    { title: 'KD-UDA: Show Dataset', placeHolder: 'Dataset to show' },
+  );
+  return picked?.root;
+}

@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import {
+  DATASET_PANEL_VIEW_TYPE,
+  parseDatasetPanelMessage,
+  parseDatasetPanelPersistedState,
+  type DatasetPanelState,
+  type DatasetPanelToHost,
+  type HostToDatasetPanel,
+} from '../../protocol/datasetPanel';
+import type { DatasetStore } from '../datasets/datasetStore';
+import { webviewHtml } from './webviewHtml';
+
+/**
+ * One panel per dataset root: a domain x class matrix with thumbnails. The webview holds no data of
+ * its own; after it says `ready` (and whenever the scan changes) it gets a whole snapshot.
+ */
+export class DatasetPanel implements vscode.Disposable {
+  private static readonly open = new Map<string, DatasetPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  static show(context: vscode.ExtensionContext, store: DatasetStore, root: string): DatasetPanel {
+    const existing = DatasetPanel.open.get(root);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), vscode.ViewColumn.Active, DatasetPanel.options(context, root));
+    return new DatasetPanel(context, store, root, panel);
+  }
+
+  /** Restores panels that were open when the window reloaded. */
+  static serializer(context: vscode.ExtensionContext, store: DatasetStore): vscode.WebviewPanelSerializer {
+    return {
+      deserializeWebviewPanel: async (panel, state) => {
+        const persisted = parseDatasetPanelPersistedState(state);
+        if (!persisted) {
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = DatasetPanel.options(context, persisted.root);
+        new DatasetPanel(context, store, persisted.root, panel);
+      },
+    };
+  }
+
+  private static title(root: string): string {
+    return `Dataset: ${path.basename(root) || root}`;
+  }
+
+  private static options(context: vscode.ExtensionContext, root: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
+        vscode.Uri.joinPath(context.extensionUri, 'media'),
+        vscode.Uri.file(root),
+      ],
+    };
+  }
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    private readonly store: DatasetStore,
+    readonly root: string,
+    readonly panel: vscode.WebviewPanel,
+  ) {
+    DatasetPanel.open.set(root, this);
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
+    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'dataset', DatasetPanel.title(root));
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      store.onDidChange((changedRoot) => {
+        if (changedRoot === root) this.post();
+      }),
+    );
+    store.ensure(root);
+  }
+
+  private receive(raw: unknown): void {
+    const message: DatasetPanelToHost | undefined = parseDatasetPanelMessage(raw);
+    if (!message) return;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        break;
+      case 'refresh':
+        void this.store.rescan(this.root);
+        break;
+      case 'revealInExplorer': {
+        const domain = this.store.get(this.root)?.summary?.domains.find((candidate) => candidate.name === message.domain);
+        if (!domain) return;
+        const target = message.className ? vscode.Uri.file(path.join(domain.path, message.className)) : vscode.Uri.file(domain.path);
+        void vscode.commands.executeCommand('revealInExplorer', target);
+        break;
+      }
+    }
+  }
+
+  private snapshot(): DatasetPanelState {
+    const entry = this.store.get(this.root);
+    const thumbnails: Record<string, string> = {};
+    for (const domain of entry?.summary?.domains ?? []) {
+      for (const entryClass of domain.classes) {
+        for (const sample of entryClass.samples) {
+          thumbnails[sample] = this.panel.webview.asWebviewUri(vscode.Uri.file(sample)).toString();
+        }
+      }
+    }
+    return { root: this.root, name: path.basename(this.root) || this.root, scanning: entry?.scanning ?? true, summary: entry?.summary, thumbnails };
+  }
+
+  private post(): void {
+    if (!this.ready) return;
+    const message: HostToDatasetPanel = { type: 'snapshot', state: this.snapshot() };
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    DatasetPanel.open.delete(this.root);
+    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.length = 0;
+  }
+}

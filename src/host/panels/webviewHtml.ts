@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/**
+ * The HTML shell every panel uses: a strict CSP (nothing by default; scripts only with this load's
+ * nonce; styles, fonts and images only from the webview's own resource origin) and the panel's
+ * bundle from `dist/webview/<entry>.js`.
+ */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: string, title: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${entry}.js`));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${entry}.css`));
+  const csp = [
+    `default-src 'none'`,
+    `img-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${style}">
+  <title>${escapeHtml(title)}</title>
+</head>
+<body>
+  <main id="app" aria-live="polite"></main>
+  <script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,58 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const RUN_STATES = ['queued', 'running', 'stopped', 'failed', 'done'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+/** The newest run-folder format this build reads; newer ones are refused by name, not guessed. */
+export const RUN_FORMAT_VERSION = 1;
+
+export interface RunListing {
+  runId: string;
+  dir: string;
+  state?: RunState;
+  /** Why the run folder could not be read, when it could not. */
+  problem?: string;
+}
+
+async function readStatus(dir: string): Promise<Pick<RunListing, 'state' | 'problem'>> {
+  const file = path.join(dir, 'status.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { problem: `${file} is missing` };
+  }
+  let status: unknown;
+  try {
+    status = JSON.parse(text);
+  } catch (error) {
+    return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const { version, state } = (status ?? {}) as { version?: unknown; state?: unknown };
+  if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
+    return { problem: `${file} has format version ${version}; this KD-UDA Lab reads up to ${RUN_FORMAT_VERSION}. Update the extension.` };
+  }
+  if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) {
+    return { problem: `${file}: field "state" must be one of ${RUN_STATES.join(', ')}` };
+  }
+  return { state: state as RunState };
+}
+
+/** Every run folder under `runsDir`, newest first (run ids start with a timestamp). */
+export async function listRuns(runsDir: string): Promise<RunListing[]> {
+  let entries;
+  try {
+    entries = await readdir(runsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const dirs = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
+  const runs = await Promise.all(
+    dirs.map(async (runId) => {
+      const dir = path.join(runsDir, runId);
+      return { runId, dir, ...(await readStatus(dir)) };
+    }),
+  );
+  return runs.sort((a, b) => b.runId.localeCompare(a.runId));
+}

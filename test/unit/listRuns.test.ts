@@ -1,0 +1,49 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { listRuns } from '../../src/runs/listRuns';
+
+describe('listRuns', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-runs-'));
+    const runs: Record<string, string | undefined> = {
+      '20261101-100000-a': JSON.stringify({ version: 1, state: 'done' }),
+      '20261102-100000-b': JSON.stringify({ version: 1, state: 'running' }),
+      '20261103-100000-torn': '{"version":1,"sta',
+      '20261104-100000-future': JSON.stringify({ version: 7, state: 'done' }),
+      '20261105-100000-nostatus': undefined,
+      '20261106-100000-badstate': JSON.stringify({ version: 1, state: 'exploded' }),
+    };
+    for (const [runId, status] of Object.entries(runs)) {
+      await mkdir(path.join(dir, runId));
+      if (status !== undefined) await writeFile(path.join(dir, runId, 'status.json'), status);
+    }
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('lists run folders newest first with their state, and says what is wrong with unreadable ones', async () => {
+    const runs = await listRuns(dir);
+    assert.deepEqual(runs.map((run) => run.runId), [
+      '20261106-100000-badstate',
+      '20261105-100000-nostatus',
+      '20261104-100000-future',
+      '20261103-100000-torn',
+      '20261102-100000-b',
+      '20261101-100000-a',
+    ]);
+    const byId = new Map(runs.map((run) => [run.runId, run]));
+    assert.equal(byId.get('20261101-100000-a')?.state, 'done');
+    assert.equal(byId.get('20261102-100000-b')?.state, 'running');
+    assert.match(byId.get('20261103-100000-torn')?.problem ?? '', /status\.json is not valid JSON/);
+    assert.match(byId.get('20261104-100000-future')?.problem ?? '', /format version 7.*reads up to 1/);
+    assert.match(byId.get('20261105-100000-nostatus')?.problem ?? '', /status\.json is missing/);
+    assert.match(byId.get('20261106-100000-badstate')?.problem ?? '', /"state" must be one of/);
+  });
+
+  it('gives an empty list for a runs folder that does not exist', async () => {
+    assert.deepEqual(await listRuns(path.join(dir, 'nope')), []);
+  });
+});

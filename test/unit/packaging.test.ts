@@ -1,0 +1,41 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const repo = path.resolve(__dirname, '../../..');
+
+describe('the packaged extension', () => {
+  it('ships the bundles, media, schema and README, and no sources, tests or dependencies', async () => {
+    const vsce = path.join(repo, 'node_modules', '.bin', 'vsce');
+    const { stdout } = await promisify(execFile)(vsce, ['ls', '--no-dependencies'], { cwd: repo });
+    const files = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    for (const required of ['package.json', 'README.md', 'dist/extension.js', 'dist/trainer.js', 'dist/webview/dataset.js', 'schemas/experiment.schema.json', 'media/icon.png']) {
+      assert.ok(files.includes(required), `${required} is missing from the .vsix: ${files.join(', ')}`);
+    }
+    const unwanted = files.filter((file) => /^(src|test|webview-ui|bench|node_modules|out|\.ci)\/|\.map$|\.ts$|^esbuild\.mjs$/.test(file));
+    assert.deepEqual(unwanted, [], 'sources, tests, maps or dependencies would ship');
+  });
+
+  it('contributes a JSON schema for *.kdexp.json that exists and declares the experiment fields', async () => {
+    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
+    const validation = manifest.contributes.jsonValidation.find((entry: { fileMatch: string }) => entry.fileMatch === '*.kdexp.json');
+    assert.ok(validation, 'jsonValidation maps *.kdexp.json');
+    const schema = JSON.parse(await readFile(path.join(repo, validation.url), 'utf8'));
+    assert.deepEqual(schema.required, ['data', 'method']);
+    assert.deepEqual(Object.keys(schema.properties.data.properties).slice(0, 4), ['root', 'layout', 'source', 'targets']);
+  });
+
+  it('declares every command it registers under the KD-UDA category', async () => {
+    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
+    const source = await readFile(path.join(repo, 'src', 'host', 'commands', 'commandId.ts'), 'utf8');
+    const ids = [...source.matchAll(/'(kdUda\.[A-Za-z]+)'/g)].map((match) => match[1]).sort();
+    const declared = manifest.contributes.commands.map((command: { command: string; category: string }) => {
+      assert.equal(command.category, 'KD-UDA', command.command);
+      return command.command;
+    });
+    assert.deepEqual(declared.sort(), ids);
+  });
+});
