@@ -99,7 +99,8 @@ describe('Datasets view', function () {
       const fonts = childItems(kdUda, node).get('font-digits');
       assert.ok(fonts, 'domain font-digits is listed');
       assert.ok(fonts.iconPath instanceof vscode.ThemeIcon && fonts.iconPath.id === 'warning', 'a domain lacking a class carries a warning icon');
-      const tooltip = fonts.tooltip instanceof vscode.MarkdownString ? fonts.tooltip.value : String(fonts.tooltip);
+      const markdown = fonts.tooltip instanceof vscode.MarkdownString ? fonts.tooltip.value : String(fonts.tooltip);
+      const tooltip = markdown.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
       assert.match(tooltip, /lacks 1 class .*"2"/, 'the warning names the missing class');
     } finally {
       await rm(experiment, { force: true });

@@ -1,0 +1,181 @@
+/**
+ * End to end: the Datasets view and the dataset panel in a real VS Code web workbench (code-server)
+ * driven through Chromium, against a generated ImageFolder dataset that changes on disk mid-test.
+ *
+ * Screenshots of every stage go to test-results/e2e-datasets-*.png (on failure `e2e-datasets-FAILED-<stage>.png`).
+ * KDUDA_E2E_EXTENSION_PATH loads another extension folder instead of the repository (harness checks).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { makeImage } from '../fixtures/imageTree';
+import {
+  editorTab,
+  expandTreePath,
+  findTreeRow,
+  launchBrowser,
+  notifications,
+  openViewContainer,
+  openWorkbench,
+  pickQuickPickItem,
+  poll,
+  quickPickIsOpen,
+  runCommand,
+  screenshot,
+  viewPane,
+  webviewFrame,
+  type BrowserSession,
+} from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { EXTENSION_MAIN, REPO_ROOT, TEST_RESULTS_DIR } from '../harness/paths';
+import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+
+const extensionPath = process.env.KDUDA_E2E_EXTENSION_PATH ? path.resolve(process.env.KDUDA_E2E_EXTENSION_PATH) : REPO_ROOT;
+
+/** 2 domains x 2 classes x 3 images. */
+const SPEC = { mnist: { '0': 3, '1': 3 }, 'mnist-photo': { '0': 3, '1': 3 } };
+const DATASET = 'digits';
+
+/** Prefix of this file's screenshots in test-results/ (stale ones are removed at the start). */
+const SHOT = 'e2e-datasets';
+
+const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
+
+describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 240_000 }, () => {
+  let workspace: TestWorkspace;
+  let server: CodeServer;
+  let browser: BrowserSession;
+  let page: Page;
+
+  /** Runs a stage; on failure saves a screenshot and prints what the workbench showed, then rethrows. */
+  async function stage(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      if (page) {
+        const shot = await screenshot(page, `${SHOT}-FAILED-${name}`).catch(() => undefined);
+        const toasts = await notifications(page).catch(() => []);
+        console.error(`stage "${name}" failed${shot ? `; screenshot ${shot}` : ''}`);
+        if (toasts.length) console.error(`notifications shown:\n  ${toasts.join('\n  ')}`);
+        console.error(`--- workbench console (last 30 lines) ---\n${browser.consoleLines.slice(-30).join('\n')}`);
+      }
+      if (server) console.error(server.logTail(30));
+      throw error;
+    }
+  }
+
+  /** Label -> description of the Datasets tree rows at `labels`, once `expected` shows there (poll). */
+  async function waitForTreeDescription(labels: string[], expected: string, timeoutMs = 20_000): Promise<void> {
+    const pane = await viewPane(page, 'Datasets');
+    let seen = '(not rendered)';
+    await poll(
+      `tree row ${labels.join(' > ')} to read "${expected}"`,
+      async () => {
+        const row = await findTreeRow(pane, labels);
+        seen = row ? row.description : '(not rendered)';
+        return row?.description === expected;
+      },
+      timeoutMs,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen "${seen}"`);
+    });
+  }
+
+  /** `domain/class` -> count, read from the matrix body cells of the dataset panel. */
+  async function matrixCells(): Promise<Record<string, string>> {
+    const cells = webviewFrame(page).locator('#matrix [data-domain][data-class]');
+    const result: Record<string, string> = {};
+    for (const cell of await cells.all()) {
+      const domain = await cell.getAttribute('data-domain');
+      const cls = await cell.getAttribute('data-class');
+      if (!domain || !cls) continue; // totals carry at most one of the two
+      result[`${domain}/${cls}`] = ((await cell.textContent()) ?? '').trim();
+    }
+    return result;
+  }
+
+  /** The trimmed text of every cell (th and td) of the matrix. */
+  async function matrixTexts(): Promise<string[]> {
+    return (await webviewFrame(page).locator('#matrix th, #matrix td').allTextContents()).map((text) => text.trim());
+  }
+
+  before(async () => {
+    assert.ok(extensionPath !== REPO_ROOT || existsSync(EXTENSION_MAIN), `${EXTENSION_MAIN} is missing: build first with \`node esbuild.mjs --tests\``);
+    for (const name of existsSync(TEST_RESULTS_DIR) ? readdirSync(TEST_RESULTS_DIR) : []) {
+      if (name.startsWith(`${SHOT}-`)) rmSync(path.join(TEST_RESULTS_DIR, name), { force: true });
+    }
+    workspace = await createTestWorkspace({ datasetName: DATASET, spec: SPEC });
+    server = await startCodeServer({ workspace: workspace.root });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: extensionPath }));
+  });
+
+  after(async () => {
+    await browser?.dispose();
+    await server?.dispose();
+    await workspace?.dispose();
+  });
+
+  it('shows per-dataset, per-domain and per-class image counts in the Datasets tree', async () => {
+    await stage('datasets-tree', async () => {
+      await openViewContainer(page, 'KD-UDA Lab');
+      await viewPane(page, 'Datasets');
+      await waitForTreeDescription([DATASET], `ImageFolder · 2 domains · ${images(12)}`);
+      await screenshot(page, `${SHOT}-01-datasets-view-root-12-images`);
+
+      const pane = await viewPane(page, 'Datasets');
+      await expandTreePath(pane, [DATASET, 'mnist']);
+      await waitForTreeDescription([DATASET, 'mnist'], images(6));
+      await waitForTreeDescription([DATASET, 'mnist-photo'], images(6));
+      await waitForTreeDescription([DATASET, 'mnist', '0'], images(3));
+      await waitForTreeDescription([DATASET, 'mnist', '1'], images(3));
+      await screenshot(page, `${SHOT}-02-datasets-tree-expanded-mnist-6-images-3-per-class`);
+    });
+  });
+
+  it('shows the domain x class matrix in the dataset panel (KD-UDA: Show Dataset)', async () => {
+    await stage('dataset-panel', async () => {
+      await runCommand(page, 'KD-UDA: Show Dataset');
+      // With more than one dataset the command asks which; here there is one, but accept either.
+      await page.waitForTimeout(300);
+      if (await quickPickIsOpen(page)) await pickQuickPickItem(page, new RegExp(`^${DATASET}\\b`));
+      await editorTab(page, `Dataset: ${DATASET}`).waitFor({ state: 'visible', timeout: 20_000 });
+
+      const frame = webviewFrame(page);
+      await frame.locator('#matrix').waitFor({ state: 'visible', timeout: 20_000 });
+      const expected: Record<string, string> = {};
+      for (const [domain, classes] of Object.entries(SPEC)) {
+        for (const [cls, count] of Object.entries(classes)) expected[`${domain}/${cls}`] = String(count);
+      }
+      await poll('the matrix to show every domain/class count', async () => JSON.stringify(await matrixCells()) === JSON.stringify(expected), 15_000)
+        .catch(async (error: Error) => {
+          throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}, expected ${JSON.stringify(expected)}`);
+        });
+      const cellTexts = await matrixTexts();
+      assert.ok(cellTexts.includes('12'), `the matrix shows the grand total 12 in its totals row/column (cells: ${cellTexts.join(' | ')})`);
+      await screenshot(page, `${SHOT}-03-dataset-panel-matrix-3-per-cell-total-12`);
+    });
+  });
+
+  it('updates the tree and the panel when an image is added on disk', async () => {
+    await stage('live-update', async () => {
+      await writeFile(path.join(workspace.datasetRoot, 'mnist', '0', 'added-by-e2e.png'), makeImage(0, 4242));
+
+      await poll('the panel cell mnist/0 to read 4', async () => (await matrixCells())['mnist/0'] === '4', 15_000)
+        .catch(async (error: Error) => {
+          throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}`);
+        });
+      const cellTexts = await matrixTexts();
+      assert.ok(cellTexts.includes('13'), `the grand total in the matrix follows to 13 (cells: ${cellTexts.join(' | ')})`);
+      await waitForTreeDescription([DATASET], `ImageFolder · 2 domains · ${images(13)}`, 15_000);
+      await waitForTreeDescription([DATASET, 'mnist'], images(7), 15_000);
+      await waitForTreeDescription([DATASET, 'mnist', '0'], images(4), 15_000);
+      await waitForTreeDescription([DATASET, 'mnist-photo'], images(6), 15_000);
+      await screenshot(page, `${SHOT}-04-after-adding-one-image-tree-13-panel-mnist-0-is-4`);
+    });
+  });
+});
