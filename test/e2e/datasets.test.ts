@@ -178,4 +178,29 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
       await screenshot(page, `${SHOT}-04-after-adding-one-image-tree-13-panel-mnist-0-is-4`);
     });
   });
+
+  it('loads thumbnails through the webview resource origin, keeps the chosen tab across hide and show, and violates no CSP', async () => {
+    await stage('thumbnails-and-state', async () => {
+      const frame = webviewFrame(page);
+      await frame.locator('vscode-panel-tab#tab-thumbnails').click();
+      const loaded = async () =>
+        frame.locator('#view-thumbnails img').evaluateAll((images) => images.filter((image) => (image as unknown as { naturalWidth: number }).naturalWidth > 0).length);
+      await poll('thumbnails to load', async () => (await loaded()) >= 4, 15_000);
+      await screenshot(page, `${SHOT}-05-dataset-panel-thumbnails`);
+
+      // Hide the panel behind another editor: without retainContextWhenHidden the webview is torn
+      // down, so coming back exercises the ready handshake and the persisted state.
+      await runCommand(page, 'File: New Untitled Text File');
+      await poll('the dataset panel to be hidden', async () => !(await page.locator('iframe.webview.ready').first().isVisible()), 10_000);
+      await editorTab(page, `Dataset: ${DATASET}`).click();
+      await poll('the thumbnails tab to be active again with images loaded', async () => {
+        const active = await frame.locator('vscode-panels').getAttribute('activeid').catch(() => null);
+        return active === 'tab-thumbnails' && (await loaded()) >= 4;
+      }, 20_000);
+      await screenshot(page, `${SHOT}-06-dataset-panel-restored-on-thumbnails-tab`);
+
+      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
+    });
+  });
 });

@@ -48,8 +48,9 @@ function matrix(summary: DatasetSummary): HTMLElement {
     ...classes.map((name) => cell(count(summary.domains.reduce((sum, domain) => sum + (domain.classes.find((entry) => entry.name === name)?.count ?? 0), 0)), { 'data-class': name, 'data-total': '' })),
     cell(count(summary.count), { id: 'grand-total' }),
   );
-  const table = el('table', { id: 'matrix' }, el('caption', {}, `Images per domain and class. Highlighted: empty, or under 1/${IMBALANCE_FACTOR} or over ${IMBALANCE_FACTOR}x the median of the row.`), el('thead', {}, head), el('tbody', {}, ...rows), el('tfoot', {}, totals));
-  return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Counts matrix' }, table);
+  const table = el('table', { id: 'matrix' }, el('caption', {}, 'Images per domain and class'), el('thead', {}, head), el('tbody', {}, ...rows), el('tfoot', {}, totals));
+  const legend = el('p', { class: 'legend' }, `Highlighted: empty cells, and counts under 1/${IMBALANCE_FACTOR} or over ${IMBALANCE_FACTOR}x the median of their row.`);
+  return el('div', {}, legend, el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Counts matrix' }, table));
 }
 
 function thumbnails(state: DatasetPanelState, summary: DatasetSummary): HTMLElement {

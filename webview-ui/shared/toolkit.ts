@@ -4,9 +4,7 @@
  */
 import {
   provideVSCodeDesignSystem,
-  vsCodeBadge,
   vsCodeButton,
-  vsCodeCheckbox,
   vsCodePanels,
   vsCodePanelTab,
   vsCodePanelView,
@@ -14,9 +12,7 @@ import {
 } from '@vscode/webview-ui-toolkit';
 
 provideVSCodeDesignSystem().register(
-  vsCodeBadge(),
   vsCodeButton(),
-  vsCodeCheckbox(),
   vsCodePanels(),
   vsCodePanelTab(),
   vsCodePanelView(),
@@ -39,19 +35,9 @@ export function button(label: string, onClick: () => void, options: { appearance
   return element;
 }
 
-export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement {
-  const element = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
-  element.textContent = label;
-  element.checked = checked;
-  element.addEventListener('change', () => onChange(element.checked));
-  return element;
-}
-
+/** A count badge. Not the toolkit's: its template sets a `style` attribute, which the strict CSP refuses. */
 export function badge(text: string, title?: string): HTMLElement {
-  const element = document.createElement('vscode-badge');
-  element.textContent = text;
-  if (title) element.setAttribute('title', title);
-  return element;
+  return el('span', title ? { class: 'badge', title } : { class: 'badge' }, text);
 }
 
 export function progressRing(label: string): HTMLElement {

@@ -134,7 +134,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     item.id = `dataset:${node.root}\u0000${node.domain}\u0000${entry.name}`;
     item.contextValue = 'datasetClass';
     item.description = formatImageCount(entry.count);
-    item.iconPath = entry.issues.length ? warningIcon() : new vscode.ThemeIcon('symbol-class');
+    item.iconPath = entry.issues.length ? warningIcon() : new vscode.ThemeIcon('tag');
     if (entry.issues.length) item.tooltip = issuesTooltip(`${node.domain} / ${entry.name}`, entry.issues);
     item.accessibilityInformation = { label: `Class ${entry.name}, ${item.description}${entry.issues.length ? ', has warnings' : ''}` };
     return item;

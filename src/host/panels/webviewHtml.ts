@@ -8,7 +8,8 @@ function escapeHtml(text: string): string {
 /**
  * The HTML shell every panel uses: a strict CSP (nothing by default; scripts only with this load's
  * nonce; styles, fonts and images only from the webview's own resource origin) and the panel's
- * bundle from `dist/webview/<entry>.js`.
+ * bundle from `dist/webview/<entry>.js`. The toolkit (FAST) probes `:focus-visible` support with a
+ * `<style>` element that it stamps with the `csp-nonce` meta's value, so styles accept the nonce too.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: string, title: string): string {
   const nonce = randomBytes(16).toString('base64');
@@ -17,7 +18,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, e
   const csp = [
     `default-src 'none'`,
     `img-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
@@ -26,6 +27,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, e
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta property="csp-nonce" content="${nonce}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${style}">
   <title>${escapeHtml(title)}</title>
