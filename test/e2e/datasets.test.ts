@@ -26,6 +26,7 @@ import {
   runCommand,
   screenshot,
   viewPane,
+  waitForWorkbench,
   webviewFrame,
   type BrowserSession,
 } from '../harness/browser';
@@ -201,6 +202,17 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
 
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
+    });
+  });
+
+  it('restores the dataset panel after the window reloads (panel serializer)', async () => {
+    await stage('reload', async () => {
+      await runCommand(page, 'Developer: Reload Window');
+      await waitForWorkbench(page);
+      await editorTab(page, `Dataset: ${DATASET}`).waitFor({ state: 'visible', timeout: 30_000 });
+      await editorTab(page, `Dataset: ${DATASET}`).click();
+      await poll('the restored panel to show its matrix with the current counts', async () => (await matrixCells())['mnist/0'] === '4', 30_000);
+      await screenshot(page, `${SHOT}-07-dataset-panel-restored-after-reload`);
     });
   });
 });
