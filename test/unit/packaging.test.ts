@@ -1,13 +1,27 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 const repo = path.resolve(__dirname, '../../..');
 
 describe('the packaged extension', () => {
+  it('packages into a .vsix offline with the same flags as npm run package', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-vsix-'));
+    try {
+      const vsix = path.join(out, 'kd-uda-lab.vsix');
+      const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
+      const flags = (manifest.scripts.package as string).split('vsce package')[1].trim().split(/\s+/).filter((flag) => !flag.startsWith('dist/') && flag !== '--out');
+      await promisify(execFile)(path.join(repo, 'node_modules', '.bin', 'vsce'), ['package', ...flags, '--out', vsix], { cwd: repo });
+      assert.ok((await stat(vsix)).size > 10_000, 'the .vsix was written');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('ships the bundles, media, schema and README, and no sources, tests or dependencies', async () => {
     const vsce = path.join(repo, 'node_modules', '.bin', 'vsce');
     const { stdout } = await promisify(execFile)(vsce, ['ls', '--no-dependencies'], { cwd: repo });
