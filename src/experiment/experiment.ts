@@ -1,0 +1,57 @@
+/**
+ * An experiment file (`*.kdexp.json`) once validated, with every default filled in: what the
+ * trainer runs and what a run folder records as `experiment.json`. The JSON Schema in
+ * schemas/experiment.schema.json is the single description of fields and defaults.
+ */
+
+export type MethodName = 'source-only' | 'dann' | 'kd-stda' | 'kd-mtda' | 'mt-mtda';
+export type Architecture = 'lenet5' | 'resnet-small' | 'resnet-wide' | 'saved';
+export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface ModelSpec {
+  architecture: Architecture;
+  width: number;
+  depth?: number;
+  path?: string;
+  warmStart?: string;
+}
+
+export interface Experiment {
+  version: 1;
+  name: string;
+  description?: string;
+  data: {
+    root: string;
+    layout: 'auto' | 'imagefolder' | 'office31' | 'listfile' | 'idx';
+    source: string;
+    targets: string[];
+    imageSize: number;
+    channels: 1 | 3;
+    split: { kind: 'all' | 'holdout' | 'folders'; testFraction: number };
+    augment: { randomResizedCrop: boolean; horizontalFlip: boolean };
+  };
+  teacher: ModelSpec;
+  student: ModelSpec;
+  method: {
+    name: MethodName;
+    model: 'teacher' | 'student';
+    udaLoss: 'dann' | 'mmd';
+    temperature: number;
+    alpha: number;
+    beta: { start: number; end: number };
+    gamma: number;
+    kdDirection: 'teacher-to-student' | 'student-to-teacher';
+    discriminatorHidden: number;
+  };
+  optimizer: {
+    name: 'sgd' | 'adam';
+    teacherLr: number;
+    studentLr: number;
+    momentum: number;
+    weightDecay: number;
+  };
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  backend: BackendName;
+}

@@ -1,0 +1,120 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import path from 'node:path';
+import schema from '../../schemas/experiment.schema.json';
+import type { Experiment } from './experiment';
+
+/** One thing wrong with an experiment file, located by JSON path and, when known, by line. */
+export interface ExperimentProblem {
+  /** `data.targets[1]`, or '' for the whole document. */
+  path: string;
+  message: string;
+  /** 1-based, when the problem can be placed in the text. */
+  line?: number;
+  column?: number;
+  /** Character offsets of the offending value in the text, for editor diagnostics. */
+  offset?: number;
+  length?: number;
+}
+
+export type ExperimentResult = { ok: true; experiment: Experiment } | { ok: false; problems: ExperimentProblem[] };
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  // allErrors: the user sees every problem at once; useDefaults: the resolved experiment is explicit.
+  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(schema);
+  return compiled;
+}
+
+function pathOf(segments: readonly (string | number)[]): string {
+  return segments.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
+}
+
+function segmentsOf(instancePath: string): (string | number)[] {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function describe(error: ErrorObject): { segments: (string | number)[]; message: string } {
+  const segments = segmentsOf(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperty':
+    case 'additionalProperties':
+      return { segments: [...segments, String(params.additionalProperty)], message: `unknown field "${String(params.additionalProperty)}"` };
+    case 'required':
+      return { segments, message: `missing required field "${String(params.missingProperty)}"` };
+    case 'enum':
+      return { segments, message: `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}` };
+    case 'const':
+      return { segments, message: `must be ${JSON.stringify(params.allowedValue)}` };
+    default:
+      return { segments, message: error.message ?? error.keyword };
+  }
+}
+
+/** Rules the schema cannot say: relations between fields. */
+function crossFieldProblems(experiment: Experiment): { segments: (string | number)[]; message: string }[] {
+  const problems: { segments: (string | number)[]; message: string }[] = [];
+  const { data, method } = experiment;
+  const sourceIndex = data.targets.indexOf(data.source);
+  if (sourceIndex >= 0) problems.push({ segments: ['data', 'targets', sourceIndex], message: `the source domain "${data.source}" cannot also be a target` });
+  if (method.name === 'kd-stda' && data.targets.length !== 1) {
+    problems.push({ segments: ['data', 'targets'], message: `kd-stda adapts to exactly one target (${data.targets.length} given); use kd-mtda or mt-mtda for several` });
+  }
+  if (method.beta.start > method.beta.end) {
+    problems.push({ segments: ['method', 'beta'], message: `beta grows from start to end, so start (${method.beta.start}) must not exceed end (${method.beta.end})` });
+  }
+  return problems;
+}
+
+/**
+ * Validates an experiment file's text and fills in defaults. Every problem is reported at once,
+ * with its JSON path and line, before any work starts; the trainer and the editor use this same
+ * function.
+ */
+export function validateExperimentText(text: string, file: string): ExperimentResult {
+  const parseErrors: ParseError[] = [];
+  const tree = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
+  const locate = (segments: (string | number)[], message: string): ExperimentProblem => {
+    let node = tree ? findNodeAtLocation(tree, segments) : undefined;
+    // A missing field is placed on its parent object.
+    for (let depth = segments.length - 1; !node && tree && depth >= 0; depth--) node = findNodeAtLocation(tree, segments.slice(0, depth));
+    return { path: pathOf(segments), message, ...position(text, node?.offset, node?.length) };
+  };
+  if (parseErrors.length > 0 || !tree) {
+    return {
+      ok: false,
+      problems: parseErrors.map((error) => ({ path: '', message: `invalid JSON: ${printParseErrorCode(error.error)}`, ...position(text, error.offset, error.length) })),
+    };
+  }
+  const value: unknown = JSON.parse(text);
+  const validate = schemaValidator();
+  if (!validate(value)) {
+    return { ok: false, problems: (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => {
+      const { segments, message } = describe(error);
+      return locate(segments, message);
+    }) };
+  }
+  const experiment = value as Experiment;
+  experiment.name ??= path.basename(file).replace(/(\.kdexp)?\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
+  const problems = crossFieldProblems(experiment).map(({ segments, message }) => locate(segments, message));
+  return problems.length ? { ok: false, problems } : { ok: true, experiment };
+}
+
+function position(text: string, offset: number | undefined, length: number | undefined): Pick<ExperimentProblem, 'line' | 'column' | 'offset' | 'length'> {
+  if (offset === undefined) return {};
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return { line, column, offset, length: length ?? 0 };
+}
+
+/** `file:line:column: path: message`, the form a terminal user can click. */
+export function formatExperimentProblem(file: string, problem: ExperimentProblem): string {
+  const where = problem.line ? `${file}:${problem.line}:${problem.column}` : file;
+  return `${where}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
+}
