@@ -5,7 +5,7 @@
 //   out/...               (with --tests) unit, integration and e2e tests, the harness and benchmarks
 // Flags: --watch rebuilds on change; --production minifies and drops source maps; --tests adds out/.
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -40,14 +40,20 @@ const configs = [
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: webviewEntries, outdir: 'dist/webview' },
 ];
 
+// Tests load their dependencies from node_modules, except TensorFlow.js: its gradient registry
+// (register_all_gradients) exists only as ES modules, so tests bundle it exactly as the trainer does.
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+const externalForTests = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
+  .filter((name) => !name.startsWith('@tensorflow/'))
+  .flatMap((name) => [name, `${name}/*`]);
+
 if (withTests) {
   // Tests and tools run from the repository, so their dependencies are resolved from node_modules.
   configs.push({
     ...nodeCommon,
     sourcemap: 'inline',
     minify: false,
-    packages: 'external',
-    external: ['vscode'],
+    external: ['vscode', ...externalForTests],
     entryPoints: [...filesUnder('test', /\.ts$/), ...filesUnder('bench', /\.ts$/)],
     outbase: '.',
     outdir: 'out',
