@@ -1,11 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-
-export const RUN_STATES = ['queued', 'running', 'stopped', 'failed', 'done'] as const;
-export type RunState = (typeof RUN_STATES)[number];
-
-/** The newest run-folder format this build reads; newer ones are refused by name, not guessed. */
-export const RUN_FORMAT_VERSION = 1;
+import { RUN_FILES, RUN_FORMAT_VERSION, RUN_STATES, type RunState } from './runFolderFormat';
 
 export interface RunListing {
   runId: string;
@@ -16,7 +11,7 @@ export interface RunListing {
 }
 
 async function readStatus(dir: string): Promise<Pick<RunListing, 'state' | 'problem'>> {
-  const file = path.join(dir, 'status.json');
+  const file = path.join(dir, RUN_FILES.status);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { listRuns, type RunListing, type RunState } from '../../runs/listRuns';
+import { listRuns, type RunListing } from '../../runs/listRuns';
+import type { RunState } from '../../runs/runFolderFormat';
 
 const STATE_ICONS: Record<RunState, vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('clock'),
