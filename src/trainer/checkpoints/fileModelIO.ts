@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../../runs/atomicFile';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+/**
+ * A tfjs IOHandler that saves a model as `model.json` + `weights.bin` in `dir` (the layout
+ * tfjs-node's file:// handler and tfjs-converter use, so checkpoints load anywhere), with
+ * crash-safe writes. It needs no native backend, so it works on wasm and cpu too.
+ */
+export function fileSaveHandler(dir: string): tf.io.IOHandler {
+  return {
+    save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      await mkdir(dir, { recursive: true });
+      // weights first: a model.json that exists always has its weights beside it.
+      await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(weights));
+      const modelJson: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+      };
+      await writeJsonAtomic(path.join(dir, MODEL_JSON), modelJson);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+  };
+}
+
+/** Loads what `fileSaveHandler` (or tfjs-node, or tfjs-converter with one weights file per path) wrote. */
+export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: async (): Promise<tf.io.ModelArtifacts> => {
+      let modelJson: tf.io.ModelJSON;
+      try {
+        modelJson = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      } catch (error) {
+        throw new Error(`${modelJsonPath}: cannot read the model: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (!modelJson.modelTopology) throw new Error(`${modelJsonPath}: not a tfjs layers model (no "modelTopology")`);
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        const buffers = await Promise.all(
+          manifest.flatMap((group) => group.paths).map(async (relative) => {
+            const file = path.resolve(path.dirname(modelJsonPath), relative);
+            try {
+              const bytes = await readFile(file);
+              return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+            } catch (error) {
+              throw new Error(`${modelJsonPath}: weights file ${relative} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }),
+        );
+        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
