@@ -5,7 +5,8 @@
 //   out/...               (with --tests) unit, integration and e2e tests, the harness and benchmarks
 // Flags: --watch rebuilds on change; --production minifies and drops source maps; --tests adds out/.
 import * as esbuild from 'esbuild';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -21,7 +22,25 @@ const common = {
   define: { 'process.env.KDUDA_VERSION': JSON.stringify(process.env.npm_package_version ?? '0.0.0') },
 };
 
-const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// tfjs-core registers the gradients that training needs only from its ES-module files, which its
+// Node bundle ("main") lacks and Node cannot load from node_modules: always bundle those.
+const tfjsGradients = {
+  name: 'tfjs-gradients',
+  setup(build) {
+    const gradients = createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    build.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\/register_all_gradients(\.js)?$/ }, () => ({ path: gradients }));
+  },
+};
+
+// 'module' first: jsonc-parser's UMD main requires its parts dynamically, which a bundle cannot follow.
+const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], plugins: [tfjsGradients] };
+
+/** The trainer loads tfjs-backend-wasm's binaries from its own folder (no node_modules in a .vsix). */
+function copyWasmBinaries() {
+  const from = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  mkdirSync('dist', { recursive: true });
+  for (const name of readdirSync(from).filter((file) => file.endsWith('.wasm'))) copyFileSync(path.join(from, name), path.join('dist', name));
+}
 
 /** Every file under `dir` whose name matches `pattern`. */
 function filesUnder(dir, pattern) {
@@ -59,6 +78,8 @@ if (withTests) {
     outdir: 'out',
   });
 }
+
+copyWasmBinaries();
 
 if (watch) {
   const contexts = await Promise.all(configs.map((config) => esbuild.context(config)));

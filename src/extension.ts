@@ -6,6 +6,7 @@ import { DatasetRoots } from './host/datasets/datasetRoots';
 import { DatasetStore } from './host/datasets/datasetStore';
 import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
 import { DatasetWatcher } from './host/datasets/datasetWatcher';
+import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
 import { DatasetPanel } from './host/panels/datasetPanel';
 import { RunsTreeProvider } from './host/runs/runsTreeProvider';
 import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     watcher,
     runs,
     datasetsView,
+    new ExperimentDiagnostics(),
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
     roots.onDidChange(() => void syncRoots()),
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(context, store)),

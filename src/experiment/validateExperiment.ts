@@ -6,6 +6,8 @@ import type { Experiment } from './experiment';
 
 /** One thing wrong with an experiment file, located by JSON path and, when known, by line. */
 export interface ExperimentProblem {
+  /** syntax: not JSON; schema: what the JSON Schema says (editors show these themselves); relation: between fields. */
+  kind: 'syntax' | 'schema' | 'relation';
   /** `data.targets[1]`, or '' for the whole document. */
   path: string;
   message: string;
@@ -79,16 +81,16 @@ function crossFieldProblems(experiment: Experiment): { segments: (string | numbe
 export function validateExperimentText(text: string, file: string): ExperimentResult {
   const parseErrors: ParseError[] = [];
   const tree = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
-  const locate = (segments: (string | number)[], message: string): ExperimentProblem => {
+  const locate = (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string): ExperimentProblem => {
     let node = tree ? findNodeAtLocation(tree, segments) : undefined;
     // A missing field is placed on its parent object.
     for (let depth = segments.length - 1; !node && tree && depth >= 0; depth--) node = findNodeAtLocation(tree, segments.slice(0, depth));
-    return { path: pathOf(segments), message, ...position(text, node?.offset, node?.length) };
+    return { kind, path: pathOf(segments), message, ...position(text, node?.offset, node?.length) };
   };
   if (parseErrors.length > 0 || !tree) {
     return {
       ok: false,
-      problems: parseErrors.map((error) => ({ path: '', message: `invalid JSON: ${printParseErrorCode(error.error)}`, ...position(text, error.offset, error.length) })),
+      problems: parseErrors.map((error) => ({ kind: 'syntax' as const, path: '', message: `invalid JSON: ${printParseErrorCode(error.error)}`, ...position(text, error.offset, error.length) })),
     };
   }
   const value: unknown = JSON.parse(text);
@@ -96,12 +98,12 @@ export function validateExperimentText(text: string, file: string): ExperimentRe
   if (!validate(value)) {
     return { ok: false, problems: (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => {
       const { segments, message } = describe(error);
-      return locate(segments, message);
+      return locate('schema', segments, message);
     }) };
   }
   const experiment = value as Experiment;
   experiment.name ??= path.basename(file).replace(/(\.kdexp)?\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
-  const problems = crossFieldProblems(experiment).map(({ segments, message }) => locate(segments, message));
+  const problems = crossFieldProblems(experiment).map(({ segments, message }) => locate('relation', segments, message));
   return problems.length ? { ok: false, problems } : { ok: true, experiment };
 }
 

@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+
+async function diagnosticsFor(uri: vscode.Uri, predicate: (diagnostics: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const diagnostics = vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'KD-UDA');
+    if (predicate(diagnostics)) return diagnostics;
+    if (Date.now() > deadline) throw new Error(`timed out; KD-UDA diagnostics: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('Experiment file diagnostics', function () {
+  this.timeout(60_000);
+
+  it('flags relations between fields in the Problems panel and clears them once fixed', async () => {
+    const extension = vscode.extensions.getExtension('kd-uda-lab.kd-uda-lab');
+    await extension?.activate();
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const file = path.join(workspace, 'relations.kdexp.json');
+    const text = JSON.stringify({ data: { root: './digits', source: 'mnist', targets: ['mnist'] }, method: { name: 'kd-stda' } }, null, 2);
+    await writeFile(file, text);
+    try {
+      const document = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(document);
+      const [diagnostic] = await diagnosticsFor(document.uri, (found) => found.length > 0);
+      assert.match(diagnostic.message, /data\.targets\[0\]: the source domain "mnist" cannot also be a target/);
+      assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(document.getText(diagnostic.range), '"mnist"', 'the range covers the offending value');
+      assert.equal(diagnostic.range.start.line, text.split('\n').findIndex((line) => line.trim() === '"mnist"'));
+
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, diagnostic.range, '"svhn"');
+      await vscode.workspace.applyEdit(edit);
+      await diagnosticsFor(document.uri, (found) => found.length === 0);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await rm(file, { force: true });
+    }
+  });
+});
