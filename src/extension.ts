@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
   const debounceMs = vscode.workspace.getConfiguration('kdUda').get<number>('datasetWatchDebounceMs') ?? 400;
   const watcher = new DatasetWatcher(debounceMs, (root) => void store.rescan(root), (message) => output.warn(message));
   const runs = new RunsTreeProvider();
+  const panelDeps = { context, store, output };
 
   // A root is scanned when the tree first asks for its item, so activation itself stays light.
   const syncRoots = async (): Promise<void> => {
@@ -46,8 +47,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     new ExperimentDiagnostics(),
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
     roots.onDidChange(() => void syncRoots()),
-    vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(context, store)),
-    vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(context, roots, store)),
+    vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
+    vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
     vscode.commands.registerCommand(CommandId.RefreshDatasets, async () => {
       await syncRoots();

@@ -2,17 +2,16 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { DatasetNode } from '../datasets/datasetTreeProvider';
 import type { DatasetRoots } from '../datasets/datasetRoots';
-import type { DatasetStore } from '../datasets/datasetStore';
-import { DatasetPanel } from '../panels/datasetPanel';
+import { DatasetPanel, type DatasetPanelDeps } from '../panels/datasetPanel';
 
 /**
  * KD-UDA: Show Dataset. From a tree node, a path argument, or (from the palette) a quick pick of
  * the known roots.
  */
-export function showDatasetCommand(context: vscode.ExtensionContext, roots: DatasetRoots, store: DatasetStore) {
+export function showDatasetCommand(deps: DatasetPanelDeps, roots: DatasetRoots) {
   return async (target?: DatasetNode | string | vscode.Uri): Promise<DatasetPanel | undefined> => {
     const root = await resolveRoot(target, roots);
-    return root === undefined ? undefined : DatasetPanel.show(context, store, root);
+    return root === undefined ? undefined : DatasetPanel.show(deps, root);
   };
 }
 

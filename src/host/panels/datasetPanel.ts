@@ -11,6 +11,13 @@ import {
 import type { DatasetStore } from '../datasets/datasetStore';
 import { webviewHtml } from './webviewHtml';
 
+/** What a dataset panel needs from the extension. */
+export interface DatasetPanelDeps {
+  context: vscode.ExtensionContext;
+  store: DatasetStore;
+  output: vscode.LogOutputChannel;
+}
+
 /**
  * One panel per dataset root: a domain x class matrix with thumbnails. The webview holds no data of
  * its own; after it says `ready` (and whenever the scan changes) it gets a whole snapshot.
@@ -20,27 +27,28 @@ export class DatasetPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
 
-  static show(context: vscode.ExtensionContext, store: DatasetStore, root: string): DatasetPanel {
+  static show(deps: DatasetPanelDeps, root: string): DatasetPanel {
     const existing = DatasetPanel.open.get(root);
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), vscode.ViewColumn.Active, DatasetPanel.options(context, root));
-    return new DatasetPanel(context, store, root, panel);
+    const panel = vscode.window.createWebviewPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), vscode.ViewColumn.Active, DatasetPanel.options(deps.context, root));
+    return new DatasetPanel(deps, root, panel);
   }
 
   /** Restores panels that were open when the window reloaded. */
-  static serializer(context: vscode.ExtensionContext, store: DatasetStore): vscode.WebviewPanelSerializer {
+  static serializer(deps: DatasetPanelDeps): vscode.WebviewPanelSerializer {
     return {
       deserializeWebviewPanel: async (panel, state) => {
         const persisted = parseDatasetPanelPersistedState(state);
         if (!persisted) {
+          deps.output.warn(`Dataset panel not restored: its saved state is not understood (${JSON.stringify(state)?.slice(0, 200)})`);
           panel.dispose();
           return;
         }
-        panel.webview.options = DatasetPanel.options(context, persisted.root);
-        new DatasetPanel(context, store, persisted.root, panel);
+        panel.webview.options = DatasetPanel.options(deps.context, persisted.root);
+        new DatasetPanel(deps, persisted.root, panel);
       },
     };
   }
@@ -60,12 +68,16 @@ export class DatasetPanel implements vscode.Disposable {
     };
   }
 
+  private readonly store: DatasetStore;
+  private readonly output: vscode.LogOutputChannel;
+
   private constructor(
-    context: vscode.ExtensionContext,
-    private readonly store: DatasetStore,
+    { context, store, output }: DatasetPanelDeps,
     readonly root: string,
     readonly panel: vscode.WebviewPanel,
   ) {
+    this.store = store;
+    this.output = output;
     DatasetPanel.open.set(root, this);
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
     panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'dataset', DatasetPanel.title(root));
@@ -81,7 +93,10 @@ export class DatasetPanel implements vscode.Disposable {
 
   private receive(raw: unknown): void {
     const message: DatasetPanelToHost | undefined = parseDatasetPanelMessage(raw);
-    if (!message) return;
+    if (!message) {
+      this.output.warn(`Dataset panel (${this.root}): ignored a message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
     switch (message.type) {
       case 'ready':
         this.ready = true;
