@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
+import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { DatasetRoots } from './host/datasets/datasetRoots';
 import { DatasetStore } from './host/datasets/datasetStore';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
       await Promise.all((await roots.list()).map((root) => store.rescan(root)));
     }),
     vscode.commands.registerCommand(CommandId.RefreshRuns, () => runs.refresh()),
+    vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
   );
   void syncRoots();
   return { datasets: { store, tree, roots }, runs };

@@ -4,4 +4,5 @@ export enum CommandId {
   RefreshDatasets = 'kdUda.refreshDatasets',
   AddDatasetRoot = 'kdUda.addDatasetRoot',
   RefreshRuns = 'kdUda.refreshRuns',
+  CreateDigitsBenchmark = 'kdUda.createDigitsBenchmark',
 }

@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import childProcess from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { KdUdaApi } from '../../src/extension';
+
+/** Runs only in the harness's untrusted mode (`runIntegration --untrusted`), where trust is never granted. */
+describe('Untrusted workspace (Restricted Mode)', function () {
+  this.timeout(60_000);
+  let trainerSpawns: unknown[][] = [];
+  const originalSpawn = childProcess.spawn;
+
+  before(function () {
+    if (process.env.KDUDA_TEST_TRUST !== 'untrusted') this.skip();
+    // The bundled extension looks spawn up on the shared built-in module at each call.
+    childProcess.spawn = ((...args: unknown[]) => {
+      if (JSON.stringify(args).includes('trainer.js')) trainerSpawns.push(args);
+      return (originalSpawn as (...a: unknown[]) => childProcess.ChildProcess)(...args);
+    }) as typeof childProcess.spawn;
+  });
+
+  after(() => {
+    childProcess.spawn = originalSpawn;
+  });
+
+  it('opens untrusted, and datasets can still be browsed', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const deadline = Date.now() + 15_000;
+    let description = '';
+    while (Date.now() < deadline) {
+      const [root] = api.datasets.tree.getChildren();
+      description = root ? String(api.datasets.tree.getTreeItem(root).description) : '';
+      if (/· \d+ images$/.test(description)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(description, /ImageFolder · \d+ domains · \d+ images/);
+  });
+
+  it('refuses to create the Digits benchmark, says why, and spawns nothing', async () => {
+    trainerSpawns = [];
+    const out = path.join(os.tmpdir(), `kd-uda-untrusted-${process.pid}`);
+    const result = (await vscode.commands.executeCommand('kdUda.createDigitsBenchmark', { out, size: 10 })) as { created: boolean; reason?: string };
+    assert.equal(result.created, false);
+    assert.match(result.reason ?? '', /needs a trusted workspace/);
+    assert.equal(existsSync(out), false, 'nothing was written');
+    assert.deepEqual(trainerSpawns, [], 'no trainer process was started');
+  });
+});
