@@ -16,10 +16,16 @@ import type { ClassSummary, DatasetIssue, DomainSummary } from './types';
 
 const gunzipAsync = promisify(gunzip);
 
-interface IdxFile {
+export interface IdxFile {
   name: string;
   path: string;
   gzipped: boolean;
+}
+
+/** The images and labels files of one IDX prefix; either may be missing. */
+export interface IdxPair {
+  images?: IdxFile;
+  labels?: IdxFile;
 }
 
 function badIdx(file: IdxFile, message: string): DatasetIssue {
@@ -138,10 +144,19 @@ async function scanIdxPair(prefix: string, images: IdxFile | undefined, labels: 
 
 /**
  * Scans MNIST IDX files in the root: each `<prefix>-images` / `<prefix>-labels` pair is a domain
- * and the label values are its classes. An uncompressed file wins over its `.gz` twin.
+ * and the label values are its classes.
  */
 export async function scanIdx(root: string, fileNames: readonly string[]): Promise<DomainSummary[]> {
-  const pairs = new Map<string, { images?: IdxFile; labels?: IdxFile }>();
+  const pairs = pairIdxFiles(root, fileNames);
+  return Promise.all([...pairs.entries()].map(([prefix, { images, labels }]) => scanIdxPair(prefix, images, labels)));
+}
+
+/**
+ * Groups IDX files by prefix (the domain name). An uncompressed file wins over its `.gz` twin.
+ * Shared with the sample listing, so the trainer reads exactly the files the scan counted.
+ */
+export function pairIdxFiles(root: string, fileNames: readonly string[]): Map<string, IdxPair> {
+  const pairs = new Map<string, IdxPair>();
   for (const name of fileNames) {
     const parsed = parseIdxFileName(name);
     if (!parsed) continue;
@@ -150,5 +165,5 @@ export async function scanIdx(root: string, fileNames: readonly string[]): Promi
     if (!existing || (existing.gzipped && !parsed.gzipped)) pair[parsed.kind] = { name, path: path.join(root, name), gzipped: parsed.gzipped };
     pairs.set(parsed.prefix, pair);
   }
-  return Promise.all([...pairs.entries()].map(([prefix, { images, labels }]) => scanIdxPair(prefix, images, labels)));
+  return pairs;
 }

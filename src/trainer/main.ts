@@ -1,13 +1,40 @@
 /**
- * The trainer's child-process entry and CLI (`kd-uda`). Training itself arrives with the trainer
- * issue; for now it answers `--version` and refuses everything else clearly.
+ * The trainer's child-process entry and CLI (`kd-uda`): a dispatcher onto the commands in
+ * ./commands. Training and evaluation arrive with the trainer issue.
  */
-const version = process.env.KDUDA_VERSION ?? '0.0.0';
-const [command] = process.argv.slice(2);
+import { dataDigitsCommand } from './commands/dataDigits';
 
-if (command === undefined || command === '--version' || command === 'version') {
-  console.log(`kd-uda trainer ${version}`);
-} else {
-  console.error(`kd-uda: unknown command "${command}". This build of the trainer only answers --version.`);
-  process.exitCode = 2;
+const version = process.env.KDUDA_VERSION ?? '0.0.0';
+
+const USAGE = `Usage: kd-uda <command>
+
+Commands:
+  data digits --out <dir> [--size N] [--seed S] [--photos DIR]   build the Digits benchmark
+  version                                                         print the version`;
+
+const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+
+async function main(args: readonly string[]): Promise<number> {
+  const [command, subcommand, ...rest] = args;
+  if (command === undefined || command === '--version' || command === 'version') {
+    io.out(`kd-uda trainer ${version}`);
+    return 0;
+  }
+  if (command === '--help' || command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (command === 'data' && subcommand === 'digits') return dataDigitsCommand(rest, io);
+  io.err(`kd-uda: unknown command "${[command, subcommand].filter(Boolean).join(' ')}".\n\n${USAGE}`);
+  return 2;
 }
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    io.err(`kd-uda: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  },
+);
