@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { scanDataset } from '../src/datasets/scanDataset';
-import { encodePng } from '../test/fixtures/png';
+import { encodePng } from '../src/data/digits/pngEncoder';
 
 const TREE = path.join(os.tmpdir(), 'kd-uda-bench-scan-100k');
 const COMPLETE_MARKER = path.join(TREE, '.complete');

@@ -5,7 +5,7 @@ import { decodeBmp } from '../../src/data/bmpDecoder';
 import { decodeImage } from '../../src/data/decodeImage';
 import { decodeSimplePng } from '../../src/data/pngFastPath';
 import { loadSharp } from '../../src/data/sharpModule';
-import { encodePng } from '../fixtures/png';
+import { encodePng } from '../../src/data/digits/pngEncoder';
 import { dataTempDir, writeFileAt } from './dataFixtures';
 
 /** A BMP file: 40-byte header, optional palette, rows bottom-up (or top-down), padded to 4 bytes. */

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { encodePng } from '../fixtures/png';
+import { encodePng } from '../../src/data/digits/pngEncoder';
 import type { DataProblem } from '../../src/data/types';
 
 /** A fresh temporary folder, removed when the test ends. */

@@ -91,7 +91,7 @@ test('normalisation: unit, symmetric and ImageNet statistics', async (t) => {
 
 test('augmentation: horizontal flip mirrors, random resized crop varies per epoch; evaluation is never augmented', async (t) => {
   const root = await dataTempDir(t);
-  const { encodePng } = await import('../fixtures/png');
+  const { encodePng } = await import('../../src/data/digits/pngEncoder');
   const { writeFileAt } = await import('./dataFixtures');
   const ramp = new Uint8Array(16 * 16).map((_, i) => (i % 16) * 16);
   await writeFileAt(root, 'a/x/ramp.png', encodePng(ramp, 16, 16, 1));
