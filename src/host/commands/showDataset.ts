@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
+import { datasetDisplayName } from '../../datasets/displayName';
 import type { DatasetNode } from '../datasets/datasetTreeProvider';
 import type { DatasetRoots } from '../datasets/datasetRoots';
 import { DatasetPanel, type DatasetPanelDeps } from '../panels/datasetPanel';
@@ -28,7 +28,7 @@ async function resolveRoot(target: DatasetNode | string | vscode.Uri | undefined
   }
   if (known.length === 1) return known[0];
   const picked = await vscode.window.showQuickPick(
-    known.map((root) => ({ label: path.basename(root) || root, description: root, root })),
+    known.map((root) => ({ label: datasetDisplayName(root), description: root, root })),
     { title: 'KD-UDA: Show Dataset', placeHolder: 'Dataset to show' },
   );
   return picked?.root;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
+import { datasetDisplayName } from '../../datasets/displayName';
 import { LAYOUT_LABELS, type ClassSummary, type DatasetIssue, type DomainSummary } from '../../datasets/types';
 import type { DatasetStore } from './datasetStore';
 
@@ -88,7 +88,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
   private rootItem(root: string): vscode.TreeItem {
     const entry = this.store.ensure(root);
     const summary = entry.summary;
-    const item = new vscode.TreeItem(path.basename(root) || root, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(datasetDisplayName(root), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `dataset:${root}`;
     item.contextValue = 'dataset';
     item.resourceUri = vscode.Uri.file(root);

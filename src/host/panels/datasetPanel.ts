@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { datasetDisplayName } from '../../datasets/displayName';
 import {
   DATASET_PANEL_VIEW_TYPE,
   parseDatasetPanelMessage,
@@ -54,7 +55,7 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   private static title(root: string): string {
-    return `Dataset: ${path.basename(root) || root}`;
+    return `Dataset: ${datasetDisplayName(root)}`;
   }
 
   private static options(context: vscode.ExtensionContext, root: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -125,7 +126,7 @@ export class DatasetPanel implements vscode.Disposable {
         }
       }
     }
-    return { root: this.root, name: path.basename(this.root) || this.root, scanning: entry?.scanning ?? true, summary: entry?.summary, thumbnails };
+    return { root: this.root, name: datasetDisplayName(this.root), scanning: entry?.scanning ?? true, summary: entry?.summary, thumbnails };
   }
 
   private post(): void {
