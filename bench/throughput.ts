@@ -1,0 +1,128 @@
+/**
+ * Training and inference throughput (samples/s, batch 64) of the project's student (lenet5,
+ * 28x28x1) and teacher (resnet-small, 32x32x3) on every TensorFlow.js backend this machine has,
+ * side by side with the same architectures in PyTorch on the CPU (Debian's python3-torch, installed
+ * here with apt-get when missing) as the reference; then where one training step spends its time.
+ *
+ *   npm run bench:throughput                  (builds first)
+ *   node out/bench/throughput.js [--seconds 5] [--backends tensorflow-gpu,tensorflow,wasm]
+ *                                [--models lenet5,resnet-small] [--with-cpu] [--no-torch] [--json FILE]
+ *
+ * Targets (ISSUE 3): best backend >= 1.0x PyTorch training on both models; wasm >= 0.6x on the
+ * student and >= 0.3x on the teacher; peak RSS <= 1.5 GB training the teacher. Each row runs in
+ * its own process (clean backend, own peak RSS). The machine's load average is printed before and
+ * after: on a shared 2-core machine other work changes every figure, PyTorch's OpenMP most of all.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunResult } from './throughputRun';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    backends: { type: 'string', default: 'tensorflow-gpu,tensorflow,wasm' },
+    models: { type: 'string', default: 'lenet5,resnet-small' },
+    'with-cpu': { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+
+const root = path.resolve(__dirname, '..', '..');
+const seconds = Number(values.seconds);
+const models = values.models!.split(',');
+const backends = [...values.backends!.split(','), ...(values['with-cpu'] ? ['cpu'] : [])];
+const python = '/usr/bin/python3';
+
+function loadAverage(): string {
+  return os.loadavg().map((load) => load.toFixed(2)).join(' ');
+}
+
+/** Debian's python3-torch, installed on first use (the benchmark's own setup). */
+function ensureTorch(): string | undefined {
+  const probe = () => spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  if (probe()) return undefined;
+  if (!existsSync('/usr/bin/apt-get')) return 'PyTorch missing and no apt-get here: install torch for /usr/bin/python3';
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  console.log('installing Debian python3-torch for the PyTorch reference (apt-get, about a minute)...');
+  const sudo = root ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args: string[]) => spawnSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env });
+  run(['apt-get', 'update', '-qq']);
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'python3-torch']);
+  return probe() ? undefined : 'apt-get could not install python3-torch (run it as root: apt-get install python3-torch)';
+}
+
+function runTfjs(backend: string, model: string): RunResult {
+  const child = spawnSync(process.execPath, [path.join(__dirname, 'throughputRun.js'), backend, model, String(seconds)], {
+    encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeout: (seconds * 8 + 120) * 1000,
+  });
+  const line = child.stdout?.trim().split('\n').pop();
+  try {
+    return JSON.parse(line ?? '');
+  } catch {
+    return { backend, model: model as RunResult['model'], error: `no result (exit ${child.status}${child.signal ? `, ${child.signal}` : ''}): ${child.stderr?.trim().split('\n').slice(-3).join(' ')}` };
+  }
+}
+
+function runTorch(model: string): RunResult {
+  const child = spawnSync(python, [path.join(root, 'bench', 'throughput_torch.py'), '--model', model, '--seconds', String(seconds), '--profile'], {
+    encoding: 'utf8', timeout: (seconds * 8 + 120) * 1000,
+  });
+  try {
+    const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '');
+    return { backend: 'pytorch', model: model as RunResult['model'], train: result.train, infer: result.infer, peakRssMb: result.peakRssMb,
+      threads: result.threads, detail: `PyTorch ${result.version} (Debian), CPU`, profile: result.profile };
+  } catch {
+    return { backend: 'pytorch', model: model as RunResult['model'], error: child.stderr?.trim().split('\n').slice(-2).join(' ') || 'no result' };
+  }
+}
+
+function fixed(value: number | undefined, digits = 0): string {
+  return value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+}
+
+function main(): void {
+  const startLoad = loadAverage();
+  console.log(`throughput at batch 64, ${seconds} s per measurement; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}); load average ${startLoad}`);
+  const torchProblem = values['no-torch'] ? 'skipped (--no-torch)' : ensureTorch();
+  const results: RunResult[] = [];
+  for (const model of models) {
+    const reference = torchProblem ? undefined : runTorch(model);
+    if (reference) results.push(reference);
+    for (const backend of backends) {
+      console.error(`measuring ${model} on ${backend}...`);
+      results.push(runTfjs(backend, model));
+    }
+  }
+  const endLoad = loadAverage();
+
+  const header = ['model', 'backend', 'train/s', 'x PyTorch', 'infer/s', 'x PyTorch', 'peak RSS MB', 'threads', 'what'];
+  const rows = results.map((r) => {
+    const torch = results.find((t) => t.backend === 'pytorch' && t.model === r.model && !t.error);
+    if (r.error) return [r.model, r.backend, '-', '-', '-', '-', '-', '-', `unavailable: ${r.error.split('\n')[0].slice(0, 140)}`];
+    const ratio = (value?: number, base?: number) => (value && base ? `${(value / base).toFixed(2)}x` : '-');
+    return [r.model, r.backend, fixed(r.train), ratio(r.train, torch?.train), fixed(r.infer), ratio(r.infer, torch?.infer), fixed(r.peakRssMb), String(r.threads ?? '-'), r.detail ?? ''];
+  });
+  if (torchProblem) console.log(`PyTorch reference: ${torchProblem}`);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => (i >= 2 && i <= 7 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join(' | ')} |`;
+  console.log(`\n${line(header)}\n|${widths.map((w, i) => (i >= 2 && i <= 7 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+  console.log(`\nload average before ${startLoad}, after ${endLoad} (1, 5, 15 min)`);
+
+  console.log('\nOne training step, top kernels by time (tf.profile; PyTorch: torch.profiler self CPU time):');
+  for (const r of results.filter((result) => result.profile?.length)) {
+    const step = r.stepMs ? `, profiled step ${fixed(r.stepMs)} ms` : '';
+    console.log(`  ${r.model} on ${r.backend}${step}:`);
+    for (const k of r.profile!) console.log(`    ${k.kernel.padEnd(34)} ${fixed(k.ms, 1).padStart(8)} ms  x${k.calls}`);
+  }
+  const skipped = results.find((r) => r.skipped?.length)?.skipped;
+  if (skipped) console.log(`\nwhy rungs were unavailable: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ loadBefore: startLoad, loadAfter: endLoad, results }, null, 2));
+}
+
+main();

@@ -1,0 +1,24 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Step } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, StepAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import { floatType, type NodeBackend } from './nativeOps';
+
+/**
+ * Step (x > 0 ? 1 : alpha, NaN stays NaN) is what every ReLU's gradient multiplies by. tfjs-node
+ * builds it from six full-size ops (isNaN, greater, ones, fill, where, select), ~20 ms on a 2M-value
+ * activation; for alpha = 0, Sign(Relu(x)) is the same function in two TensorFlow ops (~3 ms).
+ */
+export function nativeStepConfig(stock: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const x = args.inputs.x as TensorInfo;
+    const { alpha } = args.attrs as unknown as StepAttrs;
+    if (x.dtype !== 'float32' || (alpha ?? 0) !== 0) return stock.kernelFunc(args);
+    const backend = args.backend as unknown as NodeBackend;
+    const attrs = floatType(backend);
+    const relu = backend.executeSingleOutput('Relu', attrs, [x]);
+    const sign = backend.executeSingleOutput('Sign', attrs, [relu]);
+    tf.dispose(relu as tf.Tensor);
+    return sign;
+  };
+  return { kernelName: Step, backendName: 'tensorflow', kernelFunc };
+}

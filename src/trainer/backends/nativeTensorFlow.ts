@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { RungFailure } from './backendError';
+import { registerNativeKernels } from './nativeKernels/registerNativeKernels';
+
+export type NativeRung = 'tensorflow-gpu' | 'tensorflow';
+
+export const nativePackages: Record<NativeRung, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+export interface NativeBackendInfo {
+  package: string;
+  version: string;
+  /** Where the package was loaded from. */
+  packageDir: string;
+  tensorflowVersion: string;
+  threads: number;
+  gpu: boolean;
+}
+
+/** The extension's (or checkout's) root: the nearest folder up whose package.json is ours. */
+export function findProjectRoot(start = __dirname): string | undefined {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'kd-uda-lab') return dir;
+    } catch {
+      // no package.json here, keep walking up
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Folders whose node_modules may hold a native package: KDUDA_NATIVE_DIR when set (where
+ * `npm run setup:native -- --out DIR` built it), else .native/ in the project (its default).
+ * Ordinary resolution from the trainer (a user's own `npm install @tensorflow/tfjs-node`, or
+ * NODE_PATH) is tried after these.
+ */
+export function nativeSearchFolders(): string[] {
+  if (process.env.KDUDA_NATIVE_DIR) return [path.resolve(process.env.KDUDA_NATIVE_DIR)];
+  const root = findProjectRoot();
+  return root ? [path.join(root, '.native')] : [];
+}
+
+/**
+ * tfjs-node brings its own copies of tfjs (the union package, with the cpu and webgl backends),
+ * which register every kernel again into the shared registry and say so, once per kernel: some
+ * 300 lines of noise in the run's log. Only those messages are dropped, only while it loads.
+ */
+function quietDuplicateRegistrations<T>(load: () => T): T {
+  const warn = console.warn;
+  const duplicate = /is already registered|was already registered|has already been set/;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && duplicate.test(args[0]))) warn(...args);
+  };
+  try {
+    return load();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** Where a native package's package.json is, or undefined when it is not installed anywhere we look. */
+export function locateNativePackage(packageName: string): string | undefined {
+  for (const folder of nativeSearchFolders()) {
+    const manifest = path.join(folder, 'node_modules', packageName, 'package.json');
+    if (existsSync(manifest)) return path.dirname(manifest);
+  }
+  try {
+    return path.dirname(require.resolve(`${packageName}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
+const installFix: Record<NativeRung, string> = {
+  'tensorflow-gpu': 'needs an NVIDIA GPU with CUDA. Online: `npm install @tensorflow/tfjs-node-gpu@<tfjs version>` (downloads libtensorflow 2.9.1 for CUDA 11.2 + cuDNN 8.1). Offline, from a GPU libtensorflow tarball or TensorFlow wheel you have: `npm run setup:native -- --gpu --libtensorflow <tar.gz>` (or `--wheel <whl>`)',
+  tensorflow: 'build it against a TensorFlow you have: `npm run setup:native -- --wheel <tensorflow-cpu .whl>` or `--libtensorflow <libtensorflow .tar.gz>`; or, where Google storage is reachable, `npm install @tensorflow/tfjs-node@<tfjs version>`',
+};
+
+/**
+ * Loads tfjs-node(-gpu), which registers and activates backend 'tensorflow' in the shared tfjs
+ * engine. Throws RungFailure with the cause and its fix. A GPU build on a machine without a usable
+ * CUDA device still works, on the CPU: for 'tensorflow-gpu' that is a failure (the caller decides
+ * whether that TensorFlow may serve as the 'tensorflow' rung).
+ */
+export function loadNativeTensorFlow(rung: NativeRung): NativeBackendInfo {
+  const packageName = nativePackages[rung];
+  const fix = installFix[rung].replace('<tfjs version>', tf.version_core);
+  const packageDir = locateNativePackage(packageName);
+  if (!packageDir) {
+    throw new RungFailure(rung, `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`, fix);
+  }
+  const version = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version as string;
+  if (version.split('.').slice(0, 2).join('.') !== tf.version_core.split('.').slice(0, 2).join('.')) {
+    throw new RungFailure(rung, `${packageName} ${version} does not match tfjs-core ${tf.version_core} (both share one engine and kernel registry)`,
+      `install ${packageName}@${tf.version_core} (\`npm run setup:native -- --force ...\` rebuilds the matching version)`);
+  }
+  const alreadyActive = tf.findBackend('tensorflow');
+  // TensorFlow's C++ start-up chatter (oneDNN, CPU feature notes) unless the user asked for it.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  try {
+    // A computed path: the bundler must not try to include a native, optional package.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    quietDuplicateRegistrations(() => require(packageDir));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RungFailure(rung, `${packageName} ${version} failed to load: ${message}`,
+      rung === 'tensorflow-gpu'
+        ? 'the CUDA/cuDNN libraries libtensorflow needs must be on LD_LIBRARY_PATH (CUDA 11.2 + cuDNN 8.1 for the downloaded 2.9.1); or rebuild with `npm run setup:native -- --gpu --force ...`'
+        : 'rebuild it: `npm run setup:native -- --force --wheel <whl>` (or `--libtensorflow <tar.gz>`)');
+  }
+  if (!alreadyActive && !tf.findBackend('tensorflow')) {
+    throw new RungFailure(rung, `${packageName} loaded but registered no 'tensorflow' backend`, 'reinstall the package');
+  }
+  if (tf.getBackend() !== 'tensorflow' && !tf.setBackend('tensorflow')) {
+    throw new RungFailure(rung, `${packageName} could not start its TensorFlow backend`, 'see the messages above; reinstall the package');
+  }
+  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
+  registerNativeKernels();
+  return {
+    package: packageName,
+    version,
+    packageDir,
+    tensorflowVersion: backend.binding?.TF_Version ?? 'unknown',
+    // TensorFlow sizes its intra-op pool to the machine's cores.
+    threads: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    gpu: Boolean(backend.isUsingGpuDevice),
+  };
+}

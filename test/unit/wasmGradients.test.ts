@@ -1,0 +1,167 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { loadWasmBackend } from '../../src/trainer/backends/wasmBackend';
+
+// The wasm training kernels (src/trainer/backends/wasmKernels) against tfjs's pure-JS cpu backend,
+// which implements the same gradients directly and serves as the reference.
+
+/** A deterministic pseudo-random generator, so a failure names a reproducible case. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function values(size: number, next: () => number): Float32Array {
+  return Float32Array.from({ length: size }, () => next() * 2 - 1);
+}
+
+/** Runs `compute` on a backend and returns plain arrays (no tensor outlives the call). */
+function on(backend: string, compute: () => tf.Tensor[]): Float32Array[] {
+  tf.setBackend(backend);
+  return tf.tidy(compute).map((t) => {
+    const data = t.dataSync() as Float32Array;
+    t.dispose();
+    return data;
+  });
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: size`);
+  let scale = 1e-6;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < actual.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= 1e-4 * scale + 1e-5)) {
+      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`);
+    }
+  }
+}
+
+interface ConvCase {
+  batch: number; height: number; width: number; inChannels: number; outChannels: number;
+  kernel: [number, number]; stride: number; pad: 'same' | 'valid';
+}
+
+/** Random convolution shapes, always including the corner cases the issue names. */
+function convCases(count: number): ConvCase[] {
+  const next = random(7);
+  const pick = <T>(options: T[]): T => options[Math.floor(next() * options.length)];
+  const cases: ConvCase[] = [
+    { batch: 1, height: 7, width: 9, inChannels: 3, outChannels: 5, kernel: [3, 3], stride: 2, pad: 'same' },
+    { batch: 1, height: 8, width: 8, inChannels: 2, outChannels: 4, kernel: [3, 3], stride: 2, pad: 'valid' },
+    { batch: 2, height: 9, width: 9, inChannels: 4, outChannels: 3, kernel: [1, 1], stride: 2, pad: 'same' },
+    { batch: 3, height: 28, width: 28, inChannels: 1, outChannels: 6, kernel: [5, 5], stride: 1, pad: 'same' },
+    { batch: 2, height: 10, width: 11, inChannels: 6, outChannels: 16, kernel: [5, 5], stride: 1, pad: 'valid' },
+    { batch: 1, height: 6, width: 5, inChannels: 3, outChannels: 2, kernel: [2, 3], stride: 2, pad: 'same' },
+  ];
+  while (cases.length < count) {
+    const kernel: [number, number] = [pick([1, 2, 3, 5]), pick([1, 2, 3, 5])];
+    const pad = pick<'same' | 'valid'>(['same', 'valid']);
+    const min = pad === 'valid' ? Math.max(...kernel) : 1;
+    cases.push({
+      batch: pick([1, 2, 3]),
+      height: min + Math.floor(next() * 9),
+      width: min + Math.floor(next() * 9),
+      inChannels: pick([1, 2, 3, 5, 8]),
+      outChannels: pick([1, 3, 4, 7]),
+      kernel,
+      stride: pick([1, 2, 3]),
+      pad,
+    });
+  }
+  return cases;
+}
+
+describe('wasm training kernels', () => {
+  before(async () => {
+    await loadWasmBackend();
+  });
+
+  for (const [i, c] of convCases(24).entries()) {
+    const name = `conv2d gradients #${i}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, ` +
+      `filter ${c.kernel.join('x')}x${c.outChannels}, stride ${c.stride}, ${c.pad}`;
+    it(name, () => {
+      const next = random(100 + i);
+      const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+      const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
+      const xValues = values(xShape.reduce((a, b) => a * b), next);
+      const wValues = values(wShape.reduce((a, b) => a * b), next);
+      const outShape = on('cpu', () => [tf.conv2d(tf.tensor4d(xValues, xShape), tf.tensor4d(wValues, wShape), c.stride, c.pad)])[0];
+      const upstream = values(outShape.length, next); // weights the loss so every output matters
+      const gradients = (): tf.Tensor[] => {
+        const x = tf.tensor4d(xValues, xShape);
+        const w = tf.tensor4d(wValues, wShape);
+        const forward = tf.conv2d(x, w, c.stride, c.pad);
+        const r = tf.tensor(upstream, forward.shape);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)))([x, w]);
+      };
+      const [dxWasm, dwWasm] = on('wasm', gradients);
+      const [dxCpu, dwCpu] = on('cpu', gradients);
+      assertClose(dwWasm, dwCpu, 'filter gradient');
+      assertClose(dxWasm, dxCpu, 'input gradient');
+    });
+  }
+
+  for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    it(`matMul and fused matMul, transposeA=${transposeA} transposeB=${transposeB}, batched and plain`, () => {
+      const next = random(transposeA ? 3 : 4);
+      const [m, k, n] = [7, 5, 3];
+      const aShape = transposeA ? [2, k, m] : [2, m, k];
+      const bShape = transposeB ? [2, n, k] : [2, k, n];
+      const a = values(2 * m * k, next);
+      const b = values(2 * k * n, next);
+      const bias = values(n, next);
+      const compute = (): tf.Tensor[] => {
+        const a3 = tf.tensor3d(a, aShape as [number, number, number]);
+        const b3 = tf.tensor3d(b, bShape as [number, number, number]);
+        const a2 = tf.squeeze(tf.slice(a3, [0, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
+        const b2 = tf.squeeze(tf.slice(b3, [0, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
+        return [
+          tf.matMul(a3, b3, transposeA, transposeB),
+          tf.fused.matMul({ a: a2, b: b2, transposeA, transposeB, bias: tf.tensor1d(bias), activation: 'relu' }),
+        ];
+      };
+      const wasm = on('wasm', compute);
+      const cpu = on('cpu', compute);
+      assertClose(wasm[0], cpu[0], 'batched matMul');
+      assertClose(wasm[1], cpu[1], 'fused matMul');
+    });
+  }
+
+  it('sum and mean over leading axes (batch-norm moments), other axes, keepDims, and tile', () => {
+    const next = random(11);
+    const data = values(3 * 5 * 4 * 6, next);
+    const small = values(2 * 3, next);
+    const compute = (): tf.Tensor[] => {
+      const x = tf.tensor4d(data, [3, 5, 4, 6]);
+      const v = tf.tensor2d(small, [2, 3]);
+      return [
+        tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.mean(x, 0),
+        tf.sum(x, [1, 2]), tf.mean(x, [0, 2]), tf.sum(x, -1), tf.sum(tf.reshape(x, [60, 6]), 0),
+        tf.tile(tf.reshape(tf.slice(x, [0, 0, 0, 0], [1, 1, 1, 6]), [1, 1, 1, 6]), [2, 3, 4, 1]),
+        tf.tile(v, [3, 2]), tf.tile(v, [1, 1]), tf.tile(tf.reshape(v, [2, 1, 3]), [1, 4, 1]),
+      ];
+    };
+    const wasm = on('wasm', compute);
+    const cpu = on('cpu', compute);
+    wasm.forEach((result, i) => assertClose(result, cpu[i], `result ${i}`));
+  });
+
+  it('identity and same-dtype cast share the buffer and stay correct after the source is disposed', () => {
+    tf.setBackend('wasm');
+    const source = tf.tensor1d([1.5, 2, -3]);
+    const copy = tf.clone(source);
+    const same = tf.cast(source, 'float32');
+    const ints = tf.cast(source, 'int32');
+    source.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1.5, 2, -3]);
+    assert.deepEqual(Array.from(same.dataSync()), [1.5, 2, -3]);
+    assert.deepEqual(Array.from(ints.dataSync()), [1, 2, -3]);
+    tf.dispose([copy, same, ints]);
+  });
+});
