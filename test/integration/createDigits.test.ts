@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { KdUdaApi } from '../../src/extension';
+
+describe('Create Digits Benchmark command', function () {
+  // Spawns the real trainer, which may first fetch Debian packages into its cache.
+  this.timeout(180_000);
+  let out: string;
+
+  before(function () {
+    if (process.env.KDUDA_TEST_TRUST === 'untrusted') this.skip();
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', undefined, vscode.ConfigurationTarget.Workspace);
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it('runs the trainer generator in a child process and adds both splits to the Datasets view', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    out = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-it-digits-')), 'digits');
+    const result = (await vscode.commands.executeCommand('kdUda.createDigitsBenchmark', { out, size: 20, seed: 3 })) as { created: boolean; reason?: string };
+    assert.equal(result.created, true, result.reason);
+
+    const deadline = Date.now() + 30_000;
+    let descriptions: string[] = [];
+    while (Date.now() < deadline) {
+      const nodes = api.datasets.tree.getChildren().filter((node) => node.root.startsWith(out));
+      descriptions = nodes.map((node) => `${api.datasets.tree.getTreeItem(node).label}: ${api.datasets.tree.getTreeItem(node).description}`).sort();
+      if (descriptions.length === 2 && descriptions.every((text) => /images$/.test(text))) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // 20 training images per domain; the test split keeps at least one image per class (10 per domain).
+    assert.deepEqual(descriptions, ['digits/test: ImageFolder · 4 domains · 40 images', 'digits/train: ImageFolder · 4 domains · 80 images']);
+  });
+});
