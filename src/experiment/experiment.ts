@@ -52,6 +52,8 @@ export interface Experiment {
   };
   epochs: number;
   batchSize: number;
+  /** Left out: one pass over the source's training images. */
+  stepsPerEpoch?: number;
   seed: number;
   backend: BackendName;
 }

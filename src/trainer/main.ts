@@ -1,14 +1,20 @@
 /**
  * The trainer's child-process entry and CLI (`kd-uda`): a dispatcher onto the commands in
- * ./commands. Training and evaluation arrive with the trainer issue.
+ * ./commands.
  */
 import { dataDigitsCommand } from './commands/dataDigits';
+import { demoCommand } from './commands/demo';
+import { evalCommand } from './commands/eval';
+import { trainCommand } from './commands/train';
 
 const version = process.env.KDUDA_VERSION ?? '0.0.0';
 
 const USAGE = `Usage: kd-uda <command>
 
 Commands:
+  train <file.kdexp.json> [--runs-dir DIR] | --resume <runDir>    train an experiment into a run folder
+  eval <checkpoint> <dataset> [--domain NAME]                     accuracy of a checkpoint on a domain
+  demo [--dir DIR]                                                build small Digits data, train MT-MTDA, print the table
   data digits --out <dir> [--size N] [--seed S] [--photos DIR]   build the Digits benchmark
   version                                                         print the version`;
 
@@ -24,6 +30,9 @@ async function main(args: readonly string[]): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  if (command === 'train') return trainCommand(args.slice(1), io);
+  if (command === 'demo') return demoCommand(args.slice(1), io);
+  if (command === 'eval') return evalCommand(args.slice(1), io);
   if (command === 'data' && subcommand === 'digits') return dataDigitsCommand(rest, io);
   io.err(`kd-uda: unknown command "${[command, subcommand].filter(Boolean).join(' ')}".\n\n${USAGE}`);
   return 2;

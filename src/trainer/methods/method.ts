@@ -1,0 +1,35 @@
+import type { Experiment, ModelSpec } from '../../experiment/experiment';
+import { buildDiscriminator } from '../training/discriminator';
+import { createLearner, type Learner } from '../training/learner';
+import { buildNet, withSeededMathRandom, type NetShape } from '../training/nets';
+import { createOptimizer } from '../training/optimizer';
+import type { StepBatch, StepContext } from '../training/steps';
+
+/** A training method: the learners it trains and what one iteration does with a batch. */
+export interface Method {
+  learners: Learner[];
+  /** One iteration; losses keyed `<role>.<term>`. */
+  step(batch: StepBatch, context: StepContext): Record<string, number>;
+}
+
+export interface MethodSetup {
+  experiment: Experiment;
+  shape: NetShape;
+  /** Target domain names, in the experiment's order. */
+  targets: readonly string[];
+}
+
+/** Builds one learner; each gets its own seed so that, say, two teachers do not start identical. */
+export function newLearner(setup: MethodSetup, role: string, spec: ModelSpec, baseLearningRate: number, withDiscriminator: boolean): Learner {
+  const { experiment } = setup;
+  const seed = (experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
+  const net = buildNet(spec, setup.shape, seed);
+  const discriminator = withDiscriminator
+    ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.featureSize, experiment.method.discriminatorHidden, `${role}_discriminator`))
+    : undefined;
+  return createLearner(role, net, createOptimizer(experiment.optimizer, baseLearningRate), baseLearningRate, discriminator);
+}
+
+export function prefixed(role: string, losses: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(losses).map(([term, value]) => [`${role}.${term}`, value]));
+}

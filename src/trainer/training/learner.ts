@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { SplitClassifier } from '../models/buildModel';
+import { trainableVariables } from './nets';
+import { weightDecayPenalty } from './optimizer';
+
+/**
+ * One trained network with everything that trains with it: its own domain discriminator, if the
+ * method gives it one, and its own optimiser, which holds exactly this learner's variables (the
+ * public KD-STDA code let both optimisers hold both networks, so KD moved the teacher).
+ */
+export interface Learner {
+  /** `model`, `teacher`, `teacher-<target>` or `student`: names checkpoints, events and results. */
+  role: string;
+  net: SplitClassifier;
+  discriminator?: LayersModel;
+  optimizer: tf.Optimizer;
+  /** The learning rate before annealing. */
+  baseLearningRate: number;
+  variables: tf.Variable[];
+}
+
+export function createLearner(role: string, net: SplitClassifier, optimizer: tf.Optimizer, baseLearningRate: number, discriminator?: LayersModel): Learner {
+  const models = discriminator ? [net.features, net.classifier, discriminator] : [net.features, net.classifier];
+  return { role, net, discriminator, optimizer, baseLearningRate, variables: trainableVariables(...models) };
+}
+
+/** A loss that is not a finite number: training stops and names the term. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly role: string, readonly term: string, readonly value: number) {
+    super(`the ${role}'s loss term "${term}" is ${value}; training stopped (the last good checkpoint is kept). Lower the learning rate, or check the data.`);
+  }
+}
+
+export type LossTerms = Record<string, tf.Scalar>;
+
+/**
+ * One optimiser step of a learner on the weighted sum of `terms()` plus weight decay. Gradients
+ * are taken over the learner's variables only, and checked before they are applied: a NaN or
+ * infinite term throws NonFiniteLossError and leaves the weights untouched. Returns each term's
+ * value, and whatever `terms` chose to keep (say, logits another learner needs) via `keep`.
+ */
+export function takeStep(learner: Learner, weightDecay: number, terms: () => LossTerms): Record<string, number> {
+  let kept: LossTerms = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const parts = terms();
+    kept = Object.fromEntries(Object.entries(parts).map(([name, term]) => [name, tf.keep(term)]));
+    const decay = weightDecayPenalty(learner.variables, weightDecay);
+    return tf.addN([...Object.values(parts), ...(decay ? [decay] : [])]) as tf.Scalar;
+  }, learner.variables);
+  const values = Object.fromEntries(Object.entries(kept).map(([name, term]) => [name, term.dataSync()[0]]));
+  tf.dispose([value, ...Object.values(kept)]);
+  const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
+  if (bad) {
+    tf.dispose(Object.values(grads));
+    throw new NonFiniteLossError(learner.role, bad[0], bad[1]);
+  }
+  learner.optimizer.applyGradients(grads);
+  tf.dispose(Object.values(grads));
+  return values;
+}

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { ModelSpec } from '../../experiment/experiment';
+import { buildModel, type SplitClassifier } from '../models/buildModel';
+import { buildResnetWide } from '../models/resnetWide';
+
+export interface NetShape {
+  inputShape: [number, number, number];
+  classes: number;
+}
+
+/** Architectures the trainer builds; `saved` (a backbone from a tfjs model on disk) is not yet supported. */
+export const BUILDABLE_ARCHITECTURES = ['lenet5', 'resnet-small', 'resnet-wide'] as const;
+
+/**
+ * Builds a model from an experiment's model spec. tfjs's weight initialisers draw their seeds
+ * from Math.random when none is given (the model builders give none), so Math.random is replaced
+ * by a seeded generator while the layers are built: the same seed gives the same initial weights.
+ */
+export function buildNet(spec: ModelSpec, shape: NetShape, seed: number): SplitClassifier {
+  const options = { inputShape: shape.inputShape, classes: shape.classes, width: spec.width, depth: spec.depth };
+  return withSeededMathRandom(seed, () => {
+    switch (spec.architecture) {
+      case 'lenet5':
+      case 'resnet-small':
+        return buildModel(spec.architecture, options);
+      case 'resnet-wide':
+        return buildResnetWide(options);
+      default:
+        throw new Error(`architecture "${spec.architecture}" cannot be trained yet; use one of ${BUILDABLE_ARCHITECTURES.join(', ')}`);
+    }
+  });
+}
+
+export function withSeededMathRandom<T>(seed: number, build: () => T): T {
+  const original = Math.random;
+  let state = seed >>> 0 || 0x9e3779b9;
+  Math.random = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  try {
+    return build();
+  } finally {
+    Math.random = original;
+  }
+}
+
+/** The tf.Variables behind a layers model's trainable weights (what an optimiser updates). */
+export function trainableVariables(...models: LayersModel[]): tf.Variable[] {
+  return models.flatMap((model) => model.trainableWeights.map((weight) => (weight as unknown as { val: tf.Variable }).val));
+}
+
+export function logitsOf(net: SplitClassifier, images: tf.Tensor, training: boolean): tf.Tensor2D {
+  return net.classifier.apply(net.features.apply(images, { training }), { training }) as tf.Tensor2D;
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Experiment } from '../../experiment/experiment';
+import { crossEntropy } from '../losses/crossEntropy';
+import { distillationLoss, labelledDistillationLoss } from '../losses/distillation';
+import { domainAdversarialLoss, targetAdversarialLoss } from '../losses/domainAdversarial';
+import { reverseGradient } from '../losses/gradientReversal';
+import { multiKernelMmd } from '../losses/mmd';
+import { takeStep, type Learner, type LossTerms } from './learner';
+
+/** One step's images: a labelled source batch and one unlabelled batch per target. */
+export interface StepBatch {
+  source: tf.Tensor4D;
+  labels: tf.Tensor1D;
+  targets: tf.Tensor4D[];
+}
+
+/** What changes over training: the epoch's beta and the gradient-reversal weight of this step. */
+export interface StepSchedule {
+  beta: number;
+  delta: number;
+}
+
+export interface StepContext {
+  experiment: Experiment;
+  schedule: StepSchedule;
+}
+
+/** A teacher's outputs on the batch it just trained on, held as constants for the student. */
+export interface TeacherOutputs {
+  source: tf.Tensor2D;
+  target: tf.Tensor2D;
+}
+
+/**
+ * The unsupervised adaptation loss between source and target features: DANN (gradient reversal
+ * into the learner's discriminator, both domains through one batch-norm pass) or multi-kernel MMD.
+ */
+export function adaptationLoss(learner: Learner, sourceFeatures: tf.Tensor2D, targetFeatures: tf.Tensor2D, kind: 'dann' | 'mmd', delta: number): tf.Scalar {
+  if (kind === 'mmd') return multiKernelMmd(sourceFeatures, targetFeatures);
+  if (!learner.discriminator) throw new Error(`the ${learner.role} has no domain discriminator`);
+  const both = reverseGradient(tf.concat([sourceFeatures, targetFeatures]), delta);
+  const logits = learner.discriminator.apply(both, { training: true }) as tf.Tensor2D;
+  const ns = sourceFeatures.shape[0];
+  return domainAdversarialLoss(tf.slice(logits, [0, 0], [ns, 1]), tf.slice(logits, [ns, 0], [-1, 1]));
+}
+
+/** Several targets' batches blended into one batch of the same size, an equal share from each. */
+export function blendTargets(targets: readonly tf.Tensor4D[]): tf.Tensor4D {
+  if (targets.length === 1) return tf.clone(targets[0]);
+  const size = targets[0].shape[0];
+  const share = Math.ceil(size / targets.length);
+  return tf.tidy(() => tf.slice(tf.concat(targets.map((batch) => tf.slice(batch, 0, Math.min(share, batch.shape[0])))), 0, size) as tf.Tensor4D);
+}
+
+/**
+ * Supervised source loss plus, weighted by `udaWeight`, adaptation to one target, all scaled by
+ * `scale`: DANN on one model (scale 1, weight 1) and the teacher's step of the KD methods
+ * (`(1 - beta) * (CE + gamma * L_uda)`). Returns the losses and, when asked, the teacher's logits
+ * for the student. Source and target take separate passes through the network, so that in training
+ * mode each domain's batch normalises with its own statistics rather than a blend of both.
+ */
+export function supervisedAdaptationStep(
+  learner: Learner,
+  batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target?: tf.Tensor4D },
+  context: StepContext,
+  weights: { scale: number; udaWeight: number },
+  keepOutputs = false,
+): { losses: Record<string, number>; outputs?: TeacherOutputs } {
+  const { experiment, schedule } = context;
+  let outputs: TeacherOutputs | undefined;
+  const losses = takeStep(learner, experiment.optimizer.weightDecay, () => {
+    const sourceFeatures = learner.net.features.apply(batch.source, { training: true }) as tf.Tensor2D;
+    const sourceLogits = learner.net.classifier.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
+    const terms: LossTerms = { ce: tf.mul(crossEntropy(sourceLogits, batch.labels), weights.scale) as tf.Scalar };
+    if (batch.target) {
+      const targetFeatures = learner.net.features.apply(batch.target, { training: true }) as tf.Tensor2D;
+      const uda = adaptationLoss(learner, sourceFeatures, targetFeatures, experiment.method.udaLoss, schedule.delta);
+      terms[experiment.method.udaLoss] = tf.mul(uda, weights.scale * weights.udaWeight) as tf.Scalar;
+      if (keepOutputs) outputs = { source: tf.keep(sourceLogits), target: tf.keep(learner.net.classifier.apply(targetFeatures, { training: true }) as tf.Tensor2D) };
+    }
+    return terms;
+  });
+  return { losses, outputs };
+}
+
+/**
+ * The student's step against one teacher (KD-STDA, and each round of MT-MTDA):
+ * `beta * (alpha KD(z_t, z_s) + (1 - alpha) CE(z_s, y)  +  KD(z_t, z_s) on the target)`
+ * `+ alpha * L_adv(student; x_t)`, the adversarial term on target samples only, as the MT-MTDA
+ * code has it. The teacher's logits are constants computed before this step.
+ */
+export function distillationStep(student: Learner, batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target: tf.Tensor4D }, teacher: TeacherOutputs, context: StepContext): Record<string, number> {
+  const { experiment, schedule } = context;
+  const { temperature, alpha, kdDirection } = experiment.method;
+  return takeStep(student, experiment.optimizer.weightDecay, () => {
+    const sourceLogits = student.net.classifier.apply(student.net.features.apply(batch.source, { training: true }), { training: true }) as tf.Tensor2D;
+    const targetFeatures = student.net.features.apply(batch.target, { training: true }) as tf.Tensor2D;
+    const targetLogits = student.net.classifier.apply(targetFeatures, { training: true }) as tf.Tensor2D;
+    const terms: LossTerms = {
+      sourceKd: tf.mul(labelledDistillationLoss(teacher.source, sourceLogits, batch.labels, temperature, alpha, kdDirection), schedule.beta) as tf.Scalar,
+      targetKd: tf.mul(distillationLoss(teacher.target, targetLogits, temperature, kdDirection), schedule.beta) as tf.Scalar,
+    };
+    if (student.discriminator) {
+      const reversed = reverseGradient(targetFeatures, schedule.delta);
+      terms.adversarial = tf.mul(targetAdversarialLoss(student.discriminator.apply(reversed, { training: true }) as tf.Tensor), alpha) as tf.Scalar;
+    }
+    return terms;
+  });
+}

@@ -1,0 +1,247 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readEvents } from '../../src/runs/eventLog';
+import { RUN_FILES, type RunStatus } from '../../src/runs/runFolderFormat';
+import { evaluateCheckpoint } from '../../src/trainer/commands/eval';
+import { startBackend } from '../../src/trainer/commands/startBackend';
+import { startTraining, UsageError } from '../../src/trainer/commands/train';
+import { LATEST, type LatestCheckpoint } from '../../src/trainer/run/checkpointStore';
+import type { RunResults } from '../../src/trainer/run/results';
+import { validateExperimentText } from '../../src/experiment/validateExperiment';
+import { createMethod } from '../../src/trainer/methods/createMethod';
+import { logitsOf } from '../../src/trainer/training/nets';
+import { distillationStep } from '../../src/trainer/training/steps';
+import { createImageTree } from '../fixtures/imageTree';
+
+// Every method trains for a few steps on a tiny generated dataset (16x16 PNGs, two classes, three
+// domains) on the wasm backend, through the same entry the CLI uses, into real run folders.
+
+let root: string;
+let dataRoot: string;
+let runsDir: string;
+
+const quiet = () => undefined;
+
+async function writeExperiment(name: string, overrides: Record<string, unknown> = {}, method: Record<string, unknown> = {}): Promise<string> {
+  const experiment = {
+    version: 1,
+    name,
+    data: { root: dataRoot, source: 'src', targets: ['t1', 't2'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
+    teacher: { architecture: 'resnet-small', width: 0.25 },
+    student: { architecture: 'lenet5', width: 0.5 },
+    method: { name: 'mt-mtda', discriminatorHidden: 8, ...method },
+    optimizer: { teacherLr: 0.01, studentLr: 0.01 },
+    epochs: 2,
+    batchSize: 4,
+    stepsPerEpoch: 2,
+    seed: 3,
+    backend: 'wasm',
+    ...overrides,
+  };
+  const file = path.join(root, `${name}.kdexp.json`);
+  await writeFile(file, JSON.stringify(experiment, null, 2));
+  return file;
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  return JSON.parse(await readFile(file, 'utf8')) as T;
+}
+
+before(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-train-'));
+  dataRoot = path.join(root, 'data');
+  runsDir = path.join(root, 'runs');
+  const classes = { circle: 8, square: 8 };
+  await createImageTree(dataRoot, { src: classes, t1: classes, t2: classes });
+  await startBackend('wasm', quiet);
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+describe('training every method', () => {
+  const cases: [string, Record<string, unknown>, string[]][] = [
+    ['source-only', { name: 'source-only', model: 'student' }, ['student']],
+    ['dann on a resnet-wide teacher, targets blended', { name: 'dann', model: 'teacher' }, ['teacher']],
+    ['dann on the student (adapted directly)', { name: 'dann', model: 'student' }, ['student']],
+    ['kd-mtda', { name: 'kd-mtda' }, ['teacher', 'student']],
+    ['mt-mtda', { name: 'mt-mtda' }, ['teacher-t1', 'teacher-t2', 'student']],
+    ['kd-stda with MMD', { name: 'kd-stda', udaLoss: 'mmd' }, ['teacher', 'student']],
+  ];
+  for (const [title, method, roles] of cases) {
+    it(`${title}: finite losses, events, checkpoints and results`, async () => {
+      const overrides = method.name === 'kd-stda' ? { data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 16, channels: 3 } }
+        : method.model === 'teacher' ? { teacher: { architecture: 'resnet-wide', width: 0.125 } } : {};
+      const file = await writeExperiment(String(method.name), overrides, method);
+      const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+      assert.equal(state, 'done');
+      const status = await readJson<RunStatus>(path.join(runDir, RUN_FILES.status));
+      assert.equal(status.state, 'done');
+      const { events, badLines } = await readEvents(path.join(runDir, RUN_FILES.events));
+      assert.deepEqual(badLines, []);
+      const steps = events.filter((event) => event.kind === 'step');
+      assert.equal(steps.length, 4);
+      for (const step of steps) {
+        for (const [term, value] of Object.entries(step.losses as Record<string, number>)) assert.ok(Number.isFinite(value), `${term} = ${value}`);
+      }
+      assert.ok(events.some((event) => event.kind === 'start' && (event.backend as { name: string }).name === 'wasm'));
+      const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
+      assert.deepEqual(Object.keys(results.headline.accuracy).sort(), [...roles].sort());
+      assert.equal(results.headline.epoch, 2);
+      assert.match(results.oracle[roles[0]].label, /oracle/);
+      assert.match(results.labelFree[roles[0]].label, /^label-free/);
+      assert.match(results.labelFreeEntropy[roles[0]].label, /^label-free/);
+      for (const role of roles) {
+        assert.ok(results.costs[role].parameters > 0 && results.costs[role].macsPerImage > 0 && results.costs[role].checkpointBytes! > 0);
+        assert.ok(results.headline.accuracy[role]['source-holdout'] >= 0);
+      }
+      const latest = await readJson<LatestCheckpoint>(path.join(runDir, RUN_FILES.checkpoints, LATEST));
+      assert.deepEqual(Object.keys(latest.roles).sort(), [...roles].sort());
+      assert.equal(latest.epoch, 2);
+    });
+  }
+});
+
+describe('checkpoints and resume', () => {
+  it('a checkpoint reloads and evaluates to the accuracy the run reported', async () => {
+    const file = await writeExperiment('reload', {}, { name: 'kd-mtda' });
+    const { runDir } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+    const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
+    const latest = await readJson<LatestCheckpoint>(path.join(runDir, RUN_FILES.checkpoints, LATEST));
+    for (const target of ['t1', 't2']) {
+      const score = await evaluateCheckpoint(path.join(runDir, latest.roles.student), dataRoot, target);
+      assert.equal(score.accuracy, results.headline.accuracy.student[target]);
+    }
+  });
+
+  it('a stopped run resumes on the same schedule: the same numbers as a run never stopped', async () => {
+    const file = await writeExperiment('resume', { epochs: 2, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
+    const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+    const stop = { requested: false };
+    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ epoch, step }) => { stop.requested = epoch === 1 && step === 2; } });
+    assert.equal(first.state, 'stopped');
+    assert.equal((await readJson<RunStatus>(path.join(first.runDir, RUN_FILES.status))).state, 'stopped');
+    const latest = await readJson<LatestCheckpoint>(path.join(first.runDir, RUN_FILES.checkpoints, LATEST));
+    assert.deepEqual([latest.epoch, latest.stepInEpoch, latest.globalStep], [1, 2, 2]);
+    const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
+    assert.equal(resumed.state, 'done');
+    const lossesOf = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.filter((e) => e.kind === 'step').map((e) => e.losses);
+    assert.deepEqual(await lossesOf(first.runDir), await lossesOf(whole.runDir));
+    const a = await readJson<RunResults>(path.join(whole.runDir, RUN_FILES.results));
+    const b = await readJson<RunResults>(path.join(first.runDir, RUN_FILES.results));
+    assert.deepEqual(b.history, a.history);
+  });
+
+  it('a failing checkpoint write fails the run and leaves the previous checkpoint loadable', async () => {
+    const file = await writeExperiment('diskfull', {}, { name: 'source-only', model: 'student' });
+    const stop = { requested: false };
+    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 2; } });
+    assert.equal(first.state, 'stopped');
+    // A file where the next checkpoint's folder must go: the write fails as on a full disk.
+    await writeFile(path.join(first.runDir, RUN_FILES.checkpoints, 'student', 'epoch-2'), 'in the way');
+    const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
+    assert.equal(second.state, 'failed');
+    const status = await readJson<RunStatus>(path.join(first.runDir, RUN_FILES.status));
+    assert.match(status.error ?? '', /cannot write the checkpoint epoch-2.*previous checkpoint \(epoch 1, step 2\) is intact/);
+    const latest = await readJson<LatestCheckpoint>(path.join(first.runDir, RUN_FILES.checkpoints, LATEST));
+    assert.equal(latest.epoch, 1);
+    const score = await evaluateCheckpoint(path.join(first.runDir, latest.roles.student), dataRoot, 't1');
+    assert.ok(score.images > 0);
+  });
+
+  it('warm-starts a teacher from an earlier run, and names a checkpoint of another architecture', async () => {
+    const earlier = await startTraining({ file: await writeExperiment('pretrain', {}, { name: 'source-only', model: 'teacher' }), runsDir, stop: { requested: false }, echo: quiet });
+    const checkpoint = path.join(earlier.runDir, (await readJson<LatestCheckpoint>(path.join(earlier.runDir, RUN_FILES.checkpoints, LATEST))).roles.teacher);
+    const lines: string[] = [];
+    const warm = await startTraining({ file: await writeExperiment('warm', { teacher: { architecture: 'resnet-small', width: 0.25, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: (line) => lines.push(line) });
+    assert.equal(warm.state, 'done');
+    assert.ok(lines.some((line) => line.includes(`teacher: warm-started from ${checkpoint}`)), lines.join('\n'));
+    const wrong = await startTraining({ file: await writeExperiment('wrong', { teacher: { architecture: 'resnet-small', width: 0.5, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: quiet });
+    assert.equal(wrong.state, 'failed');
+    assert.match((await readJson<RunStatus>(path.join(wrong.runDir, RUN_FILES.status))).error ?? '', /holds a different architecture/);
+  });
+
+  it('refuses to resume a run folder written by a newer version', async () => {
+    const file = await writeExperiment('newer', {}, { name: 'source-only', model: 'student' });
+    const { runDir } = await startTraining({ file, runsDir, stop: { requested: true }, echo: quiet });
+    const statusFile = path.join(runDir, RUN_FILES.status);
+    await writeFile(statusFile, JSON.stringify({ ...(await readJson<RunStatus>(statusFile)), version: 99 }));
+    await assert.rejects(startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }), (error: Error) => error instanceof UsageError && /newer KD-UDA Lab/.test(error.message));
+  });
+});
+
+describe('numerical and memory hygiene', () => {
+  it('holds as many tensors after every step, from the second epoch on (after the first checkpoint)', async () => {
+    const file = await writeExperiment('memory', { epochs: 3, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
+    const counts: number[][] = [[], [], [], []];
+    await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet, onStep: ({ epoch, step }) => { if (step >= 2) counts[epoch].push(tf.memory().numTensors); } });
+    assert.equal(new Set(counts[1]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
+    assert.equal(new Set([...counts[2], ...counts[3]]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
+  });
+
+  it('a NaN or infinite loss stops the run naming the term, the last good checkpoint kept', async () => {
+    const file = await writeExperiment('nan', {}, { name: 'source-only', model: 'student' });
+    const stop = { requested: false };
+    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 1; } });
+    assert.equal(first.state, 'stopped');
+    // An absurd learning rate makes the next steps' logits overflow.
+    const experimentFile = path.join(first.runDir, RUN_FILES.experiment);
+    const experiment = await readJson<{ optimizer: Record<string, number> }>(experimentFile);
+    await writeFile(experimentFile, JSON.stringify({ ...experiment, optimizer: { ...experiment.optimizer, studentLr: 1e30 } }));
+    const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
+    assert.equal(second.state, 'failed');
+    const status = await readJson<RunStatus>(path.join(first.runDir, RUN_FILES.status));
+    assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped \(the last good checkpoint is kept\)/);
+    const latest = await readJson<LatestCheckpoint>(path.join(first.runDir, RUN_FILES.checkpoints, LATEST));
+    // The step after the change still had a finite loss, so epoch 1's end was checkpointed; the next was not.
+    assert.deepEqual([latest.epoch, latest.stepInEpoch], [1, 2]);
+    const score = await evaluateCheckpoint(path.join(first.runDir, latest.roles.student), dataRoot, 't1');
+    assert.ok(score.images > 0);
+  });
+});
+
+describe('optimisers', () => {
+  it("the student's step never moves the teacher (its optimiser holds only the student's variables)", async () => {
+    const result = validateExperimentText(await readFile(await writeExperiment('isolation', {}, { name: 'kd-mtda' }), 'utf8'), 'isolation.kdexp.json');
+    assert.ok(result.ok);
+    const method = createMethod({ experiment: result.experiment, shape: { inputShape: [16, 16, 3], classes: 2 }, targets: ['t1', 't2'] });
+    const [teacher, student] = method.learners;
+    const teacherNames = new Set(teacher.variables.map((variable) => variable.name));
+    assert.ok(student.variables.every((variable) => !teacherNames.has(variable.name)));
+    const batch = { source: tf.randomNormal([4, 16, 16, 3]) as tf.Tensor4D, labels: tf.tensor1d([0, 1, 0, 1], 'int32'), targets: [tf.randomNormal([4, 16, 16, 3]) as tf.Tensor4D, tf.randomNormal([4, 16, 16, 3]) as tf.Tensor4D] };
+    const context = { experiment: result.experiment, schedule: { beta: 0.5, delta: 0.5 } };
+    method.step(batch, context);
+    const studentNames = new Set(student.variables.map((variable) => variable.name));
+    const held = (await student.optimizer.getWeights()).filter((entry) => entry.name !== 'iter').map((entry) => entry.name.replace(/\/momentum$/, ''));
+    assert.equal(held.length, student.variables.length);
+    assert.ok(held.every((name) => studentNames.has(name)), `the student's optimiser holds ${held.filter((name) => !studentNames.has(name)).join(', ')}`);
+    const before = teacher.variables.map((variable) => variable.dataSync().slice());
+    const outputs = { source: logitsOf(teacher.net, batch.source, false), target: logitsOf(teacher.net, batch.targets[0], false) };
+    distillationStep(student, { source: batch.source, labels: batch.labels, target: batch.targets[0] }, outputs, context);
+    teacher.variables.forEach((variable, i) => assert.deepEqual(variable.dataSync(), before[i], variable.name));
+    tf.dispose([outputs.source, outputs.target]);
+    tf.dispose([batch.source, batch.labels, ...batch.targets]);
+  });
+});
+
+describe('bad experiments are refused before any work', () => {
+  it('reports every problem at once, with its JSON path', async () => {
+    const file = await writeExperiment('bad', { batchSize: 0, epochs: 'many' }, { name: 'fancy-da' });
+    await assert.rejects(startTraining({ file, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }), (error: Error) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /method\.name: must be one of/);
+      assert.match(error.message, /batchSize: must be >= 1/);
+      assert.match(error.message, /epochs: must be integer/);
+      return true;
+    });
+    const sameTarget = await writeExperiment('same', { data: { root: dataRoot, source: 'src', targets: ['t1', 'src'] } });
+    await assert.rejects(startTraining({ file: sameTarget, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }), /data\.targets\[1\]: the source domain "src" cannot also be a target/);
+  });
+
+  it('names an architecture it cannot train', async () => {
+    const file = await writeExperiment('saved', { teacher: { architecture: 'saved', path: 'x/model.json' } });
+    await assert.rejects(startTraining({ file, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }), /teacher\.architecture: "saved" cannot be trained yet/);
+  });
+});

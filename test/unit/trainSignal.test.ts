@@ -1,0 +1,60 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readEvents } from '../../src/runs/eventLog';
+import { RUN_FILES, type RunStatus } from '../../src/runs/runFolderFormat';
+import { LATEST, type LatestCheckpoint } from '../../src/trainer/run/checkpointStore';
+import { createImageTree } from '../fixtures/imageTree';
+
+// The extension stops a run with SIGTERM: the real trainer bundle, as the extension spawns it.
+const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
+
+describe('kd-uda train under SIGTERM', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-signal-'));
+    await createImageTree(path.join(root, 'data'), { src: { a: 6, b: 6 }, t1: { a: 6, b: 6 } });
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('finishes the step, writes a checkpoint, marks the run stopped and exits 0', async () => {
+    const file = path.join(root, 'long.kdexp.json');
+    await writeFile(file, JSON.stringify({
+      version: 1,
+      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16 },
+      teacher: { architecture: 'resnet-small', width: 0.25 },
+      student: { architecture: 'lenet5', width: 0.5 },
+      method: { name: 'kd-stda', discriminatorHidden: 8 },
+      epochs: 1, stepsPerEpoch: 100000, batchSize: 4, backend: 'wasm',
+    }));
+    const runsDir = path.join(root, 'runs');
+    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let runDir = '';
+    for (let waited = 0; ; waited += 100) {
+      assert.ok(waited < 30_000, `no training step within 30 s:\n${output}`);
+      const runs = await readdir(runsDir).catch(() => []);
+      if (runs.length === 1) {
+        runDir = path.join(runsDir, runs[0]);
+        if ((await readEvents(path.join(runDir, RUN_FILES.events))).events.some((event) => event.kind === 'step')) break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
+    assert.equal(status.state, 'stopped');
+    assert.ok(status.endedAt);
+    const latest = JSON.parse(await readFile(path.join(runDir, RUN_FILES.checkpoints, LATEST), 'utf8')) as LatestCheckpoint;
+    assert.ok(latest.stepInEpoch >= 1 && latest.stepInEpoch < 100000);
+    assert.deepEqual(Object.keys(latest.roles).sort(), ['student', 'teacher']);
+    const steps = (await readEvents(path.join(runDir, RUN_FILES.events))).events.filter((event) => event.kind === 'step');
+    assert.equal(steps.length, latest.globalStep, 'the checkpoint holds every step the events report');
+  });
+});
