@@ -58,17 +58,23 @@ function describe(error: ErrorObject): { segments: (string | number)[]; message:
   }
 }
 
-/** Rules the schema cannot say: relations between fields. */
-function crossFieldProblems(experiment: Experiment): { segments: (string | number)[]; message: string }[] {
+/**
+ * Rules the schema cannot say: relations between fields. Checked on the raw document too, so they
+ * are reported together with schema problems rather than only once those are fixed.
+ */
+function crossFieldProblems(value: unknown): { segments: (string | number)[]; message: string }[] {
   const problems: { segments: (string | number)[]; message: string }[] = [];
-  const { data, method } = experiment;
-  const sourceIndex = data.targets.indexOf(data.source);
-  if (sourceIndex >= 0) problems.push({ segments: ['data', 'targets', sourceIndex], message: `the source domain "${data.source}" cannot also be a target` });
-  if (method.name === 'kd-stda' && data.targets.length !== 1) {
-    problems.push({ segments: ['data', 'targets'], message: `kd-stda adapts to exactly one target (${data.targets.length} given); use kd-mtda or mt-mtda for several` });
+  const document = value as { data?: { source?: unknown; targets?: unknown }; method?: { name?: unknown; beta?: { start?: unknown; end?: unknown } } } | null;
+  const source = document?.data?.source;
+  const targets = Array.isArray(document?.data?.targets) ? (document.data.targets as unknown[]) : undefined;
+  const sourceIndex = typeof source === 'string' && targets ? targets.indexOf(source) : -1;
+  if (sourceIndex >= 0) problems.push({ segments: ['data', 'targets', sourceIndex], message: `the source domain "${String(source)}" cannot also be a target` });
+  if (document?.method?.name === 'kd-stda' && targets && targets.length !== 1) {
+    problems.push({ segments: ['data', 'targets'], message: `kd-stda adapts to exactly one target (${targets.length} given); use kd-mtda or mt-mtda for several` });
   }
-  if (method.beta.start > method.beta.end) {
-    problems.push({ segments: ['method', 'beta'], message: `beta grows from start to end, so start (${method.beta.start}) must not exceed end (${method.beta.end})` });
+  const { start, end } = document?.method?.beta ?? {};
+  if (typeof start === 'number' && typeof end === 'number' && start > end) {
+    problems.push({ segments: ['method', 'beta'], message: `beta grows from start to end, so start (${start}) must not exceed end (${end})` });
   }
   return problems;
 }
@@ -95,16 +101,17 @@ export function validateExperimentText(text: string, file: string): ExperimentRe
   }
   const value: unknown = JSON.parse(text);
   const validate = schemaValidator();
-  if (!validate(value)) {
-    return { ok: false, problems: (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => {
-      const { segments, message } = describe(error);
-      return locate('schema', segments, message);
-    }) };
-  }
+  const schemaProblems = validate(value)
+    ? []
+    : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => {
+        const { segments, message } = describe(error);
+        return locate('schema', segments, message);
+      });
+  const problems = [...schemaProblems, ...crossFieldProblems(value).map(({ segments, message }) => locate('relation', segments, message))];
+  if (problems.length) return { ok: false, problems };
   const experiment = value as Experiment;
   experiment.name ??= path.basename(file).replace(/(\.kdexp)?\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
-  const problems = crossFieldProblems(experiment).map(({ segments, message }) => locate('relation', segments, message));
-  return problems.length ? { ok: false, problems } : { ok: true, experiment };
+  return { ok: true, experiment };
 }
 
 function position(text: string, offset: number | undefined, length: number | undefined): Pick<ExperimentProblem, 'line' | 'column' | 'offset' | 'length'> {

@@ -64,6 +64,11 @@ describe('validateExperimentText', () => {
     assert.ok(problems.some((problem) => /kd-stda adapts to exactly one target \(2 given\)/.test(problem.message)));
   });
 
+  it('reports relations between fields together with schema problems', () => {
+    const problems = problemsOf({ data: { root: './d', source: 'mnist', targets: ['mnist'] }, method: { name: 'dann' }, epochs: -3 });
+    assert.deepEqual(problems.map((problem) => `${problem.kind} ${problem.path}`).sort(), ['relation data.targets[0]', 'schema epochs']);
+  });
+
   it('requires a path for a saved model', () => {
     const problems = problemsOf({ ...minimal, teacher: { architecture: 'saved' } });
     assert.ok(problems.some((problem) => problem.path === 'teacher' && /missing required field "path"/.test(problem.message)));
