@@ -3,12 +3,15 @@ import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { showDatasetCommand } from './host/commands/showDataset';
+import { startRunCommand } from './host/commands/startRun';
+import { stopRunCommand } from './host/commands/stopRun';
 import { DatasetRoots } from './host/datasets/datasetRoots';
 import { DatasetStore } from './host/datasets/datasetStore';
 import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
 import { DatasetWatcher } from './host/datasets/datasetWatcher';
 import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
 import { DatasetPanel } from './host/panels/datasetPanel';
+import { ActiveRuns } from './host/runs/activeRuns';
 import { RunsTreeProvider } from './host/runs/runsTreeProvider';
 import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
 
@@ -16,6 +19,7 @@ import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
 export interface KdUdaApi {
   datasets: { store: DatasetStore; tree: DatasetTreeProvider; roots: DatasetRoots };
   runs: RunsTreeProvider;
+  activeRuns: ActiveRuns;
 }
 
 export function activate(context: vscode.ExtensionContext): KdUdaApi {
@@ -26,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
   const debounceMs = vscode.workspace.getConfiguration('kdUda').get<number>('datasetWatchDebounceMs') ?? 400;
   const watcher = new DatasetWatcher(debounceMs, (root) => void store.rescan(root), (message) => output.warn(message));
   const runs = new RunsTreeProvider();
+  const activeRuns = new ActiveRuns();
   const panelDeps = { context, store, output };
 
   // A root is scanned when the tree first asks for its item, so activation itself stays light.
@@ -44,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     tree,
     watcher,
     runs,
+    activeRuns,
+    activeRuns.onDidChange(() => runs.refresh()),
     datasetsView,
     new ExperimentDiagnostics(),
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
@@ -56,8 +63,10 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
       await Promise.all((await roots.list()).map((root) => store.rescan(root)));
     }),
     vscode.commands.registerCommand(CommandId.RefreshRuns, () => runs.refresh()),
+    vscode.commands.registerCommand(CommandId.StartRun, startRunCommand(context.extensionUri, activeRuns)),
+    vscode.commands.registerCommand(CommandId.StopRun, stopRunCommand(activeRuns)),
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
   );
   void syncRoots();
-  return { datasets: { store, tree, roots }, runs };
+  return { datasets: { store, tree, roots }, runs, activeRuns };
 }

@@ -5,4 +5,6 @@ export enum CommandId {
   AddDatasetRoot = 'kdUda.addDatasetRoot',
   RefreshRuns = 'kdUda.refreshRuns',
   CreateDigitsBenchmark = 'kdUda.createDigitsBenchmark',
+  StartRun = 'kdUda.startRun',
+  StopRun = 'kdUda.stopRun',
 }

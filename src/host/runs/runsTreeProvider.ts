@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
 import { listRuns, type RunListing } from '../../runs/listRuns';
+import { runsDirectory } from './runsDirectory';
 import type { RunState } from '../../runs/runFolderFormat';
 
 const STATE_ICONS: Record<RunState, vscode.ThemeIcon> = {
@@ -31,16 +31,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunListing>, vs
     this.changed.fire();
   }
 
-  private runsDirectory(): string | undefined {
-    const configured = vscode.workspace.getConfiguration('kdUda').get<string>('runsDirectory') || 'runs';
-    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (path.isAbsolute(configured)) return configured;
-    return base === undefined ? undefined : path.join(base, configured);
-  }
 
   async getChildren(element?: RunListing): Promise<RunListing[]> {
     if (element) return [];
-    const dir = this.runsDirectory();
+    const dir = runsDirectory();
     return dir === undefined ? [] : listRuns(dir);
   }
 

@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import { formatExperimentProblem, validateExperimentText } from '../../experiment/validateExperiment';
+import type { ActiveRuns } from '../runs/activeRuns';
+import { runsDirectory } from '../runs/runsDirectory';
+import { TrainerProcess } from '../trainer/trainerProcess';
+
+export type StartRunResult = { started: true; pid?: number } | { started: false; reason: string };
+
+async function pickExperiment(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && active.path.endsWith('.kdexp.json')) return active;
+  const files = await vscode.workspace.findFiles('**/*.kdexp.json', '**/node_modules/**', 200);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage('KD-UDA: no *.kdexp.json experiment file in this workspace.');
+    return undefined;
+  }
+  if (files.length === 1) return files[0];
+  const picked = await vscode.window.showQuickPick(
+    files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })),
+    { title: 'KD-UDA: Start Run', placeHolder: 'Experiment to run' },
+  );
+  return picked?.uri;
+}
+
+/**
+ * KD-UDA: Start Run — validates the experiment (problems go to the user, nothing is spawned), then
+ * starts `kd-uda train` in a child process writing into the runs directory.
+ */
+export function startRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRuns) {
+  return async (target?: vscode.Uri): Promise<StartRunResult> => {
+    const uri = target instanceof vscode.Uri ? target : await pickExperiment();
+    if (!uri) return { started: false, reason: 'no experiment chosen' };
+    const document = await vscode.workspace.openTextDocument(uri);
+    const validation = validateExperimentText(document.getText(), uri.fsPath);
+    if (!validation.ok) {
+      const lines = validation.problems.map((problem) => formatExperimentProblem(vscode.workspace.asRelativePath(uri), problem));
+      void vscode.window.showErrorMessage(`KD-UDA: ${path.basename(uri.fsPath)} has ${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}; nothing was started. ${lines.slice(0, 3).join(' · ')}`, 'Open File').then((choice) => {
+        if (choice) void vscode.window.showTextDocument(document);
+      });
+      return { started: false, reason: lines.join('\n') };
+    }
+    if (document.isDirty) await document.save();
+    const runsDir = runsDirectory();
+    if (!runsDir) return { started: false, reason: 'no workspace folder to hold the runs directory' };
+    let trainer: TrainerProcess;
+    try {
+      trainer = TrainerProcess.start(extensionUri, ['train', uri.fsPath, '--runs-dir', runsDir], { what: 'Starting a training run', cwd: path.dirname(uri.fsPath) });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(reason);
+      return { started: false, reason };
+    }
+    const run = activeRuns.add(uri.fsPath, trainer);
+    void trainer.exit.then((exit) => {
+      if (exit.code === 0) {
+        void vscode.window.showInformationMessage(`KD-UDA: run of ${path.basename(uri.fsPath)} finished${run.runDir ? ` (${path.basename(run.runDir)})` : ''}.`);
+      } else {
+        void vscode.window.showErrorMessage(`KD-UDA: run of ${path.basename(uri.fsPath)} failed (${exit.signal ?? `exit code ${exit.code}`}): ${exit.tail.slice(-3).join(' / ')}`, 'Show Log').then((choice) => {
+          if (choice) run.output.show();
+        });
+      }
+    });
+    return { started: true, pid: trainer.pid };
+  };
+}

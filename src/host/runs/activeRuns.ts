@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { TrainerExit, TrainerProcess } from '../trainer/trainerProcess';
+
+export interface ActiveRun {
+  /** The experiment file the run was started from. */
+  experiment: string;
+  trainer: TrainerProcess;
+  output: vscode.OutputChannel;
+  /** Known once the trainer has printed it (its first line). */
+  runDir?: string;
+  /** The latest progress line (`epoch 2/20: …`). */
+  progress?: string;
+}
+
+const RUN_FOLDER_LINE = /^run folder: (.+)$/;
+const EPOCH_LINE = /^epoch \d+\/\d+/;
+
+/**
+ * The trainer processes this window started, with a status-bar item for the newest. A run's
+ * output channel stays after it exits, so its log can still be read.
+ */
+export class ActiveRuns implements vscode.Disposable {
+  private readonly runs = new Set<ActiveRun>();
+  private readonly statusBar = vscode.window.createStatusBarItem('kdUda.activeRun', vscode.StatusBarAlignment.Left, 10);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run starts, reports progress or exits. */
+  readonly onDidChange = this.changed.event;
+
+  constructor() {
+    this.statusBar.name = 'KD-UDA run';
+    this.statusBar.command = 'kdUda.stopRun';
+  }
+
+  list(): ActiveRun[] {
+    return [...this.runs];
+  }
+
+  add(experiment: string, trainer: TrainerProcess): ActiveRun {
+    const output = vscode.window.createOutputChannel(`KD-UDA run: ${path.basename(experiment)}`);
+    const run: ActiveRun = { experiment, trainer, output };
+    this.runs.add(run);
+    trainer.onLine((line) => {
+      output.appendLine(line);
+      const folder = RUN_FOLDER_LINE.exec(line);
+      if (folder) run.runDir = folder[1].trim();
+      if (EPOCH_LINE.test(line)) run.progress = line;
+      if (folder || EPOCH_LINE.test(line)) this.update();
+    });
+    trainer.onExit((exit: TrainerExit) => {
+      output.appendLine(`[trainer exited: ${exit.signal ?? `code ${exit.code}`}]`);
+      this.runs.delete(run);
+      this.update();
+    });
+    this.update();
+    return run;
+  }
+
+  private update(): void {
+    const newest = [...this.runs].at(-1);
+    if (!newest) {
+      this.statusBar.hide();
+    } else {
+      const others = this.runs.size > 1 ? ` (+${this.runs.size - 1})` : '';
+      this.statusBar.text = `$(sync~spin) ${path.basename(newest.experiment, '.kdexp.json')}: ${newest.progress?.split(':')[0] ?? 'starting'}${others}`;
+      this.statusBar.tooltip = `${newest.progress ?? 'Starting the trainer…'}\nClick to stop a run.`;
+      this.statusBar.show();
+    }
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    // Nothing may outlive the window: trainers get SIGKILL (SIGTERM needs time we do not have here).
+    for (const run of this.runs) {
+      run.trainer.dispose();
+      run.output.dispose();
+    }
+    this.runs.clear();
+    this.statusBar.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { KdUdaApi } from '../../src/extension';
+import { listRuns, type RunListing } from '../../src/runs/listRuns';
+import { createImageTree } from '../fixtures/imageTree';
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('Runs: Start Run and Stop Run', function () {
+  this.timeout(150_000);
+  let workspace: string;
+  let dataset: string;
+  let runsDir: string;
+  const experiments: string[] = [];
+
+  async function experiment(name: string, fields: Record<string, unknown>): Promise<vscode.Uri> {
+    const file = path.join(workspace, `${name}.kdexp.json`);
+    const content = {
+      name,
+      data: { root: dataset, source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
+      student: { architecture: 'lenet5' },
+      method: { name: 'source-only' },
+      batchSize: 4,
+      backend: 'wasm',
+      ...fields,
+    };
+    await writeFile(file, JSON.stringify(content, null, 2));
+    experiments.push(file);
+    return vscode.Uri.file(file);
+  }
+
+  async function runOf(name: string, state?: string): Promise<RunListing> {
+    return waitFor(`a run of ${name}${state ? ` in state ${state}` : ''}`, async () =>
+      (await listRuns(runsDir)).find((run) => run.runId.endsWith(`-${name}`) && (!state || run.state === state)),
+    );
+  }
+
+  before(async function () {
+    if (process.env.KDUDA_TEST_TRUST === 'untrusted') this.skip();
+    workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    runsDir = path.join(workspace, 'runs');
+    dataset = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-it-runs-')), 'data');
+    await createImageTree(dataset, { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } }, { size: 16 });
+  });
+
+  after(async () => {
+    for (const file of experiments) await rm(file, { force: true });
+    if (runsDir) await rm(runsDir, { recursive: true, force: true });
+    if (dataset) await rm(path.dirname(dataset), { recursive: true, force: true });
+  });
+
+  it('refuses an experiment with problems, names them, and starts nothing', async () => {
+    const uri = await experiment('bad', { data: { root: dataset, source: 'photos', targets: ['photos'] } });
+    const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+    assert.equal(result.started, false);
+    assert.match(result.reason ?? '', /data\.targets\[0\]: the source domain "photos" cannot also be a target/);
+    assert.equal(existsSync(runsDir) && (await listRuns(runsDir)).some((run) => run.runId.endsWith('-bad')), false);
+  });
+
+  it('runs a tiny experiment to done and shows it in the Runs view', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const uri = await experiment('tiny', { epochs: 1, stepsPerEpoch: 2 });
+    const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+    assert.equal(result.started, true, result.reason);
+    const run = await runOf('tiny', 'done');
+    assert.ok(existsSync(path.join(run.dir, 'results.json')), 'results.json written');
+    const item = await waitFor('the Runs view to list the run as done', async () => {
+      const runs = await api.runs.getChildren();
+      const listed = runs.find((candidate) => candidate.runId === run.runId);
+      return listed?.state === 'done' ? api.runs.getTreeItem(listed) : undefined;
+    });
+    assert.equal(item.description, 'done');
+  });
+
+  it('stops a running run: it checkpoints, is marked stopped, and no process is left', async () => {
+    const uri = await experiment('long', { epochs: 50, stepsPerEpoch: 50 });
+    const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
+    assert.equal(result.started, true, result.reason);
+    const run = await runOf('long', 'running');
+    await waitFor('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined));
+    const stopped = (await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number };
+    assert.equal(stopped.stopped, 1);
+    await runOf('long', 'stopped');
+    assert.ok(existsSync(path.join(run.dir, 'checkpoints', 'latest.json')), 'a checkpoint was written on stop');
+    assert.equal(alive(result.pid!), false, 'the trainer process has exited');
+  });
+});
