@@ -6,11 +6,13 @@ export interface RunListing {
   runId: string;
   dir: string;
   state?: RunState;
+  /** Why a failed run failed, as the trainer recorded it. */
+  error?: string;
   /** Why the run folder could not be read, when it could not. */
   problem?: string;
 }
 
-async function readStatus(dir: string): Promise<Pick<RunListing, 'state' | 'problem'>> {
+async function readStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem'>> {
   const file = path.join(dir, RUN_FILES.status);
   let text: string;
   try {
@@ -24,14 +26,14 @@ async function readStatus(dir: string): Promise<Pick<RunListing, 'state' | 'prob
   } catch (error) {
     return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const { version, state } = (status ?? {}) as { version?: unknown; state?: unknown };
+  const { version, state, error } = (status ?? {}) as { version?: unknown; state?: unknown; error?: unknown };
   if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
     return { problem: `${file} has format version ${version}; this KD-UDA Lab reads up to ${RUN_FORMAT_VERSION}. Update the extension.` };
   }
   if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) {
     return { problem: `${file}: field "state" must be one of ${RUN_STATES.join(', ')}` };
   }
-  return { state: state as RunState };
+  return typeof error === 'string' && error ? { state: state as RunState, error } : { state: state as RunState };
 }
 
 /** Every run folder under `runsDir`, newest first (run ids start with a timestamp). */

@@ -16,6 +16,7 @@ describe('listRuns', () => {
       '20261104-100000-future': JSON.stringify({ version: 7, state: 'done' }),
       '20261105-100000-nostatus': undefined,
       '20261106-100000-badstate': JSON.stringify({ version: 1, state: 'exploded' }),
+      '20261107-100000-failed': JSON.stringify({ version: 1, state: 'failed', error: 'the student\'s loss term "ce" is NaN' }),
     };
     for (const [runId, status] of Object.entries(runs)) {
       await mkdir(path.join(dir, runId));
@@ -27,6 +28,7 @@ describe('listRuns', () => {
   it('lists run folders newest first with their state, and says what is wrong with unreadable ones', async () => {
     const runs = await listRuns(dir);
     assert.deepEqual(runs.map((run) => run.runId), [
+      '20261107-100000-failed',
       '20261106-100000-badstate',
       '20261105-100000-nostatus',
       '20261104-100000-future',
@@ -37,6 +39,9 @@ describe('listRuns', () => {
     const byId = new Map(runs.map((run) => [run.runId, run]));
     assert.equal(byId.get('20261101-100000-a')?.state, 'done');
     assert.equal(byId.get('20261102-100000-b')?.state, 'running');
+    assert.equal(byId.get('20261107-100000-failed')?.state, 'failed');
+    assert.match(byId.get('20261107-100000-failed')?.error ?? '', /loss term "ce" is NaN/);
+    assert.equal(byId.get('20261101-100000-a')?.error, undefined);
     assert.match(byId.get('20261103-100000-torn')?.problem ?? '', /status\.json is not valid JSON/);
     assert.match(byId.get('20261104-100000-future')?.problem ?? '', /format version 7.*reads up to 1/);
     assert.match(byId.get('20261105-100000-nostatus')?.problem ?? '', /status\.json is missing/);

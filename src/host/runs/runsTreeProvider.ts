@@ -45,7 +45,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunListing>, vs
     item.resourceUri = vscode.Uri.file(run.dir);
     item.description = run.state ?? 'unreadable';
     item.iconPath = run.state ? STATE_ICONS[run.state] : new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-    item.tooltip = run.problem ?? run.dir;
+    item.tooltip = run.problem ?? (run.error ? `${run.dir}\nFailed: ${run.error}` : run.dir);
     return item;
   }
 
