@@ -6,23 +6,9 @@ import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { DatasetNode } from '../../src/host/datasets/datasetTreeProvider';
 import { createImageTree, makeImage } from '../fixtures/imageTree';
+import { waitFor } from './waitFor';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 async function api(): Promise<KdUdaApi> {
   const extension = vscode.extensions.getExtension<KdUdaApi>(EXTENSION_ID);

@@ -7,16 +7,7 @@ import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import { listRuns, type RunListing } from '../../src/runs/listRuns';
 import { createImageTree } from '../fixtures/imageTree';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { waitFor } from './waitFor';
 
 function alive(pid: number): boolean {
   try {
@@ -51,8 +42,10 @@ describe('Runs: Start Run and Stop Run', function () {
   }
 
   async function runOf(name: string, state?: string): Promise<RunListing> {
-    return waitFor(`a run of ${name}${state ? ` in state ${state}` : ''}`, async () =>
-      (await listRuns(runsDir)).find((run) => run.runId.endsWith(`-${name}`) && (!state || run.state === state)),
+    return waitFor(
+      `a run of ${name}${state ? ` in state ${state}` : ''}`,
+      async () => (await listRuns(runsDir)).find((run) => run.runId.endsWith(`-${name}`) && (!state || run.state === state)),
+      60_000,
     );
   }
 
@@ -89,7 +82,7 @@ describe('Runs: Start Run and Stop Run', function () {
       const runs = await api.runs.getChildren();
       const listed = runs.find((candidate) => candidate.runId === run.runId);
       return listed?.state === 'done' ? api.runs.getTreeItem(listed) : undefined;
-    });
+    }, 30_000);
     assert.equal(item.description, 'done');
   });
 
@@ -98,7 +91,7 @@ describe('Runs: Start Run and Stop Run', function () {
     const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
     assert.equal(result.started, true, result.reason);
     const run = await runOf('long', 'running');
-    await waitFor('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined));
+    await waitFor('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
     const stopped = (await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number };
     assert.equal(stopped.stopped, 1);
     await runOf('long', 'stopped');
