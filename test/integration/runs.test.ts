@@ -78,12 +78,15 @@ describe('Runs: Start Run and Stop Run', function () {
     assert.equal(result.started, true, result.reason);
     const run = await runOf('tiny', 'done');
     assert.ok(existsSync(path.join(run.dir, 'results.json')), 'results.json written');
-    const item = await waitFor('the Runs view to list the run as done', async () => {
-      const runs = await api.runs.getChildren();
-      const listed = runs.find((candidate) => candidate.runId === run.runId);
-      return listed?.state === 'done' ? api.runs.getTreeItem(listed) : undefined;
-    }, 30_000);
-    assert.equal(item.description, 'done');
+    const node = await waitFor(
+      'the Runs view to list the run as done',
+      async () => (await api.runs.getChildren()).find((candidate) => candidate.kind === 'run' && candidate.run.runId === run.runId && candidate.run.state === 'done'),
+      30_000,
+    );
+    assert.equal(api.runs.getTreeItem(node).description, 'done');
+    const models = await api.runs.getChildren(node);
+    assert.deepEqual(models.map((child) => (child.kind === 'model' ? child.model.role : child.kind)), ['student'], 'source-only trains the student alone');
+    assert.match(String(api.runs.getTreeItem(models[0]).description), /^mean \d+\.\d% · sketches \d+\.\d%$/);
   });
 
   it('stops a running run: it checkpoints, is marked stopped, and no process is left', async () => {

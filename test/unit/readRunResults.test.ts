@@ -1,0 +1,50 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readRunResults } from '../../src/runs/readRunResults';
+
+describe('readRunResults', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-results-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function run(name: string, results?: string): Promise<string> {
+    const runDir = path.join(dir, name);
+    await mkdir(runDir);
+    if (results !== undefined) await writeFile(path.join(runDir, 'results.json'), results);
+    return runDir;
+  }
+
+  it('gives each model its headline accuracy per target, teachers before the student', async () => {
+    const results = {
+      version: 1,
+      targets: ['svhn', 'usps'],
+      headline: {
+        epoch: 20,
+        accuracy: { student: { svhn: 0.5, usps: 0.7, 'source-holdout': 0.99 }, 'teacher-usps': { svhn: 0.2, usps: 0.9 }, 'teacher-svhn': { svhn: 0.6, usps: 0.3 } },
+        meanTarget: { student: 0.6, 'teacher-usps': 0.55, 'teacher-svhn': 0.45 },
+      },
+    };
+    const reading = await readRunResults(await run('done', JSON.stringify(results)));
+    assert.equal(reading.kind, 'results');
+    if (reading.kind !== 'results') return;
+    assert.equal(reading.epoch, 20);
+    assert.deepEqual(reading.models.map((model) => model.role), ['teacher-svhn', 'teacher-usps', 'student']);
+    assert.deepEqual(reading.models[2], { role: 'student', meanTarget: 0.6, targets: [{ domain: 'svhn', accuracy: 0.5 }, { domain: 'usps', accuracy: 0.7 }] });
+  });
+
+  it('says none before results exist, and why when they cannot be read', async () => {
+    assert.deepEqual(await readRunResults(await run('running')), { kind: 'none' });
+    const torn = await readRunResults(await run('torn', '{"version":1,"head'));
+    assert.equal(torn.kind, 'problem');
+    assert.match(torn.kind === 'problem' ? torn.message : '', /results\.json is not valid JSON/);
+    const newer = await readRunResults(await run('newer', JSON.stringify({ version: 9, targets: [], headline: { epoch: 1, accuracy: {}, meanTarget: {} } })));
+    assert.match(newer.kind === 'problem' ? newer.message : '', /format version 9; this KD-UDA Lab reads up to 1/);
+    const headless = await readRunResults(await run('headless', JSON.stringify({ version: 1, targets: ['a'] })));
+    assert.match(headless.kind === 'problem' ? headless.message : '', /no "headline" table/);
+  });
+});
