@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -69,6 +69,26 @@ describe('Runs: Start Run and Stop Run', function () {
     assert.equal(result.started, false);
     assert.match(result.reason ?? '', /data\.targets\[0\]: the source domain "photos" cannot also be a target/);
     assert.equal(existsSync(runsDir) && (await listRuns(runsDir)).some((run) => run.runId.endsWith('-bad')), false);
+  });
+
+  it('shows a run that another process writes (a terminal, a scheduler), without a refresh', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    let changes = 0;
+    const listening = api.runs.onDidChangeTreeData(() => changes++);
+    try {
+      const dir = path.join(runsDir, '20260101-000000-from-terminal');
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running' }));
+      await waitFor('the Runs view to be told about the new run', () => changes > 0, 15_000);
+      await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'failed', error: 'out of memory' }));
+      const node = await waitFor('the run to show as failed', async () =>
+        (await api.runs.getChildren()).find((candidate) => candidate.kind === 'run' && candidate.run.runId.endsWith('from-terminal') && candidate.run.state === 'failed'),
+      );
+      assert.match(String(api.runs.getTreeItem(node).tooltip), /Failed: out of memory/);
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      listening.dispose();
+    }
   });
 
   it('runs a tiny experiment to done and shows it in the Runs view', async () => {

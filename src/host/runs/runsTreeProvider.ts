@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
+import { watch, type FSWatcher } from 'chokidar';
+import path from 'node:path';
 import { listRuns, type RunListing } from '../../runs/listRuns';
 import { readRunResults, type ModelHeadline } from '../../runs/readRunResults';
 import type { RunState } from '../../runs/runFolderFormat';
+import { KeyedDebouncer } from '../../util/debounce';
 import { runsDirectory } from './runsDirectory';
 
 export type RunNode = { kind: 'run'; run: RunListing } | { kind: 'model'; run: RunListing; epoch: number; model: ModelHeadline } | { kind: 'problem'; run: RunListing; message: string };
@@ -24,21 +27,40 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly debouncer = new KeyedDebouncer<'runs'>(200, () => this.changed.fire());
+  private watcher: FSWatcher | undefined;
 
   constructor() {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('kdUda.runsDirectory')) this.refresh();
+        if (!event.affectsConfiguration('kdUda.runsDirectory')) return;
+        this.watchRunsDirectory();
+        this.refresh();
       }),
     );
-    const statusFiles = vscode.workspace.createFileSystemWatcher('**/status.json');
-    this.disposables.push(statusFiles, statusFiles.onDidCreate(() => this.refresh()), statusFiles.onDidChange(() => this.refresh()), statusFiles.onDidDelete(() => this.refresh()));
+    this.watchRunsDirectory();
+  }
+
+  /**
+   * Runs started anywhere (a terminal, a scheduler) appear and change state live: the runs folder
+   * is watched wherever it is, inside the workspace or not, and even before it exists (its parent
+   * is watched, pruned to the path that leads to it).
+   */
+  private watchRunsDirectory(): void {
+    void this.watcher?.close();
+    this.watcher = undefined;
+    const dir = runsDirectory();
+    if (dir === undefined) return;
+    const leadsToRuns = (file: string): boolean => dir.startsWith(file) || file.startsWith(dir + path.sep) || file === dir;
+    this.watcher = watch(path.dirname(dir), { ignoreInitial: true, depth: 2, ignored: (file) => !leadsToRuns(file) });
+    this.watcher.on('all', (_event, file) => {
+      if (file === dir || /(status|results)\.json$/.test(file) || path.dirname(file) === dir) this.debouncer.trigger('runs');
+    });
   }
 
   refresh(): void {
     this.changed.fire();
   }
-
 
   async getChildren(element?: RunNode): Promise<RunNode[]> {
     if (!element) {
@@ -81,6 +103,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   dispose(): void {
+    this.debouncer.dispose();
+    void this.watcher?.close();
     for (const disposable of this.disposables) disposable.dispose();
   }
 }
