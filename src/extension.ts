@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
+import { openResultsCommand } from './host/commands/openResults';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { startRunCommand } from './host/commands/startRun';
 import { stopRunCommand } from './host/commands/stopRun';
@@ -11,9 +12,11 @@ import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
 import { DatasetWatcher } from './host/datasets/datasetWatcher';
 import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
 import { DatasetPanel } from './host/panels/datasetPanel';
+import { ResultsPanel } from './host/panels/resultsPanel';
 import { ActiveRuns } from './host/runs/activeRuns';
 import { RunsTreeProvider } from './host/runs/runsTreeProvider';
 import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
+import { RESULTS_PANEL_VIEW_TYPE } from './protocol/resultsPanel';
 
 /** What activate() hands to other extensions and to the integration tests. */
 export interface KdUdaApi {
@@ -56,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
     roots.onDidChange(() => void syncRoots()),
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
+    vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
+    vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
     vscode.commands.registerCommand(CommandId.RefreshDatasets, async () => {

@@ -12,7 +12,8 @@ export interface RunListing {
   problem?: string;
 }
 
-async function readStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem'>> {
+/** A run folder's status.json: its state (and failure reason), or why it cannot be read. */
+export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem'>> {
   const file = path.join(dir, RUN_FILES.status);
   let text: string;
   try {
@@ -48,7 +49,7 @@ export async function listRuns(runsDir: string): Promise<RunListing[]> {
   const runs = await Promise.all(
     dirs.map(async (runId) => {
       const dir = path.join(runsDir, runId);
-      return { runId, dir, ...(await readStatus(dir)) };
+      return { runId, dir, ...(await readRunStatus(dir)) };
     }),
   );
   return runs.sort((a, b) => b.runId.localeCompare(a.runId));

@@ -7,4 +7,5 @@ export enum CommandId {
   CreateDigitsBenchmark = 'kdUda.createDigitsBenchmark',
   StartRun = 'kdUda.startRun',
   StopRun = 'kdUda.stopRun',
+  OpenResults = 'kdUda.openResults',
 }

@@ -8,13 +8,13 @@ function escapeHtml(text: string): string {
 /**
  * The HTML shell every panel uses: a strict CSP (nothing by default; scripts only with this load's
  * nonce; styles, fonts and images only from the webview's own resource origin) and the panel's
- * bundle from `dist/webview/<entry>.js`. The toolkit (FAST) probes `:focus-visible` support with a
+ * bundle from `dist/webview/<entry>.js`, with `stylesheets` (extension-relative paths). The toolkit (FAST) probes `:focus-visible` support with a
  * `<style>` element that it stamps with the `csp-nonce` meta's value, so styles accept the nonce too.
  */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: string, title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: string, title: string, stylesheets: readonly string[] = [`media/${entry}.css`]): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${entry}.js`));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${entry}.css`));
+  const links = stylesheets.map((sheet) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...sheet.split('/')))}">`).join('\n  ');
   const csp = [
     `default-src 'none'`,
     `img-src ${webview.cspSource}`,
@@ -29,7 +29,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, e
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta property="csp-nonce" content="${nonce}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${style}">
+  ${links}
   <title>${escapeHtml(title)}</title>
 </head>
 <body>

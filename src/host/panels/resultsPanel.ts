@@ -1,0 +1,125 @@
+import * as vscode from 'vscode';
+import { watch, type FSWatcher } from 'chokidar';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  RESULTS_PANEL_VIEW_TYPE,
+  parseResultsPanelMessage,
+  parseResultsPanelPersistedState,
+  type HostToResultsPanel,
+} from '../../protocol/resultsPanel';
+import { readEvents } from '../../runs/eventLog';
+import { readRunStatus } from '../../runs/listRuns';
+import { RUN_FILES } from '../../runs/runFolderFormat';
+import { summariseRun } from '../../runs/runProgress';
+import type { RunResults } from '../../trainer/run/results';
+import { KeyedDebouncer } from '../../util/debounce';
+import { webviewHtml } from './webviewHtml';
+
+export interface ResultsPanelDeps {
+  context: vscode.ExtensionContext;
+  output: vscode.LogOutputChannel;
+}
+
+/**
+ * One panel per run: the per-target accuracy table and learning curves, updated as the trainer
+ * appends events. Reads only the run folder, so a run from a terminal shows the same.
+ */
+export class ResultsPanel implements vscode.Disposable {
+  private static readonly open = new Map<string, ResultsPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly watcher: FSWatcher;
+  private readonly debouncer = new KeyedDebouncer<'run'>(250, () => void this.post());
+  private ready = false;
+
+  static show(deps: ResultsPanelDeps, runDir: string): ResultsPanel {
+    const existing = ResultsPanel.open.get(runDir);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(RESULTS_PANEL_VIEW_TYPE, `Results: ${path.basename(runDir)}`, vscode.ViewColumn.Active, ResultsPanel.options(deps.context));
+    return new ResultsPanel(deps, runDir, panel);
+  }
+
+  static serializer(deps: ResultsPanelDeps): vscode.WebviewPanelSerializer {
+    return {
+      deserializeWebviewPanel: async (panel, state) => {
+        const persisted = parseResultsPanelPersistedState(state);
+        if (!persisted) {
+          deps.output.warn(`Results panel not restored: its saved state is not understood (${JSON.stringify(state)?.slice(0, 200)})`);
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = ResultsPanel.options(deps.context);
+        new ResultsPanel(deps, persisted.runDir, panel);
+      },
+    };
+  }
+
+  private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    };
+  }
+
+  private readonly output: vscode.LogOutputChannel;
+
+  private constructor(
+    { context, output }: ResultsPanelDeps,
+    readonly runDir: string,
+    readonly panel: vscode.WebviewPanel,
+  ) {
+    this.output = output;
+    ResultsPanel.open.set(runDir, this);
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
+    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'results', `Results: ${path.basename(runDir)}`, ['dist/webview/results.css', 'media/results.css']);
+    this.watcher = watch(runDir, { ignoreInitial: true, depth: 0 });
+    this.watcher.on('all', (_event, file) => {
+      if ([RUN_FILES.events, RUN_FILES.status, RUN_FILES.results].includes(path.basename(file) as never)) this.debouncer.trigger('run');
+    });
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+    );
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseResultsPanelMessage(raw);
+    if (!message) {
+      this.output.warn(`Results panel (${this.runDir}): ignored a message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    if (message.type === 'ready') {
+      this.ready = true;
+      void this.post();
+    } else {
+      void vscode.window.showTextDocument(vscode.Uri.file(path.join(this.runDir, RUN_FILES.log)));
+    }
+  }
+
+  private async post(): Promise<void> {
+    if (!this.ready) return;
+    const [status, events, results] = await Promise.all([readRunStatus(this.runDir), readEvents(path.join(this.runDir, RUN_FILES.events)), this.readResults()]);
+    if (events.badLines.length) this.output.warn(`${path.join(this.runDir, RUN_FILES.events)}: skipped unreadable lines ${events.badLines.map((bad) => bad.line).join(', ')}`);
+    const message: HostToResultsPanel = { type: 'snapshot', state: summariseRun(this.runDir, status, events, results) };
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async readResults(): Promise<RunResults | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.runDir, RUN_FILES.results), 'utf8')) as RunResults;
+    } catch {
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    ResultsPanel.open.delete(this.runDir);
+    this.debouncer.dispose();
+    void this.watcher.close();
+    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.length = 0;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The message contract between the extension host and the results panel webview (both import it).
+ */
+import type { RunState } from '../runs/runFolderFormat';
+
+export const RESULTS_PANEL_VIEW_TYPE = 'kdUda.resultsPanel';
+
+export interface EpochPoint {
+  epoch: number;
+  /** accuracy[model][domain], 0..1, targets and the source hold-out. */
+  accuracy: Record<string, Record<string, number>>;
+  /** Mean of each loss term over the epoch's steps. */
+  losses: Record<string, number>;
+  beta?: number;
+}
+
+export interface ModelRow {
+  role: string;
+  /** Last epoch's accuracy per target (the headline: no target label chooses it). */
+  targets: Record<string, number>;
+  meanTarget: number;
+  parameters?: number;
+  macsPerImage?: number;
+  latencyMsPerBatch?: number;
+  latencyBatchSize?: number;
+}
+
+export interface ResultsPanelState {
+  runId: string;
+  runDir: string;
+  state?: RunState;
+  error?: string;
+  targets: string[];
+  epochs?: number;
+  lastEpoch?: number;
+  rows: ModelRow[];
+  history: EpochPoint[];
+  /** Lines of events.jsonl that could not be read (skipped). */
+  skippedEventLines: number[];
+}
+
+export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState };
+export type ResultsPanelToHost = { type: 'ready' } | { type: 'openLog' };
+
+export interface ResultsPanelPersistedState {
+  runDir: string;
+  metric?: 'last' | 'min' | 'max';
+}
+
+export function parseResultsPanelMessage(value: unknown): ResultsPanelToHost | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { type } = value as { type?: unknown };
+  if ((type === 'ready' || type === 'openLog') && Object.keys(value).length === 1) return { type };
+  return undefined;
+}
+
+export function parseResultsPanelPersistedState(value: unknown): ResultsPanelPersistedState | undefined {
+  const state = value as Partial<ResultsPanelPersistedState> | null;
+  if (typeof state?.runDir !== 'string' || state.runDir === '') return undefined;
+  const metric = state.metric === 'min' || state.metric === 'max' || state.metric === 'last' ? state.metric : undefined;
+  return metric ? { runDir: state.runDir, metric } : { runDir: state.runDir };
+}

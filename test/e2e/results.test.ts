@@ -1,0 +1,86 @@
+/**
+ * End to end: from the palette, start a tiny training run on a generated dataset, open its results
+ * panel while it trains, and watch the table fill and the curves grow until the run is done.
+ * Screenshots go to test-results/e2e-results-*.png.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchBrowser, openWorkbench, poll, runCommand, screenshot, webviewFrame, editorTab, quickPickIsOpen, pickQuickPickItem, type BrowserSession } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { REPO_ROOT } from '../harness/paths';
+import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+
+const SHOT = 'e2e-results';
+
+describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
+  let workspace: TestWorkspace;
+  let server: CodeServer;
+  let browser: BrowserSession;
+  let page: Page;
+
+  before(async () => {
+    workspace = await createTestWorkspace({
+      datasetName: 'shapes',
+      spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
+      experiments: {
+        tiny: {
+          name: 'tiny',
+          data: { root: './shapes', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
+          student: { architecture: 'lenet5' },
+          teacher: { architecture: 'resnet-small', width: 0.25 },
+          method: { name: 'kd-stda' },
+          epochs: 3,
+          stepsPerEpoch: 4,
+          batchSize: 4,
+          backend: 'wasm',
+        },
+      },
+    });
+    server = await startCodeServer({ workspace: workspace.root });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+  });
+
+  after(async () => {
+    await browser?.dispose();
+    await server?.dispose();
+    await workspace?.dispose();
+  });
+
+  it('starts a run from the palette, and the results table and curves follow it to the end', async () => {
+    try {
+      await runCommand(page, 'KD-UDA: Start Run');
+      const runsDir = path.join(workspace.root, 'runs');
+      const runDir = await poll('the run folder', async () => (existsSync(runsDir) ? (await readdir(runsDir)).map((name) => path.join(runsDir, name))[0] : undefined), 60_000);
+
+      await runCommand(page, 'KD-UDA: Open Results');
+      await page.waitForTimeout(300);
+      if (await quickPickIsOpen(page)) await pickQuickPickItem(page, new RegExp(path.basename(runDir)));
+      await editorTab(page, `Results: ${path.basename(runDir)}`).waitFor({ state: 'visible', timeout: 20_000 });
+      const frame = webviewFrame(page);
+
+      await poll('the table to show the student and the teacher on the target', async () => (await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').count()) > 0 && (await frame.locator('#results-table td[data-role="teacher"][data-target="sketches"]').count()) > 0, 120_000);
+      await screenshot(page, `${SHOT}-01-table-during-the-run`);
+      await poll('the run to finish at epoch 3 of 3', async () => (await frame.locator('#run-state').textContent()) === 'done' && ((await frame.locator('header .subtitle').textContent()) ?? '').includes('epoch 3 of 3'), 150_000);
+
+      const student = ((await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').textContent()) ?? '').trim();
+      assert.match(student, /^\d+\.\d%$/);
+      const results = JSON.parse(readFileSync(path.join(runDir, 'results.json'), 'utf8')) as { headline: { accuracy: Record<string, Record<string, number>> } };
+      assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');
+      assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');
+      assert.equal(await frame.locator('#loss-chart canvas').count(), 1, 'the loss curve is drawn');
+      await screenshot(page, `${SHOT}-02-done`);
+      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
+    } catch (error) {
+      await screenshot(page, `${SHOT}-FAILED`).catch(() => undefined);
+      console.error(server.logTail(30));
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseEvents } from '../../src/runs/eventLog';
+import { summariseRun } from '../../src/runs/runProgress';
+
+const lines = [
+  { t: 't', kind: 'start', backend: {} },
+  { t: 't', kind: 'step', epoch: 1, step: 1, losses: { 'student.ce': 2 } },
+  { t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.2, usps: 0.4, 'source-holdout': 0.9 }, teacher: { svhn: 0.5, usps: 0.5 } } },
+  { t: 't', kind: 'epoch', epoch: 1, epochs: 5, beta: 0.1, losses: { 'student.ce': 1.5 } },
+  { t: 't', kind: 'eval', epoch: 2, accuracy: { student: { svhn: 0.4, usps: 0.6, 'source-holdout': 0.95 }, teacher: { svhn: 0.7, usps: 0.5 } } },
+];
+
+describe('summariseRun', () => {
+  it('follows a run from its events: history per epoch, last epoch per model, targets without the source hold-out', () => {
+    const text = `${lines.map((line) => JSON.stringify(line)).join('\n')}\nnot json\n{"t":"t","kind":"ep`;
+    const state = summariseRun('/runs/20261128-090000-x', { state: 'running' }, parseEvents(text));
+    assert.equal(state.runId, '20261128-090000-x');
+    assert.deepEqual(state.targets, ['svhn', 'usps']);
+    assert.equal(state.epochs, 5);
+    assert.equal(state.lastEpoch, 2);
+    assert.deepEqual(state.history.map((point) => [point.epoch, point.beta, point.losses['student.ce']]), [[1, 0.1, 1.5], [2, undefined, undefined]]);
+    assert.deepEqual(state.rows.map((row) => row.role), ['teacher', 'student'], 'teachers first');
+    assert.deepEqual(state.rows[1].targets, { svhn: 0.4, usps: 0.6 });
+    assert.ok(Math.abs(state.rows[1].meanTarget - 0.5) < 1e-12);
+    assert.deepEqual(state.skippedEventLines, [6], 'the malformed line is skipped and reported; the torn last line is not');
+  });
+
+  it('adds costs and the targets named by results.json once it exists', () => {
+    const results = { targets: ['usps', 'svhn'], costs: { student: { parameters: 60000, macsPerImage: 400000, latencyMsPerBatch: 1.5, latencyBatchSize: 64 } } };
+    const state = summariseRun('/runs/r', { state: 'done' }, parseEvents(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`), results as never);
+    assert.deepEqual(state.targets, ['usps', 'svhn']);
+    const student = state.rows.find((row) => row.role === 'student')!;
+    assert.equal(student.parameters, 60000);
+    assert.equal(student.latencyBatchSize, 64);
+    assert.equal(state.rows.find((row) => row.role === 'teacher')!.parameters, undefined);
+  });
+});

@@ -1,0 +1,143 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsPanel';
+import { button, el } from '../shared/toolkit';
+import { vscodeApi } from '../shared/vscodeApi';
+
+type Metric = 'last' | 'min' | 'max';
+
+const vscode = vscodeApi<ResultsPanelToHost, ResultsPanelPersistedState>();
+const app = document.getElementById('app')!;
+let persisted = vscode.getState();
+let latest: ResultsPanelState | undefined;
+const charts: uPlot[] = [];
+
+const percent = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${(100 * value).toFixed(1)}%`);
+const compact = (value: number | undefined): string => (value === undefined ? '–' : Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(value));
+
+/** A model's accuracy on a domain over the epochs, reduced by the chosen metric. */
+function reduce(history: readonly EpochPoint[], role: string, domain: string, metric: Metric): number | undefined {
+  const values = history.map((point) => point.accuracy[role]?.[domain]).filter((value): value is number => typeof value === 'number');
+  if (values.length === 0) return undefined;
+  return metric === 'last' ? values[values.length - 1] : metric === 'min' ? Math.min(...values) : Math.max(...values);
+}
+
+function table(state: ResultsPanelState, metric: Metric): HTMLElement {
+  const head = el('tr', {}, el('th', { scope: 'col' }, 'Model'), ...state.targets.map((target) => el('th', { scope: 'col' }, target)), el('th', { scope: 'col' }, 'Mean'), el('th', { scope: 'col' }, 'Params'), el('th', { scope: 'col' }, 'MACs/image'), el('th', { scope: 'col' }, 'Latency/batch'));
+  const rows = state.rows.map((row) => {
+    const values = state.targets.map((target) => reduce(state.history, row.role, target, metric));
+    const known = values.filter((value): value is number => value !== undefined);
+    const mean = known.length ? known.reduce((sum, value) => sum + value, 0) / known.length : undefined;
+    return el(
+      'tr',
+      {},
+      el('th', { scope: 'row' }, row.role),
+      ...values.map((value, i) => el('td', { class: 'num', 'data-role': row.role, 'data-target': state.targets[i] }, percent(value))),
+      el('td', { class: 'num mean', 'data-role': row.role, 'data-mean': '' }, percent(mean)),
+      el('td', { class: 'num' }, compact(row.parameters)),
+      el('td', { class: 'num' }, compact(row.macsPerImage)),
+      el('td', { class: 'num' }, row.latencyMsPerBatch === undefined ? '–' : `${row.latencyMsPerBatch.toFixed(2)} ms (${row.latencyBatchSize})`),
+    );
+  });
+  const caption =
+    metric === 'last'
+      ? 'Top-1 accuracy at the last epoch: the headline, chosen without target labels.'
+      : `Top-1 accuracy, ${metric} over epochs. ${metric === 'max' ? 'The max picks epochs with target labels: an oracle, not a result.' : ''}`;
+  return el('table', { id: 'results-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+function themeColours(): string[] {
+  const style = getComputedStyle(document.body);
+  return ['blue', 'orange', 'green', 'purple', 'red', 'yellow'].map((name) => style.getPropertyValue(`--vscode-charts-${name}`).trim() || '#888');
+}
+
+function chart(container: HTMLElement, title: string, epochs: number[], series: { label: string; values: (number | null)[] }[], percentAxis: boolean): void {
+  const colours = themeColours();
+  const foreground = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#ccc';
+  const axis = { stroke: foreground, grid: { stroke: 'rgba(128,128,128,0.2)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } };
+  const plot = new uPlot(
+    {
+      title,
+      width: Math.max(300, container.clientWidth || 600),
+      height: 240,
+      scales: { x: { time: false } },
+      axes: [{ ...axis, label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, { ...axis, values: (_u, ticks) => ticks.map((tick) => (percentAxis ? `${Math.round(tick * 100)}%` : tick.toPrecision(2))) }],
+      series: [{ label: 'epoch' }, ...series.map((entry, i) => ({ label: entry.label, stroke: colours[i % colours.length], width: 2, points: { show: epochs.length < 30 } }))],
+    },
+    [epochs, ...series.map((entry) => entry.values)] as uPlot.AlignedData,
+    container,
+  );
+  charts.push(plot);
+}
+
+function curves(state: ResultsPanelState): HTMLElement {
+  const section = el('section', { class: 'charts' });
+  const accuracy = el('div', { class: 'chart', id: 'accuracy-chart', role: 'img', 'aria-label': 'Mean target accuracy per epoch, one line per model' });
+  const losses = el('div', { class: 'chart', id: 'loss-chart', role: 'img', 'aria-label': 'Loss terms and beta per epoch' });
+  section.append(accuracy, losses);
+  requestAnimationFrame(() => {
+    const epochs = state.history.map((point) => point.epoch);
+    const roles = state.rows.map((row) => row.role);
+    chart(
+      accuracy,
+      'Mean target accuracy',
+      epochs,
+      roles.map((role) => ({
+        label: role,
+        values: state.history.map((point) => {
+          const values = state.targets.map((target) => point.accuracy[role]?.[target]).filter((value): value is number => typeof value === 'number');
+          return values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
+        }),
+      })),
+      true,
+    );
+    const terms = [...new Set(state.history.flatMap((point) => Object.keys(point.losses)))].sort();
+    chart(
+      losses,
+      'Loss terms and beta',
+      epochs,
+      [...terms.map((term) => ({ label: term, values: state.history.map((point) => point.losses[term] ?? null) })), { label: 'beta', values: state.history.map((point) => point.beta ?? null) }],
+      false,
+    );
+  });
+  return section;
+}
+
+function render(state: ResultsPanelState): void {
+  latest = state;
+  persisted = { ...persisted, runDir: state.runDir };
+  vscode.setState(persisted);
+  const metric: Metric = persisted.metric ?? 'last';
+  for (const plot of charts.splice(0)) plot.destroy();
+  const progress = state.lastEpoch === undefined ? 'no epoch evaluated yet' : `epoch ${state.lastEpoch}${state.epochs ? ` of ${state.epochs}` : ''}`;
+  const header = el(
+    'header',
+    {},
+    el('h1', {}, state.runId),
+    el('span', { class: `state state-${state.state ?? 'unknown'}`, id: 'run-state' }, state.state ?? 'unknown'),
+    el('span', { class: 'subtitle' }, progress),
+    button('Trainer Log', () => vscode.postMessage({ type: 'openLog' }), { title: 'Open trainer.log' }),
+  );
+  const switcher = el('div', { class: 'metric', role: 'radiogroup', 'aria-label': 'Accuracy over epochs' });
+  for (const option of ['last', 'min', 'max'] as const) {
+    const id = `metric-${option}`;
+    const input = el('input', { type: 'radio', name: 'metric', id, value: option });
+    (input as HTMLInputElement).checked = option === metric;
+    input.addEventListener('change', () => {
+      persisted = { ...persisted, runDir: state.runDir, metric: option };
+      vscode.setState(persisted);
+      if (latest) render(latest);
+    });
+    switcher.append(input, el('label', { for: id }, option));
+  }
+  const notes: HTMLElement[] = [];
+  if (state.error) notes.push(el('p', { class: 'error' }, `Failed: ${state.error}`));
+  if (state.skippedEventLines.length) notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
+  const body = state.rows.length ? [switcher, table(state, metric), curves(state)] : [el('p', {}, 'Waiting for the first evaluation…')];
+  app.replaceChildren(header, ...notes, ...body);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToResultsPanel>) => {
+  if (event.data?.type === 'snapshot') render(event.data.state);
+});
+vscode.postMessage({ type: 'ready' });
