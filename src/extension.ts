@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
+import { exportResultsCommand } from './host/commands/exportResults';
 import { openResultsCommand } from './host/commands/openResults';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { startRunCommand } from './host/commands/startRun';
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
     vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
+    vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
     vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
     vscode.commands.registerCommand(CommandId.RefreshDatasets, async () => {

@@ -107,6 +107,10 @@ describe('Runs: Start Run and Stop Run', function () {
     const models = await api.runs.getChildren(node);
     assert.deepEqual(models.map((child) => (child.kind === 'model' ? child.model.role : child.kind)), ['student'], 'source-only trains the student alone');
     assert.match(String(api.runs.getTreeItem(models[0]).description), /^mean \d+\.\d% · sketches \d+\.\d%$/);
+
+    const exported = (await vscode.commands.executeCommand('kdUda.exportResults', run.dir, 'csv')) as vscode.TextDocument;
+    assert.match(exported.getText(), /^model,sketches,mean\nstudent,\d+\.\d,\d+\.\d\n$/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('stops a running run: it checkpoints, is marked stopped, and no process is left', async () => {

@@ -8,4 +8,5 @@ export enum CommandId {
   StartRun = 'kdUda.startRun',
   StopRun = 'kdUda.stopRun',
   OpenResults = 'kdUda.openResults',
+  ExportResults = 'kdUda.exportResults',
 }
