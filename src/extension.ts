@@ -4,6 +4,8 @@ import { CommandId } from './host/commands/commandId';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { exportResultsCommand } from './host/commands/exportResults';
 import { openResultsCommand } from './host/commands/openResults';
+import { resumeRunCommand } from './host/commands/resumeRun';
+import { showTrainerLogCommand } from './host/commands/showTrainerLog';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { startRunCommand } from './host/commands/startRun';
 import { stopRunCommand } from './host/commands/stopRun';
@@ -63,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
+    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns)),
+    vscode.commands.registerCommand(CommandId.ShowTrainerLog, showTrainerLogCommand()),
     vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
     vscode.commands.registerCommand(CommandId.RefreshDatasets, async () => {

@@ -124,5 +124,17 @@ describe('Runs: Start Run and Stop Run', function () {
     await runOf('long', 'stopped');
     assert.ok(existsSync(path.join(run.dir, 'checkpoints', 'latest.json')), 'a checkpoint was written on stop');
     assert.equal(alive(result.pid!), false, 'the trainer process has exited');
+
+    const resumed = (await vscode.commands.executeCommand('kdUda.resumeRun', run.dir)) as { started: boolean; reason?: string };
+    assert.equal(resumed.started, true, resumed.reason);
+    await waitFor('the run to resume', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined), 60_000);
+    await runOf('long', 'running');
+    assert.equal(((await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number }).stopped, 1);
+    await runOf('long', 'stopped');
+
+    const log = (await vscode.commands.executeCommand('kdUda.showTrainerLog', run.dir)) as vscode.TextEditor;
+    assert.ok(log.document.uri.fsPath.endsWith(path.join(path.basename(run.dir), 'trainer.log')));
+    assert.match(log.document.getText(), /run folder: /);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -9,4 +9,6 @@ export enum CommandId {
   StopRun = 'kdUda.stopRun',
   OpenResults = 'kdUda.openResults',
   ExportResults = 'kdUda.exportResults',
+  ResumeRun = 'kdUda.resumeRun',
+  ShowTrainerLog = 'kdUda.showTrainerLog',
 }

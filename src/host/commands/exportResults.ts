@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { exportResultsTable, type ExportFormat } from '../../runs/exportResults';
-import { listRuns } from '../../runs/listRuns';
 import { readRunResults } from '../../runs/readRunResults';
 import type { RunNode } from '../runs/runsTreeProvider';
-import { runsDirectory } from '../runs/runsDirectory';
+import { pickRun } from '../runs/pickRun';
 
 const FORMATS: { label: string; format: ExportFormat; language: string }[] = [
   { label: 'Markdown', format: 'markdown', language: 'markdown' },
@@ -18,13 +17,7 @@ const FORMATS: { label: string; format: ExportFormat; language: string }[] = [
  */
 export function exportResultsCommand() {
   return async (target?: RunNode | string, formatArgument?: ExportFormat): Promise<vscode.TextDocument | undefined> => {
-    let runDir = typeof target === 'string' ? target : target && 'run' in target ? target.run.dir : undefined;
-    if (!runDir) {
-      const dir = runsDirectory();
-      const finished = (dir ? await listRuns(dir) : []).filter((run) => run.state === 'done' || run.state === 'stopped');
-      const picked = await vscode.window.showQuickPick(finished.map((run) => ({ label: run.runId, description: run.state, dir: run.dir })), { title: 'KD-UDA: Export Results', placeHolder: finished.length ? 'Run to export' : 'No finished run yet' });
-      runDir = picked?.dir;
-    }
+    const runDir = await pickRun(target, 'KD-UDA: Export Results', ['done', 'stopped']);
     if (!runDir) return undefined;
     const reading = await readRunResults(runDir);
     if (reading.kind !== 'results') {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { formatExperimentProblem, validateExperimentText } from '../../experiment/validateExperiment';
-import type { ActiveRuns } from '../runs/activeRuns';
+import { reportWhenDone, type ActiveRuns } from '../runs/activeRuns';
 import { runsDirectory } from '../runs/runsDirectory';
 import { TrainerProcess } from '../trainer/trainerProcess';
 
@@ -51,16 +51,8 @@ export function startRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRuns
       void vscode.window.showErrorMessage(reason);
       return { started: false, reason };
     }
-    const run = activeRuns.add(uri.fsPath, trainer);
-    void trainer.exit.then((exit) => {
-      if (exit.code === 0) {
-        void vscode.window.showInformationMessage(`KD-UDA: run of ${path.basename(uri.fsPath)} finished${run.runDir ? ` (${path.basename(run.runDir)})` : ''}.`);
-      } else {
-        void vscode.window.showErrorMessage(`KD-UDA: run of ${path.basename(uri.fsPath)} failed (${exit.signal ?? `exit code ${exit.code}`}): ${exit.tail.slice(-3).join(' / ')}`, 'Show Log').then((choice) => {
-          if (choice) run.output.show();
-        });
-      }
-    });
+    const run = activeRuns.add(path.basename(uri.fsPath, '.kdexp.json'), trainer);
+    reportWhenDone(run);
     return { started: true, pid: trainer.pid };
   };
 }

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
 import type { ActiveRun, ActiveRuns } from '../runs/activeRuns';
 
 /**
@@ -16,7 +15,7 @@ export function stopRunCommand(activeRuns: ActiveRuns) {
     let chosen: ActiveRun[] = runs;
     if (runs.length > 1) {
       const picked = await vscode.window.showQuickPick(
-        runs.map((run) => ({ label: path.basename(run.experiment), description: run.progress ?? 'starting', run })),
+        runs.map((run) => ({ label: run.label, description: run.progress ?? 'starting', run })),
         { title: 'KD-UDA: Stop Run', canPickMany: true, placeHolder: 'Runs to stop' },
       );
       chosen = (picked ?? []).map((item) => item.run);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { TrainerExit, TrainerProcess } from '../trainer/trainerProcess';
 
 export interface ActiveRun {
-  /** The experiment file the run was started from. */
-  experiment: string;
+  /** What the user calls the run: its experiment's name, or the run id when resumed. */
+  label: string;
   trainer: TrainerProcess;
   output: vscode.OutputChannel;
   /** Known once the trainer has printed it (its first line). */
@@ -36,9 +36,9 @@ export class ActiveRuns implements vscode.Disposable {
     return [...this.runs];
   }
 
-  add(experiment: string, trainer: TrainerProcess): ActiveRun {
-    const output = vscode.window.createOutputChannel(`KD-UDA run: ${path.basename(experiment)}`);
-    const run: ActiveRun = { experiment, trainer, output };
+  add(label: string, trainer: TrainerProcess): ActiveRun {
+    const output = vscode.window.createOutputChannel(`KD-UDA run: ${label}`);
+    const run: ActiveRun = { label, trainer, output };
     this.runs.add(run);
     trainer.onLine((line) => {
       output.appendLine(line);
@@ -62,7 +62,7 @@ export class ActiveRuns implements vscode.Disposable {
       this.statusBar.hide();
     } else {
       const others = this.runs.size > 1 ? ` (+${this.runs.size - 1})` : '';
-      this.statusBar.text = `$(sync~spin) ${path.basename(newest.experiment, '.kdexp.json')}: ${newest.progress?.split(':')[0] ?? 'starting'}${others}`;
+      this.statusBar.text = `$(sync~spin) ${newest.label}: ${newest.progress?.split(':')[0] ?? 'starting'}${others}`;
       this.statusBar.tooltip = `${newest.progress ?? 'Starting the trainer…'}\nClick to stop a run.`;
       this.statusBar.show();
     }
@@ -79,4 +79,18 @@ export class ActiveRuns implements vscode.Disposable {
     this.statusBar.dispose();
     this.changed.dispose();
   }
+}
+
+/** Tells the user how a run ended: a note when it finished, an error with its last lines otherwise. */
+export function reportWhenDone(run: ActiveRun): void {
+  void run.trainer.exit.then((exit) => {
+    const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;
+    if (exit.code === 0) {
+      void vscode.window.showInformationMessage(`KD-UDA: run ${name} finished.`);
+      return;
+    }
+    void vscode.window.showErrorMessage(`KD-UDA: run ${name} failed (${exit.signal ?? `exit code ${exit.code}`}): ${exit.tail.slice(-3).join(' / ')}`, 'Show Log').then((choice) => {
+      if (choice) run.output.show();
+    });
+  });
 }
