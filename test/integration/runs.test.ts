@@ -113,6 +113,24 @@ describe('Runs: Start Run and Stop Run', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('queues a run beyond kdUda.maxConcurrentRuns and starts it when a slot frees', async () => {
+    const config = vscode.workspace.getConfiguration('kdUda');
+    await config.update('maxConcurrentRuns', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const first = (await vscode.commands.executeCommand('kdUda.startRun', await experiment('first', { epochs: 50, stepsPerEpoch: 50 }))) as { started: boolean };
+      assert.equal(first.started, true);
+      const second = (await vscode.commands.executeCommand('kdUda.startRun', await experiment('second', { epochs: 1, stepsPerEpoch: 2 }))) as { started: boolean; queued?: number };
+      assert.deepEqual(second, { started: false, queued: 1 });
+      await runOf('first', 'running');
+      assert.equal((await listRuns(runsDir)).some((run) => run.runId.endsWith('-second')), false, 'the queued run has not started');
+      await vscode.commands.executeCommand('kdUda.stopRun');
+      await runOf('first', 'stopped');
+      await runOf('second', 'done');
+    } finally {
+      await config.update('maxConcurrentRuns', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('stops a running run: it checkpoints, is marked stopped, and no process is left', async () => {
     const uri = await experiment('long', { epochs: 50, stepsPerEpoch: 50 });
     const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };

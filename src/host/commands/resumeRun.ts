@@ -10,15 +10,22 @@ export function resumeRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRun
   return async (target?: RunNode | string): Promise<{ started: boolean; reason?: string }> => {
     const runDir = await pickRun(target, 'KD-UDA: Resume Run', ['stopped', 'failed']);
     if (!runDir) return { started: false, reason: 'no run chosen' };
-    let trainer: TrainerProcess;
-    try {
-      trainer = TrainerProcess.start(extensionUri, ['train', '--resume', runDir], { what: 'Resuming a run', cwd: runDir });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      void vscode.window.showErrorMessage(reason);
-      return { started: false, reason };
-    }
-    reportWhenDone(activeRuns.add(path.basename(runDir), trainer));
-    return { started: true };
+    const label = path.basename(runDir);
+    return new Promise((resolve) => {
+      const place = activeRuns.startOrQueue({
+        label,
+        start: () => TrainerProcess.start(extensionUri, ['train', '--resume', runDir], { what: 'Resuming a run', cwd: runDir }),
+        started: (run) => {
+          if (run instanceof Error) {
+            void vscode.window.showErrorMessage(run.message);
+            resolve({ started: false, reason: run.message });
+            return;
+          }
+          reportWhenDone(run);
+          resolve({ started: true });
+        },
+      });
+      if (place > 0) resolve({ started: false, reason: `queued (${place} waiting)` });
+    });
   };
 }

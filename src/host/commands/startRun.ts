@@ -3,9 +3,9 @@ import path from 'node:path';
 import { formatExperimentProblem, validateExperimentText } from '../../experiment/validateExperiment';
 import { reportWhenDone, type ActiveRuns } from '../runs/activeRuns';
 import { runsDirectory } from '../runs/runsDirectory';
-import { TrainerProcess } from '../trainer/trainerProcess';
+import { TrainerProcess, UntrustedWorkspaceError } from '../trainer/trainerProcess';
 
-export type StartRunResult = { started: true; pid?: number } | { started: false; reason: string };
+export type StartRunResult = { started: true; pid?: number } | { started: false; queued: number } | { started: false; reason: string };
 
 async function pickExperiment(): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
@@ -43,16 +43,30 @@ export function startRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRuns
     if (document.isDirty) await document.save();
     const runsDir = runsDirectory();
     if (!runsDir) return { started: false, reason: 'no workspace folder to hold the runs directory' };
-    let trainer: TrainerProcess;
-    try {
-      trainer = TrainerProcess.start(extensionUri, ['train', uri.fsPath, '--runs-dir', runsDir], { what: 'Starting a training run', cwd: path.dirname(uri.fsPath) });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      void vscode.window.showErrorMessage(reason);
+    if (!vscode.workspace.isTrusted) {
+      const reason = new UntrustedWorkspaceError('Starting a training run').message;
+      void vscode.window.showWarningMessage(reason);
       return { started: false, reason };
     }
-    const run = activeRuns.add(path.basename(uri.fsPath, '.kdexp.json'), trainer);
-    reportWhenDone(run);
-    return { started: true, pid: trainer.pid };
+    const label = path.basename(uri.fsPath, '.kdexp.json');
+    return new Promise<StartRunResult>((resolve) => {
+      const place = activeRuns.startOrQueue({
+        label,
+        start: () => TrainerProcess.start(extensionUri, ['train', uri.fsPath, '--runs-dir', runsDir], { what: 'Starting a training run', cwd: path.dirname(uri.fsPath) }),
+        started: (run) => {
+          if (run instanceof Error) {
+            void vscode.window.showErrorMessage(run.message);
+            resolve({ started: false, reason: run.message });
+            return;
+          }
+          reportWhenDone(run);
+          resolve({ started: true, pid: run.trainer.pid });
+        },
+      });
+      if (place > 0) {
+        void vscode.window.showInformationMessage(`KD-UDA: ${label} is queued (${place} waiting; kdUda.maxConcurrentRuns is reached).`);
+        resolve({ started: false, queued: place });
+      }
+    });
   };
 }

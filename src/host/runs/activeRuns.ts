@@ -20,8 +20,17 @@ const EPOCH_LINE = /^epoch \d+\/\d+/;
  * The trainer processes this window started, with a status-bar item for the newest. A run's
  * output channel stays after it exits, so its log can still be read.
  */
+export interface QueuedRun {
+  label: string;
+  /** Starts the trainer when a slot frees up; throws when it cannot (e.g. trust was revoked). */
+  start: () => TrainerProcess;
+  /** Called with the run once started, or the error. */
+  started: (run: ActiveRun | Error) => void;
+}
+
 export class ActiveRuns implements vscode.Disposable {
   private readonly runs = new Set<ActiveRun>();
+  private readonly queue: QueuedRun[] = [];
   private readonly statusBar = vscode.window.createStatusBarItem('kdUda.activeRun', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts, reports progress or exits. */
@@ -34,6 +43,39 @@ export class ActiveRuns implements vscode.Disposable {
 
   list(): ActiveRun[] {
     return [...this.runs];
+  }
+
+  queued(): readonly QueuedRun[] {
+    return this.queue;
+  }
+
+  private maxConcurrent(): number {
+    return Math.max(1, vscode.workspace.getConfiguration('kdUda').get<number>('maxConcurrentRuns') ?? 1);
+  }
+
+  /**
+   * Starts the run now if fewer than `kdUda.maxConcurrentRuns` are running, else queues it; returns
+   * its place in the queue (0 = started).
+   */
+  startOrQueue(request: QueuedRun): number {
+    if (this.runs.size < this.maxConcurrent()) {
+      this.launch(request);
+      return 0;
+    }
+    this.queue.push(request);
+    this.update();
+    return this.queue.length;
+  }
+
+  private launch(request: QueuedRun): void {
+    let trainer: TrainerProcess;
+    try {
+      trainer = request.start();
+    } catch (error) {
+      request.started(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    request.started(this.add(request.label, trainer));
   }
 
   add(label: string, trainer: TrainerProcess): ActiveRun {
@@ -50,6 +92,8 @@ export class ActiveRuns implements vscode.Disposable {
     trainer.onExit((exit: TrainerExit) => {
       output.appendLine(`[trainer exited: ${exit.signal ?? `code ${exit.code}`}]`);
       this.runs.delete(run);
+      const next = this.queue.shift();
+      if (next) this.launch(next);
       this.update();
     });
     this.update();
@@ -62,7 +106,8 @@ export class ActiveRuns implements vscode.Disposable {
       this.statusBar.hide();
     } else {
       const others = this.runs.size > 1 ? ` (+${this.runs.size - 1})` : '';
-      this.statusBar.text = `$(sync~spin) ${newest.label}: ${newest.progress?.split(':')[0] ?? 'starting'}${others}`;
+      const waiting = this.queue.length ? `, ${this.queue.length} queued` : '';
+      this.statusBar.text = `$(sync~spin) ${newest.label}: ${newest.progress?.split(':')[0] ?? 'starting'}${others}${waiting}`;
       this.statusBar.tooltip = `${newest.progress ?? 'Starting the trainer…'}\nClick to stop a run.`;
       this.statusBar.show();
     }
@@ -76,6 +121,7 @@ export class ActiveRuns implements vscode.Disposable {
       run.output.dispose();
     }
     this.runs.clear();
+    this.queue.length = 0;
     this.statusBar.dispose();
     this.changed.dispose();
   }
