@@ -13,6 +13,7 @@ import { DatasetRoots } from './host/datasets/datasetRoots';
 import { DatasetStore } from './host/datasets/datasetStore';
 import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
 import { DatasetWatcher } from './host/datasets/datasetWatcher';
+import { ExperimentCodeLens } from './host/experiments/experimentCodeLens';
 import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
 import { DatasetPanel } from './host/panels/datasetPanel';
 import { ResultsPanel } from './host/panels/resultsPanel';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     activeRuns.onDidChange(() => runs.refresh()),
     datasetsView,
     new ExperimentDiagnostics(),
+    vscode.languages.registerCodeLensProvider({ pattern: '**/*.kdexp.json' }, new ExperimentCodeLens()),
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
     roots.onDidChange(() => void syncRoots()),
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),

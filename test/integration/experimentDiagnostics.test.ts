@@ -42,4 +42,20 @@ describe('Experiment file diagnostics', function () {
       await rm(file, { force: true });
     }
   });
+
+  it('puts a Start Run lens at the top of an experiment file, running the palette command', async () => {
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const file = path.join(workspace, 'lens.kdexp.json');
+    await writeFile(file, JSON.stringify({ data: { root: './digits', source: 'a', targets: ['b'] }, method: { name: 'dann' } }));
+    try {
+      const document = await vscode.workspace.openTextDocument(file);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+      const start = lenses.find((lens) => lens.command?.command === 'kdUda.startRun');
+      assert.ok(start, `lenses: ${JSON.stringify(lenses.map((lens) => lens.command?.title))}`);
+      assert.equal(start.range.start.line, 0);
+      assert.equal((start.command!.arguments![0] as vscode.Uri).fsPath, file);
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
 });

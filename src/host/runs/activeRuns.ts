@@ -127,12 +127,24 @@ export class ActiveRuns implements vscode.Disposable {
   }
 }
 
-/** Tells the user how a run ended: a note when it finished, an error with its last lines otherwise. */
+/**
+ * While the run trains: a notification with its latest epoch line and a Cancel button that stops
+ * it cleanly (SIGTERM, checkpoint). When it ends: a note, or an error with its last lines.
+ */
 export function reportWhenDone(run: ActiveRun): void {
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KD-UDA: ${run.label}`, cancellable: true }, (progress, cancellation) => {
+    cancellation.onCancellationRequested(() => void run.trainer.stop());
+    const lines = run.trainer.onLine((line) => {
+      if (EPOCH_LINE.test(line)) progress.report({ message: line.slice(0, 140) });
+    });
+    return run.trainer.exit.finally(() => lines.dispose());
+  });
   void run.trainer.exit.then((exit) => {
     const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;
     if (exit.code === 0) {
-      void vscode.window.showInformationMessage(`KD-UDA: run ${name} finished.`);
+      void vscode.window.showInformationMessage(`KD-UDA: run ${name} ended (${exit.signal ? 'stopped' : 'done or stopped'}).`, 'Open Results').then((choice) => {
+        if (choice && run.runDir) void vscode.commands.executeCommand('kdUda.openResults', run.runDir);
+      });
       return;
     }
     void vscode.window.showErrorMessage(`KD-UDA: run ${name} failed (${exit.signal ?? `exit code ${exit.code}`}): ${exit.tail.slice(-3).join(' / ')}`, 'Show Log').then((choice) => {
