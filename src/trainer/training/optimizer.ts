@@ -7,8 +7,11 @@ export function createOptimizer(settings: Experiment['optimizer'], learningRate:
 }
 
 export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
-  // Both optimisers read `learningRate` on every update; only SGD's family has a setter for it.
-  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+  // SGD and momentum step with a constant tensor made by their setter, and ignore a plain
+  // assignment to `learningRate`; Adam has no setter and reads the field on every update.
+  const sgd = optimizer as unknown as { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(learningRate);
+  else sgd.learningRate = learningRate;
 }
 
 /**
