@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { formatExperimentProblem, validateExperimentText } from '../../experiment/validateExperiment';
-import { reportWhenDone, type ActiveRuns } from '../runs/activeRuns';
+import { launchRun, type ActiveRuns, type LaunchResult } from '../runs/activeRuns';
 import { runsDirectory } from '../runs/runsDirectory';
 import { TrainerProcess, UntrustedWorkspaceError } from '../trainer/trainerProcess';
 
-export type StartRunResult = { started: true; pid?: number } | { started: false; queued: number } | { started: false; reason: string };
+export type StartRunResult = LaunchResult;
 
 async function pickExperiment(): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
@@ -49,24 +49,8 @@ export function startRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRuns
       return { started: false, reason };
     }
     const label = path.basename(uri.fsPath, '.kdexp.json');
-    return new Promise<StartRunResult>((resolve) => {
-      const place = activeRuns.startOrQueue({
-        label,
-        start: () => TrainerProcess.start(extensionUri, ['train', uri.fsPath, '--runs-dir', runsDir], { what: 'Starting a training run', cwd: path.dirname(uri.fsPath) }),
-        started: (run) => {
-          if (run instanceof Error) {
-            void vscode.window.showErrorMessage(run.message);
-            resolve({ started: false, reason: run.message });
-            return;
-          }
-          reportWhenDone(run);
-          resolve({ started: true, pid: run.trainer.pid });
-        },
-      });
-      if (place > 0) {
-        void vscode.window.showInformationMessage(`KD-UDA: ${label} is queued (${place} waiting; kdUda.maxConcurrentRuns is reached).`);
-        resolve({ started: false, queued: place });
-      }
-    });
+    return launchRun(activeRuns, label, () =>
+      TrainerProcess.start(extensionUri, ['train', uri.fsPath, '--runs-dir', runsDir], { what: 'Starting a training run', cwd: path.dirname(uri.fsPath) }),
+    );
   };
 }

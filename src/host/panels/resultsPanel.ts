@@ -74,7 +74,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.output = output;
     ResultsPanel.open.set(runDir, this);
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
-    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'results', `Results: ${path.basename(runDir)}`, ['dist/webview/results.css', 'media/results.css']);
+    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'results', `Results: ${path.basename(runDir)}`, ['dist/webview/results.css', 'media/panel.css', 'media/results.css']);
     this.watcher = watch(runDir, { ignoreInitial: true, depth: 0 });
     this.watcher.on('all', (_event, file) => {
       if ([RUN_FILES.events, RUN_FILES.status, RUN_FILES.results].includes(path.basename(file) as never)) this.debouncer.trigger('run');

@@ -152,3 +152,31 @@ export function reportWhenDone(run: ActiveRun): void {
     });
   });
 }
+
+export type LaunchResult = { started: true; pid?: number } | { started: false; queued: number } | { started: false; reason: string };
+
+/**
+ * Starts a trainer through the run queue and reports it (progress, end): resolves once it started,
+ * was queued, or could not start.
+ */
+export function launchRun(activeRuns: ActiveRuns, label: string, start: () => TrainerProcess): Promise<LaunchResult> {
+  return new Promise((resolve) => {
+    const place = activeRuns.startOrQueue({
+      label,
+      start,
+      started: (run) => {
+        if (run instanceof Error) {
+          void vscode.window.showErrorMessage(run.message);
+          resolve({ started: false, reason: run.message });
+          return;
+        }
+        reportWhenDone(run);
+        resolve({ started: true, pid: run.trainer.pid });
+      },
+    });
+    if (place > 0) {
+      void vscode.window.showInformationMessage(`KD-UDA: ${label} is queued (${place} waiting; kdUda.maxConcurrentRuns is reached).`);
+      resolve({ started: false, queued: place });
+    }
+  });
+}
