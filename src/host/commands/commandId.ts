@@ -11,4 +11,7 @@ export enum CommandId {
   ExportResults = 'kdUda.exportResults',
   ResumeRun = 'kdUda.resumeRun',
   ShowTrainerLog = 'kdUda.showTrainerLog',
+  NewExperiment = 'kdUda.newExperiment',
+  CompareCheckpoints = 'kdUda.compareCheckpoints',
+  CompareRuns = 'kdUda.compareRuns',
 }
