@@ -10,10 +10,12 @@ export interface RunListing {
   error?: string;
   /** Why the run folder could not be read, when it could not. */
   problem?: string;
+  /** When the trainer last started (or resumed) the run, ISO. */
+  startedAt?: string;
 }
 
 /** A run folder's status.json: its state (and failure reason), or why it cannot be read. */
-export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem'>> {
+export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem' | 'startedAt'>> {
   const file = path.join(dir, RUN_FILES.status);
   let text: string;
   try {
@@ -27,14 +29,18 @@ export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'stat
   } catch (error) {
     return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const { version, state, error } = (status ?? {}) as { version?: unknown; state?: unknown; error?: unknown };
+  const { version, state, error, startedAt } = (status ?? {}) as { version?: unknown; state?: unknown; error?: unknown; startedAt?: unknown };
   if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
     return { problem: `${file} has format version ${version}; this KD-UDA Lab reads up to ${RUN_FORMAT_VERSION}. Update the extension.` };
   }
   if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) {
     return { problem: `${file}: field "state" must be one of ${RUN_STATES.join(', ')}` };
   }
-  return typeof error === 'string' && error ? { state: state as RunState, error } : { state: state as RunState };
+  return {
+    state: state as RunState,
+    ...(typeof error === 'string' && error ? { error } : {}),
+    ...(typeof startedAt === 'string' ? { startedAt } : {}),
+  };
 }
 
 /** Every run folder under `runsDir`, newest first (run ids start with a timestamp). */

@@ -3,11 +3,13 @@ import path from 'node:path';
 import type { RunResults } from '../trainer/run/results';
 import { RUN_FILES, RUN_FORMAT_VERSION } from './runFolderFormat';
 
-/** One model's headline (last epoch) accuracy per target and their mean. */
+/** One model's headline (last epoch) accuracy per target and their mean, and its costs when recorded. */
 export interface ModelHeadline {
   role: string;
   meanTarget: number;
   targets: { domain: string; accuracy: number }[];
+  parameters?: number;
+  macsPerImage?: number;
 }
 
 export type RunResultsReading = { kind: 'none' } | { kind: 'problem'; message: string } | { kind: 'results'; epoch: number; models: ModelHeadline[] };
@@ -41,11 +43,15 @@ export async function readRunResults(runDir: string): Promise<RunResultsReading>
   const headline = results.headline;
   if (!headline || typeof headline.accuracy !== 'object' || !Array.isArray(results.targets)) return { kind: 'problem', message: `${file}: no "headline" table` };
   const models = Object.entries(headline.accuracy)
-    .map(([role, byDomain]) => ({
-      role,
-      meanTarget: headline.meanTarget?.[role] ?? 0,
-      targets: results.targets.map((domain) => ({ domain, accuracy: byDomain[domain] ?? Number.NaN })),
-    }))
+    .map(([role, byDomain]) => {
+      const cost = results.costs?.[role];
+      return {
+        role,
+        meanTarget: headline.meanTarget?.[role] ?? 0,
+        targets: results.targets.map((domain) => ({ domain, accuracy: byDomain[domain] ?? Number.NaN })),
+        ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage } : {}),
+      };
+    })
     .sort((a, b) => roleOrder(a.role) - roleOrder(b.role) || a.role.localeCompare(b.role));
   return { kind: 'results', epoch: headline.epoch, models };
 }

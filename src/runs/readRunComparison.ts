@@ -1,0 +1,114 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { mapWithConcurrency } from '../datasets/mapWithConcurrency';
+import { readEvents } from './eventLog';
+import { readRunStatus } from './listRuns';
+import { readRunResults } from './readRunResults';
+import { RUN_FILES } from './runFolderFormat';
+import { buildComparisonTable, type ComparisonTable, type ModelMetrics, type RunRecord } from './runComparison';
+
+/** Folders read at once: enough to keep the disk busy, few enough to leave libuv's pool to others. */
+const READ_CONCURRENCY = 8;
+
+const SOURCE_HOLDOUT = 'source-holdout';
+
+async function readExperiment(runDir: string): Promise<{ experiment?: unknown; problem?: string }> {
+  const file = path.join(runDir, RUN_FILES.experiment);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { problem: `${file} is missing` };
+  }
+  try {
+    return { experiment: JSON.parse(text) };
+  } catch (error) {
+    return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function experimentTargets(experiment: unknown): string[] {
+  const targets = (experiment as { data?: { targets?: unknown } } | undefined)?.data?.targets;
+  return Array.isArray(targets) ? targets.filter((target): target is string => typeof target === 'string') : [];
+}
+
+/**
+ * A run still training (or stopped before results.json) is compared on its last evaluation in
+ * events.jsonl: the same last-epoch numbers the results panel shows live.
+ */
+async function readLiveMetrics(runDir: string, targets: string[]): Promise<{ epochsRun?: number; models: ModelMetrics[]; targets: string[] }> {
+  const { events } = await readEvents(path.join(runDir, RUN_FILES.events));
+  let epochsRun: number | undefined;
+  let accuracy: Record<string, Record<string, number>> | undefined;
+  for (const event of events) {
+    if (event.kind === 'epoch' && typeof event.epoch === 'number') epochsRun = event.epoch;
+    if (event.kind === 'eval' && typeof event.accuracy === 'object' && event.accuracy) accuracy = event.accuracy as Record<string, Record<string, number>>;
+  }
+  const evaluated = targets.length ? targets : [...new Set(Object.values(accuracy ?? {}).flatMap((byDomain) => Object.keys(byDomain)))].filter((domain) => domain !== SOURCE_HOLDOUT).sort();
+  const models = Object.entries(accuracy ?? {}).map(([role, byDomain]) => {
+    const known = evaluated.map((target) => byDomain[target]).filter((value): value is number => typeof value === 'number');
+    return { role, accuracy: byDomain, meanTarget: known.length ? known.reduce((sum, value) => sum + value, 0) / known.length : Number.NaN };
+  });
+  return { epochsRun, models, targets: evaluated };
+}
+
+/** One run folder as a row of the comparison: status, experiment, and results (or live metrics). */
+export async function readRunRecord(runDir: string): Promise<RunRecord> {
+  const [status, { experiment, problem: experimentProblem }, results] = await Promise.all([readRunStatus(runDir), readExperiment(runDir), readRunResults(runDir)]);
+  const base = { runId: path.basename(runDir), runDir, state: status.state, startedAt: status.startedAt, experiment };
+  const problems = [status.problem, experimentProblem, results.kind === 'problem' ? results.message : undefined].filter((problem): problem is string => problem !== undefined);
+  const problem = problems.length ? { problem: problems.join('; ') } : {};
+  if (results.kind === 'results') {
+    const models = results.models.map((model) => ({
+      role: model.role,
+      accuracy: Object.fromEntries(model.targets.map((target) => [target.domain, target.accuracy])),
+      meanTarget: model.meanTarget,
+      parameters: model.parameters,
+      macsPerImage: model.macsPerImage,
+    }));
+    return { ...base, ...problem, epochsRun: results.epoch, targets: results.models[0]?.targets.map((target) => target.domain) ?? experimentTargets(experiment), models };
+  }
+  return { ...base, ...problem, ...(await readLiveMetrics(runDir, experimentTargets(experiment))) };
+}
+
+/** Changes whenever a file the record is read from is written, replaced or removed. */
+async function runSignature(runDir: string): Promise<string> {
+  const files = [RUN_FILES.status, RUN_FILES.experiment, RUN_FILES.results, RUN_FILES.events];
+  const stats = await Promise.all(files.map((file) => stat(path.join(runDir, file)).then((info) => `${info.mtimeMs}:${info.size}`, () => '-')));
+  return stats.join('|');
+}
+
+/**
+ * Reads the comparison table of a runs folder, keeping every run's record with the signature of its
+ * files: after the first read, a refresh stats each folder and re-reads only the runs that changed,
+ * so a run finishing among 1,000 costs one folder's read.
+ */
+export class RunComparisonReader {
+  private readonly cache = new Map<string, { signature: string; record: RunRecord }>();
+
+  async read(runsDir: string): Promise<ComparisonTable> {
+    let entries;
+    try {
+      entries = await readdir(runsDir, { withFileTypes: true });
+    } catch {
+      this.cache.clear();
+      return buildComparisonTable([]);
+    }
+    const dirs = entries
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => path.join(runsDir, entry.name))
+      // Newest first, as the Runs view lists them (run ids start with a timestamp).
+      .sort((a, b) => path.basename(b).localeCompare(path.basename(a)));
+    const records = await mapWithConcurrency(dirs, READ_CONCURRENCY, async (dir) => {
+      const signature = await runSignature(dir);
+      const cached = this.cache.get(dir);
+      if (cached?.signature === signature) return cached.record;
+      const record = await readRunRecord(dir);
+      this.cache.set(dir, { signature, record });
+      return record;
+    });
+    const present = new Set(dirs);
+    for (const dir of this.cache.keys()) if (!present.has(dir)) this.cache.delete(dir);
+    return buildComparisonTable(records);
+  }
+}

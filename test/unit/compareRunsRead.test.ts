@@ -1,0 +1,88 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { RunComparisonReader } from '../../src/runs/readRunComparison';
+import type { ComparisonTable } from '../../src/runs/runComparison';
+
+const experiment = (name: string) => ({ version: 1, name, data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] }, method: { name: 'kd-stda' } });
+
+function cell(table: ComparisonTable, runId: string, key: string): unknown {
+  const row = table.rows.find((entry) => entry.runId === runId);
+  const index = table.columns.findIndex((entry) => entry.key === key);
+  assert.ok(row && index >= 0, `no ${runId} / ${key}`);
+  return row.cells[index];
+}
+
+describe('RunComparisonReader', () => {
+  let dir: string;
+
+  async function writeRun(runId: string, files: Record<string, unknown>): Promise<void> {
+    await mkdir(path.join(dir, runId), { recursive: true });
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, runId, name), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-compare-'));
+    await writeRun('20261101-100000-done', {
+      'status.json': { version: 1, state: 'done', startedAt: '2026-11-01T10:00:00.000Z' },
+      'experiment.json': experiment('done'),
+      'results.json': {
+        version: 1,
+        targets: ['svhn', 'usps'],
+        headline: { epoch: 20, accuracy: { student: { svhn: 0.5, usps: 0.7 }, teacher: { svhn: 0.6, usps: 0.9 } }, meanTarget: { student: 0.6, teacher: 0.75 } },
+        costs: { student: { parameters: 61706, macsPerImage: 416520 } },
+      },
+    });
+    await writeRun('20261102-100000-live', {
+      'status.json': { version: 1, state: 'running', startedAt: '2026-11-02T10:00:00.000Z' },
+      'experiment.json': experiment('live'),
+      'events.jsonl': [
+        { t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.1, usps: 0.2, 'source-holdout': 0.9 } } },
+        { t: 't', kind: 'epoch', epoch: 1 },
+        { t: 't', kind: 'eval', epoch: 2, accuracy: { student: { svhn: 0.3, usps: 0.5, 'source-holdout': 0.95 } } },
+        { t: 't', kind: 'epoch', epoch: 2 },
+      ].map((event) => JSON.stringify(event)).join('\n') + '\n{"t":"t","kind":"ev',
+    });
+    await writeRun('20261103-100000-torn', { 'status.json': '{"version":1,"sta', 'experiment.json': experiment('torn') });
+    await mkdir(path.join(dir, '.hidden'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads every run folder, newest first, with results, live metrics or the reason it cannot', async () => {
+    const table = await new RunComparisonReader().read(dir);
+    assert.deepEqual(table.rows.map((row) => row.runId), ['20261103-100000-torn', '20261102-100000-live', '20261101-100000-done']);
+    assert.equal(cell(table, '20261101-100000-done', 'epochsRun'), 20);
+    assert.equal(cell(table, '20261101-100000-done', 'started'), '2026-11-01T10:00:00.000Z');
+    assert.equal(cell(table, '20261101-100000-done', 'acc.student.usps'), 0.7);
+    assert.equal(cell(table, '20261101-100000-done', 'acc.teacher.mean'), 0.75);
+    assert.equal(cell(table, '20261101-100000-done', 'params.student'), 61706);
+    assert.equal(cell(table, '20261101-100000-done', 'method.name'), 'kd-stda');
+    // Still training: the last evaluation, its mean over the experiment's targets (not the source hold-out).
+    assert.equal(cell(table, '20261102-100000-live', 'state'), 'running');
+    assert.equal(cell(table, '20261102-100000-live', 'epochsRun'), 2);
+    assert.equal(cell(table, '20261102-100000-live', 'acc.student.svhn'), 0.3);
+    assert.equal(cell(table, '20261102-100000-live', 'acc.student.mean'), 0.4);
+    const torn = table.rows.find((row) => row.runId === '20261103-100000-torn');
+    assert.equal(cell(table, '20261103-100000-torn', 'state'), 'unreadable');
+    assert.match(torn?.problem ?? '', /status\.json is not valid JSON/);
+    assert.equal(cell(table, '20261103-100000-torn', 'name'), 'torn', 'what can be read is still shown');
+  });
+
+  it('re-reads only the runs whose files changed, and forgets removed ones', async () => {
+    const reader = new RunComparisonReader();
+    await reader.read(dir);
+    // Same size, same name: only the reader's signature (mtime) tells the change; a stale cache would keep 'running'.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(path.join(dir, '20261102-100000-live', 'status.json'), JSON.stringify({ version: 1, state: 'stopped', startedAt: '2026-11-02T10:00:00.000Z' }));
+    await rm(path.join(dir, '20261103-100000-torn'), { recursive: true });
+    const table = await reader.read(dir);
+    assert.equal(cell(table, '20261102-100000-live', 'state'), 'stopped');
+    assert.deepEqual(table.rows.map((row) => row.runId), ['20261102-100000-live', '20261101-100000-done']);
+  });
+
+  it('gives an empty table for a runs folder that does not exist', async () => {
+    assert.deepEqual((await new RunComparisonReader().read(path.join(dir, 'nope'))).rows, []);
+  });
+});

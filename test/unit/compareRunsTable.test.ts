@@ -1,0 +1,120 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildComparisonTable, buildSearchIndex, cellText, differingColumns, flattenFields, parseFilter, rowMatches, sortRows, type ComparisonTable, type RunRecord } from '../../src/runs/runComparison';
+
+function record(runId: string, fields: Partial<RunRecord> = {}): RunRecord {
+  return { runId, runDir: `/runs/${runId}`, targets: [], models: [], ...fields };
+}
+
+const experiment = (method: string, lr: number, teacher = 'resnet-small') => ({
+  name: 'digits',
+  data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] },
+  teacher: { architecture: teacher, width: 1 },
+  student: { architecture: 'lenet5', width: 1 },
+  method: { name: method },
+  optimizer: { studentLr: lr },
+});
+
+const models = (student: [number, number], teacher: [number, number]) => [
+  { role: 'student', accuracy: { svhn: student[0], usps: student[1] }, meanTarget: (student[0] + student[1]) / 2, parameters: 61_706, macsPerImage: 416_520 },
+  { role: 'teacher', accuracy: { svhn: teacher[0], usps: teacher[1] }, meanTarget: (teacher[0] + teacher[1]) / 2, parameters: 1_200_000, macsPerImage: 9_000_000 },
+];
+
+function sample(): ComparisonTable {
+  return buildComparisonTable([
+    record('20261103-100000-c', { state: 'done', startedAt: '2026-11-03T10:00:01.000Z', epochsRun: 20, experiment: experiment('kd-mtda', 0.001), targets: ['svhn', 'usps'], models: models([0.5, 0.9], [0.6, 0.95]) }),
+    record('20261102-100000-b', { state: 'running', startedAt: '2026-11-02T10:00:01.000Z', epochsRun: 3, experiment: experiment('kd-stda', 0.01, 'resnet-wide'), targets: ['svhn', 'usps'], models: [{ role: 'student', accuracy: { svhn: 0.2, usps: 0.4 }, meanTarget: 0.3 }] }),
+    record('20261101-100000-a', { state: 'done', startedAt: '2026-11-01T10:00:01.000Z', epochsRun: 20, experiment: experiment('kd-mtda', 0.0001), targets: ['svhn', 'usps'], models: models([0.7, 0.8], [0.65, 0.92]) }),
+    record('20261104-100000-broken', { problem: 'status.json is missing' }),
+  ]);
+}
+
+const column = (table: ComparisonTable, key: string): number => {
+  const index = table.columns.findIndex((entry) => entry.key === key);
+  assert.ok(index >= 0, `no column ${key} in ${table.columns.map((entry) => entry.key).join(', ')}`);
+  return index;
+};
+const runIds = (table: ComparisonTable, order: number[]): string[] => order.map((row) => table.rows[row].runId);
+
+describe('Compare Runs table', () => {
+  it('flattens experiment fields to dotted paths, arrays of plain values to one cell', () => {
+    const fields = flattenFields({ method: { name: 'kd-mtda', beta: { start: 0.1, end: 0.9 } }, data: { targets: ['svhn', 'usps'], augment: { flip: false } }, stepsPerEpoch: null });
+    assert.deepEqual(Object.fromEntries(fields), { 'method.name': 'kd-mtda', 'method.beta.start': 0.1, 'method.beta.end': 0.9, 'data.targets': 'svhn, usps', 'data.augment.flip': false, stepsPerEpoch: null });
+  });
+
+  it('has one row per run: run fields, then experiment fields in file order, then metrics teachers first', () => {
+    const table = sample();
+    assert.deepEqual(table.rows.map((row) => row.runId), ['20261103-100000-c', '20261102-100000-b', '20261101-100000-a', '20261104-100000-broken']);
+    const keys = table.columns.map((entry) => entry.key);
+    assert.deepEqual(keys.slice(0, 4), ['run', 'state', 'started', 'epochsRun']);
+    assert.deepEqual(keys.slice(4, 13), ['name', 'data.root', 'data.source', 'data.targets', 'teacher.architecture', 'teacher.width', 'student.architecture', 'student.width', 'method.name']);
+    assert.deepEqual(keys.slice(14), ['acc.teacher.mean', 'acc.teacher.svhn', 'acc.teacher.usps', 'acc.student.mean', 'acc.student.svhn', 'acc.student.usps', 'params.teacher', 'macs.teacher', 'params.student', 'macs.student']);
+    const row = table.rows[0].cells;
+    assert.equal(row[column(table, 'optimizer.studentLr')], 0.001);
+    assert.equal(row[column(table, 'acc.student.usps')], 0.9);
+    assert.equal(row[column(table, 'params.student')], 61_706);
+    // A run without a teacher or costs has empty cells there; an unreadable one says so in its state.
+    assert.equal(table.rows[1].cells[column(table, 'acc.teacher.mean')], null);
+    assert.equal(table.rows[3].cells[column(table, 'state')], 'unreadable');
+    assert.equal(table.rows[3].problem, 'status.json is missing');
+    // Teachers' per-target accuracy and costs are there to choose, not shown at first.
+    assert.equal(table.columns[column(table, 'acc.teacher.svhn')].shownByDefault, false);
+    assert.equal(table.columns[column(table, 'acc.student.svhn')].shownByDefault, true);
+    assert.equal(table.columns[column(table, 'acc.teacher.mean')].shownByDefault, true);
+  });
+
+  it('never lets an experiment field take over a run column', () => {
+    const table = buildComparisonTable([record('r1', { state: 'done', experiment: { state: 'bogus', run: 7 } })]);
+    assert.equal(table.columns.filter((entry) => entry.key === 'state').length, 1);
+    assert.equal(table.rows[0].cells[column(table, 'state')], 'done');
+    assert.equal(table.rows[0].cells[column(table, 'run')], 'r1');
+  });
+
+  it('shows accuracy as percent, costs compactly, start times in minutes, missing as empty', () => {
+    const table = sample();
+    const text = (key: string, row = 0) => cellText(table.columns[column(table, key)], table.rows[row].cells[column(table, key)]);
+    assert.equal(text('acc.student.mean'), '70.0%');
+    assert.equal(text('params.student'), '61.7K');
+    assert.equal(text('macs.teacher'), '9M');
+    assert.equal(text('started'), '2026-11-03 10:00');
+    assert.equal(text('acc.teacher.mean', 1), '');
+  });
+
+  it('sorts numbers by value and text in natural order, missing values last in both directions', () => {
+    const table = sample();
+    const mean = column(table, 'acc.student.mean');
+    assert.deepEqual(runIds(table, sortRows(table, mean, 'ascending')), ['20261102-100000-b', '20261103-100000-c', '20261101-100000-a', '20261104-100000-broken']);
+    assert.deepEqual(runIds(table, sortRows(table, mean, 'descending')), ['20261101-100000-a', '20261103-100000-c', '20261102-100000-b', '20261104-100000-broken']);
+    const teacherMean = column(table, 'acc.teacher.mean');
+    assert.deepEqual(runIds(table, sortRows(table, teacherMean, 'descending')).slice(2), ['20261102-100000-b', '20261104-100000-broken'], 'runs without the value keep their order at the end');
+    const lr = column(table, 'optimizer.studentLr');
+    assert.deepEqual(runIds(table, sortRows(table, lr, 'ascending')).slice(0, 3), ['20261101-100000-a', '20261103-100000-c', '20261102-100000-b'], 'learning rates compare as numbers, not as text');
+    const natural = buildComparisonTable([record('run-10'), record('run-9'), record('run-2')]);
+    assert.deepEqual(runIds(natural, sortRows(natural, 0, 'ascending')), ['run-2', 'run-9', 'run-10']);
+  });
+
+  it('filters on words anywhere and on field:value, all terms together, case ignored', () => {
+    const table = sample();
+    const index = buildSearchIndex(table);
+    const matching = (filter: string) => runIds(table, table.rows.map((_, row) => row).filter((row) => rowMatches(index, row, parseFilter(filter, table.columns))));
+    assert.deepEqual(matching(''), table.rows.map((row) => row.runId));
+    assert.deepEqual(matching('KD-STDA'), ['20261102-100000-b']);
+    assert.deepEqual(matching('method.name:kd-mtda'), ['20261103-100000-c', '20261101-100000-a']);
+    assert.deepEqual(matching('architecture:resnet-wide'), ['20261102-100000-b'], 'a field name matches the end of a dotted key');
+    assert.deepEqual(matching('state:done method.name:kd-mtda student.mean:70.0%'), ['20261103-100000-c'], 'every term must match');
+    assert.deepEqual(matching('10:00'), ['20261103-100000-c', '20261102-100000-b', '20261101-100000-a'], 'a field that names no column is plain text');
+    assert.deepEqual(matching('name:digits broken'), [], 'values match within their column only');
+    assert.deepEqual(matching('"status.json is"'), [], 'problems are not cells');
+    assert.deepEqual(matching('"2026-11-02 10"'), ['20261102-100000-b'], 'quoted words keep their space');
+  });
+
+  it('finds the columns whose values differ among the rows shown', () => {
+    const table = sample();
+    const differs = (rows: number[]) => table.columns.filter((_, index) => differingColumns(table, rows)[index]).map((entry) => entry.key);
+    const doneKdMtda = [0, 2];
+    assert.deepEqual(differs(doneKdMtda), ['run', 'started', 'optimizer.studentLr', 'acc.teacher.mean', 'acc.teacher.svhn', 'acc.teacher.usps', 'acc.student.mean', 'acc.student.svhn', 'acc.student.usps']);
+    assert.ok(differs([0, 1]).includes('teacher.architecture'));
+    assert.ok(differs([0, 1]).includes('params.teacher'), 'a field one run lacks differs');
+    assert.deepEqual(differs([1]), [], 'one row differs in nothing');
+  });
+});
