@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { validateExperimentText } from '../../src/experiment/validateExperiment';
+import { waitFor } from './waitFor';
+
+type Result = { created: true; file: string } | { created: false; reason: string };
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Answers the wizard through the real quick input, as a keyboard would: `keys` runs every 150 ms
+ * (commands that find no quick input open do nothing) until the command has finished.
+ */
+async function drive(running: Thenable<unknown>, keys: (round: number) => Promise<void>): Promise<Result> {
+  let settled = false;
+  const result = Promise.resolve(running).finally(() => (settled = true));
+  const deadline = Date.now() + 30_000;
+  for (let round = 0; !settled; round++) {
+    if (Date.now() > deadline) throw new Error('the New Experiment wizard did not finish within 30 s');
+    await keys(round);
+    await pause(150);
+  }
+  return (await result) as Result;
+}
+
+const enter = () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem') as Promise<void>;
+const escape = () => vscode.commands.executeCommand('workbench.action.closeQuickOpen') as Promise<void>;
+const down = () => vscode.commands.executeCommand('workbench.action.quickOpenSelectNext') as Promise<void>;
+
+describe('New Experiment command', function () {
+  this.timeout(60_000);
+  let workspace: string;
+  let dataset: string;
+  const experimentFiles = () => readdirSync(workspace).filter((name) => name.endsWith('.kdexp.json')).sort();
+
+  before(async () => {
+    workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // The harness's dataset (domains mnist and mnist-photo), first in the wizard's list of roots.
+    dataset = path.join(workspace, 'digits');
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', [dataset], vscode.ConfigurationTarget.Workspace);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('walks root, domains, method, models, folder and name by the quick picks, then writes a valid file and opens it', async () => {
+    const result = await drive(vscode.commands.executeCommand('kdUda.newExperiment'), enter);
+    assert.ok(result.created, result.created ? '' : result.reason);
+    try {
+      assert.equal(result.file, path.join(workspace, 'kd-stda-mnist-to-mnist-photo.kdexp.json'), 'the suggested name says what the experiment does');
+      const editor = await waitFor('the new file in the active editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === result.file && vscode.window.activeTextEditor);
+      const text = editor.document.getText();
+      assert.equal(text, await readFile(result.file, 'utf8'));
+      const validation = validateExperimentText(text, result.file);
+      assert.ok(validation.ok, validation.ok ? '' : JSON.stringify(validation.problems));
+      const written = JSON.parse(text) as Record<string, unknown>;
+      assert.deepEqual(written.data, { root: './digits', source: 'mnist', targets: ['mnist-photo'] });
+      assert.deepEqual(written.method, { name: 'kd-stda' }, 'one target: kd-stda is the one highlighted');
+      assert.deepEqual(written.student, { architecture: 'lenet5' });
+      assert.deepEqual(written.teacher, { architecture: 'resnet-small' });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await rm(result.file, { force: true });
+    }
+  });
+
+  it('writes nothing when Escape is pressed part way', async () => {
+    const before = experimentFiles();
+    const result = await drive(vscode.commands.executeCommand('kdUda.newExperiment'), (round) => (round < 3 ? enter() : escape()));
+    assert.deepEqual(result, { created: false, reason: 'cancelled' });
+    assert.deepEqual(experimentFiles(), before);
+  });
+
+  it('asks before replacing an existing file, keeps it by default, and replaces it only when told', async () => {
+    const file = path.join(workspace, 'existing.kdexp.json');
+    await writeFile(file, '{ "keep": "me" }\n');
+    const answers = { root: dataset, source: 'mnist-photo', targets: ['mnist'], method: 'source-only', student: 'lenet5', folder: workspace, name: 'existing' };
+    try {
+      const kept = await drive(vscode.commands.executeCommand('kdUda.newExperiment', answers), enter);
+      assert.ok(!kept.created);
+      assert.match(kept.reason, /existing\.kdexp\.json exists and was kept/);
+      assert.equal(await readFile(file, 'utf8'), '{ "keep": "me" }\n');
+
+      // Every answer is given, so the only prompt (the question) is open once the command has checked the file.
+      const running = vscode.commands.executeCommand('kdUda.newExperiment', answers);
+      await pause(1000);
+      const replaced = await drive(running, async () => {
+        await down();
+        await enter();
+      });
+      assert.ok(replaced.created, replaced.created ? '' : replaced.reason);
+      const validation = validateExperimentText(await readFile(file, 'utf8'), file);
+      assert.ok(validation.ok && validation.experiment.data.source === 'mnist-photo' && validation.experiment.method.name === 'source-only');
+      assert.equal(existsSync(file), true);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await rm(file, { force: true });
+    }
+  });
+});
