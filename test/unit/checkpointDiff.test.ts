@@ -1,0 +1,224 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/diff/predictionComparison';
+import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
+import { checkpointLabel, defaultCheckpointPair, diffReportFile, listRunCheckpoints, runDirOf } from '../../src/diff/runCheckpoints';
+import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/diff/weightChange';
+import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffPanel';
+
+// The checkpoint diff's pure core on values worked out by hand.
+
+const close = (actual: number | null, expected: number, what: string) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-6, `${what}: ${actual} != ${expected}`);
+
+describe('prediction comparison', () => {
+  it('agreement and KL both ways, on two images of two classes', () => {
+    // Image 1: both uniform (a tie goes to class 0 for both: they agree, KL 0). Image 2: A says
+    // [2, 0], B says [0, 2]: softmax [e²/(e²+1), 1/(e²+1)] and its mirror, so KL = 2 tanh(1) each way.
+    const result = comparePredictions(new Float32Array([0, 0, 2, 0]), new Float32Array([0, 0, 0, 2]), 2);
+    assert.equal(result.images, 2);
+    assert.equal(result.agreement, 0.5);
+    close(result.klAB, Math.tanh(1), 'KL(A||B)');
+    close(result.klBA, Math.tanh(1), 'KL(B||A)');
+  });
+
+  it('keeps the two KL directions apart', () => {
+    // p = [1/2, 1/2], q = softmax([ln 3, 0]) = [3/4, 1/4].
+    const result = comparePredictions([0, 0], [Math.log(3), 0], 2);
+    close(result.klAB, 0.5 * Math.log(4 / 3), 'KL(p||q) = ½ ln(4/3)');
+    close(result.klBA, 0.75 * Math.log(1.5) + 0.25 * Math.log(0.5), 'KL(q||p) = ¾ ln(3/2) + ¼ ln(1/2)');
+    assert.equal(result.agreement, 1, 'a tie goes to class 0, which is also B’s top class');
+  });
+
+  it('stays finite on huge logits and is 0 between identical predictions', () => {
+    const result = comparePredictions([1000, -1000, 0, 5], [1000, -1000, 0, 5], 2);
+    assert.deepEqual(result, { images: 2, agreement: 1, klAB: 0, klBA: 0 });
+    assert.ok(Number.isFinite(comparePredictions([1000, -1000], [-1000, 1000], 2).klAB));
+  });
+
+  it('refuses logit matrices that do not match', () => {
+    assert.throws(() => comparePredictions([0, 0, 0], [0, 0, 0], 2), /do not match: 3 and 3 values for 2 classes/);
+    assert.throws(() => comparePredictions([0, 0], [0, 0, 0, 0], 2), /2 and 4 values/);
+  });
+
+  it('confusion, accuracy and per-class accuracy, a class without images scoring null', () => {
+    const labels = [0, 1, 1, 2];
+    // 4 images x 4 classes (class 3 has no images); predictions 0, 2, 1, 2.
+    const four = [5, 0, 0, 0, 0, 0, 1, 0, 0, 3, 1, 0, 0, 0, 9, 0];
+    assert.deepEqual(confusionMatrix(labels, four, 4), [
+      [1, 0, 0, 0],
+      [0, 1, 1, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 0],
+    ]);
+    const score = scoreModel(labels, four, 4);
+    assert.equal(score.accuracy, 3 / 4);
+    assert.deepEqual(score.perClass, [1, 0.5, 1, null]);
+    assert.deepEqual(perClassAccuracy([[0, 0], [2, 2]]), [null, 0.5]);
+  });
+});
+
+describe('weight change', () => {
+  const weight = (name: string, ...values: number[]): NamedWeight => ({ name, shape: [values.length], values: new Float32Array(values) });
+
+  it('relative L2 and cosine per layer, all of a layer’s weights together', () => {
+    const a = [weight('conv/kernel', 3, 4), weight('conv/bias', 0), weight('dense/kernel', 1, 0), weight('bn/gamma', 0, 0), weight('head/kernel', 0)];
+    const b = [weight('conv_7/kernel', 3, 4), weight('conv_7/bias', 5), weight('dense_7/kernel', 0, 1), weight('bn_7/gamma', 0, 0), weight('head_7/kernel', 2)];
+    const changes = compareWeights(a, b);
+    assert.deepEqual(changes.map((change) => [change.layer, change.params]), [['conv', 3], ['dense', 2], ['bn', 2], ['head', 1]]);
+    // conv: A = (3, 4, 0), B = (3, 4, 5): ||A - B|| = 5 = ||A||; cos = 25 / (5 · √50) = 1/√2.
+    close(changes[0].relativeL2, 1, 'conv relative L2');
+    close(changes[0].cosine, Math.SQRT1_2, 'conv cosine');
+    // dense: orthogonal unit vectors.
+    close(changes[1].relativeL2, Math.SQRT2, 'dense relative L2');
+    close(changes[1].cosine, 0, 'dense cosine');
+    // bn: zero and unchanged; head: from zero to non-zero.
+    assert.deepEqual([changes[2].relativeL2, changes[2].cosine], [0, null]);
+    assert.deepEqual([changes[3].relativeL2, changes[3].cosine], [null, null]);
+  });
+
+  it('refuses weight lists that do not pair up', () => {
+    assert.throws(() => compareWeights([weight('a/k', 1)], []), /1 and 0 weight tensors/);
+    assert.throws(() => compareWeights([weight('a/k', 1)], [weight('a/k', 1, 2)]), /weight 1 \(a\/k\) has 1 values in A and 2 in B/);
+  });
+
+  it('names the first architectural difference', () => {
+    const row = (name: string, className: string, outputShape: number[], params: number) => ({ name, className, outputShape, params });
+    const lenet = [row('image', 'InputLayer', [16, 16, 3], 0), row('conv1', 'Conv2D', [16, 16, 6], 456)];
+    assert.equal(architectureDifference(lenet, lenet.map((layer) => ({ ...layer, name: `${layer.name}_2` }))), undefined, 'names do not matter');
+    assert.equal(architectureDifference(lenet, [lenet[0], row('conv1', 'Dense', [6], 456)]), 'layer 2: conv1 is Conv2D in A, conv1 is Dense in B');
+    assert.equal(architectureDifference(lenet, [lenet[0], row('conv1', 'Conv2D', [16, 16, 12], 912)]), 'layer 2 (conv1): output 16x16x6 in A, 16x16x12 in B');
+    assert.equal(architectureDifference(lenet, [lenet[0], row('conv1', 'Conv2D', [16, 16, 6], 450)]), 'layer 2 (conv1): 456 parameters in A, 450 in B');
+    assert.equal(architectureDifference(lenet, lenet.slice(0, 1)), 'A has 2 layers, B has 1');
+  });
+
+  describe('reading weights from model.json + weights files', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-weights-'));
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    const floats = (...values: number[]) => Buffer.from(new Float32Array(values).buffer);
+
+    it('reads every float32 weight in manifest order, across several weights files', async () => {
+      const manifest = [
+        { paths: ['./part1.bin', './part2.bin'], weights: [{ name: 'conv/kernel', shape: [1, 3], dtype: 'float32' }, { name: 'conv/bias', shape: [1] }] },
+        { paths: ['./other.bin'], weights: [{ name: 'logits/kernel', shape: [2], dtype: 'float32' }] },
+      ];
+      await writeFile(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: manifest }));
+      // The first weight straddles part1 and part2 (one float in part1, two in part2).
+      await writeFile(path.join(dir, 'part1.bin'), floats(1));
+      await writeFile(path.join(dir, 'part2.bin'), Buffer.concat([floats(2, 3), floats(-0.5)]));
+      await writeFile(path.join(dir, 'other.bin'), floats(7, 8));
+      const weights = await readCheckpointWeights(dir);
+      assert.deepEqual(weights.map((w) => [w.name, w.shape, [...w.values]]), [['conv/kernel', [1, 3], [1, 2, 3]], ['conv/bias', [1], [-0.5]], ['logits/kernel', [2], [7, 8]]]);
+    });
+
+    it('names the file and the weight when the weights cannot be read', async () => {
+      await writeFile(path.join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['./w.bin'], weights: [{ name: 'fc/kernel', shape: [4] }] }] }));
+      await writeFile(path.join(dir, 'w.bin'), floats(1, 2));
+      await assert.rejects(readCheckpointWeights(dir), new RegExp(`${path.join(dir, 'model.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: weight "fc/kernel" needs bytes 0..16 but the weights files hold 8`));
+      await writeFile(path.join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['./w.bin'], weights: [{ name: 'q/kernel', shape: [2], dtype: 'int32' }] }] }));
+      await assert.rejects(readCheckpointWeights(dir), /weight "q\/kernel" is int32; only float32 weights can be compared/);
+      await writeFile(path.join(dir, 'model.json'), '{}');
+      await assert.rejects(readCheckpointWeights(dir), /model\.json: no "weightsManifest"/);
+    });
+  });
+});
+
+describe('a run folder’s checkpoints', () => {
+  let runDir: string;
+  before(async () => {
+    runDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-ckpts-')), '20260101-000000-tiny');
+    const write = async (role: string, set: string, meta: Record<string, unknown>) => {
+      await mkdir(path.join(runDir, 'checkpoints', role, set, 'discriminator'), { recursive: true });
+      await writeFile(path.join(runDir, 'checkpoints', role, set, 'meta.json'), JSON.stringify({ version: 1, role, ...meta }));
+    };
+    await write('student', 'epoch-1', { architecture: 'lenet5', epoch: 1, globalStep: 4 });
+    await write('student', 'epoch-2', { architecture: 'lenet5', epoch: 2, globalStep: 8 });
+    await write('teacher-t2', 'epoch-2', { architecture: 'resnet-small', epoch: 2, globalStep: 8 });
+    await write('teacher-t1', 'epoch-2', { architecture: 'resnet-small', epoch: 2, globalStep: 8 });
+    // A set being written (no meta.json yet) is not offered.
+    await mkdir(path.join(runDir, 'checkpoints', 'student', 'epoch-3'), { recursive: true });
+  });
+  after(() => rm(path.dirname(runDir), { recursive: true, force: true }));
+
+  it('lists them by role, newest first, and picks the latest student against the first teacher', async () => {
+    const entries = await listRunCheckpoints(runDir);
+    assert.deepEqual(entries.map((entry) => `${entry.role}/${entry.set}`), ['student/epoch-2', 'student/epoch-1', 'teacher-t1/epoch-2', 'teacher-t2/epoch-2']);
+    const pair = defaultCheckpointPair(entries);
+    assert.deepEqual(pair?.map((entry) => `${entry.role}/${entry.set}`), ['student/epoch-2', 'teacher-t1/epoch-2']);
+    assert.deepEqual(defaultCheckpointPair(entries.filter((entry) => entry.role === 'student'))?.map((entry) => entry.set), ['epoch-2', 'epoch-1'], 'no teacher: the two newest');
+    assert.equal(defaultCheckpointPair(entries.slice(0, 1)), undefined);
+    assert.deepEqual(await listRunCheckpoints(path.join(runDir, 'missing')), []);
+  });
+
+  it('names reports after both checkpoints, qualifying one from another run by its run id', () => {
+    const student = path.join(runDir, 'checkpoints', 'student', 'epoch-2');
+    const teacher = path.join(runDir, 'checkpoints', 'teacher-t1', 'epoch-2');
+    const foreign = path.join(path.dirname(runDir), '20260202-000000-other', 'checkpoints', 'student', 'epoch-5');
+    assert.equal(checkpointLabel(student), 'student epoch-2');
+    assert.equal(checkpointLabel('/somewhere/my-model'), 'my-model');
+    assert.equal(runDirOf(student), runDir);
+    assert.equal(runDirOf('/somewhere/my-model'), undefined);
+    assert.equal(diffReportFile(runDir, student, teacher), path.join(runDir, 'diffs', 'student-epoch-2--teacher-t1-epoch-2.json'));
+    assert.equal(diffReportFile(runDir, student, foreign), path.join(runDir, 'diffs', 'student-epoch-2--20260202-000000-other-student-epoch-5.json'));
+  });
+});
+
+describe('the diff report and the panel messages', () => {
+  const side = (label: string): CheckpointSide => ({
+    dir: `/runs/r/checkpoints/${label}`,
+    label,
+    role: label,
+    architecture: 'lenet5',
+    epoch: 1,
+    stepInEpoch: 2,
+    inputShape: [16, 16, 3],
+    layers: [{ name: 'conv1', className: 'Conv2D', outputShape: [16, 16, 6], params: 456 }],
+    cost: { parameters: 456, macsPerImage: 1000, checkpointBytes: 2000, latencyMsPerBatch: 1, latencyBatchSize: 32, backend: 'wasm' },
+  });
+  const report: CheckpointDiffReport = {
+    version: CHECKPOINT_DIFF_VERSION,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    backend: 'wasm',
+    classNames: ['a', 'b'],
+    data: { root: '/data', source: 's', targets: ['t'], split: { kind: 'all' } },
+    a: side('student'),
+    b: side('teacher'),
+    architecture: { same: true },
+    domains: [{ name: 't', kind: 'target', images: 2, a: { accuracy: 1, perClass: [1, 1], confusion: [[1, 0], [0, 1]] }, b: { accuracy: 0.5, perClass: [1, 0], confusion: [[1, 0], [1, 0]] }, accuracyDelta: 0.5, agreement: 0.5, klAB: 0.1, klBA: 0.2 }],
+    weights: [{ layer: 'conv1', params: 456, relativeL2: 0.1, cosine: 0.99 }],
+  };
+
+  it('accepts a report, refuses a newer version and names missing fields', () => {
+    const copy: unknown = JSON.parse(JSON.stringify(report));
+    assert.deepEqual(parseCheckpointDiffReport(copy, 'r.json'), report);
+    const newer = parseCheckpointDiffReport({ ...report, version: CHECKPOINT_DIFF_VERSION + 1 }, '/runs/r/diffs/x.json');
+    assert.ok(newer instanceof Error);
+    assert.match(newer.message, /^\/runs\/r\/diffs\/x\.json was written by a newer KD-UDA Lab \(diff format 2; this one reads up to 1\)/);
+    const broken = parseCheckpointDiffReport({ ...report, b: { ...report.b, cost: undefined }, domains: [{ name: 't' }] }, 'x.json');
+    assert.ok(broken instanceof Error);
+    assert.match(broken.message, /^x\.json: not a usable checkpoint diff report: b\.cost must be an object with parameters; domains\[0\] must be a domain comparison/);
+    assert.match(String(parseCheckpointDiffReport([], 'x.json')), /x\.json: not a checkpoint diff report \(expected a JSON object\)/);
+    assert.match(String(parseCheckpointDiffReport({ version: 'one' }, 'x.json')), /no numeric "version"/);
+  });
+
+  it('accepts only the intents the webview sends', () => {
+    assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'openReport' }), { type: 'openReport' });
+    for (const message of [null, 'ready', [], {}, { type: 'snapshot' }, { type: 'ready', extra: 1 }, { type: 'openReport', file: '/etc/passwd' }, { type: 'recompute' }]) {
+      assert.equal(parseCheckpointDiffPanelMessage(message), undefined, JSON.stringify(message));
+    }
+  });
+
+  it('restores only a well-formed persisted state', () => {
+    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: '/r.json', tab: 'classes', domain: 't1' }), { reportFile: '/r.json', tab: 'classes', domain: 't1' });
+    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: '/r.json', tab: 'nonsense', domain: 3 }), { reportFile: '/r.json' });
+    assert.equal(parseCheckpointDiffPanelPersistedState({ reportFile: '' }), undefined);
+    assert.equal(parseCheckpointDiffPanelPersistedState(null), undefined);
+  });
+});
