@@ -137,9 +137,11 @@ export class DataLoader {
 
   /**
    * Training batches from a domain's training images, for ever. `role` keeps two streams over
-   * the same domain (say, a teacher's and a student's) from sharing an order.
+   * the same domain (say, a teacher's and a student's) from sharing an order. A stream that
+   * starts at batch k (a resumed run) is batch for batch the one that started at 0, without
+   * decoding the k batches it skips.
    */
-  trainStream(domain: DomainSplits, batchSize: number, role = 'train'): TrainStream {
+  trainStream(domain: DomainSplits, batchSize: number, role = 'train', startBatch = 0): TrainStream {
     const samples = domain.train;
     if (samples.length === 0) throw new DataError([`Domain "${domain.name}" has no training images.`]);
     const seed = deriveSeed(this.options.seed, role, domain.name);
@@ -174,13 +176,19 @@ export class DataLoader {
     };
     // Prefetching draws ahead, so a pass counts once the batch that finished it is handed out.
     const passesAfter: number[] = [];
-    let delivered = 0;
+    // Skipped batches draw from the sampler only: augmentation and stand-ins for broken images
+    // are seeded by batch index, so nothing else needs replaying.
+    for (let batchIndex = 0; batchIndex < startBatch; batchIndex++) {
+      sampler.take(batchSize);
+      passesAfter[batchIndex] = sampler.passes;
+    }
+    let delivered = startBatch;
     const drawAndAssemble = (batchIndex: number): Promise<Batch> => {
       const batch = assemble(batchIndex);
       passesAfter[batchIndex] = sampler.passes;
       return batch;
     };
-    const prefetch = new PrefetchLoader(drawAndAssemble, this.options.prefetchBatches ?? 4);
+    const prefetch = new PrefetchLoader(drawAndAssemble, this.options.prefetchBatches ?? 4, Number.POSITIVE_INFINITY, startBatch);
     return {
       next: async () => {
         const batch = (await prefetch.next())!;
@@ -197,9 +205,9 @@ export class DataLoader {
    * Source and target batches together, each domain from its own stream: a target smaller than
    * the source reshuffles and goes on when it runs out, independently of the others.
    */
-  trainingSteps(dataset: Pick<LoadedDataset, 'source' | 'targets'>, batchSize: number): { next(): Promise<TrainingStep>; readonly sourcePasses: number } {
-    const source = this.trainStream(dataset.source, batchSize);
-    const targets = dataset.targets.map((target) => this.trainStream(target, batchSize));
+  trainingSteps(dataset: Pick<LoadedDataset, 'source' | 'targets'>, batchSize: number, startStep = 0): { next(): Promise<TrainingStep>; readonly sourcePasses: number } {
+    const source = this.trainStream(dataset.source, batchSize, 'train', startStep);
+    const targets = dataset.targets.map((target) => this.trainStream(target, batchSize, 'train', startStep));
     return {
       next: async () => {
         const [sourceBatch, ...targetBatches] = await Promise.all([source.next(), ...targets.map((stream) => stream.next())]);

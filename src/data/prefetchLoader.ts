@@ -8,14 +8,16 @@ import type { Batch } from './types';
  */
 export class PrefetchLoader {
   private readonly queue: Promise<Batch>[] = [];
-  private nextIndex = 0;
+  private nextIndex: number;
 
   constructor(
     private readonly assemble: (index: number) => Promise<Batch>,
     private readonly depth: number,
     private readonly total = Number.POSITIVE_INFINITY,
+    firstIndex = 0,
   ) {
     if (!(depth >= 1)) throw new Error(`prefetch depth must be at least 1, got ${depth}.`);
+    this.nextIndex = firstIndex;
     this.fill();
   }
 

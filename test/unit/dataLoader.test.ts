@@ -59,6 +59,26 @@ test('the same seed gives the same batches; another seed another order', async (
   assert.notDeepEqual(await run(2), first);
 });
 
+test('a stream started at step k gives the batches a stream from 0 gives from k, without decoding the skipped ones', async (t) => {
+  const dataset = await smallDataset(t);
+  const options = { imageSize: 8, channels: 1, normalize: 'unit', seed: 3, prefetchBatches: 2, augment: { horizontalFlip: true } } as const;
+  const fromStart = (await DataLoader.create(options)).trainingSteps(dataset, 3);
+  const full: string[] = [];
+  for (let step = 0; step < 9; step++) {
+    const { source, targets } = await fromStart.next();
+    full.push(`${Array.from(source.images).join(',')}|${Array.from(targets[0].images).join(',')}`);
+  }
+  const resumedLoader = await DataLoader.create({ ...options, cacheBytes: 0 });
+  const resumed = resumedLoader.trainingSteps(dataset, 3, 6);
+  for (let step = 6; step < 9; step++) {
+    const { source, targets } = await resumed.next();
+    assert.equal(`${Array.from(source.images).join(',')}|${Array.from(targets[0].images).join(',')}`, full[step], `step ${step}`);
+  }
+  assert.equal(resumed.sourcePasses, fromStart.sourcePasses, 'passes count the skipped batches too');
+  // Three batches taken and two prefetched, of 3 source + 3 target images each; replaying the six skipped would decode 36 more.
+  assert.ok(resumedLoader.stats().decoded <= 30, `only the batches from step 6 on are decoded (${resumedLoader.stats().decoded})`);
+});
+
 test('decoded images are cached within the budget, and a zero budget turns the cache off', async (t) => {
   const dataset = await smallDataset(t);
   const cached = await DataLoader.create({ imageSize: 8, channels: 1, seed: 0 });

@@ -105,10 +105,9 @@ async function train(options: TrainRunOptions): Promise<RunState> {
     }
   }
 
-  const stream = loader.trainingSteps(dataset, experiment.batchSize);
-  // The streams are deterministic by batch index: replaying them puts every domain's sampler
-  // exactly where the interrupted run left it.
-  for (let step = 0; step < position.globalStep; step++) await stream.next();
+  // The streams are deterministic by batch index: starting them at the checkpoint's step puts
+  // every domain's sampler exactly where the interrupted run left it.
+  const stream = loader.trainingSteps(dataset, experiment.batchSize, position.globalStep);
   if (position.stepInEpoch >= stepsPerEpoch) position = { epoch: position.epoch + 1, stepInEpoch: 0, globalStep: position.globalStep };
 
   const evalDomains: EvalDomain[] = [
