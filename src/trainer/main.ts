@@ -4,6 +4,7 @@
  */
 import { dataDigitsCommand } from './commands/dataDigits';
 import { demoCommand } from './commands/demo';
+import { diffCommand } from './commands/diff';
 import { evalCommand } from './commands/eval';
 import { trainCommand } from './commands/train';
 
@@ -14,6 +15,7 @@ const USAGE = `Usage: kd-uda <command>
 Commands:
   train <file.kdexp.json> [--runs-dir DIR] | --resume <runDir>    train an experiment into a run folder
   eval <checkpoint> <dataset> [--domain NAME]                     accuracy of a checkpoint on a domain
+  diff <checkpointA> <checkpointB> [--out FILE.json]              compare two checkpoints on their run's data
   demo [--dir DIR]                                                build small Digits data, train MT-MTDA, print the table
   data digits --out <dir> [--size N] [--seed S] [--photos DIR]   build the Digits benchmark
   version                                                         print the version`;
@@ -33,6 +35,7 @@ async function main(args: readonly string[]): Promise<number> {
   if (command === 'train') return trainCommand(args.slice(1), io);
   if (command === 'demo') return demoCommand(args.slice(1), io);
   if (command === 'eval') return evalCommand(args.slice(1), io);
+  if (command === 'diff') return diffCommand(args.slice(1), io);
   if (command === 'data' && subcommand === 'digits') return dataDigitsCommand(rest, io);
   io.err(`kd-uda: unknown command "${[command, subcommand].filter(Boolean).join(' ')}".\n\n${USAGE}`);
   return 2;

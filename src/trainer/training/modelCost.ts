@@ -45,26 +45,29 @@ export function macsPerImage(model: LayersModel): number {
   return macs;
 }
 
-export function measureCost(net: SplitClassifier, inputShape: [number, number, number], batchSize: number, checkpointBytes?: number): ModelCost {
-  const parameters = net.features.countParams() + net.classifier.countParams();
-  const images = tf.zeros([batchSize, ...inputShape]);
+/** Median wall time (ms) of one inference batch of zeros; the first run compiles kernels and is not timed. */
+export function medianInferenceMs(predict: (images: tf.Tensor4D) => tf.Tensor, inputShape: [number, number, number], batchSize: number): number {
+  const images = tf.zeros<tf.Rank.R4>([batchSize, ...inputShape]);
   const timings: number[] = [];
   try {
-    // The first run compiles kernels; time the ones after it.
     for (let run = 0; run < 6; run++) {
       const started = performance.now();
-      tf.tidy(() => logitsOf(net, images, false).dataSync());
+      tf.tidy(() => predict(images).dataSync());
       if (run > 0) timings.push(performance.now() - started);
     }
   } finally {
     images.dispose();
   }
   timings.sort((a, b) => a - b);
+  return Number(timings[Math.floor(timings.length / 2)].toFixed(3));
+}
+
+export function measureCost(net: SplitClassifier, inputShape: [number, number, number], batchSize: number, checkpointBytes?: number): ModelCost {
   return {
-    parameters,
+    parameters: net.features.countParams() + net.classifier.countParams(),
     macsPerImage: macsPerImage(net.features) + macsPerImage(net.classifier),
     ...(checkpointBytes !== undefined ? { checkpointBytes } : {}),
-    latencyMsPerBatch: Number(timings[Math.floor(timings.length / 2)].toFixed(3)),
+    latencyMsPerBatch: medianInferenceMs((images) => logitsOf(net, images, false), inputShape, batchSize),
     latencyBatchSize: batchSize,
     backend: tf.getBackend(),
   };

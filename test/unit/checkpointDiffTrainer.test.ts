@@ -1,0 +1,133 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
+import { RUN_FILES } from '../../src/runs/runFolderFormat';
+import { startBackend } from '../../src/trainer/commands/startBackend';
+import { startTraining } from '../../src/trainer/commands/train';
+import type { RunResults } from '../../src/trainer/run/results';
+import { createImageTree } from '../fixtures/imageTree';
+
+// `kd-uda diff` as the extension spawns it (the real trainer bundle), on the checkpoints of a tiny
+// KD-STDA run trained here on generated images.
+
+const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
+
+function runTrainer(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
+
+describe('kd-uda diff', () => {
+  let root: string;
+  let runDir: string;
+  let student: string;
+  let teacher: string;
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-diff-'));
+    const classes = { circle: 8, square: 8 };
+    await createImageTree(path.join(root, 'data'), { src: classes, t1: classes });
+    const file = path.join(root, 'tiny.kdexp.json');
+    await writeFile(file, JSON.stringify({
+      version: 1,
+      name: 'tiny',
+      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
+      teacher: { architecture: 'resnet-small', width: 0.25 },
+      student: { architecture: 'lenet5', width: 0.5 },
+      method: { name: 'kd-stda', discriminatorHidden: 8 },
+      epochs: 1, stepsPerEpoch: 2, batchSize: 4, seed: 1, backend: 'wasm',
+    }));
+    await startBackend('wasm', () => undefined);
+    const run = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: () => undefined });
+    assert.equal(run.state, 'done');
+    runDir = run.runDir;
+    student = path.join(runDir, 'checkpoints', 'student', 'epoch-1');
+    teacher = path.join(runDir, 'checkpoints', 'teacher', 'epoch-1');
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('compares student and teacher on the run’s target and source hold-out, as the run evaluated them', async () => {
+    const { code, out, err } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
+    assert.equal(code, 0, err);
+    assert.match(out, /\[diff\] evaluating on t1 \(4 images\)/);
+    const file = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.json');
+    assert.match(out, new RegExp(`\\[diff\\] wrote ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    const report = await readJson<CheckpointDiffReport>(file);
+    const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
+    assert.equal(report.version, 1);
+    assert.deepEqual(report.classNames, ['circle', 'square']);
+    assert.deepEqual(report.domains.map((domain) => [domain.name, domain.kind, domain.images]), [['t1', 'target', 4], ['source-holdout', 'source-holdout', 4]]);
+    for (const domain of report.domains) {
+      assert.ok(domain.agreement >= 0 && domain.agreement <= 1, `agreement ${domain.agreement}`);
+      assert.ok(domain.klAB >= 0 && domain.klBA >= 0);
+      assert.equal(domain.a.accuracy, results.headline.accuracy.student[domain.name], `student on ${domain.name}: the run's own figure`);
+      assert.equal(domain.b.accuracy, results.headline.accuracy.teacher[domain.name], `teacher on ${domain.name}: the run's own figure`);
+      assert.deepEqual(domain.a.confusion, results.confusion.student[domain.name]);
+      assert.equal(domain.accuracyDelta, domain.a.accuracy - domain.b.accuracy);
+    }
+    assert.deepEqual([report.a.role, report.a.architecture, report.a.label, report.a.runId], ['student', 'lenet5', 'student epoch-1', path.basename(runDir)]);
+    assert.deepEqual([report.b.role, report.b.architecture], ['teacher', 'resnet-small']);
+    for (const [side, role] of [[report.a, 'student'], [report.b, 'teacher']] as const) {
+      assert.equal(side.cost.parameters, results.costs[role].parameters);
+      assert.equal(side.cost.macsPerImage, results.costs[role].macsPerImage);
+      assert.equal(side.cost.checkpointBytes, results.costs[role].checkpointBytes);
+      assert.equal(side.layers.reduce((sum, layer) => sum + layer.params, 0), side.cost.parameters, 'the layer table accounts for every parameter');
+    }
+    assert.deepEqual(report.a.layers[0], { name: report.a.layers[0].name, className: 'InputLayer', outputShape: [16, 16, 3], params: 0 });
+    assert.equal(report.architecture.same, false);
+    assert.match(report.architecture.difference ?? '', /^layer \d+/);
+    assert.equal(report.weights, undefined, 'no weight change between different architectures');
+  });
+
+  it('a checkpoint against itself: full agreement, no divergence, no weight change', async () => {
+    const out = path.join(root, 'self.json');
+    const result = await runTrainer(['diff', student, student, '--out', out, '--backend', 'wasm']);
+    assert.equal(result.code, 0, result.err);
+    const report = await readJson<CheckpointDiffReport>(out);
+    assert.equal(report.architecture.same, true);
+    for (const domain of report.domains) assert.deepEqual([domain.agreement, domain.klAB, domain.klBA, domain.accuracyDelta], [1, 0, 0, 0]);
+    assert.ok(report.weights && report.weights.length > 0);
+    assert.deepEqual(report.weights.map((change) => change.layer), report.a.layers.filter((layer) => layer.params > 0).map((layer) => layer.name));
+    for (const change of report.weights) {
+      assert.equal(change.relativeL2, 0, change.layer);
+      assert.ok(Math.abs((change.cosine ?? 0) - 1) < 1e-6, `${change.layer}: cosine ${change.cosine}`);
+    }
+  });
+
+  it('refuses two checkpoints with different class sets, naming both and the classes (exit 2, nothing written)', async () => {
+    const other = path.join(root, 'three-classes');
+    await cp(teacher, other, { recursive: true });
+    const meta = await readJson<Record<string, unknown>>(path.join(other, 'meta.json'));
+    await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['circle', 'square', 'triangle'] }));
+    const out = path.join(root, 'refused.json');
+    const { code, err } = await runTrainer(['diff', student, other, '--out', out, '--backend', 'wasm']);
+    assert.equal(code, 2, err);
+    assert.ok(err.includes(`kd-uda diff: cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has triangle). A: circle, square. B: circle, square, triangle.`), err);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('bad arguments exit 2 with the usage', async () => {
+    const one = await runTrainer(['diff', student]);
+    assert.equal(one.code, 2);
+    assert.match(one.err, /kd-uda diff: give two checkpoint folders/);
+    assert.match(one.err, /Usage: kd-uda diff <checkpointA> <checkpointB>/);
+    const missing = await runTrainer(['diff', student, path.join(root, 'nowhere'), '--out', path.join(root, 'x.json'), '--backend', 'wasm']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /nowhere is not a checkpoint folder/);
+    const outside = await runTrainer(['diff', path.join(root, 'nowhere'), student]);
+    assert.equal(outside.code, 2);
+    assert.match(outside.err, /is not in a run folder, so there is no default place for the report: give --out FILE\.json/);
+  });
+});
