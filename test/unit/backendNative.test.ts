@@ -69,6 +69,13 @@ describe('native TensorFlow backend (tfjs-node built from a local library)', { s
     tf.dispose([x, dx]);
   });
 
+  it('loads whatever the trainer command line holds (node-pre-gyp once read --dir as its own --directory)', () => {
+    const probe = `require(${JSON.stringify(path.join(root, 'out', 'test', 'fixtures', 'nativeLoadProbe.js'))})`;
+    const run = spawnSync(process.execPath, ['-e', probe, '--', 'demo', '--dir', '/nonexistent-demo-dir'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^backend: tensorflow$/m, run.stdout + run.stderr);
+  });
+
   it('setup:native sees the build is current and does not rebuild it', { skip: localWheel() ? false : 'no wheel to compare the build against' }, () => {
     const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'setup-native.mjs'), '--wheel', localWheel()!], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(run.status, 0, run.stderr);

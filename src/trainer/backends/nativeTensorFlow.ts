@@ -83,6 +83,21 @@ const installFix: Record<NativeRung, string> = {
 };
 
 /**
+ * tfjs-node finds its binding with node-pre-gyp, which parses process.argv as its own command
+ * line: the trainer's `--dir X` read as node-pre-gyp's `--directory X` sent it looking for the
+ * package under X. It sees a bare command line while the package loads.
+ */
+function withoutCommandLine<T>(load: () => T): T {
+  const argv = process.argv;
+  process.argv = argv.slice(0, 2);
+  try {
+    return load();
+  } finally {
+    process.argv = argv;
+  }
+}
+
+/**
  * Loads tfjs-node(-gpu), which registers and activates backend 'tensorflow' in the shared tfjs
  * engine. Throws RungFailure with the cause and its fix. A GPU build on a machine without a usable
  * CUDA device still works, on the CPU: for 'tensorflow-gpu' that is a failure (the caller decides
@@ -106,7 +121,7 @@ export function loadNativeTensorFlow(rung: NativeRung): NativeBackendInfo {
   try {
     // A computed path: the bundler must not try to include a native, optional package.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    quietDuplicateRegistrations(() => require(packageDir));
+    quietDuplicateRegistrations(() => withoutCommandLine(() => require(packageDir)));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new RungFailure(rung, `${packageName} ${version} failed to load: ${message}`,
