@@ -48,9 +48,9 @@ const ARCHITECTURE_SUMMARY: Record<Architecture, string> = {
 };
 
 /**
- * The architectures a run can train: the schema's list without `saved`, which needs a model path
- * and which the trainer cannot build yet (src/trainer/training/nets.ts; a unit test keeps the two
- * lists equal).
+ * The architectures built from their name alone (the trainer's BUILDABLE_ARCHITECTURES; a unit test
+ * keeps the two lists equal): the schema's list without `saved`, which also needs a model file and
+ * often a feature layer, fields the schema documents for editing the file by hand.
  */
 export const TRAINABLE_ARCHITECTURES = (schema.definitions.model.properties.architecture.enum as Architecture[]).filter((architecture) => architecture !== 'saved');
 

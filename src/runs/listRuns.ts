@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { RUN_FILES, RUN_FORMAT_VERSION, RUN_STATES, type RunState } from './runFolderFormat';
 
@@ -14,7 +15,20 @@ export interface RunListing {
   startedAt?: string;
 }
 
-/** A run folder's status.json: its state (and failure reason), or why it cannot be read. */
+/** Whether a process with this id exists on this machine (EPERM: it does, owned by another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A run folder's status.json: its state (and failure reason), or why it cannot be read. A run that
+ * says running on this machine while its trainer process is gone reads as failed.
+ */
 export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem' | 'startedAt'>> {
   const file = path.join(dir, RUN_FILES.status);
   let text: string;
@@ -29,12 +43,21 @@ export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'stat
   } catch (error) {
     return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const { version, state, error, startedAt } = (status ?? {}) as { version?: unknown; state?: unknown; error?: unknown; startedAt?: unknown };
+  const { version, state, error, startedAt, pid, host } = (status ?? {}) as { version?: unknown; state?: unknown; error?: unknown; startedAt?: unknown; pid?: unknown; host?: unknown };
   if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
     return { problem: `${file} has format version ${version}; this KD-UDA Lab reads up to ${RUN_FORMAT_VERSION}. Update the extension.` };
   }
   if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) {
     return { problem: `${file}: field "state" must be one of ${RUN_STATES.join(', ')}` };
+  }
+  if (state === 'running' && typeof pid === 'number' && host === os.hostname() && !processExists(pid)) {
+    // The trainer records every end it sees (done, stopped, failed); a process that is gone while
+    // its run still says running was killed (out of memory, SIGKILL) or crashed in native code.
+    return {
+      state: 'failed',
+      error: `the trainer (pid ${pid}) is gone but never recorded an end: it crashed or was killed`,
+      ...(typeof startedAt === 'string' ? { startedAt } : {}),
+    };
   }
   return {
     state: state as RunState,

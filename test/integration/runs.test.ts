@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
+import type { RunNode } from '../../src/host/runs/runsTreeProvider';
 import { listRuns, type RunListing } from '../../src/runs/listRuns';
 import { createImageTree } from '../fixtures/imageTree';
 import { waitFor } from './waitFor';
@@ -16,6 +17,42 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+type RunTreeNode = Extract<RunNode, { kind: 'run' }>;
+
+/** Every run in the Runs view, with the label of the experiment it is listed under. */
+async function runsInTree(api: KdUdaApi): Promise<{ experiment: string; node: RunTreeNode }[]> {
+  const listed: { experiment: string; node: RunTreeNode }[] = [];
+  for (const group of await api.runs.getChildren()) {
+    assert.equal(group.kind, 'experiment', 'the top level lists experiments');
+    for (const node of await api.runs.getChildren(group)) {
+      if (node.kind === 'run') listed.push({ experiment: String(api.runs.getTreeItem(group).label), node });
+    }
+  }
+  return listed;
+}
+
+/** A run's tooltip as the user sees it on hover (a failed run's is resolved then). */
+async function tooltipOf(api: KdUdaApi, node: RunNode): Promise<string> {
+  const item = await api.runs.resolveTreeItem(api.runs.getTreeItem(node), node);
+  return String(item?.tooltip);
+}
+
+/** Records the error notifications the extension shows while `during` runs (and lets them show). */
+async function errorNotifications(during: () => Promise<void>): Promise<string[]> {
+  const shown: string[] = [];
+  const original = vscode.window.showErrorMessage;
+  vscode.window.showErrorMessage = ((message: string, ...rest: never[]) => {
+    shown.push(message);
+    return original(message, ...rest);
+  }) as typeof vscode.window.showErrorMessage;
+  try {
+    await during();
+  } finally {
+    vscode.window.showErrorMessage = original;
+  }
+  return shown;
 }
 
 describe('Runs: Start Run and Stop Run', function () {
@@ -81,10 +118,9 @@ describe('Runs: Start Run and Stop Run', function () {
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running' }));
       await waitFor('the Runs view to be told about the new run', () => changes > 0, 15_000);
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'failed', error: 'out of memory' }));
-      const node = await waitFor('the run to show as failed', async () =>
-        (await api.runs.getChildren()).find((candidate) => candidate.kind === 'run' && candidate.run.runId.endsWith('from-terminal') && candidate.run.state === 'failed'),
-      );
-      assert.match(String(api.runs.getTreeItem(node).tooltip), /Failed: out of memory/);
+      const listed = await waitFor('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('from-terminal') && node.run.state === 'failed'));
+      assert.equal(listed.experiment, '(unknown experiment)', 'a run without experiment.json is grouped apart');
+      assert.match(await tooltipOf(api, listed.node), /Failed: out of memory/);
       await rm(dir, { recursive: true, force: true });
     } finally {
       listening.dispose();
@@ -98,19 +134,78 @@ describe('Runs: Start Run and Stop Run', function () {
     assert.equal(result.started, true, result.reason);
     const run = await runOf('tiny', 'done');
     assert.ok(existsSync(path.join(run.dir, 'results.json')), 'results.json written');
-    const node = await waitFor(
+    const listed = await waitFor(
       'the Runs view to list the run as done',
-      async () => (await api.runs.getChildren()).find((candidate) => candidate.kind === 'run' && candidate.run.runId === run.runId && candidate.run.state === 'done'),
+      async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run.runId && node.run.state === 'done'),
       30_000,
     );
+    assert.equal(listed.experiment, 'tiny', 'the run is listed under its experiment');
+    const { node } = listed;
     assert.equal(api.runs.getTreeItem(node).description, 'done');
-    const models = await api.runs.getChildren(node);
-    assert.deepEqual(models.map((child) => (child.kind === 'model' ? child.model.role : child.kind)), ['student'], 'source-only trains the student alone');
-    assert.match(String(api.runs.getTreeItem(models[0]).description), /^mean \d+\.\d% · sketches \d+\.\d%$/);
+    assert.equal(api.runs.getTreeItem(node).contextValue, 'run.done', 'the run menus match on run.<state>');
+    const children = await api.runs.getChildren(node);
+    assert.deepEqual(children.map((child) => (child.kind === 'model' ? child.model.role : child.kind)), ['student', 'checkpoints'], 'source-only trains the student alone');
+    assert.match(String(api.runs.getTreeItem(children[0]).description), /^mean \d+\.\d% · sketches \d+\.\d%$/);
+    const checkpoints = await api.runs.getChildren(children[1]);
+    assert.deepEqual(
+      checkpoints.map((checkpoint) => {
+        const item = api.runs.getTreeItem(checkpoint);
+        return [item.label, item.contextValue, checkpoint.kind === 'checkpoint' && path.relative(run.dir, checkpoint.checkpoint.dir)];
+      }),
+      [['student', 'checkpoint', path.join('checkpoints', 'student', 'epoch-1')]],
+    );
+    assert.match(String(api.runs.getTreeItem(checkpoints[0]).description), /^epoch 1 · \d+\.\d KiB · latest$/);
 
     const exported = (await vscode.commands.executeCommand('kdUda.exportResults', run.dir, 'csv')) as vscode.TextDocument;
     assert.match(exported.getText(), /^model,sketches,mean\nstudent,\d+\.\d,\d+\.\d\n$/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('a trainer that fails shows failed in the Runs view, with its reason and last log lines, and says so', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    // Valid to the schema, so Start Run spawns the trainer, which finds the data root gone.
+    const missing = path.join(path.dirname(dataset), 'deleted-after-validation');
+    const uri = await experiment('gone', { data: { root: missing, source: 'photos', targets: ['sketches'], imageSize: 16, split: { kind: 'all' } } });
+    let run: RunListing | undefined;
+    const notifications = await errorNotifications(async () => {
+      const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+      assert.equal(result.started, true, result.reason);
+      run = await runOf('gone', 'failed');
+      await waitFor('the failure notification', () => api.activeRuns.list().length === 0, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    assert.match(run!.error ?? '', /deleted-after-validation/);
+    const listed = await waitFor('the failed run in the Runs view', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
+    assert.equal(listed.experiment, 'gone');
+    assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: .*deleted-after-validation/);
+    assert.equal(api.runs.getTreeItem(listed.node).contextValue, 'run.failed');
+    assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
+    const shown = notifications.find((message) => message.includes('run gone'));
+    assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
+    assert.match(shown, /failed \(exit code 1\): .*deleted-after-validation.*\. Last lines: .*run folder: /);
+    assert.doesNotMatch(shown, /\s+at\s/, 'no stack frames');
+  });
+
+  it('a trainer killed mid-run (out of memory, SIGKILL) shows failed with its last log lines', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const uri = await experiment('killed', { epochs: 50, stepsPerEpoch: 50 });
+    let run: RunListing | undefined;
+    const notifications = await errorNotifications(async () => {
+      const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
+      assert.equal(result.started, true, result.reason);
+      run = await runOf('killed', 'running');
+      await waitFor('a first training step', async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
+      process.kill(result.pid!, 'SIGKILL');
+      await waitFor('the trainer to be gone', () => !alive(result.pid!) && api.activeRuns.list().length === 0, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    assert.match(await readFile(path.join(run!.dir, 'status.json'), 'utf8'), /"state":\s*"running"/, 'the killed trainer could not record its end');
+    const listed = await waitFor('the killed run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
+    assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: the trainer \(pid \d+\) is gone but never recorded an end/);
+    assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
+    const shown = notifications.find((message) => message.includes('run killed'));
+    assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
+    assert.match(shown, /failed \(killed by SIGKILL\).*Last lines: /);
   });
 
   it('queues a run beyond kdUda.maxConcurrentRuns and starts it when a slot frees', async () => {

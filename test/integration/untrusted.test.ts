@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import childProcess from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -47,5 +48,32 @@ describe('Untrusted workspace (Restricted Mode)', function () {
     assert.match(result.reason ?? '', /needs a trusted workspace/);
     assert.equal(existsSync(out), false, 'nothing was written');
     assert.deepEqual(trainerSpawns, [], 'no trainer process was started');
+  });
+
+  it('refuses Start Run and Resume Run, says why, and spawns nothing', async () => {
+    trainerSpawns = [];
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // A valid experiment, so Start Run gets past validation to the point where it would spawn.
+    const file = path.join(workspace, 'untrusted-start.kdexp.json');
+    await writeFile(file, JSON.stringify({ data: { root: './digits', source: 'mnist', targets: ['mnist-photo'] }, method: { name: 'source-only' } }));
+    const stoppedRun = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-untrusted-runs-')), '20260101-000000-stopped');
+    const status = JSON.stringify({ version: 1, state: 'stopped' });
+    await mkdir(stoppedRun, { recursive: true });
+    await writeFile(path.join(stoppedRun, 'status.json'), status);
+    try {
+      const started = (await vscode.commands.executeCommand('kdUda.startRun', vscode.Uri.file(file))) as { started: boolean; reason?: string };
+      assert.equal(started.started, false);
+      assert.match(started.reason ?? '', /Starting a training run needs a trusted workspace/);
+      assert.equal(existsSync(path.join(workspace, 'runs')), false, 'no run folder was created');
+
+      const resumed = (await vscode.commands.executeCommand('kdUda.resumeRun', stoppedRun)) as { started: boolean; reason?: string };
+      assert.equal(resumed.started, false);
+      assert.match(resumed.reason ?? '', /Resuming a run needs a trusted workspace/);
+      assert.equal(await readFile(path.join(stoppedRun, 'status.json'), 'utf8'), status, 'the run folder is untouched');
+      assert.deepEqual(trainerSpawns, [], 'no trainer process was started');
+    } finally {
+      await rm(file, { force: true });
+      await rm(path.dirname(stoppedRun), { recursive: true, force: true });
+    }
   });
 });

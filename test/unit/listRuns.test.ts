@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,31 @@ describe('listRuns', () => {
     assert.match(byId.get('20261104-100000-future')?.problem ?? '', /format version 7.*reads up to 1/);
     assert.match(byId.get('20261105-100000-nostatus')?.problem ?? '', /status\.json is missing/);
     assert.match(byId.get('20261106-100000-badstate')?.problem ?? '', /"state" must be one of/);
+  });
+
+  it('reads a run whose trainer process is gone while it says running as failed, on this machine only', async () => {
+    const crashDir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-runs-crash-'));
+    try {
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      const runs: Record<string, object> = {
+        '20261101-100000-crashed': { version: 1, state: 'running', pid: gone, host: os.hostname() },
+        '20261102-100000-alive': { version: 1, state: 'running', pid: process.pid, host: os.hostname() },
+        '20261103-100000-elsewhere': { version: 1, state: 'running', pid: gone, host: `not-${os.hostname()}` },
+        '20261104-100000-ended': { version: 1, state: 'done', pid: gone, host: os.hostname() },
+      };
+      for (const [runId, status] of Object.entries(runs)) {
+        await mkdir(path.join(crashDir, runId));
+        await writeFile(path.join(crashDir, runId, 'status.json'), JSON.stringify(status));
+      }
+      const byId = new Map((await listRuns(crashDir)).map((run) => [run.runId, run]));
+      assert.equal(byId.get('20261101-100000-crashed')?.state, 'failed');
+      assert.match(byId.get('20261101-100000-crashed')?.error ?? '', new RegExp(`the trainer \\(pid ${gone}\\) is gone but never recorded an end`));
+      assert.equal(byId.get('20261102-100000-alive')?.state, 'running');
+      assert.equal(byId.get('20261103-100000-elsewhere')?.state, 'running', 'a process on another machine cannot be checked from here');
+      assert.equal(byId.get('20261104-100000-ended')?.state, 'done');
+    } finally {
+      await rm(crashDir, { recursive: true, force: true });
+    }
   });
 
   it('gives an empty list for a runs folder that does not exist', async () => {

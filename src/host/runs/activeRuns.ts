@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { readRunStatus } from '../../runs/listRuns';
 import type { TrainerExit, TrainerProcess } from '../trainer/trainerProcess';
 
 export interface ActiveRun {
@@ -147,10 +148,24 @@ export function reportWhenDone(run: ActiveRun): void {
       });
       return;
     }
-    void vscode.window.showErrorMessage(`KD-UDA: run ${name} failed (${exit.signal ?? `exit code ${exit.code}`}): ${exit.tail.slice(-3).join(' / ')}`, 'Show Log').then((choice) => {
-      if (choice) run.output.show();
-    });
+    void failureMessage(name, run.runDir, exit).then((message) =>
+      vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+        if (choice) run.output.show();
+      }),
+    );
   });
+}
+
+/**
+ * What a failed run says to the user: the reason the trainer recorded (or that its process is
+ * gone), then its last lines without stack frames, which say where and not what.
+ */
+async function failureMessage(name: string, runDir: string | undefined, exit: TrainerExit): Promise<string> {
+  const status = runDir ? await readRunStatus(runDir) : undefined;
+  const reason = status?.state === 'failed' ? status.error : undefined;
+  const lines = exit.tail.filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line) && !(reason && line.includes(reason))).slice(-3);
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  return `KD-UDA: run ${name} failed (${how})${reason ? `: ${reason}` : ''}.${lines.length ? ` Last lines: ${lines.join(' / ')}` : ''}`;
 }
 
 export type LaunchResult = { started: true; pid?: number } | { started: false; queued: number } | { started: false; reason: string };
