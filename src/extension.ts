@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
+import { compareCheckpointsCommand } from './host/commands/compareCheckpoints';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { exportResultsCommand } from './host/commands/exportResults';
 import { newExperimentCommand } from './host/commands/newExperiment';
@@ -16,10 +17,12 @@ import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
 import { DatasetWatcher } from './host/datasets/datasetWatcher';
 import { ExperimentCodeLens } from './host/experiments/experimentCodeLens';
 import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
+import { CheckpointDiffPanel } from './host/panels/checkpointDiffPanel';
 import { DatasetPanel } from './host/panels/datasetPanel';
 import { ResultsPanel } from './host/panels/resultsPanel';
 import { ActiveRuns } from './host/runs/activeRuns';
 import { RunsTreeProvider } from './host/runs/runsTreeProvider';
+import { CHECKPOINT_DIFF_PANEL_VIEW_TYPE } from './protocol/checkpointDiffPanel';
 import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
 import { RESULTS_PANEL_VIEW_TYPE } from './protocol/resultsPanel';
 
@@ -66,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     roots.onDidChange(() => void syncRoots()),
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
     vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
+    vscode.window.registerWebviewPanelSerializer(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, CheckpointDiffPanel.serializer(panelDeps)),
+    vscode.commands.registerCommand(CommandId.CompareCheckpoints, compareCheckpointsCommand(context.extensionUri, panelDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
     vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns)),

@@ -59,10 +59,14 @@ function checkSameClasses(dirA: string, a: readonly string[], dirB: string, b: r
   throw new DiffInputError(`cannot compare ${dirA} (A) and ${dirB} (B): their class sets differ (${why}). A: ${a.join(', ')}. B: ${b.join(', ')}.`);
 }
 
-/** Layers of a model with nested models (the classifier head) flattened, in order. */
-function architectureRows(model: tfl.LayersModel): ArchitectureRow[] {
+/**
+ * Layers of a model with nested models (the classifier head) flattened, in order. A nested
+ * model's own input layer is only the seam where it is attached, so it is left out.
+ */
+function architectureRows(model: tfl.LayersModel, nested = false): ArchitectureRow[] {
   return model.layers.flatMap((layer): ArchitectureRow[] => {
-    if (layer instanceof tfl.LayersModel) return architectureRows(layer);
+    if (layer instanceof tfl.LayersModel) return architectureRows(layer, true);
+    if (nested && layer.getClassName() === 'InputLayer') return [];
     const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
     return [{ name: layer.name, className: layer.getClassName(), outputShape: shape.slice(1).map((size) => size ?? 0), params: layer.countParams() }];
   });

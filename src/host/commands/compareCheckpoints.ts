@@ -1,0 +1,120 @@
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { defaultCheckpointPair, diffReportFile, listRunCheckpoints, runDirOf, type CheckpointEntry } from '../../diff/runCheckpoints';
+import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
+import { pickRun } from '../runs/pickRun';
+import type { RunNode } from '../runs/runsTreeProvider';
+import { TrainerProcess, UntrustedWorkspaceError } from '../trainer/trainerProcess';
+
+const TITLE = 'KD-UDA: Compare Checkpoints';
+
+/** Arguments for a programmatic call (tests, other extensions): the checkpoint folders to compare. */
+export interface CompareCheckpointsOptions {
+  a?: string;
+  b?: string;
+}
+
+export type CompareCheckpointsResult = { opened: true; reportFile: string; computed: boolean } | { opened: false; reason: string };
+
+type CheckpointPick = vscode.QuickPickItem & { dir?: string; browse?: boolean };
+
+/** A quick pick of the run's checkpoints (the default first), or another checkpoint folder. */
+async function pickCheckpoint(entries: readonly CheckpointEntry[], preferred: CheckpointEntry | undefined, placeHolder: string): Promise<string | undefined> {
+  const ordered = preferred ? [preferred, ...entries.filter((entry) => entry !== preferred)] : entries;
+  const items: CheckpointPick[] = [
+    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
+    { label: '$(folder-opened) Another checkpoint folder…', description: 'a folder with model.json and meta.json', browse: true },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder });
+  if (!picked?.browse) return picked?.dir;
+  const folder = await vscode.window.showOpenDialog({ title: placeHolder, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Compare' });
+  return folder?.[0]?.fsPath;
+}
+
+/** A report newer than every file of both checkpoints: checkpoint folders never change once written. */
+async function isFresh(reportFile: string, checkpoints: readonly string[]): Promise<boolean> {
+  const written = await stat(reportFile).then((info) => info.mtimeMs, () => undefined);
+  if (written === undefined) return false;
+  const inputs = checkpoints.flatMap((dir) => ['meta.json', 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
+  const times = await Promise.all(inputs.map((file) => stat(file).then((info) => info.mtimeMs, () => Infinity)));
+  return times.every((time) => time <= written);
+}
+
+/** The trainer's own refusal (`kd-uda diff: ...` on stderr) when there is one, else its last lines. */
+function failureReason(tail: readonly string[], code: number | null, signal: string | null): string {
+  const refusal = [...tail].reverse().find((line) => line.startsWith('kd-uda diff: '));
+  return refusal ? refusal.slice('kd-uda diff: '.length) : `the trainer's diff failed (${signal ?? `exit code ${code}`}): ${tail.slice(-3).join(' / ')}`;
+}
+
+/**
+ * KD-UDA: Compare Checkpoints — picks a run (the Runs view node it was invoked on, if any) and two
+ * of its checkpoints (latest student vs latest teacher by default), runs `kd-uda diff` in a child
+ * process with a cancellable progress notification, and opens the Checkpoint Diff panel on the
+ * report it writes into `<run>/diffs/`. A report already there and newer than both checkpoints is
+ * opened without evaluating again, which also lets an untrusted workspace browse existing diffs.
+ */
+export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: CheckpointDiffPanelDeps) {
+  return async (target?: RunNode | string | vscode.Uri, options: CompareCheckpointsOptions = {}): Promise<CompareCheckpointsResult> => {
+    const runDir = target === undefined && options.a ? runDirOf(options.a) : await pickRun(target, TITLE);
+    if (!runDir) return { opened: false, reason: options.a ? `${options.a} is not in a run folder` : 'no run chosen' };
+    const entries = await listRunCheckpoints(runDir);
+    const defaults = defaultCheckpointPair(entries);
+    const a = options.a ?? (await pickCheckpoint(entries, defaults?.[0], 'Checkpoint A (student by default)'));
+    if (!a) return { opened: false, reason: 'no checkpoint A chosen' };
+    // B defaults to the teacher, or to the student when A is the teacher.
+    const preferredB = defaults ? (defaults[1].dir !== a ? defaults[1] : defaults[0]) : undefined;
+    const b = options.b ?? (await pickCheckpoint(entries.filter((entry) => entry.dir !== a), preferredB, 'Checkpoint B (teacher by default)'));
+    if (!b) return { opened: false, reason: 'no checkpoint B chosen' };
+    for (const dir of [a, b]) {
+      if (!existsSync(path.join(dir, 'meta.json'))) {
+        const reason = `${dir} is not a checkpoint folder (no meta.json)`;
+        void vscode.window.showErrorMessage(`KD-UDA: ${reason}.`);
+        return { opened: false, reason };
+      }
+    }
+    const reportFile = diffReportFile(runDir, a, b);
+    if (await isFresh(reportFile, [a, b])) {
+      deps.output.info(`Checkpoint diff: ${reportFile} is newer than both checkpoints; opening it as it is`);
+      CheckpointDiffPanel.show(deps, reportFile);
+      return { opened: true, reportFile, computed: false };
+    }
+    if (!vscode.workspace.isTrusted) {
+      const reason = new UntrustedWorkspaceError('Comparing checkpoints').message;
+      void vscode.window.showWarningMessage(reason);
+      return { opened: false, reason };
+    }
+    const backend = vscode.workspace.getConfiguration('kdUda').get<string>('backend') || 'auto';
+    const args = ['diff', a, b, '--out', reportFile, '--backend', backend];
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: TITLE, cancellable: true }, async (progress, cancellation): Promise<CompareCheckpointsResult> => {
+      deps.output.info(`kd-uda ${args.join(' ')}`);
+      let trainer: TrainerProcess;
+      try {
+        trainer = TrainerProcess.start(extensionUri, args, { what: 'Comparing checkpoints', cwd: runDir });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        void vscode.window.showErrorMessage(reason);
+        return { opened: false, reason };
+      }
+      trainer.onLine((line) => {
+        deps.output.info(line);
+        if (line.startsWith('[diff] ')) progress.report({ message: line.slice('[diff] '.length).slice(0, 120) });
+      });
+      const cancelled = cancellation.onCancellationRequested(() => void trainer.stop());
+      const exit = await trainer.exit;
+      cancelled.dispose();
+      trainer.dispose();
+      if (cancellation.isCancellationRequested) return { opened: false, reason: 'cancelled' };
+      if (exit.code !== 0) {
+        const reason = failureReason(exit.tail, exit.code, exit.signal);
+        void vscode.window.showErrorMessage(`KD-UDA: ${reason}`, 'Show Output').then((choice) => {
+          if (choice) deps.output.show();
+        });
+        return { opened: false, reason };
+      }
+      CheckpointDiffPanel.show(deps, reportFile);
+      return { opened: true, reportFile, computed: true };
+    });
+  };
+}

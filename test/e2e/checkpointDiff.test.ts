@@ -1,0 +1,137 @@
+/**
+ * End to end: a tiny KD-STDA run trained by the real trainer CLI, then from the palette KD-UDA:
+ * Compare Checkpoints, picking the run and its student and teacher checkpoints; the panel shows
+ * the agreement between the two on the target, and comes back on the same tab after a reload.
+ * Screenshots go to test-results/e2e-checkpoint-diff*.png.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
+import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { REPO_ROOT } from '../harness/paths';
+import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+
+const SHOT = 'e2e-checkpoint-diff';
+const PANEL_TITLE = 'Diff: student-epoch-2 ↔ teacher-epoch-2';
+
+/** Trains the workspace's experiment with the trainer CLI, as a terminal user would. */
+function trainFromTerminal(experiment: string, runsDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'trainer.js'), 'train', experiment, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kd-uda train exited with ${code}:\n${output}`))));
+  });
+}
+
+describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 }, () => {
+  let workspace: TestWorkspace;
+  let server: CodeServer;
+  let browser: BrowserSession;
+  let page: Page;
+  let runDir: string;
+
+  before(async () => {
+    workspace = await createTestWorkspace({
+      datasetName: 'shapes',
+      spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
+      experiments: {
+        tiny: {
+          name: 'tiny',
+          data: { root: './shapes', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
+          student: { architecture: 'lenet5' },
+          teacher: { architecture: 'resnet-small', width: 0.25 },
+          method: { name: 'kd-stda' },
+          epochs: 2,
+          stepsPerEpoch: 6,
+          batchSize: 4,
+          backend: 'wasm',
+        },
+      },
+    });
+    const runsDir = path.join(workspace.root, 'runs');
+    await trainFromTerminal(path.join(workspace.root, 'tiny.kdexp.json'), runsDir);
+    runDir = path.join(runsDir, (await readdir(runsDir))[0]);
+    server = await startCodeServer({ workspace: workspace.root });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+  });
+
+  after(async () => {
+    await browser?.dispose();
+    await server?.dispose();
+    await workspace?.dispose();
+  });
+
+  /** Runs a stage; on failure saves a screenshot and prints the server's last lines, then rethrows. */
+  async function stage(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      await screenshot(page, `${SHOT}-FAILED-${name}`).catch(() => undefined);
+      console.error(server.logTail(30));
+      throw error;
+    }
+  }
+
+  it('compares the student with the teacher from the palette and shows their agreement on the target', async () => {
+    await stage('compare', async () => {
+      await runCommand(page, 'KD-UDA: Compare Checkpoints…');
+      await pickQuickPickItem(page, path.basename(runDir));
+      await pickQuickPickItem(page, 'student · epoch-2');
+      await pickQuickPickItem(page, 'teacher · epoch-2');
+      await editorTab(page, PANEL_TITLE).waitFor({ state: 'visible', timeout: 120_000 });
+      const frame = webviewFrame(page);
+      const agreement = frame.locator('#agreement-sketches');
+      await agreement.waitFor({ state: 'visible', timeout: 30_000 });
+      const shown = ((await agreement.textContent()) ?? '').trim();
+      assert.match(shown, /^\d{1,3}\.\d%$/);
+      const report = JSON.parse(readFileSync(path.join(runDir, 'diffs', 'student-epoch-2--teacher-epoch-2.json'), 'utf8')) as CheckpointDiffReport;
+      const sketches = report.domains.find((domain) => domain.name === 'sketches')!;
+      assert.equal(shown, `${(100 * sketches.agreement).toFixed(1)}%`, 'the panel shows the report’s agreement');
+      assert.equal(await agreement.getAttribute('aria-label'), `Agreement on sketches: ${shown}`);
+      assert.equal(((await frame.locator('td[data-side="a"][data-domain="sketches"]').textContent()) ?? '').trim(), `${(100 * sketches.a.accuracy).toFixed(1)}%`);
+      await screenshot(page, SHOT);
+
+      // Keyboard: the tabs move with the arrow keys.
+      await frame.locator('vscode-panel-tab#tab-overview').focus();
+      await page.keyboard.press('ArrowRight');
+      await poll('the Per class tab to open from the keyboard', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes');
+      await frame.locator('#confusion-a').waitFor({ state: 'visible' });
+      assert.equal(await frame.locator('#confusion-a td[data-true="cat"][data-predicted="cat"]').textContent(), String(sketches.a.confusion[0][0]));
+      await screenshot(page, `${SHOT}-per-class`);
+      await page.keyboard.press('ArrowRight');
+      await poll('the Architecture tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-architecture');
+      assert.match((await frame.locator('#architecture-verdict').textContent()) ?? '', /^Different architectures/);
+      await screenshot(page, `${SHOT}-architecture`);
+      await page.keyboard.press('ArrowLeft');
+      await poll('back on the Per class tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes');
+
+      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
+    });
+  });
+
+  it('comes back after the window reloads, on the tab it was left on, without evaluating again', async () => {
+    await stage('reload', async () => {
+      const report = path.join(runDir, 'diffs', 'student-epoch-2--teacher-epoch-2.json');
+      const written = readFileSync(report, 'utf8');
+      await runCommand(page, 'Developer: Reload Window');
+      await waitForWorkbench(page);
+      await editorTab(page, PANEL_TITLE).waitFor({ state: 'visible', timeout: 30_000 });
+      await editorTab(page, PANEL_TITLE).click();
+      const frame = webviewFrame(page);
+      await poll('the restored panel on its Per class tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes' && (await frame.locator('#per-class-table').isVisible()), 30_000);
+      assert.equal(readFileSync(report, 'utf8'), written, 'the report was read, not written again');
+      await screenshot(page, `${SHOT}-restored-after-reload`);
+    });
+  });
+});
