@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
+import { compareRunsCommand } from './host/commands/compareRuns';
 import { compareCheckpointsCommand } from './host/commands/compareCheckpoints';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { exportResultsCommand } from './host/commands/exportResults';
@@ -18,11 +19,13 @@ import { DatasetWatcher } from './host/datasets/datasetWatcher';
 import { ExperimentCodeLens } from './host/experiments/experimentCodeLens';
 import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
 import { CheckpointDiffPanel } from './host/panels/checkpointDiffPanel';
+import { CompareRunsPanel } from './host/panels/compareRunsPanel';
 import { DatasetPanel } from './host/panels/datasetPanel';
 import { ResultsPanel } from './host/panels/resultsPanel';
 import { ActiveRuns } from './host/runs/activeRuns';
 import { RunsTreeProvider } from './host/runs/runsTreeProvider';
 import { CHECKPOINT_DIFF_PANEL_VIEW_TYPE } from './protocol/checkpointDiffPanel';
+import { COMPARE_RUNS_PANEL_VIEW_TYPE } from './protocol/compareRunsPanel';
 import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
 import { RESULTS_PANEL_VIEW_TYPE } from './protocol/resultsPanel';
 
@@ -43,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
   const runs = new RunsTreeProvider();
   const activeRuns = new ActiveRuns();
   const panelDeps = { context, store, output };
+  const compareRunsDeps = { context, output, runsChanged: runs.onDidChangeTreeData };
 
   // A root is scanned when the tree first asks for its item, so activation itself stays light.
   const syncRoots = async (): Promise<void> => {
@@ -69,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     roots.onDidChange(() => void syncRoots()),
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
     vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_RUNS_PANEL_VIEW_TYPE, CompareRunsPanel.serializer(compareRunsDeps)),
+    vscode.commands.registerCommand(CommandId.CompareRuns, compareRunsCommand(compareRunsDeps)),
     vscode.window.registerWebviewPanelSerializer(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, CheckpointDiffPanel.serializer(panelDeps)),
     vscode.commands.registerCommand(CommandId.CompareCheckpoints, compareCheckpointsCommand(context.extensionUri, panelDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),

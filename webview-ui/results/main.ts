@@ -1,8 +1,12 @@
+// First import: its top level marks the bundle starting to run (see phases.ts).
+import { markPhase } from '../shared/phases';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsPanel';
 import { button, el } from '../shared/toolkit';
 import { vscodeApi } from '../shared/vscodeApi';
+
+markPhase('script');
 
 type Metric = 'last' | 'min' | 'max';
 
@@ -138,6 +142,10 @@ function render(state: ResultsPanelState): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToResultsPanel>) => {
-  if (event.data?.type === 'snapshot') render(event.data.state);
+  if (event.data?.type !== 'snapshot') return;
+  markPhase('snapshot');
+  render(event.data.state);
+  markPhase('rendered');
 });
+markPhase('ready');
 vscode.postMessage({ type: 'ready' });

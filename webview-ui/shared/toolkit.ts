@@ -10,6 +10,10 @@ import {
   vsCodePanelView,
   vsCodeProgressRing,
 } from '@vscode/webview-ui-toolkit';
+import { el } from './dom';
+
+// `el` lives in dom.ts so that a panel needing no toolkit control loads without the toolkit (a smaller, faster bundle).
+export { el };
 
 provideVSCodeDesignSystem().register(
   vsCodeButton(),
@@ -18,13 +22,6 @@ provideVSCodeDesignSystem().register(
   vsCodePanelView(),
   vsCodeProgressRing(),
 );
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
 
 export function button(label: string, onClick: () => void, options: { appearance?: 'primary' | 'secondary' | 'icon'; title?: string } = {}): HTMLElement {
   const element = document.createElement('vscode-button');

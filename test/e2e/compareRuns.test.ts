@@ -1,0 +1,179 @@
+/**
+ * End to end: run folders written straight to disk (no training), "KD-UDA: Compare Runs" from the
+ * palette, then the table: rows, sorting by a header, filtering, "only what differs", a run added
+ * on disk appearing live, Enter on a row opening that run's results, and the panel's state kept
+ * across hide and window reload. Screenshot: test-results/e2e-compare-runs.png.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { editorTab, launchBrowser, openWorkbench, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { REPO_ROOT } from '../harness/paths';
+import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+
+const SHOT = 'e2e-compare-runs';
+const TARGETS = ['svhn', 'usps'];
+
+interface RunSpec {
+  runId: string;
+  method: string;
+  teacher: string;
+  studentLr: number;
+  state: 'done' | 'running';
+  /** Student accuracy per target; the teacher is 10 points better. */
+  student: [number, number];
+}
+
+const RUNS: RunSpec[] = [
+  { runId: '20261101-090000-mtda-a', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.001, state: 'done', student: [0.6, 0.8] },
+  { runId: '20261102-090000-stda-b', method: 'kd-stda', teacher: 'resnet-wide', studentLr: 0.01, state: 'done', student: [0.5, 0.6] },
+  { runId: '20261103-090000-mtda-c', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.0001, state: 'done', student: [0.75, 0.85] },
+  { runId: '20261104-090000-mtda-d', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.001, state: 'running', student: [0.3, 0.5] },
+];
+
+function writeRun(runsDir: string, run: RunSpec): void {
+  const dir = path.join(runsDir, run.runId);
+  mkdirSync(dir, { recursive: true });
+  const experiment = {
+    version: 1,
+    name: run.runId.slice(16),
+    data: { root: './digits', source: 'mnist', targets: TARGETS, imageSize: 28, channels: 1 },
+    teacher: { architecture: run.teacher, width: 1 },
+    student: { architecture: 'lenet5', width: 1 },
+    method: { name: run.method, temperature: 4 },
+    optimizer: { name: 'adam', studentLr: run.studentLr, teacherLr: 0.001 },
+    epochs: 20,
+    seed: 0,
+  };
+  writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify(experiment));
+  writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: run.state, startedAt: `${run.runId.slice(0, 4)}-${run.runId.slice(4, 6)}-${run.runId.slice(6, 8)}T09:00:00.000Z` }));
+  const student = Object.fromEntries(TARGETS.map((target, i) => [target, run.student[i]]));
+  const teacher = Object.fromEntries(TARGETS.map((target, i) => [target, run.student[i] + 0.1]));
+  const mean = (byTarget: Record<string, number>) => TARGETS.reduce((sum, target) => sum + byTarget[target], 0) / TARGETS.length;
+  if (run.state === 'running') {
+    writeFileSync(path.join(dir, 'events.jsonl'), `${JSON.stringify({ t: 't', kind: 'eval', epoch: 3, accuracy: { student, teacher } })}\n${JSON.stringify({ t: 't', kind: 'epoch', epoch: 3, epochs: 20 })}\n`);
+    return;
+  }
+  const results = {
+    version: 1,
+    targets: TARGETS,
+    headline: { label: 'last epoch', epoch: 20, accuracy: { student, teacher }, meanTarget: { student: mean(student), teacher: mean(teacher) } },
+    costs: { student: { parameters: 61_706, macsPerImage: 416_520 }, teacher: { parameters: 1_180_000, macsPerImage: 8_900_000 } },
+  };
+  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results));
+}
+
+describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, () => {
+  let workspace: TestWorkspace;
+  let server: CodeServer;
+  let browser: BrowserSession;
+  let page: Page;
+  let frame: FrameLocator;
+
+  const runIds = async (): Promise<string[]> => (await frame.locator('#runs-table tbody button.run-link').allTextContents()).map((text) => text.trim());
+  const headers = async (): Promise<string[]> => frame.locator('#runs-table thead button.sort').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-column') ?? ''));
+  const expectRows = (what: string, expected: string[], timeoutMs = 15_000) =>
+    poll(what, async () => JSON.stringify(await runIds()) === JSON.stringify(expected), timeoutMs).catch(async (error: Error) => {
+      throw new Error(`${error.message}; rows are ${JSON.stringify(await runIds())}, expected ${JSON.stringify(expected)}`);
+    });
+
+  async function stage(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      await screenshot(page, `${SHOT}-FAILED-${name}`).catch(() => undefined);
+      console.error(server.logTail(30));
+      throw error;
+    }
+  }
+
+  before(async () => {
+    workspace = await createTestWorkspace({});
+    for (const run of RUNS) writeRun(path.join(workspace.root, 'runs'), run);
+    server = await startCodeServer({ workspace: workspace.root });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    frame = webviewFrame(page);
+  });
+
+  after(async () => {
+    await browser?.dispose();
+    await server?.dispose();
+    await workspace?.dispose();
+  });
+
+  it('opens from the palette with one row per run, newest first', async () => {
+    await stage('open', async () => {
+      await runCommand(page, 'KD-UDA: Compare Runs');
+      await editorTab(page, 'Compare Runs').waitFor({ state: 'visible', timeout: 30_000 });
+      await expectRows('one row per run folder, newest first', RUNS.map((run) => run.runId).reverse(), 30_000);
+      assert.match((await frame.locator('#summary').textContent()) ?? '', /^4 of 4 runs/);
+      const mean = frame.locator(`#runs-table tr[data-run-dir$="${RUNS[2].runId}"] td`).nth((await headers()).indexOf('acc.student.mean') - 1);
+      assert.equal(((await mean.textContent()) ?? '').trim(), '80.0%', 'the student mean target accuracy of run c');
+    });
+  });
+
+  it('sorts by a header (a button with aria-sort), missing values last, and filters by field:value', async () => {
+    await stage('sort-filter', async () => {
+      const header = frame.locator('#runs-table thead button.sort[data-column="acc.student.mean"]');
+      await header.click();
+      await expectRows('ascending student mean', ['20261104-090000-mtda-d', '20261102-090000-stda-b', '20261101-090000-mtda-a', '20261103-090000-mtda-c']);
+      assert.equal(await frame.locator('#runs-table thead th:has(button[data-column="acc.student.mean"])').getAttribute('aria-sort'), 'ascending');
+      await header.press('Enter');
+      await expectRows('descending student mean', ['20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261102-090000-stda-b', '20261104-090000-mtda-d']);
+      assert.equal(await frame.locator('#runs-table thead th:has(button[data-column="acc.student.mean"])').getAttribute('aria-sort'), 'descending');
+
+      await frame.locator('#filter').fill('method.name:kd-mtda');
+      await expectRows('the kd-mtda runs, still sorted', ['20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d']);
+      assert.match((await frame.locator('#summary').textContent()) ?? '', /^3 of 4 runs/);
+    });
+  });
+
+  it('"only what differs" keeps just the columns that differ among the rows shown', async () => {
+    await stage('only-differs', async () => {
+      assert.ok((await headers()).includes('teacher.architecture'));
+      await frame.locator('#only-differing').check();
+      await poll('equal columns to go', async () => !(await headers()).includes('teacher.architecture'), 10_000);
+      const shown = await headers();
+      for (const key of ['run', 'state', 'optimizer.studentLr', 'acc.student.mean']) assert.ok(shown.includes(key), `${key} differs among the kd-mtda runs: ${shown.join(', ')}`);
+      for (const key of ['method.name', 'data.source', 'epochs', 'student.architecture']) assert.ok(!shown.includes(key), `${key} is the same in every kd-mtda run`);
+      await screenshot(page, SHOT);
+    });
+  });
+
+  it('follows the runs folder: a run written on disk appears', async () => {
+    await stage('live', async () => {
+      writeRun(path.join(workspace.root, 'runs'), { runId: '20261105-090000-mtda-e', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.003, state: 'done', student: [0.9, 0.9] });
+      await expectRows('the new run on top of the sorted, filtered table', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
+    });
+  });
+
+  it('opens a run’s results with Enter on its row (the Open Results command), and keeps its state across hide and reload', async () => {
+    await stage('keyboard-and-restore', async () => {
+      await frame.locator('#runs-table tbody button.run-link').first().focus();
+      await page.keyboard.press('ArrowDown');
+      assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c');
+      await page.keyboard.press('Enter');
+      await editorTab(page, 'Results: 20261103-090000-mtda-c').waitFor({ state: 'visible', timeout: 30_000 });
+
+      // Hidden behind the results panel, the webview is torn down (no retainContextWhenHidden).
+      await editorTab(page, 'Compare Runs').click();
+      await expectRows('the same sorted, filtered rows after hide and show', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
+      assert.equal(await frame.locator('#filter').inputValue(), 'method.name:kd-mtda');
+
+      await runCommand(page, 'Developer: Reload Window');
+      await waitForWorkbench(page);
+      await editorTab(page, 'Compare Runs').waitFor({ state: 'visible', timeout: 30_000 });
+      await editorTab(page, 'Compare Runs').click();
+      await expectRows('the same rows after a window reload', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
+      assert.equal(await frame.locator('#only-differing').isChecked(), true);
+
+      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
+    });
+  });
+});

@@ -1,0 +1,323 @@
+// First import: its top level marks the bundle starting to run (see phases.ts).
+import { markPhase } from '../shared/phases';
+import {
+  parseCompareRunsPanelPersistedState,
+  type CompareRunsPanelPersistedState,
+  type CompareRunsPanelState,
+  type CompareRunsPanelToHost,
+  type HostToCompareRunsPanel,
+} from '../../src/protocol/compareRunsPanel';
+import { buildSearchIndex, cellText, differingColumns, parseFilter, rowMatches, sortRows, type ColumnGroup, type ComparisonColumn, type ComparisonTable, type SearchIndex } from '../../src/runs/runComparison';
+import { el } from '../shared/dom';
+import { vscodeApi } from '../shared/vscodeApi';
+
+markPhase('script');
+
+const vscode = vscodeApi<CompareRunsPanelToHost, CompareRunsPanelPersistedState>();
+let persisted = parseCompareRunsPanelPersistedState(vscode.getState());
+
+/** Rows drawn beyond the visible ones on each side, so a scroll step rarely shows blank space. */
+const OVERSCAN = 10;
+const GROUP_LABELS: Record<ColumnGroup, string> = { run: 'Run', experiment: 'Experiment', metric: 'Metrics (last epoch)' };
+
+const app = document.getElementById('app')!;
+// Announcing every table change would flood a screen reader; only the run count is a live region.
+app.removeAttribute('aria-live');
+
+const summary = el('span', { class: 'subtitle', id: 'summary', 'aria-live': 'polite' });
+const filterInput = el('input', { type: 'search', id: 'filter', 'aria-label': 'Filter runs', placeholder: 'Filter: words, or field:value (method.name:kd-mtda, architecture:lenet5)', spellcheck: 'false' });
+const onlyDifferingBox = el('input', { type: 'checkbox', id: 'only-differing' });
+const chooserList = el('div', { class: 'chooser-list' });
+const chooser = el('details', { id: 'column-chooser' }, el('summary', {}, 'Columns'), chooserList);
+const colgroup = el('colgroup');
+const headRow = el('tr', { 'aria-rowindex': '1' });
+const body = el('tbody');
+const table = el('table', { id: 'runs-table' }, colgroup, el('thead', {}, headRow), body);
+const scroller = el('div', { class: 'table-scroll', id: 'table-scroll' }, table);
+const empty = el('p', { class: 'empty', id: 'empty' });
+
+filterInput.value = persisted.filter ?? '';
+onlyDifferingBox.checked = persisted.onlyDiffering ?? false;
+
+app.append(
+  el('header', {}, el('h1', {}, 'Compare Runs'), summary),
+  el('div', { class: 'toolbar' }, filterInput, el('label', { class: 'toggle' }, onlyDifferingBox, 'Only what differs'), chooser),
+  empty,
+  scroller,
+);
+
+let snapshot: CompareRunsPanelState | undefined;
+let search: SearchIndex = { cells: [], whole: [] };
+/** Every row index in sort order; `visibleRows` is it filtered. */
+let sortedRows: number[] = [];
+let visibleRows: number[] = [];
+let shownColumns: number[] = [];
+/** Column width in `ch`, from the longest text the column holds: fixed widths keep virtual rows from jittering. */
+let widths: number[] = [];
+let rowHeight = 24;
+let rendered = { first: -1, last: -1, columns: shownColumns };
+/** Position in `visibleRows` of the row whose button is in the tab order (one stop for the whole table). */
+let focusPosition = 0;
+
+const isNumeric = (column: ComparisonColumn): boolean => column.kind !== 'text' && column.kind !== 'date';
+
+function save(): void {
+  vscode.setState(persisted);
+}
+
+function currentTable(): ComparisonTable {
+  return snapshot?.table ?? { columns: [], rows: [] };
+}
+
+function sortColumnIndex(): number {
+  return persisted.sort ? currentTable().columns.findIndex((column) => column.key === persisted.sort?.key) : -1;
+}
+
+function applySort(): void {
+  const table = currentTable();
+  const column = sortColumnIndex();
+  sortedRows = column >= 0 && persisted.sort ? sortRows(table, column, persisted.sort.direction) : table.rows.map((_, index) => index);
+}
+
+function applyFilter(): void {
+  const terms = parseFilter(persisted.filter ?? '', currentTable().columns);
+  visibleRows = terms.length ? sortedRows.filter((row) => rowMatches(search, row, terms)) : sortedRows;
+}
+
+/** The run column always, and the rest as chosen (each column's default until the user chooses). */
+function chosenColumns(): number[] {
+  const chosen = persisted.columns ? new Set(persisted.columns) : undefined;
+  return currentTable().columns.flatMap((column, index) => (index === 0 || (chosen ? chosen.has(column.key) : column.shownByDefault) ? [index] : []));
+}
+
+/** The chosen columns; with "only what differs", only those whose values differ among the rows shown. */
+function chooseColumns(): number[] {
+  const chosen = chosenColumns();
+  if (!persisted.onlyDiffering) return chosen;
+  const differs = differingColumns(currentTable(), visibleRows);
+  return chosen.filter((index) => index === 0 || differs[index]);
+}
+
+function measureWidths(): void {
+  const table = currentTable();
+  widths = table.columns.map((column, index) => {
+    let longest = 0;
+    for (const cells of search.cells) longest = Math.max(longest, cells[index].length);
+    // Header words are bold and may not break; `ch` is a digit's width, so letters get a little more.
+    const longestWord = Math.max(...column.label.split(/[\s.]+/).map((word) => word.length));
+    return Math.min(36, Math.max(6, longest + 2, Math.ceil(longestWord * 1.15) + 3));
+  });
+}
+
+function renderHead(): void {
+  const { columns } = currentTable();
+  const sortColumn = sortColumnIndex();
+  colgroup.replaceChildren(
+    ...shownColumns.map((index) => {
+      const col = el('col');
+      // CSSOM, not a style attribute: the CSP refuses inline style attributes.
+      col.style.width = `${widths[index]}ch`;
+      return col;
+    }),
+  );
+  headRow.replaceChildren(
+    ...shownColumns.map((index) => {
+      const column = columns[index];
+      const direction = index === sortColumn ? persisted.sort?.direction : undefined;
+      const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' }, direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '');
+      // Dotted paths may break after a dot (<wbr>), so `optimizer.studentLr` needs no wide column.
+      const label = column.label.split('.').flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), `.${part}`]));
+      const sortButton = el('button', { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` }, el('span', {}, ...label), arrow);
+      return el('th', { scope: 'col', 'aria-sort': direction ?? 'none', ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
+    }),
+  );
+  table.setAttribute('aria-colcount', String(shownColumns.length));
+}
+
+function spacer(height: number): HTMLTableRowElement {
+  const cell = el('td', { colspan: String(shownColumns.length) });
+  const row = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, cell);
+  row.style.height = `${height}px`;
+  return row;
+}
+
+function buildRow(position: number, tabStop: number): HTMLTableRowElement {
+  const table = currentTable();
+  const row = table.rows[visibleRows[position]];
+  const tr = el('tr', { 'aria-rowindex': String(position + 2), 'data-run-dir': row.runDir });
+  if (row.problem) tr.title = row.problem;
+  for (const index of shownColumns) {
+    const column = table.columns[index];
+    const value = row.cells[index];
+    const text = cellText(column, value);
+    if (index === 0) {
+      const open = el('button', { class: 'run-link', type: 'button', 'data-position': String(position), tabindex: position === tabStop ? '0' : '-1', title: `Open the results of ${row.runId} (Enter)` }, text);
+      tr.append(el('th', { scope: 'row' }, open));
+    } else if (column.key === 'state' && value !== null) {
+      tr.append(el('td', {}, el('span', { class: `state state-${text}` }, text)));
+    } else {
+      const cell = el('td', isNumeric(column) ? { class: 'num' } : {}, text || '–');
+      if (column.kind === 'text' && text.length > 12) cell.title = text;
+      tr.append(cell);
+    }
+  }
+  return tr;
+}
+
+/** Draws only the rows in (and near) the viewport, between spacers that keep the scroll height true. */
+function renderBody(force = false): void {
+  const total = visibleRows.length;
+  const visibleCount = Math.ceil(scroller.clientHeight / rowHeight) + 1;
+  const first = Math.max(0, Math.min(total, Math.floor(scroller.scrollTop / rowHeight) - OVERSCAN));
+  const last = Math.min(total, first + visibleCount + 2 * OVERSCAN);
+  if (!force && first === rendered.first && last === rendered.last && rendered.columns === shownColumns) return;
+  rendered = { first, last, columns: shownColumns };
+  const tabStop = Math.min(Math.max(focusPosition, first), Math.max(first, last - 1));
+  const rows: HTMLTableRowElement[] = [];
+  if (first > 0) rows.push(spacer(first * rowHeight));
+  for (let position = first; position < last; position++) rows.push(buildRow(position, tabStop));
+  if (last < total) rows.push(spacer((total - last) * rowHeight));
+  if (total === 0 && currentTable().rows.length > 0) rows.push(el('tr', {}, el('td', { colspan: String(shownColumns.length), class: 'no-match' }, 'No run matches the filter.')));
+  body.replaceChildren(...rows);
+  table.setAttribute('aria-rowcount', String(total + 1));
+}
+
+function renderSummary(): void {
+  const table = currentTable();
+  const same = persisted.onlyDiffering ? chosenColumns().length - shownColumns.length : 0;
+  summary.textContent = `${visibleRows.length.toLocaleString('en-US')} of ${table.rows.length.toLocaleString('en-US')} runs${snapshot?.runsDir ? ` in ${snapshot.runsDir}` : ''}${same > 0 ? ` · ${same} columns hidden: the same in every run shown` : ''}`;
+}
+
+function renderChooser(): void {
+  const { columns } = currentTable();
+  const chosen = persisted.columns ? new Set(persisted.columns) : undefined;
+  const groups = (['run', 'experiment', 'metric'] as const).map((group) => {
+    const boxes = columns.flatMap((column, index) => {
+      if (column.group !== group || index === 0) return [];
+      const box = el('input', { type: 'checkbox', 'data-column': column.key });
+      box.checked = chosen ? chosen.has(column.key) : column.shownByDefault;
+      return [el('label', {}, box, column.label)];
+    });
+    return boxes.length ? [el('fieldset', {}, el('legend', {}, GROUP_LABELS[group]), ...boxes)] : [];
+  });
+  const defaults = el('button', { type: 'button', id: 'columns-default' }, 'Default columns');
+  chooserList.replaceChildren(...groups.flat(), defaults);
+}
+
+/** Recomputes what depends on the filter and redraws: `resort` recomputes the order first, `chooser` redraws the column chooser. */
+function update({ resort = false, chooser: redrawChooser = false } = {}): void {
+  if (resort) applySort();
+  applyFilter();
+  shownColumns = chooseColumns();
+  renderHead();
+  renderBody(true);
+  renderSummary();
+  if (redrawChooser) renderChooser();
+  save();
+}
+
+function show(state: CompareRunsPanelState): void {
+  snapshot = state;
+  search = buildSearchIndex(state.table);
+  measureWidths();
+  const noRuns = state.table.rows.length === 0;
+  empty.hidden = !noRuns;
+  scroller.hidden = noRuns;
+  empty.textContent = noRuns ? `No runs in ${state.runsDir ?? 'this workspace (open a folder)'} yet. Start one with KD-UDA: Start Run.` : '';
+  update({ resort: true, chooser: true });
+  markPhase('rendered');
+  const sample = body.querySelector<HTMLTableRowElement>('tr:not(.spacer)');
+  // The row height comes from the theme's font; measured once, it places the virtual window exactly.
+  if (sample && sample.offsetHeight > 0 && sample.offsetHeight !== rowHeight) {
+    rowHeight = sample.offsetHeight;
+    renderBody(true);
+  }
+}
+
+/** Moves the keyboard focus to the row at `position`, scrolling it into view (it may not be drawn yet). */
+function focusRow(position: number): void {
+  if (visibleRows.length === 0) return;
+  focusPosition = Math.max(0, Math.min(visibleRows.length - 1, position));
+  const head = table.tHead?.offsetHeight ?? 0;
+  const top = focusPosition * rowHeight;
+  const viewport = scroller.clientHeight - head;
+  if (top < scroller.scrollTop) scroller.scrollTop = top;
+  else if (top + rowHeight > scroller.scrollTop + viewport) scroller.scrollTop = top + rowHeight - viewport;
+  renderBody(true);
+  body.querySelector<HTMLButtonElement>(`button[data-position="${focusPosition}"]`)?.focus();
+}
+
+headRow.addEventListener('click', (event) => {
+  const key = (event.target as HTMLElement).closest<HTMLButtonElement>('button.sort')?.dataset.column;
+  if (!key) return;
+  const direction = persisted.sort?.key === key && persisted.sort.direction === 'ascending' ? 'descending' : 'ascending';
+  persisted = { ...persisted, sort: { key, direction } };
+  update({ resort: true });
+  headRow.querySelector<HTMLButtonElement>(`button.sort[data-column="${CSS.escape(key)}"]`)?.focus();
+});
+
+body.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.run-link');
+  const runDir = button?.closest('tr')?.dataset.runDir;
+  if (!button || !runDir) return;
+  focusPosition = Number(button.dataset.position);
+  vscode.postMessage({ type: 'openResults', runDir });
+});
+
+body.addEventListener('keydown', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.run-link');
+  if (!button) return;
+  const position = Number(button.dataset.position);
+  const page = Math.max(1, Math.floor(scroller.clientHeight / rowHeight) - 2);
+  const moves: Record<string, number> = { ArrowDown: position + 1, ArrowUp: position - 1, PageDown: position + page, PageUp: position - page, Home: 0, End: visibleRows.length - 1 };
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  focusRow(moves[event.key]);
+});
+
+let scrollFrame = 0;
+scroller.addEventListener('scroll', () => {
+  if (scrollFrame) return;
+  scrollFrame = requestAnimationFrame(() => {
+    scrollFrame = 0;
+    renderBody();
+  });
+});
+new ResizeObserver(() => renderBody()).observe(scroller);
+
+filterInput.addEventListener('input', () => {
+  persisted = { ...persisted, filter: filterInput.value };
+  focusPosition = 0;
+  scroller.scrollTop = 0;
+  update();
+});
+
+onlyDifferingBox.addEventListener('change', () => {
+  persisted = { ...persisted, onlyDiffering: onlyDifferingBox.checked };
+  update();
+});
+
+chooserList.addEventListener('change', (event) => {
+  const box = event.target as HTMLInputElement;
+  if (!box.dataset.column) return;
+  const { columns } = currentTable();
+  const chosen = new Set(persisted.columns ?? columns.filter((column) => column.shownByDefault).map((column) => column.key));
+  if (box.checked) chosen.add(box.dataset.column);
+  else chosen.delete(box.dataset.column);
+  persisted = { ...persisted, columns: [...chosen] };
+  update();
+});
+
+chooserList.addEventListener('click', (event) => {
+  if ((event.target as HTMLElement).id !== 'columns-default') return;
+  persisted = { ...persisted, columns: undefined };
+  update({ chooser: true });
+});
+
+window.addEventListener('message', (event: MessageEvent<HostToCompareRunsPanel>) => {
+  if (event.data?.type !== 'snapshot') return;
+  markPhase('snapshot');
+  show(event.data.state);
+});
+markPhase('ready');
+vscode.postMessage({ type: 'ready' });
