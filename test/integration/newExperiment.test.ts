@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { KdUdaApi } from '../../src/extension';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
 import { waitFor } from './waitFor';
 
@@ -63,6 +64,24 @@ describe('New Experiment command', function () {
       assert.deepEqual(written.method, { name: 'kd-stda' }, 'one target: kd-stda is the one highlighted');
       assert.deepEqual(written.student, { architecture: 'lenet5' });
       assert.deepEqual(written.teacher, { architecture: 'resnet-small' });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await rm(result.file, { force: true });
+    }
+  });
+
+  it('starts from a Datasets view domain: its root, and that domain as the source', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const domain = await waitFor('the mnist-photo domain in the Datasets view', () => {
+      const root = api.datasets.tree.getChildren().find((node) => node.root === dataset);
+      // The view scans a root when it shows its item.
+      if (root) api.datasets.tree.getTreeItem(root);
+      return root && api.datasets.tree.getChildren(root).find((node) => node.kind === 'domain' && node.domain === 'mnist-photo');
+    });
+    const result = await drive(vscode.commands.executeCommand('kdUda.newExperiment', domain), enter);
+    assert.ok(result.created, result.created ? '' : result.reason);
+    try {
+      assert.deepEqual(JSON.parse(await readFile(result.file, 'utf8')).data, { root: './digits', source: 'mnist-photo', targets: ['mnist'] });
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await rm(result.file, { force: true });

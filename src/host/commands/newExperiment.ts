@@ -21,11 +21,12 @@ import {
   TRAINABLE_ARCHITECTURES,
 } from '../../experiment/newExperiment';
 import type { DatasetRoots } from '../datasets/datasetRoots';
+import type { DatasetNode } from '../datasets/datasetTreeProvider';
 import type { DatasetStore } from '../datasets/datasetStore';
 
 /**
- * Answers given up front (another command, a test) are used without asking; the rest are asked.
- * `root` and `folder` are absolute paths.
+ * Answers given up front (a Datasets view node, another command, a test) are used without asking;
+ * the rest are asked. `root` and `folder` are absolute paths.
  */
 export interface NewExperimentAnswers {
   root?: string;
@@ -160,13 +161,20 @@ async function confirmReplace(file: string): Promise<boolean> {
   return replace === true;
 }
 
+/** From the Datasets view: the node's root, and its domain as the source when it is (in) a domain. */
+function answersFrom(target: NewExperimentAnswers | DatasetNode | undefined): NewExperimentAnswers {
+  if (target && 'kind' in target) return target.kind === 'root' ? { root: target.root } : { root: target.root, source: target.domain };
+  return target ?? {};
+}
+
 /**
  * KD-UDA: New Experiment… — dataset root, source, targets, method, student and teacher, folder and
  * name, then a `*.kdexp.json` that the schema validates, opened in an editor. Escape at any step
  * writes nothing; an existing file is replaced only when the user says so.
  */
 export function newExperimentCommand(roots: DatasetRoots, store: DatasetStore) {
-  return async (answers: NewExperimentAnswers = {}): Promise<NewExperimentResult> => {
+  return async (target?: NewExperimentAnswers | DatasetNode): Promise<NewExperimentResult> => {
+    const answers = answersFrom(target);
     const root = answers.root ?? (await askRoot(roots));
     if (!root) return CANCELLED;
     const summary = await summaryOf(root, store);
