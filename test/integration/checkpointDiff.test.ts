@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
+import { createImageTree } from '../fixtures/imageTree';
+import { waitFor } from './waitFor';
+
+const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
+
+/** Trains a tiny KD-STDA run with the extension's own trainer bundle, as a terminal user would. */
+async function trainTinyRun(root: string): Promise<string> {
+  await createImageTree(path.join(root, 'data'), { src: { a: 6, b: 6 }, tgt: { a: 6, b: 6 } });
+  const file = path.join(root, 'tiny.kdexp.json');
+  await writeFile(file, JSON.stringify({
+    version: 1,
+    name: 'tiny',
+    data: { root: 'data', source: 'src', targets: ['tgt'], imageSize: 16, channels: 3, split: { kind: 'all' } },
+    teacher: { architecture: 'resnet-small', width: 0.25 },
+    student: { architecture: 'lenet5', width: 0.5 },
+    method: { name: 'kd-stda', discriminatorHidden: 8 },
+    epochs: 1, stepsPerEpoch: 2, batchSize: 4, backend: 'wasm',
+  }));
+  const trainer = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'trainer.js');
+  const runsDir = path.join(root, 'runs');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kd-uda train exited with ${code}: ${output}`))));
+  });
+  return path.join(runsDir, (await readdir(runsDir))[0]);
+}
+
+function openTabLabels(): string[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
+}
+
+describe('Compare Checkpoints', function () {
+  this.timeout(120_000);
+  let root: string;
+  let runDir: string;
+  let student: string;
+  let teacher: string;
+
+  before(async function () {
+    if (process.env.KDUDA_TEST_TRUST === 'untrusted') this.skip();
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-compare-'));
+    runDir = await trainTinyRun(root);
+    student = path.join(runDir, 'checkpoints', 'student', 'epoch-1');
+    teacher = path.join(runDir, 'checkpoints', 'teacher', 'epoch-1');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('runs the trainer’s diff in a child process, opens the panel on its report, and reuses the report next time', async () => {
+    const first = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
+    const reportFile = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.json');
+    assert.deepEqual(first, { opened: true, reportFile, computed: true });
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { domains: { name: string; agreement: number }[] };
+    assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
+    await waitFor('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
+
+    const second = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
+    assert.deepEqual(second, { opened: true, reportFile, computed: false }, 'a report newer than both checkpoints is opened as it is');
+  });
+
+  it('refuses checkpoints with different class sets, naming them, and opens nothing', async () => {
+    const other = path.join(root, 'three-classes');
+    await cp(teacher, other, { recursive: true });
+    const meta = JSON.parse(await readFile(path.join(other, 'meta.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['a', 'b', 'c'] }));
+    const shown: string[] = [];
+    const original = vscode.window.showErrorMessage;
+    vscode.window.showErrorMessage = ((message: string, ...rest: never[]) => {
+      shown.push(message);
+      return original(message, ...rest);
+    }) as typeof vscode.window.showErrorMessage;
+    let result: CompareCheckpointsResult;
+    try {
+      result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: other })) as CompareCheckpointsResult;
+    } finally {
+      vscode.window.showErrorMessage = original;
+    }
+    assert.equal(result.opened, false);
+    const expected = `cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has c). A: a, b. B: a, b, c.`;
+    assert.equal(result.opened === false && result.reason, expected);
+    assert.deepEqual(shown, [`KD-UDA: ${expected}`]);
+    assert.equal(existsSync(path.join(runDir, 'diffs', 'student-epoch-1--three-classes.json')), false);
+  });
+});
