@@ -1,50 +1,16 @@
-/**
- * The checkpoints a run folder holds (`checkpoints/<role>/<set>/meta.json`), which two a diff
- * compares by default, and where its report goes.
- */
-import { readdir, readFile } from 'node:fs/promises';
+/** Which two checkpoints a diff compares by default, and where its report goes. */
 import path from 'node:path';
+import type { CheckpointListing } from '../runs/listCheckpoints';
 import { RUN_FILES } from '../runs/runFolderFormat';
-import type { CheckpointMeta } from '../trainer/run/checkpointStore';
-
-export interface CheckpointEntry {
-  dir: string;
-  role: string;
-  /** The checkpoint set's folder name: `epoch-<n>` or `epoch-<n>-step-<k>`. */
-  set: string;
-  architecture: string;
-  epoch: number;
-  globalStep: number;
-}
 
 /** Where a diff's report lives: inside the run folder, so a diff from a terminal shows up too. */
 export const DIFFS_FOLDER = 'diffs';
-
-/** Every checkpoint of a run, newest first within each role, roles in name order. */
-export async function listRunCheckpoints(runDir: string): Promise<CheckpointEntry[]> {
-  const root = path.join(runDir, RUN_FILES.checkpoints);
-  const roles = await readdir(root, { withFileTypes: true }).catch(() => []);
-  const entries: CheckpointEntry[] = [];
-  for (const role of roles.filter((entry) => entry.isDirectory())) {
-    const sets = await readdir(path.join(root, role.name), { withFileTypes: true }).catch(() => []);
-    for (const set of sets.filter((entry) => entry.isDirectory())) {
-      const dir = path.join(root, role.name, set.name);
-      try {
-        const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
-        entries.push({ dir, role: meta.role ?? role.name, set: set.name, architecture: meta.architecture, epoch: meta.epoch, globalStep: meta.globalStep });
-      } catch {
-        // A set still being written (no meta.json yet) or not a checkpoint: not offered.
-      }
-    }
-  }
-  return entries.sort((x, y) => x.role.localeCompare(y.role) || y.globalStep - x.globalStep);
-}
 
 /**
  * The pair a diff compares unless told otherwise: the latest student (A) against the latest
  * teacher (B; the first per-target teacher in MT-MTDA); else the two newest checkpoints.
  */
-export function defaultCheckpointPair(entries: readonly CheckpointEntry[]): [CheckpointEntry, CheckpointEntry] | undefined {
+export function defaultCheckpointPair(entries: readonly CheckpointListing[]): [CheckpointListing, CheckpointListing] | undefined {
   const newest = (match: (role: string) => boolean) => entries.filter((entry) => match(entry.role)).sort((x, y) => y.globalStep - x.globalStep)[0];
   const student = newest((role) => role === 'student');
   const teacher = newest((role) => role === 'teacher') ?? newest((role) => role.startsWith('teacher'));

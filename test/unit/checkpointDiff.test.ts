@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/diff/predictionComparison';
 import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
-import { checkpointLabel, defaultCheckpointPair, diffReportFile, listRunCheckpoints, runDirOf } from '../../src/diff/runCheckpoints';
+import { checkpointLabel, defaultCheckpointPair, diffReportFile, runDirOf } from '../../src/diff/runCheckpoints';
+import { listCheckpoints } from '../../src/runs/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/diff/weightChange';
 import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffPanel';
 
@@ -136,24 +137,22 @@ describe('a run folder’s checkpoints', () => {
     const write = async (role: string, set: string, meta: Record<string, unknown>) => {
       await mkdir(path.join(runDir, 'checkpoints', role, set, 'discriminator'), { recursive: true });
       await writeFile(path.join(runDir, 'checkpoints', role, set, 'meta.json'), JSON.stringify({ version: 1, role, ...meta }));
+      await writeFile(path.join(runDir, 'checkpoints', role, set, 'model.json'), '{}');
+      await writeFile(path.join(runDir, 'checkpoints', role, set, 'weights.bin'), '');
     };
     await write('student', 'epoch-1', { architecture: 'lenet5', epoch: 1, globalStep: 4 });
     await write('student', 'epoch-2', { architecture: 'lenet5', epoch: 2, globalStep: 8 });
     await write('teacher-t2', 'epoch-2', { architecture: 'resnet-small', epoch: 2, globalStep: 8 });
     await write('teacher-t1', 'epoch-2', { architecture: 'resnet-small', epoch: 2, globalStep: 8 });
-    // A set being written (no meta.json yet) is not offered.
-    await mkdir(path.join(runDir, 'checkpoints', 'student', 'epoch-3'), { recursive: true });
   });
   after(() => rm(path.dirname(runDir), { recursive: true, force: true }));
 
-  it('lists them by role, newest first, and picks the latest student against the first teacher', async () => {
-    const entries = await listRunCheckpoints(runDir);
-    assert.deepEqual(entries.map((entry) => `${entry.role}/${entry.set}`), ['student/epoch-2', 'student/epoch-1', 'teacher-t1/epoch-2', 'teacher-t2/epoch-2']);
+  it('compares the latest student with the first teacher by default, else the two newest', async () => {
+    const entries = await listCheckpoints(runDir);
     const pair = defaultCheckpointPair(entries);
     assert.deepEqual(pair?.map((entry) => `${entry.role}/${entry.set}`), ['student/epoch-2', 'teacher-t1/epoch-2']);
     assert.deepEqual(defaultCheckpointPair(entries.filter((entry) => entry.role === 'student'))?.map((entry) => entry.set), ['epoch-2', 'epoch-1'], 'no teacher: the two newest');
     assert.equal(defaultCheckpointPair(entries.slice(0, 1)), undefined);
-    assert.deepEqual(await listRunCheckpoints(path.join(runDir, 'missing')), []);
   });
 
   it('names reports after both checkpoints, qualifying one from another run by its run id', () => {

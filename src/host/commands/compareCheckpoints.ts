@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultCheckpointPair, diffReportFile, listRunCheckpoints, runDirOf, type CheckpointEntry } from '../../diff/runCheckpoints';
+import { defaultCheckpointPair, diffReportFile, runDirOf } from '../../diff/runCheckpoints';
+import { listCheckpoints, type CheckpointListing } from '../../runs/listCheckpoints';
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
 import { pickRun } from '../runs/pickRun';
 import type { RunNode } from '../runs/runsTreeProvider';
@@ -21,10 +22,10 @@ export type CompareCheckpointsResult = { opened: true; reportFile: string; compu
 type CheckpointPick = vscode.QuickPickItem & { dir?: string; browse?: boolean };
 
 /** A quick pick of the run's checkpoints (the default first), or another checkpoint folder. */
-async function pickCheckpoint(entries: readonly CheckpointEntry[], preferred: CheckpointEntry | undefined, placeHolder: string): Promise<string | undefined> {
+async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: CheckpointListing | undefined, placeHolder: string): Promise<string | undefined> {
   const ordered = preferred ? [preferred, ...entries.filter((entry) => entry !== preferred)] : entries;
   const items: CheckpointPick[] = [
-    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
+    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture ?? ''}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
     { label: '$(folder-opened) Another checkpoint folder…', description: 'a folder with model.json and meta.json', browse: true },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder });
@@ -50,7 +51,8 @@ function failureReason(tail: readonly string[], code: number | null, signal: str
 
 /**
  * KD-UDA: Compare Checkpoints — picks a run (the Runs view node it was invoked on, if any) and two
- * of its checkpoints (latest student vs latest teacher by default), runs `kd-uda diff` in a child
+ * of its checkpoints (latest student vs latest teacher by default; invoked on a checkpoint node,
+ * that one is A), runs `kd-uda diff` in a child
  * process with a cancellable progress notification, and opens the Checkpoint Diff panel on the
  * report it writes into `<run>/diffs/`. A report already there and newer than both checkpoints is
  * opened without evaluating again, which also lets an untrusted workspace browse existing diffs.
@@ -59,9 +61,10 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
   return async (target?: RunNode | string | vscode.Uri, options: CompareCheckpointsOptions = {}): Promise<CompareCheckpointsResult> => {
     const runDir = target === undefined && options.a ? runDirOf(options.a) : await pickRun(target, TITLE);
     if (!runDir) return { opened: false, reason: options.a ? `${options.a} is not in a run folder` : 'no run chosen' };
-    const entries = await listRunCheckpoints(runDir);
+    const entries = await listCheckpoints(runDir);
     const defaults = defaultCheckpointPair(entries);
-    const a = options.a ?? (await pickCheckpoint(entries, defaults?.[0], 'Checkpoint A (student by default)'));
+    const fromNode = typeof target === 'object' && 'kind' in target && target.kind === 'checkpoint' ? target.checkpoint.dir : undefined;
+    const a = options.a ?? fromNode ?? (await pickCheckpoint(entries, defaults?.[0], 'Checkpoint A (student by default)'));
     if (!a) return { opened: false, reason: 'no checkpoint A chosen' };
     // B defaults to the teacher, or to the student when A is the teacher.
     const preferredB = defaults ? (defaults[1].dir !== a ? defaults[1] : defaults[0]) : undefined;
