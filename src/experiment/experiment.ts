@@ -12,7 +12,10 @@ export interface ModelSpec {
   architecture: Architecture;
   width: number;
   depth?: number;
+  /** Architecture `saved`: its model.json, relative to the experiment file (absolute once read by the trainer). */
   path?: string;
+  /** Architecture `saved`: the layer whose output is the feature vector (see the schema for the default). */
+  featureLayer?: string;
   warmStart?: string;
 }
 

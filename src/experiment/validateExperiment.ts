@@ -1,13 +1,16 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import path from 'node:path';
 import schema from '../../schemas/experiment.schema.json';
 import type { Experiment } from './experiment';
 
 /** One thing wrong with an experiment file, located by JSON path and, when known, by line. */
 export interface ExperimentProblem {
-  /** syntax: not JSON; schema: what the JSON Schema says (editors show these themselves); relation: between fields. */
-  kind: 'syntax' | 'schema' | 'relation';
+  /**
+   * syntax: not JSON; schema: what the JSON Schema says (editors show these themselves); relation:
+   * between fields; file: what a file the experiment names holds (the trainer checks these).
+   */
+  kind: 'syntax' | 'schema' | 'relation' | 'file';
   /** `data.targets[1]`, or '' for the whole document. */
   path: string;
   message: string;
@@ -87,12 +90,7 @@ function crossFieldProblems(value: unknown): { segments: (string | number)[]; me
 export function validateExperimentText(text: string, file: string): ExperimentResult {
   const parseErrors: ParseError[] = [];
   const tree = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
-  const locate = (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string): ExperimentProblem => {
-    let node = tree ? findNodeAtLocation(tree, segments) : undefined;
-    // A missing field is placed on its parent object.
-    for (let depth = segments.length - 1; !node && tree && depth >= 0; depth--) node = findNodeAtLocation(tree, segments.slice(0, depth));
-    return { kind, path: pathOf(segments), message, ...position(text, node?.offset, node?.length) };
-  };
+  const locate = (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string) => locateIn(text, tree, kind, segments, message);
   if (parseErrors.length > 0 || !tree) {
     return {
       ok: false,
@@ -112,6 +110,18 @@ export function validateExperimentText(text: string, file: string): ExperimentRe
   const experiment = value as Experiment;
   experiment.name ??= path.basename(file).replace(/(\.kdexp)?\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
   return { ok: true, experiment };
+}
+
+function locateIn(text: string, tree: JsonNode | undefined, kind: ExperimentProblem['kind'], segments: readonly (string | number)[], message: string): ExperimentProblem {
+  let node = tree ? findNodeAtLocation(tree, [...segments]) : undefined;
+  // A missing field is placed on its parent object.
+  for (let depth = segments.length - 1; !node && tree && depth >= 0; depth--) node = findNodeAtLocation(tree, segments.slice(0, depth));
+  return { kind, path: pathOf(segments), message, ...position(text, node?.offset, node?.length) };
+}
+
+/** A problem found outside this module (the trainer's file checks), placed in the text like the others. */
+export function problemAt(text: string, kind: ExperimentProblem['kind'], segments: readonly (string | number)[], message: string): ExperimentProblem {
+  return locateIn(text, parseTree(text), kind, segments, message);
 }
 
 function position(text: string, offset: number | undefined, length: number | undefined): Pick<ExperimentProblem, 'line' | 'column' | 'offset' | 'length'> {

@@ -33,6 +33,20 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
   };
 }
 
+/**
+ * Why a parsed model.json is not a tfjs layers model, or undefined when it is one. A graph model
+ * (tensorflowjs_converter's default for a tf.saved_model or a frozen graph) holds ops rather than
+ * layers, so it can be neither trained nor cut at a layer: say how to convert it instead.
+ */
+export function notLayersModelReason(modelJson: { format?: string; modelTopology?: unknown }): string | undefined {
+  const topology = modelJson.modelTopology as { node?: unknown } | undefined;
+  if (modelJson.format === 'graph-model' || Array.isArray(topology?.node)) {
+    return 'not a tfjs layers model but a graph model, which cannot be trained; convert the Keras model with tensorflowjs_converter --output_format tfjs_layers_model (from a tf.saved_model: --input_format keras_saved_model)';
+  }
+  if (!topology) return 'not a tfjs layers model (no "modelTopology")';
+  return undefined;
+}
+
 /** Loads what `fileSaveHandler` (or tfjs-node, or tfjs-converter with one weights file per path) wrote. */
 export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
@@ -43,7 +57,8 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
       } catch (error) {
         throw new Error(`${modelJsonPath}: cannot read the model: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (!modelJson.modelTopology) throw new Error(`${modelJsonPath}: not a tfjs layers model (no "modelTopology")`);
+      const notLayers = notLayersModelReason(modelJson);
+      if (notLayers) throw new Error(`${modelJsonPath}: ${notLayers}`);
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = await Promise.all(

@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment } from '../../experiment/experiment';
-import { formatExperimentProblem, validateExperimentText } from '../../experiment/validateExperiment';
+import schema from '../../../schemas/experiment.schema.json';
+import { formatExperimentProblem, problemAt, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
 import { writeJsonAtomic } from '../../runs/atomicFile';
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunState, type RunStatus } from '../../runs/runFolderFormat';
 import { createRunFolder } from '../../runs/runId';
-import { BUILDABLE_ARCHITECTURES } from '../training/nets';
+import { savedModelProblems } from '../models/savedBackbone';
 import { RunWriter } from '../run/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../run/trainRun';
 import { startBackend } from './startBackend';
@@ -27,20 +28,58 @@ interface Io {
 
 export class UsageError extends Error {}
 
-/** What a run needs before any work: a valid experiment whose models can all be built. */
+const MODEL_ROLES = ['teacher', 'student'] as const;
+
+/** What a run needs before any work: a valid experiment whose model files exist and fit its data. */
 async function readExperiment(file: string): Promise<Experiment> {
   const text = await readFile(file, 'utf8').catch((error: Error) => {
     throw new UsageError(`cannot read ${file}: ${error.message}`);
   });
   const result = validateExperimentText(text, file);
-  if (!result.ok) throw new UsageError(result.problems.map((problem) => formatExperimentProblem(file, problem)).join('\n'));
-  const unsupported = (['teacher', 'student'] as const).filter((role) => !(BUILDABLE_ARCHITECTURES as readonly string[]).includes(result.experiment[role].architecture));
-  if (unsupported.length) {
-    throw new UsageError(unsupported.map((role) => `${file}: ${role}.architecture: "${result.experiment[role].architecture}" cannot be trained yet; use one of ${BUILDABLE_ARCHITECTURES.join(', ')}`).join('\n'));
+  const fileProblems = await savedModelFileProblems(text, file);
+  if (!result.ok || fileProblems.length) {
+    throw new UsageError([...(result.ok ? [] : result.problems), ...fileProblems].map((problem) => formatExperimentProblem(file, problem)).join('\n'));
   }
-  // The data root is relative to the experiment file, as the editor resolves it.
-  result.experiment.data.root = path.resolve(path.dirname(file), result.experiment.data.root);
-  return result.experiment;
+  const { experiment } = result;
+  // Paths in the file are relative to it, as the editor resolves them; the run records them absolute.
+  experiment.data.root = resolveFromExperiment(file, experiment.data.root);
+  for (const role of MODEL_ROLES) {
+    const spec = experiment[role];
+    if (spec.architecture === 'saved') spec.path = resolveFromExperiment(file, spec.path!);
+  }
+  return experiment;
+}
+
+function resolveFromExperiment(file: string, target: string): string {
+  return path.resolve(path.dirname(file), target);
+}
+
+/**
+ * What is wrong with the model files of `saved` models. Read from the raw document, not the
+ * validated one, so that these are reported together with any schema problems.
+ */
+async function savedModelFileProblems(text: string, file: string): Promise<ExperimentProblem[]> {
+  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown }>>;
+  try {
+    document = JSON.parse(text) ?? {};
+  } catch {
+    return []; // validation has named the syntax error
+  }
+  const defaults = schema.properties.data.properties;
+  const image = {
+    imageSize: typeof document.data?.imageSize === 'number' ? document.data.imageSize : defaults.imageSize.default,
+    channels: typeof document.data?.channels === 'number' ? document.data.channels : defaults.channels.default,
+  };
+  const problems: ExperimentProblem[] = [];
+  for (const role of MODEL_ROLES) {
+    const spec = document[role];
+    if (spec?.architecture !== 'saved' || typeof spec.path !== 'string' || !spec.path) continue;
+    const featureLayer = typeof spec.featureLayer === 'string' ? spec.featureLayer : undefined;
+    for (const problem of await savedModelProblems(resolveFromExperiment(file, spec.path), image, featureLayer)) {
+      problems.push(problemAt(text, 'file', [role, problem.field], problem.message));
+    }
+  }
+  return problems;
 }
 
 async function readResumable(runDir: string): Promise<Experiment> {

@@ -1,4 +1,5 @@
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
+import type { SavedBackbone } from '../models/savedBackbone';
 import { buildDiscriminator } from '../training/discriminator';
 import { createLearner, type Learner } from '../training/learner';
 import { buildNet, withSeededMathRandom, type NetShape } from '../training/nets';
@@ -17,13 +18,15 @@ export interface MethodSetup {
   shape: NetShape;
   /** Target domain names, in the experiment's order. */
   targets: readonly string[];
+  /** The loaded model of each `saved` model spec (keyed by the spec itself, experiment.teacher or .student). */
+  backbones?: ReadonlyMap<ModelSpec, SavedBackbone>;
 }
 
 /** Builds one learner; each gets its own seed so that, say, two teachers do not start identical. */
 export function newLearner(setup: MethodSetup, role: string, spec: ModelSpec, baseLearningRate: number, withDiscriminator: boolean): Learner {
   const { experiment } = setup;
   const seed = (experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
-  const net = buildNet(spec, setup.shape, seed);
+  const net = buildNet(spec, setup.shape, seed, setup.backbones?.get(spec));
   const discriminator = withDiscriminator
     ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.featureSize, experiment.method.discriminatorHidden, `${role}_discriminator`))
     : undefined;

@@ -18,7 +18,8 @@ export interface ModelOptions {
  * `features` (pooled feature vectors); `classifier` maps them to logits.
  */
 export interface SplitClassifier {
-  name: ModelName;
+  /** What it was built as: a named architecture, or `saved` (a backbone from a file). */
+  name: ModelName | 'saved';
   features: LayersModel;
   classifier: LayersModel;
   /** Length of one feature vector. */

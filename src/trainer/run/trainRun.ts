@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
 import { DataLoader } from '../../data/dataLoader';
 import { loadDataset } from '../../data/dataset';
-import type { Experiment } from '../../experiment/experiment';
+import type { Experiment, ModelSpec } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runs/atomicFile';
 import { readEvents } from '../../runs/eventLog';
 import { RUN_FILES, type RunState } from '../../runs/runFolderFormat';
 import type { BackendReport } from '../backends/backendTypes';
+import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { createMethod } from '../methods/createMethod';
+import { loadCheckpointBackbone, loadSavedBackbone, type SavedBackbone } from '../models/savedBackbone';
 import { annealedLearningRate, progressiveBeta, reversalWeight } from '../schedules';
 import { evaluateModels, type DomainScore, type EvalDomain } from '../training/evaluate';
 import { NonFiniteLossError } from '../training/learner';
@@ -15,7 +17,7 @@ import { measureCost, type ModelCost } from '../training/modelCost';
 import { logitsOf } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
-import { CheckpointWriteError, loadNetWeights, readLatest, restoreLearner, saveCheckpointSet, type TrainingPosition } from './checkpointStore';
+import { CheckpointWriteError, loadNetWeights, readLatest, restoreLearner, saveCheckpointSet, type LatestCheckpoint, type TrainingPosition } from './checkpointStore';
 import { buildResults, meanOver, SOURCE_HOLDOUT, type EpochScores } from './results';
 import type { RunWriter } from './runWriter';
 
@@ -64,6 +66,35 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   }
 }
 
+/** The model spec a learner role is built from: `student`, or the teacher's for `teacher` and `teacher-<target>`. */
+function specOf(experiment: Experiment, role: string): ModelSpec {
+  return role === 'student' ? experiment.student : experiment.teacher;
+}
+
+/**
+ * The backbone of each `saved` model spec, loaded once for all the learners built from it. A
+ * resumed run takes it from its own checkpoint (whose weights it restores anyway), so that it does
+ * not depend on the original model file; a spec no checkpointed learner uses is not needed.
+ */
+async function loadSavedBackbones(experiment: Experiment, resumeFrom?: { runDir: string; latest: LatestCheckpoint }): Promise<Map<ModelSpec, SavedBackbone>> {
+  const backbones = new Map<ModelSpec, SavedBackbone>();
+  try {
+    for (const spec of [experiment.teacher, experiment.student]) {
+      if (spec.architecture !== 'saved') continue;
+      if (!resumeFrom) {
+        backbones.set(spec, await loadSavedBackbone(spec.path!, spec.featureLayer));
+        continue;
+      }
+      const checkpoint = Object.entries(resumeFrom.latest.roles).find(([role]) => specOf(experiment, role) === spec)?.[1];
+      if (checkpoint) backbones.set(spec, await loadCheckpointBackbone(path.join(resumeFrom.runDir, checkpoint, MODEL_JSON)));
+    }
+    return backbones;
+  } catch (error) {
+    for (const backbone of backbones.values()) backbone.dispose();
+    throw error;
+  }
+}
+
 async function train(options: TrainRunOptions): Promise<RunState> {
   const { experiment, writer, stop } = options;
   const { data } = experiment;
@@ -78,14 +109,20 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   });
   const inputShape: [number, number, number] = [data.imageSize, data.imageSize, data.channels];
   const classNames = dataset.classNames;
-  const method = createMethod({ experiment, shape: { inputShape, classes: classNames.length }, targets: data.targets });
+  const latest = options.resume ? await readLatest(writer.dir) : undefined;
+  const backbones = await loadSavedBackbones(experiment, latest && { runDir: writer.dir, latest });
+  let method;
+  try {
+    method = createMethod({ experiment, shape: { inputShape, classes: classNames.length }, targets: data.targets, backbones });
+  } finally {
+    for (const backbone of backbones.values()) backbone.dispose();
+  }
   const stepsPerEpoch = experiment.stepsPerEpoch ?? Math.max(1, Math.ceil(dataset.source.train.length / experiment.batchSize));
   const totalSteps = stepsPerEpoch * experiment.epochs;
 
   let position: TrainingPosition = { epoch: 1, stepInEpoch: 0, globalStep: 0 };
   let history: EpochScores[] = [];
-  if (options.resume) {
-    const latest = await readLatest(writer.dir);
+  if (latest) {
     for (const learner of method.learners) {
       const dir = latest.roles[learner.role];
       if (!dir) throw new Error(`the checkpoint has no "${learner.role}"; it does not belong to this experiment`);
@@ -98,7 +135,7 @@ async function train(options: TrainRunOptions): Promise<RunState> {
     await writer.log(`resuming at epoch ${position.epoch}, step ${position.stepInEpoch} of ${stepsPerEpoch}`);
   } else {
     for (const learner of method.learners) {
-      const spec = learner.role === 'student' ? experiment.student : experiment.teacher;
+      const spec = specOf(experiment, learner.role);
       if (!spec.warmStart) continue;
       await loadNetWeights(learner.net, learner.role, path.resolve(spec.warmStart));
       await writer.log(`${learner.role}: warm-started from ${spec.warmStart}`);

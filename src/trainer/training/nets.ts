@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../../experiment/experiment';
-import { buildModel, type SplitClassifier } from '../models/buildModel';
+import { buildModel, type ModelOptions, type SplitClassifier } from '../models/buildModel';
+import { buildSavedNet, type SavedBackbone } from '../models/savedBackbone';
 import { buildResnetWide } from '../models/resnetWide';
 
 export interface NetShape {
@@ -9,27 +10,28 @@ export interface NetShape {
   classes: number;
 }
 
-/** Architectures the trainer builds; `saved` (a backbone from a tfjs model on disk) is not yet supported. */
+/**
+ * Architectures built from their name alone, the ones New Experiment offers; `saved` also needs
+ * its model file, loaded beforehand (models/savedBackbone.ts).
+ */
 export const BUILDABLE_ARCHITECTURES = ['lenet5', 'resnet-small', 'resnet-wide'] as const;
 
 /**
- * Builds a model from an experiment's model spec. tfjs's weight initialisers draw their seeds
- * from Math.random when none is given (the model builders give none), so Math.random is replaced
- * by a seeded generator while the layers are built: the same seed gives the same initial weights.
+ * Builds a model from an experiment's model spec; a `saved` spec from `backbone`, its loaded model.
+ * tfjs's weight initialisers draw their seeds from Math.random when none is given (the model
+ * builders give none), so Math.random is replaced by a seeded generator while the layers are
+ * built: the same seed gives the same initial weights (of a saved backbone's head).
  */
-export function buildNet(spec: ModelSpec, shape: NetShape, seed: number): SplitClassifier {
-  const options = { inputShape: shape.inputShape, classes: shape.classes, width: spec.width, depth: spec.depth };
+export function buildNet(spec: ModelSpec, shape: NetShape, seed: number, backbone?: SavedBackbone): SplitClassifier {
   return withSeededMathRandom(seed, () => {
-    switch (spec.architecture) {
-      case 'lenet5':
-      case 'resnet-small':
-        return buildModel(spec.architecture, options);
-      case 'resnet-wide':
-        return buildResnetWide(options);
-      default:
-        throw new Error(`architecture "${spec.architecture}" cannot be trained yet; use one of ${BUILDABLE_ARCHITECTURES.join(', ')}`);
-    }
+    if (spec.architecture !== 'saved') return buildNamed(spec.architecture, { inputShape: shape.inputShape, classes: shape.classes, width: spec.width, depth: spec.depth });
+    if (!backbone) throw new Error(`the saved model ${spec.path} was not loaded before its net was built`);
+    return buildSavedNet(backbone, shape.classes);
   });
+}
+
+function buildNamed(architecture: (typeof BUILDABLE_ARCHITECTURES)[number], options: ModelOptions): SplitClassifier {
+  return architecture === 'resnet-wide' ? buildResnetWide(options) : buildModel(architecture, options);
 }
 
 export function withSeededMathRandom<T>(seed: number, build: () => T): T {

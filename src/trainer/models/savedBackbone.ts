@@ -1,0 +1,161 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileLoadHandler, notLayersModelReason } from '../checkpoints/fileModelIO';
+import { linearHead } from './lenet5';
+import type { SplitClassifier } from './modelTypes';
+
+/**
+ * Architecture `saved`: a backbone from a tfjs layers model on disk (model.json + weights, as
+ * tfjs's `model.save` or tensorflowjs_converter write them), cut at its feature layer, with a new
+ * linear head for the experiment's classes. The model is loaded once per run and copied for each
+ * learner that uses it, so that, say, MT-MTDA's teachers all start from the saved weights yet train
+ * apart.
+ */
+
+/** A saved model cut to its feature extractor: image in, [batch, features] out. */
+export interface SavedBackbone {
+  features: tfl.LayersModel;
+  /** Frees the loaded model; nets built from it hold their own copies. */
+  dispose(): void;
+}
+
+/** Named so it cannot clash with a layer of a converted model (layer names must be unique in a model). */
+const POOL_LAYER = 'kd_uda_feature_pool';
+
+type Shape = (number | null)[];
+
+/**
+ * The output a backbone's features come from: `featureLayer`'s, or by default the model's own output
+ * when it is already a feature vector (a headless backbone exported with pooling), else the last
+ * layer's 4-D map. A 4-D map is globally average-pooled, as the built-in ResNets do.
+ */
+function featureOutput(model: tfl.LayersModel, file: string, featureLayer: string | undefined): tfl.SymbolicTensor {
+  if (featureLayer !== undefined) {
+    const output = model.getLayer(featureLayer).output;
+    const shape = Array.isArray(output) ? undefined : output.shape;
+    if (shape?.length === 2) return output as tfl.SymbolicTensor;
+    if (shape?.length === 4) return globalPool(output as tfl.SymbolicTensor);
+    throw new Error(`${file}: featureLayer "${featureLayer}" gives ${shape ? `[${shape.join(', ')}]` : 'several outputs'}; a feature layer gives [batch, features] or [batch, height, width, channels]`);
+  }
+  if (model.outputs.length === 1 && model.outputs[0].shape.length === 2) return model.outputs[0];
+  for (const layer of [...model.layers].reverse()) {
+    const output = layer.output;
+    if (!Array.isArray(output) && output.shape.length === 4) return globalPool(output);
+  }
+  throw new Error(`${file}: no layer gives [batch, features] or [batch, height, width, channels]; name one as featureLayer`);
+}
+
+function globalPool(map: tfl.SymbolicTensor): tfl.SymbolicTensor {
+  return tfl.layers.globalAveragePooling2d({ name: POOL_LAYER }).apply(map) as tfl.SymbolicTensor;
+}
+
+/** Loads a saved model (no network: the project's file IO) and cuts it at its feature layer. */
+export async function loadSavedBackbone(file: string, featureLayer: string | undefined): Promise<SavedBackbone> {
+  const model = await tfl.loadLayersModel(fileLoadHandler(file));
+  try {
+    const features = tfl.model({ inputs: model.inputs, outputs: featureOutput(model, file, featureLayer), name: 'saved_features' });
+    return { features, dispose: () => model.dispose() };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/**
+ * The backbone of a checkpointed saved-backbone net, read from the checkpoint alone, so that a run
+ * resumes without the original model file. A checkpoint holds the whole net (wholeModel in
+ * run/checkpointStore.ts): the head is applied last, to the feature vector.
+ */
+export async function loadCheckpointBackbone(modelJson: string): Promise<SavedBackbone> {
+  const whole = await tfl.loadLayersModel(fileLoadHandler(modelJson));
+  const features = tfl.model({ inputs: whole.inputs, outputs: whole.outputs[0].inputs[0], name: 'saved_features' });
+  return { features, dispose: () => whole.dispose() };
+}
+
+/** A net of its own: a copy of the backbone with the saved weights, and a new linear head. */
+export function buildSavedNet(backbone: SavedBackbone, classes: number): SplitClassifier {
+  // fastWeightInit: the copy's weights are overwritten at once, so initialising them randomly
+  // (costly for an ImageNet-size backbone) would be wasted.
+  const features = tfl.LayersModel.fromConfig<tfl.LayersModel>(tfl.LayersModel, backbone.features.getConfig(), {}, true);
+  features.setWeights(backbone.features.getWeights());
+  const featureSize = features.outputs[0].shape[1] as number;
+  return { name: 'saved', features, classifier: linearHead(featureSize, classes, 'saved_classifier'), featureSize };
+}
+
+/** The part of a layers model.json this module reads: layer names and the input shape. */
+interface LayerJson {
+  name?: string;
+  class_name?: string;
+  config?: { name?: string; batch_input_shape?: Shape };
+}
+interface TopologyJson {
+  class_name?: string;
+  /** Keras's Sequential may be saved as a bare list of layers. */
+  config?: LayerJson[] | { layers?: LayerJson[]; input_layers?: unknown[] };
+  /** tensorflowjs_converter nests a Keras model's topology here. */
+  model_config?: TopologyJson;
+}
+
+/** A model spec's field and what is wrong with the file it names. */
+export interface SavedModelProblem {
+  field: 'path' | 'featureLayer';
+  message: string;
+}
+
+/**
+ * What stops `file` from serving as a backbone for imageSize x imageSize x channels images, read
+ * from the model.json alone: nothing is built, so the trainer says it before any backend starts or
+ * run folder exists. Which layer is the default feature layer needs the layers' output shapes, so
+ * that is checked when the model loads.
+ */
+export async function savedModelProblems(file: string, image: { imageSize: number; channels: number }, featureLayer: string | undefined): Promise<SavedModelProblem[]> {
+  let json: { format?: string; modelTopology?: TopologyJson; weightsManifest?: { paths?: string[] }[] };
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder; give the model.json inside it' : `cannot be read as JSON: ${(error as Error).message}`;
+    return [{ field: 'path', message: `${file} ${why}` }];
+  }
+  const notLayers = notLayersModelReason(json);
+  if (notLayers) return [{ field: 'path', message: `${file}: ${notLayers}` }];
+  const topology = json.modelTopology!.model_config ?? json.modelTopology!;
+  const layers = Array.isArray(topology.config) ? topology.config : topology.config?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) return [{ field: 'path', message: `${file}: not a tfjs layers model (its topology lists no layers)` }];
+  const nameOf = (layer: LayerJson) => layer.name ?? layer.config?.name;
+
+  const problems: SavedModelProblem[] = [];
+  const inputProblem = inputShapeProblem(topology, layers, nameOf, image);
+  if (inputProblem) problems.push({ field: 'path', message: `${file} ${inputProblem}` });
+  const missingWeights = await missingWeightFiles(file, json.weightsManifest ?? []);
+  if (missingWeights.length) problems.push({ field: 'path', message: `${file} names weight files that do not exist beside it: ${missingWeights.join(', ')}` });
+  const names = layers.map(nameOf).filter((name): name is string => name !== undefined);
+  if (featureLayer !== undefined && !names.includes(featureLayer)) {
+    const listed = names.length > 8 ? `its ${names.length} layers include ${[...names.slice(0, 3), '…', ...names.slice(-4)].join(', ')}` : `its layers are ${names.join(', ')}`;
+    problems.push({ field: 'featureLayer', message: `${file} has no layer "${featureLayer}"; ${listed}` });
+  }
+  return problems;
+}
+
+/** Why the model's input does not take the experiment's images, or undefined when it does. */
+function inputShapeProblem(topology: TopologyJson, layers: LayerJson[], nameOf: (layer: LayerJson) => string | undefined, image: { imageSize: number; channels: number }): string | undefined {
+  // A functional model names its input layers ([name, node, tensor] each, or one such triple); a
+  // Sequential model's first layer declares the input shape.
+  const declared = Array.isArray(topology.config) ? undefined : topology.config?.input_layers;
+  const inputNames = declared === undefined ? [nameOf(layers[0])] : typeof declared[0] === 'string' ? [declared[0]] : declared.map((entry) => (entry as unknown[])[0]);
+  if (inputNames.length !== 1) return `takes ${inputNames.length} inputs; a backbone takes one image`;
+  const shape = layers.find((layer) => nameOf(layer) === inputNames[0])?.config?.batch_input_shape;
+  if (!shape) return 'declares no input shape (batch_input_shape on its first layer), which tfjs needs to build it';
+  const wanted: Shape = [null, image.imageSize, image.imageSize, image.channels];
+  const fits = shape.length === 4 && shape.every((size, axis) => size === null || size === wanted[axis]);
+  if (fits) return undefined;
+  const dims = (sizes: Shape) => sizes.slice(1).map((size) => size ?? 'any').join(' x ');
+  return `takes ${shape.length === 4 ? `${dims(shape)} images` : `inputs of shape [${shape.map((size) => size ?? 'batch').join(', ')}]`}, but data.imageSize and data.channels give ${dims(wanted)}; set them to match the model${shape.length === 4 ? '' : ' (a backbone takes [batch, height, width, channels] images)'}`;
+}
+
+async function missingWeightFiles(file: string, manifest: { paths?: string[] }[]): Promise<string[]> {
+  const paths = manifest.flatMap((group) => group.paths ?? []);
+  const exists = await Promise.all(paths.map((relative) => stat(path.resolve(path.dirname(file), relative)).then(() => true, () => false)));
+  return paths.filter((_, index) => !exists[index]);
+}
