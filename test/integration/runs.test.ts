@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -124,6 +125,33 @@ describe('Runs: Start Run and Stop Run', function () {
       await rm(dir, { recursive: true, force: true });
     } finally {
       listening.dispose();
+    }
+  });
+
+  it('shows a terminal run whose trainer dies without a word (SIGKILL) as failed, without a refresh', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    // Stands in for a trainer started from a terminal: a process whose pid the run records.
+    const trainer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
+    const dir = path.join(runsDir, '20260101-000001-terminal-killed');
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'trainer.log'), '2026-01-01T00:00:00.000Z run folder: somewhere\n2026-01-01T00:00:09.000Z epoch 1/5: student 51.0% mean target accuracy\n');
+      await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running', pid: trainer.pid, host: os.hostname() }));
+      await waitFor('the run to show as running', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'running'));
+      let changes = 0;
+      const listening = api.runs.onDidChangeTreeData(() => changes++);
+      try {
+        trainer.kill('SIGKILL');
+        // status.json does not change, so only the view's own check of running runs can notice.
+        await waitFor('the Runs view to be told that the run changed', () => changes > 0, 15_000);
+      } finally {
+        listening.dispose();
+      }
+      const listed = await waitFor('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'failed'));
+      assert.match(await tooltipOf(api, listed.node), /never recorded an end(.*\n)*Last lines of trainer\.log:\n.*run folder: somewhere\n.*epoch 1\/5: student 51\.0%/);
+    } finally {
+      trainer.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { listCheckpoints, type CheckpointListing } from '../../runs/listCheckpoints';
-import { listRuns, type RunListing } from '../../runs/listRuns';
+import { listRuns, readRunStatus, type RunListing } from '../../runs/listRuns';
 import { readLogTail } from '../../runs/readLogTail';
 import { readRunExperimentName } from '../../runs/readRunExperimentName';
 import { readRunResults, type ModelHeadline } from '../../runs/readRunResults';
@@ -25,6 +25,11 @@ export type RunNode =
 const UNKNOWN_EXPERIMENT = '(unknown experiment)';
 /** Lines of trainer.log a failed run's tooltip shows. */
 const LOG_TAIL_LINES = 8;
+/**
+ * How often runs that say running are checked again: a trainer killed from outside (out of memory,
+ * SIGKILL) writes nothing, so no file event tells the view that its run is now failed.
+ */
+const RUNNING_CHECK_MS = 5000;
 
 const percent = (value: number): string => (Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : '–');
 
@@ -58,6 +63,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private watcher: FSWatcher | undefined;
   /** Run folder -> experiment name: experiment.json never changes once a run has written it. */
   private readonly experimentNames = new Map<string, string>();
+  /** The run folders last listed as running, and the timer that checks them while there are any. */
+  private running: string[] = [];
+  private runningCheck: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     this.disposables.push(
@@ -94,7 +102,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   async getChildren(element?: RunNode): Promise<RunNode[]> {
     if (!element) {
       const dir = runsDirectory();
-      return dir === undefined ? [] : this.groupByExperiment(await listRuns(dir));
+      const runs = dir === undefined ? [] : await listRuns(dir);
+      this.checkWhileRunning(runs);
+      return this.groupByExperiment(runs);
     }
     switch (element.kind) {
       case 'experiment':
@@ -106,6 +116,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
       default:
         return [];
     }
+  }
+
+  private checkWhileRunning(runs: readonly RunListing[]): void {
+    this.running = runs.filter((run) => run.state === 'running').map((run) => run.dir);
+    if (this.running.length === 0) {
+      clearInterval(this.runningCheck);
+      this.runningCheck = undefined;
+      return;
+    }
+    this.runningCheck ??= setInterval(() => {
+      void Promise.all(this.running.map((dir) => readRunStatus(dir))).then((statuses) => {
+        if (statuses.some((status) => status.state !== 'running')) this.refresh();
+      });
+    }, RUNNING_CHECK_MS);
   }
 
   /** Experiments in the order of their newest run (runs arrive newest first); unreadable ones last. */
@@ -221,6 +245,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   dispose(): void {
+    clearInterval(this.runningCheck);
     this.debouncer.dispose();
     void this.watcher?.close();
     for (const disposable of this.disposables) disposable.dispose();
