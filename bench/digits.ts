@@ -1,0 +1,246 @@
+/**
+ * The papers' claim on our own data: on the Digits benchmark (source mnist, three targets), the
+ * MT-MTDA student against the student adapted directly (DANN), KD-MTDA by blending, the
+ * source-only student, and the teachers; per-target accuracy and its mean, mean ± std over seeds,
+ * beside each model's cost (parameters, multiply-accumulates per image).
+ *
+ *   npm run bench:digits                          (builds first)
+ *   node out/bench/digits.js [--data DIR] [--size N] [--seeds 0,1,2] [--epochs E] [--steps S]
+ *                            [--batch B] [--teacher-width W] [--backend auto] [--trainer FILE]
+ *                            [--runs-dir DIR] [--json FILE]
+ *
+ * Every run is the real trainer CLI in its own process (`kd-uda train`), on the dataset's own
+ * test folders. The headline is each run's last epoch: no target label chooses anything. A run
+ * folder whose experiment equals the one asked for and that is done is reused, so an interrupted
+ * benchmark continues where it stopped.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunResults } from '../src/trainer/run/results';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    size: { type: 'string', default: '10000' },
+    seeds: { type: 'string', default: '0,1,2' },
+    epochs: { type: 'string', default: '10' },
+    steps: { type: 'string', default: '100' },
+    batch: { type: 'string', default: '32' },
+    'teacher-width': { type: 'string', default: '4' },
+    backend: { type: 'string', default: 'auto' },
+    trainer: { type: 'string' },
+    'runs-dir': { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+const root = path.resolve(__dirname, '..', '..');
+const trainer = path.resolve(values.trainer ?? path.join(root, 'dist', 'trainer.js'));
+const dataDir = path.resolve(values.data ?? path.join(root, '.cache', 'bench', 'digits'));
+const runsDir = path.resolve(values['runs-dir'] ?? path.join(root, '.cache', 'bench', 'digits-runs'));
+const seeds = values.seeds!.split(',').map(Number);
+const SOURCE = 'mnist';
+
+/** One benchmark row: a model of one method's run, evaluated on the targets it was adapted to. */
+interface RowSpec {
+  label: string;
+  method: MethodKey;
+  /** The model's role in results.json; per-target teachers are read from teacher-<target>. */
+  role: 'student' | 'teacher' | 'teacher-per-target';
+}
+
+type MethodKey = 'source-only' | 'dann-student' | 'kd-mtda' | 'mt-mtda';
+
+const ROWS: RowSpec[] = [
+  { label: 'student, source only', method: 'source-only', role: 'student' },
+  { label: 'student adapted directly (DANN, targets blended)', method: 'dann-student', role: 'student' },
+  { label: 'KD-MTDA student (blending)', method: 'kd-mtda', role: 'student' },
+  { label: 'MT-MTDA student', method: 'mt-mtda', role: 'student' },
+  { label: 'KD-MTDA teacher (DANN, targets blended)', method: 'kd-mtda', role: 'teacher' },
+  { label: 'MT-MTDA teachers (each on its own target)', method: 'mt-mtda', role: 'teacher-per-target' },
+];
+
+function methodSection(method: MethodKey): Record<string, unknown> {
+  const adversarial = { discriminatorHidden: 64 };
+  switch (method) {
+    case 'source-only':
+      return { name: 'source-only', model: 'student' };
+    case 'dann-student':
+      return { name: 'dann', model: 'student', ...adversarial };
+    case 'kd-mtda':
+      return { name: 'kd-mtda', ...adversarial };
+    case 'mt-mtda':
+      return { name: 'mt-mtda', ...adversarial };
+  }
+}
+
+function experimentFor(method: MethodKey, seed: number, targets: string[]): Record<string, unknown> {
+  return {
+    version: 1,
+    name: `bench-digits-${method}-seed${seed}`,
+    data: { root: dataDir, source: SOURCE, targets, imageSize: 28, channels: 3, split: { kind: 'folders' } },
+    teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) },
+    student: { architecture: 'lenet5' },
+    method: methodSection(method),
+    optimizer: { teacherLr: 0.01, studentLr: 0.01 },
+    epochs: Number(values.epochs),
+    stepsPerEpoch: Number(values.steps),
+    batchSize: Number(values.batch),
+    seed,
+    backend: values.backend,
+  };
+}
+
+function run(args: string[], onLine: (line: string) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending = '';
+    const split = (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split(/\r?\n|\r/);
+      pending = lines.pop() ?? '';
+      lines.forEach(onLine);
+    };
+    child.stdout.on('data', split);
+    child.stderr.on('data', split);
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function ensureDigits(): Promise<string[]> {
+  const manifestFile = path.join(dataDir, 'manifest.json');
+  if (!existsSync(manifestFile)) {
+    console.log(`building the Digits benchmark (${values.size} training images per domain) in ${dataDir} ...`);
+    const code = await run(['data', 'digits', '--out', dataDir, '--size', values.size!], (line) => console.log(`  ${line}`));
+    if (code !== 0) throw new Error(`kd-uda data digits exited with ${code}`);
+  }
+  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { domains: { name: string }[] };
+  const targets = manifest.domains.map((domain) => domain.name).filter((name) => name !== SOURCE);
+  if (targets.length < 2) throw new Error(`${manifestFile}: the benchmark needs ${SOURCE} and at least two targets, has ${manifest.domains.map((d) => d.name).join(', ')}`);
+  return targets;
+}
+
+interface FinishedRun {
+  dir: string;
+  seconds: number;
+}
+
+/** A finished run of exactly this experiment, if an earlier invocation left one, with its wall time. */
+async function reusableRun(experiment: Record<string, unknown>): Promise<FinishedRun | undefined> {
+  const entries = await readdir(runsDir).catch(() => [] as string[]);
+  for (const entry of entries.filter((name) => name.endsWith(`-${String(experiment.name)}`)).sort().reverse()) {
+    const dir = path.join(runsDir, entry);
+    try {
+      const status = JSON.parse(await readFile(path.join(dir, 'status.json'), 'utf8')) as { state: string; startedAt: string; endedAt: string };
+      const ran = JSON.parse(await readFile(path.join(dir, 'experiment.json'), 'utf8')) as Record<string, unknown>;
+      if (status.state === 'done' && sameSettings(ran, experiment)) return { dir, seconds: (Date.parse(status.endedAt) - Date.parse(status.startedAt)) / 1000 };
+    } catch {
+      // An unreadable or unfinished folder is simply not reused.
+    }
+  }
+  return undefined;
+}
+
+/** The trainer stores the resolved experiment (defaults filled): compare only what we set. */
+function sameSettings(ran: Record<string, unknown>, asked: Record<string, unknown>): boolean {
+  return Object.entries(asked).every(([key, value]) => {
+    const stored = ran[key];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      return stored !== null && typeof stored === 'object' && sameSettings(stored as Record<string, unknown>, value as Record<string, unknown>);
+    }
+    return JSON.stringify(stored) === JSON.stringify(value);
+  });
+}
+
+async function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<{ results: RunResults; seconds: number; reused: boolean }> {
+  const experiment = experimentFor(method, seed, targets);
+  const reused = await reusableRun(experiment);
+  if (reused) {
+    const results = JSON.parse(await readFile(path.join(reused.dir, 'results.json'), 'utf8')) as RunResults;
+    return { results, seconds: reused.seconds, reused: true };
+  }
+  const file = path.join(runsDir, 'experiments', `${String(experiment.name)}.kdexp.json`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(experiment, null, 2)}\n`);
+  const started = Date.now();
+  let runDir: string | undefined;
+  let lastLines: string[] = [];
+  const code = await run(['train', file, '--runs-dir', runsDir], (line) => {
+    runDir ??= /^run folder: (.+)$/.exec(line)?.[1];
+    lastLines = [...lastLines.slice(-9), line];
+    if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`  ${line}`);
+  });
+  if (code !== 0 || !runDir) throw new Error(`${String(experiment.name)}: the trainer exited with ${code}; last lines:\n${lastLines.join('\n')}`);
+  const results = JSON.parse(await readFile(path.join(runDir, 'results.json'), 'utf8')) as RunResults;
+  return { results, seconds: (Date.now() - started) / 1000, reused: false };
+}
+
+/** Accuracy per target of one row's model(s) in one run: per-target teachers each on their own target. */
+function rowAccuracy(row: RowSpec, results: RunResults, targets: string[]): Record<string, number> {
+  const accuracy = results.headline.accuracy;
+  if (row.role === 'teacher-per-target') return Object.fromEntries(targets.map((target) => [target, accuracy[`teacher-${target}`][target]]));
+  return Object.fromEntries(targets.map((target) => [target, accuracy[row.role][target]]));
+}
+
+function rowCost(row: RowSpec, results: RunResults): { parameters: number; macs: number } {
+  const role = row.role === 'teacher-per-target' ? Object.keys(results.costs).find((name) => name.startsWith('teacher-'))! : row.role;
+  return { parameters: results.costs[role].parameters, macs: results.costs[role].macsPerImage };
+}
+
+function meanStd(samples: number[]): string {
+  const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+  const variance = samples.length > 1 ? samples.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (samples.length - 1) : 0;
+  return `${(100 * mean).toFixed(1)} ± ${(100 * Math.sqrt(variance)).toFixed(1)}`;
+}
+
+const compact = (count: number): string => (count >= 1e6 ? `${(count / 1e6).toFixed(2)} M` : `${(count / 1e3).toFixed(1)} k`);
+
+async function main(): Promise<void> {
+  if (!existsSync(trainer)) throw new Error(`${trainer} is missing: run \`node esbuild.mjs\` first (npm run bench:digits does)`);
+  const targets = await ensureDigits();
+  const methods: MethodKey[] = ['source-only', 'dann-student', 'kd-mtda', 'mt-mtda'];
+  const results = new Map<string, RunResults>();
+  const seconds = new Map<MethodKey, number[]>();
+  const startedAll = Date.now();
+  console.log(`Digits: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${values.epochs} epochs x ${values.steps} steps, batch ${values.batch}; teacher lenet5 x${values['teacher-width']}; load ${os.loadavg()[0].toFixed(2)}`);
+  for (const seed of seeds) {
+    for (const method of methods) {
+      console.log(`[seed ${seed}] ${method} ...`);
+      const outcome = await trainOnce(method, seed, targets);
+      results.set(`${method}/${seed}`, outcome.results);
+      seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
+      console.log(`[seed ${seed}] ${method}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`);
+    }
+  }
+
+  const header = ['model', ...targets, 'mean', 'params', 'MACs/image'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  const table: Record<string, unknown>[] = [];
+  for (const row of ROWS) {
+    const perSeed = seeds.map((seed) => rowAccuracy(row, results.get(`${row.method}/${seed}`)!, targets));
+    const means = perSeed.map((accuracy) => targets.reduce((sum, target) => sum + accuracy[target], 0) / targets.length);
+    const cost = rowCost(row, results.get(`${row.method}/${seeds[0]}`)!);
+    const cells = [...targets.map((target) => meanStd(perSeed.map((accuracy) => accuracy[target]))), meanStd(means)];
+    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${compact(cost.parameters)} | ${compact(cost.macs)} |`);
+    table.push({ label: row.label, perSeed, means, cost });
+  }
+  console.log(`\nTarget test accuracy (%), last epoch, mean ± std over ${seeds.length} seeds (${results.get(`mt-mtda/${seeds[0]}`)!.backend}):\n`);
+  console.log(lines.join('\n'));
+  const timing = methods.map((method) => {
+    const runs = seconds.get(method)!;
+    return `${method} ${(runs.reduce((a, b) => a + b, 0) / runs.length).toFixed(0)} s`;
+  });
+  const trainingMinutes = [...seconds.values()].flat().reduce((a, b) => a + b, 0) / 60;
+  console.log(`\nMean wall time per run: ${timing.join(', ')}; ${trainingMinutes.toFixed(1)} min of training in all (this invocation ${((Date.now() - startedAll) / 60000).toFixed(1)} min); load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: experimentFor('mt-mtda', seeds[0], targets), rows: table }, null, 2)}\n`);
+}
+
+main().catch((error: Error) => {
+  console.error(`bench/digits: ${error.message}`);
+  process.exitCode = 1;
+});
