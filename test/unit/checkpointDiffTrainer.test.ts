@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,9 @@ function runTrainer(args: string[]): Promise<{ code: number | null; out: string;
     child.on('close', (code) => resolve({ code, out, err }));
   });
 }
+
+/** `text` as a regular expression matching it literally. */
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
@@ -63,7 +66,7 @@ describe('kd-uda diff', () => {
     assert.equal(code, 0, err);
     assert.match(out, /\[diff\] evaluating on t1 \(4 images\)/);
     const file = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.json');
-    assert.match(out, new RegExp(`\\[diff\\] wrote ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
     const report = await readJson<CheckpointDiffReport>(file);
     const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
     assert.equal(report.version, 1);
@@ -116,6 +119,19 @@ describe('kd-uda diff', () => {
     assert.equal(code, 2, err);
     assert.ok(err.includes(`kd-uda diff: cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has triangle). A: circle, square. B: circle, square, triangle.`), err);
     assert.equal(existsSync(out), false);
+  });
+
+  it('data gone since the run: exit 1 with the reason, not a stack', async () => {
+    const data = path.join(root, 'data');
+    await rename(data, `${data}-moved`);
+    try {
+      const { code, err } = await runTrainer(['diff', student, teacher, '--out', path.join(root, 'gone.json'), '--backend', 'wasm']);
+      assert.equal(code, 1, err);
+      assert.match(err, new RegExp(`^kd-uda diff: cannot evaluate on the data of ${literal(student)}'s run: .*${literal(data)}`, 'm'));
+      assert.doesNotMatch(err, /^\s+at /m, 'no stack trace');
+    } finally {
+      await rename(`${data}-moved`, data);
+    }
   });
 
   it('bad arguments exit 2 with the usage', async () => {

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DataError } from '../../data/dataError';
 import { DataLoader } from '../../data/dataLoader';
 import { loadDataset, type DataSelection } from '../../data/dataset';
 import type { SplitSpec } from '../../data/splits';
@@ -210,6 +211,11 @@ export async function diffCommand(args: readonly string[], io: Io): Promise<numb
     if (error instanceof DiffInputError) {
       io.err(`kd-uda diff: ${error.message}`);
       return 2;
+    }
+    // Data that is gone or changed since the run is the user's to fix: the reason, not a stack.
+    if (error instanceof DataError) {
+      io.err(`kd-uda diff: cannot evaluate on the data of ${dirA}'s run: ${error.message}`);
+      return 1;
     }
     throw error;
   }
