@@ -135,9 +135,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   /** Experiments in the order of their newest run (runs arrive newest first); unreadable ones last. */
   private async groupByExperiment(runs: RunListing[]): Promise<ExperimentNode[]> {
     const names = await Promise.all(runs.map((run) => this.experimentNameOf(run.dir)));
-    for (const dir of [...this.experimentNames.keys()]) if (!runs.some((run) => run.dir === dir)) this.experimentNames.delete(dir);
+    const listed = new Set(runs.map((run) => run.dir));
+    for (const dir of [...this.experimentNames.keys()]) if (!listed.has(dir)) this.experimentNames.delete(dir);
     const groups = new Map<string | undefined, RunListing[]>();
-    runs.forEach((run, index) => groups.set(names[index], [...(groups.get(names[index]) ?? []), run]));
+    runs.forEach((run, index) => {
+      const group = groups.get(names[index]);
+      if (group) group.push(run);
+      else groups.set(names[index], [run]);
+    });
     const known = [...groups].filter(([name]) => name !== undefined);
     const unknown = groups.get(undefined);
     return [...known, ...(unknown ? [[undefined, unknown] as const] : [])].map(([name, grouped]) => ({ kind: 'experiment', name, runs: grouped }));
