@@ -1,66 +1,213 @@
 /**
- * Results panel speed in a real workbench (code-server + Chromium): time from picking the run in
- * "KD-UDA: Open Results" to the table painted, for a synthetic run folder of 200 epochs x 10 targets x 3 models,
- * and to the curves drawn; then the time to switch the table to max-over-epochs.
+ * Panel speed in a real workbench (code-server + Chromium), on one runs folder of 1,000 run folders:
+ *
+ * - Results panel, on a synthetic run of 200 epochs x 10 targets x 3 models: from picking the run
+ *   in "KD-UDA: Open Results" to the table painted, split into phases (workbench creating the
+ *   webview, bundle fetched and run, its imports evaluated, `ready` -> snapshot, DOM built, painted),
+ *   then to the curves drawn, and the last -> max switch.
+ * - Compare Runs panel: from "KD-UDA: Compare Runs" leaving the palette to 1,000 rows painted (first
+ *   open reads every folder; later ones re-read none), with the same phases; then a header click
+ *   (sort) and typing a filter, each to the reordered or filtered rows painted.
+ *
+ * Phase times come from the webview's own performance marks (webview-ui/shared/phases.ts) on the
+ * wall clock this process shares with the browser. "In page" times run the handler inside the
+ * webview and stop at the next frame; "via harness" times add Playwright's input and 10 ms polling.
  *
  *   node esbuild.mjs --tests && node out/bench/panels.js [repeats]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, pickQuickPickItem, poll, quickPickIsOpen, runCommand, webviewFrame } from '../test/harness/browser';
 import { ensureCodeServer, startCodeServer } from '../test/harness/codeServer';
 import { REPO_ROOT } from '../test/harness/paths';
 import { createTestWorkspace } from '../test/harness/workspace';
+import { COMPARED_RUNS, EPOCHS, RESULTS_RUN_ID, ROLES, TARGETS, writeComparedRun, writeResultsRun } from './syntheticRuns';
 
-const EPOCHS = 200;
-const TARGETS = Array.from({ length: 10 }, (_, i) => `target-${i}`);
-const ROLES = ['teacher-a', 'teacher-b', 'student'];
+/** Wall-clock times (ms since the epoch) of the webview's load, from its performance timeline. */
+interface PagePhases {
+  /** The content document's time origin: the workbench has created the webview's frame. */
+  created: number;
+  /** The service worker that serves webview documents and resources started (or was found running). */
+  workerStarted?: number;
+  /** The panel's HTML is in and its first stylesheet or script is requested. */
+  resourcesRequested?: number;
+  bundleFetched?: number;
+  bundle?: number;
+  script?: number;
+  ready?: number;
+  snapshot?: number;
+  rendered?: number;
+  /** The frame showing the rendered DOM was painted. */
+  painted?: number;
+}
 
-function writeSyntheticRun(runsDir: string): string {
-  const runDir = path.join(runsDir, '20261128-000000-bench');
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(path.join(runDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
-  const lines: string[] = [];
-  for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-    const accuracy = Object.fromEntries(ROLES.map((role, r) => [role, Object.fromEntries(TARGETS.map((target, t) => [target, Math.min(1, 0.1 + 0.004 * epoch + 0.01 * ((r + t) % 5))]))]));
-    lines.push(JSON.stringify({ t: 't', kind: 'eval', epoch, accuracy }));
-    lines.push(JSON.stringify({ t: 't', kind: 'epoch', epoch, epochs: EPOCHS, beta: 0.1 * Math.exp((Math.log(9) / EPOCHS) * (epoch - 1)), losses: { 'student.ce': 2 / epoch, 'teacher-a.ce': 1.5 / epoch, 'teacher-a.dann': 0.7 } }));
+async function pagePhases(frame: FrameLocator, bundleName: string): Promise<PagePhases> {
+  return frame.locator('body').evaluate(async (_body, bundle) => {
+    // `painted` is marked a task after the frame: the harness may see the rows first.
+    for (let waited = 0; performance.getEntriesByName('kdUda:painted').length === 0 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    const origin = performance.timeOrigin;
+    const at = (name: string) => {
+      const mark = performance.getEntriesByName(`kdUda:${name}`)[0];
+      return mark ? origin + mark.startTime : undefined;
+    };
+    // The bench is compiled without DOM types: the timing entries' fields, as Chromium fills them.
+    const entries = performance.getEntries();
+    const navigation = entries.find((entry) => (entry.entryType as string) === 'navigation') as unknown as { workerStart: number } | undefined;
+    const resources = entries.filter((entry) => entry.entryType === 'resource') as unknown as { name: string; startTime: number; responseEnd: number }[];
+    const fetched = resources.find((entry) => entry.name.includes(`/${bundle}`));
+    return {
+      created: origin,
+      workerStarted: navigation ? origin + navigation.workerStart : undefined,
+      resourcesRequested: resources.length ? origin + Math.min(...resources.map((entry) => entry.startTime)) : undefined,
+      bundleFetched: fetched ? origin + fetched.responseEnd : undefined,
+      bundle: at('bundle'),
+      script: at('script'),
+      ready: at('ready'),
+      snapshot: at('snapshot'),
+      rendered: at('rendered'),
+      painted: at('painted'),
+    };
+  }, bundleName);
+}
+
+/** The phases from `from` (the command) to the first paint, in ms, and when the harness saw the rows. */
+function phaseCells(from: number, phases: PagePhases, seen: number): string[] {
+  const span = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '?' : (b - a).toFixed(0));
+  return [
+    span(from, phases.created),
+    span(phases.created, phases.workerStarted),
+    span(phases.workerStarted, phases.resourcesRequested),
+    span(phases.resourcesRequested, phases.bundleFetched),
+    span(phases.bundleFetched, phases.bundle),
+    span(phases.bundle, phases.script),
+    span(phases.ready, phases.snapshot),
+    span(phases.snapshot, phases.rendered),
+    span(phases.rendered, phases.painted),
+    span(from, phases.painted),
+    (seen - from).toFixed(0),
+  ];
+}
+
+const PHASE_HEADER = '| webview created | service worker started | HTML in | bundle fetched | bundle parsed | imports run | ready -> snapshot | DOM built | painted | first paint | harness saw it |';
+const PHASE_RULE = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+
+/** Runs `act` inside the webview: ms until its handler returns (the panel's work) and until the next frame is painted. */
+async function inPage(frame: FrameLocator, selector: string, act: 'click' | { type: string }): Promise<{ handler: number; painted: number }> {
+  return frame.locator(selector).evaluate(async (element, action) => {
+    // This runs in the webview; the bench is compiled without DOM types.
+    const page = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
+    const target = element as unknown as { click(): void; value: string; dispatchEvent(event: Event): boolean };
+    const started = performance.now();
+    if (action === 'click') target.click();
+    else {
+      target.value = action.type;
+      target.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    const handler = performance.now() - started;
+    // The handler rendered synchronously; the frame after it is painted once the next one starts.
+    await new Promise<void>((resolve) => page.requestAnimationFrame(() => page.requestAnimationFrame(resolve)));
+    return { handler, painted: performance.now() - started };
+  }, act);
+}
+
+const timing = ({ handler, painted }: { handler: number; painted: number }): string => `${handler.toFixed(0)} / ${painted.toFixed(0)}`;
+
+async function benchResults(page: Page, repeats: number): Promise<string[]> {
+  const rows: string[] = [];
+  for (let i = 0; i < repeats; i++) {
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'KD-UDA: Open Results');
+    await poll('the run picker', async () => quickPickIsOpen(page), 10_000, 10);
+    // From choosing the run: the palette's typing is the harness's, not the panel's, time.
+    // 1,000 runs: narrow the list to the one, whose row is otherwise never rendered.
+    await page.locator('.quick-input-widget input.input').fill(RESULTS_RUN_ID);
+    const started = Date.now();
+    await pickQuickPickItem(page, RESULTS_RUN_ID);
+    const frame = webviewFrame(page);
+    await poll('the table', async () => (await frame.locator('#results-table td[data-role="student"][data-target]').count()) === TARGETS.length, 60_000, 10);
+    const seen = Date.now();
+    const phases = await pagePhases(frame, 'results.js');
+    await poll('the curves', async () => (await frame.locator('.chart canvas').count()) === 2, 60_000, 10);
+    const curves = Date.now() - started;
+    const switchStarted = Date.now();
+    await frame.locator('label[for="metric-max"]').click();
+    await poll('the max view', async () => ((await frame.locator('#results-table caption').textContent()) ?? '').includes('max over epochs'), 30_000, 10);
+    const switched = Date.now() - switchStarted;
+    rows.push(`| ${i + 1} | ${phaseCells(started, phases, seen).join(' | ')} | ${curves} | ${switched} |`);
   }
-  writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
-  return runDir;
+  return rows;
+}
+
+async function benchCompareRuns(page: Page, repeats: number): Promise<{ open: string[]; interact: string[] }> {
+  const open: string[] = [];
+  const interact: string[] = [];
+  const frame = webviewFrame(page);
+  const firstRun = async () => ((await frame.locator('#runs-table tbody button.run-link').first().textContent().catch(() => '')) ?? '').trim();
+  for (let i = 0; i < repeats; i++) {
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'KD-UDA: Compare Runs');
+    const started = Date.now();
+    await poll('1,000 rows', async () => ((await frame.locator('#summary').textContent().catch(() => '')) ?? '').startsWith(`${COMPARED_RUNS.toLocaleString('en-US')} of`) && (await frame.locator('#runs-table tbody button.run-link').count()) > 0, 120_000, 10);
+    const seen = Date.now();
+    const phases = await pagePhases(frame, 'compareRuns.js');
+    open.push(`| ${i + 1}${i === 0 ? ' (reads every folder)' : ''} | ${phaseCells(started, phases, seen).join(' | ')} |`);
+
+    // Fresh state each round: no filter, table order.
+    await frame.locator('#filter').fill('');
+    const header = '#runs-table thead button.sort[data-column="acc.student.mean"]';
+    const sortInPage = await inPage(frame, header, 'click');
+    const sortInPageAgain = await inPage(frame, header, 'click');
+    const before = await firstRun();
+    const sortStarted = Date.now();
+    await frame.locator(header).click();
+    await poll('the rows reordered', async () => (await firstRun()) !== before, 10_000, 10);
+    const sortViaHarness = Date.now() - sortStarted;
+
+    const filterInPage = await inPage(frame, '#filter', { type: 'method.name:mt-mtda' });
+    await frame.locator('#filter').fill('');
+    const filterStarted = Date.now();
+    await frame.locator('#filter').fill('temperature:8 state:done');
+    await poll('the filtered rows', async () => /^\d+ of 1,000/.test((await frame.locator('#summary').textContent()) ?? '') && !((await frame.locator('#summary').textContent()) ?? '').startsWith('1,000 of'), 10_000, 10);
+    const filterViaHarness = Date.now() - filterStarted;
+    const shown = ((await frame.locator('#summary').textContent()) ?? '').split(' ')[0];
+    interact.push(`| ${i + 1} | ${timing(sortInPage)} | ${timing(sortInPageAgain)} | ${sortViaHarness} | ${timing(filterInPage)} | ${filterViaHarness} (${shown} rows) |`);
+    await frame.locator('#filter').fill('');
+  }
+  return { open, interact };
 }
 
 async function main(): Promise<void> {
   const repeats = Number(process.argv[2] ?? 3);
   await ensureCodeServer();
   const workspace = await createTestWorkspace({});
-  writeSyntheticRun(path.join(workspace.root, 'runs'));
+  const runsDir = path.join(workspace.root, 'runs');
+  writeResultsRun(runsDir);
+  for (let index = 1; index < COMPARED_RUNS; index++) writeComparedRun(runsDir, index);
   const server = await startCodeServer({ workspace: workspace.root, log: () => undefined });
   const browser = await launchBrowser();
-  const rows: string[] = [];
+  const load = () => `load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}, ${os.cpus().length} CPUs`;
   try {
     const page = browser.page;
     await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
-    for (let i = 0; i < repeats; i++) {
-      await runCommand(page, 'View: Close All Editors');
-      await runCommand(page, 'KD-UDA: Open Results');
-      await poll('the run picker', async () => quickPickIsOpen(page), 10_000, 10);
-      // From choosing the run: the palette's typing is the harness's, not the panel's, time.
-      const started = performance.now();
-      await pickQuickPickItem(page, /bench/);
-      const frame = webviewFrame(page);
-      await poll('the table', async () => (await frame.locator('#results-table td[data-role="student"][data-target]').count()) === TARGETS.length, 60_000, 10);
-      const table = performance.now() - started;
-      await poll('the curves', async () => (await frame.locator('.chart canvas').count()) === 2, 60_000, 10);
-      const curves = performance.now() - started;
-      const switchStarted = performance.now();
-      await frame.locator('label[for="metric-max"]').click();
-      await poll('the max view', async () => ((await frame.locator('#results-table caption').textContent()) ?? '').includes('max over epochs'), 30_000, 10);
-      const sort = performance.now() - switchStarted;
-      rows.push(`| ${i + 1} | ${table.toFixed(0)} | ${curves.toFixed(0)} | ${sort.toFixed(0)} |`);
-    }
+    const compare = await benchCompareRuns(page, repeats);
+    console.log(`\nCompare Runs, ${COMPARED_RUNS.toLocaleString('en-US')} run folders x ${TARGETS.length} targets (${load()}); ms from the palette closing on "KD-UDA: Compare Runs" to the first rows painted\n`);
+    console.log(`| open ${PHASE_HEADER}`);
+    console.log(`|---${PHASE_RULE}`);
+    for (const row of compare.open) console.log(row);
+    console.log('\nSort (student mean) and filter on 1,000 rows, ms to the changed rows painted\n');
+    console.log('| round | sort asc in page: handler / painted | sort desc in page | sort via harness | filter in page: handler / painted | filter via harness |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const row of compare.interact) console.log(row);
+
+    const results = await benchResults(page, repeats);
+    console.log(`\nResults panel, ${EPOCHS} epochs x ${TARGETS.length} targets x ${ROLES.length} models (${load()}); ms from picking the run in the quick pick\n`);
+    console.log(`| open ${PHASE_HEADER} to curves drawn | last -> max switch |`);
+    console.log(`|---${PHASE_RULE}---:|---:|`);
+    for (const row of results) console.log(row);
+    console.log(
+      "\nPhases: the host creating the panel and the workbench its webview frame (to the content document's time origin); the service worker that serves webview documents and resources started (about 0 when one is running, as for the first webview of a window); the panel's HTML written and its first resource requested; the bundle fetched; parsed until it runs; its imports (toolkit, uPlot) evaluated; `ready` posted until the snapshot arrives (the host reads the run folder(s), then the message crosses to the browser); the DOM built; painted (a task after the next animation frame); first paint: the sum, from the command; harness saw it: when the harness's 10 ms poll found the rows (Playwright round trips included).",
+    );
   } catch (error) {
     await browser.page.screenshot({ path: path.join(os.tmpdir(), 'kd-uda-bench-panels-failed.png') }).catch(() => undefined);
     throw error;
@@ -69,10 +216,6 @@ async function main(): Promise<void> {
     await server.dispose();
     await workspace.dispose();
   }
-  console.log(`\nResults panel, ${EPOCHS} epochs x ${TARGETS.length} targets x ${ROLES.length} models (load ${os.loadavg()[0].toFixed(2)}); from picking the run in the quick pick; times include the harness's polling (10 ms) and Chromium's frame round-trips\n`);
-  console.log('| run | pick to table painted, ms | to curves drawn, ms | last -> max switch, ms |');
-  console.log('|---|---:|---:|---:|');
-  for (const row of rows) console.log(row);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 // First import: its top level marks the bundle starting to run (see phases.ts).
-import { markPhase } from '../shared/phases';
+import { markPaintedAfterThisFrame, markPhase } from '../shared/phases';
 import {
   parseCompareRunsPanelPersistedState,
   type CompareRunsPanelPersistedState,
@@ -17,7 +17,7 @@ const vscode = vscodeApi<CompareRunsPanelToHost, CompareRunsPanelPersistedState>
 let persisted = parseCompareRunsPanelPersistedState(vscode.getState());
 
 /** Rows drawn beyond the visible ones on each side, so a scroll step rarely shows blank space. */
-const OVERSCAN = 10;
+const OVERSCAN = 6;
 const GROUP_LABELS: Record<ColumnGroup, string> = { run: 'Run', experiment: 'Experiment', metric: 'Metrics (last epoch)' };
 
 const app = document.getElementById('app')!;
@@ -47,14 +47,16 @@ app.append(
 );
 
 let snapshot: CompareRunsPanelState | undefined;
-let search: SearchIndex = { cells: [], whole: [] };
+/** Built after the first paint (or when a filter needs it first): every cell's text of 1,000 rows is not free. */
+let search: SearchIndex | undefined;
 /** Every row index in sort order; `visibleRows` is it filtered. */
 let sortedRows: number[] = [];
 let visibleRows: number[] = [];
 let shownColumns: number[] = [];
-/** Column width in `ch`, from the longest text the column holds: fixed widths keep virtual rows from jittering. */
-let widths: number[] = [];
+/** Column width in `ch`, from the longest text the column holds (measured when first shown): fixed widths keep virtual rows from jittering. */
+let widths: (number | undefined)[] = [];
 let rowHeight = 24;
+let rowHeightMeasured = false;
 let rendered = { first: -1, last: -1, columns: shownColumns };
 /** Position in `visibleRows` of the row whose button is in the tab order (one stop for the whole table). */
 let focusPosition = 0;
@@ -79,9 +81,19 @@ function applySort(): void {
   sortedRows = column >= 0 && persisted.sort ? sortRows(table, column, persisted.sort.direction) : table.rows.map((_, index) => index);
 }
 
+function searchIndex(): SearchIndex {
+  search ??= buildSearchIndex(currentTable());
+  return search;
+}
+
 function applyFilter(): void {
   const terms = parseFilter(persisted.filter ?? '', currentTable().columns);
-  visibleRows = terms.length ? sortedRows.filter((row) => rowMatches(search, row, terms)) : sortedRows;
+  if (terms.length === 0) {
+    visibleRows = sortedRows;
+    return;
+  }
+  const index = searchIndex();
+  visibleRows = sortedRows.filter((row) => rowMatches(index, row, terms));
 }
 
 /** The run column always, and the rest as chosen (each column's default until the user chooses). */
@@ -98,40 +110,53 @@ function chooseColumns(): number[] {
   return chosen.filter((index) => index === 0 || differs[index]);
 }
 
-function measureWidths(): void {
-  const table = currentTable();
-  widths = table.columns.map((column, index) => {
-    let longest = 0;
-    for (const cells of search.cells) longest = Math.max(longest, cells[index].length);
-    // Header words are bold and may not break; `ch` is a digit's width, so letters get a little more.
-    const longestWord = Math.max(...column.label.split(/[\s.]+/).map((word) => word.length));
-    return Math.min(36, Math.max(6, longest + 2, Math.ceil(longestWord * 1.15) + 3));
-  });
+function widthOf(index: number): number {
+  const cached = widths[index];
+  if (cached !== undefined) return cached;
+  const { columns, rows } = currentTable();
+  const column = columns[index];
+  let longest = 0;
+  for (const row of rows) longest = Math.max(longest, cellText(column, row.cells[index]).length);
+  // Header words are bold and may not break; `ch` is a digit's width, so letters get a little more.
+  const longestWord = Math.max(...column.label.split(/[\s.]+/).map((word) => word.length));
+  const width = Math.min(36, Math.max(6, longest + 2, Math.ceil(longestWord * 1.15) + 3));
+  widths[index] = width;
+  return width;
 }
 
 function renderHead(): void {
   const { columns } = currentTable();
-  const sortColumn = sortColumnIndex();
   colgroup.replaceChildren(
     ...shownColumns.map((index) => {
       const col = el('col');
       // CSSOM, not a style attribute: the CSP refuses inline style attributes.
-      col.style.width = `${widths[index]}ch`;
+      col.style.width = `${widthOf(index)}ch`;
       return col;
     }),
   );
   headRow.replaceChildren(
     ...shownColumns.map((index) => {
       const column = columns[index];
-      const direction = index === sortColumn ? persisted.sort?.direction : undefined;
-      const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' }, direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '');
       // Dotted paths may break after a dot (<wbr>), so `optimizer.studentLr` needs no wide column.
       const label = column.label.split('.').flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), `.${part}`]));
+      const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
       const sortButton = el('button', { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` }, el('span', {}, ...label), arrow);
-      return el('th', { scope: 'col', 'aria-sort': direction ?? 'none', ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
+      return el('th', { scope: 'col', ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
     }),
   );
   table.setAttribute('aria-colcount', String(shownColumns.length));
+  showSortDirection();
+}
+
+/** aria-sort and the arrow on every header; in place, so a sort keeps the header (and the focus on it). */
+function showSortDirection(): void {
+  for (const th of headRow.children) {
+    const key = th.querySelector<HTMLButtonElement>('button.sort')?.dataset.column;
+    const direction = key !== undefined && key === persisted.sort?.key ? persisted.sort.direction : undefined;
+    th.setAttribute('aria-sort', direction ?? 'none');
+    const arrow = th.querySelector('.sort-arrow');
+    if (arrow) arrow.textContent = direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '';
+  }
 }
 
 function spacer(height: number): HTMLTableRowElement {
@@ -208,8 +233,11 @@ function renderChooser(): void {
 function update({ resort = false, chooser: redrawChooser = false } = {}): void {
   if (resort) applySort();
   applyFilter();
-  shownColumns = chooseColumns();
-  renderHead();
+  const columns = chooseColumns();
+  const columnsChanged = columns.length !== shownColumns.length || columns.some((index, i) => index !== shownColumns[i]);
+  shownColumns = columns;
+  if (columnsChanged) renderHead();
+  else showSortDirection();
   renderBody(true);
   renderSummary();
   if (redrawChooser) renderChooser();
@@ -218,19 +246,28 @@ function update({ resort = false, chooser: redrawChooser = false } = {}): void {
 
 function show(state: CompareRunsPanelState): void {
   snapshot = state;
-  search = buildSearchIndex(state.table);
-  measureWidths();
+  search = undefined;
+  widths = [];
   const noRuns = state.table.rows.length === 0;
   empty.hidden = !noRuns;
   scroller.hidden = noRuns;
   empty.textContent = noRuns ? `No runs in ${state.runsDir ?? 'this workspace (open a folder)'} yet. Start one with KD-UDA: Start Run.` : '';
+  // A new table may have other columns at the same positions: the header is drawn afresh.
+  shownColumns = [];
   update({ resort: true, chooser: true });
   markPhase('rendered');
-  const sample = body.querySelector<HTMLTableRowElement>('tr:not(.spacer)');
-  // The row height comes from the theme's font; measured once, it places the virtual window exactly.
-  if (sample && sample.offsetHeight > 0 && sample.offsetHeight !== rowHeight) {
-    rowHeight = sample.offsetHeight;
-    renderBody(true);
+  markPaintedAfterThisFrame();
+  requestIdleCallback(() => searchIndex(), { timeout: 1000 });
+  if (!rowHeightMeasured) {
+    const sample = body.querySelector<HTMLTableRowElement>('tr:not(.spacer)');
+    // The row height comes from the theme's font; measured once, it places the virtual window exactly.
+    if (sample && sample.offsetHeight > 0) {
+      rowHeightMeasured = true;
+      if (sample.offsetHeight !== rowHeight) {
+        rowHeight = sample.offsetHeight;
+        renderBody(true);
+      }
+    }
   }
 }
 
@@ -253,7 +290,6 @@ headRow.addEventListener('click', (event) => {
   const direction = persisted.sort?.key === key && persisted.sort.direction === 'ascending' ? 'descending' : 'ascending';
   persisted = { ...persisted, sort: { key, direction } };
   update({ resort: true });
-  headRow.querySelector<HTMLButtonElement>(`button.sort[data-column="${CSS.escape(key)}"]`)?.focus();
 });
 
 body.addEventListener('click', (event) => {

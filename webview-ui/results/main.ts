@@ -1,5 +1,5 @@
 // First import: its top level marks the bundle starting to run (see phases.ts).
-import { markPhase } from '../shared/phases';
+import { markPaintedAfterThisFrame, markPhase } from '../shared/phases';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsPanel';
@@ -146,6 +146,7 @@ window.addEventListener('message', (event: MessageEvent<HostToResultsPanel>) => 
   markPhase('snapshot');
   render(event.data.state);
   markPhase('rendered');
+  markPaintedAfterThisFrame();
 });
 markPhase('ready');
 vscode.postMessage({ type: 'ready' });

@@ -6,6 +6,11 @@
  */
 performance.mark('kdUda:bundle');
 
-export function markPhase(phase: 'script' | 'ready' | 'snapshot' | 'rendered'): void {
+export function markPhase(phase: 'script' | 'ready' | 'snapshot' | 'rendered' | 'painted'): void {
   performance.mark(`kdUda:${phase}`);
+}
+
+/** Marks `painted` once the frame that shows the DOM as it is now has been painted (a task after its animation frame). */
+export function markPaintedAfterThisFrame(): void {
+  requestAnimationFrame(() => setTimeout(() => markPhase('painted')));
 }

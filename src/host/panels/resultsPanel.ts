@@ -7,6 +7,7 @@ import {
   parseResultsPanelMessage,
   parseResultsPanelPersistedState,
   type HostToResultsPanel,
+  type ResultsPanelState,
 } from '../../protocol/resultsPanel';
 import { readEvents } from '../../runs/eventLog';
 import { readRunStatus } from '../../runs/listRuns';
@@ -29,8 +30,13 @@ export class ResultsPanel implements vscode.Disposable {
   private static readonly open = new Map<string, ResultsPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly watcher: FSWatcher;
-  private readonly debouncer = new KeyedDebouncer<'run'>(250, () => void this.post());
+  private readonly debouncer = new KeyedDebouncer<'run'>(250, () => {
+    this.pending = undefined;
+    void this.post();
+  });
   private ready = false;
+  /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
+  private pending: Promise<ResultsPanelState> | undefined;
 
   static show(deps: ResultsPanelDeps, runDir: string): ResultsPanel {
     const existing = ResultsPanel.open.get(runDir);
@@ -83,6 +89,9 @@ export class ResultsPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
     );
+    this.pending = this.read();
+    // Its failure surfaces when `ready` awaits it; until then it is not an unhandled rejection.
+    this.pending.catch(() => undefined);
   }
 
   private receive(raw: unknown): void {
@@ -101,10 +110,16 @@ export class ResultsPanel implements vscode.Disposable {
 
   private async post(): Promise<void> {
     if (!this.ready) return;
+    const state = await (this.pending ?? this.read());
+    this.pending = undefined;
+    const message: HostToResultsPanel = { type: 'snapshot', state };
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async read(): Promise<ResultsPanelState> {
     const [status, events, results] = await Promise.all([readRunStatus(this.runDir), readEvents(path.join(this.runDir, RUN_FILES.events)), this.readResults()]);
     if (events.badLines.length) this.output.warn(`${path.join(this.runDir, RUN_FILES.events)}: skipped unreadable lines ${events.badLines.map((bad) => bad.line).join(', ')}`);
-    const message: HostToResultsPanel = { type: 'snapshot', state: summariseRun(this.runDir, status, events, results) };
-    void this.panel.webview.postMessage(message);
+    return summariseRun(this.runDir, status, events, results);
   }
 
   private async readResults(): Promise<RunResults | undefined> {
