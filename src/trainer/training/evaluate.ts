@@ -58,10 +58,5 @@ export async function evaluateModels(
   return scores;
 }
 
-/** Per-class accuracy from a confusion matrix (NaN-free: a class with no images scores null). */
-export function perClassAccuracy(confusion: number[][]): (number | null)[] {
-  return confusion.map((row, k) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    return total ? row[k] / total : null;
-  });
-}
+// One definition for the run's results and the checkpoint diff, so their per-class figures agree.
+export { perClassAccuracy } from '../../diff/predictionComparison';
