@@ -44,15 +44,19 @@ const ARCHITECTURE_SUMMARY: Record<Architecture, string> = {
   lenet5: 'LeNet-5: the compact student',
   'resnet-small': 'ResNet (small): a larger student, or a light teacher',
   'resnet-wide': 'Wide ResNet: the teacher',
-  saved: 'A tfjs model from disk',
+  saved: 'A tfjs layers model from disk (its model.json), with a new head for these classes',
 };
 
+/** In the schema's order. */
+export const ARCHITECTURES = schema.definitions.model.properties.architecture.enum as Architecture[];
+
 /**
- * The architectures built from their name alone (the trainer's BUILDABLE_ARCHITECTURES; a unit test
- * keeps the two lists equal): the schema's list without `saved`, which also needs a model file and
- * often a feature layer, fields the schema documents for editing the file by hand.
+ * Whether the architecture is a model file rather than a name the trainer builds: `saved` needs the
+ * path of its model.json (its featureLayer has a default the trainer checks before any work).
  */
-export const TRAINABLE_ARCHITECTURES = (schema.definitions.model.properties.architecture.enum as Architecture[]).filter((architecture) => architecture !== 'saved');
+export function needsModelFile(architecture: Architecture): boolean {
+  return architecture === 'saved';
+}
 
 export function architectureSummary(architecture: Architecture): string {
   return ARCHITECTURE_SUMMARY[architecture];
@@ -83,30 +87,42 @@ export function suggestExperimentName(source: string, targets: readonly string[]
 }
 
 /**
- * `data.root` as the file should say it: relative to the experiment's folder when both lie in the
- * same project folder (the project can move), else absolute. Forward slashes, so the file reads the
- * same on every system.
+ * A path (`data.root`, a saved model's model.json) as the experiment file should say it: relative
+ * to the file's folder when both lie in the same project folder (the project can move), else
+ * absolute. Forward slashes, so the file reads the same on every system.
  */
-export function dataRootForFile(root: string, experimentDir: string, projectDir: string | undefined): string {
+export function pathForFile(target: string, experimentDir: string, projectDir: string | undefined): string {
   const inside = (dir: string, parent: string) => {
     const relative = path.relative(parent, dir);
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   };
-  if (projectDir === undefined || !inside(root, projectDir) || !inside(experimentDir, projectDir)) return root;
-  const relative = path.relative(experimentDir, root).split(path.sep).join('/');
+  if (projectDir === undefined || !inside(target, projectDir) || !inside(experimentDir, projectDir)) return target;
+  const relative = path.relative(experimentDir, target).split(path.sep).join('/');
   return relative === '' ? '.' : relative.startsWith('..') ? relative : `./${relative}`;
+}
+
+export interface ModelChoice {
+  architecture: Architecture;
+  /** For `saved`: its model.json, as the file will say it (see pathForFile). */
+  path?: string;
 }
 
 export interface NewExperimentChoices {
   name: string;
-  /** As the file will say it (see dataRootForFile). */
+  /** As the file will say it (see pathForFile). */
   root: string;
   source: string;
   targets: readonly string[];
   method: MethodName;
-  student: Architecture;
+  student: ModelChoice;
   /** Only for methods with a teacher. */
-  teacher?: Architecture;
+  teacher?: ModelChoice;
+}
+
+function modelSpec(role: 'student' | 'teacher', choice: ModelChoice): ModelChoice {
+  if (!needsModelFile(choice.architecture)) return { architecture: choice.architecture };
+  if (!choice.path) throw new Error(`${role}: architecture "${choice.architecture}" needs the path of its model.json`);
+  return { architecture: choice.architecture, path: choice.path };
 }
 
 /**
@@ -123,8 +139,8 @@ export function buildExperimentFile(choices: NewExperimentChoices): string {
     version: schema.properties.version.const,
     name: choices.name,
     data: { root: choices.root, source: choices.source, targets: [...choices.targets] },
-    ...(usesTeacher ? { teacher: { architecture: choices.teacher } } : {}),
-    student: { architecture: choices.student },
+    ...(usesTeacher && choices.teacher ? { teacher: modelSpec('teacher', choices.teacher) } : {}),
+    student: modelSpec('student', choices.student),
     method: { name: choices.method },
     epochs: schema.properties.epochs.default,
     batchSize: schema.properties.batchSize.default,

@@ -7,8 +7,8 @@ import type { DatasetSummary } from '../../datasets/types';
 import type { Architecture, MethodName } from '../../experiment/experiment';
 import {
   architectureSummary,
+  ARCHITECTURES,
   buildExperimentFile,
-  dataRootForFile,
   DEFAULT_STUDENT,
   DEFAULT_TEACHER,
   EXPERIMENT_FILE_SUFFIX,
@@ -16,9 +16,11 @@ import {
   METHOD_INFO,
   methodUnavailableReason,
   METHODS,
+  type ModelChoice,
+  needsModelFile,
+  pathForFile,
   recommendedMethod,
   suggestExperimentName,
-  TRAINABLE_ARCHITECTURES,
 } from '../../experiment/newExperiment';
 import type { DatasetRoots } from '../datasets/datasetRoots';
 import type { DatasetNode } from '../datasets/datasetTreeProvider';
@@ -119,12 +121,23 @@ async function askTargets(summary: DatasetSummary, source: string): Promise<stri
   }
 }
 
-function askArchitecture(role: 'student' | 'teacher', preferred: Architecture): Promise<Architecture | undefined> {
-  return pickOne(
+/** The architecture, and for a saved model its model.json (absolute), from a file dialog. */
+async function askModel(role: 'student' | 'teacher', preferred: Architecture): Promise<ModelChoice | undefined> {
+  const architecture = await pickOne(
     role === 'student' ? 'Student architecture (the compact model that is deployed)' : 'Teacher architecture (the large model that is adapted, then distilled)',
-    TRAINABLE_ARCHITECTURES.map((architecture) => ({ label: architecture, description: architectureSummary(architecture), value: architecture })),
+    ARCHITECTURES.map((candidate) => ({ label: candidate, description: architectureSummary(candidate), value: candidate })),
     preferred,
   );
+  if (!architecture || !needsModelFile(architecture)) return architecture && { architecture };
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: false,
+    canSelectMany: false,
+    filters: { 'tfjs layers model': ['json'] },
+    openLabel: `Use as the ${role}`,
+    title: `${TITLE}: the ${role}'s model.json (tfjs layers model, weight files beside it)`,
+  });
+  return picked?.[0] && { architecture, path: picked[0].fsPath };
 }
 
 async function askFolder(): Promise<string | undefined> {
@@ -210,11 +223,11 @@ export function newExperimentCommand(roots: DatasetRoots, store: DatasetStore) {
         recommendedMethod(targets.length),
       ));
     if (!method) return CANCELLED;
-    const student = answers.student ?? (await askArchitecture('student', DEFAULT_STUDENT));
+    const student = answers.student ? { architecture: answers.student } : await askModel('student', DEFAULT_STUDENT);
     if (!student) return CANCELLED;
-    let teacher: Architecture | undefined;
+    let teacher: ModelChoice | undefined;
     if (METHOD_INFO[method].usesTeacher) {
-      teacher = answers.teacher ?? (await askArchitecture('teacher', DEFAULT_TEACHER));
+      teacher = answers.teacher ? { architecture: answers.teacher } : await askModel('teacher', DEFAULT_TEACHER);
       if (!teacher) return CANCELLED;
     }
     const folder = answers.folder ?? (await askFolder());
@@ -227,7 +240,8 @@ export function newExperimentCommand(roots: DatasetRoots, store: DatasetStore) {
     const project = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder))?.uri.fsPath;
     let text: string;
     try {
-      text = buildExperimentFile({ name, root: dataRootForFile(root, folder, project), source, targets, method, student, teacher });
+      const inFile = (model: ModelChoice): ModelChoice => (model.path ? { ...model, path: pathForFile(model.path, folder, project) } : model);
+      text = buildExperimentFile({ name, root: pathForFile(root, folder, project), source, targets, method, student: inFile(student), teacher: teacher && inFile(teacher) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       void vscode.window.showErrorMessage(`KD-UDA: ${reason}`);
