@@ -141,6 +141,9 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       const shown = await headers();
       for (const key of ['run', 'state', 'optimizer.studentLr', 'acc.student.mean']) assert.ok(shown.includes(key), `${key} differs among the kd-mtda runs: ${shown.join(', ')}`);
       for (const key of ['method.name', 'data.source', 'epochs', 'student.architecture']) assert.ok(!shown.includes(key), `${key} is the same in every kd-mtda run`);
+      // Room for the whole table in the picture.
+      await runCommand(page, 'View: Close Primary Side Bar');
+      await frame.locator('#runs-table thead th[aria-sort="descending"]').waitFor({ state: 'visible' });
       await screenshot(page, SHOT);
     });
   });
