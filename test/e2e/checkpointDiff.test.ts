@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -71,6 +71,13 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
     await workspace?.dispose();
   });
 
+  /** Every line the extension host wrote to the "KD-UDA Lab" log channel so far. */
+  async function logLines(): Promise<string[]> {
+    const files = (await readdir(path.join(server.userDataDir, 'logs'), { recursive: true })).filter((file) => file.endsWith('KD-UDA Lab.log'));
+    const texts = await Promise.all(files.map((file) => readFile(path.join(server.userDataDir, 'logs', file), 'utf8')));
+    return texts.join('\n').split('\n');
+  }
+
   /** Runs a stage; on failure saves a screenshot and prints the server's last lines, then rethrows. */
   async function stage(name: string, body: () => Promise<void>): Promise<void> {
     try {
@@ -117,6 +124,21 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
 
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
+    });
+  });
+
+  it('ignores a webview message of an unknown type and logs it', async () => {
+    await stage('bad-message', async () => {
+      // What the webview's acquireVsCodeApi().postMessage calls in its host frame (the panel's own
+      // frame cannot: VS Code deletes its window.parent), with a message the extension does not know.
+      const hostFrame = page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame();
+      await hostFrame.locator('body').evaluate(() => {
+        const post = (globalThis as unknown as { __vscode_post_message__(channel: string, data: unknown): void }).__vscode_post_message__;
+        post('onmessage', { message: { type: 'deleteRun', runDir: '/' } });
+      });
+      const logged = await poll('the KD-UDA Lab log to note the ignored message', async () => (await logLines()).find((line) => line.includes('ignored a message of unknown type or shape')), 15_000);
+      assert.match(logged, /Checkpoint diff panel \(.*student-epoch-2--teacher-epoch-2\.json\): ignored a message of unknown type or shape: \{"type":"deleteRun","runDir":"\/"\}/);
+      assert.equal(await editorTab(page, PANEL_TITLE).isVisible(), true, 'the panel is still there');
     });
   });
 
