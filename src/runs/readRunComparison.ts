@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapWithConcurrency } from '../datasets/mapWithConcurrency';
+import { writeFileAtomic } from './atomicFile';
 import { readEvents } from './eventLog';
 import { readRunStatus } from './listRuns';
 import { readRunResults } from './readRunResults';
@@ -11,6 +12,14 @@ import { buildComparisonTable, type ComparisonTable, type ModelMetrics, type Run
 const READ_CONCURRENCY = 8;
 
 const SOURCE_HOLDOUT = 'source-holdout';
+
+/** Bumped whenever RunRecord changes shape: a cache file of another version is ignored, not misread. */
+const CACHE_FORMAT_VERSION = 1;
+
+interface CacheEntry {
+  signature: string;
+  record: RunRecord;
+}
 
 async function readExperiment(runDir: string): Promise<{ experiment?: unknown; problem?: string }> {
   const file = path.join(runDir, RUN_FILES.experiment);
@@ -81,17 +90,24 @@ async function runSignature(runDir: string): Promise<string> {
 /**
  * Reads the comparison table of a runs folder, keeping every run's record with the signature of its
  * files: after the first read, a refresh stats each folder and re-reads only the runs that changed,
- * so a run finishing among 1,000 costs one folder's read.
+ * so a run finishing among 1,000 costs one folder's read. With a `cacheFile` the records also
+ * outlive the window: the first read after a restart parses one file instead of every results.json.
  */
 export class RunComparisonReader {
-  private readonly cache = new Map<string, { signature: string; record: RunRecord }>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private cacheLoaded = false;
+
+  constructor(
+    private readonly cacheFile?: string,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
 
   async read(runsDir: string): Promise<ComparisonTable> {
+    await this.loadCache();
     let entries;
     try {
       entries = await readdir(runsDir, { withFileTypes: true });
     } catch {
-      this.cache.clear();
       return buildComparisonTable([]);
     }
     const dirs = entries
@@ -99,16 +115,50 @@ export class RunComparisonReader {
       .map((entry) => path.join(runsDir, entry.name))
       // Newest first, as the Runs view lists them (run ids start with a timestamp).
       .sort((a, b) => path.basename(b).localeCompare(path.basename(a)));
+    let changed = false;
     const records = await mapWithConcurrency(dirs, READ_CONCURRENCY, async (dir) => {
       const signature = await runSignature(dir);
       const cached = this.cache.get(dir);
       if (cached?.signature === signature) return cached.record;
       const record = await readRunRecord(dir);
       this.cache.set(dir, { signature, record });
+      changed = true;
       return record;
     });
+    // Only this runs folder's entries are kept: the cache follows the setting, not every folder ever read.
     const present = new Set(dirs);
-    for (const dir of this.cache.keys()) if (!present.has(dir)) this.cache.delete(dir);
+    for (const dir of this.cache.keys()) {
+      if (!present.has(dir)) {
+        this.cache.delete(dir);
+        changed = true;
+      }
+    }
+    if (changed) await this.saveCache();
     return buildComparisonTable(records);
+  }
+
+  private async loadCache(): Promise<void> {
+    if (this.cacheLoaded || !this.cacheFile) return;
+    this.cacheLoaded = true;
+    let saved: { version?: unknown; entries?: unknown };
+    try {
+      saved = JSON.parse(await readFile(this.cacheFile, 'utf8')) as typeof saved;
+    } catch {
+      return; // none yet, or torn: every run is read afresh
+    }
+    if (saved.version !== CACHE_FORMAT_VERSION || !Array.isArray(saved.entries)) return;
+    for (const entry of saved.entries as [string, CacheEntry][]) {
+      if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1]?.signature === 'string' && typeof entry[1].record === 'object') this.cache.set(entry[0], entry[1]);
+    }
+  }
+
+  private async saveCache(): Promise<void> {
+    if (!this.cacheFile) return;
+    try {
+      await mkdir(path.dirname(this.cacheFile), { recursive: true });
+      await writeFileAtomic(this.cacheFile, JSON.stringify({ version: CACHE_FORMAT_VERSION, entries: [...this.cache] }));
+    } catch (error) {
+      this.warn(`Could not save the Compare Runs cache ${this.cacheFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

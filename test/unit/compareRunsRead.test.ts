@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RunComparisonReader } from '../../src/runs/readRunComparison';
@@ -80,6 +80,31 @@ describe('RunComparisonReader', () => {
     const table = await reader.read(dir);
     assert.equal(cell(table, '20261102-100000-live', 'state'), 'stopped');
     assert.deepEqual(table.rows.map((row) => row.runId), ['20261102-100000-live', '20261101-100000-done']);
+  });
+
+  it('keeps its records in a cache file, so a new window reads only what changed since', async () => {
+    const cacheFile = path.join(dir, '.cache', 'compare-runs.json');
+    // Whole seconds, which utimes restores exactly.
+    const results = path.join(dir, '20261101-100000-done', 'results.json');
+    await utimes(results, 1_700_000_000, 1_700_000_000);
+    const first = await new RunComparisonReader(cacheFile).read(dir);
+    // Same size and time, other content: only a reader that trusts its saved record still shows 0.7.
+    await writeFile(results, (await readFile(results, 'utf8')).replace('"usps":0.7', '"usps":0.1'));
+    await utimes(results, 1_700_000_000, 1_700_000_000);
+    const restarted = await new RunComparisonReader(cacheFile).read(dir);
+    assert.deepEqual(restarted, first);
+    assert.equal(cell(restarted, '20261101-100000-done', 'acc.student.usps'), 0.7);
+    assert.equal(cell(await new RunComparisonReader().read(dir), '20261101-100000-done', 'acc.student.usps'), 0.1, 'without the cache the file is read');
+  });
+
+  it('reads every run afresh when its cache file is torn or from another version', async () => {
+    const cacheFile = path.join(dir, '.cache', 'torn.json');
+    await mkdir(path.dirname(cacheFile), { recursive: true });
+    for (const content of ['{"version":1,"entr', JSON.stringify({ version: 99, entries: [[path.join(dir, '20261101-100000-done'), { signature: 'x', record: {} }]] })]) {
+      await writeFile(cacheFile, content);
+      const table = await new RunComparisonReader(cacheFile).read(dir);
+      assert.equal(cell(table, '20261101-100000-done', 'method.name'), 'kd-stda');
+    }
   });
 
   it('gives an empty table for a runs folder that does not exist', async () => {

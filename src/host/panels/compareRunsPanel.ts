@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import path from 'node:path';
 import { COMPARE_RUNS_PANEL_VIEW_TYPE, parseCompareRunsPanelMessage, type HostToCompareRunsPanel } from '../../protocol/compareRunsPanel';
 import { RunComparisonReader } from '../../runs/readRunComparison';
 import type { ComparisonTable } from '../../runs/runComparison';
@@ -22,8 +23,8 @@ const TITLE = 'Compare Runs';
  */
 export class CompareRunsPanel implements vscode.Disposable {
   private static current: CompareRunsPanel | undefined;
-  /** Kept across panels: reopening the panel re-reads only the run folders that changed. */
-  private static readonly reader = new RunComparisonReader();
+  /** Kept across panels (and, in the workspace's storage, across windows): reopening re-reads only the run folders that changed. */
+  private static reader: RunComparisonReader | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private latest: { runsDir?: string; table: ComparisonTable } | undefined;
@@ -61,6 +62,7 @@ export class CompareRunsPanel implements vscode.Disposable {
   }
 
   private readonly output: vscode.LogOutputChannel;
+  private readonly reader: RunComparisonReader;
 
   private constructor(
     { context, output, runsChanged }: CompareRunsPanelDeps,
@@ -68,6 +70,9 @@ export class CompareRunsPanel implements vscode.Disposable {
   ) {
     this.output = output;
     CompareRunsPanel.current = this;
+    const cacheFile = context.storageUri && path.join(context.storageUri.fsPath, 'compare-runs-cache.json');
+    CompareRunsPanel.reader ??= new RunComparisonReader(cacheFile, (message) => output.warn(message));
+    this.reader = CompareRunsPanel.reader;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
     panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'compareRuns', TITLE);
     this.disposables.push(
@@ -115,7 +120,7 @@ export class CompareRunsPanel implements vscode.Disposable {
   private async read(): Promise<void> {
     const runsDir = runsDirectory();
     try {
-      this.latest = { runsDir, table: runsDir === undefined ? { columns: [], rows: [] } : await CompareRunsPanel.reader.read(runsDir) };
+      this.latest = { runsDir, table: runsDir === undefined ? { columns: [], rows: [] } : await this.reader.read(runsDir) };
     } catch (error) {
       this.output.error(`Compare Runs panel: reading ${runsDir} failed: ${error instanceof Error ? error.message : String(error)}`);
       return;
