@@ -26,7 +26,7 @@ describe('the packaged extension', () => {
     const vsce = path.join(repo, 'node_modules', '.bin', 'vsce');
     const { stdout } = await promisify(execFile)(vsce, ['ls', '--no-dependencies'], { cwd: repo });
     const files = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
-    for (const required of ['package.json', 'README.md', 'dist/extension.js', 'dist/trainer.js', 'dist/webview/dataset.js', 'dist/webview/results.js', 'dist/webview/results.css', 'schemas/experiment.schema.json', 'media/icon.png']) {
+    for (const required of ['package.json', 'README.md', 'dist/extension.js', 'dist/trainer.js', 'dist/webview/dataset.js', 'dist/webview/results.js', 'dist/webview/results.css', 'dist/webview/checkpointDiff.js', 'media/checkpointDiff.css', 'schemas/experiment.schema.json', 'media/icon.png']) {
       assert.ok(files.includes(required), `${required} is missing from the .vsix: ${files.join(', ')}`);
     }
     const unwanted = files.filter((file) => /^(src|test|webview-ui|bench|node_modules|out|\.ci)\/|\.map$|\.ts$|^esbuild\.mjs$/.test(file));
