@@ -1,7 +1,8 @@
 /**
  * End to end: a tiny KD-STDA run trained by the real trainer CLI, then from the palette KD-UDA:
  * Compare Checkpoints, picking the run and its student and teacher checkpoints; the panel shows
- * the agreement between the two on the target, and comes back on the same tab after a reload.
+ * the agreement between the two on the target, logs and ignores a message it does not know, and
+ * comes back on the same tab and domain after being hidden and after a reload.
  * Screenshots go to test-results/e2e-checkpoint-diff*.png.
  */
 import assert from 'node:assert/strict';
@@ -121,6 +122,9 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       await screenshot(page, `${SHOT}-architecture`);
       await page.keyboard.press('ArrowLeft');
       await poll('back on the Per class tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes');
+      await frame.locator('#domain-source-holdout').focus();
+      await page.keyboard.press('Space');
+      await poll('the per-class table of the source hold-out', async () => (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out');
 
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
@@ -142,16 +146,23 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
     });
   });
 
-  it('comes back after the window reloads, on the tab it was left on, without evaluating again', async () => {
+  it('comes back after being hidden and after the window reloads, on the tab and domain it was left on, without evaluating again', async () => {
     await stage('reload', async () => {
       const report = path.join(runDir, 'diffs', 'student-epoch-2--teacher-epoch-2.json');
       const written = readFileSync(report, 'utf8');
+      const restored = async (what: string) => {
+        const frame = webviewFrame(page);
+        await poll(what, async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes' && (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out', 30_000);
+      };
+      // Hidden behind another editor, the webview is discarded (no retainContextWhenHidden).
+      await runCommand(page, 'File: New Untitled Text File');
+      await editorTab(page, PANEL_TITLE).click();
+      await restored('the panel shown again on its Per class tab and the source hold-out');
       await runCommand(page, 'Developer: Reload Window');
       await waitForWorkbench(page);
       await editorTab(page, PANEL_TITLE).waitFor({ state: 'visible', timeout: 30_000 });
       await editorTab(page, PANEL_TITLE).click();
-      const frame = webviewFrame(page);
-      await poll('the restored panel on its Per class tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes' && (await frame.locator('#per-class-table').isVisible()), 30_000);
+      await restored('the restored panel on its Per class tab and the source hold-out');
       assert.equal(readFileSync(report, 'utf8'), written, 'the report was read, not written again');
       await screenshot(page, `${SHOT}-restored-after-reload`);
     });
