@@ -93,6 +93,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     this.watcher.on('all', (_event, file) => {
       if (file === dir || /(status|results)\.json$/.test(file) || path.dirname(file) === dir) this.debouncer.trigger('runs');
     });
+    // A run written while the watcher was still making its first pass raised no event.
+    this.watcher.on('ready', () => this.debouncer.trigger('runs'));
   }
 
   refresh(): void {
