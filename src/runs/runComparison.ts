@@ -87,20 +87,31 @@ function roleRank(role: string): number {
   return role.startsWith('teacher') ? 0 : role === 'student' ? 1 : 2;
 }
 
-function metricColumns(record: RunRecord): { column: ComparisonColumn; value: CellValue }[] {
-  const models = [...record.models].sort((a, b) => roleRank(a.role) - roleRank(b.role) || a.role.localeCompare(b.role));
-  const out: { column: ComparisonColumn; value: CellValue }[] = [];
+/** Where a metric column goes: accuracies before costs, teachers before the student, a model's mean before its targets. */
+interface MetricPlace {
+  role: string;
+  slot: 'mean' | 'target' | 'params' | 'macs';
+}
+const SLOT_RANK: Record<MetricPlace['slot'], number> = { mean: 0, target: 1, params: 2, macs: 3 };
+
+function compareMetricPlaces(a: MetricPlace, b: MetricPlace): number {
+  const costA = SLOT_RANK[a.slot] >= 2 ? 1 : 0;
+  const costB = SLOT_RANK[b.slot] >= 2 ? 1 : 0;
+  return costA - costB || roleRank(a.role) - roleRank(b.role) || a.role.localeCompare(b.role) || SLOT_RANK[a.slot] - SLOT_RANK[b.slot];
+}
+
+function metricColumns(record: RunRecord): { column: ComparisonColumn; value: CellValue; place: MetricPlace }[] {
+  const models = record.models;
+  const out: { column: ComparisonColumn; value: CellValue; place: MetricPlace }[] = [];
   for (const model of models) {
     const student = model.role === 'student';
-    out.push({ column: { key: `acc.${model.role}.mean`, label: `${model.role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true }, value: model.meanTarget });
+    const role = model.role;
+    out.push({ column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true }, value: model.meanTarget, place: { role, slot: 'mean' } });
     for (const target of record.targets) {
-      out.push({ column: { key: `acc.${model.role}.${target}`, label: `${model.role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: student }, value: model.accuracy[target] ?? null });
+      out.push({ column: { key: `acc.${role}.${target}`, label: `${role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: student }, value: model.accuracy[target] ?? null, place: { role, slot: 'target' } });
     }
-  }
-  for (const model of models) {
-    const student = model.role === 'student';
-    if (model.parameters !== undefined) out.push({ column: { key: `params.${model.role}`, label: `${model.role} params`, group: 'metric', kind: 'count', shownByDefault: student }, value: model.parameters });
-    if (model.macsPerImage !== undefined) out.push({ column: { key: `macs.${model.role}`, label: `${model.role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: student }, value: model.macsPerImage });
+    if (model.parameters !== undefined) out.push({ column: { key: `params.${role}`, label: `${role} params`, group: 'metric', kind: 'count', shownByDefault: student }, value: model.parameters, place: { role, slot: 'params' } });
+    if (model.macsPerImage !== undefined) out.push({ column: { key: `macs.${role}`, label: `${role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: student }, value: model.macsPerImage, place: { role, slot: 'macs' } });
   }
   return out;
 }
@@ -134,20 +145,30 @@ export function buildComparisonTable(records: readonly RunRecord[]): ComparisonT
     return { record, values };
   });
   // Metrics go after every experiment field, so a second run's extra field does not land among them.
+  const places = new Map<number, MetricPlace>();
   for (const { record, values } of perRun) {
-    for (const { column, value } of metricColumns(record)) {
+    for (const { column, value, place } of metricColumns(record)) {
       const index = claim(column);
-      if (index !== undefined) values.set(index, value);
+      if (index === undefined) continue;
+      values.set(index, value);
+      if (!places.has(index)) places.set(index, place);
     }
   }
-  const ordered = [...columns.values()].sort((a, b) => a.index - b.index).map((entry) => entry.column);
+  // Metrics in one order whatever run came first: a KD-MTDA run's teacher beside an MT-MTDA run's teachers.
+  const byPlace = (a: { index: number }, b: { index: number }): number => {
+    const placeA = places.get(a.index);
+    const placeB = places.get(b.index);
+    return placeA && placeB ? compareMetricPlaces(placeA, placeB) || a.index - b.index : a.index - b.index;
+  };
+  const entries = [...columns.values()].sort(byPlace);
+  const ordered = entries.map((entry) => entry.column);
   return {
     columns: ordered,
     rows: perRun.map(({ record, values }) => ({
       runId: record.runId,
       runDir: record.runDir,
       ...(record.problem ? { problem: record.problem } : {}),
-      cells: ordered.map((_, index) => values.get(index) ?? null),
+      cells: entries.map((entry) => values.get(entry.index) ?? null),
     })),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * End to end: run folders written straight to disk (no training), "KD-UDA: Compare Runs" from the
- * palette, then the table: rows, sorting by a header, filtering, "only what differs", a run added
+ * palette, then the table: rows, sorting by a header, filtering, "only what differs", choosing columns, a run added
  * on disk appearing live, Enter on a row opening that run's results, and the panel's state kept
  * across hide and window reload. Screenshot: test-results/e2e-compare-runs.png.
  */
@@ -112,7 +112,13 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await editorTab(page, 'Compare Runs').waitFor({ state: 'visible', timeout: 30_000 });
       await expectRows('one row per run folder, newest first', RUNS.map((run) => run.runId).reverse(), 30_000);
       assert.match((await frame.locator('#summary').textContent()) ?? '', /^4 of 4 runs/);
-      const mean = frame.locator(`#runs-table tr[data-run-dir$="${RUNS[2].runId}"] td`).nth((await headers()).indexOf('acc.student.mean') - 1);
+      // The metrics come after the experiment's fields: columns far out of view are not drawn until scrolled to.
+      await frame.locator('#table-scroll').evaluate((element) => {
+        element.scrollLeft = element.scrollWidth;
+      });
+      const meanHeader = frame.locator('#runs-table thead th:has(button[data-column="acc.student.mean"])');
+      await meanHeader.waitFor({ state: 'visible', timeout: 10_000 });
+      const mean = frame.locator(`#runs-table tr[data-run-dir$="${RUNS[2].runId}"] td[aria-colindex="${await meanHeader.getAttribute('aria-colindex')}"]`);
       assert.equal(((await mean.textContent()) ?? '').trim(), '80.0%', 'the student mean target accuracy of run c');
     });
   });
@@ -135,12 +141,22 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
 
   it('"only what differs" keeps just the columns that differ among the rows shown', async () => {
     await stage('only-differs', async () => {
-      assert.ok((await headers()).includes('teacher.architecture'));
+      await frame.locator('#table-scroll').evaluate((element) => {
+        element.scrollLeft = 0;
+      });
+      await poll('the experiment columns drawn again', async () => (await headers()).includes('teacher.architecture'), 10_000);
       await frame.locator('#only-differing').check();
       await poll('equal columns to go', async () => !(await headers()).includes('teacher.architecture'), 10_000);
       const shown = await headers();
       for (const key of ['run', 'state', 'optimizer.studentLr', 'acc.student.mean']) assert.ok(shown.includes(key), `${key} differs among the kd-mtda runs: ${shown.join(', ')}`);
       for (const key of ['method.name', 'data.source', 'epochs', 'student.architecture']) assert.ok(!shown.includes(key), `${key} is the same in every kd-mtda run`);
+      // Columns are chosen in the chooser (checkboxes, keyboard reachable) and come back with "Default columns".
+      await frame.locator('#column-chooser summary').click();
+      await frame.locator('#column-chooser input[data-column="name"]').uncheck();
+      await poll('the unchosen column to go', async () => !(await headers()).includes('name'), 10_000);
+      await frame.locator('#columns-default').click();
+      await poll('the default columns back', async () => (await headers()).includes('name'), 10_000);
+      await frame.locator('#column-chooser summary').click();
       // Room for the whole table in the picture.
       await runCommand(page, 'View: Close Primary Side Bar');
       await frame.locator('#runs-table thead th[aria-sort="descending"]').waitFor({ state: 'visible' });

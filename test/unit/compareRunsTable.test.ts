@@ -63,6 +63,18 @@ describe('Compare Runs table', () => {
     assert.equal(table.columns[column(table, 'acc.teacher.mean')].shownByDefault, true);
   });
 
+  it('orders metrics the same whichever run comes first: accuracies, teachers before the student, then costs', () => {
+    const mtMtda = record('b', { targets: ['svhn'], models: [{ role: 'student', accuracy: { svhn: 0.5 }, meanTarget: 0.5, parameters: 1 }, { role: 'teacher-svhn', accuracy: { svhn: 0.7 }, meanTarget: 0.7, parameters: 2 }] });
+    const kdMtda = record('a', { targets: ['svhn'], models: [{ role: 'teacher', accuracy: { svhn: 0.6 }, meanTarget: 0.6 }, { role: 'student', accuracy: { svhn: 0.4 }, meanTarget: 0.4 }] });
+    const expected = ['acc.teacher.mean', 'acc.teacher.svhn', 'acc.teacher-svhn.mean', 'acc.teacher-svhn.svhn', 'acc.student.mean', 'acc.student.svhn', 'params.teacher-svhn', 'params.student'];
+    for (const records of [[mtMtda, kdMtda], [kdMtda, mtMtda]]) {
+      const table = buildComparisonTable(records);
+      assert.deepEqual(table.columns.slice(4).map((entry) => entry.key), expected);
+      const a = table.rows.find((row) => row.runId === 'a')!;
+      assert.deepEqual(a.cells.slice(4), [0.6, 0.6, null, null, 0.4, 0.4, null, null], 'cells move with their columns');
+    }
+  });
+
   it('never lets an experiment field take over a run column', () => {
     const table = buildComparisonTable([record('r1', { state: 'done', experiment: { state: 'bogus', run: 7 } })]);
     assert.equal(table.columns.filter((entry) => entry.key === 'state').length, 1);

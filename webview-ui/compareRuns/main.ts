@@ -57,7 +57,19 @@ let shownColumns: number[] = [];
 let widths: (number | undefined)[] = [];
 let rowHeight = 24;
 let rowHeightMeasured = false;
-let rendered = { first: -1, last: -1, columns: shownColumns };
+/**
+ * The shown columns that are drawn: the run column always, then positions [first, last) of
+ * `shownColumns`; spacer columns stand in for the rest, so a wide table costs the cells in view.
+ */
+interface ColumnWindow {
+  first: number;
+  last: number;
+  leftPx: number;
+  rightPx: number;
+}
+let rendered: { first: number; last: number; columns?: ColumnWindow; shown: number[] } = { first: -1, last: -1, shown: shownColumns };
+/** Pixels per `ch` in the table's font: widths are set in px, so the column window can be placed. */
+let chPx = 0;
 /** Position in `visibleRows` of the row whose button is in the tab order (one stop for the whole table). */
 let focusPosition = 0;
 
@@ -124,26 +136,80 @@ function widthOf(index: number): number {
   return width;
 }
 
-function renderHead(): void {
+function columnPx(index: number): number {
+  if (chPx === 0) {
+    const probe = el('span', { class: 'ch-probe' }, '0'.repeat(20));
+    scroller.append(probe);
+    chPx = probe.getBoundingClientRect().width / 20 || 7;
+    probe.remove();
+  }
+  return Math.round(widthOf(index) * chPx);
+}
+
+/** The columns within half a viewport of the visible ones. */
+function columnWindow(): ColumnWindow {
+  const margin = scroller.clientWidth / 2;
+  const from = scroller.scrollLeft - margin;
+  const to = scroller.scrollLeft + scroller.clientWidth + margin;
+  const window: ColumnWindow = { first: 1, last: 1, leftPx: 0, rightPx: 0 };
+  let x = shownColumns.length ? columnPx(shownColumns[0]) : 0;
+  for (let position = 1; position < shownColumns.length; position++) {
+    const width = columnPx(shownColumns[position]);
+    if (x + width < from) {
+      window.leftPx += width;
+      window.first = window.last = position + 1;
+    } else if (x <= to) window.last = position + 1;
+    else window.rightPx += width;
+    x += width;
+  }
+  return window;
+}
+
+const sameWindow = (a: ColumnWindow | undefined, b: ColumnWindow): boolean => a !== undefined && a.first === b.first && a.last === b.last && a.leftPx === b.leftPx && a.rightPx === b.rightPx;
+
+/** Positions in `shownColumns` that `window` draws. */
+function drawnPositions(window: ColumnWindow): number[] {
+  return shownColumns.length ? [0, ...Array.from({ length: window.last - window.first }, (_, i) => window.first + i)] : [];
+}
+
+/** Cells in a drawn row: the drawn columns and the spacers. */
+const drawnCellCount = (window: ColumnWindow): number => drawnPositions(window).length + (window.leftPx ? 1 : 0) + (window.rightPx ? 1 : 0);
+
+/** Rebuilding a row or header removes the focused button: the new one with the same `attribute` takes the focus back. */
+function keepingFocus(container: HTMLElement, attribute: string, rebuild: () => void): void {
+  const focused = container.contains(document.activeElement) ? (document.activeElement as HTMLElement).getAttribute(attribute) : null;
+  rebuild();
+  if (focused !== null) container.querySelector<HTMLElement>(`[${attribute}="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+}
+
+function renderHead(window: ColumnWindow): void {
   const { columns } = currentTable();
-  colgroup.replaceChildren(
-    ...shownColumns.map((index) => {
-      const col = el('col');
-      // CSSOM, not a style attribute: the CSP refuses inline style attributes.
-      col.style.width = `${widthOf(index)}ch`;
-      return col;
-    }),
-  );
-  headRow.replaceChildren(
-    ...shownColumns.map((index) => {
-      const column = columns[index];
-      // Dotted paths may break after a dot (<wbr>), so `optimizer.studentLr` needs no wide column.
-      const label = column.label.split('.').flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), `.${part}`]));
-      const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
-      const sortButton = el('button', { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` }, el('span', {}, ...label), arrow);
-      return el('th', { scope: 'col', ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
-    }),
-  );
+  const positions = drawnPositions(window);
+  const spacerCol = (px: number) => {
+    const col = el('col');
+    col.style.width = `${px}px`;
+    return col;
+  };
+  const cols = positions.map((position) => {
+    const col = el('col');
+    // CSSOM, not a style attribute: the CSP refuses inline style attributes.
+    col.style.width = `${columnPx(shownColumns[position])}px`;
+    return col;
+  });
+  if (window.leftPx) cols.splice(1, 0, spacerCol(window.leftPx));
+  if (window.rightPx) cols.push(spacerCol(window.rightPx));
+  colgroup.replaceChildren(...cols);
+  const headers = positions.map((position) => {
+    const column = columns[shownColumns[position]];
+    // Dotted paths may break after a dot (<wbr>), so `optimizer.studentLr` needs no wide column.
+    const label = column.label.split('.').flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), `.${part}`]));
+    const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
+    const sortButton = el('button', { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` }, el('span', {}, ...label), arrow);
+    return el('th', { scope: 'col', 'aria-colindex': String(position + 1), ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
+  });
+  if (window.leftPx) headers.splice(1, 0, el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
+  if (window.rightPx) headers.push(el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
+  keepingFocus(headRow, 'data-column', () => headRow.replaceChildren(...headers));
   table.setAttribute('aria-colcount', String(shownColumns.length));
   showSortDirection();
 }
@@ -159,51 +225,64 @@ function showSortDirection(): void {
   }
 }
 
-function spacer(height: number): HTMLTableRowElement {
-  const cell = el('td', { colspan: String(shownColumns.length) });
+function spacer(height: number, cells: number): HTMLTableRowElement {
+  const cell = el('td', { colspan: String(cells) });
   const row = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, cell);
   row.style.height = `${height}px`;
   return row;
 }
 
-function buildRow(position: number, tabStop: number): HTMLTableRowElement {
+function buildRow(position: number, tabStop: number, window: ColumnWindow): HTMLTableRowElement {
   const table = currentTable();
   const row = table.rows[visibleRows[position]];
   const tr = el('tr', { 'aria-rowindex': String(position + 2), 'data-run-dir': row.runDir });
   if (row.problem) tr.title = row.problem;
-  for (const index of shownColumns) {
+  for (const drawn of drawnPositions(window)) {
+    const index = shownColumns[drawn];
     const column = table.columns[index];
     const value = row.cells[index];
     const text = cellText(column, value);
-    if (index === 0) {
+    const colindex = String(drawn + 1);
+    if (drawn === 0) {
       const open = el('button', { class: 'run-link', type: 'button', 'data-position': String(position), tabindex: position === tabStop ? '0' : '-1', title: `Open the results of ${row.runId} (Enter)` }, text);
-      tr.append(el('th', { scope: 'row' }, open));
+      tr.append(el('th', { scope: 'row', 'aria-colindex': colindex }, open));
+      if (window.leftPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
     } else if (column.key === 'state' && value !== null) {
-      tr.append(el('td', {}, el('span', { class: `state state-${text}` }, text)));
+      tr.append(el('td', { 'aria-colindex': colindex }, el('span', { class: `state state-${text}` }, text)));
     } else {
-      const cell = el('td', isNumeric(column) ? { class: 'num' } : {}, text || '–');
+      const cell = el('td', isNumeric(column) ? { class: 'num', 'aria-colindex': colindex } : { 'aria-colindex': colindex }, text || '–');
       if (column.kind === 'text' && text.length > 12) cell.title = text;
       tr.append(cell);
     }
   }
+  if (window.rightPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
   return tr;
 }
 
-/** Draws only the rows in (and near) the viewport, between spacers that keep the scroll height true. */
-function renderBody(force = false): void {
+/**
+ * Draws only the rows and columns in (and near) the viewport, between spacers that keep the
+ * scroll size true. `rowsChanged`: the rows' order or content changed, so they are drawn even if
+ * the window did not move. The header is rebuilt only when its columns change, which keeps the
+ * focus on a sort button that was just pressed.
+ */
+function draw(rowsChanged: boolean): void {
+  const columns = columnWindow();
+  const headStale = rendered.shown !== shownColumns || !sameWindow(rendered.columns, columns);
+  if (headStale) renderHead(columns);
   const total = visibleRows.length;
   const visibleCount = Math.ceil(scroller.clientHeight / rowHeight) + 1;
   const first = Math.max(0, Math.min(total, Math.floor(scroller.scrollTop / rowHeight) - OVERSCAN));
   const last = Math.min(total, first + visibleCount + 2 * OVERSCAN);
-  if (!force && first === rendered.first && last === rendered.last && rendered.columns === shownColumns) return;
-  rendered = { first, last, columns: shownColumns };
+  if (!rowsChanged && !headStale && first === rendered.first && last === rendered.last) return;
+  rendered = { first, last, columns, shown: shownColumns };
   const tabStop = Math.min(Math.max(focusPosition, first), Math.max(first, last - 1));
+  const cells = drawnCellCount(columns);
   const rows: HTMLTableRowElement[] = [];
-  if (first > 0) rows.push(spacer(first * rowHeight));
-  for (let position = first; position < last; position++) rows.push(buildRow(position, tabStop));
-  if (last < total) rows.push(spacer((total - last) * rowHeight));
-  if (total === 0 && currentTable().rows.length > 0) rows.push(el('tr', {}, el('td', { colspan: String(shownColumns.length), class: 'no-match' }, 'No run matches the filter.')));
-  body.replaceChildren(...rows);
+  if (first > 0) rows.push(spacer(first * rowHeight, cells));
+  for (let position = first; position < last; position++) rows.push(buildRow(position, tabStop, columns));
+  if (last < total) rows.push(spacer((total - last) * rowHeight, cells));
+  if (total === 0 && currentTable().rows.length > 0) rows.push(el('tr', {}, el('td', { colspan: String(cells), class: 'no-match' }, 'No run matches the filter.')));
+  keepingFocus(body, 'data-position', () => body.replaceChildren(...rows));
   table.setAttribute('aria-rowcount', String(total + 1));
 }
 
@@ -234,11 +313,10 @@ function update({ resort = false, chooser: redrawChooser = false } = {}): void {
   if (resort) applySort();
   applyFilter();
   const columns = chooseColumns();
-  const columnsChanged = columns.length !== shownColumns.length || columns.some((index, i) => index !== shownColumns[i]);
-  shownColumns = columns;
-  if (columnsChanged) renderHead();
-  else showSortDirection();
-  renderBody(true);
+  // A new array only when the columns change: `draw` rebuilds the header exactly then.
+  if (columns.length !== shownColumns.length || columns.some((index, i) => index !== shownColumns[i])) shownColumns = columns;
+  showSortDirection();
+  draw(true);
   renderSummary();
   if (redrawChooser) renderChooser();
   save();
@@ -265,7 +343,7 @@ function show(state: CompareRunsPanelState): void {
       rowHeightMeasured = true;
       if (sample.offsetHeight !== rowHeight) {
         rowHeight = sample.offsetHeight;
-        renderBody(true);
+        draw(true);
       }
     }
   }
@@ -280,7 +358,7 @@ function focusRow(position: number): void {
   const viewport = scroller.clientHeight - head;
   if (top < scroller.scrollTop) scroller.scrollTop = top;
   else if (top + rowHeight > scroller.scrollTop + viewport) scroller.scrollTop = top + rowHeight - viewport;
-  renderBody(true);
+  draw(true);
   body.querySelector<HTMLButtonElement>(`button[data-position="${focusPosition}"]`)?.focus();
 }
 
@@ -316,10 +394,10 @@ scroller.addEventListener('scroll', () => {
   if (scrollFrame) return;
   scrollFrame = requestAnimationFrame(() => {
     scrollFrame = 0;
-    renderBody();
+    draw(false);
   });
 });
-new ResizeObserver(() => renderBody()).observe(scroller);
+new ResizeObserver(() => draw(false)).observe(scroller);
 
 filterInput.addEventListener('input', () => {
   persisted = { ...persisted, filter: filterInput.value };
