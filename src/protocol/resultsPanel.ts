@@ -25,6 +25,18 @@ export interface ModelRow {
   latencyBatchSize?: number;
 }
 
+/** A model of another finished run on the same data that this run is judged against. */
+export interface BaselineRow {
+  /** What it is, e.g. "student, source only". */
+  label: string;
+  runId: string;
+  /** That run's headline (last epoch) accuracy per target. */
+  targets: Record<string, number>;
+  meanTarget: number;
+  parameters?: number;
+  macsPerImage?: number;
+}
+
 export interface ResultsPanelState {
   runId: string;
   runDir: string;
@@ -34,6 +46,8 @@ export interface ResultsPanelState {
   epochs?: number;
   lastEpoch?: number;
   rows: ModelRow[];
+  /** Source-only and directly adapted runs on the same data, source and targets, when the runs folder has them. */
+  baselines: BaselineRow[];
   history: EpochPoint[];
   /** Lines of events.jsonl that could not be read (skipped). */
   skippedEventLines: number[];

@@ -55,6 +55,7 @@ export function summariseRun(runDir: string, status: { state?: RunState; error?:
     epochs,
     lastEpoch: last?.epoch,
     rows,
+    baselines: [],
     history,
     skippedEventLines: parsed.badLines.map((bad) => bad.line),
   };

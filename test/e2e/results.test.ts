@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -58,6 +58,14 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       const runsDir = path.join(workspace.root, 'runs');
       const runDir = await poll('the run folder', async () => (existsSync(runsDir) ? (await readdir(runsDir)).map((name) => path.join(runsDir, name))[0] : undefined), 60_000);
 
+      // A finished source-only run on the same data, as an earlier run of the user's would be: the
+      // panel lists it among the baselines.
+      const baselineDir = path.join(runsDir, '20200101-000000-source-only-baseline');
+      await mkdir(baselineDir);
+      await writeFile(path.join(baselineDir, 'experiment.json'), JSON.stringify({ data: { root: path.join(workspace.root, 'shapes'), source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3 }, method: { name: 'source-only', model: 'student' } }));
+      await writeFile(path.join(baselineDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
+      await writeFile(path.join(baselineDir, 'results.json'), JSON.stringify({ version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }));
+
       await runCommand(page, 'KD-UDA: Open Results');
       await page.waitForTimeout(300);
       if (await quickPickIsOpen(page)) await pickQuickPickItem(page, new RegExp(path.basename(runDir)));
@@ -72,6 +80,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       assert.match(student, /^\d+\.\d%$/);
       const results = JSON.parse(readFileSync(path.join(runDir, 'results.json'), 'utf8')) as { headline: { accuracy: Record<string, Record<string, number>> } };
       assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');
+      assert.equal(((await frame.locator('#results-table td[data-baseline="student, source only"][data-target="sketches"]').textContent()) ?? '').trim(), '37.5%', 'the source-only run is a baseline row');
       assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');
       assert.equal(await frame.locator('#loss-chart canvas').count(), 1, 'the loss curve is drawn');
       await screenshot(page, `${SHOT}-02-done`);

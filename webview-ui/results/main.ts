@@ -43,11 +43,26 @@ function table(state: ResultsPanelState, metric: Metric): HTMLElement {
       el('td', { class: 'num' }, row.latencyMsPerBatch === undefined ? '–' : `${row.latencyMsPerBatch.toFixed(2)} ms (${row.latencyBatchSize})`),
     );
   });
+  const baselineRows = state.baselines.map((baseline) =>
+    el(
+      'tr',
+      { class: 'baseline' },
+      el('th', { scope: 'row', title: `the last epoch of run ${baseline.runId}` }, baseline.label, el('span', { class: 'run-id' }, baseline.runId)),
+      ...state.targets.map((target) => el('td', { class: 'num', 'data-baseline': baseline.label, 'data-target': target }, percent(baseline.targets[target]))),
+      el('td', { class: 'num mean', 'data-baseline': baseline.label, 'data-mean': '' }, percent(baseline.meanTarget)),
+      el('td', { class: 'num' }, compact(baseline.parameters)),
+      el('td', { class: 'num' }, compact(baseline.macsPerImage)),
+      el('td', { class: 'num' }, '–'),
+    ),
+  );
+  const baselineBody = baselineRows.length
+    ? [el('tbody', { class: 'baselines' }, el('tr', {}, el('th', { scope: 'rowgroup', colspan: String(state.targets.length + 5) }, 'Baselines: other runs on the same data, at their last epoch')), ...baselineRows)]
+    : [];
   const caption =
     metric === 'last'
       ? 'Top-1 accuracy at the last epoch: the headline, chosen without target labels.'
       : `Top-1 accuracy, ${metric} over epochs. ${metric === 'max' ? 'The max picks epochs with target labels: an oracle, not a result.' : ''}`;
-  return el('table', { id: 'results-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows));
+  return el('table', { id: 'results-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows), ...baselineBody);
 }
 
 function themeColours(): string[] {

@@ -4,11 +4,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   RESULTS_PANEL_VIEW_TYPE,
+  type BaselineRow,
   parseResultsPanelMessage,
   parseResultsPanelPersistedState,
   type HostToResultsPanel,
   type ResultsPanelState,
 } from '../../protocol/resultsPanel';
+import { findBaselines } from '../../runs/baselineRuns';
 import { readEvents } from '../../runs/eventLog';
 import { readRunStatus } from '../../runs/listRuns';
 import { RUN_FILES } from '../../runs/runFolderFormat';
@@ -37,6 +39,7 @@ export class ResultsPanel implements vscode.Disposable {
   private ready = false;
   /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
   private pending: Promise<ResultsPanelState> | undefined;
+  private baselines: BaselineRow[] = [];
 
   static show(deps: ResultsPanelDeps, runDir: string): ResultsPanel {
     const existing = ResultsPanel.open.get(runDir);
@@ -92,6 +95,27 @@ export class ResultsPanel implements vscode.Disposable {
     this.pending = this.read();
     // Its failure surfaces when `ready` awaits it; until then it is not an unhandled rejection.
     this.pending.catch(() => undefined);
+    void this.readBaselines();
+  }
+
+  /**
+   * Baselines come from other run folders (every experiment.json of the runs folder), so they
+   * follow the first paint rather than delay it, and are read once per panel.
+   */
+  private async readBaselines(): Promise<void> {
+    try {
+      const found = await findBaselines(this.runDir, path.dirname(this.runDir));
+      this.baselines = found.map(({ label, runId, model }) => ({
+        label,
+        runId,
+        targets: Object.fromEntries(model.targets.map((target) => [target.domain, target.accuracy])),
+        meanTarget: model.meanTarget,
+        ...(model.parameters === undefined ? {} : { parameters: model.parameters, macsPerImage: model.macsPerImage }),
+      }));
+    } catch (error) {
+      this.output.warn(`Results panel (${this.runDir}): baselines not read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (this.baselines.length) void this.post();
   }
 
   private receive(raw: unknown): void {
@@ -112,7 +136,7 @@ export class ResultsPanel implements vscode.Disposable {
     if (!this.ready) return;
     const state = await (this.pending ?? this.read());
     this.pending = undefined;
-    const message: HostToResultsPanel = { type: 'snapshot', state };
+    const message: HostToResultsPanel = { type: 'snapshot', state: { ...state, baselines: this.baselines } };
     void this.panel.webview.postMessage(message);
   }
 

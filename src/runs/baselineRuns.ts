@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listRuns } from './listRuns';
+import { readRunResults, type ModelHeadline } from './readRunResults';
+import { RUN_FILES } from './runFolderFormat';
+
+/** A model of another run that a distillation run is judged against. */
+export interface BaselineModel {
+  /** What the baseline is, e.g. "student, source only". */
+  label: string;
+  runId: string;
+  model: ModelHeadline;
+}
+
+/** The fields that make two runs comparable, and what a baseline run trained. */
+interface ExperimentSummary {
+  root: string;
+  source: string;
+  targets: string[];
+  method: string;
+  model?: string;
+  imageSize?: number;
+  channels?: number;
+}
+
+const BASELINE_METHODS: Record<string, string> = { 'source-only': 'source only', dann: 'adapted directly (DANN)' };
+
+async function readSummary(runDir: string): Promise<ExperimentSummary | undefined> {
+  try {
+    const experiment = JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as {
+      data?: { root?: unknown; source?: unknown; targets?: unknown; imageSize?: unknown; channels?: unknown };
+      method?: { name?: unknown; model?: unknown };
+    };
+    const { data, method } = experiment;
+    if (typeof data?.root !== 'string' || typeof data.source !== 'string' || !Array.isArray(data.targets) || typeof method?.name !== 'string') return undefined;
+    return {
+      root: path.resolve(data.root),
+      source: data.source,
+      targets: data.targets.filter((target): target is string => typeof target === 'string'),
+      method: method.name,
+      model: typeof method.model === 'string' ? method.model : undefined,
+      imageSize: typeof data.imageSize === 'number' ? data.imageSize : undefined,
+      channels: typeof data.channels === 'number' ? data.channels : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same data, same source, the same set of targets, the same input: the numbers are comparable. */
+function sameProblem(a: ExperimentSummary, b: ExperimentSummary): boolean {
+  return a.root === b.root && a.source === b.source && a.imageSize === b.imageSize && a.channels === b.channels
+    && a.targets.length === b.targets.length && a.targets.every((target) => b.targets.includes(target));
+}
+
+/**
+ * The baselines in the same runs folder for a run: the newest finished source-only and DANN run of
+ * each architecture role on the same data, source and targets (read from each run's
+ * experiment.json). Runs of the same kind as the one judged, and unreadable ones, are left out.
+ */
+export async function findBaselines(runDir: string, runsDir: string): Promise<BaselineModel[]> {
+  const judged = await readSummary(runDir);
+  if (!judged) return [];
+  const chosen = new Map<string, BaselineModel>();
+  for (const run of await listRuns(runsDir)) {
+    if (run.state !== 'done' || path.resolve(run.dir) === path.resolve(runDir)) continue;
+    const summary = await readSummary(run.dir);
+    if (!summary || !(summary.method in BASELINE_METHODS) || !sameProblem(judged, summary)) continue;
+    const role = summary.model ?? 'student';
+    if (summary.method === judged.method && role === (judged.model ?? 'student')) continue;
+    const label = `${role}, ${BASELINE_METHODS[summary.method]}`;
+    // listRuns is newest first: the first run of a kind is the newest.
+    if (chosen.has(label)) continue;
+    const results = await readRunResults(run.dir);
+    if (results.kind !== 'results') continue;
+    const model = results.models.find((candidate) => candidate.role === role);
+    if (model) chosen.set(label, { label, runId: run.runId, model });
+  }
+  return [...chosen.values()];
+}

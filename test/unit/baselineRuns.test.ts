@@ -1,0 +1,76 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { findBaselines } from '../../src/runs/baselineRuns';
+
+interface RunSpec {
+  id: string;
+  method: string;
+  model?: string;
+  targets?: string[];
+  source?: string;
+  root?: string;
+  state?: string;
+  studentMean?: number;
+}
+
+describe('findBaselines', () => {
+  let runsDir: string;
+  before(async () => {
+    runsDir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-baselines-'));
+  });
+  after(() => rm(runsDir, { recursive: true, force: true }));
+
+  async function run(spec: RunSpec): Promise<string> {
+    const dir = path.join(runsDir, spec.id);
+    await mkdir(dir);
+    const targets = spec.targets ?? ['svhn', 'usps'];
+    const role = spec.model ?? 'student';
+    await writeFile(path.join(dir, 'experiment.json'), JSON.stringify({
+      data: { root: spec.root ?? '/data/digits', source: spec.source ?? 'mnist', targets, imageSize: 28, channels: 3 },
+      method: { name: spec.method, ...(spec.model ? { model: spec.model } : {}) },
+    }));
+    await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: spec.state ?? 'done' }));
+    const mean = spec.studentMean ?? 0.5;
+    await writeFile(path.join(dir, 'results.json'), JSON.stringify({
+      version: 1,
+      targets,
+      headline: { epoch: 10, accuracy: { [role]: Object.fromEntries(targets.map((target) => [target, mean])) }, meanTarget: { [role]: mean } },
+      costs: { [role]: { parameters: 62006, macsPerImage: 651720 } },
+    }));
+    return dir;
+  }
+
+  it('finds the newest finished source-only and DANN runs on the same data, source and targets', async () => {
+    await run({ id: '20261101-100000-so-old', method: 'source-only', studentMean: 0.30 });
+    await run({ id: '20261102-100000-so-new', method: 'source-only', studentMean: 0.42 });
+    await run({ id: '20261102-110000-dann', method: 'dann', targets: ['usps', 'svhn'], studentMean: 0.39 });
+    await run({ id: '20261102-120000-dann-teacher', method: 'dann', model: 'teacher', studentMean: 0.45 });
+    await run({ id: '20261103-100000-other-targets', method: 'source-only', targets: ['svhn'] });
+    await run({ id: '20261103-110000-other-source', method: 'dann', source: 'usps' });
+    await run({ id: '20261103-120000-other-root', method: 'dann', root: '/data/office' });
+    await run({ id: '20261103-130000-running', method: 'source-only', state: 'running', studentMean: 0.9 });
+    await run({ id: '20261103-140000-kd', method: 'kd-mtda' });
+    const judged = await run({ id: '20261104-100000-mt', method: 'mt-mtda' });
+
+    const baselines = await findBaselines(judged, runsDir);
+    assert.deepEqual(baselines.map((baseline) => [baseline.label, baseline.runId, baseline.model.meanTarget]).sort(), [
+      ['student, adapted directly (DANN)', '20261102-110000-dann', 0.39],
+      ['student, source only', '20261102-100000-so-new', 0.42],
+      ['teacher, adapted directly (DANN)', '20261102-120000-dann-teacher', 0.45],
+    ]);
+    assert.deepEqual(baselines.find((baseline) => baseline.runId === '20261102-110000-dann')!.model.targets.map((target) => target.domain), ['usps', 'svhn']);
+  });
+
+  it('leaves out runs of the kind being judged, and has none for a run without a readable experiment', async () => {
+    const judged = path.join(runsDir, '20261102-100000-so-new');
+    const labels = (await findBaselines(judged, runsDir)).map((baseline) => baseline.label).sort();
+    assert.deepEqual(labels, ['student, adapted directly (DANN)', 'teacher, adapted directly (DANN)']);
+    const broken = path.join(runsDir, '20261105-100000-broken');
+    await mkdir(broken);
+    await writeFile(path.join(broken, 'experiment.json'), '{"data": ');
+    assert.deepEqual(await findBaselines(broken, runsDir), []);
+  });
+});
