@@ -143,7 +143,11 @@ export function reportWhenDone(run: ActiveRun): void {
   void run.trainer.exit.then((exit) => {
     const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;
     if (exit.code === 0) {
-      void vscode.window.showInformationMessage(`KD-UDA: run ${name} ended (${exit.signal ? 'stopped' : 'done or stopped'}).`, 'Open Results').then((choice) => {
+      // Exit 0 is done or stopped: the run folder says which.
+      void (run.runDir ? readRunStatus(run.runDir) : Promise.resolve(undefined)).then((status) => {
+        const ending = status?.state === 'done' ? 'is done' : status?.state === 'stopped' ? 'stopped; Resume Run continues it' : 'ended';
+        return vscode.window.showInformationMessage(`KD-UDA: run ${name} ${ending}.`, 'Open Results');
+      }).then((choice) => {
         if (choice && run.runDir) void vscode.commands.executeCommand('kdUda.openResults', run.runDir);
       });
       return;
