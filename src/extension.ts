@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
-import { compareRunsCommand } from './host/commands/compareRuns';
 import { compareCheckpointsCommand } from './host/commands/compareCheckpoints';
+import { compareRunsCommand } from './host/commands/compareRuns';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { exportResultsCommand } from './host/commands/exportResults';
 import { newExperimentCommand } from './host/commands/newExperiment';
@@ -73,10 +73,10 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     roots.onDidChange(() => void syncRoots()),
     vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
     vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
-    vscode.window.registerWebviewPanelSerializer(COMPARE_RUNS_PANEL_VIEW_TYPE, CompareRunsPanel.serializer(compareRunsDeps)),
-    vscode.commands.registerCommand(CommandId.CompareRuns, compareRunsCommand(compareRunsDeps)),
     vscode.window.registerWebviewPanelSerializer(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, CheckpointDiffPanel.serializer(panelDeps)),
     vscode.commands.registerCommand(CommandId.CompareCheckpoints, compareCheckpointsCommand(context.extensionUri, panelDeps)),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_RUNS_PANEL_VIEW_TYPE, CompareRunsPanel.serializer(compareRunsDeps)),
+    vscode.commands.registerCommand(CommandId.CompareRuns, compareRunsCommand(compareRunsDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
     vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns)),

@@ -8,6 +8,7 @@ import {
   parseCheckpointDiffPanelPersistedState,
   type HostToCheckpointDiffPanel,
 } from '../../protocol/checkpointDiffPanel';
+import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 
 export interface CheckpointDiffPanelDeps {
@@ -37,30 +38,15 @@ export class CheckpointDiffPanel implements vscode.Disposable {
       void existing.post();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, titleFor(reportFile), vscode.ViewColumn.Active, CheckpointDiffPanel.options(deps.context));
+    const panel = vscode.window.createWebviewPanel(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, titleFor(reportFile), vscode.ViewColumn.Active, panelOptions(deps.context.extensionUri));
     return new CheckpointDiffPanel(deps, reportFile, panel);
   }
 
   static serializer(deps: CheckpointDiffPanelDeps): vscode.WebviewPanelSerializer {
-    return {
-      deserializeWebviewPanel: async (panel, state) => {
-        const persisted = parseCheckpointDiffPanelPersistedState(state);
-        if (!persisted) {
-          deps.output.warn(`Checkpoint diff panel not restored: its saved state is not understood (${JSON.stringify(state)?.slice(0, 200)})`);
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = CheckpointDiffPanel.options(deps.context);
-        new CheckpointDiffPanel(deps, persisted.reportFile, panel);
-      },
-    };
-  }
-
-  private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    };
+    return restoringSerializer('Checkpoint diff panel', deps.output, parseCheckpointDiffPanelPersistedState, (panel, persisted) => {
+      panel.webview.options = panelOptions(deps.context.extensionUri);
+      new CheckpointDiffPanel(deps, persisted.reportFile, panel);
+    });
   }
 
   private readonly output: vscode.LogOutputChannel;

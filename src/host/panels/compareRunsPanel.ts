@@ -5,6 +5,7 @@ import { RunComparisonReader } from '../../runs/readRunComparison';
 import type { ComparisonTable } from '../../runs/runComparison';
 import { CommandId } from '../commands/commandId';
 import { runsDirectory } from '../runs/runsDirectory';
+import { panelOptions } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 
 export interface CompareRunsPanelDeps {
@@ -39,7 +40,7 @@ export class CompareRunsPanel implements vscode.Disposable {
       CompareRunsPanel.current.panel.reveal();
       return CompareRunsPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(COMPARE_RUNS_PANEL_VIEW_TYPE, TITLE, vscode.ViewColumn.Active, CompareRunsPanel.options(deps.context));
+    const panel = vscode.window.createWebviewPanel(COMPARE_RUNS_PANEL_VIEW_TYPE, TITLE, vscode.ViewColumn.Active, panelOptions(deps.context.extensionUri));
     return new CompareRunsPanel(deps, panel);
   }
 
@@ -48,18 +49,12 @@ export class CompareRunsPanel implements vscode.Disposable {
     return {
       deserializeWebviewPanel: async (panel) => {
         CompareRunsPanel.current?.panel.dispose();
-        panel.webview.options = CompareRunsPanel.options(deps.context);
+        panel.webview.options = panelOptions(deps.context.extensionUri);
         new CompareRunsPanel(deps, panel);
       },
     };
   }
 
-  private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    };
-  }
 
   private readonly output: vscode.LogOutputChannel;
   private readonly reader: RunComparisonReader;

@@ -10,6 +10,7 @@ import {
   type HostToDatasetPanel,
 } from '../../protocol/datasetPanel';
 import type { DatasetStore } from '../datasets/datasetStore';
+import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 
 /** What a dataset panel needs from the extension. */
@@ -40,18 +41,10 @@ export class DatasetPanel implements vscode.Disposable {
 
   /** Restores panels that were open when the window reloaded. */
   static serializer(deps: DatasetPanelDeps): vscode.WebviewPanelSerializer {
-    return {
-      deserializeWebviewPanel: async (panel, state) => {
-        const persisted = parseDatasetPanelPersistedState(state);
-        if (!persisted) {
-          deps.output.warn(`Dataset panel not restored: its saved state is not understood (${JSON.stringify(state)?.slice(0, 200)})`);
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = DatasetPanel.options(deps.context, persisted.root);
-        new DatasetPanel(deps, persisted.root, panel);
-      },
-    };
+    return restoringSerializer('Dataset panel', deps.output, parseDatasetPanelPersistedState, (panel, persisted) => {
+      panel.webview.options = DatasetPanel.options(deps.context, persisted.root);
+      new DatasetPanel(deps, persisted.root, panel);
+    });
   }
 
   private static title(root: string): string {
@@ -59,14 +52,7 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   private static options(context: vscode.ExtensionContext, root: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
-        vscode.Uri.joinPath(context.extensionUri, 'media'),
-        vscode.Uri.file(root),
-      ],
-    };
+    return panelOptions(context.extensionUri, vscode.Uri.file(root));
   }
 
   private readonly store: DatasetStore;

@@ -17,6 +17,7 @@ import { RUN_FILES } from '../../runs/runFolderFormat';
 import { summariseRun } from '../../runs/runProgress';
 import type { RunResults } from '../../trainer/run/results';
 import { KeyedDebouncer } from '../../util/debounce';
+import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 
 export interface ResultsPanelDeps {
@@ -47,30 +48,15 @@ export class ResultsPanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(RESULTS_PANEL_VIEW_TYPE, `Results: ${path.basename(runDir)}`, vscode.ViewColumn.Active, ResultsPanel.options(deps.context));
+    const panel = vscode.window.createWebviewPanel(RESULTS_PANEL_VIEW_TYPE, `Results: ${path.basename(runDir)}`, vscode.ViewColumn.Active, panelOptions(deps.context.extensionUri));
     return new ResultsPanel(deps, runDir, panel);
   }
 
   static serializer(deps: ResultsPanelDeps): vscode.WebviewPanelSerializer {
-    return {
-      deserializeWebviewPanel: async (panel, state) => {
-        const persisted = parseResultsPanelPersistedState(state);
-        if (!persisted) {
-          deps.output.warn(`Results panel not restored: its saved state is not understood (${JSON.stringify(state)?.slice(0, 200)})`);
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = ResultsPanel.options(deps.context);
-        new ResultsPanel(deps, persisted.runDir, panel);
-      },
-    };
-  }
-
-  private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    };
+    return restoringSerializer('Results panel', deps.output, parseResultsPanelPersistedState, (panel, persisted) => {
+      panel.webview.options = panelOptions(deps.context.extensionUri);
+      new ResultsPanel(deps, persisted.runDir, panel);
+    });
   }
 
   private readonly output: vscode.LogOutputChannel;
