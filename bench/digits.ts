@@ -83,7 +83,9 @@ function experimentFor(method: MethodKey, seed: number, targets: string[]): Reco
     version: 1,
     name: `bench-digits-${method}-seed${seed}`,
     data: { root: dataDir, source: SOURCE, targets, imageSize: 28, channels: 3, split: { kind: 'folders' } },
-    teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) },
+    // Only the distillation runs train a teacher; leaving it out elsewhere lets a change of teacher
+    // reuse the student-only runs.
+    ...(method === 'kd-mtda' || method === 'mt-mtda' ? { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } } : {}),
     student: { architecture: 'lenet5' },
     method: methodSection(method),
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
