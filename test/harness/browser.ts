@@ -138,11 +138,19 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   let lastProblem = '';
   for (let attempt = 1; Date.now() < deadline; attempt++) {
     try {
-      if (!(await quickInput(page).isVisible())) {
-        await page.locator('.monaco-workbench').focus().catch(() => undefined);
-        await page.keyboard.press('F1');
-      }
       const input = quickInput(page).locator('input.input');
+      // Asked by whether its input shows, not the widget: a widget left laid out without its input
+      // once kept every attempt from pressing F1. Every other attempt opens it from the title bar's
+      // command center instead, which needs no keyboard focus.
+      if (!(await input.isVisible())) {
+        const commandCenter = page.locator('.command-center-center');
+        if (attempt % 2 === 0 && (await commandCenter.isVisible())) {
+          await commandCenter.click();
+        } else {
+          await page.locator('.monaco-workbench').focus().catch(() => undefined);
+          await page.keyboard.press('F1');
+        }
+      }
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(`>${title}`);
       const row = quickPickRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
