@@ -80,6 +80,33 @@ before(async () => {
 after(() => rm(root, { recursive: true, force: true }));
 
 describe('a saved backbone', () => {
+  it('is cut before a classifier the saved model still ends in, and at its own pooling when it has one', async () => {
+    const withHead = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'c1' }),
+        tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }),
+        tfl.layers.dense({ units: 5, activation: 'softmax', name: 'predictions' }),
+      ],
+    });
+    await withHead.save(fileSaveHandler(path.join(root, 'with-head')));
+    withHead.dispose();
+    const headed = await loadSavedBackbone(path.join(root, 'with-head', 'model.json'), undefined);
+    assert.deepEqual(headed.features.outputs[0].shape, [null, 4], 'the 4-channel map before the 5-way softmax');
+    headed.dispose();
+
+    const pooled = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 3, kernelSize: 3, name: 'c1' }),
+        tfl.layers.globalMaxPooling2d({ name: 'max_pool' }),
+      ],
+    });
+    await pooled.save(fileSaveHandler(path.join(root, 'pooled')));
+    pooled.dispose();
+    const own = await loadSavedBackbone(path.join(root, 'pooled', 'model.json'), undefined);
+    assert.equal(own.features.layers[own.features.layers.length - 1].name, 'max_pool', 'its own pooling, not a second one');
+    own.dispose();
+  });
+
   it('starts from the saved weights, cut at the default or the named feature layer, one copy per learner', async () => {
     const kernel = await saveBackbone('load');
     const file = await writeExperiment('load', { path: 'load/model.json' });

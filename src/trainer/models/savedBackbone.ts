@@ -25,10 +25,15 @@ const POOL_LAYER = 'kd_uda_feature_pool';
 
 type Shape = (number | null)[];
 
+/** Layers whose [batch, n] output is a pooled feature vector, not a classifier's scores. */
+const FEATURE_VECTOR_LAYERS = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten']);
+
 /**
  * The output a backbone's features come from: `featureLayer`'s, or by default the model's own output
- * when it is already a feature vector (a headless backbone exported with pooling), else the last
- * layer's 4-D map. A 4-D map is globally average-pooled, as the built-in ResNets do.
+ * when a pooling or flatten layer makes it (a headless backbone exported with pooling), else the
+ * last 4-D map. A converted ImageNet network that still ends in its 1,000-way classifier is thus
+ * cut before the classifier, not at its softmax. A 4-D map is globally average-pooled, as the
+ * built-in ResNets do.
  */
 function featureOutput(model: tfl.LayersModel, file: string, featureLayer: string | undefined): tfl.SymbolicTensor {
   if (featureLayer !== undefined) {
@@ -38,7 +43,8 @@ function featureOutput(model: tfl.LayersModel, file: string, featureLayer: strin
     if (shape?.length === 4) return globalPool(output as tfl.SymbolicTensor);
     throw new Error(`${file}: featureLayer "${featureLayer}" gives ${shape ? `[${shape.join(', ')}]` : 'several outputs'}; a feature layer gives [batch, features] or [batch, height, width, channels]`);
   }
-  if (model.outputs.length === 1 && model.outputs[0].shape.length === 2) return model.outputs[0];
+  const last = model.layers[model.layers.length - 1];
+  if (model.outputs.length === 1 && model.outputs[0].shape.length === 2 && FEATURE_VECTOR_LAYERS.has(last.getClassName())) return model.outputs[0];
   for (const layer of [...model.layers].reverse()) {
     const output = layer.output;
     if (!Array.isArray(output) && output.shape.length === 4) return globalPool(output);
