@@ -16,11 +16,11 @@ export interface BaselineModel {
 interface ExperimentSummary {
   root: string;
   source: string;
-  targets: string[];
+  targets: Set<string>;
   method: string;
   model?: string;
-  imageSize?: number;
-  channels?: number;
+  /** Which images each domain is scored on: layout, input, split, and the seed where it draws the split. */
+  evaluation: string;
 }
 
 const BASELINE_METHODS: Record<string, string> = { 'source-only': 'source only', dann: 'adapted directly (DANN)' };
@@ -28,35 +28,38 @@ const BASELINE_METHODS: Record<string, string> = { 'source-only': 'source only',
 async function readSummary(runDir: string): Promise<ExperimentSummary | undefined> {
   try {
     const experiment = JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as {
-      data?: { root?: unknown; source?: unknown; targets?: unknown; imageSize?: unknown; channels?: unknown };
+      data?: { root?: unknown; source?: unknown; targets?: unknown; imageSize?: unknown; channels?: unknown; layout?: unknown; split?: { kind?: unknown; testFraction?: unknown } };
       method?: { name?: unknown; model?: unknown };
+      seed?: unknown;
     };
     const { data, method } = experiment;
     if (typeof data?.root !== 'string' || typeof data.source !== 'string' || !Array.isArray(data.targets) || typeof method?.name !== 'string') return undefined;
+    // A held-out split is drawn with the run's seed: another seed scores other images.
+    const holdout = data.split?.kind === 'holdout' || data.split?.kind === undefined;
+    const evaluation = JSON.stringify([data.layout ?? 'auto', data.imageSize, data.channels, data.split?.kind ?? 'holdout', holdout ? data.split?.testFraction : null, holdout ? experiment.seed : null]);
     return {
       root: path.resolve(data.root),
       source: data.source,
-      targets: data.targets.filter((target): target is string => typeof target === 'string'),
+      targets: new Set(data.targets.filter((target): target is string => typeof target === 'string')),
       method: method.name,
       model: typeof method.model === 'string' ? method.model : undefined,
-      imageSize: typeof data.imageSize === 'number' ? data.imageSize : undefined,
-      channels: typeof data.channels === 'number' ? data.channels : undefined,
+      evaluation,
     };
   } catch {
     return undefined;
   }
 }
 
-/** Same data, same source, the same set of targets, the same input: the numbers are comparable. */
+/** Same data, source and set of targets, scored on the same images: the numbers are comparable. */
 function sameProblem(a: ExperimentSummary, b: ExperimentSummary): boolean {
-  return a.root === b.root && a.source === b.source && a.imageSize === b.imageSize && a.channels === b.channels
-    && a.targets.length === b.targets.length && a.targets.every((target) => b.targets.includes(target));
+  return a.root === b.root && a.source === b.source && a.evaluation === b.evaluation
+    && a.targets.size === b.targets.size && [...a.targets].every((target) => b.targets.has(target));
 }
 
 /**
  * The baselines in the same runs folder for a run: the newest finished source-only and DANN run of
- * each architecture role on the same data, source and targets (read from each run's
- * experiment.json). Runs of the same kind as the one judged, and unreadable ones, are left out.
+ * each architecture role on the same data, source and targets, scored on the same test images
+ * (read from each run's experiment.json). Runs of the same kind as the one judged, and unreadable ones, are left out.
  */
 export async function findBaselines(runDir: string, runsDir: string): Promise<BaselineModel[]> {
   const judged = await readSummary(runDir);

@@ -62,7 +62,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       // panel lists it among the baselines.
       const baselineDir = path.join(runsDir, '20200101-000000-source-only-baseline');
       await mkdir(baselineDir);
-      await writeFile(path.join(baselineDir, 'experiment.json'), JSON.stringify({ data: { root: path.join(workspace.root, 'shapes'), source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3 }, method: { name: 'source-only', model: 'student' } }));
+      await writeFile(path.join(baselineDir, 'experiment.json'), JSON.stringify({ data: { root: path.join(workspace.root, 'shapes'), layout: 'auto', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } }, method: { name: 'source-only', model: 'student' } }));
       await writeFile(path.join(baselineDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
       await writeFile(path.join(baselineDir, 'results.json'), JSON.stringify({ version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }));
 

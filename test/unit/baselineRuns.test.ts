@@ -14,6 +14,8 @@ interface RunSpec {
   root?: string;
   state?: string;
   studentMean?: number;
+  split?: { kind: string; testFraction?: number };
+  seed?: number;
 }
 
 describe('findBaselines', () => {
@@ -29,8 +31,9 @@ describe('findBaselines', () => {
     const targets = spec.targets ?? ['svhn', 'usps'];
     const role = spec.model ?? 'student';
     await writeFile(path.join(dir, 'experiment.json'), JSON.stringify({
-      data: { root: spec.root ?? '/data/digits', source: spec.source ?? 'mnist', targets, imageSize: 28, channels: 3 },
+      data: { root: spec.root ?? '/data/digits', source: spec.source ?? 'mnist', targets, imageSize: 28, channels: 3, layout: 'auto', split: spec.split ?? { kind: 'folders' } },
       method: { name: spec.method, ...(spec.model ? { model: spec.model } : {}) },
+      seed: spec.seed ?? 0,
     }));
     await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: spec.state ?? 'done' }));
     const mean = spec.studentMean ?? 0.5;
@@ -53,15 +56,34 @@ describe('findBaselines', () => {
     await run({ id: '20261103-120000-other-root', method: 'dann', root: '/data/office' });
     await run({ id: '20261103-130000-running', method: 'source-only', state: 'running', studentMean: 0.9 });
     await run({ id: '20261103-140000-kd', method: 'kd-mtda' });
+    await run({ id: '20261103-150000-holdout', method: 'source-only', split: { kind: 'holdout', testFraction: 0.2 } });
+    await run({ id: '20261103-160000-other-seed-same-folders', method: 'dann', model: 'teacher', seed: 7, studentMean: 0.47 });
     const judged = await run({ id: '20261104-100000-mt', method: 'mt-mtda' });
 
     const baselines = await findBaselines(judged, runsDir);
     assert.deepEqual(baselines.map((baseline) => [baseline.label, baseline.runId, baseline.model.meanTarget]).sort(), [
       ['student, adapted directly (DANN)', '20261102-110000-dann', 0.39],
       ['student, source only', '20261102-100000-so-new', 0.42],
-      ['teacher, adapted directly (DANN)', '20261102-120000-dann-teacher', 0.45],
+      ['teacher, adapted directly (DANN)', '20261103-160000-other-seed-same-folders', 0.47],
     ]);
     assert.deepEqual(baselines.find((baseline) => baseline.runId === '20261102-110000-dann')!.model.targets.map((target) => target.domain), ['usps', 'svhn']);
+  });
+
+  it('takes a held-out split only from runs that drew it with the same seed and fraction', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-baselines-holdout-'));
+    const before = runsDir;
+    runsDir = dir;
+    try {
+      const holdout = { kind: 'holdout', testFraction: 0.2 };
+      await run({ id: '20261101-100000-seed1', method: 'source-only', split: holdout, seed: 1 });
+      await run({ id: '20261101-110000-seed0-other-fraction', method: 'source-only', split: { kind: 'holdout', testFraction: 0.3 } });
+      await run({ id: '20261101-120000-seed0', method: 'dann', split: holdout });
+      const judged = await run({ id: '20261102-100000-mt', method: 'mt-mtda', split: holdout });
+      assert.deepEqual((await findBaselines(judged, runsDir)).map((baseline) => baseline.runId), ['20261101-120000-seed0']);
+    } finally {
+      runsDir = before;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves out runs of the kind being judged, and has none for a run without a readable experiment', async () => {
