@@ -121,4 +121,19 @@ describe('New Experiment command', function () {
       await rm(file, { force: true });
     }
   });
+
+  it('says why when the file cannot be written, and writes nothing', async () => {
+    // A "folder" that is a file: the write fails as on a read-only or vanished folder.
+    const notAFolder = path.join(workspace, 'not-a-folder.txt');
+    await writeFile(notAFolder, 'a file\n');
+    try {
+      const answers = { root: dataset, source: 'mnist', targets: ['mnist-photo'], method: 'source-only', student: 'lenet5', folder: notAFolder, name: 'unwritable' };
+      const result = (await vscode.commands.executeCommand('kdUda.newExperiment', answers)) as Result;
+      assert.ok(!result.created);
+      assert.match(result.reason, /^could not create the experiment: .*not-a-folder\.txt/);
+      assert.equal(existsSync(path.join(notAFolder, 'unwritable.kdexp.json')), false);
+    } finally {
+      await rm(notAFolder, { force: true });
+    }
+  });
 });

@@ -187,69 +187,72 @@ function answersFrom(target: NewExperimentAnswers | DatasetNode | undefined): Ne
  */
 export function newExperimentCommand(roots: DatasetRoots, store: DatasetStore) {
   return async (target?: NewExperimentAnswers | DatasetNode): Promise<NewExperimentResult> => {
-    const answers = answersFrom(target);
-    const root = answers.root ?? (await askRoot(roots));
-    if (!root) return CANCELLED;
-    const summary = await summaryOf(root, store);
-    if (summary.domains.length < 2) {
-      const why = summary.issues[0]?.message ?? `it has ${summary.domains.length} domain${summary.domains.length === 1 ? '' : 's'}`;
-      const reason = `${root} cannot hold an experiment: it needs a source and at least one target domain, and ${why}`;
-      void vscode.window.showErrorMessage(`KD-UDA: ${reason}`);
-      return { created: false, reason };
-    }
-    const source =
-      answers.source ??
-      (await pickOne(
-        'Source domain (labelled; trained on)',
-        summary.domains.map((domain) => ({ label: domain.name, description: domainDescription(summary, domain.name), value: domain.name })),
-      ));
-    if (!source) return CANCELLED;
-    const targets = answers.targets ?? (await askTargets(summary, source));
-    if (!targets) return CANCELLED;
-    const unknownDomains = [source, ...targets].filter((domain) => !summary.domains.some((candidate) => candidate.name === domain));
-    if (unknownDomains.length > 0) {
-      const reason = `${root} has no domain ${unknownDomains.map((domain) => `"${domain}"`).join(', ')}; its domains: ${summary.domains.map((domain) => domain.name).join(', ')}`;
-      void vscode.window.showErrorMessage(`KD-UDA: ${reason}`);
-      return { created: false, reason };
-    }
-    const method =
-      answers.method ??
-      (await pickOne(
-        `Method (${targets.length} target${targets.length === 1 ? '' : 's'})`,
-        METHODS.map((name) => {
-          const unavailable = methodUnavailableReason(name, targets.length);
-          return { label: name, description: METHOD_INFO[name].summary, detail: unavailable ? `$(circle-slash) Not available: ${unavailable}` : name === 'kd-stda' ? 'Exactly one target domain' : undefined, value: name, unavailable };
-        }),
-        recommendedMethod(targets.length),
-      ));
-    if (!method) return CANCELLED;
-    const student = answers.student ? { architecture: answers.student } : await askModel('student', DEFAULT_STUDENT);
-    if (!student) return CANCELLED;
-    let teacher: ModelChoice | undefined;
-    if (METHOD_INFO[method].usesTeacher) {
-      teacher = answers.teacher ? { architecture: answers.teacher } : await askModel('teacher', DEFAULT_TEACHER);
-      if (!teacher) return CANCELLED;
-    }
-    const folder = answers.folder ?? (await askFolder());
-    if (!folder) return CANCELLED;
-    const name = (answers.name ?? (await askName(folder, suggestExperimentName(source, targets, method, (candidate) => existsSync(fileFor(folder, candidate))))))?.trim();
-    if (!name) return CANCELLED;
-    const file = fileFor(folder, name);
-    if (existsSync(file) && !(await confirmReplace(file))) return { created: false, reason: `${file} exists and was kept` };
-
-    const project = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder))?.uri.fsPath;
-    let text: string;
     try {
-      const inFile = (model: ModelChoice): ModelChoice => (model.path ? { ...model, path: pathForFile(model.path, folder, project) } : model);
-      text = buildExperimentFile({ name, root: pathForFile(root, folder, project), source, targets, method, student: inFile(student), teacher: teacher && inFile(teacher) });
+      return await createExperiment(roots, store, answersFrom(target));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      // A root that vanished mid-way, a folder that cannot be written: said plainly, nothing half-written.
+      const reason = `could not create the experiment: ${error instanceof Error ? error.message : String(error)}`;
       void vscode.window.showErrorMessage(`KD-UDA: ${reason}`);
       return { created: false, reason };
     }
-    const uri = vscode.Uri.file(file);
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-    await vscode.window.showTextDocument(uri);
-    return { created: true, file };
   };
+}
+
+async function createExperiment(roots: DatasetRoots, store: DatasetStore, answers: NewExperimentAnswers): Promise<NewExperimentResult> {
+  const root = answers.root ?? (await askRoot(roots));
+  if (!root) return CANCELLED;
+  const summary = await summaryOf(root, store);
+  if (summary.domains.length < 2) {
+    const why = summary.issues[0]?.message ?? `it has ${summary.domains.length} domain${summary.domains.length === 1 ? '' : 's'}`;
+    const reason = `${root} cannot hold an experiment: it needs a source and at least one target domain, and ${why}`;
+    void vscode.window.showErrorMessage(`KD-UDA: ${reason}`);
+    return { created: false, reason };
+  }
+  const source =
+    answers.source ??
+    (await pickOne(
+      'Source domain (labelled; trained on)',
+      summary.domains.map((domain) => ({ label: domain.name, description: domainDescription(summary, domain.name), value: domain.name })),
+    ));
+  if (!source) return CANCELLED;
+  const targets = answers.targets ?? (await askTargets(summary, source));
+  if (!targets) return CANCELLED;
+  const unknownDomains = [source, ...targets].filter((domain) => !summary.domains.some((candidate) => candidate.name === domain));
+  if (unknownDomains.length > 0) {
+    const reason = `${root} has no domain ${unknownDomains.map((domain) => `"${domain}"`).join(', ')}; its domains: ${summary.domains.map((domain) => domain.name).join(', ')}`;
+    void vscode.window.showErrorMessage(`KD-UDA: ${reason}`);
+    return { created: false, reason };
+  }
+  const method =
+    answers.method ??
+    (await pickOne(
+      `Method (${targets.length} target${targets.length === 1 ? '' : 's'})`,
+      METHODS.map((name) => {
+        const unavailable = methodUnavailableReason(name, targets.length);
+        return { label: name, description: METHOD_INFO[name].summary, detail: unavailable ? `$(circle-slash) Not available: ${unavailable}` : name === 'kd-stda' ? 'Exactly one target domain' : undefined, value: name, unavailable };
+      }),
+      recommendedMethod(targets.length),
+    ));
+  if (!method) return CANCELLED;
+  const student = answers.student ? { architecture: answers.student } : await askModel('student', DEFAULT_STUDENT);
+  if (!student) return CANCELLED;
+  let teacher: ModelChoice | undefined;
+  if (METHOD_INFO[method].usesTeacher) {
+    teacher = answers.teacher ? { architecture: answers.teacher } : await askModel('teacher', DEFAULT_TEACHER);
+    if (!teacher) return CANCELLED;
+  }
+  const folder = answers.folder ?? (await askFolder());
+  if (!folder) return CANCELLED;
+  const name = (answers.name ?? (await askName(folder, suggestExperimentName(source, targets, method, (candidate) => existsSync(fileFor(folder, candidate))))))?.trim();
+  if (!name) return CANCELLED;
+  const file = fileFor(folder, name);
+  if (existsSync(file) && !(await confirmReplace(file))) return { created: false, reason: `${file} exists and was kept` };
+
+  const project = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder))?.uri.fsPath;
+  const inFile = (model: ModelChoice): ModelChoice => (model.path ? { ...model, path: pathForFile(model.path, folder, project) } : model);
+  const text = buildExperimentFile({ name, root: pathForFile(root, folder, project), source, targets, method, student: inFile(student), teacher: teacher && inFile(teacher) });
+  const uri = vscode.Uri.file(file);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  await vscode.window.showTextDocument(uri);
+  return { created: true, file };
 }
