@@ -13,7 +13,8 @@ export interface CompareRunsPanelState {
   table: ComparisonTable;
 }
 
-export type HostToCompareRunsPanel = { type: 'snapshot'; state: CompareRunsPanelState };
+/** `error`: the runs folder could not be read (the message says why); the last snapshot, if any, stays shown. */
+export type HostToCompareRunsPanel = { type: 'snapshot'; state: CompareRunsPanelState } | { type: 'error'; runsDir?: string; message: string };
 
 /** `openResults` runs KD-UDA: Open Results on a run of the last snapshot (the host checks it is one). */
 export type CompareRunsPanelToHost = { type: 'ready' } | { type: 'openResults'; runDir: string };

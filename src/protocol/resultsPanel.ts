@@ -18,7 +18,8 @@ export interface ModelRow {
   role: string;
   /** Last epoch's accuracy per target (the headline: no target label chooses it). */
   targets: Record<string, number>;
-  meanTarget: number;
+  /** Mean over the targets with a value; absent when there is none. */
+  meanTarget?: number;
   parameters?: number;
   macsPerImage?: number;
   latencyMsPerBatch?: number;
@@ -32,7 +33,7 @@ export interface BaselineRow {
   runId: string;
   /** That run's headline (last epoch) accuracy per target. */
   targets: Record<string, number>;
-  meanTarget: number;
+  meanTarget?: number;
   parameters?: number;
   macsPerImage?: number;
 }
@@ -53,7 +54,8 @@ export interface ResultsPanelState {
   skippedEventLines: number[];
 }
 
-export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState };
+/** `error`: the run folder could not be read (the message says why); a later snapshot replaces it. */
+export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } | { type: 'error'; runDir: string; message: string };
 export type ResultsPanelToHost = { type: 'ready' } | { type: 'openLog' };
 
 export interface ResultsPanelPersistedState {

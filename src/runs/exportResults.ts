@@ -2,7 +2,7 @@ import type { ModelHeadline } from './readRunResults';
 
 export type ExportFormat = 'markdown' | 'csv' | 'latex';
 
-const percent = (value: number): string => (Number.isFinite(value) ? (100 * value).toFixed(1) : '');
+const percent = (value: number | undefined): string => (value !== undefined && Number.isFinite(value) ? (100 * value).toFixed(1) : '');
 
 function csvCell(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

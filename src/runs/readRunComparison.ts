@@ -7,14 +7,16 @@ import { readRunStatus } from './listRuns';
 import { readRunResults } from './readRunResults';
 import { RUN_FILES } from './runFolderFormat';
 import { buildComparisonTable, type ComparisonTable, type ModelMetrics, type RunRecord } from './runComparison';
+import { evaluatedTargets, meanOverTargets, readAccuracy, type AccuracyByModel } from './targetAccuracy';
 
 /** Folders read at once: enough to keep the disk busy, few enough to leave libuv's pool to others. */
 const READ_CONCURRENCY = 8;
 
-const SOURCE_HOLDOUT = 'source-holdout';
-
-/** Bumped whenever RunRecord changes shape: a cache file of another version is ignored, not misread. */
-const CACHE_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever RunRecord changes shape: a cache file of another version is ignored, not misread.
+ * 2: records without status (re-read on every refresh), and no NaN mean.
+ */
+const CACHE_FORMAT_VERSION = 2;
 
 interface CacheEntry {
   signature: string;
@@ -43,41 +45,70 @@ function experimentTargets(experiment: unknown): string[] {
 
 /**
  * A run still training (or stopped before results.json) is compared on its last evaluation in
- * events.jsonl: the same last-epoch numbers the results panel shows live.
+ * events.jsonl: the same last-epoch numbers the results panel shows live, and the same mean.
  */
 async function readLiveMetrics(runDir: string, targets: string[]): Promise<{ epochsRun?: number; models: ModelMetrics[]; targets: string[] }> {
   const { events } = await readEvents(path.join(runDir, RUN_FILES.events));
   let epochsRun: number | undefined;
-  let accuracy: Record<string, Record<string, number>> | undefined;
+  let accuracy: AccuracyByModel | undefined;
   for (const event of events) {
     if (event.kind === 'epoch' && typeof event.epoch === 'number') epochsRun = event.epoch;
-    if (event.kind === 'eval' && typeof event.accuracy === 'object' && event.accuracy) accuracy = event.accuracy as Record<string, Record<string, number>>;
+    // A malformed evaluation (a torn write, a newer trainer) keeps what is well-formed in it.
+    if (event.kind === 'eval') accuracy = readAccuracy(event.accuracy) ?? accuracy;
   }
-  const evaluated = targets.length ? targets : [...new Set(Object.values(accuracy ?? {}).flatMap((byDomain) => Object.keys(byDomain)))].filter((domain) => domain !== SOURCE_HOLDOUT).sort();
+  const evaluated = evaluatedTargets(accuracy, targets);
   const models = Object.entries(accuracy ?? {}).map(([role, byDomain]) => {
-    const known = evaluated.map((target) => byDomain[target]).filter((value): value is number => typeof value === 'number');
-    return { role, accuracy: byDomain, meanTarget: known.length ? known.reduce((sum, value) => sum + value, 0) / known.length : Number.NaN };
+    const meanTarget = meanOverTargets(byDomain, evaluated);
+    return { role, accuracy: byDomain, ...(meanTarget === undefined ? {} : { meanTarget }) };
   });
   return { epochsRun, models, targets: evaluated };
 }
 
-/** One run folder as a row of the comparison: status, experiment, and results (or live metrics). */
-export async function readRunRecord(runDir: string): Promise<RunRecord> {
-  const [status, { experiment, problem: experimentProblem }, results] = await Promise.all([readRunStatus(runDir), readExperiment(runDir), readRunResults(runDir)]);
-  const base = { runId: path.basename(runDir), runDir, state: status.state, startedAt: status.startedAt, experiment };
-  const problems = [status.problem, experimentProblem, results.kind === 'problem' ? results.message : undefined].filter((problem): problem is string => problem !== undefined);
+type RunStatusReading = Awaited<ReturnType<typeof readRunStatus>>;
+
+/** What a run folder says besides status.json: experiment and results (or live metrics). What the cache keeps. */
+async function readRunBody(runDir: string): Promise<RunRecord> {
+  const [{ experiment, problem: experimentProblem }, results] = await Promise.all([readExperiment(runDir), readRunResults(runDir)]);
+  const base = { runId: path.basename(runDir), runDir, experiment };
+  const problems = [experimentProblem, results.kind === 'problem' ? results.message : undefined].filter((problem): problem is string => problem !== undefined);
   const problem = problems.length ? { problem: problems.join('; ') } : {};
   if (results.kind === 'results') {
     const models = results.models.map((model) => ({
       role: model.role,
       accuracy: Object.fromEntries(model.targets.map((target) => [target.domain, target.accuracy])),
-      meanTarget: model.meanTarget,
+      ...(model.meanTarget === undefined ? {} : { meanTarget: model.meanTarget }),
       parameters: model.parameters,
       macsPerImage: model.macsPerImage,
     }));
     return { ...base, ...problem, epochsRun: results.epoch, targets: results.models[0]?.targets.map((target) => target.domain) ?? experimentTargets(experiment), models };
   }
   return { ...base, ...problem, ...(await readLiveMetrics(runDir, experimentTargets(experiment))) };
+}
+
+/**
+ * A run's body with its status as read now: status.json is re-read on every refresh (it is small),
+ * because a killed trainer writes nothing, and only readRunStatus (its process is gone) says so.
+ */
+function withStatus(body: RunRecord, status: RunStatusReading): RunRecord {
+  const { state: _state, startedAt: _startedAt, problem: bodyProblem, ...rest } = body;
+  const problems = [status.problem, bodyProblem].filter((problem): problem is string => problem !== undefined);
+  return {
+    ...rest,
+    ...(status.state ? { state: status.state } : {}),
+    ...(status.startedAt ? { startedAt: status.startedAt } : {}),
+    ...(problems.length ? { problem: problems.join('; ') } : {}),
+  };
+}
+
+/** One run folder as a row of the comparison: status, experiment, and results (or live metrics). */
+export async function readRunRecord(runDir: string): Promise<RunRecord> {
+  const [status, body] = await Promise.all([readRunStatus(runDir), readRunBody(runDir)]);
+  return withStatus(body, status);
+}
+
+/** A row for a run whose folder could not be read at all: the others are still shown. */
+function unreadableRecord(runDir: string, error: unknown): RunRecord {
+  return { runId: path.basename(runDir), runDir, targets: [], models: [], problem: `${runDir} could not be read: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 /** Changes whenever a file the record is read from is written, replaced or removed. */
@@ -89,7 +120,8 @@ async function runSignature(runDir: string): Promise<string> {
 
 /**
  * Reads the comparison table of a runs folder, keeping every run's record with the signature of its
- * files: after the first read, a refresh stats each folder and re-reads only the runs that changed,
+ * files: after the first read, a refresh stats each folder, re-reads every status.json and re-reads
+ * the rest only for the runs that changed,
  * so a run finishing among 1,000 costs one folder's read. With a `cacheFile` the records also
  * outlive the window: the first read after a restart parses one file instead of every results.json.
  */
@@ -117,13 +149,18 @@ export class RunComparisonReader {
       .sort((a, b) => path.basename(b).localeCompare(path.basename(a)));
     let changed = false;
     const records = await mapWithConcurrency(dirs, READ_CONCURRENCY, async (dir) => {
-      const signature = await runSignature(dir);
-      const cached = this.cache.get(dir);
-      if (cached?.signature === signature) return cached.record;
-      const record = await readRunRecord(dir);
-      this.cache.set(dir, { signature, record });
-      changed = true;
-      return record;
+      try {
+        const [signature, status] = await Promise.all([runSignature(dir), readRunStatus(dir)]);
+        const cached = this.cache.get(dir);
+        if (cached?.signature === signature) return withStatus(cached.record, status);
+        const body = await readRunBody(dir);
+        this.cache.set(dir, { signature, record: body });
+        changed = true;
+        return withStatus(body, status);
+      } catch (error) {
+        // One run's failure is that row's problem, never the whole table's.
+        return unreadableRecord(dir, error);
+      }
     });
     // Only this runs folder's entries are kept: the cache follows the setting, not every folder ever read.
     const present = new Set(dirs);

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResults } from '../trainer/run/results';
 import { RUN_FILES, RUN_FORMAT_VERSION } from './runFolderFormat';
+import { meanOverTargets, readAccuracy } from './targetAccuracy';
 
 /** One model's headline (last epoch) accuracy per target and their mean, and its costs when recorded. */
 export interface ModelHeadline {
   role: string;
-  meanTarget: number;
+  /** Absent when results.json records none for the model: never a made-up 0. */
+  meanTarget?: number;
   targets: { domain: string; accuracy: number }[];
   parameters?: number;
   macsPerImage?: number;
@@ -42,13 +44,16 @@ export async function readRunResults(runDir: string): Promise<RunResultsReading>
   }
   const headline = results.headline;
   if (!headline || typeof headline.accuracy !== 'object' || !Array.isArray(results.targets)) return { kind: 'problem', message: `${file}: no "headline" table` };
-  const models = Object.entries(headline.accuracy)
+  const models = Object.entries(readAccuracy(headline.accuracy) ?? {})
     .map(([role, byDomain]) => {
+      // The trainer's own mean; without one, the shared definition over the targets with a value (maybe none).
+      const recorded: unknown = headline.meanTarget?.[role];
+      const mean = typeof recorded === 'number' && Number.isFinite(recorded) ? recorded : meanOverTargets(byDomain, results.targets);
       const cost = results.costs?.[role];
       return {
         role,
-        meanTarget: headline.meanTarget?.[role] ?? 0,
-        targets: results.targets.map((domain) => ({ domain, accuracy: byDomain[domain] ?? Number.NaN })),
+        ...(mean === undefined ? {} : { meanTarget: mean }),
+        targets: results.targets.map((domain) => ({ domain, accuracy: typeof byDomain[domain] === 'number' ? byDomain[domain] : Number.NaN })),
         ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage } : {}),
       };
     })

@@ -41,7 +41,8 @@ export interface ComparisonTable {
 export interface ModelMetrics {
   role: string;
   accuracy: Record<string, number>;
-  meanTarget: number;
+  /** Over the targets with a value; absent when there is none. */
+  meanTarget?: number;
   parameters?: number;
   macsPerImage?: number;
 }
@@ -106,7 +107,7 @@ function metricColumns(record: RunRecord): { column: ComparisonColumn; value: Ce
   for (const model of models) {
     const student = model.role === 'student';
     const role = model.role;
-    out.push({ column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true }, value: model.meanTarget, place: { role, slot: 'mean' } });
+    out.push({ column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true }, value: model.meanTarget ?? null, place: { role, slot: 'mean' } });
     for (const target of record.targets) {
       out.push({ column: { key: `acc.${role}.${target}`, label: `${role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: student }, value: model.accuracy[target] ?? null, place: { role, slot: 'target' } });
     }
@@ -175,12 +176,13 @@ export function buildComparisonTable(records: readonly RunRecord[]): ComparisonT
 
 const compactNumber = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/** A cell as the panel shows it (and as the filter matches it); '' for a missing value. */
+/** A cell as the panel shows it (and as the filter matches it); '' for a missing value, a non-finite number included (never "NaN"). */
 export function cellText(column: ComparisonColumn, value: CellValue): string {
   if (value === null) return '';
+  if (typeof value === 'number' && !Number.isFinite(value)) return '';
   switch (column.kind) {
     case 'accuracy':
-      return typeof value === 'number' && Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : String(value);
+      return typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : String(value);
     case 'count':
       return typeof value === 'number' ? compactNumber.format(value) : String(value);
     case 'date':
@@ -272,6 +274,11 @@ export function buildSearchIndex(table: ComparisonTable): SearchIndex {
 
 export function rowMatches(index: SearchIndex, row: number, terms: readonly FilterTerm[]): boolean {
   return terms.every((term) => (term.columns ? term.columns.some((column) => index.cells[row][column].includes(term.text)) : index.whole[row].includes(term.text)));
+}
+
+/** Where the run `runDir` is among `rows` (indexes into the table, in display order); -1 when it is not shown. */
+export function findRunPosition(table: ComparisonTable, rows: readonly number[], runDir: string | undefined): number {
+  return runDir === undefined ? -1 : rows.findIndex((row) => table.rows[row]?.runDir === runDir);
 }
 
 /**

@@ -18,6 +18,9 @@ export type RunState = (typeof RUN_STATES)[number];
 /** The newest run-folder format this build reads; newer ones are refused by name, not guessed. */
 export const RUN_FORMAT_VERSION = 1;
 
+/** The evaluation of the source domain's held-out split, logged beside the targets: never a target itself. */
+export const SOURCE_HOLDOUT = 'source-holdout';
+
 export const RUN_FILES = {
   experiment: 'experiment.json',
   status: 'status.json',

@@ -3,12 +3,7 @@ import type { RunResults } from '../trainer/run/results';
 import type { EpochPoint, ModelRow, ResultsPanelState } from '../protocol/resultsPanel';
 import type { ParsedEvents } from './eventLog';
 import type { RunState } from './runFolderFormat';
-
-type Record2 = Record<string, Record<string, number>>;
-
-function mean(values: number[]): number {
-  return values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
-}
+import { evaluatedTargets, meanOverTargets, readAccuracy } from './targetAccuracy';
 
 /**
  * What the results panel shows of a run, from its events (live, while it trains) and, once
@@ -17,12 +12,14 @@ function mean(values: number[]): number {
 export function summariseRun(runDir: string, status: { state?: RunState; error?: string }, parsed: ParsedEvents, results?: RunResults): ResultsPanelState {
   const byEpoch = new Map<number, EpochPoint>();
   let epochs: number | undefined;
-  let targets: string[] = results?.targets ?? [];
+  let targets: string[] = Array.isArray(results?.targets) ? results.targets.filter((target): target is string => typeof target === 'string') : [];
   for (const event of parsed.events) {
     const epoch = typeof event.epoch === 'number' ? event.epoch : undefined;
     if (epoch === undefined) continue;
     const point = byEpoch.get(epoch) ?? { epoch, accuracy: {}, losses: {} };
-    if (event.kind === 'eval' && typeof event.accuracy === 'object' && event.accuracy) point.accuracy = event.accuracy as Record2;
+    // Only object-valued models, numbers inside: one malformed event must not take the panel down.
+    const accuracy = event.kind === 'eval' ? readAccuracy(event.accuracy) : undefined;
+    if (accuracy) point.accuracy = accuracy;
     if (event.kind === 'epoch') {
       if (typeof event.losses === 'object' && event.losses) point.losses = event.losses as Record<string, number>;
       if (typeof event.beta === 'number') point.beta = event.beta;
@@ -34,14 +31,14 @@ export function summariseRun(runDir: string, status: { state?: RunState; error?:
   const last = history.at(-1);
   if (targets.length === 0 && last) {
     // Before results.json exists the targets are the evaluated domains other than the source hold-out.
-    targets = [...new Set(Object.values(last.accuracy).flatMap((byDomain) => Object.keys(byDomain)))].filter((domain) => domain !== 'source-holdout').sort();
+    targets = evaluatedTargets(last.accuracy);
   }
   const rows: ModelRow[] = Object.entries(last?.accuracy ?? {}).map(([role, byDomain]) => {
     const cost = results?.costs?.[role];
     return {
       role,
       targets: Object.fromEntries(targets.map((target) => [target, byDomain[target] ?? Number.NaN])),
-      meanTarget: mean(targets.map((target) => byDomain[target] ?? 0)),
+      meanTarget: meanOverTargets(byDomain, targets),
       ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, latencyMsPerBatch: cost.latencyMsPerBatch, latencyBatchSize: cost.latencyBatchSize } : {}),
     };
   });

@@ -27,6 +27,9 @@ interface RunSpec {
   student: [number, number];
 }
 
+/** The kd-mtda runs by descending student mean once run f is written (in the keyboard stage). */
+const ROWS_AFTER_F = ['20261106-090000-mtda-f', '20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'];
+
 const RUNS: RunSpec[] = [
   { runId: '20261101-090000-mtda-a', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.001, state: 'done', student: [0.6, 0.8] },
   { runId: '20261102-090000-stda-b', method: 'kd-stda', teacher: 'resnet-wide', studentLr: 0.01, state: 'done', student: [0.5, 0.6] },
@@ -176,19 +179,23 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await frame.locator('#runs-table tbody button.run-link').first().focus();
       await page.keyboard.press('ArrowDown');
       assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c');
+      // A run appearing above it moves run c down a row: the focus (and Enter) must stay on run c, not on the row position.
+      writeRun(path.join(workspace.root, 'runs'), { runId: '20261106-090000-mtda-f', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.002, state: 'done', student: [0.95, 0.95] });
+      await expectRows('the new run first, run c now third', ROWS_AFTER_F, 30_000);
+      assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c', 'the focus follows the run');
       await page.keyboard.press('Enter');
       await editorTab(page, 'Results: 20261103-090000-mtda-c').waitFor({ state: 'visible', timeout: 30_000 });
 
       // Hidden behind the results panel, the webview is torn down (no retainContextWhenHidden).
       await editorTab(page, 'Compare Runs').click();
-      await expectRows('the same sorted, filtered rows after hide and show', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
+      await expectRows('the same sorted, filtered rows after hide and show', ROWS_AFTER_F, 30_000);
       assert.equal(await frame.locator('#filter').inputValue(), 'method.name:kd-mtda');
 
       await runCommand(page, 'Developer: Reload Window');
       await waitForWorkbench(page);
       await editorTab(page, 'Compare Runs').waitFor({ state: 'visible', timeout: 30_000 });
       await editorTab(page, 'Compare Runs').click();
-      await expectRows('the same rows after a window reload', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
+      await expectRows('the same rows after a window reload', ROWS_AFTER_F, 30_000);
       assert.equal(await frame.locator('#only-differing').isChecked(), true);
 
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));

@@ -1,9 +1,12 @@
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseEvents } from '../../src/runs/eventLog';
 import { RunComparisonReader } from '../../src/runs/readRunComparison';
+import { summariseRun } from '../../src/runs/runProgress';
 import type { ComparisonTable } from '../../src/runs/runComparison';
 
 const experiment = (name: string) => ({ version: 1, name, data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] }, method: { name: 'kd-stda' } });
@@ -109,5 +112,76 @@ describe('RunComparisonReader', () => {
 
   it('gives an empty table for a runs folder that does not exist', async () => {
     assert.deepEqual((await new RunComparisonReader().read(path.join(dir, 'nope'))).rows, []);
+  });
+});
+
+describe('RunComparisonReader on runs that break the usual shape', () => {
+  let root: string;
+  /** Each test reads its own runs folder, so one failing cannot break the next. */
+  let dir: string;
+
+  async function writeRun(runId: string, files: Record<string, unknown>): Promise<string> {
+    const runDir = path.join(dir, runId);
+    await mkdir(runDir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(runDir, name), typeof content === 'string' ? content : JSON.stringify(content));
+    return runDir;
+  }
+  const lines = (events: unknown[]) => events.map((event) => `${JSON.stringify(event)}\n`).join('');
+
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-compare-odd-'));
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(root, 'runs-'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('reads a run with a malformed evaluation, and makes a run that cannot be read its own row\'s problem', async () => {
+    await writeRun('20261110-100000-ok', { 'status.json': { version: 1, state: 'done' }, 'experiment.json': experiment('ok'), 'events.jsonl': lines([{ t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.5, usps: 0.7 } } }]) });
+    await writeRun('20261111-100000-torn-eval', {
+      'status.json': { version: 1, state: 'running' },
+      'experiment.json': experiment('torn-eval'),
+      'events.jsonl': lines([
+        { t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.2, usps: 0.4 } } },
+        { t: 't', kind: 'epoch', epoch: 1 },
+        { t: 't', kind: 'eval', epoch: 2, accuracy: { student: null, teacher: { svhn: 0.6, usps: 'x' } } },
+      ]),
+    });
+    // events.jsonl a folder: reading it fails with EISDIR, which only this run's row may show.
+    const broken = await writeRun('20261112-100000-broken', { 'status.json': { version: 1, state: 'running' }, 'experiment.json': experiment('broken') });
+    await mkdir(path.join(broken, 'events.jsonl'));
+    const table = await new RunComparisonReader().read(dir);
+    assert.deepEqual(table.rows.map((row) => row.runId), ['20261112-100000-broken', '20261111-100000-torn-eval', '20261110-100000-ok']);
+    assert.equal(cell(table, '20261110-100000-ok', 'acc.student.mean'), 0.6);
+    assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.teacher.svhn'), 0.6);
+    assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.teacher.mean'), 0.6);
+    assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.student.mean'), null);
+    assert.match(table.rows[0].problem ?? '', /EISDIR/);
+  });
+
+  it('shows the same mean as the results panel: over the targets with a value', async () => {
+    const events = lines([{ t: 't', kind: 'eval', epoch: 1, accuracy: { teacher: { svhn: 0.8, usps: 0.6 }, student: { svhn: 0.5 } } }]);
+    await writeRun('20261113-100000-partial', { 'status.json': { version: 1, state: 'running' }, 'experiment.json': experiment('partial'), 'events.jsonl': events });
+    const table = await new RunComparisonReader().read(dir);
+    assert.equal(cell(table, '20261113-100000-partial', 'acc.student.mean'), 0.5);
+    const panel = summariseRun(path.join(dir, '20261113-100000-partial'), { state: 'running' }, parseEvents(events), { targets: ['svhn', 'usps'] } as never);
+    assert.equal(panel.rows.find((row) => row.role === 'student')?.meanTarget, 0.5);
+  });
+
+  it('shows a killed run as failed, though its files (and its cached record) still say running', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await writeRun('20261114-100000-killed', { 'status.json': { version: 1, state: 'running', pid: child.pid, host: os.hostname() }, 'experiment.json': experiment('killed') });
+      const cacheFile = path.join(dir, '.cache', 'compare-runs.json');
+      const reader = new RunComparisonReader(cacheFile);
+      assert.equal(cell(await reader.read(dir), '20261114-100000-killed', 'state'), 'running');
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      assert.equal(cell(await reader.read(dir), '20261114-100000-killed', 'state'), 'failed');
+      assert.equal(cell(await new RunComparisonReader(cacheFile).read(dir), '20261114-100000-killed', 'state'), 'failed', 'from the cache file too');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

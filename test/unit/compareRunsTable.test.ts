@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildComparisonTable, buildSearchIndex, cellText, differingColumns, flattenFields, parseFilter, rowMatches, sortRows, type ComparisonTable, type RunRecord } from '../../src/runs/runComparison';
+import { buildComparisonTable, buildSearchIndex, cellText, differingColumns, findRunPosition, flattenFields, parseFilter, rowMatches, sortRows, type ComparisonTable, type RunRecord } from '../../src/runs/runComparison';
 
 function record(runId: string, fields: Partial<RunRecord> = {}): RunRecord {
   return { runId, runDir: `/runs/${runId}`, targets: [], models: [], ...fields };
@@ -128,5 +128,29 @@ describe('Compare Runs table', () => {
     assert.ok(differs([0, 1]).includes('teacher.architecture'));
     assert.ok(differs([0, 1]).includes('params.teacher'), 'a field one run lacks differs');
     assert.deepEqual(differs([1]), [], 'one row differs in nothing');
+  });
+
+  it('shows a non-finite number as empty, never "NaN", and the filter does not find "nan"', () => {
+    const table = buildComparisonTable([
+      record('r1', { targets: ['svhn'], models: [{ role: 'student', accuracy: { svhn: Number.NaN }, meanTarget: Number.NaN, parameters: Number.NaN }] }),
+      record('r2', { targets: ['svhn'], models: [{ role: 'student', accuracy: { svhn: 0.5 } }] }),
+    ]);
+    const text = (key: string, row: number) => cellText(table.columns[column(table, key)], table.rows[row].cells[column(table, key)]);
+    assert.equal(text('acc.student.mean', 0), '');
+    assert.equal(text('acc.student.svhn', 0), '');
+    assert.equal(text('params.student', 0), '');
+    assert.equal(text('acc.student.mean', 1), '', 'a model without a mean has an empty cell');
+    assert.equal(table.rows[1].cells[column(table, 'acc.student.mean')], null);
+    const index = buildSearchIndex(table);
+    assert.deepEqual([0, 1].filter((row) => rowMatches(index, row, parseFilter('nan', table.columns))), []);
+  });
+
+  it('finds a run again by its folder after the rows move', () => {
+    const table = sample();
+    const order = sortRows(table, column(table, 'acc.student.mean'), 'descending');
+    assert.equal(findRunPosition(table, order, '/runs/20261103-100000-c'), 1);
+    assert.equal(findRunPosition(table, [0, 1, 2, 3], '/runs/20261103-100000-c'), 0);
+    assert.equal(findRunPosition(table, [1, 2], '/runs/20261103-100000-c'), -1, 'filtered out');
+    assert.equal(findRunPosition(table, order, undefined), -1);
   });
 });

@@ -47,4 +47,20 @@ describe('readRunResults', () => {
     const headless = await readRunResults(await run('headless', JSON.stringify({ version: 1, targets: ['a'] })));
     assert.match(headless.kind === 'problem' ? headless.message : '', /no "headline" table/);
   });
+
+  it('never makes a missing mean 0: it is the mean over the targets with a value, or absent', async () => {
+    const results = {
+      version: 1,
+      targets: ['t1', 't2'],
+      headline: { epoch: 3, accuracy: { student: { t1: 0.5 }, teacher: { t1: 0.8, t2: 0.6 }, other: { 'source-holdout': 0.9 }, torn: null }, meanTarget: { teacher: 0.7 } },
+    };
+    const reading = await readRunResults(await run('no-mean', JSON.stringify(results)));
+    assert.equal(reading.kind, 'results');
+    if (reading.kind !== 'results') return;
+    const mean = (role: string) => reading.models.find((model) => model.role === role)?.meanTarget;
+    assert.equal(mean('teacher'), 0.7);
+    assert.equal(mean('student'), 0.5);
+    assert.equal(mean('other'), undefined);
+    assert.deepEqual(reading.models.map((model) => model.role), ['teacher', 'student', 'other'], 'a model that is not an object is dropped');
+  });
 });

@@ -22,7 +22,7 @@ describe('summariseRun', () => {
     assert.deepEqual(state.history.map((point) => [point.epoch, point.beta, point.losses['student.ce']]), [[1, 0.1, 1.5], [2, undefined, undefined]]);
     assert.deepEqual(state.rows.map((row) => row.role), ['teacher', 'student'], 'teachers first');
     assert.deepEqual(state.rows[1].targets, { svhn: 0.4, usps: 0.6 });
-    assert.ok(Math.abs(state.rows[1].meanTarget - 0.5) < 1e-12);
+    assert.ok(Math.abs((state.rows[1].meanTarget ?? Number.NaN) - 0.5) < 1e-12);
     assert.deepEqual(state.skippedEventLines, [6], 'the malformed line is skipped and reported; the torn last line is not');
   });
 
@@ -34,5 +34,28 @@ describe('summariseRun', () => {
     assert.equal(student.parameters, 60000);
     assert.equal(student.latencyBatchSize, 64);
     assert.equal(state.rows.find((row) => row.role === 'teacher')!.parameters, undefined);
+  });
+
+  it('survives a malformed evaluation: non-object models are dropped, non-numbers inside ignored', () => {
+    const text = [
+      { t: 't', kind: 'eval', epoch: 1, accuracy: { student: null, teacher: { svhn: 0.5, usps: 'x' }, other: 3 } },
+      { t: 't', kind: 'eval', epoch: 2, accuracy: null },
+      { t: 't', kind: 'eval', epoch: 3, accuracy: { student: null } },
+    ].map((line) => JSON.stringify(line)).join('\n') + '\n';
+    const state = summariseRun('/runs/r', { state: 'running' }, parseEvents(text));
+    assert.deepEqual(state.rows.map((row) => row.role), ['teacher']);
+    assert.deepEqual(state.targets, ['svhn']);
+    assert.equal(state.rows[0].meanTarget, 0.5);
+    assert.equal(state.lastEpoch, 1, 'an evaluation with no readable model adds nothing to the history');
+  });
+
+  it('means over the targets that have a value; a model with none has no mean, never 0', () => {
+    const text = `${JSON.stringify({ t: 't', kind: 'eval', epoch: 1, accuracy: { teacher: { t1: 0.8, t2: 0.6 }, student: { t1: 0.5 }, other: { 'source-holdout': 0.9 } } })}\n`;
+    const state = summariseRun('/runs/r', { state: 'running' }, parseEvents(text));
+    assert.deepEqual(state.targets, ['t1', 't2']);
+    const mean = (role: string) => state.rows.find((row) => row.role === role)?.meanTarget;
+    assert.equal(mean('student'), 0.5, 'the missing t2 is not counted as 0');
+    assert.ok(Math.abs((mean('teacher') ?? Number.NaN) - 0.7) < 1e-12);
+    assert.equal(mean('other'), undefined);
   });
 });

@@ -7,7 +7,7 @@ import {
   type CompareRunsPanelToHost,
   type HostToCompareRunsPanel,
 } from '../../src/protocol/compareRunsPanel';
-import { buildSearchIndex, cellText, differingColumns, parseFilter, rowMatches, sortRows, type ColumnGroup, type ComparisonColumn, type ComparisonTable, type SearchIndex } from '../../src/runs/runComparison';
+import { buildSearchIndex, cellText, differingColumns, findRunPosition, parseFilter, rowMatches, sortRows, type ColumnGroup, type ComparisonColumn, type ComparisonTable, type SearchIndex } from '../../src/runs/runComparison';
 import { el } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 
@@ -35,6 +35,9 @@ const body = el('tbody');
 const table = el('table', { id: 'runs-table' }, colgroup, el('thead', {}, headRow), body);
 const scroller = el('div', { class: 'table-scroll', id: 'table-scroll' }, table);
 const empty = el('p', { class: 'empty', id: 'empty' });
+/** Why the last read of the runs folder failed; hidden once a snapshot arrives. */
+const readError = el('p', { class: 'error', id: 'read-error', role: 'alert' });
+readError.hidden = true;
 
 filterInput.value = persisted.filter ?? '';
 onlyDifferingBox.checked = persisted.onlyDiffering ?? false;
@@ -42,6 +45,7 @@ onlyDifferingBox.checked = persisted.onlyDiffering ?? false;
 app.append(
   el('header', {}, el('h1', {}, 'Compare Runs'), summary),
   el('div', { class: 'toolbar' }, filterInput, el('label', { class: 'toggle' }, onlyDifferingBox, 'Only what differs'), chooser),
+  readError,
   empty,
   scroller,
 );
@@ -72,6 +76,11 @@ let rendered: { first: number; last: number; columns?: ColumnWindow; shown: numb
 let chPx = 0;
 /** Position in `visibleRows` of the row whose button is in the tab order (one stop for the whole table). */
 let focusPosition = 0;
+/**
+ * The run (its runDir) at `focusPosition` when the user put it there: a new snapshot or sort moves
+ * runs, so the position is found again from the run, and Enter still opens the run the user chose.
+ */
+let focusRunDir: string | undefined;
 
 const isNumeric = (column: ComparisonColumn): boolean => column.kind !== 'text' && column.kind !== 'date';
 
@@ -96,6 +105,18 @@ function applySort(): void {
 function searchIndex(): SearchIndex {
   search ??= buildSearchIndex(currentTable());
   return search;
+}
+
+/** Puts `focusPosition` back on `focusRunDir`, wherever the sort, filter or snapshot moved it. */
+function followFocusedRun(): void {
+  const table = currentTable();
+  const position = findRunPosition(table, visibleRows, focusRunDir);
+  if (position >= 0) focusPosition = position;
+  else {
+    // The run is gone or filtered out: the row now at the same place takes the tab stop.
+    focusPosition = Math.max(0, Math.min(visibleRows.length - 1, focusPosition));
+    focusRunDir = visibleRows.length ? table.rows[visibleRows[focusPosition]].runDir : undefined;
+  }
 }
 
 function applyFilter(): void {
@@ -244,7 +265,7 @@ function buildRow(position: number, tabStop: number, window: ColumnWindow): HTML
     const text = cellText(column, value);
     const colindex = String(drawn + 1);
     if (drawn === 0) {
-      const open = el('button', { class: 'run-link', type: 'button', 'data-position': String(position), tabindex: position === tabStop ? '0' : '-1', title: `Open the results of ${row.runId} (Enter)` }, text);
+      const open = el('button', { class: 'run-link', type: 'button', 'data-position': String(position), 'data-run': row.runDir, tabindex: position === tabStop ? '0' : '-1', title: `Open the results of ${row.runId} (Enter)` }, text);
       tr.append(el('th', { scope: 'row', 'aria-colindex': colindex }, open));
       if (window.leftPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
     } else if (column.key === 'state' && value !== null) {
@@ -282,7 +303,8 @@ function draw(rowsChanged: boolean): void {
   for (let position = first; position < last; position++) rows.push(buildRow(position, tabStop, columns));
   if (last < total) rows.push(spacer((total - last) * rowHeight, cells));
   if (total === 0 && currentTable().rows.length > 0) rows.push(el('tr', {}, el('td', { colspan: String(cells), class: 'no-match' }, 'No run matches the filter.')));
-  keepingFocus(body, 'data-position', () => body.replaceChildren(...rows));
+  // By run, not position: a redraw after a new snapshot keeps the focus on the run, wherever it moved.
+  keepingFocus(body, 'data-run', () => body.replaceChildren(...rows));
   table.setAttribute('aria-rowcount', String(total + 1));
 }
 
@@ -312,6 +334,7 @@ function renderChooser(): void {
 function update({ resort = false, chooser: redrawChooser = false } = {}): void {
   if (resort) applySort();
   applyFilter();
+  followFocusedRun();
   const columns = chooseColumns();
   // A new array only when the columns change: `draw` rebuilds the header exactly then.
   if (columns.length !== shownColumns.length || columns.some((index, i) => index !== shownColumns[i])) shownColumns = columns;
@@ -324,6 +347,7 @@ function update({ resort = false, chooser: redrawChooser = false } = {}): void {
 
 function show(state: CompareRunsPanelState): void {
   snapshot = state;
+  readError.hidden = true;
   search = undefined;
   widths = [];
   const noRuns = state.table.rows.length === 0;
@@ -353,13 +377,15 @@ function show(state: CompareRunsPanelState): void {
 function focusRow(position: number): void {
   if (visibleRows.length === 0) return;
   focusPosition = Math.max(0, Math.min(visibleRows.length - 1, position));
+  focusRunDir = currentTable().rows[visibleRows[focusPosition]].runDir;
   const head = table.tHead?.offsetHeight ?? 0;
   const top = focusPosition * rowHeight;
   const viewport = scroller.clientHeight - head;
   if (top < scroller.scrollTop) scroller.scrollTop = top;
   else if (top + rowHeight > scroller.scrollTop + viewport) scroller.scrollTop = top + rowHeight - viewport;
+  const target = focusPosition;
   draw(true);
-  body.querySelector<HTMLButtonElement>(`button[data-position="${focusPosition}"]`)?.focus();
+  body.querySelector<HTMLButtonElement>(`button[data-position="${target}"]`)?.focus();
 }
 
 headRow.addEventListener('click', (event) => {
@@ -375,6 +401,7 @@ body.addEventListener('click', (event) => {
   const runDir = button?.closest('tr')?.dataset.runDir;
   if (!button || !runDir) return;
   focusPosition = Number(button.dataset.position);
+  focusRunDir = runDir;
   vscode.postMessage({ type: 'openResults', runDir });
 });
 
@@ -402,6 +429,7 @@ new ResizeObserver(() => draw(false)).observe(scroller);
 filterInput.addEventListener('input', () => {
   persisted = { ...persisted, filter: filterInput.value };
   focusPosition = 0;
+  focusRunDir = undefined;
   scroller.scrollTop = 0;
   update();
 });
@@ -428,7 +456,21 @@ chooserList.addEventListener('click', (event) => {
   update({ chooser: true });
 });
 
+/** The host could not read the runs folder: the reason, above the last table if there was one. */
+function showError(runsDir: string | undefined, message: string): void {
+  readError.textContent = `Could not read the runs${runsDir ? ` in ${runsDir}` : ''}: ${message}`;
+  readError.hidden = false;
+  if (!snapshot) {
+    empty.hidden = true;
+    scroller.hidden = true;
+  }
+}
+
 window.addEventListener('message', (event: MessageEvent<HostToCompareRunsPanel>) => {
+  if (event.data?.type === 'error') {
+    showError(event.data.runsDir, event.data.message);
+    return;
+  }
   if (event.data?.type !== 'snapshot') return;
   markPhase('snapshot');
   show(event.data.state);

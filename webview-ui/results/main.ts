@@ -3,6 +3,7 @@ import { markPaintedAfterThisFrame, markPhase } from '../shared/phases';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsPanel';
+import { meanOverTargets } from '../../src/runs/targetAccuracy';
 import { button, el } from '../shared/toolkit';
 import { vscodeApi } from '../shared/vscodeApi';
 
@@ -30,8 +31,7 @@ function table(state: ResultsPanelState, metric: Metric): HTMLElement {
   const head = el('tr', {}, el('th', { scope: 'col' }, 'Model'), ...state.targets.map((target) => el('th', { scope: 'col' }, target)), el('th', { scope: 'col' }, 'Mean'), el('th', { scope: 'col' }, 'Params'), el('th', { scope: 'col' }, 'MACs/image'), el('th', { scope: 'col' }, 'Latency/batch'));
   const rows = state.rows.map((row) => {
     const values = state.targets.map((target) => reduce(state.history, row.role, target, metric));
-    const known = values.filter((value): value is number => value !== undefined);
-    const mean = known.length ? known.reduce((sum, value) => sum + value, 0) / known.length : undefined;
+    const mean = meanOverTargets(Object.fromEntries(state.targets.map((target, i) => [target, values[i]])), state.targets);
     return el(
       'tr',
       {},
@@ -103,10 +103,7 @@ function curves(state: ResultsPanelState): HTMLElement {
       epochs,
       roles.map((role) => ({
         label: role,
-        values: state.history.map((point) => {
-          const values = state.targets.map((target) => point.accuracy[role]?.[target]).filter((value): value is number => typeof value === 'number');
-          return values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
-        }),
+        values: state.history.map((point) => meanOverTargets(point.accuracy[role], state.targets) ?? null),
       })),
       true,
     );
@@ -156,7 +153,22 @@ function render(state: ResultsPanelState): void {
   app.replaceChildren(header, ...notes, ...body);
 }
 
+/** The host could not read the run: say why, rather than leave the panel blank or on a stale table. */
+function renderError(runDir: string, message: string): void {
+  latest = undefined;
+  for (const plot of charts.splice(0)) plot.destroy();
+  const runId = runDir.split(/[\\/]/).filter(Boolean).at(-1) ?? runDir;
+  app.replaceChildren(
+    el('header', {}, el('h1', {}, runId), button('Trainer Log', () => vscode.postMessage({ type: 'openLog' }), { title: 'Open trainer.log' })),
+    el('p', { class: 'error', id: 'read-error', role: 'alert' }, `Could not read this run: ${message}`),
+  );
+}
+
 window.addEventListener('message', (event: MessageEvent<HostToResultsPanel>) => {
+  if (event.data?.type === 'error') {
+    renderError(event.data.runDir, event.data.message);
+    return;
+  }
   if (event.data?.type !== 'snapshot') return;
   markPhase('snapshot');
   render(event.data.state);

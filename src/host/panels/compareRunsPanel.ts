@@ -29,6 +29,8 @@ export class CompareRunsPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private latest: { runsDir?: string; table: ComparisonTable } | undefined;
+  /** Why the last read failed, until one succeeds: shown instead of a panel that never fills. */
+  private failure: { runsDir?: string; message: string } | undefined;
   /** The read in flight; a change during it queues exactly one more. */
   private reading: Promise<void> | undefined;
   private rereadQueued = false;
@@ -116,8 +118,12 @@ export class CompareRunsPanel implements vscode.Disposable {
     const runsDir = runsDirectory();
     try {
       this.latest = { runsDir, table: runsDir === undefined ? { columns: [], rows: [] } : await this.reader.read(runsDir) };
+      this.failure = undefined;
     } catch (error) {
-      this.output.error(`Compare Runs panel: reading ${runsDir} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      this.output.error(`Compare Runs panel: reading ${runsDir} failed: ${message}`);
+      this.failure = { runsDir, message };
+      this.post();
       return;
     }
     for (const row of this.latest.table.rows) {
@@ -131,9 +137,15 @@ export class CompareRunsPanel implements vscode.Disposable {
   }
 
   private post(): void {
-    if (!this.ready || !this.latest) return;
-    const message: HostToCompareRunsPanel = { type: 'snapshot', state: this.latest };
-    void this.panel.webview.postMessage(message);
+    if (!this.ready) return;
+    if (this.latest) {
+      const snapshot: HostToCompareRunsPanel = { type: 'snapshot', state: this.latest };
+      void this.panel.webview.postMessage(snapshot);
+    }
+    if (this.failure) {
+      const error: HostToCompareRunsPanel = { type: 'error', ...this.failure };
+      void this.panel.webview.postMessage(error);
+    }
   }
 
   dispose(): void {

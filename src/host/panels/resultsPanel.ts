@@ -17,6 +17,7 @@ import { RUN_FILES } from '../../runs/runFolderFormat';
 import { summariseRun } from '../../runs/runProgress';
 import type { RunResults } from '../../trainer/run/results';
 import { KeyedDebouncer } from '../../util/debounce';
+import { LatestOnly } from '../../util/latestOnly';
 import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 
@@ -41,6 +42,9 @@ export class ResultsPanel implements vscode.Disposable {
   /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
   private pending: Promise<ResultsPanelState> | undefined;
   private baselines: BaselineRow[] = [];
+  /** The baselines read, the debouncer and `ready` each post: only the newest read started is shown. */
+  private readonly reads = new LatestOnly();
+  private disposed = false;
 
   static show(deps: ResultsPanelDeps, runDir: string): ResultsPanel {
     const existing = ResultsPanel.open.get(runDir);
@@ -120,10 +124,24 @@ export class ResultsPanel implements vscode.Disposable {
 
   private async post(): Promise<void> {
     if (!this.ready) return;
-    const state = await (this.pending ?? this.read());
+    // The first snapshot's read is used once, whatever it gave: a rejected one is not awaited again.
+    const reading = this.pending ?? this.read();
     this.pending = undefined;
-    const message: HostToResultsPanel = { type: 'snapshot', state: { ...state, baselines: this.baselines } };
-    void this.panel.webview.postMessage(message);
+    await this.reads.run(
+      () => reading,
+      (outcome) => {
+        if (this.disposed) return;
+        let message: HostToResultsPanel;
+        if (outcome.ok) {
+          message = { type: 'snapshot', state: { ...outcome.value, baselines: this.baselines } };
+        } else {
+          const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+          this.output.error(`Results panel (${this.runDir}): reading the run failed: ${reason}`);
+          message = { type: 'error', runDir: this.runDir, message: reason };
+        }
+        void this.panel.webview.postMessage(message);
+      },
+    );
   }
 
   private async read(): Promise<ResultsPanelState> {
@@ -141,6 +159,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     ResultsPanel.open.delete(this.runDir);
     this.debouncer.dispose();
     void this.watcher.close();

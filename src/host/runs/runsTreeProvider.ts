@@ -31,7 +31,7 @@ const LOG_TAIL_LINES = 8;
  */
 const RUNNING_CHECK_MS = 5000;
 
-const percent = (value: number): string => (Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : '–');
+const percent = (value: number | undefined): string => (value !== undefined && Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : '–');
 
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];

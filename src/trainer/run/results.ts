@@ -1,8 +1,6 @@
-import { RUN_FORMAT_VERSION } from '../../runs/runFolderFormat';
+import { RUN_FORMAT_VERSION, SOURCE_HOLDOUT } from '../../runs/runFolderFormat';
 import { perClassAccuracy, type DomainScore } from '../training/evaluate';
 import type { ModelCost } from '../training/modelCost';
-
-export const SOURCE_HOLDOUT = 'source-holdout';
 
 /** One epoch's evaluation: accuracy[model][domain], domains being the targets and the source hold-out. */
 export interface EpochScores {

@@ -5,7 +5,7 @@ import { loadDataset } from '../../data/dataset';
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runs/atomicFile';
 import { readEvents } from '../../runs/eventLog';
-import { RUN_FILES, type RunState } from '../../runs/runFolderFormat';
+import { RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runs/runFolderFormat';
 import type { BackendReport } from '../backends/backendTypes';
 import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { createMethod } from '../methods/createMethod';
@@ -18,7 +18,7 @@ import { logitsOf } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
 import { CheckpointWriteError, loadNetWeights, readLatest, restoreLearner, saveCheckpointSet, type LatestCheckpoint, type TrainingPosition } from './checkpointStore';
-import { buildResults, meanOver, SOURCE_HOLDOUT, type EpochScores } from './results';
+import { buildResults, meanOver, type EpochScores } from './results';
 import type { RunWriter } from './runWriter';
 
 /** Set by a signal handler: the loop finishes its step, checkpoints, and ends the run `stopped`. */
