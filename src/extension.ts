@@ -71,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.kdexp.json' }, new ExperimentCodeLens()),
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
     roots.onDidChange(() => void syncRoots()),
-    vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps)),
+    vscode.window.registerWebviewPanelSerializer(DATASET_PANEL_VIEW_TYPE, DatasetPanel.serializer(panelDeps, roots)),
     vscode.window.registerWebviewPanelSerializer(RESULTS_PANEL_VIEW_TYPE, ResultsPanel.serializer(panelDeps)),
     vscode.window.registerWebviewPanelSerializer(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, CheckpointDiffPanel.serializer(panelDeps)),
     vscode.commands.registerCommand(CommandId.CompareCheckpoints, compareCheckpointsCommand(context.extensionUri, panelDeps)),

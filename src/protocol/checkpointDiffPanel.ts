@@ -35,8 +35,32 @@ export function parseCheckpointDiffPanelMessage(value: unknown): CheckpointDiffP
   return value.type === 'ready' || value.type === 'openReport' ? { type: value.type } : undefined;
 }
 
+/**
+ * Whether `file` has the shape of a diff report's path, `<absolute>/<run>/diffs/<name>.json`:
+ * absolute (POSIX without backslashes, or Windows with a drive or UNC prefix), no `.`, `..` or
+ * empty segments, a basename ending in `.json` and a parent folder named `diffs`. Written without
+ * node:path, as the webview imports this module too. The host still checks that the folder above
+ * `diffs/` is a run folder before it reads the file.
+ */
+export function isDiffReportPath(file: string): boolean {
+  if (file.includes('\0')) return false;
+  let segments: string[];
+  // A backslash is a file name character on POSIX, not a separator: refused rather than guessed.
+  if (file.startsWith('/')) segments = file.includes('\\') ? [] : file.slice(1).split('/');
+  else if (/^[A-Za-z]:[\\/]/.test(file)) segments = file.slice(3).split(/[\\/]/);
+  else if (/^\\\\[^\\/]/.test(file)) segments = file.slice(2).split(/[\\/]/);
+  else return false;
+  if (segments.length < 3 || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return false;
+  const name = segments[segments.length - 1];
+  return name.length > '.json'.length && name.endsWith('.json') && segments[segments.length - 2] === 'diffs';
+}
+
+/**
+ * The state a webview saved, when it is well formed. `reportFile` comes from the webview, so only
+ * a path shaped like a diff report's is accepted (see `isDiffReportPath`).
+ */
 export function parseCheckpointDiffPanelPersistedState(value: unknown): CheckpointDiffPanelPersistedState | undefined {
-  if (!isRecord(value) || typeof value.reportFile !== 'string' || value.reportFile === '') return undefined;
+  if (!isRecord(value) || typeof value.reportFile !== 'string' || !isDiffReportPath(value.reportFile)) return undefined;
   const state: CheckpointDiffPanelPersistedState = { reportFile: value.reportFile };
   if ((CHECKPOINT_DIFF_TABS as readonly unknown[]).includes(value.tab)) state.tab = value.tab as CheckpointDiffTab;
   if (typeof value.domain === 'string' && value.domain !== '') state.domain = value.domain;

@@ -13,12 +13,16 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
+import { diffReportFile } from '../../src/diff/runCheckpoints';
 import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-checkpoint-diff';
+
+/** The report of the run's student against its teacher, both at epoch 2. */
+const reportFileOf = (runDir: string) => diffReportFile(runDir, path.join(runDir, 'checkpoints', 'student', 'epoch-2'), path.join(runDir, 'checkpoints', 'teacher', 'epoch-2'));
 const PANEL_TITLE = 'Diff: student-epoch-2 ↔ teacher-epoch-2';
 
 /** Trains the workspace's experiment with the trainer CLI, as a terminal user would. */
@@ -102,7 +106,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       await agreement.waitFor({ state: 'visible', timeout: 30_000 });
       const shown = ((await agreement.textContent()) ?? '').trim();
       assert.match(shown, /^\d{1,3}\.\d%$/);
-      const report = JSON.parse(readFileSync(path.join(runDir, 'diffs', 'student-epoch-2--teacher-epoch-2.json'), 'utf8')) as CheckpointDiffReport;
+      const report = JSON.parse(readFileSync(reportFileOf(runDir), 'utf8')) as CheckpointDiffReport;
       const sketches = report.domains.find((domain) => domain.name === 'sketches')!;
       assert.equal(shown, `${(100 * sketches.agreement).toFixed(1)}%`, 'the panel shows the report’s agreement');
       assert.equal(await agreement.getAttribute('aria-label'), `Agreement on sketches: ${shown}`);
@@ -141,14 +145,14 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
         post('onmessage', { message: { type: 'deleteRun', runDir: '/' } });
       });
       const logged = await poll('the KD-UDA Lab log to note the ignored message', async () => (await logLines()).find((line) => line.includes('ignored a message of unknown type or shape')), 15_000);
-      assert.match(logged, /Checkpoint diff panel \(.*student-epoch-2--teacher-epoch-2\.json\): ignored a message of unknown type or shape: \{"type":"deleteRun","runDir":"\/"\}/);
+      assert.match(logged, /Checkpoint diff panel \(.*student-epoch-2--teacher-epoch-2\.[0-9a-f]{10}\.json\): ignored a message of unknown type or shape: \{"type":"deleteRun","runDir":"\/"\}/);
       assert.equal(await editorTab(page, PANEL_TITLE).isVisible(), true, 'the panel is still there');
     });
   });
 
   it('comes back after being hidden and after the window reloads, on the tab and domain it was left on, without evaluating again', async () => {
     await stage('reload', async () => {
-      const report = path.join(runDir, 'diffs', 'student-epoch-2--teacher-epoch-2.json');
+      const report = reportFileOf(runDir);
       const written = readFileSync(report, 'utf8');
       const restored = async (what: string) => {
         const frame = webviewFrame(page);

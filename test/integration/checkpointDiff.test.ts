@@ -5,6 +5,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { diffReportFile } from '../../src/diff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { createImageTree } from '../fixtures/imageTree';
 import { waitFor } from './waitFor';
@@ -63,7 +64,7 @@ describe('Compare Checkpoints', function () {
 
   it('runs the trainer’s diff in a child process, opens the panel on its report, and reuses the report next time', async () => {
     const first = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
-    const reportFile = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.json');
+    const reportFile = diffReportFile(runDir, student, teacher);
     assert.deepEqual(first, { opened: true, reportFile, computed: true });
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as { domains: { name: string; agreement: number }[] };
     assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
@@ -94,6 +95,6 @@ describe('Compare Checkpoints', function () {
     const expected = `cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has c). A: a, b. B: a, b, c.`;
     assert.equal(result.opened === false && result.reason, expected);
     assert.deepEqual(shown, [`KD-UDA: ${expected}`]);
-    assert.equal(existsSync(path.join(runDir, 'diffs', 'student-epoch-1--three-classes.json')), false);
+    assert.equal(existsSync(diffReportFile(runDir, student, other)), false);
   });
 });

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import childProcess from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { CHECKPOINT_DIFF_VERSION, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
+import { diffReportFile } from '../../src/diff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { waitFor } from './waitFor';
 
@@ -75,12 +76,24 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
       domains: [{ name: 'mnist-photo', kind: 'target', images: 2, a: { accuracy: 1, perClass: [1, 1], confusion: [[1, 0], [0, 1]] }, b: { accuracy: 0.5, perClass: [1, 0], confusion: [[1, 0], [1, 0]] }, accuracyDelta: 0.5, agreement: 0.5, klAB: 0.1, klBA: 0.2 }],
       weights: [{ layer: 'conv1', params: 456, relativeL2: 0.1, cosine: 0.99 }],
     };
-    const reportFile = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.json');
+    const reportFile = diffReportFile(runDir, checkpoint('student'), checkpoint('teacher'));
     await mkdir(path.dirname(reportFile), { recursive: true });
     await writeFile(reportFile, JSON.stringify(report));
     const result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') })) as CompareCheckpointsResult;
     assert.deepEqual(result, { opened: true, reportFile, computed: false });
     await waitFor('the Checkpoint Diff panel', () => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === 'Diff: student-epoch-1 ↔ teacher-epoch-1')));
+    assert.deepEqual(trainerSpawns, []);
+  });
+
+  it('does not open a report found under the name that compares another pair', async () => {
+    trainerSpawns = [];
+    const reportFile = diffReportFile(runDir, checkpoint('student'), checkpoint('teacher'));
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as CheckpointDiffReport;
+    // Newer than both checkpoints, but of a teacher elsewhere (a copied run folder, an older name).
+    await writeFile(reportFile, JSON.stringify({ ...report, b: { ...report.b, dir: path.join(root, 'elsewhere', 'teacher', 'epoch-1') } }));
+    const result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') })) as CompareCheckpointsResult;
+    assert.equal(result.opened, false, 'not shown as this pair’s diff');
+    assert.match(result.opened === false ? result.reason : '', /Comparing checkpoints needs a trusted workspace/);
     assert.deepEqual(trainerSpawns, []);
   });
 });

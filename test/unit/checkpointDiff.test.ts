@@ -5,13 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/diff/predictionComparison';
 import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
-import { checkpointLabel, defaultCheckpointPair, diffReportFile, runDirOf } from '../../src/diff/runCheckpoints';
+import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffReportFile, diffReportPairLabel, runDirOf } from '../../src/diff/runCheckpoints';
 import { listCheckpoints } from '../../src/runs/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/diff/weightChange';
 import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffPanel';
 
 // The checkpoint diff's pure core on values worked out by hand.
 
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const close = (actual: number | null, expected: number, what: string) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-6, `${what}: ${actual} != ${expected}`);
 
 describe('prediction comparison', () => {
@@ -163,8 +164,37 @@ describe('a run folder’s checkpoints', () => {
     assert.equal(checkpointLabel('/somewhere/my-model'), 'my-model');
     assert.equal(runDirOf(student), runDir);
     assert.equal(runDirOf('/somewhere/my-model'), undefined);
-    assert.equal(diffReportFile(runDir, student, teacher), path.join(runDir, 'diffs', 'student-epoch-2--teacher-t1-epoch-2.json'));
-    assert.equal(diffReportFile(runDir, student, foreign), path.join(runDir, 'diffs', 'student-epoch-2--20260202-000000-other-student-epoch-5.json'));
+    assert.match(diffReportFile(runDir, student, teacher), new RegExp(`^${literal(path.join(runDir, 'diffs', 'student-epoch-2--teacher-t1-epoch-2.'))}[0-9a-f]{10}\\.json$`));
+    assert.match(diffReportFile(runDir, student, foreign), new RegExp(`^${literal(path.join(runDir, 'diffs', 'student-epoch-2--20260202-000000-other-student-epoch-5.'))}[0-9a-f]{10}\\.json$`));
+    assert.deepEqual(diffReportPairLabel(diffReportFile(runDir, student, teacher)), ['student-epoch-2', 'teacher-t1-epoch-2'], 'the title leaves the hash out');
+    assert.deepEqual(diffReportPairLabel('/r/diffs/student-epoch-2--teacher-epoch-2.json'), ['student-epoch-2', 'teacher-epoch-2']);
+  });
+
+  it('gives different pairs that read the same different reports, and the same pair the same one', () => {
+    const student = path.join(runDir, 'checkpoints', 'student', 'epoch-2');
+    // Two folders of the same name outside any run, and two roles whose labels read the same.
+    const names = [
+      diffReportFile(runDir, student, '/x/epoch-3'),
+      diffReportFile(runDir, student, '/y/epoch-3'),
+      diffReportFile(runDir, student, path.join(runDir, 'checkpoints', 'teacher-a', 'epoch-3')),
+      diffReportFile(runDir, student, path.join(runDir, 'checkpoints', 'teacher', 'a-epoch-3')),
+      diffReportFile(runDir, '/x/epoch-3', student),
+    ];
+    assert.equal(new Set(names).size, names.length, names.join('\n'));
+    assert.equal(path.basename(names[0]).split('.')[0], path.basename(names[1]).split('.')[0], 'the readable part is the same; the hash tells them apart');
+    assert.equal(diffReportFile(runDir, student, '/x/epoch-3'), diffReportFile(runDir, `${student}/`, '/x/../x/epoch-3'), 'the same folders, however written');
+  });
+
+  it('reuses a report only when it compares the very folders asked for', () => {
+    const student = path.join(runDir, 'checkpoints', 'student', 'epoch-2');
+    const report = { a: { dir: student }, b: { dir: '/x/epoch-3' } };
+    assert.equal(diffReportComparesPair(report, student, '/x/epoch-3'), true);
+    assert.equal(diffReportComparesPair(report, `${student}/`, '/x/./epoch-3'), true, 'the same folders, however written');
+    assert.equal(diffReportComparesPair(report, student, '/y/epoch-3'), false, 'another B of the same name');
+    assert.equal(diffReportComparesPair(report, '/x/epoch-3', student), false, 'A and B swapped');
+    for (const other of [null, [], {}, { a: { dir: student } }, { a: { dir: student }, b: { dir: 3 } }, { a: student, b: '/x/epoch-3' }]) {
+      assert.equal(diffReportComparesPair(other, student, '/x/epoch-3'), false, JSON.stringify(other));
+    }
   });
 });
 
@@ -215,8 +245,9 @@ describe('the diff report and the panel messages', () => {
   });
 
   it('restores only a well-formed persisted state', () => {
-    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: '/r.json', tab: 'classes', domain: 't1' }), { reportFile: '/r.json', tab: 'classes', domain: 't1' });
-    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: '/r.json', tab: 'nonsense', domain: 3 }), { reportFile: '/r.json' });
+    const file = '/runs/r/diffs/a--b.json';
+    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: file, tab: 'classes', domain: 't1' }), { reportFile: file, tab: 'classes', domain: 't1' });
+    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: file, tab: 'nonsense', domain: 3 }), { reportFile: file });
     assert.equal(parseCheckpointDiffPanelPersistedState({ reportFile: '' }), undefined);
     assert.equal(parseCheckpointDiffPanelPersistedState(null), undefined);
   });

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
+import { diffReportFile } from '../../src/diff/runCheckpoints';
 import { RUN_FILES } from '../../src/runs/runFolderFormat';
 import { startBackend } from '../../src/trainer/commands/startBackend';
 import { startTraining } from '../../src/trainer/commands/train';
@@ -65,7 +66,8 @@ describe('kd-uda diff', () => {
     const { code, out, err } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
     assert.equal(code, 0, err);
     assert.match(out, /\[diff\] evaluating on t1 \(4 images\)/);
-    const file = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.json');
+    const file = diffReportFile(runDir, student, teacher);
+    assert.match(path.basename(file), /^student-epoch-1--teacher-epoch-1\.[0-9a-f]{10}\.json$/);
     assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
     const report = await readJson<CheckpointDiffReport>(file);
     const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultCheckpointPair, diffReportFile, runDirOf } from '../../diff/runCheckpoints';
+import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../diff/runCheckpoints';
 import { listCheckpoints, type CheckpointListing } from '../../runs/listCheckpoints';
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
 import { pickRun } from '../runs/pickRun';
@@ -34,13 +34,26 @@ async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: 
   return folder?.[0]?.fsPath;
 }
 
-/** A report newer than every file of both checkpoints: checkpoint folders never change once written. */
-async function isFresh(reportFile: string, checkpoints: readonly string[]): Promise<boolean> {
+/**
+ * Whether the report at `reportFile` can be shown as it is for A = `a`, B = `b`: it is newer than
+ * every file of both checkpoints (checkpoint folders never change once written), and it compares
+ * exactly these two folders (its `a.dir` and `b.dir`), not another pair that wrote the same name.
+ */
+async function isReusable(reportFile: string, a: string, b: string, output: vscode.LogOutputChannel): Promise<boolean> {
   const written = await stat(reportFile).then((info) => info.mtimeMs, () => undefined);
   if (written === undefined) return false;
-  const inputs = checkpoints.flatMap((dir) => ['meta.json', 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
+  const inputs = [a, b].flatMap((dir) => ['meta.json', 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
   const times = await Promise.all(inputs.map((file) => stat(file).then((info) => info.mtimeMs, () => Infinity)));
-  return times.every((time) => time <= written);
+  if (!times.every((time) => time <= written)) return false;
+  let report: unknown;
+  try {
+    report = JSON.parse(await readFile(reportFile, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (diffReportComparesPair(report, a, b)) return true;
+  output.info(`Checkpoint diff: ${reportFile} compares another pair of checkpoints; computing it again for ${a} and ${b}`);
+  return false;
 }
 
 /** The trainer's own refusal (`kd-uda diff: ...` on stderr) when there is one, else its last lines. */
@@ -54,8 +67,8 @@ function failureReason(tail: readonly string[], code: number | null, signal: str
  * of its checkpoints (latest student vs latest teacher by default; invoked on a checkpoint node,
  * that one is A), runs `kd-uda diff` in a child
  * process with a cancellable progress notification, and opens the Checkpoint Diff panel on the
- * report it writes into `<run>/diffs/`. A report already there and newer than both checkpoints is
- * opened without evaluating again, which also lets an untrusted workspace browse existing diffs.
+ * report it writes into `<run>/diffs/`. A report already there for this very pair and newer than
+ * both checkpoints is opened without evaluating again, which also lets an untrusted workspace browse existing diffs.
  */
 export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: CheckpointDiffPanelDeps) {
   return async (target?: RunNode | string | vscode.Uri, options: CompareCheckpointsOptions = {}): Promise<CompareCheckpointsResult> => {
@@ -78,7 +91,7 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
       }
     }
     const reportFile = diffReportFile(runDir, a, b);
-    if (await isFresh(reportFile, [a, b])) {
+    if (await isReusable(reportFile, a, b, deps.output)) {
       deps.output.info(`Checkpoint diff: ${reportFile} is newer than both checkpoints; opening it as it is`);
       CheckpointDiffPanel.show(deps, reportFile);
       return { opened: true, reportFile, computed: false };

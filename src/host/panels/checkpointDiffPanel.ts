@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseCheckpointDiffReport } from '../../diff/reportFormat';
+import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport } from '../../diff/reportFormat';
+import { DIFFS_FOLDER, diffReportPairLabel } from '../../diff/runCheckpoints';
+import { RUN_FILES } from '../../runs/runFolderFormat';
 import {
   CHECKPOINT_DIFF_PANEL_VIEW_TYPE,
   parseCheckpointDiffPanelMessage,
@@ -16,19 +18,51 @@ export interface CheckpointDiffPanelDeps {
   output: vscode.LogOutputChannel;
 }
 
-/** `Diff: student-epoch-3 ↔ teacher-epoch-3` from `<A>--<B>.json`. */
+/** `Diff: student-epoch-3 ↔ teacher-epoch-3` from `<A>--<B>.<hash>.json`. */
 function titleFor(reportFile: string): string {
-  return `Diff: ${path.basename(reportFile, '.json').split('--').join(' ↔ ')}`;
+  return `Diff: ${diffReportPairLabel(reportFile).join(' ↔ ')}`;
 }
 
 /**
- * One panel per diff report (`<run>/diffs/<A>--<B>.json`, written by `kd-uda diff`): it only reads
- * that file, so a reload restores it from the path alone without evaluating anything again.
+ * Why a report path saved by a webview is not one to restore, or undefined when it is: it must be
+ * `<run>/diffs/<name>.json` where `<run>` is a run folder (has status.json). The webview's state is
+ * not trusted, so this is checked before the file is read or offered to open.
+ */
+async function whyNotRestorable(reportFile: string): Promise<string | undefined> {
+  const diffs = path.dirname(reportFile);
+  if (!path.isAbsolute(reportFile) || path.extname(reportFile) !== '.json' || path.basename(diffs) !== DIFFS_FOLDER) {
+    return `${reportFile} is not a diff report (<run>/${DIFFS_FOLDER}/<name>.json)`;
+  }
+  const runDir = path.dirname(diffs);
+  const isRun = await stat(path.join(runDir, RUN_FILES.status)).then((info) => info.isFile(), () => false);
+  return isRun ? undefined : `${reportFile} is not in a run folder's ${DIFFS_FOLDER}/ (${runDir} has no ${RUN_FILES.status})`;
+}
+
+/**
+ * What the webview is told when a report cannot be shown. Never the parse error's own text, which
+ * can quote the file's first characters: the details go to the log.
+ */
+function publicReason(reportFile: string, problem: unknown, parsed: unknown): string {
+  const name = path.basename(reportFile);
+  if ((problem as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return `cannot read the report ${name}: it no longer exists`;
+  const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && version > CHECKPOINT_DIFF_VERSION) {
+    return `cannot read the report ${name}: it was written by a newer KD-UDA Lab. Update the extension, or compute the diff again.`;
+  }
+  return `cannot read the report ${name}: not a valid report`;
+}
+
+/**
+ * One panel per diff report (`<run>/diffs/<A>--<B>.<hash>.json`, written by `kd-uda diff`): it only
+ * reads that file, so a reload restores it from the path alone, once checked, without evaluating
+ * anything again.
  */
 export class CheckpointDiffPanel implements vscode.Disposable {
   private static readonly open = new Map<string, CheckpointDiffPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** Whether the last read of the report gave a valid report: only then may `openReport` open it. */
+  private shown = false;
 
   static show(deps: CheckpointDiffPanelDeps, reportFile: string): CheckpointDiffPanel {
     const existing = CheckpointDiffPanel.open.get(reportFile);
@@ -43,7 +77,9 @@ export class CheckpointDiffPanel implements vscode.Disposable {
   }
 
   static serializer(deps: CheckpointDiffPanelDeps): vscode.WebviewPanelSerializer {
-    return restoringSerializer('Checkpoint diff panel', deps.output, parseCheckpointDiffPanelPersistedState, (panel, persisted) => {
+    return restoringSerializer('Checkpoint diff panel', deps.output, parseCheckpointDiffPanelPersistedState, async (panel, persisted) => {
+      const refused = await whyNotRestorable(persisted.reportFile);
+      if (refused) return refused;
       panel.webview.options = panelOptions(deps.context.extensionUri);
       new CheckpointDiffPanel(deps, persisted.reportFile, panel);
     });
@@ -75,22 +111,34 @@ export class CheckpointDiffPanel implements vscode.Disposable {
     if (message.type === 'ready') {
       this.ready = true;
       void this.post();
-    } else {
+    } else if (this.shown) {
+      // Always the panel's own report, never a path from the message.
       void vscode.window.showTextDocument(vscode.Uri.file(this.reportFile));
+    } else {
+      this.output.warn(`Checkpoint diff panel (${this.reportFile}): not opening the report, which is not a valid report`);
     }
   }
 
   private async post(): Promise<void> {
     if (!this.ready) return;
     let parsed: unknown;
+    let report: CheckpointDiffReport | Error;
+    let problem: unknown;
     try {
       parsed = JSON.parse(await readFile(this.reportFile, 'utf8'));
+      report = parseCheckpointDiffReport(parsed, this.reportFile);
     } catch (error) {
-      parsed = new Error(`cannot read the diff report ${this.reportFile}: ${error instanceof Error ? error.message : String(error)}`);
+      problem = error;
+      report = new Error(`cannot read the diff report ${this.reportFile}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const report = parsed instanceof Error ? parsed : parseCheckpointDiffReport(parsed, this.reportFile);
-    if (report instanceof Error) this.output.warn(`Checkpoint diff panel: ${report.message}`);
-    const message: HostToCheckpointDiffPanel = report instanceof Error ? { type: 'error', reportFile: this.reportFile, message: report.message } : { type: 'snapshot', reportFile: this.reportFile, report };
+    this.shown = !(report instanceof Error);
+    let message: HostToCheckpointDiffPanel;
+    if (report instanceof Error) {
+      this.output.warn(`Checkpoint diff panel: ${report.message}`);
+      message = { type: 'error', reportFile: this.reportFile, message: publicReason(this.reportFile, problem, parsed) };
+    } else {
+      message = { type: 'snapshot', reportFile: this.reportFile, report };
+    }
     void this.panel.webview.postMessage(message);
   }
 

@@ -9,6 +9,7 @@ import {
   type DatasetPanelToHost,
   type HostToDatasetPanel,
 } from '../../protocol/datasetPanel';
+import type { DatasetRoots } from '../datasets/datasetRoots';
 import type { DatasetStore } from '../datasets/datasetStore';
 import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
@@ -39,11 +40,17 @@ export class DatasetPanel implements vscode.Disposable {
     return new DatasetPanel(deps, root, panel);
   }
 
-  /** Restores panels that were open when the window reloaded. */
-  static serializer(deps: DatasetPanelDeps): vscode.WebviewPanelSerializer {
-    return restoringSerializer('Dataset panel', deps.output, parseDatasetPanelPersistedState, (panel, persisted) => {
-      panel.webview.options = DatasetPanel.options(deps.context, persisted.root);
-      new DatasetPanel(deps, persisted.root, panel);
+  /**
+   * Restores panels that were open when the window reloaded. The root comes from the webview's
+   * saved state and becomes a resource root the webview may load any file under, so only one of
+   * the known dataset roots (settings and experiment files) is accepted.
+   */
+  static serializer(deps: DatasetPanelDeps, roots: Pick<DatasetRoots, 'list'>): vscode.WebviewPanelSerializer {
+    return restoringSerializer('Dataset panel', deps.output, parseDatasetPanelPersistedState, async (panel, persisted) => {
+      const root = (await roots.list()).find((known) => path.resolve(known) === path.resolve(persisted.root));
+      if (root === undefined) return `${persisted.root} is not one of the dataset roots (kdUda.datasets, the experiment files' data.root)`;
+      panel.webview.options = DatasetPanel.options(deps.context, root);
+      new DatasetPanel(deps, root, panel);
     });
   }
 

@@ -25,7 +25,7 @@ Compares two checkpoint folders (model.json + weights.bin + meta.json, as a run 
 architecture, cost, accuracy of each on every target's test split and the source hold-out of A's
 run (split as in that run), per-class accuracy and confusion, and between the two the top-1
 agreement and KL divergence; for one architecture also the per-layer weight change. Writes a JSON
-report to --out (default: <A's run folder>/diffs/<A>--<B>.json).
+report to --out (default: <A's run folder>/diffs/<A>--<B>.<hash of both folders>.json).
 
 Exit codes: 0 written; 1 failed; 2 bad arguments or checkpoints that cannot be compared (another
 class set).`;
