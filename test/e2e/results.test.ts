@@ -9,7 +9,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, poll, runCommand, screenshot, webviewFrame, editorTab, quickPickIsOpen, pickQuickPickItem, type BrowserSession } from '../harness/browser';
+import { launchBrowser, openWorkbench, poll, runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type BrowserSession } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
@@ -66,9 +66,9 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       await writeFile(path.join(baselineDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
       await writeFile(path.join(baselineDir, 'results.json'), JSON.stringify({ version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }));
 
+      // Two runs in the folder: Open Results asks which.
       await runCommand(page, 'KD-UDA: Open Results');
-      await page.waitForTimeout(300);
-      if (await quickPickIsOpen(page)) await pickQuickPickItem(page, new RegExp(path.basename(runDir)));
+      await pickQuickPickItem(page, new RegExp(path.basename(runDir)), 30_000);
       await editorTab(page, `Results: ${path.basename(runDir)}`).waitFor({ state: 'visible', timeout: 20_000 });
       const frame = webviewFrame(page);
 
