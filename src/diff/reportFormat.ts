@@ -6,9 +6,6 @@
 
 export const CHECKPOINT_DIFF_VERSION = 1;
 
-/** The evaluation domain name of the source hold-out (as results.json names it). */
-export const SOURCE_HOLDOUT_DOMAIN = 'source-holdout';
-
 /** One layer of a checkpoint's model, nested models flattened. */
 export interface ArchitectureRow {
   name: string;

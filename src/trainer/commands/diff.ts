@@ -9,10 +9,11 @@ import { loadDataset, type DataSelection } from '../../data/dataset';
 import type { SplitSpec } from '../../data/splits';
 import type { Sample } from '../../data/types';
 import { comparePredictions, scoreModel } from '../../diff/predictionComparison';
-import { CHECKPOINT_DIFF_VERSION, SOURCE_HOLDOUT_DOMAIN, type ArchitectureRow, type CheckpointDiffReport, type CheckpointSide, type DomainDiff } from '../../diff/reportFormat';
+import { CHECKPOINT_DIFF_VERSION, type ArchitectureRow, type CheckpointDiffReport, type CheckpointSide, type DomainDiff } from '../../diff/reportFormat';
 import { checkpointLabel, diffReportFile, runDirOf } from '../../diff/runCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights } from '../../diff/weightChange';
 import { writeJsonAtomic } from '../../runs/atomicFile';
+import { SOURCE_HOLDOUT } from '../../runs/runFolderFormat';
 import { parseBackendChoice } from '../backends/backendChoice';
 import { fileLoadHandler, MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
 import { readCheckpointMeta, type CheckpointMeta } from '../run/checkpointStore';
@@ -146,7 +147,7 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
     log(`[diff] A: ${a.label} (${a.architecture}, ${a.cost.parameters} parameters); B: ${b.label} (${b.architecture}, ${b.cost.parameters} parameters)`);
     const evalDomains = [
       ...dataset.targets.map((target) => ({ name: target.name, kind: 'target' as const, domain: target.name, samples: target.test })),
-      { name: SOURCE_HOLDOUT_DOMAIN, kind: 'source-holdout' as const, domain: dataset.source.name, samples: dataset.source.test },
+      { name: SOURCE_HOLDOUT, kind: 'source-holdout' as const, domain: dataset.source.name, samples: dataset.source.test },
     ];
     const domains: DomainDiff[] = [];
     for (const { name, kind, domain, samples } of evalDomains) {
