@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { CHECKPOINT_DIFF_VERSION, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
+import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { CheckpointDiffPanel } from '../../src/host/panels/checkpointDiffPanel';
 import { fakeContext, FakePanel, recordingOutput } from './fakePanel';
 import { waitFor } from './waitFor';
@@ -20,17 +20,7 @@ describe('restoring the Checkpoint Diff panel', function () {
   const originalShowTextDocument = vscode.window.showTextDocument;
   let opened: string[] = [];
 
-  const side = (role: string): CheckpointSide => ({
-    dir: path.join(runDir, 'checkpoints', role, 'epoch-1'),
-    label: `${role} epoch-1`,
-    role,
-    architecture: 'lenet5',
-    epoch: 1,
-    stepInEpoch: 2,
-    inputShape: [16, 16, 3],
-    layers: [{ name: 'conv1', className: 'Conv2D', outputShape: [16, 16, 6], params: 456 }],
-    cost: { parameters: 456, macsPerImage: 1000, checkpointBytes: 2000, latencyMsPerBatch: 1, latencyBatchSize: 32, backend: 'wasm' },
-  });
+  const side = (role: string) => reportSide(role, path.join(runDir, 'checkpoints', role, 'epoch-1'));
 
   /** Restores a panel from `state` as VS Code would after a reload. */
   async function restore(state: unknown) {
@@ -95,17 +85,7 @@ describe('restoring the Checkpoint Diff panel', function () {
 
   it('shows a valid report in a run folder and opens that file, whatever the message says', async () => {
     const reportFile = path.join(runDir, 'diffs', 'student-epoch-1--teacher-epoch-1.0123456789.json');
-    const report: CheckpointDiffReport = {
-      version: CHECKPOINT_DIFF_VERSION,
-      createdAt: new Date().toISOString(),
-      backend: 'wasm',
-      classNames: ['0', '1'],
-      data: { root: '/data', source: 's', targets: ['t'], split: { kind: 'all' } },
-      a: side('student'),
-      b: side('teacher'),
-      architecture: { same: true },
-      domains: [{ name: 't', kind: 'target', images: 2, a: { accuracy: 1, perClass: [1, 1], confusion: [[1, 0], [0, 1]] }, b: { accuracy: 0.5, perClass: [1, 0], confusion: [[1, 0], [1, 0]] }, accuracyDelta: 0.5, agreement: 0.5, klAB: 0.1, klBA: 0.2 }],
-    };
+    const report = sampleDiffReport(side('student'), side('teacher'));
     await writeFile(reportFile, JSON.stringify(report));
     opened = [];
     const { fake } = await restore({ reportFile, tab: 'classes' });

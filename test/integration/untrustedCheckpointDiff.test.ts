@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { CHECKPOINT_DIFF_VERSION, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
+import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
+import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { diffReportFile } from '../../src/diff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { waitFor } from './waitFor';
@@ -53,29 +54,7 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
 
   it('opens a report already in the run folder, without spawning anything', async () => {
     trainerSpawns = [];
-    const side = (role: string): CheckpointSide => ({
-      dir: checkpoint(role),
-      label: `${role} epoch-1`,
-      role,
-      architecture: 'lenet5',
-      epoch: 1,
-      stepInEpoch: 2,
-      inputShape: [16, 16, 3],
-      layers: [{ name: 'conv1', className: 'Conv2D', outputShape: [16, 16, 6], params: 456 }],
-      cost: { parameters: 456, macsPerImage: 1000, checkpointBytes: 2000, latencyMsPerBatch: 1, latencyBatchSize: 32, backend: 'wasm' },
-    });
-    const report: CheckpointDiffReport = {
-      version: CHECKPOINT_DIFF_VERSION,
-      createdAt: new Date().toISOString(),
-      backend: 'wasm',
-      classNames: ['0', '1'],
-      data: { root: '/data', source: 'mnist', targets: ['mnist-photo'], split: { kind: 'all' } },
-      a: side('student'),
-      b: side('teacher'),
-      architecture: { same: true },
-      domains: [{ name: 'mnist-photo', kind: 'target', images: 2, a: { accuracy: 1, perClass: [1, 1], confusion: [[1, 0], [0, 1]] }, b: { accuracy: 0.5, perClass: [1, 0], confusion: [[1, 0], [1, 0]] }, accuracyDelta: 0.5, agreement: 0.5, klAB: 0.1, klBA: 0.2 }],
-      weights: [{ layer: 'conv1', params: 456, relativeL2: 0.1, cosine: 0.99 }],
-    };
+    const report = sampleDiffReport(reportSide('student', checkpoint('student')), reportSide('teacher', checkpoint('teacher')), 'mnist-photo');
     const reportFile = diffReportFile(runDir, checkpoint('student'), checkpoint('teacher'));
     await mkdir(path.dirname(reportFile), { recursive: true });
     await writeFile(reportFile, JSON.stringify(report));

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/diff/predictionComparison';
-import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport, type CheckpointSide } from '../../src/diff/reportFormat';
+import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport } from '../../src/diff/reportFormat';
+import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffReportFile, diffReportPairLabel, runDirOf } from '../../src/diff/runCheckpoints';
 import { listCheckpoints } from '../../src/runs/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/diff/weightChange';
@@ -199,29 +200,7 @@ describe('a run folder’s checkpoints', () => {
 });
 
 describe('the diff report and the panel messages', () => {
-  const side = (label: string): CheckpointSide => ({
-    dir: `/runs/r/checkpoints/${label}`,
-    label,
-    role: label,
-    architecture: 'lenet5',
-    epoch: 1,
-    stepInEpoch: 2,
-    inputShape: [16, 16, 3],
-    layers: [{ name: 'conv1', className: 'Conv2D', outputShape: [16, 16, 6], params: 456 }],
-    cost: { parameters: 456, macsPerImage: 1000, checkpointBytes: 2000, latencyMsPerBatch: 1, latencyBatchSize: 32, backend: 'wasm' },
-  });
-  const report: CheckpointDiffReport = {
-    version: CHECKPOINT_DIFF_VERSION,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    backend: 'wasm',
-    classNames: ['a', 'b'],
-    data: { root: '/data', source: 's', targets: ['t'], split: { kind: 'all' } },
-    a: side('student'),
-    b: side('teacher'),
-    architecture: { same: true },
-    domains: [{ name: 't', kind: 'target', images: 2, a: { accuracy: 1, perClass: [1, 1], confusion: [[1, 0], [0, 1]] }, b: { accuracy: 0.5, perClass: [1, 0], confusion: [[1, 0], [1, 0]] }, accuracyDelta: 0.5, agreement: 0.5, klAB: 0.1, klBA: 0.2 }],
-    weights: [{ layer: 'conv1', params: 456, relativeL2: 0.1, cosine: 0.99 }],
-  };
+  const report = sampleDiffReport(reportSide('student', '/runs/r/checkpoints/student'), reportSide('teacher', '/runs/r/checkpoints/teacher'));
 
   it('accepts a report, refuses a newer version and names missing fields', () => {
     const copy: unknown = JSON.parse(JSON.stringify(report));
