@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
 import { diffReportFile } from '../../src/diff/runCheckpoints';
 import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
@@ -83,16 +84,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
     return texts.join('\n').split('\n');
   }
 
-  /** Runs a stage; on failure saves a screenshot and prints the server's last lines, then rethrows. */
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await screenshot(page, `${SHOT}-FAILED-${name}`).catch(() => undefined);
-      console.error(server.logTail(30));
-      throw error;
-    }
-  }
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
 
   it('compares the student with the teacher from the palette and shows their agreement on the target', async () => {
     await stage('compare', async () => {

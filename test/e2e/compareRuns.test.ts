@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { editorTab, launchBrowser, openWorkbench, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
@@ -83,15 +84,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       throw new Error(`${error.message}; rows are ${JSON.stringify(await runIds())}, expected ${JSON.stringify(expected)}`);
     });
 
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await screenshot(page, `${SHOT}-FAILED-${name}`).catch(() => undefined);
-      console.error(server.logTail(30));
-      throw error;
-    }
-  }
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
 
   before(async () => {
     workspace = await createTestWorkspace({});

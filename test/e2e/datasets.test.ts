@@ -17,7 +17,6 @@ import {
   expandTreePath,
   findTreeRow,
   launchBrowser,
-  notifications,
   openViewContainer,
   openWorkbench,
   pickQuickPickItem,
@@ -30,6 +29,7 @@ import {
   webviewFrame,
   type BrowserSession,
 } from '../harness/browser';
+import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { EXTENSION_MAIN, REPO_ROOT, TEST_RESULTS_DIR } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
@@ -51,22 +51,7 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
   let browser: BrowserSession;
   let page: Page;
 
-  /** Runs a stage; on failure saves a screenshot and prints what the workbench showed, then rethrows. */
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      if (page) {
-        const shot = await screenshot(page, `${SHOT}-FAILED-${name}`).catch(() => undefined);
-        const toasts = await notifications(page).catch(() => []);
-        console.error(`stage "${name}" failed${shot ? `; screenshot ${shot}` : ''}`);
-        if (toasts.length) console.error(`notifications shown:\n  ${toasts.join('\n  ')}`);
-        console.error(`--- workbench console (last 30 lines) ---\n${browser.consoleLines.slice(-30).join('\n')}`);
-      }
-      if (server) console.error(server.logTail(30));
-      throw error;
-    }
-  }
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
 
   /** Label -> description of the Datasets tree rows at `labels`, once `expected` shows there (poll). */
   async function waitForTreeDescription(labels: string[], expected: string, timeoutMs = 20_000): Promise<void> {
