@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { diffReportFile } from '../../src/diff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { createImageTree } from '../fixtures/imageTree';
+import { errorNotifications } from './errorNotifications';
 import { waitFor } from './waitFor';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
@@ -79,21 +80,13 @@ describe('Compare Checkpoints', function () {
     await cp(teacher, other, { recursive: true });
     const meta = JSON.parse(await readFile(path.join(other, 'meta.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['a', 'b', 'c'] }));
-    const shown: string[] = [];
-    const original = vscode.window.showErrorMessage;
-    vscode.window.showErrorMessage = ((message: string, ...rest: never[]) => {
-      shown.push(message);
-      return original(message, ...rest);
-    }) as typeof vscode.window.showErrorMessage;
-    let result: CompareCheckpointsResult;
-    try {
+    let result: CompareCheckpointsResult | undefined;
+    const shown = await errorNotifications(async () => {
       result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: other })) as CompareCheckpointsResult;
-    } finally {
-      vscode.window.showErrorMessage = original;
-    }
-    assert.equal(result.opened, false);
+    });
+    assert.equal(result?.opened, false);
     const expected = `cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has c). A: a, b. B: a, b, c.`;
-    assert.equal(result.opened === false && result.reason, expected);
+    assert.equal(result?.opened === false && result.reason, expected);
     assert.deepEqual(shown, [`KD-UDA: ${expected}`]);
     assert.equal(existsSync(diffReportFile(runDir, student, other)), false);
   });

@@ -9,6 +9,7 @@ import type { KdUdaApi } from '../../src/extension';
 import type { RunNode } from '../../src/host/runs/runsTreeProvider';
 import { listRuns, type RunListing } from '../../src/runs/listRuns';
 import { createImageTree } from '../fixtures/imageTree';
+import { errorNotifications } from './errorNotifications';
 import { waitFor } from './waitFor';
 
 function alive(pid: number): boolean {
@@ -38,22 +39,6 @@ async function runsInTree(api: KdUdaApi): Promise<{ experiment: string; node: Ru
 async function tooltipOf(api: KdUdaApi, node: RunNode): Promise<string> {
   const item = await api.runs.resolveTreeItem(api.runs.getTreeItem(node), node);
   return String(item?.tooltip);
-}
-
-/** Records the error notifications the extension shows while `during` runs (and lets them show). */
-async function errorNotifications(during: () => Promise<void>): Promise<string[]> {
-  const shown: string[] = [];
-  const original = vscode.window.showErrorMessage;
-  vscode.window.showErrorMessage = ((message: string, ...rest: never[]) => {
-    shown.push(message);
-    return original(message, ...rest);
-  }) as typeof vscode.window.showErrorMessage;
-  try {
-    await during();
-  } finally {
-    vscode.window.showErrorMessage = original;
-  }
-  return shown;
 }
 
 describe('Runs: Start Run and Stop Run', function () {
