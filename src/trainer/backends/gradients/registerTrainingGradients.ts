@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormGradient } from './batchNormGradient';
+import { batchNormTrainingGradient } from './batchNormTraining';
 import { meanGradient } from './meanGradient';
 import { reluGradient } from './reluGradient';
 
-export const trainingGradients: tf.GradConfig[] = [batchNormGradient, meanGradient, reluGradient];
+export const trainingGradients: tf.GradConfig[] = [batchNormGradient, batchNormTrainingGradient, meanGradient, reluGradient];
 
 /**
  * Puts the leaner gradients in place of tfjs-core's for every backend. Gradients live in one

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeBatchNormTrainingConfigs } from './batchNormTraining';
 import { nativeReluGradConfig } from './reluGrad';
 import { nativeStepConfig } from './step';
 
@@ -22,7 +23,7 @@ export function registerNativeKernels(): string[] {
     replaced.push(kernelName);
   }
   // Kernels tfjs has no name for, used by this project's gradients (see ../gradients).
-  for (const config of [nativeReluGradConfig]) {
+  for (const config of [nativeReluGradConfig, ...nativeBatchNormTrainingConfigs]) {
     if (!tf.getKernel(config.kernelName, config.backendName)) {
       tf.registerKernel(config);
       replaced.push(config.kernelName);

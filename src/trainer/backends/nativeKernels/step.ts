@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { Step } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, StepAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { floatType, type NodeBackend } from './nativeOps';
+import { floatType, release, type NodeBackend } from './nativeOps';
 
 /**
  * Step (x > 0 ? 1 : alpha, NaN stays NaN) is what every ReLU's gradient multiplies by. tfjs-node
@@ -17,7 +16,7 @@ export function nativeStepConfig(stock: KernelConfig): KernelConfig {
     const attrs = floatType(backend);
     const relu = backend.executeSingleOutput('Relu', attrs, [x]);
     const sign = backend.executeSingleOutput('Sign', attrs, [relu]);
-    tf.dispose(relu as tf.Tensor);
+    release(backend, relu);
     return sign;
   };
   return { kernelName: Step, backendName: 'tensorflow', kernelFunc };

@@ -1,0 +1,93 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '../../src/trainer/backends/initBackend';
+import { locateNativePackage } from '../../src/trainer/backends/nativeTensorFlow';
+import { batchNormTrainingKernel } from '../../src/trainer/backends/gradients/batchNormTraining';
+import { batchNormalization, FusedBatchNormalization } from '../../src/trainer/models/batchNormalization';
+
+// The batch-norm layer whose training step is one fused kernel (src/trainer/models/batchNormalization)
+// against tfjs-layers' own layer with the same weights: output, all three gradients and the moving
+// averages after a training call, on every backend that has the kernel.
+
+function valuesFor(size: number, seed: number): Float32Array {
+  let state = seed;
+  return Float32Array.from({ length: size }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state / 2 ** 32) * 4 - 1;
+  });
+}
+
+interface Outcome { y: Float32Array; dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array; movingMean: Float32Array; movingVariance: Float32Array }
+
+/** One training call of `layer` on a fixed batch, differentiated through a fixed weighting. */
+function trainingCall(layer: tfl.layers.Layer, shape: number[]): Outcome {
+  const size = shape.reduce((a, b) => a * b);
+  const channels = shape[shape.length - 1];
+  const x = tf.variable(tf.tensor(valuesFor(size, 1), shape), true, `x${Math.random()}`);
+  const weighting = tf.tensor(valuesFor(size, 2), shape);
+  if (!layer.built) layer.build(shape);
+  layer.setWeights([tf.tensor1d(valuesFor(channels, 3)), tf.tensor1d(valuesFor(channels, 4)), tf.tensor1d(valuesFor(channels, 5)), tf.abs(tf.tensor1d(valuesFor(channels, 6)))]);
+  const [gamma, beta] = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  let y: Float32Array = new Float32Array();
+  const { grads } = tf.variableGrads(() => {
+    const out = layer.apply(x, { training: true }) as tf.Tensor;
+    y = out.dataSync() as Float32Array;
+    return tf.sum(tf.mul(out, weighting));
+  }, [x, gamma, beta]);
+  const [movingMean, movingVariance] = layer.getWeights().slice(2).map((w) => w.dataSync() as Float32Array);
+  const outcome = { y, dx: grads[x.name].dataSync() as Float32Array, dgamma: grads[gamma.name].dataSync() as Float32Array,
+    dbeta: grads[beta.name].dataSync() as Float32Array, movingMean, movingVariance };
+  tf.dispose([x, weighting, ...Object.values(grads)]);
+  return outcome;
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: size`);
+  const scale = Math.max(1e-6, ...expected.map(Math.abs));
+  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= 2e-4 * scale + 1e-5, `${what}[${i}]: ${value} vs ${expected[i]}`));
+}
+
+const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };
+
+function assertSameAsStock(backend: string): void {
+  for (const shape of [[4, 5, 3, 6], [1, 3, 3, 2], [7, 5]]) {
+    const stock = trainingCall(tfl.layers.batchNormalization(args), shape);
+    const fused = trainingCall(batchNormalization(args), shape);
+    for (const key of Object.keys(stock) as (keyof Outcome)[]) assertClose(fused[key], stock[key], `${backend} ${shape.join('x')} ${key}`);
+  }
+}
+
+describe('batch normalisation with a fused training kernel', () => {
+  it('saves as BatchNormalization and a saved BatchNormalization loads as the fused layer', () => {
+    tf.setBackend('cpu');
+    const input = tfl.input({ shape: [4, 4, 2] });
+    const model = tfl.model({ inputs: input, outputs: batchNormalization({ ...args, name: 'bn' }).apply(input) as tfl.SymbolicTensor });
+    const topology = model.toJSON(undefined, false) as { config: { layers: { class_name: string }[] } };
+    assert.equal(topology.config.layers[1].class_name, 'BatchNormalization');
+    const stockTopology = JSON.parse(JSON.stringify(topology));
+    const restored = tfl.models.modelFromJSON({ modelTopology: stockTopology } as never);
+    return restored.then((loaded) => assert.ok(loaded.getLayer('bn') instanceof FusedBatchNormalization));
+  });
+
+  it('runs the stock layer where the backend has no fused kernel (cpu)', () => {
+    tf.setBackend('cpu');
+    assert.equal(tf.getKernel(batchNormTrainingKernel, 'cpu'), undefined);
+    assertSameAsStock('cpu');
+  });
+
+  const native = locateNativePackage('@tensorflow/tfjs-node');
+  it('matches the stock layer on native TensorFlow (FusedBatchNormV3), and frees what it makes', { skip: native ? false : 'no native TensorFlow build here' }, async () => {
+    await initBackend('tensorflow');
+    assert.ok(tf.getKernel(batchNormTrainingKernel, 'tensorflow'));
+    assertSameAsStock('tensorflow');
+    const layer = batchNormalization(args);
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    tf.tidy(() => void trainingCall(layer, [8, 4, 4, 3]));
+    const before = backend.numDataIds();
+    for (let i = 0; i < 5; i++) tf.tidy(() => void trainingCall(layer, [8, 4, 4, 3]));
+    assert.equal(backend.numDataIds(), before);
+  });
+});
