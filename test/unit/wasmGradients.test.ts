@@ -77,6 +77,39 @@ function convCases(count: number): ConvCase[] {
   return cases;
 }
 
+interface PoolCase {
+  batch: number; height: number; width: number; channels: number; pool: number; stride: number; pad: 'same' | 'valid';
+}
+
+/** Random max-pool shapes (pools 2 and 3, strides 1-3, odd sizes), always including LeNet's. */
+function poolCases(count: number): PoolCase[] {
+  const next = random(13);
+  const pick = <T>(options: T[]): T => options[Math.floor(next() * options.length)];
+  const cases: PoolCase[] = [
+    { batch: 2, height: 28, width: 28, channels: 6, pool: 2, stride: 2, pad: 'valid' },
+    { batch: 1, height: 10, width: 10, channels: 16, pool: 2, stride: 2, pad: 'valid' },
+    { batch: 1, height: 7, width: 9, channels: 3, pool: 2, stride: 2, pad: 'valid' },
+    { batch: 1, height: 7, width: 5, channels: 2, pool: 2, stride: 2, pad: 'same' },
+    { batch: 2, height: 9, width: 8, channels: 3, pool: 3, stride: 1, pad: 'same' },
+    { batch: 1, height: 11, width: 7, channels: 5, pool: 3, stride: 2, pad: 'valid' },
+    { batch: 1, height: 6, width: 6, channels: 1, pool: 2, stride: 3, pad: 'same' },
+  ];
+  while (cases.length < count) {
+    const pool = pick([2, 3]);
+    const pad = pick<'same' | 'valid'>(['same', 'valid']);
+    cases.push({
+      batch: pick([1, 2, 3]),
+      height: pool + Math.floor(next() * 9),
+      width: pool + Math.floor(next() * 9),
+      channels: pick([1, 2, 3, 6]),
+      pool,
+      stride: pick([1, 2, 3]),
+      pad,
+    });
+  }
+  return cases;
+}
+
 describe('wasm training kernels', () => {
   before(async () => {
     await loadWasmBackend();
@@ -132,6 +165,70 @@ describe('wasm training kernels', () => {
       assertClose(wasm[1], cpu[1], 'fused matMul');
     });
   }
+
+  // Ties decide where a max pool's gradient goes (TensorFlow: the first maximum of the window in
+  // row-major order), so every shape runs on random values and on small integers, full of ties.
+  for (const [i, c] of poolCases(20).entries()) {
+    for (const values_ of ['random', 'tied'] as const) {
+      const name = `maxPool gradient #${i} (${values_}): x ${c.batch}x${c.height}x${c.width}x${c.channels}, ` +
+        `pool ${c.pool}, stride ${c.stride}, ${c.pad}`;
+      it(name, () => {
+        const next = random(300 + i);
+        const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
+        const size = xShape.reduce((a, b) => a * b);
+        const xValues = values_ === 'random' ? values(size, next) : Float32Array.from({ length: size }, () => Math.floor(next() * 3) - 1);
+        const outShape = on('cpu', () => [tf.maxPool(tf.tensor4d(xValues, xShape), c.pool, c.stride, c.pad)])[0];
+        const upstream = values(outShape.length, next);
+        const gradient = (): tf.Tensor[] => {
+          const x = tf.tensor4d(xValues, xShape);
+          const forward = tf.maxPool(x, c.pool, c.stride, c.pad);
+          const r = tf.tensor(upstream, forward.shape);
+          return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.pool, c.stride, c.pad), r)))(x)];
+        };
+        assertClose(on('wasm', gradient)[0], on('cpu', gradient)[0], 'input gradient');
+      });
+    }
+  }
+
+  it('maxPool gradient: all-zero, signed-zero, -Infinity and NaN windows follow the cpu backend', () => {
+    // Windows of 2x2 at stride 2 (the fast path) and 3x3 at stride 1 (the general one), straight
+    // through the kernel: NaN never wins, a window of only -Infinity / NaN passes nothing on.
+    const n = -Infinity;
+    const data = [
+      0, 0, -0, 0, 1, 1, 2, 3,
+      0, 0, 0, -0, 1, 1, 3, 2,
+      n, n, NaN, n, NaN, 5, -0, 0,
+      n, n, n, NaN, 5, NaN, 0, 0,
+      NaN, NaN, -1, -1, 0, -0, 7, 7,
+      NaN, NaN, -1, n, -0, 0, 7, 7,
+    ];
+    for (const [pool, stride] of [[2, 2], [3, 1], [2, 1]]) {
+      const compute = (): tf.Tensor[] => {
+        const x = tf.tensor4d(data, [1, 6, 8, 1]);
+        const outH = Math.floor((6 - pool) / stride) + 1;
+        const outW = Math.floor((8 - pool) / stride) + 1;
+        const dy = tf.tensor4d(Float32Array.from({ length: outH * outW }, (_, k) => k + 1), [1, outH, outW, 1]);
+        return [tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) },
+          { filterSize: pool, strides: stride, pad: 'valid' } as unknown as tf.NamedAttrMap) as tf.Tensor];
+      };
+      const wasm = on('wasm', compute)[0];
+      const cpu = on('cpu', compute)[0];
+      assert.deepEqual(Array.from(wasm), Array.from(cpu), `pool ${pool}, stride ${stride}`);
+    }
+  });
+
+  it('matMul with a transposed right operand: dense-layer shapes and a broadcast batch', () => {
+    const next = random(17);
+    const [dy, w, a, b, bt] = [64 * 120, 400 * 120, 3 * 5 * 4, 6 * 4, 6 * 5].map((size) => values(size, next));
+    const compute = (): tf.Tensor[] => [
+      tf.matMul(tf.tensor2d(dy, [64, 120]), tf.tensor2d(w, [400, 120]), false, true),
+      tf.matMul(tf.tensor3d(a, [3, 5, 4]), tf.tensor3d(b, [1, 6, 4]), false, true),
+      tf.matMul(tf.tensor3d(a, [3, 5, 4]), tf.tensor3d(bt, [1, 6, 5]), true, true),
+    ];
+    const wasm = on('wasm', compute);
+    const cpu = on('cpu', compute);
+    wasm.forEach((result, i) => assertClose(result, cpu[i], `product ${i}`));
+  });
 
   it('sum and mean over leading axes (batch-norm moments), other axes, keepDims, and tile', () => {
     const next = random(11);

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchMatMulConfig, fusedMatMulConfig } from './batchMatMul';
+import { fusedMatMulConfig } from './batchMatMul';
 import { castConfig } from './cast';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { identityConfig } from './identity';
+import { matMulRightTransposedConfig } from './matMulRightTransposed';
+import { maxPoolGradConfig } from './maxPoolGrad';
 import { meanConfig } from './mean';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
@@ -13,13 +15,14 @@ import { keepStockKernel } from './wasmKernelCalls';
 export const wasmTrainingKernels: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
-  batchMatMulConfig,
+  matMulRightTransposedConfig, // batchMatMulConfig, with transposeB done explicitly
   fusedMatMulConfig,
   tileConfig,
   sumConfig,
   meanConfig,
   identityConfig,
   castConfig,
+  maxPoolGradConfig,
 ];
 
 let registered = false;
