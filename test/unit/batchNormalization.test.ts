@@ -60,6 +60,16 @@ function assertSameAsStock(backend: string): void {
   }
 }
 
+/** Repeated training calls leave no data behind in the backend (counted there, not by tfjs). */
+function assertFreesWhatItMakes(): void {
+  const layer = batchNormalization(args);
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  tf.tidy(() => void trainingCall(layer, [8, 4, 4, 3]));
+  const before = backend.numDataIds();
+  for (let i = 0; i < 5; i++) tf.tidy(() => void trainingCall(layer, [8, 4, 4, 3]));
+  assert.equal(backend.numDataIds(), before);
+}
+
 describe('batch normalisation with a fused training kernel', () => {
   it('saves as BatchNormalization and a saved BatchNormalization loads as the fused layer', () => {
     tf.setBackend('cpu');
@@ -78,16 +88,18 @@ describe('batch normalisation with a fused training kernel', () => {
     assertSameAsStock('cpu');
   });
 
+  it('matches the stock layer on wasm (XNNPACK passes), and frees what it makes', async () => {
+    await initBackend('wasm');
+    assert.ok(tf.getKernel(batchNormTrainingKernel, 'wasm'));
+    assertSameAsStock('wasm');
+    assertFreesWhatItMakes();
+  });
+
   const native = locateNativePackage('@tensorflow/tfjs-node');
   it('matches the stock layer on native TensorFlow (FusedBatchNormV3), and frees what it makes', { skip: native ? false : 'no native TensorFlow build here' }, async () => {
     await initBackend('tensorflow');
     assert.ok(tf.getKernel(batchNormTrainingKernel, 'tensorflow'));
     assertSameAsStock('tensorflow');
-    const layer = batchNormalization(args);
-    const backend = tf.backend() as unknown as { numDataIds(): number };
-    tf.tidy(() => void trainingCall(layer, [8, 4, 4, 3]));
-    const before = backend.numDataIds();
-    for (let i = 0; i < 5; i++) tf.tidy(() => void trainingCall(layer, [8, 4, 4, 3]));
-    assert.equal(backend.numDataIds(), before);
+    assertFreesWhatItMakes();
   });
 });

@@ -26,10 +26,14 @@ export interface BatchNormInTraining {
   variance: Tensor;
 }
 
-/** Whether the active backend has the fused kernels (then `batchNormInTraining` may be called). */
+/**
+ * Whether the active backend has the fused kernels and their gradient is registered (the trainer's
+ * backend start-up does both); only then may `batchNormInTraining` be called.
+ */
 export function hasBatchNormTrainingKernel(): boolean {
   const backend = tf.getBackend();
-  return Boolean(tf.getKernel(batchNormTrainingKernel, backend) && tf.getKernel(batchNormTrainingGradKernel, backend));
+  return Boolean(tf.getKernel(batchNormTrainingKernel, backend) && tf.getKernel(batchNormTrainingGradKernel, backend) &&
+    tf.getGradient(batchNormTrainingKernel));
 }
 
 export function batchNormInTraining(x: Tensor, scale: Tensor, offset: Tensor, varianceEpsilon: number): BatchNormInTraining {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedMatMulConfig } from './batchMatMul';
+import { batchMatMulConfig, fusedMatMulConfig } from './batchMatMul';
+import { wasmBatchNormTrainingConfigs } from './batchNormTraining';
 import { castConfig } from './cast';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { identityConfig } from './identity';
-import { matMulRightTransposedConfig } from './matMulRightTransposed';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { meanConfig } from './mean';
 import { sumConfig } from './sum';
@@ -15,7 +15,7 @@ import { keepStockKernel } from './wasmKernelCalls';
 export const wasmTrainingKernels: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
-  matMulRightTransposedConfig, // batchMatMulConfig, with transposeB done explicitly
+  batchMatMulConfig,
   fusedMatMulConfig,
   tileConfig,
   sumConfig,
@@ -23,6 +23,7 @@ export const wasmTrainingKernels: tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   maxPoolGradConfig,
+  ...wasmBatchNormTrainingConfigs,
 ];
 
 let registered = false;

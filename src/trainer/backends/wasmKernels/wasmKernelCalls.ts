@@ -14,7 +14,7 @@ export interface WasmKernelArgs {
   attrs: NamedAttrMap;
 }
 
-export function asKernelFunc(kernel: (args: WasmKernelArgs) => TensorInfo): KernelFunc {
+export function asKernelFunc(kernel: (args: WasmKernelArgs) => TensorInfo | TensorInfo[]): KernelFunc {
   return kernel as unknown as KernelFunc;
 }
 

@@ -1,0 +1,86 @@
+import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { batchNormTrainingGradKernel, batchNormTrainingKernel, type BatchNormTrainingAttrs } from '../gradients/batchNormTraining';
+import { reduceLeadingAxes } from './reduceLeadingAxes';
+import { asKernelFunc, release, runWasmKernel, type WasmKernelArgs } from './wasmKernelCalls';
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use (4.22.0). */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+/**
+ * Batch normalisation of a training step in six threaded XNNPACK passes forward (mean, centre,
+ * square, variance, scale, shift) and seven back, where the stock composition runs some forty wasm
+ * kernels per layer, several of them scalar loops (the stock FusedBatchNorm among them). The
+ * per-channel arithmetic, on [C] vectors, is done in JS on the heap. `reserve` is x - mean: the
+ * gradient needs it again and recomputing it would cost a pass.
+ */
+const forward = (args: WasmKernelArgs): TensorInfo[] => {
+  const { backend } = args;
+  const { x, scale, offset } = args.inputs as Record<string, TensorInfo>;
+  const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
+  const leading = leadingAxes(x);
+  const mean = reduceLeadingAxes(x, leading, false, 'mean', backend)!;
+  const centred = runWasmKernel('Sub', { a: x, b: mean }, {}, backend);
+  const squares = runWasmKernel('Multiply', { a: centred, b: centred }, {}, backend);
+  const variance = reduceLeadingAxes(squares, leading, false, 'mean', backend)!;
+  release(backend, squares);
+  const gain = perChannel(backend, [scale, variance], ([gamma, v]) => gamma / Math.sqrt(v + varianceEpsilon));
+  const scaled = runWasmKernel('Multiply', { a: centred, b: gain }, {}, backend);
+  const normalized = runWasmKernel('Add', { a: scaled, b: offset }, {}, backend);
+  release(backend, gain, scaled);
+  return [normalized, mean, variance, centred];
+};
+
+/**
+ * dx = gain * (dy - mean(dy)) - gain * (x - mean) * mean(dy * (x - mean)) / (variance + epsilon),
+ * with gain = scale / sqrt(variance + epsilon): two per-channel scalings of full-size tensors and
+ * a per-channel shift. dscale = sum(dy * (x - mean)) / sqrt(variance + epsilon); doffset = sum(dy).
+ */
+const gradient = (args: WasmKernelArgs): TensorInfo[] => {
+  const { backend } = args;
+  const { dy, x, scale, variance, reserve: centred } = args.inputs as Record<string, TensorInfo>;
+  const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
+  const leading = leadingAxes(x);
+  const count = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const meanDy = reduceLeadingAxes(dy, leading, false, 'mean', backend)!;
+  const products = runWasmKernel('Multiply', { a: dy, b: centred }, {}, backend);
+  const meanDyCentred = reduceLeadingAxes(products, leading, false, 'mean', backend)!;
+  release(backend, products);
+  const inputs = [scale, variance, meanDy, meanDyCentred];
+  const invStd = (v: number) => 1 / Math.sqrt(v + varianceEpsilon);
+  const dyGain = perChannel(backend, inputs, ([gamma, v]) => gamma * invStd(v));
+  const centredGain = perChannel(backend, inputs, ([gamma, v, , mdc]) => -gamma * invStd(v) ** 3 * mdc);
+  const shift = perChannel(backend, inputs, ([gamma, v, md]) => -gamma * invStd(v) * md);
+  const dscale = perChannel(backend, inputs, ([, v, , mdc]) => mdc * count * invStd(v));
+  const doffset = perChannel(backend, inputs, ([, , md]) => md * count);
+  release(backend, meanDy, meanDyCentred);
+  const fromDy = runWasmKernel('Multiply', { a: dy, b: dyGain }, {}, backend);
+  const fromCentred = runWasmKernel('Multiply', { a: centred, b: centredGain }, {}, backend);
+  const unshifted = runWasmKernel('Add', { a: fromDy, b: fromCentred }, {}, backend);
+  const dx = runWasmKernel('Add', { a: unshifted, b: shift }, {}, backend);
+  release(backend, dyGain, centredGain, shift, fromDy, fromCentred, unshifted);
+  return [dx, dscale, doffset];
+};
+
+function leadingAxes(x: TensorInfo): number[] {
+  return x.shape.slice(0, -1).map((_, axis) => axis);
+}
+
+/** A new [C] vector whose channel c is `value` of the inputs' channel c. */
+function perChannel(kernelBackend: KernelBackend, inputs: TensorInfo[], value: (channel: number[]) => number): TensorInfo {
+  const backend = kernelBackend as unknown as HeapBackend;
+  const channels = inputs[0].shape[0];
+  // Allocate before taking heap views: an allocation may grow (and so replace) the heap's buffer.
+  const out = backend.makeOutput([channels], 'float32');
+  const values = backend.typedArrayFromHeap(out);
+  const views = inputs.map((input) => backend.typedArrayFromHeap(input));
+  for (let c = 0; c < channels; c++) values[c] = value(views.map((view) => view[c]));
+  return out;
+}
+
+export const wasmBatchNormTrainingConfigs: KernelConfig[] = [
+  { kernelName: batchNormTrainingKernel, backendName: 'wasm', kernelFunc: asKernelFunc(forward) },
+  { kernelName: batchNormTrainingGradKernel, backendName: 'wasm', kernelFunc: asKernelFunc(gradient) },
+];
