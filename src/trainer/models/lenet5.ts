@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { conv2d } from './conv2d';
 import type { ModelOptions, SplitClassifier } from './modelTypes';
 
 /**
@@ -10,9 +11,9 @@ export function buildLenet5(options: ModelOptions): SplitClassifier {
   const width = options.width ?? 1;
   const channels = (base: number) => Math.max(1, Math.round(base * width));
   const input = tfl.input({ shape: options.inputShape, name: 'image' });
-  let x = tfl.layers.conv2d({ filters: channels(6), kernelSize: 5, padding: 'same', activation: 'relu', name: 'conv1' }).apply(input) as tfl.SymbolicTensor;
+  let x = conv2d({ filters: channels(6), kernelSize: 5, padding: 'same', activation: 'relu', name: 'conv1' }).apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool1' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: channels(16), kernelSize: 5, padding: 'valid', activation: 'relu', name: 'conv2' }).apply(x) as tfl.SymbolicTensor;
+  x = conv2d({ filters: channels(16), kernelSize: 5, padding: 'valid', activation: 'relu', name: 'conv2' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool2' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dense({ units: channels(120), activation: 'relu', name: 'fc1' }).apply(x) as tfl.SymbolicTensor;

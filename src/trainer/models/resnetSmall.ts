@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalization } from './batchNormalization';
+import { conv2d } from './conv2d';
 import { linearHead } from './lenet5';
 import type { ModelOptions, SplitClassifier } from './modelTypes';
 
@@ -32,7 +33,7 @@ export function buildResnetSmall(options: ModelOptions): SplitClassifier {
 
 function convBn(x: Symbolic, filters: number, kernelSize: number, stride: number, name: string): Symbolic {
   // No conv bias: the batch norm's offset plays that role.
-  const conv = tfl.layers.conv2d({ filters, kernelSize, strides: stride, padding: 'same', useBias: false, kernelInitializer: 'heNormal', name: `${name}_conv` }).apply(x) as Symbolic;
+  const conv = conv2d({ filters, kernelSize, strides: stride, padding: 'same', useBias: false, kernelInitializer: 'heNormal', name: `${name}_conv` }).apply(x) as Symbolic;
   return batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(conv) as Symbolic;
 }
 
