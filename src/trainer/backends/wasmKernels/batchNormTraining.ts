@@ -1,13 +1,7 @@
 import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { batchNormTrainingGradKernel, batchNormTrainingKernel, type BatchNormTrainingAttrs } from '../gradients/batchNormTraining';
 import { reduceLeadingAxes } from './reduceLeadingAxes';
-import { asKernelFunc, release, runWasmKernel, type WasmKernelArgs } from './wasmKernelCalls';
-
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use (4.22.0). */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
+import { asKernelFunc, onHeap, release, runWasmKernel, type WasmKernelArgs } from './wasmKernelCalls';
 
 /**
  * Batch normalisation of a training step in six threaded XNNPACK passes forward (mean, centre,
@@ -70,9 +64,8 @@ function leadingAxes(x: TensorInfo): number[] {
 
 /** A new [C] vector whose channel c is `value` of the inputs' channel c. */
 function perChannel(kernelBackend: KernelBackend, inputs: TensorInfo[], value: (channel: number[]) => number): TensorInfo {
-  const backend = kernelBackend as unknown as HeapBackend;
+  const backend = onHeap(kernelBackend);
   const channels = inputs[0].shape[0];
-  // Allocate before taking heap views: an allocation may grow (and so replace) the heap's buffer.
   const out = backend.makeOutput([channels], 'float32');
   const values = backend.typedArrayFromHeap(out);
   const views = inputs.map((input) => backend.typedArrayFromHeap(input));

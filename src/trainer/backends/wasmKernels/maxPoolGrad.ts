@@ -1,12 +1,6 @@
 import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs-core';
 import type { KernelConfig, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { asKernelFunc, runStockKernel, type WasmKernelArgs } from './wasmKernelCalls';
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses (4.22.0). */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
+import { asKernelFunc, onHeap, runStockKernel, type WasmKernelArgs } from './wasmKernelCalls';
 
 /**
  * Input gradient of a 2-D max pool (NHWC). The stock wasm kernel (4.22.0) is a slow scalar loop
@@ -29,7 +23,7 @@ const maxPoolGrad = (args: WasmKernelArgs): TensorInfo => {
   const dy = inputs.dy as TensorInfo;
   const x = inputs.input as TensorInfo;
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return runStockKernel(MaxPoolGrad, args);
-  const backend = args.backend as unknown as HeapBackend;
+  const backend = onHeap(args.backend);
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { outHeight, outWidth, strideHeight, strideWidth } = info;

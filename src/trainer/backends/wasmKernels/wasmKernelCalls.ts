@@ -14,6 +14,19 @@ export interface WasmKernelArgs {
   attrs: NamedAttrMap;
 }
 
+/**
+ * The parts of tfjs-backend-wasm's BackendWasm (4.22.0) that kernels working in JS on the heap use.
+ * Allocate before taking views: an allocation may grow (and so replace) the heap's buffer.
+ */
+export interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+export function onHeap(backend: KernelBackend): HeapBackend {
+  return backend as unknown as HeapBackend;
+}
+
 export function asKernelFunc(kernel: (args: WasmKernelArgs) => TensorInfo | TensorInfo[]): KernelFunc {
   return kernel as unknown as KernelFunc;
 }
