@@ -34,7 +34,11 @@ const { values } = parseArgs({
 
 const root = path.resolve(__dirname, '..', '..');
 const seconds = Number(values.seconds);
-const rounds = Math.max(1, Number(values.rounds));
+const rounds = Number(values.rounds);
+if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1) {
+  console.error(`--seconds must be a positive number and --rounds a whole number from 1 (got --seconds ${values.seconds}, --rounds ${values.rounds})`);
+  process.exit(2);
+}
 const models = values.models!.split(',');
 const backends = [...values.backends!.split(','), ...(values['with-cpu'] ? ['cpu'] : [])];
 const python = '/usr/bin/python3';

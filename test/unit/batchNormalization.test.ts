@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/trainer/backends/initBackend';
 import { locateNativePackage } from '../../src/trainer/backends/nativeTensorFlow';
-import { batchNormTrainingKernel } from '../../src/trainer/backends/gradients/batchNormTraining';
+import { batchNormTrainingGradKernel, batchNormTrainingKernel } from '../../src/trainer/backends/gradients/batchNormTraining';
 import { batchNormalization, FusedBatchNormalization } from '../../src/trainer/models/batchNormalization';
 
 // The batch-norm layer whose training step is one fused kernel (src/trainer/models/batchNormalization)
@@ -53,11 +53,19 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
 const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };
 
 function assertSameAsStock(backend: string): void {
-  for (const shape of [[4, 5, 3, 6], [1, 3, 3, 2], [7, 5]]) {
+  for (const shape of [[4, 5, 3, 6], [1, 3, 3, 2], [7, 5], [1, 4]]) {
     const stock = trainingCall(tfl.layers.batchNormalization(args), shape);
     const fused = trainingCall(batchNormalization(args), shape);
     for (const key of Object.keys(stock) as (keyof Outcome)[]) assertClose(fused[key], stock[key], `${backend} ${shape.join('x')} ${key}`);
   }
+}
+
+/** The layer took the fused path: forward and gradient kernels both ran (else it fell back to stock). */
+async function assertFusedKernelsRan(): Promise<void> {
+  const layer = batchNormalization(args);
+  const profile = await tf.profile(() => tf.tidy(() => void trainingCall(layer, [4, 3, 3, 2])));
+  const names = profile.kernels.map((kernel) => kernel.name);
+  assert.ok(names.includes(batchNormTrainingKernel) && names.includes(batchNormTrainingGradKernel), `kernels run: ${names.join(', ')}`);
 }
 
 /** Repeated training calls leave no data behind in the backend (counted there, not by tfjs). */
@@ -90,7 +98,7 @@ describe('batch normalisation with a fused training kernel', () => {
 
   it('matches the stock layer on wasm (XNNPACK passes), and frees what it makes', async () => {
     await initBackend('wasm');
-    assert.ok(tf.getKernel(batchNormTrainingKernel, 'wasm'));
+    await assertFusedKernelsRan();
     assertSameAsStock('wasm');
     assertFreesWhatItMakes();
   });
@@ -98,7 +106,7 @@ describe('batch normalisation with a fused training kernel', () => {
   const native = locateNativePackage('@tensorflow/tfjs-node');
   it('matches the stock layer on native TensorFlow (FusedBatchNormV3), and frees what it makes', { skip: native ? false : 'no native TensorFlow build here' }, async () => {
     await initBackend('tensorflow');
-    assert.ok(tf.getKernel(batchNormTrainingKernel, 'tensorflow'));
+    await assertFusedKernelsRan();
     assertSameAsStock('tensorflow');
     assertFreesWhatItMakes();
   });

@@ -30,7 +30,7 @@ export class FusedBatchNormalization extends BatchNormalization {
     const state = this as unknown as BatchNormState;
     const channelsLast = state.axis === -1 || state.axis === input.rank - 1;
     const fused = kwargs.training === true && channelsLast && (input.rank === 4 || input.rank === 2) && input.dtype === 'float32' &&
-      state.gamma !== undefined && state.beta !== undefined && hasBatchNormTrainingKernel();
+      state.gamma != null && state.beta != null && hasBatchNormTrainingKernel();
     if (!fused) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const channels = input.shape[input.rank - 1];

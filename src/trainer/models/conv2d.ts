@@ -9,8 +9,9 @@ import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolut
  * convolution, whose input is the image, a whole Conv2DBackpropInput per step for nothing (5 ms of
  * a ResNet step on tfjs-node). While recording, this layer runs conv2d, bias and activation as
  * separate ops, whose gradients tfjs computes only for inputs that lead to a trained variable: the
- * same arithmetic, as the stock layer already does for any other activation. Registered under the
- * stock class name, so saved models and checkpoints load as this class and serialise unchanged.
+ * same arithmetic, and what tfjs-core itself does while recording for the fusable activations other
+ * than linear (relu, elu, ...). Registered under the stock class name, so saved models and
+ * checkpoints load as this class and serialise unchanged.
  */
 export class LazyGradientConv2D extends Conv2D {
   static override className = 'Conv2D';

@@ -9,11 +9,12 @@ import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
  *
  * Inputs x ([..., C], channels last), scale and offset ([C]); attribute varianceEpsilon. Outputs:
  * the normalised x, the batch mean and the batch's biased variance (what the moving averages of the
- * stock layer are updated with), and `reserve`, whatever the backend's gradient needs again.
+ * stock layer are updated with), then reserve1, reserve2 and reserve3: whatever the backend's
+ * gradient needs again, and only that (what they hold differs between backends and devices).
  */
 export const batchNormTrainingKernel = 'KdUdaBatchNormTraining';
 
-/** Inputs dy, x, scale, mean, variance, reserve (the forward's); outputs dx, dscale, doffset. */
+/** Inputs dy, x, scale, reserve1, reserve2, reserve3 (the forward's); outputs dx, dscale, doffset. */
 export const batchNormTrainingGradKernel = 'KdUdaBatchNormTrainingGrad';
 
 export interface BatchNormTrainingAttrs {
@@ -38,7 +39,7 @@ export function hasBatchNormTrainingKernel(): boolean {
 
 export function batchNormInTraining(x: Tensor, scale: Tensor, offset: Tensor, varianceEpsilon: number): BatchNormInTraining {
   const attrs: BatchNormTrainingAttrs = { varianceEpsilon };
-  // The fourth output, `reserve`, is only for the gradient: the tape keeps its own copy.
+  // The reserves are only for the gradient: the tape keeps its own copies.
   const [normalized, mean, variance] = tf.engine().runKernel(batchNormTrainingKernel, { x, scale, offset },
     attrs as unknown as NamedAttrMap) as Tensor[];
   return { normalized, mean, variance };
@@ -51,11 +52,11 @@ export function batchNormInTraining(x: Tensor, scale: Tensor, offset: Tensor, va
 export const batchNormTrainingGradient: GradConfig = {
   kernelName: batchNormTrainingKernel,
   inputsToSave: ['x', 'scale'],
-  outputsToSave: [false, true, true, true],
+  outputsToSave: [false, false, false, true, true, true],
   gradFunc: (dys, saved, attrs) => {
     const dy = (dys as Tensor[])[0];
-    const [x, scale, mean, variance, reserve] = saved;
-    const [dx, dscale, doffset] = tf.engine().runKernel(batchNormTrainingGradKernel, { dy, x, scale, mean, variance, reserve },
+    const [x, scale, reserve1, reserve2, reserve3] = saved;
+    const [dx, dscale, doffset] = tf.engine().runKernel(batchNormTrainingGradKernel, { dy, x, scale, reserve1, reserve2, reserve3 },
       attrs as unknown as NamedAttrMap) as Tensor[];
     return { x: () => dx, scale: () => dscale, offset: () => doffset };
   },

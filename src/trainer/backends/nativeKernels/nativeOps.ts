@@ -20,7 +20,15 @@ export function floatType(backend: NodeBackend): OpAttribute[] {
   return [{ name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT }];
 }
 
-/** Frees results a kernel made and does not return. */
+/**
+ * Frees results a kernel made and does not return. tfjs-node hands op outputs back as engine
+ * Tensors (of its own copy of tfjs-core, so `instanceof` cannot tell), which must be disposed
+ * through the engine; data written straight to the backend has only the backend's reference.
+ */
 export function release(backend: NodeBackend, ...infos: TensorInfo[]): void {
-  for (const info of infos) backend.disposeData(info.dataId);
+  for (const info of infos) {
+    const tensor = info as TensorInfo & { dispose?: () => void };
+    if (typeof tensor.dispose === 'function') tensor.dispose();
+    else backend.disposeData(info.dataId);
+  }
 }

@@ -5,10 +5,11 @@ import { asKernelFunc, onHeap, release, runWasmKernel, type WasmKernelArgs } fro
 
 /**
  * Batch normalisation of a training step in six threaded XNNPACK passes forward (mean, centre,
- * square, variance, scale, shift) and seven back, where the stock composition runs some forty wasm
+ * square, variance, scale, shift) and eight back, where the stock composition runs some forty wasm
  * kernels per layer, several of them scalar loops (the stock FusedBatchNorm among them). The
- * per-channel arithmetic, on [C] vectors, is done in JS on the heap. `reserve` is x - mean: the
- * gradient needs it again and recomputing it would cost a pass.
+ * per-channel arithmetic, on [C] vectors, is done in JS on the heap. The reserves are copies of the
+ * mean and variance and an empty third: the gradient centres x again (one pass) rather than keep a
+ * full-size x - mean from forward to backward, for which the tape would also build a zero gradient.
  */
 const forward = (args: WasmKernelArgs): TensorInfo[] => {
   const { backend } = args;
@@ -23,20 +24,23 @@ const forward = (args: WasmKernelArgs): TensorInfo[] => {
   const gain = perChannel(backend, [scale, variance], ([gamma, v]) => gamma / Math.sqrt(v + varianceEpsilon));
   const scaled = runWasmKernel('Multiply', { a: centred, b: gain }, {}, backend);
   const normalized = runWasmKernel('Add', { a: scaled, b: offset }, {}, backend);
-  release(backend, gain, scaled);
-  return [normalized, mean, variance, centred];
+  release(backend, centred, gain, scaled);
+  const copy = (info: TensorInfo) => perChannel(backend, [info], ([value]) => value);
+  const empty = onHeap(backend).makeOutput([0], 'float32');
+  return [normalized, mean, variance, copy(mean), copy(variance), empty];
 };
 
 /**
  * dx = gain * (dy - mean(dy)) - gain * (x - mean) * mean(dy * (x - mean)) / (variance + epsilon),
- * with gain = scale / sqrt(variance + epsilon): two per-channel scalings of full-size tensors and
- * a per-channel shift. dscale = sum(dy * (x - mean)) / sqrt(variance + epsilon); doffset = sum(dy).
+ * with gain = scale / sqrt(variance + epsilon): a per-channel shift and two per-channel scalings of
+ * full-size tensors. dscale = sum(dy * (x - mean)) / sqrt(variance + epsilon); doffset = sum(dy).
  */
 const gradient = (args: WasmKernelArgs): TensorInfo[] => {
   const { backend } = args;
-  const { dy, x, scale, variance, reserve: centred } = args.inputs as Record<string, TensorInfo>;
+  const { dy, x, scale, reserve1: mean, reserve2: variance } = args.inputs as Record<string, TensorInfo>;
   const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
   const leading = leadingAxes(x);
+  const centred = runWasmKernel('Sub', { a: x, b: mean }, {}, backend);
   const count = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const meanDy = reduceLeadingAxes(dy, leading, false, 'mean', backend)!;
   const products = runWasmKernel('Multiply', { a: dy, b: centred }, {}, backend);
@@ -46,15 +50,15 @@ const gradient = (args: WasmKernelArgs): TensorInfo[] => {
   const invStd = (v: number) => 1 / Math.sqrt(v + varianceEpsilon);
   const dyGain = perChannel(backend, inputs, ([gamma, v]) => gamma * invStd(v));
   const centredGain = perChannel(backend, inputs, ([gamma, v, , mdc]) => -gamma * invStd(v) ** 3 * mdc);
-  const shift = perChannel(backend, inputs, ([gamma, v, md]) => -gamma * invStd(v) * md);
   const dscale = perChannel(backend, inputs, ([, v, , mdc]) => mdc * count * invStd(v));
   const doffset = perChannel(backend, inputs, ([, , md]) => md * count);
-  release(backend, meanDy, meanDyCentred);
-  const fromDy = runWasmKernel('Multiply', { a: dy, b: dyGain }, {}, backend);
+  release(backend, meanDyCentred);
+  // dy - mean(dy) before scaling: the two are close where a channel varies little.
+  const deviation = runWasmKernel('Sub', { a: dy, b: meanDy }, {}, backend);
+  const fromDy = runWasmKernel('Multiply', { a: deviation, b: dyGain }, {}, backend);
   const fromCentred = runWasmKernel('Multiply', { a: centred, b: centredGain }, {}, backend);
-  const unshifted = runWasmKernel('Add', { a: fromDy, b: fromCentred }, {}, backend);
-  const dx = runWasmKernel('Add', { a: unshifted, b: shift }, {}, backend);
-  release(backend, dyGain, centredGain, shift, fromDy, fromCentred, unshifted);
+  const dx = runWasmKernel('Add', { a: fromDy, b: fromCentred }, {}, backend);
+  release(backend, centred, meanDy, dyGain, centredGain, deviation, fromDy, fromCentred);
   return [dx, dscale, doffset];
 };
 
