@@ -60,6 +60,38 @@ function assertSameAsStock(backend: string): void {
   }
 }
 
+/**
+ * A layer without scale and/or offset against the stock layer with both, fixed at 1 and 0: the
+ * output, the input's gradient and the moving averages after one training call.
+ */
+function assertPartialLayersTrain(backend: string): void {
+  const shape = [3, 4, 2, 5];
+  const size = shape.reduce((a, b) => a * b);
+  const channels = shape[shape.length - 1];
+  const run = (layer: tfl.layers.Layer, weights: (name: string) => tf.Tensor) => tf.tidy(() => {
+    const x = tf.tensor(valuesFor(size, 1), shape);
+    layer.build(shape);
+    layer.setWeights(layer.weights.map((w) => weights(w.originalName.split('/').pop()!)));
+    let y: Float32Array = new Float32Array();
+    const dx = tf.grad((input: tf.Tensor) => {
+      const out = layer.apply(input, { training: true }) as tf.Tensor;
+      y = out.dataSync() as Float32Array;
+      return tf.sum(tf.mul(out, tf.tensor(valuesFor(size, 2), shape)));
+    })(x).dataSync() as Float32Array;
+    return { y, dx, moving: layer.getWeights().slice(-2).map((w) => w.dataSync() as Float32Array) };
+  });
+  const stats = (name: string) => name === 'moving_mean' ? tf.tensor1d(valuesFor(channels, 5)) : tf.abs(tf.tensor1d(valuesFor(channels, 6)));
+  const neutral = (name: string) => name === 'gamma' ? tf.ones([channels]) : name === 'beta' ? tf.zeros([channels]) : stats(name);
+  const reference = run(tfl.layers.batchNormalization(args), neutral);
+  for (const partial of [{ scale: false }, { center: false }, { scale: false, center: false }]) {
+    const ours = run(batchNormalization({ ...args, ...partial }), neutral);
+    const what = `${backend} ${JSON.stringify(partial)}`;
+    assertClose(ours.y, reference.y, `${what} output`);
+    assertClose(ours.dx, reference.dx, `${what} dx`);
+    ours.moving.forEach((m, i) => assertClose(m, reference.moving[i], `${what} moving average ${i}`));
+  }
+}
+
 /** The layer took the fused path: forward and gradient kernels both ran (else it fell back to stock). */
 async function assertFusedKernelsRan(): Promise<void> {
   const layer = batchNormalization(args);
@@ -90,16 +122,18 @@ describe('batch normalisation with a fused training kernel', () => {
     return restored.then((loaded) => assert.ok(loaded.getLayer('bn') instanceof FusedBatchNormalization));
   });
 
-  it('runs the stock layer where the backend has no fused kernel (cpu)', () => {
+  it('runs the stock layer where the backend has no fused kernel (cpu), and trains layers without scale or offset', () => {
     tf.setBackend('cpu');
     assert.equal(tf.getKernel(batchNormTrainingKernel, 'cpu'), undefined);
     assertSameAsStock('cpu');
+    assertPartialLayersTrain('cpu');
   });
 
   it('matches the stock layer on wasm (XNNPACK passes), and frees what it makes', async () => {
     await initBackend('wasm');
     await assertFusedKernelsRan();
     assertSameAsStock('wasm');
+    assertPartialLayersTrain('wasm');
     assertFreesWhatItMakes();
   });
 
@@ -108,6 +142,7 @@ describe('batch normalisation with a fused training kernel', () => {
     await initBackend('tensorflow');
     await assertFusedKernelsRan();
     assertSameAsStock('tensorflow');
+    assertPartialLayersTrain('tensorflow');
     assertFreesWhatItMakes();
   });
 });
