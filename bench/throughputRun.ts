@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initBackend } from '../src/trainer/backends/initBackend';
 import type { BackendChoice } from '../src/trainer/backends/backendTypes';
+import { crossEntropy } from '../src/trainer/losses/crossEntropy';
 import { buildModel, type ModelName } from '../src/trainer/models/buildModel';
 
 export interface RunResult {
@@ -58,11 +59,12 @@ async function measure(backend: BackendChoice, model: ModelName, seconds: number
   const net = buildModel(model, { inputShape: shape, classes: 10 });
   const variables = [net.features, net.classifier].flatMap((m: LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
   const x = tf.randomNormal([BATCH, ...shape]);
-  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+  const labels = tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D;
   const optimizer = tf.train.momentum(0.01, 0.9);
+  // The trainer's own loss, as a training step of the trainer computes it.
   const trainStep = () => {
-    const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y,
-      net.classifier.apply(net.features.apply(x, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
+    const cost = optimizer.minimize(() => crossEntropy(
+      net.classifier.apply(net.features.apply(x, { training: true }) as tf.Tensor) as tf.Tensor2D, labels), true, variables)!;
     cost.dataSync();
     cost.dispose();
   };

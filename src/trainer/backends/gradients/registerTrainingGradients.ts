@@ -3,8 +3,9 @@ import { batchNormGradient } from './batchNormGradient';
 import { batchNormTrainingGradient } from './batchNormTraining';
 import { meanGradient } from './meanGradient';
 import { reluGradient } from './reluGradient';
+import { softmaxCrossEntropyGradient } from './softmaxCrossEntropy';
 
-export const trainingGradients: tf.GradConfig[] = [batchNormGradient, batchNormTrainingGradient, meanGradient, reluGradient];
+export const trainingGradients: tf.GradConfig[] = [batchNormGradient, batchNormTrainingGradient, meanGradient, reluGradient, softmaxCrossEntropyGradient];
 
 /**
  * Puts the leaner gradients in place of tfjs-core's for every backend. Gradients live in one

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeBatchNormTrainingConfigs } from './batchNormTraining';
 import { nativeReluGradConfig } from './reluGrad';
+import { nativeSoftmaxCrossEntropyConfig } from './softmaxCrossEntropy';
 import { nativeStepConfig } from './step';
 
 const overrides: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
@@ -23,7 +24,7 @@ export function registerNativeKernels(): string[] {
     replaced.push(kernelName);
   }
   // Kernels tfjs has no name for, used by this project's gradients (see ../gradients).
-  for (const config of [nativeReluGradConfig, ...nativeBatchNormTrainingConfigs]) {
+  for (const config of [nativeReluGradConfig, nativeSoftmaxCrossEntropyConfig, ...nativeBatchNormTrainingConfigs]) {
     if (!tf.getKernel(config.kernelName, config.backendName)) {
       tf.registerKernel(config);
       replaced.push(config.kernelName);

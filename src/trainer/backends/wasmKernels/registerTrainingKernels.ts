@@ -7,6 +7,7 @@ import { conv2DBackpropInputConfig } from './conv2DBackpropInput';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { meanConfig } from './mean';
+import { wasmSoftmaxCrossEntropyConfig } from './softmaxCrossEntropy';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { keepStockKernel } from './wasmKernelCalls';
@@ -24,6 +25,7 @@ export const wasmTrainingKernels: tf.KernelConfig[] = [
   castConfig,
   maxPoolGradConfig,
   ...wasmBatchNormTrainingConfigs,
+  wasmSoftmaxCrossEntropyConfig,
 ];
 
 let registered = false;
