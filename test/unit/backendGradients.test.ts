@@ -4,17 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerTrainingGradients } from '../../src/trainer/backends/gradients/registerTrainingGradients';
 import { loadWasmBackend } from '../../src/trainer/backends/wasmBackend';
+import { assertCloseAtScale, seededValues } from './numericChecks';
 
 // The leaner batch-norm and mean gradients (src/trainer/backends/gradients) against tfjs-core's
 // own, on the same inputs: batch norm in training mode as tfjs-layers computes it (moments, then
 // batchNorm), differentiated with respect to the input, scale and offset.
 
 function valuesFor(size: number, seed: number): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 4 - 2;
-  });
+  return seededValues(size, seed, -2, 2);
 }
 
 // Always with a scale: tfjs-core cannot differentiate batchNorm without one (it saves the missing
@@ -46,8 +43,7 @@ function gradients(c: Case): Float32Array[] {
 }
 
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  const scale = Math.max(1e-6, ...expected.map(Math.abs));
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= 2e-4 * scale + 1e-5, `${what}[${i}]: ${value} vs ${expected[i]}`));
+  assertCloseAtScale(actual, expected, what, 2e-4, 1e-5);
 }
 
 describe('training gradients', () => {

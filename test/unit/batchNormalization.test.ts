@@ -7,17 +7,14 @@ import { initBackend } from '../../src/trainer/backends/initBackend';
 import { locateNativePackage } from '../../src/trainer/backends/nativeTensorFlow';
 import { batchNormTrainingGradKernel, batchNormTrainingKernel } from '../../src/trainer/backends/gradients/batchNormTraining';
 import { batchNormalization, FusedBatchNormalization } from '../../src/trainer/models/batchNormalization';
+import { assertCloseAtScale, seededValues } from './numericChecks';
 
 // The batch-norm layer whose training step is one fused kernel (src/trainer/models/batchNormalization)
 // against tfjs-layers' own layer with the same weights: output, all three gradients and the moving
 // averages after a training call, on every backend that has the kernel.
 
 function valuesFor(size: number, seed: number): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 4 - 1;
-  });
+  return seededValues(size, seed, -1, 3);
 }
 
 interface Outcome { y: Float32Array; dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array; movingMean: Float32Array; movingVariance: Float32Array }
@@ -45,9 +42,7 @@ function trainingCall(layer: tfl.layers.Layer, shape: number[]): Outcome {
 }
 
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: size`);
-  const scale = Math.max(1e-6, ...expected.map(Math.abs));
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= 2e-4 * scale + 1e-5, `${what}[${i}]: ${value} vs ${expected[i]}`));
+  assertCloseAtScale(actual, expected, what, 2e-4, 1e-5);
 }
 
 const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };

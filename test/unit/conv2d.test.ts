@@ -4,17 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { conv2d, LazyGradientConv2D } from '../../src/trainer/models/conv2d';
+import { assertCloseAtScale, seededValues } from './numericChecks';
 
 // The Conv2D layer that leaves gradients nobody asked for uncomputed (src/trainer/models/conv2d)
 // against tfjs-layers' own, with the same weights: same outputs and kernel gradients, and no
 // Conv2DBackpropInput for a convolution whose input is the image.
 
 function valuesFor(size: number, seed: number): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 2 - 1;
-  });
+  return seededValues(size, seed, -1, 1);
 }
 
 interface Outcome { y: Float32Array; grads: Float32Array[]; inputGradients: number }
@@ -40,9 +37,7 @@ async function trainingCall(layer: tfl.layers.Layer, shape: [number, number, num
 }
 
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: size`);
-  const scale = Math.max(1e-6, ...expected.map(Math.abs));
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= 1e-5 * scale + 1e-6, `${what}[${i}]: ${value} vs ${expected[i]}`));
+  assertCloseAtScale(actual, expected, what, 1e-5, 1e-6);
 }
 
 describe('Conv2D with lazily computed gradients', () => {

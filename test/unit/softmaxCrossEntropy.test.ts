@@ -6,17 +6,14 @@ import { initBackend } from '../../src/trainer/backends/initBackend';
 import { locateNativePackage } from '../../src/trainer/backends/nativeTensorFlow';
 import { softmaxCrossEntropy, softmaxCrossEntropyKernel } from '../../src/trainer/backends/gradients/softmaxCrossEntropy';
 import { crossEntropy } from '../../src/trainer/losses/crossEntropy';
+import { seededValues } from './numericChecks';
 
 // The one-kernel softmax cross-entropy (src/trainer/backends/gradients/softmaxCrossEntropy) on the
 // backends that have it, against tfjs's own composition on the cpu backend: the trainer's loss and
 // its gradient, and the kernel's gradients with respect to logits and soft labels.
 
-function valuesFor(size: number, seed: number, scale = 6): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return ((state / 2 ** 32) - 0.5) * scale;
-  });
+function valuesFor(size: number, seed: number): Float32Array {
+  return seededValues(size, seed, -3, 3);
 }
 
 const [rows, classes] = [7, 5];
