@@ -57,21 +57,21 @@ async function measure(backend: BackendChoice, model: ModelName, seconds: number
   const report = await initBackend({ backend, threads });
   const shape = inputShapes[model];
   const net = buildModel(model, { inputShape: shape, classes: 10 });
-  const variables = [net.features, net.classifier].flatMap((m: LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+  const variables = [net.trunk, net.head].flatMap((m: LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
   const x = tf.randomNormal([BATCH, ...shape]);
   const labels = tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D;
   const optimizer = tf.train.momentum(0.01, 0.9);
   // The trainer's own loss, as a training step of the trainer computes it.
   const trainStep = () => {
     const cost = optimizer.minimize(() => crossEntropy(
-      net.classifier.apply(net.features.apply(x, { training: true }) as tf.Tensor) as tf.Tensor2D, labels), true, variables)!;
+      net.head.apply(net.trunk.apply(x, { training: true }) as tf.Tensor) as tf.Tensor2D, labels), true, variables)!;
     cost.dataSync();
     cost.dispose();
   };
   // Reading the logits back forces the work on every backend; the array stays outside tidy (a
   // typed array returned from tidy is walked element by element).
   const inferStep = () => {
-    const logits = tf.tidy(() => net.classifier.predict(net.features.predict(x) as tf.Tensor) as tf.Tensor);
+    const logits = tf.tidy(() => net.head.predict(net.trunk.predict(x) as tf.Tensor) as tf.Tensor);
     logits.dataSync();
     logits.dispose();
   };

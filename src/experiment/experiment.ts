@@ -6,6 +6,12 @@
 
 export type MethodName = 'source-only' | 'dann' | 'kd-stda' | 'kd-mtda' | 'mt-mtda';
 export type Architecture = 'lenet5' | 'resnet-small' | 'resnet-wide' | 'saved';
+export type DiscriminatorSetting =
+  | 'auto'
+  | 'dann-digits'
+  | 'dann-office'
+  | 'authors-resnet'
+  | { hidden: number[]; batchNorm?: boolean; dropout?: number; weightDecay?: number };
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface ModelSpec {
@@ -16,6 +22,8 @@ export interface ModelSpec {
   path?: string;
   /** Architecture `saved`: the layer whose output is the feature vector (see the schema for the default). */
   featureLayer?: string;
+  /** The layer the trunk ends at: the UDA loss and discriminators read its output (left out: the architecture's default). */
+  adaptAt?: string;
   warmStart?: string;
 }
 
@@ -44,7 +52,11 @@ export interface Experiment {
     beta: { start: number; end: number };
     gamma: number;
     kdDirection: 'teacher-to-student' | 'student-to-teacher';
-    discriminatorHidden: number;
+    discriminator?: DiscriminatorSetting;
+    /** Deprecated: one hidden layer of this size then batch norm, what older experiments ran. */
+    discriminatorHidden?: number;
+    /** The student's adversarial term in the KD methods: the usual two-domain DANN term, or target samples only. */
+    studentAdversarial: 'two-domain' | 'target-only';
   };
   optimizer: {
     name: 'sgd' | 'adam';
@@ -52,6 +64,8 @@ export interface Experiment {
     studentLr: number;
     momentum: number;
     weightDecay: number;
+    /** Learning-rate annealing `lr0 / (1 + 10 p)^0.75` from progress per step (DANN paper) or per epoch (the KD authors' code). */
+    lrSchedule: 'per-step' | 'per-epoch';
   };
   epochs: number;
   batchSize: number;

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import path from 'node:path';
 import schema from '../../schemas/experiment.schema.json';
+import { ADAPTATION_LAYERS } from './adaptationLayers';
 import type { Experiment } from './experiment';
 
 /** One thing wrong with an experiment file, located by JSON path and, when known, by line. */
@@ -67,13 +68,28 @@ function describe(error: ErrorObject): { segments: (string | number)[]; message:
  */
 function crossFieldProblems(value: unknown): { segments: (string | number)[]; message: string }[] {
   const problems: { segments: (string | number)[]; message: string }[] = [];
-  const document = value as { data?: { source?: unknown; targets?: unknown }; method?: { name?: unknown; beta?: { start?: unknown; end?: unknown } } } | null;
+  const document = value as {
+    data?: { source?: unknown; targets?: unknown };
+    method?: { name?: unknown; beta?: { start?: unknown; end?: unknown }; discriminator?: unknown; discriminatorHidden?: unknown };
+    teacher?: { architecture?: unknown; adaptAt?: unknown };
+    student?: { architecture?: unknown; adaptAt?: unknown };
+  } | null;
   const source = document?.data?.source;
   const targets = Array.isArray(document?.data?.targets) ? (document.data.targets as unknown[]) : undefined;
   const sourceIndex = typeof source === 'string' && targets ? targets.indexOf(source) : -1;
   if (sourceIndex >= 0) problems.push({ segments: ['data', 'targets', sourceIndex], message: `the source domain "${String(source)}" cannot also be a target` });
   if (document?.method?.name === 'kd-stda' && targets && targets.length !== 1) {
     problems.push({ segments: ['data', 'targets'], message: `kd-stda adapts to exactly one target (${targets.length} given); use kd-mtda or mt-mtda for several` });
+  }
+  if (document?.method?.discriminator !== undefined && document.method.discriminatorHidden !== undefined) {
+    problems.push({ segments: ['method', 'discriminatorHidden'], message: 'give either discriminator or the deprecated discriminatorHidden, not both' });
+  }
+  for (const role of ['teacher', 'student'] as const) {
+    const spec = document?.[role];
+    const layers = typeof spec?.architecture === 'string' ? ADAPTATION_LAYERS[spec.architecture as keyof typeof ADAPTATION_LAYERS] : undefined;
+    if (layers && typeof spec?.adaptAt === 'string' && !layers.includes(spec.adaptAt)) {
+      problems.push({ segments: [role, 'adaptAt'], message: `${String(spec.architecture)} has no adaptation layer "${spec.adaptAt}"; it can be cut at ${layers.join(', ')}` });
+    }
   }
   const { start, end } = document?.method?.beta ?? {};
   if (typeof start === 'number' && typeof end === 'number' && start > end) {

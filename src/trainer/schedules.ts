@@ -12,9 +12,17 @@ export function progressiveBeta(epoch: number, epochs: number, start: number, en
   return start * Math.exp(growth * (epoch - 1));
 }
 
-/** Annealed learning rate `lr0 / (1 + 10 (e - 1) / E)^0.75` (DANN's schedule, per epoch). */
-export function annealedLearningRate(epoch: number, epochs: number, initial: number): number {
-  return initial / Math.pow(1 + (10 * (epoch - 1)) / epochs, 0.75);
+/** Annealed learning rate `lr0 / (1 + 10 p)^0.75` for training progress p in [0, 1] (the DANN paper's schedule). */
+export function annealedLearningRate(progress: number, initial: number): number {
+  return initial / Math.pow(1 + 10 * progress, 0.75);
+}
+
+/**
+ * The progress the learning rate anneals with at a step: per step, the share of all steps done
+ * (the DANN paper); per epoch, `(e - 1) / E`, constant within an epoch (the KD authors' code).
+ */
+export function learningRateProgress(schedule: 'per-step' | 'per-epoch', at: { epoch: number; epochs: number; globalStep: number; totalSteps: number }): number {
+  return schedule === 'per-step' ? at.globalStep / at.totalSteps : (at.epoch - 1) / at.epochs;
 }
 
 /**

@@ -43,7 +43,7 @@ describe('native TensorFlow backend (tfjs-node built from a local library)', { s
     assert.equal(report.skipped[0]?.name, 'tensorflow-gpu');
 
     const model = buildModel('lenet5', { inputShape: [12, 12, 1], classes: 2 });
-    const variables = [model.features, model.classifier].flatMap((m: LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+    const variables = [model.trunk, model.head].flatMap((m: LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
     const optimizer = tf.train.momentum(0.05, 0.9);
     const x = tf.concat([tf.ones([8, 6, 12, 1]), tf.zeros([8, 6, 12, 1])], 1);
     const flipped = tf.reverse(x, 1);
@@ -52,7 +52,7 @@ describe('native TensorFlow backend (tfjs-node built from a local library)', { s
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) {
       const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels,
-        model.classifier.apply(model.features.apply(images, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
+        model.head.apply(model.trunk.apply(images, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
       losses.push(cost.dataSync()[0]);
       cost.dispose();
     }

@@ -9,7 +9,7 @@ import { distillationLoss, labelledDistillationLoss } from '../../src/trainer/lo
 import { domainAdversarialLoss, targetAdversarialLoss } from '../../src/trainer/losses/domainAdversarial';
 import { reverseGradient } from '../../src/trainer/losses/gradientReversal';
 import { multiKernelMmd } from '../../src/trainer/losses/mmd';
-import { annealedLearningRate, progressiveBeta, reversalWeight } from '../../src/trainer/schedules';
+import { annealedLearningRate, learningRateProgress, progressiveBeta, reversalWeight } from '../../src/trainer/schedules';
 
 function close(actual: number, expected: number, tolerance = 1e-5): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
@@ -90,10 +90,20 @@ describe('schedules', () => {
     assert.ok(progressiveBeta(2, 10, 0.1, 0.9) > progressiveBeta(1, 10, 0.1, 0.9));
   });
 
-  it('the learning rate anneals as lr0 / (1 + 10 (e - 1) / E)^0.75', () => {
-    close(annealedLearningRate(1, 200, 0.01), 0.01);
-    close(annealedLearningRate(201, 200, 0.01), 0.01 / Math.pow(11, 0.75));
-    close(annealedLearningRate(21, 200, 1), 1 / Math.pow(2, 0.75));
+  it('the learning rate anneals as lr0 / (1 + 10 p)^0.75', () => {
+    close(annealedLearningRate(0, 0.01), 0.01);
+    close(annealedLearningRate(1, 0.01), 0.01 / Math.pow(11, 0.75));
+    close(annealedLearningRate(0.1, 1), 1 / Math.pow(2, 0.75));
+  });
+
+  it('per step, p is the share of all steps done; per epoch, (e - 1) / E for every step of epoch e', () => {
+    // 10 epochs of 100 steps: step 250 is the 51st step of epoch 3.
+    const at = { epoch: 3, epochs: 10, globalStep: 250, totalSteps: 1000 };
+    close(learningRateProgress('per-step', at), 0.25);
+    close(learningRateProgress('per-epoch', at), 0.2);
+    close(learningRateProgress('per-epoch', { ...at, globalStep: 201 }), 0.2);
+    close(annealedLearningRate(learningRateProgress('per-step', at), 0.01), 0.01 / Math.pow(3.5, 0.75));
+    close(annealedLearningRate(learningRateProgress('per-epoch', at), 0.01), 0.01 / Math.pow(3, 0.75));
   });
 
   it('the reversal weight ramps from 0 to nearly 1', () => {

@@ -124,10 +124,10 @@ describe('a saved backbone', () => {
     backbone.dispose();
     const student = method.learners.find((learner) => learner.role === 'student')!;
     assert.equal(student.net.name, 'saved');
-    assert.deepEqual(Array.from(student.net.features.getLayer('c1').getWeights()[0].dataSync()), kernel);
+    assert.deepEqual(Array.from(student.net.trunk.getLayer('c1').getWeights()[0].dataSync()), kernel);
     // c2's 8x8x6 map, globally average-pooled.
-    assert.equal(student.net.featureSize, 6);
-    const logits = student.net.classifier.apply(student.net.features.apply(tf.zeros([1, 12, 12, 3]))) as tf.Tensor;
+    assert.equal(student.net.adaptationSize, 6);
+    const logits = student.net.head.apply(student.net.trunk.apply(tf.zeros([1, 12, 12, 3]))) as tf.Tensor;
     assert.deepEqual(logits.shape, [1, 2]);
 
     const cut = await setup('c1');
@@ -135,11 +135,11 @@ describe('a saved backbone', () => {
     const second = createMethod({ experiment, shape: { inputShape: [12, 12, 3], classes: 2 }, targets: ['t1'], backbones: new Map([[experiment.student, cut]]) });
     cut.dispose();
     const [a, b] = [first, second].map((m) => m.learners.find((learner) => learner.role === 'student')!.net);
-    assert.equal(a.featureSize, 4);
-    assert.equal(a.features.layers.some((layer) => layer.name === 'c2'), false, 'the layers after the feature layer are dropped');
-    const changed = a.features.getLayer('c1');
+    assert.equal(a.adaptationSize, 4);
+    assert.equal(a.trunk.layers.some((layer) => layer.name === 'c2'), false, 'the layers after the feature layer are dropped');
+    const changed = a.trunk.getLayer('c1');
     changed.setWeights(changed.getWeights().map((weight) => tf.zerosLike(weight)));
-    assert.deepEqual(Array.from(b.features.getLayer('c1').getWeights()[0].dataSync()), kernel, 'each learner trains its own copy');
+    assert.deepEqual(Array.from(b.trunk.getLayer('c1').getWeights()[0].dataSync()), kernel, 'each learner trains its own copy');
   });
 
   it('trains kd-stda as the student, and its checkpoint evaluates to the reported accuracy without the model file', async () => {
@@ -228,13 +228,13 @@ describe('a bad saved backbone is refused before any work, naming the file and t
     await writeFile(path.join(root, 'keras', 'model.json'), JSON.stringify(keras));
     await writeFile(path.join(root, 'keras', 'group1-shard1of1.bin'), '');
     const file = path.join(root, 'keras', 'model.json');
-    assert.deepEqual(await savedModelProblems(file, { imageSize: 12, channels: 3 }, 'avg_pool'), []);
-    const problems = await savedModelProblems(file, { imageSize: 12, channels: 1 }, 'pool5');
+    assert.deepEqual(await savedModelProblems(file, { imageSize: 12, channels: 3 }, { featureLayer: 'avg_pool' }), []);
+    const problems = await savedModelProblems(file, { imageSize: 12, channels: 1 }, { featureLayer: 'pool5' });
     assert.deepEqual(problems.map((problem) => problem.field), ['path', 'featureLayer']);
     assert.match(problems[0].message, /takes any x any x 3 images, but data\.imageSize and data\.channels give 12 x 12 x 1/);
     assert.match(problems[1].message, /has no layer "pool5"; its 22 layers include input_1, conv1, conv2, …, conv18, conv19, conv20, avg_pool$/);
     await rm(path.join(root, 'keras', 'group1-shard1of1.bin'));
-    assert.match((await savedModelProblems(file, { imageSize: 12, channels: 3 }, undefined))[0]?.message ?? '', /names weight files that do not exist beside it: group1-shard1of1\.bin$/);
+    assert.match((await savedModelProblems(file, { imageSize: 12, channels: 3 }, {}))[0]?.message ?? '', /names weight files that do not exist beside it: group1-shard1of1\.bin$/);
   });
 
   it('an unknown feature layer, listing the layers, all at once with the other problems', async () => {

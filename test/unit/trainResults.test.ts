@@ -43,6 +43,6 @@ describe('model cost', () => {
     await startBackend('cpu', () => undefined);
     const net = buildModel('lenet5', { inputShape: [28, 28, 1], classes: 10 });
     // conv1 28*28*6*5*5*1 + conv2 10*10*16*5*5*6 + fc1 400*120 + fc2 120*84 + head 84*10
-    assert.equal(macsPerImage(net.features) + macsPerImage(net.classifier), 117600 + 240000 + 48000 + 10080 + 840);
+    assert.equal(macsPerImage(net.trunk) + macsPerImage(net.head), 117600 + 240000 + 48000 + 10080 + 840);
   });
 });

@@ -28,7 +28,7 @@ function halvesBatch(size: number, shape: [number, number, number], seed: number
 
 function trainStep(model: SplitClassifier, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor, variables: tf.Variable[]): number {
   const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y,
-    model.classifier.apply(model.features.apply(x, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
+    model.head.apply(model.trunk.apply(x, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
   const value = cost.dataSync()[0];
   cost.dispose();
   return value;
@@ -42,7 +42,7 @@ describe('training on wasm', () => {
 
   it('a LeNet-5 conv net learns a two-class task (the loss falls)', () => {
     const model = buildModel('lenet5', { inputShape: [12, 12, 1], classes: 2 });
-    const variables = variablesOf(model.features, model.classifier);
+    const variables = variablesOf(model.trunk, model.head);
     const optimizer = tf.train.momentum(0.05, 0.9);
     const losses: number[] = [];
     for (let step = 0; step < 40; step++) {
@@ -59,7 +59,7 @@ describe('training on wasm', () => {
 
   it('holds no more tensors, buffers or bytes after 100 steps of a batch-norm ResNet than after 5', () => {
     const model = buildModel('resnet-small', { inputShape: [8, 8, 3], classes: 2, width: 0.25 });
-    const variables = variablesOf(model.features, model.classifier);
+    const variables = variablesOf(model.trunk, model.head);
     const optimizer = tf.train.momentum(0.01, 0.9);
     const { x, y } = halvesBatch(4, [8, 8, 3], 1);
     const wasmHeap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;

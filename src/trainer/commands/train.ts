@@ -7,6 +7,7 @@ import { formatExperimentProblem, problemAt, validateExperimentText, type Experi
 import { writeJsonAtomic } from '../../runs/atomicFile';
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunState, type RunStatus } from '../../runs/runFolderFormat';
 import { createRunFolder } from '../../runs/runId';
+import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
 import { RunWriter } from '../run/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../run/trainRun';
@@ -59,7 +60,7 @@ function resolveFromExperiment(file: string, target: string): string {
  * validated one, so that these are reported together with any schema problems.
  */
 async function savedModelFileProblems(text: string, file: string): Promise<ExperimentProblem[]> {
-  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown }>>;
+  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown; adaptAt?: unknown }>>;
   try {
     document = JSON.parse(text) ?? {};
   } catch {
@@ -74,8 +75,11 @@ async function savedModelFileProblems(text: string, file: string): Promise<Exper
   for (const role of MODEL_ROLES) {
     const spec = document[role];
     if (spec?.architecture !== 'saved' || typeof spec.path !== 'string' || !spec.path) continue;
-    const featureLayer = typeof spec.featureLayer === 'string' ? spec.featureLayer : undefined;
-    for (const problem of await savedModelProblems(resolveFromExperiment(file, spec.path), image, featureLayer)) {
+    const layerNames = {
+      featureLayer: typeof spec.featureLayer === 'string' ? spec.featureLayer : undefined,
+      adaptAt: typeof spec.adaptAt === 'string' ? spec.adaptAt : undefined,
+    };
+    for (const problem of await savedModelProblems(resolveFromExperiment(file, spec.path), image, layerNames)) {
       problems.push(problemAt(text, 'file', [role, problem.field], problem.message));
     }
   }
@@ -90,7 +94,7 @@ async function readResumable(runDir: string): Promise<Experiment> {
     throw new UsageError(`${runDir} was written by a newer KD-UDA Lab (run format ${status.version}; this one reads up to ${RUN_FORMAT_VERSION}). Update the extension to resume it.`);
   }
   if (status.state === 'done') throw new UsageError(`${runDir} is already done; nothing to resume`);
-  return JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as Experiment;
+  return asResumable(JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as Experiment);
 }
 
 export interface TrainRequest {

@@ -1,3 +1,4 @@
+import { resolveDiscriminator } from '../../experiment/discriminatorPresets';
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
 import type { SavedBackbone } from '../models/savedBackbone';
 import { buildDiscriminator } from '../training/discriminator';
@@ -27,10 +28,10 @@ export function newLearner(setup: MethodSetup, role: string, spec: ModelSpec, ba
   const { experiment } = setup;
   const seed = (experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
   const net = buildNet(spec, setup.shape, seed, setup.backbones?.get(spec));
-  const discriminator = withDiscriminator
-    ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.featureSize, experiment.method.discriminatorHidden, `${role}_discriminator`))
-    : undefined;
-  return createLearner(role, net, createOptimizer(experiment.optimizer, baseLearningRate), baseLearningRate, discriminator);
+  const shape = resolveDiscriminator(experiment.method.discriminator, experiment.method.discriminatorHidden, spec.architecture);
+  const discriminator = withDiscriminator ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.adaptationSize, shape, `${role}_discriminator`)) : undefined;
+  const weightDecay = { net: experiment.optimizer.weightDecay, discriminator: shape.weightDecay ?? experiment.optimizer.weightDecay };
+  return createLearner(role, net, createOptimizer(experiment.optimizer, baseLearningRate), baseLearningRate, weightDecay, discriminator);
 }
 
 export function prefixed(role: string, losses: Record<string, number>): Record<string, number> {

@@ -11,17 +11,24 @@ export interface ModelOptions {
   width?: number;
   /** Residual blocks per stage (resnet-small; lenet5 ignores it). */
   depth?: number;
+  /** The layer whose output is the adaptation features (see ADAPTATION_LAYERS); left out: the architecture's default. */
+  adaptAt?: string;
 }
 
 /**
- * A classifier split where the methods need it: DANN/MMD losses and domain discriminators act on
- * `features` (pooled feature vectors); `classifier` maps them to logits.
+ * A classifier in three parts: `trunk` maps an image to the adaptation features, which the UDA
+ * loss (DANN, MMD) and the domain discriminators read; `head` maps those features to logits, which
+ * cross-entropy and distillation read. The DANN paper puts its digit discriminator on the
+ * convolutional features with the dense layers in the head: after the dense layers, domains align
+ * without their classes aligning.
  */
 export interface SplitClassifier {
   /** What it was built as: a named architecture, or `saved` (a backbone from a file). */
   name: ModelName | 'saved';
-  features: LayersModel;
-  classifier: LayersModel;
-  /** Length of one feature vector. */
-  featureSize: number;
+  trunk: LayersModel;
+  head: LayersModel;
+  /** The layer the trunk ends at. */
+  adaptAt: string;
+  /** Length of one adaptation feature vector. */
+  adaptationSize: number;
 }

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { ADAPTATION_LAYERS, defaultAdaptationLayer } from '../../experiment/adaptationLayers';
 import { batchNormalization } from './batchNormalization';
 import { conv2d } from './conv2d';
 import { linearHead } from './lenet5';
@@ -9,7 +10,7 @@ type Symbolic = tfl.SymbolicTensor;
 /**
  * Small ResNet teacher (CIFAR-style, for 32x32 inputs): conv3x3 stem, three stages of basic blocks
  * at 32/64/128 channels (stages 2 and 3 halve the resolution), batch norm after every conv, global
- * average pooling, linear head. `depth` blocks per stage (default 1).
+ * average pooling (the adaptation features), linear head. `depth` blocks per stage (default 1).
  */
 export function buildResnetSmall(options: ModelOptions): SplitClassifier {
   const width = options.width ?? 1;
@@ -24,11 +25,13 @@ export function buildResnetSmall(options: ModelOptions): SplitClassifier {
       x = basicBlock(x, filters, stride, `stage${stage + 1}_block${block + 1}`);
     }
   });
+  const adaptAt = options.adaptAt ?? defaultAdaptationLayer('resnet-small');
+  if (!ADAPTATION_LAYERS['resnet-small'].includes(adaptAt)) throw new Error(`a ResNet has no adaptation layer "${adaptAt}"; it can be cut at ${ADAPTATION_LAYERS['resnet-small'].join(', ')}`);
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'pool' }).apply(x) as Symbolic;
-  const features = tfl.model({ inputs: input, outputs: pooled, name: 'resnet_small_features' });
-  const featureSize = stages[stages.length - 1];
-  const classifier = linearHead(featureSize, options.classes, 'resnet_small_classifier');
-  return { name: 'resnet-small', features, classifier, featureSize };
+  const trunk = tfl.model({ inputs: input, outputs: pooled, name: 'resnet_small_trunk' });
+  const adaptationSize = stages[stages.length - 1];
+  const head = linearHead(adaptationSize, options.classes, 'resnet_small_head');
+  return { name: 'resnet-small', trunk, head, adaptAt, adaptationSize };
 }
 
 function convBn(x: Symbolic, filters: number, kernelSize: number, stride: number, name: string): Symbolic {

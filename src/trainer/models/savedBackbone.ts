@@ -16,6 +16,8 @@ import type { SplitClassifier } from './modelTypes';
 /** A saved model cut to its feature extractor: image in, [batch, features] out. */
 export interface SavedBackbone {
   features: tfl.LayersModel;
+  /** A checkpoint's own trained head, which a resumed net keeps (then `adaptAt` is where the features end). */
+  head?: tfl.LayersModel;
   /** Frees the loaded model; nets built from it hold their own copies. */
   dispose(): void;
 }
@@ -71,22 +73,69 @@ export async function loadSavedBackbone(file: string, featureLayer: string | und
 /**
  * The backbone of a checkpointed saved-backbone net, read from the checkpoint alone, so that a run
  * resumes without the original model file. A checkpoint holds the whole net (wholeModel in
- * run/checkpointStore.ts): the head is applied last, to the feature vector.
+ * run/checkpointStore.ts): the trunk's layers, then the head as one nested model, applied last.
  */
 export async function loadCheckpointBackbone(modelJson: string): Promise<SavedBackbone> {
   const whole = await tfl.loadLayersModel(fileLoadHandler(modelJson));
   const features = tfl.model({ inputs: whole.inputs, outputs: whole.outputs[0].inputs[0], name: 'saved_features' });
-  return { features, dispose: () => whole.dispose() };
+  const head = whole.layers[whole.layers.length - 1] as tfl.LayersModel;
+  return { features, head, dispose: () => whole.dispose() };
 }
 
-/** A net of its own: a copy of the backbone with the saved weights, and a new linear head. */
-export function buildSavedNet(backbone: SavedBackbone, classes: number): SplitClassifier {
+function copyOf(model: tfl.LayersModel): tfl.LayersModel {
   // fastWeightInit: the copy's weights are overwritten at once, so initialising them randomly
   // (costly for an ImageNet-size backbone) would be wasted.
-  const features = tfl.LayersModel.fromConfig<tfl.LayersModel>(tfl.LayersModel, backbone.features.getConfig(), {}, true);
-  features.setWeights(backbone.features.getWeights());
-  const featureSize = features.outputs[0].shape[1] as number;
-  return { name: 'saved', features, classifier: linearHead(featureSize, classes, 'saved_classifier'), featureSize };
+  const copy = tfl.LayersModel.fromConfig<tfl.LayersModel>(tfl.LayersModel, model.getConfig(), {}, true);
+  copy.setWeights(model.getWeights());
+  return copy;
+}
+
+/**
+ * A net of its own: a copy of the backbone with the saved weights, cut at `adaptAt` (by default
+ * its feature layer), with a new linear head after the feature layer. Layers between `adaptAt` and
+ * the feature layer (a converted network's bottleneck or dense layers) move into the head, keeping
+ * their saved weights: a non-linear head, with the discriminator on the features before it.
+ */
+export function buildSavedNet(backbone: SavedBackbone, classes: number, adaptAt: string | undefined): SplitClassifier {
+  const features = copyOf(backbone.features);
+  const featureLayer = features.outputs[0].sourceLayer.name;
+  if (backbone.head) {
+    return { name: 'saved', trunk: features, head: copyOf(backbone.head), adaptAt: featureLayer, adaptationSize: features.outputs[0].shape[1] as number };
+  }
+  if (adaptAt === undefined || adaptAt === featureLayer) {
+    const size = features.outputs[0].shape[1] as number;
+    return { name: 'saved', trunk: features, head: linearHead(size, classes, 'saved_head'), adaptAt: featureLayer, adaptationSize: size };
+  }
+  const chain = layersAfter(features, adaptAt, featureLayer);
+  const adaptation = features.getLayer(adaptAt).output as tfl.SymbolicTensor;
+  const trunk = tfl.model({ inputs: features.inputs, outputs: adaptation, name: 'saved_trunk' });
+  const adaptationSize = adaptation.shape[1] as number;
+  const headInput = tfl.input({ shape: [adaptationSize], name: 'adaptation_features' });
+  let x = headInput;
+  for (const layer of chain) x = layer.apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers.dense({ units: classes, name: 'logits' }).apply(x) as tfl.SymbolicTensor;
+  return { name: 'saved', trunk, head: tfl.model({ inputs: headInput, outputs: logits, name: 'saved_head' }), adaptAt, adaptationSize };
+}
+
+/**
+ * The layers after `adaptAt` up to the feature layer, in order. They become the head, so each must
+ * take exactly one input and `adaptAt` must give a [batch, features] vector: a cut through a
+ * residual block or at a 4-D map is refused by name.
+ */
+function layersAfter(model: tfl.LayersModel, adaptAt: string, featureLayer: string): tfl.layers.Layer[] {
+  const cut = model.layers.find((layer) => layer.name === adaptAt);
+  if (!cut) throw new Error(`adaptAt "${adaptAt}" is not a layer before the feature layer "${featureLayer}"`);
+  const shape = (cut.output as tfl.SymbolicTensor).shape;
+  if (shape.length !== 2) throw new Error(`adaptAt "${adaptAt}" gives [${shape.map((size) => size ?? 'batch').join(', ')}]; adaptation features are [batch, features]: name a pooling, flatten or dense layer`);
+  const chain: tfl.layers.Layer[] = [];
+  for (let layer = model.getLayer(featureLayer); layer.name !== adaptAt; ) {
+    const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
+    if (inbound.length !== 1) throw new Error(`adaptAt "${adaptAt}": the layer "${layer.name}" between it and the feature layer "${featureLayer}" takes ${inbound.length} inputs; the head must be a chain of single-input layers`);
+    chain.unshift(layer);
+    layer = inbound[0];
+    if (layer.getClassName() === 'InputLayer') throw new Error(`adaptAt "${adaptAt}" is not on the way to the feature layer "${featureLayer}"`);
+  }
+  return chain;
 }
 
 /** The part of a layers model.json this module reads: layer names and the input shape. */
@@ -105,7 +154,7 @@ interface TopologyJson {
 
 /** A model spec's field and what is wrong with the file it names. */
 export interface SavedModelProblem {
-  field: 'path' | 'featureLayer';
+  field: 'path' | 'featureLayer' | 'adaptAt';
   message: string;
 }
 
@@ -115,7 +164,7 @@ export interface SavedModelProblem {
  * run folder exists. Which layer is the default feature layer needs the layers' output shapes, so
  * that is checked when the model loads.
  */
-export async function savedModelProblems(file: string, image: { imageSize: number; channels: number }, featureLayer: string | undefined): Promise<SavedModelProblem[]> {
+export async function savedModelProblems(file: string, image: { imageSize: number; channels: number }, layerNames: { featureLayer?: string; adaptAt?: string }): Promise<SavedModelProblem[]> {
   let json: { format?: string; modelTopology?: TopologyJson; weightsManifest?: { paths?: string[] }[] };
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
@@ -137,9 +186,10 @@ export async function savedModelProblems(file: string, image: { imageSize: numbe
   const missingWeights = await missingWeightFiles(file, json.weightsManifest ?? []);
   if (missingWeights.length) problems.push({ field: 'path', message: `${file} names weight files that do not exist beside it: ${missingWeights.join(', ')}` });
   const names = layers.map(nameOf).filter((name): name is string => name !== undefined);
-  if (featureLayer !== undefined && !names.includes(featureLayer)) {
-    const listed = names.length > 8 ? `its ${names.length} layers include ${[...names.slice(0, 3), '…', ...names.slice(-4)].join(', ')}` : `its layers are ${names.join(', ')}`;
-    problems.push({ field: 'featureLayer', message: `${file} has no layer "${featureLayer}"; ${listed}` });
+  const listed = names.length > 8 ? `its ${names.length} layers include ${[...names.slice(0, 3), '…', ...names.slice(-4)].join(', ')}` : `its layers are ${names.join(', ')}`;
+  for (const field of ['featureLayer', 'adaptAt'] as const) {
+    const name = layerNames[field];
+    if (name !== undefined && !names.includes(name)) problems.push({ field, message: `${file} has no layer "${name}"; ${listed}` });
   }
   return problems;
 }

@@ -23,6 +23,9 @@ export interface CheckpointMeta extends TrainingPosition {
   version: number;
   role: string;
   architecture: string;
+  /** Where the net is cut into trunk and head, and the adaptation features' length (older checkpoints lack both). */
+  adaptAt?: string;
+  adaptationSize?: number;
   inputShape: [number, number, number];
   classNames: string[];
   /** The data selection it was trained on, so `kd-uda eval` can rebuild the same splits. */
@@ -43,13 +46,13 @@ const DISCRIMINATOR = 'discriminator';
 
 export class CheckpointWriteError extends Error {}
 
-/** The whole classifier as one layers model (features then head), the form a checkpoint holds. */
+/** The whole classifier as one layers model (the trunk's layers, then the head), the form a checkpoint holds. */
 const wholeModels = new WeakMap<SplitClassifier, tfl.LayersModel>();
 export function wholeModel(net: SplitClassifier, name: string): tfl.LayersModel {
   let model = wholeModels.get(net);
   if (!model) {
-    const logits = net.classifier.apply(net.features.outputs[0]) as tfl.SymbolicTensor;
-    model = tfl.model({ inputs: net.features.inputs, outputs: logits, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
+    const logits = net.head.apply(net.trunk.outputs[0]) as tfl.SymbolicTensor;
+    model = tfl.model({ inputs: net.trunk.inputs, outputs: logits, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
     wholeModels.set(net, model);
   }
   return model;
@@ -75,7 +78,7 @@ export async function saveCheckpointSet(
   learners: readonly Learner[],
   position: TrainingPosition,
   stepsPerEpoch: number,
-  meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture'>,
+  meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture' | 'adaptAt' | 'adaptationSize'>,
 ): Promise<{ latest: LatestCheckpoint; bytes: Record<string, number> }> {
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const previous = await readLatest(runDir).catch(() => undefined);
@@ -94,7 +97,7 @@ export async function saveCheckpointSet(
       tf.dispose(state.map((entry) => entry.tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
       await writeFileAtomic(path.join(dir, OPTIMIZER_BIN), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
       await writeJsonAtomic(path.join(dir, OPTIMIZER_JSON), specs);
-      const full: CheckpointMeta = { version: RUN_FORMAT_VERSION, role: learner.role, architecture: learner.net.name, ...meta, ...position };
+      const full: CheckpointMeta = { version: RUN_FORMAT_VERSION, role: learner.role, architecture: learner.net.name, adaptAt: learner.net.adaptAt, adaptationSize: learner.net.adaptationSize, ...meta, ...position };
       await writeJsonAtomic(path.join(dir, 'meta.json'), full);
       roles[learner.role] = relative;
       bytes[learner.role] = await fileBytes(path.join(dir, MODEL_JSON), path.join(dir, WEIGHTS_BIN));

@@ -10,11 +10,11 @@ import type { BackendReport } from '../backends/backendTypes';
 import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { createMethod } from '../methods/createMethod';
 import { loadCheckpointBackbone, loadSavedBackbone, type SavedBackbone } from '../models/savedBackbone';
-import { annealedLearningRate, progressiveBeta, reversalWeight } from '../schedules';
+import { annealedLearningRate, learningRateProgress, progressiveBeta, reversalWeight } from '../schedules';
 import { evaluateModels, type DomainScore, type EvalDomain } from '../training/evaluate';
 import { NonFiniteLossError } from '../training/learner';
 import { measureCost, type ModelCost } from '../training/modelCost';
-import { logitsOf } from '../training/nets';
+import { logitsOf, withSeededMathRandom } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
 import { CheckpointWriteError, loadNetWeights, readLatest, restoreLearner, saveCheckpointSet, type LatestCheckpoint, type TrainingPosition } from './checkpointStore';
@@ -95,6 +95,10 @@ async function loadSavedBackbones(experiment: Experiment, resumeFrom?: { runDir:
   }
 }
 
+function stepSeed(seed: number, globalStep: number): number {
+  return (Math.imul(seed + 1, 0x9e3779b1) + globalStep) >>> 0;
+}
+
 async function train(options: TrainRunOptions): Promise<RunState> {
   const { experiment, writer, stop } = options;
   const { data } = experiment;
@@ -158,7 +162,6 @@ async function train(options: TrainRunOptions): Promise<RunState> {
 
   for (let epoch = position.epoch; epoch <= experiment.epochs; epoch++) {
     const beta = progressiveBeta(epoch, experiment.epochs, experiment.method.beta.start, experiment.method.beta.end);
-    for (const learner of method.learners) setLearningRate(learner.optimizer, annealedLearningRate(epoch, experiment.epochs, learner.baseLearningRate));
     const sums: Record<string, number> = {};
     const firstStep = epoch === position.epoch ? position.stepInEpoch : 0;
     for (let step = firstStep; step < stepsPerEpoch; step++) {
@@ -169,9 +172,13 @@ async function train(options: TrainRunOptions): Promise<RunState> {
         targets: next.targets.map((target) => tf.tensor4d(target.images, target.shape)),
       };
       const globalStep = (epoch - 1) * stepsPerEpoch + step;
+      const progress = learningRateProgress(experiment.optimizer.lrSchedule, { epoch, epochs: experiment.epochs, globalStep, totalSteps });
+      for (const learner of method.learners) setLearningRate(learner.optimizer, annealedLearningRate(progress, learner.baseLearningRate));
       let losses: Record<string, number>;
       try {
-        losses = method.step(batch, { experiment, schedule: { beta, delta: reversalWeight(globalStep / totalSteps) } });
+        // Dropout draws its masks from Math.random: seeded per step, a run is reproducible, resumed or not.
+        const schedule = { beta, delta: reversalWeight(globalStep / totalSteps) };
+        losses = withSeededMathRandom(stepSeed(experiment.seed, globalStep), () => method.step(batch, { experiment, schedule }));
       } finally {
         tf.dispose([batch.source, batch.labels, ...batch.targets]);
       }

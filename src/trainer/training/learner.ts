@@ -18,11 +18,21 @@ export interface Learner {
   /** The learning rate before annealing. */
   baseLearningRate: number;
   variables: tf.Variable[];
+  /** The variables each weight-decay rate applies to: the net's, and the discriminator's (its shape may set its own). */
+  decay: { variables: tf.Variable[]; rate: number }[];
 }
 
-export function createLearner(role: string, net: SplitClassifier, optimizer: tf.Optimizer, baseLearningRate: number, discriminator?: LayersModel): Learner {
-  const models = discriminator ? [net.features, net.classifier, discriminator] : [net.features, net.classifier];
-  return { role, net, discriminator, optimizer, baseLearningRate, variables: trainableVariables(...models) };
+export function createLearner(
+  role: string,
+  net: SplitClassifier,
+  optimizer: tf.Optimizer,
+  baseLearningRate: number,
+  weightDecay: { net: number; discriminator: number },
+  discriminator?: LayersModel,
+): Learner {
+  const decay = [{ variables: trainableVariables(net.trunk, net.head), rate: weightDecay.net }];
+  if (discriminator) decay.push({ variables: trainableVariables(discriminator), rate: weightDecay.discriminator });
+  return { role, net, discriminator, optimizer, baseLearningRate, decay, variables: decay.flatMap((group) => group.variables) };
 }
 
 /** A loss that is not a finite number: training stops and names the term. */
@@ -40,13 +50,12 @@ export type LossTerms = Record<string, tf.Scalar>;
  * infinite term throws NonFiniteLossError and leaves the weights untouched. Returns each term's
  * value, and whatever `terms` chose to keep (say, logits another learner needs) via `keep`.
  */
-export function takeStep(learner: Learner, weightDecay: number, terms: () => LossTerms): Record<string, number> {
+export function takeStep(learner: Learner, terms: () => LossTerms): Record<string, number> {
   let kept: LossTerms = {};
   const { value, grads } = tf.variableGrads(() => {
     const parts = terms();
     kept = Object.fromEntries(Object.entries(parts).map(([name, term]) => [name, tf.keep(term)]));
-    const decay = weightDecayPenalty(learner.variables, weightDecay);
-    return tf.addN([...Object.values(parts), ...(decay ? [decay] : [])]) as tf.Scalar;
+    return tf.addN([...Object.values(parts), ...learner.decay.flatMap((group) => weightDecayPenalty(group.variables, group.rate) ?? [])]) as tf.Scalar;
   }, learner.variables);
   const values = Object.fromEntries(Object.entries(kept).map(([name, term]) => [name, term.dataSync()[0]]));
   tf.dispose([value, ...Object.values(kept)]);

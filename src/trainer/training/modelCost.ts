@@ -64,8 +64,8 @@ export function medianInferenceMs(predict: (images: tf.Tensor4D) => tf.Tensor, i
 
 export function measureCost(net: SplitClassifier, inputShape: [number, number, number], batchSize: number, checkpointBytes?: number): ModelCost {
   return {
-    parameters: net.features.countParams() + net.classifier.countParams(),
-    macsPerImage: macsPerImage(net.features) + macsPerImage(net.classifier),
+    parameters: net.trunk.countParams() + net.head.countParams(),
+    macsPerImage: macsPerImage(net.trunk) + macsPerImage(net.head),
     ...(checkpointBytes !== undefined ? { checkpointBytes } : {}),
     latencyMsPerBatch: medianInferenceMs((images) => logitsOf(net, images, false), inputShape, batchSize),
     latencyBatchSize: batchSize,

@@ -24,9 +24,9 @@ export const BUILDABLE_ARCHITECTURES = ['lenet5', 'resnet-small', 'resnet-wide']
  */
 export function buildNet(spec: ModelSpec, shape: NetShape, seed: number, backbone?: SavedBackbone): SplitClassifier {
   return withSeededMathRandom(seed, () => {
-    if (spec.architecture !== 'saved') return buildNamed(spec.architecture, { inputShape: shape.inputShape, classes: shape.classes, width: spec.width, depth: spec.depth });
+    if (spec.architecture !== 'saved') return buildNamed(spec.architecture, { inputShape: shape.inputShape, classes: shape.classes, width: spec.width, depth: spec.depth, adaptAt: spec.adaptAt });
     if (!backbone) throw new Error(`the saved model ${spec.path} was not loaded before its net was built`);
-    return buildSavedNet(backbone, shape.classes);
+    return buildSavedNet(backbone, shape.classes, spec.adaptAt);
   });
 }
 
@@ -58,5 +58,5 @@ export function trainableVariables(...models: LayersModel[]): tf.Variable[] {
 }
 
 export function logitsOf(net: SplitClassifier, images: tf.Tensor, training: boolean): tf.Tensor2D {
-  return net.classifier.apply(net.features.apply(images, { training }), { training }) as tf.Tensor2D;
+  return net.head.apply(net.trunk.apply(images, { training }), { training }) as tf.Tensor2D;
 }

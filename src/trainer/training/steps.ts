@@ -32,15 +32,14 @@ export interface TeacherOutputs {
 }
 
 /**
- * Source and target features from one training-mode pass through the backbone. Batch
+ * Source and target adaptation features from one training-mode pass through the trunk. Batch
  * norm's moving statistics, which evaluation uses, then track exactly the statistics the network
- * trained under. With a pass per domain each trained normalised by its own batch's statistics
- * while the moving averages blended both, so at evaluation neither domain was normalised as in
- * training (a DANN teacher with gamma 0, trained exactly as its source-only twin, scored 35% on the
- * source hold-out against the twin's 53%).
+ * trained under: with a pass per domain, each domain trained normalised by its own batch's
+ * statistics while the moving averages blended both, so at evaluation neither domain was
+ * normalised as in training.
  */
 export function jointFeatures(learner: Learner, source: tf.Tensor4D, target: tf.Tensor4D): [tf.Tensor2D, tf.Tensor2D] {
-  const features = learner.net.features.apply(tf.concat([source, target]), { training: true }) as tf.Tensor2D;
+  const features = learner.net.trunk.apply(tf.concat([source, target]), { training: true }) as tf.Tensor2D;
   const ns = source.shape[0];
   return [tf.slice(features, [0, 0], [ns, -1]), tf.slice(features, [ns, 0], [-1, -1])];
 }
@@ -81,16 +80,16 @@ export function supervisedAdaptationStep(
 ): { losses: Record<string, number>; outputs?: TeacherOutputs } {
   const { experiment, schedule } = context;
   let outputs: TeacherOutputs | undefined;
-  const losses = takeStep(learner, experiment.optimizer.weightDecay, () => {
+  const losses = takeStep(learner, () => {
     const [sourceFeatures, targetFeatures] = batch.target
       ? jointFeatures(learner, batch.source, batch.target)
-      : [learner.net.features.apply(batch.source, { training: true }) as tf.Tensor2D, undefined];
-    const sourceLogits = learner.net.classifier.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
+      : [learner.net.trunk.apply(batch.source, { training: true }) as tf.Tensor2D, undefined];
+    const sourceLogits = learner.net.head.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
     const terms: LossTerms = { ce: tf.mul(crossEntropy(sourceLogits, batch.labels), weights.scale) as tf.Scalar };
     if (targetFeatures) {
       const uda = adaptationLoss(learner, sourceFeatures, targetFeatures, experiment.method.udaLoss, schedule.delta);
       terms[experiment.method.udaLoss] = tf.mul(uda, weights.scale * weights.udaWeight) as tf.Scalar;
-      if (keepOutputs) outputs = { source: tf.keep(sourceLogits), target: tf.keep(learner.net.classifier.apply(targetFeatures, { training: true }) as tf.Tensor2D) };
+      if (keepOutputs) outputs = { source: tf.keep(sourceLogits), target: tf.keep(learner.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D) };
     }
     return terms;
   });
@@ -100,24 +99,30 @@ export function supervisedAdaptationStep(
 /**
  * The student's step against one teacher (KD-STDA, and each round of MT-MTDA):
  * `beta * (alpha KD(z_t, z_s) + (1 - alpha) CE(z_s, y)  +  KD(z_t, z_s) on the target)`
- * `+ alpha * L_adv(student; x_t)`, the adversarial term on target samples only, as the MT-MTDA
- * code has it. The teacher's logits are constants computed before this step.
+ * `+ alpha * L_adv(student)`. L_adv is the usual two-domain DANN term on source and target
+ * features, or (`studentAdversarial: "target-only"`) BCE on target samples labelled 0 alone, as
+ * the MT-MTDA code has it: a discriminator can satisfy that with its bias, so its gradient carries
+ * little alignment. The teacher's logits are constants computed before this step.
  */
 export function distillationStep(student: Learner, batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target: tf.Tensor4D }, teacher: TeacherOutputs, context: StepContext): Record<string, number> {
   const { experiment, schedule } = context;
   const { temperature, alpha, kdDirection } = experiment.method;
-  return takeStep(student, experiment.optimizer.weightDecay, () => {
+  return takeStep(student, () => {
     const [sourceFeatures, targetFeatures] = jointFeatures(student, batch.source, batch.target);
-    const sourceLogits = student.net.classifier.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
-    const targetLogits = student.net.classifier.apply(targetFeatures, { training: true }) as tf.Tensor2D;
+    const sourceLogits = student.net.head.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
+    const targetLogits = student.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D;
     const terms: LossTerms = {
       sourceKd: tf.mul(labelledDistillationLoss(teacher.source, sourceLogits, batch.labels, temperature, alpha, kdDirection), schedule.beta) as tf.Scalar,
       targetKd: tf.mul(distillationLoss(teacher.target, targetLogits, temperature, kdDirection), schedule.beta) as tf.Scalar,
     };
-    if (student.discriminator) {
-      const reversed = reverseGradient(targetFeatures, schedule.delta);
-      terms.adversarial = tf.mul(targetAdversarialLoss(student.discriminator.apply(reversed, { training: true }) as tf.Tensor), alpha) as tf.Scalar;
-    }
+    if (student.discriminator) terms.adversarial = tf.mul(studentAdversarialLoss(student, sourceFeatures, targetFeatures, experiment.method.studentAdversarial, schedule.delta), alpha) as tf.Scalar;
     return terms;
   });
+}
+
+/** The student's adversarial term through gradient reversal: see distillationStep. */
+export function studentAdversarialLoss(student: Learner, sourceFeatures: tf.Tensor2D, targetFeatures: tf.Tensor2D, kind: Experiment['method']['studentAdversarial'], delta: number): tf.Scalar {
+  if (kind === 'two-domain') return adaptationLoss(student, sourceFeatures, targetFeatures, 'dann', delta);
+  const reversed = reverseGradient(targetFeatures, delta);
+  return targetAdversarialLoss(student.discriminator!.apply(reversed, { training: true }) as tf.Tensor);
 }
