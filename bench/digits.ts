@@ -1,13 +1,19 @@
 /**
  * The papers' claim on our own data: on the Digits benchmark (source mnist, three targets), the
- * MT-MTDA student against the student adapted directly (DANN), KD-MTDA by blending, the
- * source-only student, and the teachers; per-target accuracy and its mean, mean ± std over seeds,
- * beside each model's cost (parameters, multiply-accumulates per image).
+ * MT-MTDA student against the student adapted directly (DANN), KD-STDA per target, KD-MTDA by
+ * blending, the source-only student, and the teachers; per-target accuracy and its mean, mean ± std
+ * over seeds, beside each model's cost (parameters, multiply-accumulates per image).
  *
  *   npm run bench:digits                          (builds first)
  *   node out/bench/digits.js [--data DIR] [--size N] [--seeds 0,1,2] [--epochs E] [--steps S]
  *                            [--batch B] [--teacher-width W] [--backend auto] [--trainer FILE]
- *                            [--runs-dir DIR] [--json FILE]
+ *                            [--methods source-only,dann-student,...] [--student-adversarial two-domain|target-only]
+ *                            [--targets a,b] [--runs-dir DIR] [--json FILE]
+ *
+ * The recipe is the DANN paper's for digits: `batch` images per domain a step (each target its own
+ * batch), the learning rate and the reversal weight annealed per step, the discriminator on the
+ * conv features with no batch norm (the trainer's defaults). A row is printed once every seed of
+ * its runs is done; `--methods` runs a subset.
  *
  * Every run is the real trainer CLI in its own process (`kd-uda train`), on the dataset's own
  * test folders. The headline is each run's last epoch: no target label chooses anything. A run
@@ -28,8 +34,11 @@ const { values } = parseArgs({
     size: { type: 'string', default: '10000' },
     seeds: { type: 'string', default: '0,1,2' },
     epochs: { type: 'string', default: '10' },
-    steps: { type: 'string', default: '100' },
-    batch: { type: 'string', default: '32' },
+    steps: { type: 'string', default: '300' },
+    batch: { type: 'string', default: '64' },
+    methods: { type: 'string', default: 'source-only,dann-student,dann-teacher,kd-stda,kd-mtda,mt-mtda' },
+    'student-adversarial': { type: 'string' },
+    targets: { type: 'string' },
     'teacher-width': { type: 'string', default: '4' },
     backend: { type: 'string', default: 'auto' },
     trainer: { type: 'string' },
@@ -45,7 +54,7 @@ const runsDir = path.resolve(values['runs-dir'] ?? path.join(root, '.cache', 'be
 const seeds = values.seeds!.split(',').map(Number);
 const SOURCE = 'mnist';
 
-/** One benchmark row: a model of one method's run, evaluated on the targets it was adapted to. */
+/** One benchmark row: a model of one method's run(s), evaluated on the targets it was adapted to. */
 interface RowSpec {
   label: string;
   method: MethodKey;
@@ -53,39 +62,50 @@ interface RowSpec {
   role: 'student' | 'teacher' | 'teacher-per-target';
 }
 
-type MethodKey = 'source-only' | 'dann-student' | 'kd-mtda' | 'mt-mtda';
+const METHODS = ['source-only', 'dann-student', 'dann-teacher', 'kd-stda', 'kd-mtda', 'mt-mtda'] as const;
+type MethodKey = (typeof METHODS)[number];
 
 const ROWS: RowSpec[] = [
   { label: 'student, source only', method: 'source-only', role: 'student' },
   { label: 'student adapted directly (DANN, targets blended)', method: 'dann-student', role: 'student' },
+  { label: 'KD-STDA students (one run per target)', method: 'kd-stda', role: 'student' },
   { label: 'KD-MTDA student (blending)', method: 'kd-mtda', role: 'student' },
   { label: 'MT-MTDA student', method: 'mt-mtda', role: 'student' },
+  { label: 'teacher adapted directly (DANN, targets blended)', method: 'dann-teacher', role: 'teacher' },
+  { label: 'KD-STDA teachers (one run per target)', method: 'kd-stda', role: 'teacher' },
   { label: 'KD-MTDA teacher (DANN, targets blended)', method: 'kd-mtda', role: 'teacher' },
   { label: 'MT-MTDA teachers (each on its own target)', method: 'mt-mtda', role: 'teacher-per-target' },
 ];
 
+/** KD-STDA adapts to one target: one run per target; every other method is one run for all targets. */
+function runTargets(method: MethodKey, targets: string[]): string[][] {
+  return method === 'kd-stda' ? targets.map((target) => [target]) : [targets];
+}
+
 function methodSection(method: MethodKey): Record<string, unknown> {
-  const adversarial = { discriminatorHidden: 64 };
+  const studentAdversarial = values['student-adversarial'] ? { studentAdversarial: values['student-adversarial'] } : {};
   switch (method) {
     case 'source-only':
       return { name: 'source-only', model: 'student' };
     case 'dann-student':
-      return { name: 'dann', model: 'student', ...adversarial };
-    case 'kd-mtda':
-      return { name: 'kd-mtda', ...adversarial };
-    case 'mt-mtda':
-      return { name: 'mt-mtda', ...adversarial };
+      return { name: 'dann', model: 'student' };
+    case 'dann-teacher':
+      return { name: 'dann', model: 'teacher' };
+    default:
+      return { name: method, ...studentAdversarial };
   }
 }
 
 function experimentFor(method: MethodKey, seed: number, targets: string[]): Record<string, unknown> {
+  const suffix = method === 'kd-stda' ? `-${targets[0]}` : '';
+  const adversarial = values['student-adversarial'] && ['kd-stda', 'kd-mtda', 'mt-mtda'].includes(method) ? `-${values['student-adversarial']}` : '';
   return {
     version: 1,
-    name: `bench-digits-${method}-seed${seed}`,
+    name: `bench-digits-${method}${suffix}${adversarial}-seed${seed}`,
     data: { root: dataDir, source: SOURCE, targets, imageSize: 28, channels: 3, split: { kind: 'folders' } },
-    // Only the distillation runs train a teacher; leaving it out elsewhere lets a change of teacher
-    // reuse the student-only runs.
-    ...(method === 'kd-mtda' || method === 'mt-mtda' ? { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } } : {}),
+    // Only the runs that train a teacher name one; leaving it out elsewhere lets a change of
+    // teacher reuse the student-only runs.
+    ...(method === 'source-only' || method === 'dann-student' ? {} : { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } }),
     student: { architecture: 'lenet5' },
     method: methodSection(method),
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
@@ -182,11 +202,13 @@ async function trainOnce(method: MethodKey, seed: number, targets: string[]): Pr
   return { results, seconds: (Date.now() - started) / 1000, reused: false };
 }
 
-/** Accuracy per target of one row's model(s) in one run: per-target teachers each on their own target. */
-function rowAccuracy(row: RowSpec, results: RunResults, targets: string[]): Record<string, number> {
-  const accuracy = results.headline.accuracy;
-  if (row.role === 'teacher-per-target') return Object.fromEntries(targets.map((target) => [target, accuracy[`teacher-${target}`][target]]));
-  return Object.fromEntries(targets.map((target) => [target, accuracy[row.role][target]]));
+/** Accuracy per target of one row's model(s) in one seed's run(s): per-target teachers and KD-STDA runs each on their own target. */
+function rowAccuracy(row: RowSpec, runs: RunResults[], targets: string[]): Record<string, number> {
+  return Object.fromEntries(targets.map((target) => {
+    const results = runs.find((run) => run.targets.includes(target))!;
+    const role = row.role === 'teacher-per-target' ? `teacher-${target}` : row.role;
+    return [target, results.headline.accuracy[role][target]];
+  }));
 }
 
 function rowCost(row: RowSpec, results: RunResults): { parameters: number; macs: number } {
@@ -204,34 +226,44 @@ const compact = (count: number): string => (count >= 1e6 ? `${(count / 1e6).toFi
 
 async function main(): Promise<void> {
   if (!existsSync(trainer)) throw new Error(`${trainer} is missing: run \`node esbuild.mjs\` first (npm run bench:digits does)`);
-  const targets = await ensureDigits();
-  const methods: MethodKey[] = ['source-only', 'dann-student', 'kd-mtda', 'mt-mtda'];
-  const results = new Map<string, RunResults>();
+  const available = await ensureDigits();
+  const targets = values.targets ? values.targets.split(',') : available;
+  const unknown = targets.filter((target) => !available.includes(target));
+  if (unknown.length) throw new Error(`--targets: ${unknown.join(', ')} not in the benchmark (${available.join(', ')})`);
+  const methods = values.methods!.split(',').map((name) => {
+    if (!(METHODS as readonly string[]).includes(name)) throw new Error(`--methods: unknown method "${name}"; known: ${METHODS.join(', ')}`);
+    return name as MethodKey;
+  });
+  const results = new Map<string, RunResults[]>();
   const seconds = new Map<MethodKey, number[]>();
   const startedAll = Date.now();
-  console.log(`Digits: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${values.epochs} epochs x ${values.steps} steps, batch ${values.batch}; teacher lenet5 x${values['teacher-width']}; load ${os.loadavg()[0].toFixed(2)}`);
+  console.log(`Digits: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${values.epochs} epochs x ${values.steps} steps, ${values.batch} images per domain a step; teacher lenet5 x${values['teacher-width']}; load ${os.loadavg()[0].toFixed(2)}`);
   for (const seed of seeds) {
     for (const method of methods) {
-      console.log(`[seed ${seed}] ${method} ...`);
-      const outcome = await trainOnce(method, seed, targets);
-      results.set(`${method}/${seed}`, outcome.results);
-      seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
-      console.log(`[seed ${seed}] ${method}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`);
+      for (const domains of runTargets(method, targets)) {
+        const label = `[seed ${seed}] ${method}${method === 'kd-stda' ? ` -> ${domains[0]}` : ''}`;
+        console.log(`${label} ...`);
+        const outcome = await trainOnce(method, seed, domains);
+        results.set(`${method}/${seed}`, [...(results.get(`${method}/${seed}`) ?? []), outcome.results]);
+        seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
+        console.log(`${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`);
+      }
     }
   }
 
   const header = ['model', ...targets, 'mean', 'params', 'MACs/image'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   const table: Record<string, unknown>[] = [];
-  for (const row of ROWS) {
+  for (const row of ROWS.filter((candidate) => methods.includes(candidate.method))) {
     const perSeed = seeds.map((seed) => rowAccuracy(row, results.get(`${row.method}/${seed}`)!, targets));
     const means = perSeed.map((accuracy) => targets.reduce((sum, target) => sum + accuracy[target], 0) / targets.length);
-    const cost = rowCost(row, results.get(`${row.method}/${seeds[0]}`)!);
+    const cost = rowCost(row, results.get(`${row.method}/${seeds[0]}`)![0]);
     const cells = [...targets.map((target) => meanStd(perSeed.map((accuracy) => accuracy[target]))), meanStd(means)];
     lines.push(`| ${row.label} | ${cells.join(' | ')} | ${compact(cost.parameters)} | ${compact(cost.macs)} |`);
     table.push({ label: row.label, perSeed, means, cost });
   }
-  console.log(`\nTarget test accuracy (%), last epoch, mean ± std over ${seeds.length} seeds (${results.get(`mt-mtda/${seeds[0]}`)!.backend}):\n`);
+  const backend = results.get(`${methods[0]}/${seeds[0]}`)![0].backend;
+  console.log(`\nTarget test accuracy (%), last epoch, mean ± std over ${seeds.length} seeds (${backend}):\n`);
   console.log(lines.join('\n'));
   const timing = methods.map((method) => {
     const runs = seconds.get(method)!;
@@ -239,7 +271,7 @@ async function main(): Promise<void> {
   });
   const trainingMinutes = [...seconds.values()].flat().reduce((a, b) => a + b, 0) / 60;
   console.log(`\nMean wall time per run: ${timing.join(', ')}; ${trainingMinutes.toFixed(1)} min of training in all (this invocation ${((Date.now() - startedAll) / 60000).toFixed(1)} min); load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
-  if (values.json) await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: experimentFor('mt-mtda', seeds[0], targets), rows: table }, null, 2)}\n`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: experimentFor(methods[0], seeds[0], targets), rows: table }, null, 2)}\n`);
 }
 
 main().catch((error: Error) => {

@@ -23,7 +23,7 @@ async function trainTinyRun(root: string): Promise<string> {
     data: { root: 'data', source: 'src', targets: ['tgt'], imageSize: 16, channels: 3, split: { kind: 'all' } },
     teacher: { architecture: 'resnet-small', width: 0.25 },
     student: { architecture: 'lenet5', width: 0.5 },
-    method: { name: 'kd-stda', discriminatorHidden: 8 },
+    method: { name: 'kd-stda', discriminator: { hidden: [8] } },
     epochs: 1, stepsPerEpoch: 2, batchSize: 4, backend: 'wasm',
   }));
   const trainer = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'trainer.js');

@@ -50,7 +50,7 @@ describe('kd-uda diff', () => {
       data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
       teacher: { architecture: 'resnet-small', width: 0.25 },
       student: { architecture: 'lenet5', width: 0.5 },
-      method: { name: 'kd-stda', discriminatorHidden: 8 },
+      method: { name: 'kd-stda', discriminator: { hidden: [8] } },
       epochs: 1, stepsPerEpoch: 2, batchSize: 4, seed: 1, backend: 'wasm',
     }));
     await startBackend('wasm', () => undefined);

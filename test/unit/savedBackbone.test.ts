@@ -49,7 +49,7 @@ async function writeExperiment(name: string, student: Record<string, unknown>, o
     data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 12, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
     teacher: { architecture: 'lenet5', width: 0.5 },
     student: { architecture: 'saved', ...student },
-    method: { name: 'kd-stda', discriminatorHidden: 8 },
+    method: { name: 'kd-stda', discriminator: { hidden: [8] } },
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
     epochs: 2,
     batchSize: 4,

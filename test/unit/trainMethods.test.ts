@@ -33,7 +33,7 @@ async function writeExperiment(name: string, overrides: Record<string, unknown> 
     data: { root: dataRoot, source: 'src', targets: ['t1', 't2'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
     teacher: { architecture: 'resnet-small', width: 0.25 },
     student: { architecture: 'lenet5', width: 0.5 },
-    method: { name: 'mt-mtda', discriminatorHidden: 8, ...method },
+    method: { name: 'mt-mtda', discriminator: { hidden: [8] }, ...method },
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
     epochs: 2,
     batchSize: 4,

@@ -16,7 +16,7 @@ function experiment(method: Record<string, unknown>) {
     name: 'normalization',
     data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 8, channels: 3 },
     teacher: { architecture: 'resnet-small', width: 0.25 },
-    method: { discriminatorHidden: 8, ...method },
+    method: { discriminator: { hidden: [8] }, ...method },
   }), 'normalization.kdexp.json');
   assert.ok(result.ok);
   return result.experiment;

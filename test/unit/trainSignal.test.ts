@@ -27,7 +27,7 @@ describe('kd-uda train under SIGTERM', () => {
       data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16 },
       teacher: { architecture: 'resnet-small', width: 0.25 },
       student: { architecture: 'lenet5', width: 0.5 },
-      method: { name: 'kd-stda', discriminatorHidden: 8 },
+      method: { name: 'kd-stda', discriminator: { hidden: [8] } },
       epochs: 1, stepsPerEpoch: 100000, batchSize: 4, backend: 'wasm',
     }));
     const runsDir = path.join(root, 'runs');

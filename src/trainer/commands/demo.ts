@@ -70,7 +70,7 @@ export async function demoCommand(args: readonly string[], io: Io): Promise<numb
     // the targets); a LeNet-5 four times the student's size learns in time and stays the bigger model.
     teacher: { architecture: 'lenet5', width: 2 },
     student: { architecture: 'lenet5' },
-    method: { name: 'mt-mtda', discriminatorHidden: 64 },
+    method: { name: 'mt-mtda' },
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
     epochs: 3,
     // The learning rate anneals to a third of lr0 from epoch 2: 30 steps an epoch left the student short.
