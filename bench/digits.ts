@@ -20,13 +20,13 @@
  * folder whose experiment equals the one asked for and that is done is reused, so an interrupted
  * benchmark continues where it stopped.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunResults } from '../src/trainer/run/results';
+import { ensureDigits, trainOrReuse, type TrainedRun } from './trainerRuns';
 
 const { values } = parseArgs({
   options: {
@@ -117,89 +117,15 @@ function experimentFor(method: MethodKey, seed: number, targets: string[]): Reco
   };
 }
 
-function run(args: string[], onLine: (line: string) => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let pending = '';
-    const split = (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split(/\r?\n|\r/);
-      pending = lines.pop() ?? '';
-      lines.forEach(onLine);
-    };
-    child.stdout.on('data', split);
-    child.stderr.on('data', split);
-    child.on('error', reject);
-    child.on('exit', (code) => resolve(code ?? 1));
-  });
-}
-
-async function ensureDigits(): Promise<string[]> {
-  const manifestFile = path.join(dataDir, 'manifest.json');
-  if (!existsSync(manifestFile)) {
-    console.log(`building the Digits benchmark (${values.size} training images per domain) in ${dataDir} ...`);
-    const code = await run(['data', 'digits', '--out', dataDir, '--size', values.size!], (line) => console.log(`  ${line}`));
-    if (code !== 0) throw new Error(`kd-uda data digits exited with ${code}`);
-  }
-  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { domains: { name: string }[] };
-  const targets = manifest.domains.map((domain) => domain.name).filter((name) => name !== SOURCE);
-  if (targets.length < 2) throw new Error(`${manifestFile}: the benchmark needs ${SOURCE} and at least two targets, has ${manifest.domains.map((d) => d.name).join(', ')}`);
+async function ensureBenchmark(): Promise<string[]> {
+  const domains = await ensureDigits(trainer, dataDir, values.size!);
+  const targets = domains.filter((name) => name !== SOURCE);
+  if (!domains.includes(SOURCE) || targets.length < 2) throw new Error(`${dataDir}: the benchmark needs ${SOURCE} and at least two targets, has ${domains.join(', ')}`);
   return targets;
 }
 
-interface FinishedRun {
-  dir: string;
-  seconds: number;
-}
-
-/** A finished run of exactly this experiment, if an earlier invocation left one, with its wall time. */
-async function reusableRun(experiment: Record<string, unknown>): Promise<FinishedRun | undefined> {
-  const entries = await readdir(runsDir).catch(() => [] as string[]);
-  for (const entry of entries.filter((name) => name.endsWith(`-${String(experiment.name)}`)).sort().reverse()) {
-    const dir = path.join(runsDir, entry);
-    try {
-      const status = JSON.parse(await readFile(path.join(dir, 'status.json'), 'utf8')) as { state: string; startedAt: string; endedAt: string };
-      const ran = JSON.parse(await readFile(path.join(dir, 'experiment.json'), 'utf8')) as Record<string, unknown>;
-      if (status.state === 'done' && sameSettings(ran, experiment)) return { dir, seconds: (Date.parse(status.endedAt) - Date.parse(status.startedAt)) / 1000 };
-    } catch {
-      // An unreadable or unfinished folder is simply not reused.
-    }
-  }
-  return undefined;
-}
-
-/** The trainer stores the resolved experiment (defaults filled): compare only what we set. */
-function sameSettings(ran: Record<string, unknown>, asked: Record<string, unknown>): boolean {
-  return Object.entries(asked).every(([key, value]) => {
-    const stored = ran[key];
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      return stored !== null && typeof stored === 'object' && sameSettings(stored as Record<string, unknown>, value as Record<string, unknown>);
-    }
-    return JSON.stringify(stored) === JSON.stringify(value);
-  });
-}
-
-async function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<{ results: RunResults; seconds: number; reused: boolean }> {
-  const experiment = experimentFor(method, seed, targets);
-  const reused = await reusableRun(experiment);
-  if (reused) {
-    const results = JSON.parse(await readFile(path.join(reused.dir, 'results.json'), 'utf8')) as RunResults;
-    return { results, seconds: reused.seconds, reused: true };
-  }
-  const file = path.join(runsDir, 'experiments', `${String(experiment.name)}.kdexp.json`);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(experiment, null, 2)}\n`);
-  const started = Date.now();
-  let runDir: string | undefined;
-  let lastLines: string[] = [];
-  const code = await run(['train', file, '--runs-dir', runsDir], (line) => {
-    runDir ??= /^run folder: (.+)$/.exec(line)?.[1];
-    lastLines = [...lastLines.slice(-9), line];
-    if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`  ${line}`);
-  });
-  if (code !== 0 || !runDir) throw new Error(`${String(experiment.name)}: the trainer exited with ${code}; last lines:\n${lastLines.join('\n')}`);
-  const results = JSON.parse(await readFile(path.join(runDir, 'results.json'), 'utf8')) as RunResults;
-  return { results, seconds: (Date.now() - started) / 1000, reused: false };
+function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<TrainedRun> {
+  return trainOrReuse(trainer, runsDir, experimentFor(method, seed, targets));
 }
 
 /** Accuracy per target of one row's model(s) in one seed's run(s): per-target teachers and KD-STDA runs each on their own target. */
@@ -226,7 +152,7 @@ const compact = (count: number): string => (count >= 1e6 ? `${(count / 1e6).toFi
 
 async function main(): Promise<void> {
   if (!existsSync(trainer)) throw new Error(`${trainer} is missing: run \`node esbuild.mjs\` first (npm run bench:digits does)`);
-  const available = await ensureDigits();
+  const available = await ensureBenchmark();
   const targets = values.targets ? values.targets.split(',') : available;
   const unknown = targets.filter((target) => !available.includes(target));
   if (unknown.length) throw new Error(`--targets: ${unknown.join(', ')} not in the benchmark (${available.join(', ')})`);

@@ -20,17 +20,17 @@
  * backend; Python and torch); ours includes what the trainer does besides training (listing and
  * decoding the PNGs, an evaluation and a checkpoint every epoch), PyTorch's one evaluation at the end.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataLoader } from '../src/data/dataLoader';
 import { loadDataset } from '../src/data/dataset';
 import type { Sample } from '../src/data/types';
-import type { RunResults } from '../src/trainer/run/results';
+import { ensureDigits, runProcess, trainOrReuse } from './trainerRuns';
 
 const { values } = parseArgs({
   options: {
@@ -113,36 +113,10 @@ function experimentFor(spec: RunSpec): Record<string, unknown> {
   };
 }
 
-/** Runs a child process to its end, handing over its output line by line (stdout and stderr apart). */
-function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const splitter = (stream: 'stdout' | 'stderr') => {
-      let pending = '';
-      return (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split(/\r?\n|\r/);
-        pending = lines.pop() ?? '';
-        for (const line of lines) onLine(line, stream);
-      };
-    };
-    child.stdout.on('data', splitter('stdout'));
-    child.stderr.on('data', splitter('stderr'));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve(code ?? 1));
-  });
-}
-
-async function ensureDigits(): Promise<void> {
-  const manifestFile = path.join(dataDir, 'manifest.json');
-  if (!existsSync(manifestFile)) {
-    console.log(`building the Digits benchmark (${values.size} training images per domain) in ${dataDir} ...`);
-    const code = await runProcess(process.execPath, [trainer, 'data', 'digits', '--out', dataDir, '--size', values.size!], (line) => console.log(`  ${line}`));
-    if (code !== 0) throw new Error(`kd-uda data digits exited with ${code}`);
-  }
-  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { domains: { name: string }[] };
-  const missing = [SOURCE, ...targets].filter((name) => !manifest.domains.some((domain) => domain.name === name));
-  if (missing.length > 0) throw new Error(`${manifestFile}: no domain ${missing.join(', ')}; it has ${manifest.domains.map((domain) => domain.name).join(', ')}`);
+async function ensureBenchmark(): Promise<void> {
+  const domains = await ensureDigits(trainer, dataDir, values.size!);
+  const missing = [SOURCE, ...targets].filter((name) => !domains.includes(name));
+  if (missing.length > 0) throw new Error(`${dataDir}: no domain ${missing.join(', ')}; it has ${domains.join(', ')}`);
 }
 
 /** One domain's split as parity_torch.py reads it: `count` images, float32 NHWC, and int32 labels. */
@@ -239,58 +213,11 @@ async function exportArrays(): Promise<ArrayIndex> {
   return index;
 }
 
-/** The trainer stores the resolved experiment (defaults filled): compare only what we set. */
-function sameSettings(ran: Record<string, unknown>, asked: Record<string, unknown>): boolean {
-  return Object.entries(asked).every(([key, value]) => {
-    const stored = ran[key];
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      return stored !== null && typeof stored === 'object' && sameSettings(stored as Record<string, unknown>, value as Record<string, unknown>);
-    }
-    return JSON.stringify(stored) === JSON.stringify(value);
-  });
-}
-
-/** A run folder's own wall time: from the trainer starting the run (after its backend) to the run being done. */
-async function runSeconds(dir: string): Promise<{ state: string; seconds: number }> {
-  const status = JSON.parse(await readFile(path.join(dir, 'status.json'), 'utf8')) as { state: string; startedAt: string; endedAt?: string };
-  return { state: status.state, seconds: status.endedAt ? (Date.parse(status.endedAt) - Date.parse(status.startedAt)) / 1000 : Number.NaN };
-}
-
-/** A finished run of exactly this experiment, if an earlier invocation left one. */
-async function reusableRun(experiment: Record<string, unknown>): Promise<string | undefined> {
-  const entries = await readdir(runsDir).catch(() => [] as string[]);
-  for (const entry of entries.filter((name) => name.endsWith(`-${String(experiment.name)}`)).sort().reverse()) {
-    const dir = path.join(runsDir, entry);
-    try {
-      const ran = JSON.parse(await readFile(path.join(dir, 'experiment.json'), 'utf8')) as Record<string, unknown>;
-      if ((await runSeconds(dir)).state === 'done' && sameSettings(ran, experiment)) return dir;
-    } catch {
-      // An unreadable or unfinished folder is simply not reused.
-    }
-  }
-  return undefined;
-}
-
 async function trainOurs(spec: RunSpec): Promise<Outcome & { backend: string }> {
-  const experiment = experimentFor(spec);
-  let runDir = await reusableRun(experiment);
-  const reused = runDir !== undefined;
-  if (!runDir) {
-    const file = path.join(runsDir, 'experiments', `${spec.name}.kdexp.json`);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(experiment, null, 2)}\n`);
-    let lastLines: string[] = [];
-    const code = await runProcess(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], (line) => {
-      runDir ??= /^run folder: (.+)$/.exec(line)?.[1];
-      lastLines = [...lastLines.slice(-9), line];
-      if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`    ${line}`);
-    });
-    if (code !== 0 || !runDir) throw new Error(`${spec.name}: the trainer exited with ${code}; last lines:\n${lastLines.join('\n')}`);
-  }
-  const results = JSON.parse(await readFile(path.join(runDir!, 'results.json'), 'utf8')) as RunResults;
+  const { results, seconds, reused } = await trainOrReuse(trainer, runsDir, experimentFor(spec), '    ');
   const student = results.headline.accuracy.student;
   const accuracy = Object.fromEntries([...spec.targets, SOURCE_TEST].map((domain) => [domain, student[domain]]));
-  return { accuracy, seconds: (await runSeconds(runDir!)).seconds, reused, backend: results.backend };
+  return { accuracy, seconds, reused, backend: results.backend };
 }
 
 function torchAvailable(): boolean {
@@ -414,7 +341,7 @@ async function main(): Promise<void> {
   if (!values['skip-torch'] && !torchAvailable()) throw new Error(`${python} cannot import torch and numpy: apt-get install python3-torch, or pass --skip-torch`);
   const loadAtStart = loadAverage();
   console.log(`Parity: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${epochs} epochs x ${stepsPerEpoch} steps, batch ${BATCH}; lenet5, SGD lr ${OPTIMIZER.studentLr} (per step), momentum ${OPTIMIZER.momentum}, wd ${OPTIMIZER.weightDecay}; load ${loadAtStart}`);
-  await ensureDigits();
+  await ensureBenchmark();
   const index = values['skip-torch'] ? undefined : await exportArrays();
 
   const records: RunRecord[] = [];
