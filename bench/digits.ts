@@ -98,7 +98,8 @@ function methodSection(method: MethodKey): Record<string, unknown> {
 
 function experimentFor(method: MethodKey, seed: number, targets: string[]): Record<string, unknown> {
   const suffix = method === 'kd-stda' ? `-${targets[0]}` : '';
-  const adversarial = values['student-adversarial'] && ['kd-stda', 'kd-mtda', 'mt-mtda'].includes(method) ? `-${values['student-adversarial']}` : '';
+  // Runs of the default two-domain term keep the plain name, so a comparison reuses them.
+  const adversarial = values['student-adversarial'] === 'target-only' && ['kd-stda', 'kd-mtda', 'mt-mtda'].includes(method) ? '-target-only' : '';
   return {
     version: 1,
     name: `bench-digits-${method}${suffix}${adversarial}-seed${seed}`,

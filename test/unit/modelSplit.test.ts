@@ -174,5 +174,7 @@ describe('a run folder from before the split', () => {
     const meta = await readCheckpointMeta(path.join(runDir, latest.roles.student));
     assert.equal(meta.adaptAt, 'fc2');
     assert.equal(meta.adaptationSize, 84);
+    const log = await readFile(path.join(runDir, RUN_FILES.log), 'utf8');
+    assert.match(log, /student: lenet5 cut after fc2 \(84-d adaptation features\), discriminator 84-8-1 with batch norm/);
   });
 });

@@ -12,7 +12,7 @@ import { createMethod } from '../methods/createMethod';
 import { loadCheckpointBackbone, loadSavedBackbone, type SavedBackbone } from '../models/savedBackbone';
 import { annealedLearningRate, learningRateProgress, progressiveBeta, reversalWeight } from '../schedules';
 import { evaluateModels, type DomainScore, type EvalDomain } from '../training/evaluate';
-import { NonFiniteLossError } from '../training/learner';
+import { NonFiniteLossError, type Learner } from '../training/learner';
 import { measureCost, type ModelCost } from '../training/modelCost';
 import { logitsOf, withSeededMathRandom } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
@@ -95,6 +95,14 @@ async function loadSavedBackbones(experiment: Experiment, resumeFrom?: { runDir:
   }
 }
 
+/** `student: lenet5 cut after flatten (400-d adaptation features), discriminator 400-100-1`: what the UDA loss reads, in the log. */
+function describeLearner(learner: Learner): string {
+  const { net, discriminator } = learner;
+  const widths = discriminator?.layers.flatMap((layer) => (layer.getClassName() === 'Dense' ? [(layer.getConfig() as { units: number }).units] : [])) ?? [];
+  const normalised = discriminator?.layers.some((layer) => layer.getClassName() === 'BatchNormalization') ? ' with batch norm' : '';
+  return `${learner.role}: ${net.name} cut after ${net.adaptAt} (${net.adaptationSize}-d adaptation features)${discriminator ? `, discriminator ${[net.adaptationSize, ...widths].join('-')}${normalised}` : ''}`;
+}
+
 function stepSeed(seed: number, globalStep: number): number {
   return (Math.imul(seed + 1, 0x9e3779b1) + globalStep) >>> 0;
 }
@@ -121,6 +129,7 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   } finally {
     for (const backbone of backbones.values()) backbone.dispose();
   }
+  for (const learner of method.learners) await writer.log(describeLearner(learner));
   const stepsPerEpoch = experiment.stepsPerEpoch ?? Math.max(1, Math.ceil(dataset.source.train.length / experiment.batchSize));
   const totalSteps = stepsPerEpoch * experiment.epochs;
 
