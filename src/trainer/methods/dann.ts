@@ -15,6 +15,7 @@ export function createDann(setup: MethodSetup): Method {
   const learner = newLearner(setup, role, experiment[role], role === 'teacher' ? experiment.optimizer.teacherLr : experiment.optimizer.studentLr, experiment.method.udaLoss === 'dann');
   return {
     learners: [learner],
+    readsTargets: true,
     step: (batch, context) => {
       const target = blendTargets(batch.targets);
       try {

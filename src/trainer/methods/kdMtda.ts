@@ -14,6 +14,7 @@ export function createKdMtda(setup: MethodSetup): Method {
   const student = newLearner(setup, 'student', experiment.student, experiment.optimizer.studentLr, true);
   return {
     learners: [teacher, student],
+    readsTargets: true,
     step: (batch, context) => {
       const target = blendTargets(batch.targets);
       try {

@@ -14,6 +14,7 @@ export function createKdStda(setup: MethodSetup): Method {
   const student = newLearner(setup, 'student', experiment.student, experiment.optimizer.studentLr, true);
   return {
     learners: [teacher, student],
+    readsTargets: true,
     step: (batch, context) => teacherThenStudent(teacher, student, batch, batch.targets[0], context),
   };
 }

@@ -10,6 +10,8 @@ import type { StepBatch, StepContext } from '../training/steps';
 /** A training method: the learners it trains and what one iteration does with a batch. */
 export interface Method {
   learners: Learner[];
+  /** Whether `step` reads the target batches; the loader decodes none for a method that does not. */
+  readsTargets: boolean;
   /** One iteration; losses keyed `<role>.<term>`. */
   step(batch: StepBatch, context: StepContext): Record<string, number>;
 }

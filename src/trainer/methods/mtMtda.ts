@@ -15,6 +15,7 @@ export function createMtMtda(setup: MethodSetup): Method {
   const student = newLearner(setup, 'student', experiment.student, experiment.optimizer.studentLr, true);
   return {
     learners: [...teachers, student],
+    readsTargets: true,
     step: (batch, context) => {
       const losses: Record<string, number> = {};
       teachers.forEach((teacher, i) => {

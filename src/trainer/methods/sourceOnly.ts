@@ -9,6 +9,7 @@ export function createSourceOnly(setup: MethodSetup): Method {
   const learner = newLearner(setup, role, experiment[role], role === 'teacher' ? experiment.optimizer.teacherLr : experiment.optimizer.studentLr, false);
   return {
     learners: [learner],
+    readsTargets: false,
     step: (batch, context) => prefixed(role, supervisedAdaptationStep(learner, batch, context, { scale: 1, udaWeight: 0 }).losses),
   };
 }

@@ -157,7 +157,8 @@ async function train(options: TrainRunOptions): Promise<RunState> {
 
   // The streams are deterministic by batch index: starting them at the checkpoint's step puts
   // every domain's sampler exactly where the interrupted run left it.
-  const stream = loader.trainingSteps(dataset, experiment.batchSize, position.globalStep);
+  // A method that never reads a target batch (source-only) gets none: decoding them would only cost time.
+  const stream = loader.trainingSteps(method.readsTargets ? dataset : { ...dataset, targets: [] }, experiment.batchSize, position.globalStep);
   if (position.stepInEpoch >= stepsPerEpoch) position = { epoch: position.epoch + 1, stepInEpoch: 0, globalStep: position.globalStep };
 
   const evalDomains: EvalDomain[] = [
