@@ -20,7 +20,6 @@
  * backend; Python and torch); ours includes what the trainer does besides training (listing and
  * decoding the PNGs, an evaluation and a checkpoint every epoch), PyTorch's one evaluation at the end.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -30,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { DataLoader } from '../src/data/dataLoader';
 import { loadDataset } from '../src/data/dataset';
 import type { Sample } from '../src/data/types';
+import { ensureTorch, PYTHON } from './pythonTorch';
 import { ensureDigits, runProcess, trainOrReuse } from './trainerRuns';
 
 const { values } = parseArgs({
@@ -52,7 +52,6 @@ const { values } = parseArgs({
 const root = path.resolve(__dirname, '..', '..');
 const trainer = path.resolve(values.trainer ?? path.join(root, 'dist', 'trainer.js'));
 const torchScript = path.join(root, 'bench', 'parity_torch.py');
-const python = '/usr/bin/python3';
 const dataDir = path.resolve(values.data ?? path.join(root, '.cache', 'bench', 'digits'));
 const runsDir = path.resolve(values['runs-dir'] ?? path.join(root, '.cache', 'bench', 'parity', 'runs'));
 const arraysDir = path.resolve(values.arrays ?? path.join(root, '.cache', 'bench', 'parity', 'arrays'));
@@ -220,10 +219,6 @@ async function trainOurs(spec: RunSpec): Promise<Outcome & { backend: string }> 
   return { accuracy, seconds, reused, backend: results.backend };
 }
 
-function torchAvailable(): boolean {
-  return spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
-}
-
 const torchCacheFile = path.join(runsDir, 'torch-results.json');
 
 /** What a PyTorch result depends on: the recipe, the exported images it read, and the script itself. */
@@ -247,7 +242,7 @@ async function trainTorch(spec: RunSpec, index: ArrayIndex): Promise<TorchOutcom
   ];
   let lastLines: string[] = [];
   let result: string | undefined;
-  const code = await runProcess(python, args, (line, stream) => {
+  const code = await runProcess(PYTHON, args, (line, stream) => {
     lastLines = [...lastLines.slice(-9), line];
     if (stream === 'stdout') result = line;
     else if (/^epoch \d+\/\d+:/.test(line)) console.log(`    ${line}`);
@@ -338,7 +333,8 @@ function checkArguments(): void {
 async function main(): Promise<void> {
   checkArguments();
   if (!existsSync(trainer)) throw new Error(`${trainer} is missing: run \`node esbuild.mjs\` first (npm run bench:parity does)`);
-  if (!values['skip-torch'] && !torchAvailable()) throw new Error(`${python} cannot import torch and numpy: apt-get install python3-torch, or pass --skip-torch`);
+  const torchMissing = values['skip-torch'] ? undefined : ensureTorch();
+  if (torchMissing) throw new Error(`${torchMissing}; or pass --skip-torch`);
   const loadAtStart = loadAverage();
   console.log(`Parity: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${epochs} epochs x ${stepsPerEpoch} steps, batch ${BATCH}; lenet5, SGD lr ${OPTIMIZER.studentLr} (per step), momentum ${OPTIMIZER.momentum}, wd ${OPTIMIZER.weightDecay}; load ${loadAtStart}`);
   await ensureBenchmark();

@@ -14,10 +14,11 @@
  * after: on a shared 2-core machine other work changes every figure, PyTorch's OpenMP most of all.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureTorch, PYTHON } from './pythonTorch';
 import type { RunResult } from './throughputRun';
 
 const { values } = parseArgs({
@@ -41,25 +42,9 @@ if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1) {
 }
 const models = values.models!.split(',');
 const backends = [...values.backends!.split(','), ...(values['with-cpu'] ? ['cpu'] : [])];
-const python = '/usr/bin/python3';
 
 function loadAverage(): string {
   return os.loadavg().map((load) => load.toFixed(2)).join(' ');
-}
-
-/** Debian's python3-torch, installed on first use (the benchmark's own setup). */
-function ensureTorch(): string | undefined {
-  const probe = () => spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-  if (probe()) return undefined;
-  if (!existsSync('/usr/bin/apt-get')) return 'PyTorch missing and no apt-get here: install torch for /usr/bin/python3';
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  console.log('installing Debian python3-torch for the PyTorch reference (apt-get, about a minute)...');
-  const sudo = root ? [] : ['sudo', '-n'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (args: string[]) => spawnSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env });
-  run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'python3-torch']);
-  return probe() ? undefined : 'apt-get could not install python3-torch (run it as root: apt-get install python3-torch)';
 }
 
 function runTfjs(backend: string, model: string): RunResult {
@@ -75,7 +60,7 @@ function runTfjs(backend: string, model: string): RunResult {
 }
 
 function runTorch(model: string): RunResult {
-  const child = spawnSync(python, [path.join(root, 'bench', 'throughput_torch.py'), '--model', model, '--seconds', String(seconds), '--profile'], {
+  const child = spawnSync(PYTHON, [path.join(root, 'bench', 'throughput_torch.py'), '--model', model, '--seconds', String(seconds), '--profile'], {
     encoding: 'utf8', timeout: (seconds * 8 + 120) * 1000,
   });
   try {
