@@ -8,8 +8,10 @@
  *   node out/bench/digits.js [--data DIR] [--size N] [--seeds 0,1,2] [--epochs E] [--steps S]
  *                            [--batch B] [--teacher-width W] [--backend auto] [--trainer FILE]
  *                            [--methods source-only,dann-student,...] [--student-adversarial two-domain|target-only]
- *                            [--targets a,b] [--runs-dir DIR] [--json FILE]
+ *                            [--targets a,b] [--runs-dir DIR] [--json FILE] [--report]
  *
+ * `--report` trains nothing: it prints the table of the runs already finished, each row over the
+ * seeds it has (column n).
  * The recipe is the DANN paper's for digits: `batch` images per domain a step (each target its own
  * batch), the learning rate and the reversal weight annealed per step, the discriminator on the
  * conv features with no batch norm (the trainer's defaults). A row is printed once every seed of
@@ -26,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunResults } from '../src/trainer/run/results';
-import { ensureDigits, trainOrReuse, type TrainedRun } from './trainerRuns';
+import { ensureDigits, finishedRun, trainOrReuse, type TrainedRun } from './trainerRuns';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     methods: { type: 'string', default: 'source-only,dann-student,dann-teacher,kd-stda,kd-mtda,mt-mtda' },
     'student-adversarial': { type: 'string' },
     targets: { type: 'string' },
+    report: { type: 'boolean', default: false },
     'teacher-width': { type: 'string', default: '4' },
     backend: { type: 'string', default: 'auto' },
     trainer: { type: 'string' },
@@ -125,8 +128,9 @@ async function ensureBenchmark(): Promise<string[]> {
   return targets;
 }
 
-function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<TrainedRun> {
-  return trainOrReuse(trainer, runsDir, experimentFor(method, seed, targets));
+function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<TrainedRun | undefined> {
+  const experiment = experimentFor(method, seed, targets);
+  return values.report ? finishedRun(runsDir, experiment) : trainOrReuse(trainer, runsDir, experiment);
 }
 
 /** Accuracy per target of one row's model(s) in one seed's run(s): per-target teachers and KD-STDA runs each on their own target. */
@@ -143,9 +147,11 @@ function rowCost(row: RowSpec, results: RunResults): { parameters: number; macs:
   return { parameters: results.costs[role].parameters, macs: results.costs[role].macsPerImage };
 }
 
+/** Mean ± sample std in percent; one seed has no spread to show. */
 function meanStd(samples: number[]): string {
   const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  const variance = samples.length > 1 ? samples.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (samples.length - 1) : 0;
+  if (samples.length === 1) return (100 * mean).toFixed(1);
+  const variance = samples.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (samples.length - 1);
   return `${(100 * mean).toFixed(1)} ± ${(100 * Math.sqrt(variance)).toFixed(1)}`;
 }
 
@@ -169,8 +175,12 @@ async function main(): Promise<void> {
     for (const method of methods) {
       for (const domains of runTargets(method, targets)) {
         const label = `[seed ${seed}] ${method}${method === 'kd-stda' ? ` -> ${domains[0]}` : ''}`;
-        console.log(`${label} ...`);
+        if (!values.report) console.log(`${label} ...`);
         const outcome = await trainOnce(method, seed, domains);
+        if (!outcome) {
+          console.log(`${label}: not run yet`);
+          continue;
+        }
         results.set(`${method}/${seed}`, [...(results.get(`${method}/${seed}`) ?? []), outcome.results]);
         seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
         console.log(`${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`);
@@ -178,21 +188,26 @@ async function main(): Promise<void> {
     }
   }
 
-  const header = ['model', ...targets, 'mean', 'params', 'MACs/image'];
+  // A seed counts for a row once all its runs are done (KD-STDA: one per target).
+  const complete = (method: MethodKey, seed: number) => (results.get(`${method}/${seed}`)?.length ?? 0) === runTargets(method, targets).length;
+  const header = ['model', ...targets, 'mean', 'n', 'params', 'MACs/image'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   const table: Record<string, unknown>[] = [];
   for (const row of ROWS.filter((candidate) => methods.includes(candidate.method))) {
-    const perSeed = seeds.map((seed) => rowAccuracy(row, results.get(`${row.method}/${seed}`)!, targets));
+    const done = seeds.filter((seed) => complete(row.method, seed));
+    if (done.length === 0) continue;
+    const perSeed = done.map((seed) => rowAccuracy(row, results.get(`${row.method}/${seed}`)!, targets));
     const means = perSeed.map((accuracy) => targets.reduce((sum, target) => sum + accuracy[target], 0) / targets.length);
-    const cost = rowCost(row, results.get(`${row.method}/${seeds[0]}`)![0]);
+    const cost = rowCost(row, results.get(`${row.method}/${done[0]}`)![0]);
     const cells = [...targets.map((target) => meanStd(perSeed.map((accuracy) => accuracy[target]))), meanStd(means)];
-    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${compact(cost.parameters)} | ${compact(cost.macs)} |`);
-    table.push({ label: row.label, perSeed, means, cost });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${done.length} | ${compact(cost.parameters)} | ${compact(cost.macs)} |`);
+    table.push({ label: row.label, seeds: done, perSeed, means, cost });
   }
-  const backend = results.get(`${methods[0]}/${seeds[0]}`)![0].backend;
-  console.log(`\nTarget test accuracy (%), last epoch, mean ± std over ${seeds.length} seeds (${backend}):\n`);
+  const first = [...results.values()][0]?.[0];
+  if (!first) throw new Error(`no finished run in ${runsDir}`);
+  console.log(`\nTarget test accuracy (%), last epoch, mean ± std over the seeds each row has (${first.backend}):\n`);
   console.log(lines.join('\n'));
-  const timing = methods.map((method) => {
+  const timing = methods.filter((method) => seconds.has(method)).map((method) => {
     const runs = seconds.get(method)!;
     return `${method} ${(runs.reduce((a, b) => a + b, 0) / runs.length).toFixed(0)} s`;
   });

@@ -99,6 +99,16 @@ export async function trainOrReuse(trainer: string, runsDir: string, experiment:
     });
     if (code !== 0 || !runDir) throw new Error(`${String(experiment.name)}: the trainer exited with ${code}; last lines:\n${lastLines.join('\n')}`);
   }
+  return readTrainedRun(runDir, reused);
+}
+
+/** A finished run of exactly this experiment, without training one when there is none. */
+export async function finishedRun(runsDir: string, experiment: Record<string, unknown>): Promise<TrainedRun | undefined> {
+  const runDir = await reusableRun(runsDir, experiment);
+  return runDir === undefined ? undefined : readTrainedRun(runDir, true);
+}
+
+async function readTrainedRun(runDir: string, reused: boolean): Promise<TrainedRun> {
   const results = JSON.parse(await readFile(path.join(runDir, 'results.json'), 'utf8')) as RunResults;
   return { results, seconds: (await runSeconds(runDir)).seconds, reused };
 }
