@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
 import { DataLoader } from '../../data/dataLoader';
 import { loadDataset } from '../../data/dataset';
+import { deriveSeed } from '../../data/seededRandom';
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runs/atomicFile';
 import { readEvents } from '../../runs/eventLog';
@@ -103,10 +104,6 @@ function describeLearner(learner: Learner): string {
   return `${learner.role}: ${net.name} cut after ${net.adaptAt} (${net.adaptationSize}-d adaptation features)${discriminator ? `, discriminator ${[net.adaptationSize, ...widths].join('-')}${normalised}` : ''}`;
 }
 
-function stepSeed(seed: number, globalStep: number): number {
-  return (Math.imul(seed + 1, 0x9e3779b1) + globalStep) >>> 0;
-}
-
 async function train(options: TrainRunOptions): Promise<RunState> {
   const { experiment, writer, stop } = options;
   const { data } = experiment;
@@ -188,7 +185,7 @@ async function train(options: TrainRunOptions): Promise<RunState> {
       try {
         // Dropout draws its masks from Math.random: seeded per step, a run is reproducible, resumed or not.
         const schedule = { beta, delta: reversalWeight(globalStep / totalSteps) };
-        losses = withSeededMathRandom(stepSeed(experiment.seed, globalStep), () => method.step(batch, { experiment, schedule }));
+        losses = withSeededMathRandom(deriveSeed(experiment.seed, 'step', globalStep), () => method.step(batch, { experiment, schedule }));
       } finally {
         tf.dispose([batch.source, batch.labels, ...batch.targets]);
       }
