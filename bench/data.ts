@@ -15,10 +15,10 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataLoader, type LoaderOptions } from '../src/data/dataLoader';
-import { loadDataset, type LoadedDataset } from '../src/data/dataset';
-import { generateDigits } from '../src/data/digits/generateDigits';
-import { loadSharp } from '../src/data/sharpModule';
+import { DataLoader, type LoaderOptions } from '../src/trainer/data/dataLoader';
+import { loadDataset, type LoadedDataset } from '../src/trainer/data/dataset';
+import { generateDigits } from '../src/trainer/digitsBenchmark/generateDigits';
+import { loadSharp } from '../src/trainer/data/sharpModule';
 
 const CACHE = path.resolve(__dirname, '../../.cache/kd-uda-lab');
 const DIGITS = path.join(os.tmpdir(), 'kd-uda-bench-digits-5000');

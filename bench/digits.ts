@@ -27,7 +27,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RunResults } from '../src/trainer/run/results';
+import type { RunResults } from '../src/runFolder/results';
 import { ensureDigits, finishedRun, trainOrReuse, type TrainedRun } from './trainerRuns';
 
 const { values } = parseArgs({

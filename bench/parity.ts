@@ -26,9 +26,9 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataLoader } from '../src/data/dataLoader';
-import { loadDataset } from '../src/data/dataset';
-import type { Sample } from '../src/data/types';
+import { DataLoader } from '../src/trainer/data/dataLoader';
+import { loadDataset } from '../src/trainer/data/dataset';
+import type { Sample } from '../src/trainer/data/samples';
 import { ensureTorch, PYTHON } from './pythonTorch';
 import { ensureDigits, runProcess, trainOrReuse } from './trainerRuns';
 

@@ -35,7 +35,7 @@ MASK = 0xFFFFFFFF
 
 
 def derive_seed(seed, *parts):
-    """src/data/seededRandom.ts deriveSeed: FNV-1a over the UTF-16 units, then an avalanche."""
+    """src/trainer/data/seededRandom.ts deriveSeed: FNV-1a over the UTF-16 units, then an avalanche."""
     value = 0x811C9DC5 ^ (seed & MASK)
     text = '\0'.join(str(part) for part in parts).encode('utf-16-le')
     for unit in struct.unpack(f'<{len(text) // 2}H', text):
@@ -49,7 +49,7 @@ def derive_seed(seed, *parts):
 
 
 class Sfc32:
-    """src/data/seededRandom.ts SeededRandom, draw for draw."""
+    """src/trainer/data/seededRandom.ts SeededRandom, draw for draw."""
 
     def __init__(self, seed):
         self.a, self.b, self.c, self.d = 0x9E3779B9, 0x243F6A88, 0xB7E15162, seed & MASK
@@ -75,7 +75,7 @@ class Sfc32:
 
 
 class DomainSampler:
-    """src/data/domainSampler.ts with the seed our loader gives a domain's training stream, so
+    """src/trainer/data/domainSampler.ts with the seed our loader gives a domain's training stream, so
     that both frameworks see the same images in the same batches in the same order: what is left
     to differ is the initial weights and the arithmetic."""
 

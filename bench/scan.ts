@@ -15,8 +15,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { scanDataset } from '../src/datasets/scanDataset';
-import { encodePng } from '../src/data/digits/pngEncoder';
+import { scanDataset } from '../src/datasetScan/scanDataset';
+import { encodePng } from '../src/trainer/digitsBenchmark/pngEncoder';
 
 const TREE = path.join(os.tmpdir(), 'kd-uda-bench-scan-100k');
 const COMPLETE_MARKER = path.join(TREE, '.complete');

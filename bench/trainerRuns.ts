@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResults } from '../src/trainer/run/results';
+import type { RunResults } from '../src/runFolder/results';
 
 /** Runs a child process to its end, handing over its output line by line (stdout and stderr apart). */
 export function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {

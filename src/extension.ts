@@ -12,22 +12,22 @@ import { showTrainerLogCommand } from './host/commands/showTrainerLog';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { startRunCommand } from './host/commands/startRun';
 import { stopRunCommand } from './host/commands/stopRun';
-import { DatasetRoots } from './host/datasets/datasetRoots';
-import { DatasetStore } from './host/datasets/datasetStore';
-import { DatasetTreeProvider } from './host/datasets/datasetTreeProvider';
-import { DatasetWatcher } from './host/datasets/datasetWatcher';
-import { ExperimentCodeLens } from './host/experiments/experimentCodeLens';
-import { ExperimentDiagnostics } from './host/experiments/experimentDiagnostics';
+import { DatasetRoots } from './host/datasetsView/datasetRoots';
+import { DatasetStore } from './host/datasetsView/datasetStore';
+import { DatasetTreeProvider } from './host/datasetsView/datasetTreeProvider';
+import { DatasetWatcher } from './host/datasetsView/datasetWatcher';
+import { ExperimentCodeLens } from './host/experimentFiles/experimentCodeLens';
+import { ExperimentDiagnostics } from './host/experimentFiles/experimentDiagnostics';
 import { CheckpointDiffPanel } from './host/panels/checkpointDiffPanel';
 import { CompareRunsPanel } from './host/panels/compareRunsPanel';
 import { DatasetPanel } from './host/panels/datasetPanel';
 import { ResultsPanel } from './host/panels/resultsPanel';
-import { ActiveRuns } from './host/runs/activeRuns';
-import { RunsTreeProvider } from './host/runs/runsTreeProvider';
-import { CHECKPOINT_DIFF_PANEL_VIEW_TYPE } from './protocol/checkpointDiffPanel';
-import { COMPARE_RUNS_PANEL_VIEW_TYPE } from './protocol/compareRunsPanel';
-import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetPanel';
-import { RESULTS_PANEL_VIEW_TYPE } from './protocol/resultsPanel';
+import { ActiveRuns } from './host/runsView/activeRuns';
+import { RunsTreeProvider } from './host/runsView/runsTreeProvider';
+import { CHECKPOINT_DIFF_PANEL_VIEW_TYPE } from './protocol/checkpointDiffMessages';
+import { COMPARE_RUNS_PANEL_VIEW_TYPE } from './protocol/compareRunsMessages';
+import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetMessages';
+import { RESULTS_PANEL_VIEW_TYPE } from './protocol/resultsMessages';
 
 /** What activate() hands to other extensions and to the integration tests. */
 export interface KdUdaApi {

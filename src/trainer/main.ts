@@ -2,11 +2,11 @@
  * The trainer's child-process entry and CLI (`kd-uda`): a dispatcher onto the commands in
  * ./commands.
  */
-import { dataDigitsCommand } from './commands/dataDigits';
-import { demoCommand } from './commands/demo';
-import { diffCommand } from './commands/diff';
-import { evalCommand } from './commands/eval';
-import { trainCommand } from './commands/train';
+import { dataDigitsCommand } from './cli/dataDigits';
+import { demoCommand } from './cli/demo';
+import { diffCommand } from './cli/diff';
+import { evalCommand } from './cli/eval';
+import { trainCommand } from './cli/train';
 
 const version = process.env.KDUDA_VERSION ?? '0.0.0';
 

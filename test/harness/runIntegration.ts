@@ -21,7 +21,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestResults } from '../integration/index';
+import type { TestResults } from '../integration';
 import { launchBrowser, poll, type BrowserSession } from './browser';
 import { harnessUserSettings, startCodeServer, type CodeServer } from './codeServer';
 import { EXTENSION_MAIN, INTEGRATION_INDEX, REPO_ROOT, VSCODE_TEST_DIR } from './paths';

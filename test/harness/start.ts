@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { generateDigits } from '../../src/data/digits/generateDigits';
+import { generateDigits } from '../../src/trainer/digitsBenchmark/generateDigits';
 import { ensureCodeServer, startCodeServer } from './codeServer';
 import { EXTENSION_MAIN, REPO_ROOT } from './paths';
 import { createTestWorkspace } from './workspace';

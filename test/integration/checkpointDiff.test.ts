@@ -5,7 +5,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { diffReportFile } from '../../src/diff/runCheckpoints';
+import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { createImageTree } from '../fixtures/imageTree';
 import { errorNotifications } from './errorNotifications';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { DatasetStore } from '../../src/host/datasets/datasetStore';
+import type { DatasetStore } from '../../src/host/datasetsView/datasetStore';
 import { DatasetPanel } from '../../src/host/panels/datasetPanel';
 import { fakeContext, FakePanel, recordingOutput } from './fakePanel';
 

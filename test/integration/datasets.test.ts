@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
-import type { DatasetNode } from '../../src/host/datasets/datasetTreeProvider';
+import type { DatasetNode } from '../../src/host/datasetsView/datasetTreeProvider';
 import { createImageTree, makeImage } from '../fixtures/imageTree';
 import { waitFor } from './waitFor';
 

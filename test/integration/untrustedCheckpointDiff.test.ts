@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
+import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
-import { diffReportFile } from '../../src/diff/runCheckpoints';
+import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { waitFor } from './waitFor';
 

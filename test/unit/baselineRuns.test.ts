@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { findBaselines } from '../../src/runs/baselineRuns';
+import { findBaselines } from '../../src/runComparison/baselineRuns';
 
 interface RunSpec {
   id: string;

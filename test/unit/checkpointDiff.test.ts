@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/diff/predictionComparison';
-import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport } from '../../src/diff/reportFormat';
+import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/checkpointDiff/predictionComparison';
+import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
-import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffReportFile, diffReportPairLabel, runDirOf } from '../../src/diff/runCheckpoints';
-import { listCheckpoints } from '../../src/runs/listCheckpoints';
-import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/diff/weightChange';
-import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffPanel';
+import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffReportFile, diffReportPairLabel, runDirOf } from '../../src/checkpointDiff/runCheckpoints';
+import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
+import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/checkpointDiff/weightChange';
+import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffMessages';
 
 // The checkpoint diff's pure core on values worked out by hand.
 

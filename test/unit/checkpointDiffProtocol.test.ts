@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDiffReportPath, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffPanel';
+import { isDiffReportPath, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffMessages';
 
 // The Checkpoint Diff panel's saved state comes from its webview, which is not trusted: on a
 // reload the host reads the file it names and may open it in an editor.

@@ -5,12 +5,12 @@ import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CheckpointDiffReport } from '../../src/diff/reportFormat';
-import { diffReportFile } from '../../src/diff/runCheckpoints';
-import { RUN_FILES } from '../../src/runs/runFolderFormat';
-import { startBackend } from '../../src/trainer/commands/startBackend';
-import { startTraining } from '../../src/trainer/commands/train';
-import type { RunResults } from '../../src/trainer/run/results';
+import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
+import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
+import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
+import { startBackend } from '../../src/trainer/cli/startBackend';
+import { startTraining } from '../../src/trainer/cli/train';
+import type { RunResults } from '../../src/runFolder/results';
 import { createImageTree } from '../fixtures/imageTree';
 
 // `kd-uda diff` as the extension spawns it (the real trainer bundle), on the checkpoints of a tiny

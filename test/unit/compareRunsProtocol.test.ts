@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCompareRunsPanelMessage, parseCompareRunsPanelPersistedState } from '../../src/protocol/compareRunsPanel';
+import { parseCompareRunsPanelMessage, parseCompareRunsPanelPersistedState } from '../../src/protocol/compareRunsMessages';
 
 describe('Compare Runs panel messages', () => {
   it('accepts the intents the webview sends', () => {

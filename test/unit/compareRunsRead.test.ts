@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseEvents } from '../../src/runs/eventLog';
-import { RunComparisonReader } from '../../src/runs/readRunComparison';
-import { summariseRun } from '../../src/runs/runProgress';
-import type { ComparisonTable } from '../../src/runs/runComparison';
+import { parseEvents } from '../../src/runFolder/eventLog';
+import { RunComparisonReader } from '../../src/runComparison/readRunComparison';
+import { summariseRun } from '../../src/runFolder/runProgress';
+import type { ComparisonTable } from '../../src/runComparison/runComparison';
 
 const experiment = (name: string) => ({ version: 1, name, data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] }, method: { name: 'kd-stda' } });
 

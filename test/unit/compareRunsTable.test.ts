@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildComparisonTable, buildSearchIndex, cellText, differingColumns, findRunPosition, flattenFields, parseFilter, rowMatches, sortRows, type ComparisonTable, type RunRecord } from '../../src/runs/runComparison';
+import { buildComparisonTable, buildSearchIndex, cellText, differingColumns, findRunPosition, flattenFields, parseFilter, rowMatches, sortRows, type ComparisonTable, type RunRecord } from '../../src/runComparison/runComparison';
 
 function record(runId: string, fields: Partial<RunRecord> = {}): RunRecord {
   return { runId, runDir: `/runs/${runId}`, targets: [], models: [], ...fields };

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FILES } from '../../src/runs/runFolderFormat';
-import { startBackend } from '../../src/trainer/commands/startBackend';
-import { startTraining } from '../../src/trainer/commands/train';
-import type { RunResults } from '../../src/trainer/run/results';
+import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
+import { startBackend } from '../../src/trainer/cli/startBackend';
+import { startTraining } from '../../src/trainer/cli/train';
+import type { RunResults } from '../../src/runFolder/results';
 import { writeBackgroundShift } from '../fixtures/backgroundShift';
 
 // A real learning test: the student trained on clean seven-segment digits, scored on the same

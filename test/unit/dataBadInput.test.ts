@@ -3,9 +3,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { DataError } from '../../src/data/dataError';
-import { DataLoader } from '../../src/data/dataLoader';
-import { loadDataset, type DataSelection } from '../../src/data/dataset';
+import { DataError } from '../../src/trainer/data/dataError';
+import { DataLoader } from '../../src/trainer/data/dataLoader';
+import { loadDataset, type DataSelection } from '../../src/trainer/data/dataset';
 import { dataTempDir, flatPng, problemLog, writeFileAt, writeImageFolder } from './dataFixtures';
 
 const ALL = { kind: 'all' } as const;

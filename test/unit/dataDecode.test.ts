@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { decodeBmp } from '../../src/data/bmpDecoder';
-import { decodeImage } from '../../src/data/decodeImage';
-import { decodeSimplePng } from '../../src/data/pngFastPath';
-import { loadSharp } from '../../src/data/sharpModule';
-import { encodePng } from '../../src/data/digits/pngEncoder';
+import { decodeBmp } from '../../src/trainer/data/bmpDecoder';
+import { decodeImage } from '../../src/trainer/data/decodeImage';
+import { decodeSimplePng } from '../../src/trainer/data/pngFastPath';
+import { loadSharp } from '../../src/trainer/data/sharpModule';
+import { encodePng } from '../../src/trainer/digitsBenchmark/pngEncoder';
 import { dataTempDir, writeFileAt } from './dataFixtures';
 
 /** A BMP file: 40-byte header, optional palette, rows bottom-up (or top-down), padded to 4 bytes. */

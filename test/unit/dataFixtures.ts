@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { encodePng } from '../../src/data/digits/pngEncoder';
-import type { DataProblem } from '../../src/data/types';
+import { encodePng } from '../../src/trainer/digitsBenchmark/pngEncoder';
+import type { DataProblem } from '../../src/trainer/data/samples';
 
 /** A fresh temporary folder, removed when the test ends. */
 export async function dataTempDir(t: TestContext): Promise<string> {

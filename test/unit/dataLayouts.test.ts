@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DataLoader } from '../../src/data/dataLoader';
-import { loadDataset } from '../../src/data/dataset';
+import { DataLoader } from '../../src/trainer/data/dataLoader';
+import { loadDataset } from '../../src/trainer/data/dataset';
 import { dataTempDir, firstPixel, idxImages, idxLabels, writeFileAt, writeImageFolder } from './dataFixtures';
 
 test('ImageFolder: samples per domain with labels indexing the sorted class names', async (t) => {

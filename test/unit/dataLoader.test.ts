@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DataLoader } from '../../src/data/dataLoader';
-import { loadDataset } from '../../src/data/dataset';
-import { DomainSampler } from '../../src/data/domainSampler';
+import { DataLoader } from '../../src/trainer/data/dataLoader';
+import { loadDataset } from '../../src/trainer/data/dataset';
+import { DomainSampler } from '../../src/trainer/data/domainSampler';
 import { dataTempDir, firstPixel, writeImageFolder } from './dataFixtures';
 
 /** Source: 10 images of two classes; target: 3 images. Gray value = 10 * class + index names each image. */
@@ -111,7 +111,7 @@ test('normalisation: unit, symmetric and ImageNet statistics', async (t) => {
 
 test('augmentation: horizontal flip mirrors, random resized crop varies per epoch; evaluation is never augmented', async (t) => {
   const root = await dataTempDir(t);
-  const { encodePng } = await import('../../src/data/digits/pngEncoder');
+  const { encodePng } = await import('../../src/trainer/digitsBenchmark/pngEncoder');
   const { writeFileAt } = await import('./dataFixtures');
   const ramp = new Uint8Array(16 * 16).map((_, i) => (i % 16) * 16);
   await writeFileAt(root, 'a/x/ramp.png', encodePng(ramp, 16, 16, 1));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetDisplayName } from '../../src/datasets/displayName';
+import { datasetDisplayName } from '../../src/datasetScan/displayName';
 
 describe('datasetDisplayName', () => {
   it('is the folder name, or parent/split for a split folder', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDatasetPanelMessage, parseDatasetPanelPersistedState } from '../../src/protocol/datasetPanel';
+import { parseDatasetPanelMessage, parseDatasetPanelPersistedState } from '../../src/protocol/datasetMessages';
 
 describe('dataset panel messages', () => {
   it('accepts the intents the webview sends', () => {

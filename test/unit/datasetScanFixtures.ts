@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { makeImage } from '../fixtures/imageTree';
-import type { ClassSummary, DatasetIssue, DatasetIssueCode, DatasetSummary, DomainSummary } from '../../src/datasets/types';
+import type { ClassSummary, DatasetIssue, DatasetIssueCode, DatasetSummary, DomainSummary } from '../../src/datasetScan/datasetSummary';
 
 /** A fresh temporary folder, removed when the test ends. */
 export async function tempDir(t: TestContext): Promise<string> {

@@ -4,11 +4,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { DataLoader } from '../../src/data/dataLoader';
-import { loadDataset } from '../../src/data/dataset';
-import { generateDigits } from '../../src/data/digits/generateDigits';
-import type { BenchmarkManifest, DomainManifest } from '../../src/data/digits/manifest';
-import { scanDataset } from '../../src/datasets/scanDataset';
+import { DataLoader } from '../../src/trainer/data/dataLoader';
+import { loadDataset } from '../../src/trainer/data/dataset';
+import { generateDigits } from '../../src/trainer/digitsBenchmark/generateDigits';
+import type { BenchmarkManifest, DomainManifest } from '../../src/trainer/digitsBenchmark/manifest';
+import { scanDataset } from '../../src/datasetScan/scanDataset';
 import { dataTempDir } from './dataFixtures';
 
 /** Shared with later runs (and gitignored), so only the first run on a machine downloads. */

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { digitCoverage } from '../../src/data/digits/fontCoverage';
-import { pickBalanced } from '../../src/data/digits/classBalance';
-import { dataDigitsCommand, EXIT } from '../../src/trainer/commands/dataDigits';
-import { ensureNpmPackage, requireFound } from '../../src/data/npmPackage';
+import { digitCoverage } from '../../src/trainer/digitsBenchmark/fontCoverage';
+import { pickBalanced } from '../../src/trainer/digitsBenchmark/classBalance';
+import { dataDigitsCommand, EXIT } from '../../src/trainer/cli/dataDigits';
+import { ensureNpmPackage, requireFound } from '../../src/trainer/data/npmPackage';
 import { dataTempDir } from './dataFixtures';
 
 const REPOSITORY = path.resolve(__dirname, '../../..');

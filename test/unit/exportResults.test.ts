@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportResultsTable } from '../../src/runs/exportResults';
+import { exportResultsTable } from '../../src/runComparison/resultsTableFormats';
 
 const models = [
   { role: 'teacher_svhn', meanTarget: 0.6, targets: [{ domain: 'svhn', accuracy: 0.612 }, { domain: 'usps, v2', accuracy: Number.NaN }] },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { domainNameOfListFile, parseClassNames, parseListLine } from '../../src/datasets/listFileFormat';
-import { sortClassNames } from '../../src/datasets/classConsistency';
+import { domainNameOfListFile, parseClassNames, parseListLine } from '../../src/datasetScan/listFileFormat';
+import { sortClassNames } from '../../src/datasetScan/classConsistency';
 
 test('list lines: path then integer label; spaces in paths; blanks and comments; anything else is malformed', () => {
   assert.deepEqual(parseListLine('b/252.jpg 3'), { kind: 'entry', imagePath: 'b/252.jpg', label: 3 });

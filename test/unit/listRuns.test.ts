@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { listRuns } from '../../src/runs/listRuns';
+import { listRuns } from '../../src/runFolder/listRuns';
 
 describe('listRuns', () => {
   let dir: string;

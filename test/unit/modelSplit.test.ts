@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../../src/experiment/experiment';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
-import { RUN_FILES, type RunStatus } from '../../src/runs/runFolderFormat';
+import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
 import { fileSaveHandler } from '../../src/trainer/checkpoints/fileModelIO';
-import { startBackend } from '../../src/trainer/commands/startBackend';
-import { startTraining } from '../../src/trainer/commands/train';
+import { startBackend } from '../../src/trainer/cli/startBackend';
+import { startTraining } from '../../src/trainer/cli/train';
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { buildSavedNet, loadSavedBackbone } from '../../src/trainer/models/savedBackbone';
-import { readCheckpointMeta, readLatest } from '../../src/trainer/run/checkpointStore';
+import { readCheckpointMeta, readLatest } from '../../src/trainer/runLoop/checkpointStore';
 import type { Learner } from '../../src/trainer/training/learner';
 import { createImageTree } from '../fixtures/imageTree';
 

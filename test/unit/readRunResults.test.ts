@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readRunResults } from '../../src/runs/readRunResults';
+import { readRunResults } from '../../src/runFolder/readRunResults';
 
 describe('readRunResults', () => {
   let dir: string;

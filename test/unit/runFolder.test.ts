@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeJsonAtomic } from '../../src/runs/atomicFile';
-import { EventLogWriter, parseEvents, readEvents } from '../../src/runs/eventLog';
-import { createRunFolder } from '../../src/runs/runId';
+import { writeJsonAtomic } from '../../src/runFolder/atomicFile';
+import { EventLogWriter, parseEvents, readEvents } from '../../src/runFolder/eventLog';
+import { createRunFolder } from '../../src/runFolder/runId';
 
 describe('run folder primitives', () => {
   let dir: string;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { listCheckpoints } from '../../src/runs/listCheckpoints';
-import { readLogTail } from '../../src/runs/readLogTail';
-import { readRunExperimentName } from '../../src/runs/readRunExperimentName';
+import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
+import { readLogTail } from '../../src/runFolder/readLogTail';
+import { readRunExperimentName } from '../../src/runFolder/readRunExperimentName';
 
 /** A checkpoint set as the trainer's checkpointStore writes it. */
 async function checkpoint(runDir: string, role: string, set: string, position: { epoch: number; stepInEpoch: number; globalStep: number }, weightBytes: number): Promise<string> {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEvents } from '../../src/runs/eventLog';
-import { summariseRun } from '../../src/runs/runProgress';
+import { parseEvents } from '../../src/runFolder/eventLog';
+import { summariseRun } from '../../src/runFolder/runProgress';
 
 const lines = [
   { t: 't', kind: 'start', backend: {} },

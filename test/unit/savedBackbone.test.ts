@@ -7,16 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../../src/experiment/experiment';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
-import { readEvents } from '../../src/runs/eventLog';
-import { RUN_FILES } from '../../src/runs/runFolderFormat';
+import { readEvents } from '../../src/runFolder/eventLog';
+import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { fileSaveHandler } from '../../src/trainer/checkpoints/fileModelIO';
-import { evaluateCheckpoint } from '../../src/trainer/commands/eval';
-import { startBackend } from '../../src/trainer/commands/startBackend';
-import { startTraining, UsageError } from '../../src/trainer/commands/train';
+import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
+import { startBackend } from '../../src/trainer/cli/startBackend';
+import { startTraining, UsageError } from '../../src/trainer/cli/train';
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { loadSavedBackbone, savedModelProblems } from '../../src/trainer/models/savedBackbone';
-import { LATEST, type LatestCheckpoint } from '../../src/trainer/run/checkpointStore';
-import type { RunResults } from '../../src/trainer/run/results';
+import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
+import type { RunResults } from '../../src/runFolder/results';
 import { createImageTree } from '../fixtures/imageTree';
 
 // Architecture "saved": a tiny tfjs layers model (two convolutions on 12x12x3 images), saved to disk

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createImageTree } from '../fixtures/imageTree';
-import { scanDataset } from '../../src/datasets/scanDataset';
+import { scanDataset } from '../../src/datasetScan/scanDataset';
 import { tempDir, writeAt } from './datasetScanFixtures';
 
 test('a missing root is a missing-root issue, not an exception', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { scanDataset } from '../../src/datasets/scanDataset';
+import { scanDataset } from '../../src/datasetScan/scanDataset';
 import { allIssues, countsOf, issuesWithCode, tempDir, writeAt } from './datasetScanFixtures';
 
 /** An IDX labels file, byte by byte: magic, count, then one unsigned byte per label. */

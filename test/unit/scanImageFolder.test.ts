@@ -3,7 +3,7 @@ import { chmod, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createImageTree } from '../fixtures/imageTree';
-import { scanDataset } from '../../src/datasets/scanDataset';
+import { scanDataset } from '../../src/datasetScan/scanDataset';
 import { allIssues, classNamed, countsOf, domainNamed, issuesWithCode, tempDir, writeAt } from './datasetScanFixtures';
 
 test('ImageFolder: counts images per domain and class, and keeps a few absolute sample paths', async (t) => {

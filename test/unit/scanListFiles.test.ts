@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { scanDataset } from '../../src/datasets/scanDataset';
+import { scanDataset } from '../../src/datasetScan/scanDataset';
 import { allIssues, classNamed, countsOf, domainNamed, issuesWithCode, tempDir, writeAt } from './datasetScanFixtures';
 
 /** The ImageCLEF-DA shape: images in per-domain folders, root-relative lists in list/. */

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { startBackend } from '../../src/trainer/commands/startBackend';
+import { startBackend } from '../../src/trainer/cli/startBackend';
 import { buildDiscriminator } from '../../src/trainer/training/discriminator';
 import type { Learner } from '../../src/trainer/training/learner';
 import { studentAdversarialLoss } from '../../src/trainer/training/steps';

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBackend } from '../../src/trainer/commands/startBackend';
-import { formatTargetTable } from '../../src/trainer/commands/demo';
+import { startBackend } from '../../src/trainer/cli/startBackend';
+import { formatTargetTable } from '../../src/trainer/cli/demo';
 import { buildModel } from '../../src/trainer/models/buildModel';
-import { buildResults, type EpochScores } from '../../src/trainer/run/results';
+import { buildResults, type EpochScores } from '../../src/runFolder/results';
 import { macsPerImage } from '../../src/trainer/training/modelCost';
 
 const epoch = (n: number, t1: number, t2: number, holdout: number, entropy: number): EpochScores => ({

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readEvents } from '../../src/runs/eventLog';
-import { RUN_FILES, type RunStatus } from '../../src/runs/runFolderFormat';
-import { LATEST, type LatestCheckpoint } from '../../src/trainer/run/checkpointStore';
+import { readEvents } from '../../src/runFolder/eventLog';
+import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
+import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
 import { createImageTree } from '../fixtures/imageTree';
 
 // The extension stops a run with SIGTERM: the real trainer bundle, as the extension spawns it.

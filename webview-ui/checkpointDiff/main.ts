@@ -1,5 +1,5 @@
-import type { ArchitectureRow, CheckpointDiffReport, CheckpointSide, DomainDiff, LayerWeightChange } from '../../src/diff/reportFormat';
-import type { CheckpointDiffPanelPersistedState, CheckpointDiffPanelToHost, CheckpointDiffTab, HostToCheckpointDiffPanel } from '../../src/protocol/checkpointDiffPanel';
+import type { ArchitectureRow, CheckpointDiffReport, CheckpointSide, DomainDiff, LayerWeightChange } from '../../src/checkpointDiff/reportFormat';
+import type { CheckpointDiffPanelPersistedState, CheckpointDiffPanelToHost, CheckpointDiffTab, HostToCheckpointDiffPanel } from '../../src/protocol/checkpointDiffMessages';
 import { button, el, tabs } from '../shared/toolkit';
 import { vscodeApi } from '../shared/vscodeApi';
 

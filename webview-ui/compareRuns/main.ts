@@ -6,8 +6,8 @@ import {
   type CompareRunsPanelState,
   type CompareRunsPanelToHost,
   type HostToCompareRunsPanel,
-} from '../../src/protocol/compareRunsPanel';
-import { buildSearchIndex, cellText, differingColumns, findRunPosition, parseFilter, rowMatches, sortRows, type ColumnGroup, type ComparisonColumn, type ComparisonTable, type SearchIndex } from '../../src/runs/runComparison';
+} from '../../src/protocol/compareRunsMessages';
+import { buildSearchIndex, cellText, differingColumns, findRunPosition, parseFilter, rowMatches, sortRows, type ColumnGroup, type ComparisonColumn, type ComparisonTable, type SearchIndex } from '../../src/runComparison/runComparison';
 import { el } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 

@@ -1,6 +1,6 @@
-import type { DatasetSummary } from '../../src/datasets/types';
-import { LAYOUT_LABELS } from '../../src/datasets/types';
-import type { DatasetPanelPersistedState, DatasetPanelState, DatasetPanelToHost, HostToDatasetPanel } from '../../src/protocol/datasetPanel';
+import type { DatasetSummary } from '../../src/datasetScan/datasetSummary';
+import { LAYOUT_LABELS } from '../../src/datasetScan/datasetSummary';
+import type { DatasetPanelPersistedState, DatasetPanelState, DatasetPanelToHost, HostToDatasetPanel } from '../../src/protocol/datasetMessages';
 import { vscodeApi } from '../shared/vscodeApi';
 import { badge, button, el, progressRing, tabs } from '../shared/toolkit';
 import { balanceOf, IMBALANCE_FACTOR, type Balance } from './imbalance';

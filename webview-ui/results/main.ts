@@ -2,8 +2,8 @@
 import { markPaintedAfterThisFrame, markPhase } from '../shared/phases';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsPanel';
-import { meanOverTargets } from '../../src/runs/targetAccuracy';
+import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsMessages';
+import { meanOverTargets } from '../../src/runFolder/targetAccuracy';
 import { button, el } from '../shared/toolkit';
 import { vscodeApi } from '../shared/vscodeApi';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DatasetRoots } from '../datasets/datasetRoots';
+import type { DatasetRoots } from '../datasetsView/datasetRoots';
 
 /** KD-UDA: Add Dataset Folder… — a folder picker that appends to the `kdUda.datasets` setting. */
 export function addDatasetRootCommand(roots: DatasetRoots) {

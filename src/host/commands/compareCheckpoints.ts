@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../diff/runCheckpoints';
-import { listCheckpoints, type CheckpointListing } from '../../runs/listCheckpoints';
+import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
+import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
-import { pickRun } from '../runs/pickRun';
-import type { RunNode } from '../runs/runsTreeProvider';
-import { TrainerProcess, UntrustedWorkspaceError } from '../trainer/trainerProcess';
+import { pickRun } from '../runsView/pickRun';
+import type { RunNode } from '../runsView/runsTreeProvider';
+import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
 
 const TITLE = 'KD-UDA: Compare Checkpoints';
 

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { DatasetRoots } from '../datasets/datasetRoots';
-import { TrainerProcess, UntrustedWorkspaceError } from '../trainer/trainerProcess';
+import type { DatasetRoots } from '../datasetsView/datasetRoots';
+import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
+import { CommandId } from './commandId';
 
 /** Arguments for a programmatic call (tests, other extensions); the palette asks instead. */
 export interface CreateDigitsOptions {
@@ -72,7 +73,7 @@ export function createDigitsBenchmarkCommand(extensionUri: vscode.Uri, roots: Da
         if ((exit.code === 0 || exit.code === 3) && built.length > 0) {
           const message = exit.code === 0 ? `Digits benchmark written to ${out}.` : `Digits benchmark written to ${out}, without some domains (see the KD-UDA Lab output).`;
           void vscode.window.showInformationMessage(message, 'Show Dataset').then((choice) => {
-            if (choice) void vscode.commands.executeCommand('kdUda.showDataset', built[0]);
+            if (choice) void vscode.commands.executeCommand(CommandId.ShowDataset, built[0]);
           });
           return { created: true, out };
         }

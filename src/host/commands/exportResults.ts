@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { exportResultsTable, type ExportFormat } from '../../runs/exportResults';
-import { readRunResults } from '../../runs/readRunResults';
-import type { RunNode } from '../runs/runsTreeProvider';
-import { pickRun } from '../runs/pickRun';
+import { exportResultsTable, type ExportFormat } from '../../runComparison/resultsTableFormats';
+import { readRunResults } from '../../runFolder/readRunResults';
+import type { RunNode } from '../runsView/runsTreeProvider';
+import { pickRun } from '../runsView/pickRun';
 
 const FORMATS: { label: string; format: ExportFormat; language: string }[] = [
   { label: 'Markdown', format: 'markdown', language: 'markdown' },

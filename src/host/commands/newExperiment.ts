@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { datasetDisplayName } from '../../datasets/displayName';
-import { scanDataset } from '../../datasets/scanDataset';
-import type { DatasetSummary } from '../../datasets/types';
+import { datasetDisplayName } from '../../datasetScan/displayName';
+import { scanDataset } from '../../datasetScan/scanDataset';
+import type { DatasetSummary } from '../../datasetScan/datasetSummary';
 import type { Architecture, MethodName } from '../../experiment/experiment';
 import {
   architectureSummary,
@@ -21,10 +21,10 @@ import {
   pathForFile,
   recommendedMethod,
   suggestExperimentName,
-} from '../../experiment/newExperiment';
-import type { DatasetRoots } from '../datasets/datasetRoots';
-import type { DatasetNode } from '../datasets/datasetTreeProvider';
-import type { DatasetStore } from '../datasets/datasetStore';
+} from '../../experiment/experimentDraft';
+import type { DatasetRoots } from '../datasetsView/datasetRoots';
+import type { DatasetNode } from '../datasetsView/datasetTreeProvider';
+import type { DatasetStore } from '../datasetsView/datasetStore';
 
 /**
  * Answers given up front (a Datasets view node, another command, a test) are used without asking;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { RunNode } from '../runs/runsTreeProvider';
-import { pickRun } from '../runs/pickRun';
+import type { RunNode } from '../runsView/runsTreeProvider';
+import { pickRun } from '../runsView/pickRun';
 import { ResultsPanel, type ResultsPanelDeps } from '../panels/resultsPanel';
 
 /** KD-UDA: Open Results — from a run in the Runs view, a run folder path, or a quick pick. */

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { launchRun, type ActiveRuns, type LaunchResult } from '../runs/activeRuns';
-import { pickRun } from '../runs/pickRun';
-import type { RunNode } from '../runs/runsTreeProvider';
-import { TrainerProcess } from '../trainer/trainerProcess';
+import { launchRun, type ActiveRuns, type LaunchResult } from '../runsView/activeRuns';
+import { pickRun } from '../runsView/pickRun';
+import type { RunNode } from '../runsView/runsTreeProvider';
+import { TrainerProcess } from '../processes/trainerProcess';
 
 /** KD-UDA: Resume Run — continues a stopped or failed run from its last checkpoint, on the same schedule. */
 export function resumeRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRuns) {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { datasetDisplayName } from '../../datasets/displayName';
-import type { DatasetNode } from '../datasets/datasetTreeProvider';
-import type { DatasetRoots } from '../datasets/datasetRoots';
+import { datasetDisplayName } from '../../datasetScan/displayName';
+import type { DatasetNode } from '../datasetsView/datasetTreeProvider';
+import type { DatasetRoots } from '../datasetsView/datasetRoots';
 import { DatasetPanel, type DatasetPanelDeps } from '../panels/datasetPanel';
+import { CommandId } from './commandId';
 
 /**
  * KD-UDA: Show Dataset. From a tree node, a path argument, or (from the palette) a quick pick of
@@ -23,7 +24,7 @@ async function resolveRoot(target: DatasetNode | string | vscode.Uri | undefined
   if (known.length === 0) {
     const add = 'Add Dataset Folder…';
     const choice = await vscode.window.showInformationMessage('KD-UDA: no dataset folders yet. Add one to the kdUda.datasets setting or an experiment file.', add);
-    if (choice === add) await vscode.commands.executeCommand('kdUda.addDatasetRoot');
+    if (choice === add) await vscode.commands.executeCommand(CommandId.AddDatasetRoot);
     return undefined;
   }
   if (known.length === 1) return known[0];

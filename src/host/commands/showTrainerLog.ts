@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { RUN_FILES } from '../../runs/runFolderFormat';
-import { pickRun } from '../runs/pickRun';
-import type { RunNode } from '../runs/runsTreeProvider';
+import { RUN_FILES } from '../../runFolder/runFolderFormat';
+import { pickRun } from '../runsView/pickRun';
+import type { RunNode } from '../runsView/runsTreeProvider';
 
 /** KD-UDA: Show Trainer Log — a run's trainer.log in an editor (it grows while the run trains). */
 export function showTrainerLogCommand() {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { formatExperimentProblem, validateExperimentText } from '../../experiment/validateExperiment';
-import { launchRun, type ActiveRuns, type LaunchResult } from '../runs/activeRuns';
-import { runsDirectory } from '../runs/runsDirectory';
-import { TrainerProcess, UntrustedWorkspaceError } from '../trainer/trainerProcess';
+import { launchRun, type ActiveRuns, type LaunchResult } from '../runsView/activeRuns';
+import { runsDirectory } from '../runsView/runsDirectory';
+import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
 
 export type StartRunResult = LaunchResult;
 

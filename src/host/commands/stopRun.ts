@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActiveRun, ActiveRuns } from '../runs/activeRuns';
+import type { ActiveRun, ActiveRuns } from '../runsView/activeRuns';
 
 /**
  * KD-UDA: Stop Run — SIGTERM, so the trainer finishes its step, writes a checkpoint and marks the

@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport } from '../../diff/reportFormat';
-import { DIFFS_FOLDER, diffReportPairLabel } from '../../diff/runCheckpoints';
-import { RUN_FILES } from '../../runs/runFolderFormat';
+import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
+import { DIFFS_FOLDER, diffReportPairLabel } from '../../checkpointDiff/runCheckpoints';
+import { RUN_FILES } from '../../runFolder/runFolderFormat';
 import {
   CHECKPOINT_DIFF_PANEL_VIEW_TYPE,
   parseCheckpointDiffPanelMessage,
   parseCheckpointDiffPanelPersistedState,
   type HostToCheckpointDiffPanel,
-} from '../../protocol/checkpointDiffPanel';
+} from '../../protocol/checkpointDiffMessages';
 import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { COMPARE_RUNS_PANEL_VIEW_TYPE, parseCompareRunsPanelMessage, type HostToCompareRunsPanel } from '../../protocol/compareRunsPanel';
-import { RunComparisonReader } from '../../runs/readRunComparison';
-import type { ComparisonTable } from '../../runs/runComparison';
+import { COMPARE_RUNS_PANEL_VIEW_TYPE, parseCompareRunsPanelMessage, type HostToCompareRunsPanel } from '../../protocol/compareRunsMessages';
+import { RunComparisonReader } from '../../runComparison/readRunComparison';
+import type { ComparisonTable } from '../../runComparison/runComparison';
 import { CommandId } from '../commands/commandId';
-import { runsDirectory } from '../runs/runsDirectory';
+import { runsDirectory } from '../runsView/runsDirectory';
 import { panelOptions } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 

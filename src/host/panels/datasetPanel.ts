@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { datasetDisplayName } from '../../datasets/displayName';
+import { datasetDisplayName } from '../../datasetScan/displayName';
 import {
   DATASET_PANEL_VIEW_TYPE,
   parseDatasetPanelMessage,
@@ -8,9 +8,9 @@ import {
   type DatasetPanelState,
   type DatasetPanelToHost,
   type HostToDatasetPanel,
-} from '../../protocol/datasetPanel';
-import type { DatasetRoots } from '../datasets/datasetRoots';
-import type { DatasetStore } from '../datasets/datasetStore';
+} from '../../protocol/datasetMessages';
+import type { DatasetRoots } from '../datasetsView/datasetRoots';
+import type { DatasetStore } from '../datasetsView/datasetStore';
 import { panelOptions, restoringSerializer } from './panelOptions';
 import { webviewHtml } from './webviewHtml';
 

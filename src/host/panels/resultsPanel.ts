@@ -9,13 +9,13 @@ import {
   parseResultsPanelPersistedState,
   type HostToResultsPanel,
   type ResultsPanelState,
-} from '../../protocol/resultsPanel';
-import { findBaselines } from '../../runs/baselineRuns';
-import { readEvents } from '../../runs/eventLog';
-import { readRunStatus } from '../../runs/listRuns';
-import { RUN_FILES } from '../../runs/runFolderFormat';
-import { summariseRun } from '../../runs/runProgress';
-import type { RunResults } from '../../trainer/run/results';
+} from '../../protocol/resultsMessages';
+import { findBaselines } from '../../runComparison/baselineRuns';
+import { readEvents } from '../../runFolder/eventLog';
+import { readRunStatus } from '../../runFolder/listRuns';
+import { RUN_FILES } from '../../runFolder/runFolderFormat';
+import { summariseRun } from '../../runFolder/runProgress';
+import type { RunResults } from '../../runFolder/results';
 import { KeyedDebouncer } from '../../util/debounce';
 import { LatestOnly } from '../../util/latestOnly';
 import { panelOptions, restoringSerializer } from './panelOptions';

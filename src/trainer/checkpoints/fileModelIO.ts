@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../runs/atomicFile';
+import { writeFileAtomic, writeJsonAtomic } from '../../runFolder/atomicFile';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataLoader } from '../../data/dataLoader';
-import type { Sample } from '../../data/types';
+import type { DataLoader } from '../data/dataLoader';
+import type { Sample } from '../data/samples';
 
 /** A model as evaluation sees it: images in, logits out (inference mode). */
 export type Classify = (images: tf.Tensor4D) => tf.Tensor2D;
@@ -59,4 +59,4 @@ export async function evaluateModels(
 }
 
 // One definition for the run's results and the checkpoint diff, so their per-class figures agree.
-export { perClassAccuracy } from '../../diff/predictionComparison';
+export { perClassAccuracy } from '../../checkpointDiff/predictionComparison';

@@ -1,0 +1,78 @@
+import * as vscode from 'vscode';
+import { scanDataset } from '../../datasetScan/scanDataset';
+import type { DatasetSummary } from '../../datasetScan/datasetSummary';
+
+export interface DatasetEntry {
+  root: string;
+  scanning: boolean;
+  summary?: DatasetSummary;
+}
+
+/**
+ * The latest scan of each dataset root. A rescan of a root aborts the one still in flight, so a
+ * burst of changes never queues scans; readers get the last complete summary meanwhile.
+ */
+export class DatasetStore implements vscode.Disposable {
+  private readonly entries = new Map<string, DatasetEntry>();
+  private readonly inFlight = new Map<string, AbortController>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with the root whose entry changed (scan started or finished). */
+  readonly onDidChange = this.changed.event;
+
+  get(root: string): DatasetEntry | undefined {
+    return this.entries.get(root);
+  }
+
+  /** The entry for `root`, starting its first scan if it has none. */
+  ensure(root: string): DatasetEntry {
+    const existing = this.entries.get(root);
+    if (existing) return existing;
+    this.rescan(root);
+    return this.entries.get(root)!;
+  }
+
+  /** Scans `root` again; resolves when this scan finished (or was superseded). */
+  rescan(root: string): Promise<void> {
+    this.inFlight.get(root)?.abort();
+    const controller = new AbortController();
+    this.inFlight.set(root, controller);
+    const previous = this.entries.get(root);
+    this.entries.set(root, { root, scanning: true, summary: previous?.summary });
+    this.changed.fire(root);
+    return scanDataset(root, { signal: controller.signal }).then(
+      (summary) => {
+        if (controller.signal.aborted) return;
+        this.inFlight.delete(root);
+        this.entries.set(root, { root, scanning: false, summary });
+        this.changed.fire(root);
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        this.inFlight.delete(root);
+        const message = error instanceof Error ? error.message : String(error);
+        this.entries.set(root, {
+          root,
+          scanning: false,
+          summary: { root, count: 0, domains: [], classNames: [], issues: [{ code: 'unreadable', message: `Scan failed: ${message}`, path: root }] },
+        });
+        this.changed.fire(root);
+      },
+    );
+  }
+
+  /** Forgets roots that are no longer listed. */
+  retain(roots: readonly string[]): void {
+    const keep = new Set(roots);
+    for (const root of [...this.entries.keys()]) {
+      if (keep.has(root)) continue;
+      this.inFlight.get(root)?.abort();
+      this.inFlight.delete(root);
+      this.entries.delete(root);
+    }
+  }
+
+  dispose(): void {
+    for (const controller of this.inFlight.values()) controller.abort();
+    this.changed.dispose();
+  }
+}

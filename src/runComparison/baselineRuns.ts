@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listRuns } from '../runFolder/listRuns';
+import { readRunResults, type ModelHeadline } from '../runFolder/readRunResults';
+import { RUN_FILES } from '../runFolder/runFolderFormat';
+
+/** A model of another run that a distillation run is judged against. */
+export interface BaselineModel {
+  /** What the baseline is, e.g. "student, source only". */
+  label: string;
+  runId: string;
+  model: ModelHeadline;
+}
+
+/** The fields that make two runs comparable, and what a baseline run trained. */
+interface ExperimentSummary {
+  root: string;
+  source: string;
+  targets: Set<string>;
+  method: string;
+  model?: string;
+  /** Which images each domain is scored on: layout, input, split, and the seed where it draws the split. */
+  evaluation: string;
+}
+
+const BASELINE_METHODS: Record<string, string> = { 'source-only': 'source only', dann: 'adapted directly (DANN)' };
+
+async function readSummary(runDir: string): Promise<ExperimentSummary | undefined> {
+  try {
+    const experiment = JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as {
+      data?: { root?: unknown; source?: unknown; targets?: unknown; imageSize?: unknown; channels?: unknown; layout?: unknown; split?: { kind?: unknown; testFraction?: unknown } };
+      method?: { name?: unknown; model?: unknown };
+      seed?: unknown;
+    };
+    const { data, method } = experiment;
+    if (typeof data?.root !== 'string' || typeof data.source !== 'string' || !Array.isArray(data.targets) || typeof method?.name !== 'string') return undefined;
+    // A held-out split is drawn with the run's seed: another seed scores other images.
+    const holdout = data.split?.kind === 'holdout' || data.split?.kind === undefined;
+    const evaluation = JSON.stringify([data.layout ?? 'auto', data.imageSize, data.channels, data.split?.kind ?? 'holdout', holdout ? data.split?.testFraction : null, holdout ? experiment.seed : null]);
+    return {
+      root: path.resolve(data.root),
+      source: data.source,
+      targets: new Set(data.targets.filter((target): target is string => typeof target === 'string')),
+      method: method.name,
+      model: typeof method.model === 'string' ? method.model : undefined,
+      evaluation,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same data, source and set of targets, scored on the same images: the numbers are comparable. */
+function sameProblem(a: ExperimentSummary, b: ExperimentSummary): boolean {
+  return a.root === b.root && a.source === b.source && a.evaluation === b.evaluation
+    && a.targets.size === b.targets.size && [...a.targets].every((target) => b.targets.has(target));
+}
+
+/**
+ * The baselines in the same runs folder for a run: the newest finished source-only and DANN run of
+ * each architecture role on the same data, source and targets, scored on the same test images
+ * (read from each run's experiment.json). Runs of the same kind as the one judged, and unreadable ones, are left out.
+ */
+export async function findBaselines(runDir: string, runsDir: string): Promise<BaselineModel[]> {
+  const judged = await readSummary(runDir);
+  if (!judged) return [];
+  const chosen = new Map<string, BaselineModel>();
+  for (const run of await listRuns(runsDir)) {
+    if (run.state !== 'done' || path.resolve(run.dir) === path.resolve(runDir)) continue;
+    const summary = await readSummary(run.dir);
+    if (!summary || !(summary.method in BASELINE_METHODS) || !sameProblem(judged, summary)) continue;
+    const role = summary.model ?? 'student';
+    if (summary.method === judged.method && role === (judged.model ?? 'student')) continue;
+    const label = `${role}, ${BASELINE_METHODS[summary.method]}`;
+    // listRuns is newest first: the first run of a kind is the newest.
+    if (chosen.has(label)) continue;
+    const results = await readRunResults(run.dir);
+    if (results.kind !== 'results') continue;
+    const model = results.models.find((candidate) => candidate.role === role);
+    if (model) chosen.set(label, { label, runId: run.runId, model });
+  }
+  return [...chosen.values()];
+}

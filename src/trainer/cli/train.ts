@@ -1,0 +1,195 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Experiment } from '../../experiment/experiment';
+import schema from '../../../schemas/experiment.schema.json';
+import { formatExperimentProblem, problemAt, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
+import { writeJsonAtomic } from '../../runFolder/atomicFile';
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunState, type RunStatus } from '../../runFolder/runFolderFormat';
+import { createRunFolder } from '../../runFolder/runId';
+import { asResumable } from '../../experiment/legacyExperiment';
+import { savedModelProblems } from '../models/savedBackbone';
+import { RunWriter } from '../runLoop/runWriter';
+import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
+import { startBackend } from './startBackend';
+import type { CliIo } from './cliIo';
+
+export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DIR]
+       kd-uda train --resume <runDir>
+
+Trains an experiment into a new run folder <runs-dir>/<yyyymmdd-hhmmss>-<name> (default runs-dir:
+./runs). SIGTERM or Ctrl-C finishes the step, writes a checkpoint and marks the run stopped;
+--resume continues it from that checkpoint on the same schedule.
+
+Exit codes: 0 done or stopped; 1 failed (the run folder says why); 2 bad arguments or experiment.`;
+
+export class UsageError extends Error {}
+
+const MODEL_ROLES = ['teacher', 'student'] as const;
+
+/** What a run needs before any work: a valid experiment whose model files exist and fit its data. */
+async function readExperiment(file: string): Promise<Experiment> {
+  const text = await readFile(file, 'utf8').catch((error: Error) => {
+    throw new UsageError(`cannot read ${file}: ${error.message}`);
+  });
+  const result = validateExperimentText(text, file);
+  const fileProblems = await savedModelFileProblems(text, file);
+  if (!result.ok || fileProblems.length) {
+    throw new UsageError([...(result.ok ? [] : result.problems), ...fileProblems].map((problem) => formatExperimentProblem(file, problem)).join('\n'));
+  }
+  const { experiment } = result;
+  // Paths in the file are relative to it, as the editor resolves them; the run records them absolute.
+  experiment.data.root = resolveFromExperiment(file, experiment.data.root);
+  for (const role of MODEL_ROLES) {
+    const spec = experiment[role];
+    if (spec.architecture === 'saved') spec.path = resolveFromExperiment(file, spec.path!);
+  }
+  return experiment;
+}
+
+function resolveFromExperiment(file: string, target: string): string {
+  return path.resolve(path.dirname(file), target);
+}
+
+/**
+ * What is wrong with the model files of `saved` models. Read from the raw document, not the
+ * validated one, so that these are reported together with any schema problems.
+ */
+async function savedModelFileProblems(text: string, file: string): Promise<ExperimentProblem[]> {
+  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown; adaptAt?: unknown }>>;
+  try {
+    document = JSON.parse(text) ?? {};
+  } catch {
+    return []; // validation has named the syntax error
+  }
+  const defaults = schema.properties.data.properties;
+  const image = {
+    imageSize: typeof document.data?.imageSize === 'number' ? document.data.imageSize : defaults.imageSize.default,
+    channels: typeof document.data?.channels === 'number' ? document.data.channels : defaults.channels.default,
+  };
+  const problems: ExperimentProblem[] = [];
+  for (const role of MODEL_ROLES) {
+    const spec = document[role];
+    if (spec?.architecture !== 'saved' || typeof spec.path !== 'string' || !spec.path) continue;
+    const layerNames = {
+      featureLayer: typeof spec.featureLayer === 'string' ? spec.featureLayer : undefined,
+      adaptAt: typeof spec.adaptAt === 'string' ? spec.adaptAt : undefined,
+    };
+    for (const problem of await savedModelProblems(resolveFromExperiment(file, spec.path), image, layerNames)) {
+      problems.push(problemAt(text, 'file', [role, problem.field], problem.message));
+    }
+  }
+  return problems;
+}
+
+async function readResumable(runDir: string): Promise<Experiment> {
+  const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8').catch(() => {
+    throw new UsageError(`${runDir} is not a run folder (no ${RUN_FILES.status})`);
+  })) as RunStatus;
+  if (status.version > RUN_FORMAT_VERSION) {
+    throw new UsageError(`${runDir} was written by a newer KD-UDA Lab (run format ${status.version}; this one reads up to ${RUN_FORMAT_VERSION}). Update the extension to resume it.`);
+  }
+  if (status.state === 'done') throw new UsageError(`${runDir} is already done; nothing to resume`);
+  return asResumable(JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as Experiment);
+}
+
+export interface TrainRequest {
+  file?: string;
+  runsDir?: string;
+  resume?: string;
+  stop: StopRequest;
+  echo: (line: string) => void;
+  onStep?: (progress: StepProgress) => void;
+}
+
+/** Validates, creates (or reopens) the run folder and trains; the command and tests share it. */
+export async function startTraining(request: TrainRequest): Promise<{ runDir: string; state: RunState }> {
+  const experiment = request.resume ? await readResumable(request.resume) : await readExperiment(request.file!);
+  let runDir = request.resume;
+  if (!runDir) {
+    runDir = (await createRunFolder(request.runsDir ?? 'runs', experiment.name)).dir;
+    await writeJsonAtomic(path.join(runDir, RUN_FILES.experiment), experiment);
+  }
+  const writer = await RunWriter.open(runDir, request.echo);
+  try {
+    await writer.log(`run folder: ${runDir}`);
+    let backend;
+    try {
+      backend = await startBackend(experiment.backend, (line) => void writer.log(line));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await writer.log(`failed: ${message}`);
+      await writer.setState('failed', message);
+      return { runDir, state: 'failed' };
+    }
+    const state = await trainRun({ experiment, writer, backend, resume: Boolean(request.resume), stop: request.stop, onStep: request.onStep });
+    return { runDir, state };
+  } finally {
+    await writer.close();
+  }
+}
+
+/** A progress bar with an ETA on a terminal; nothing extra otherwise (the per-epoch log lines remain). */
+function progressBar(write: (text: string) => void): (progress: StepProgress) => void {
+  let started = Date.now();
+  let startedEpoch = -1;
+  return ({ epoch, epochs, step, steps }) => {
+    if (epoch !== startedEpoch) {
+      started = Date.now();
+      startedEpoch = epoch;
+    }
+    const done = Math.round((20 * step) / steps);
+    const eta = ((Date.now() - started) / step) * (steps - step) / 1000;
+    write(`\repoch ${epoch}/${epochs} [${'#'.repeat(done)}${'-'.repeat(20 - done)}] ${step}/${steps} ETA ${Math.floor(eta / 60)}:${String(Math.round(eta % 60)).padStart(2, '0')}${step === steps ? '\n' : ''}`);
+  };
+}
+
+export async function trainCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { 'runs-dir': { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    io.err(`kd-uda train: ${(error as Error).message}\n\n${TRAIN_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(TRAIN_USAGE);
+    return 0;
+  }
+  if ((positionals.length !== 1) === !values.resume || positionals.length > 1) {
+    io.err(`kd-uda train: give one experiment file, or --resume <runDir>\n\n${TRAIN_USAGE}`);
+    return 2;
+  }
+  const stop: StopRequest = { requested: false };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.requested) {
+      io.err(`kd-uda: second ${signal}: exiting without a checkpoint`);
+      process.exit(130);
+    }
+    stop.requested = true;
+    io.err(`kd-uda: ${signal}: finishing the step, then writing a checkpoint (again to exit at once)`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const { state } = await startTraining({
+      file: positionals[0],
+      runsDir: values['runs-dir'],
+      resume: values.resume,
+      stop,
+      echo: io.out,
+      onStep: process.stdout.isTTY ? progressBar((text) => process.stdout.write(text)) : undefined,
+    });
+    return state === 'failed' ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      return 2;
+    }
+    throw error;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}

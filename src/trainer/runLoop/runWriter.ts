@@ -1,0 +1,48 @@
+import { appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { writeJsonAtomic } from '../../runFolder/atomicFile';
+import { EventLogWriter } from '../../runFolder/eventLog';
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunEvent, type RunState, type RunStatus } from '../../runFolder/runFolderFormat';
+
+/**
+ * The trainer's side of the run folder: status.json replaced atomically, events appended and
+ * flushed line by line, and the human log, which also goes to `echo` (the terminal).
+ */
+export class RunWriter {
+  private status: RunStatus = { version: RUN_FORMAT_VERSION, state: 'queued' };
+
+  private constructor(readonly dir: string, private readonly events: EventLogWriter, private readonly echo: (line: string) => void) {}
+
+  static async open(dir: string, echo: (line: string) => void): Promise<RunWriter> {
+    return new RunWriter(dir, await EventLogWriter.open(path.join(dir, RUN_FILES.events)), echo);
+  }
+
+  async setState(state: RunState, error?: string): Promise<void> {
+    const now = new Date().toISOString();
+    const ended = state === 'stopped' || state === 'failed' || state === 'done';
+    this.status = {
+      version: RUN_FORMAT_VERSION,
+      state,
+      pid: process.pid,
+      host: os.hostname(),
+      startedAt: state === 'running' ? now : this.status.startedAt,
+      ...(ended ? { endedAt: now } : {}),
+      ...(error ? { error } : {}),
+    };
+    await writeJsonAtomic(path.join(this.dir, RUN_FILES.status), this.status);
+  }
+
+  event(kind: string, fields: Omit<RunEvent, 't' | 'kind'> = {}): Promise<void> {
+    return this.events.append({ kind, ...fields });
+  }
+
+  async log(line: string): Promise<void> {
+    this.echo(line);
+    await appendFile(path.join(this.dir, RUN_FILES.log), `${new Date().toISOString()} ${line}\n`);
+  }
+
+  close(): Promise<void> {
+    return this.events.close();
+  }
+}
