@@ -6,9 +6,9 @@ import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolut
  * tfjs-layers' Conv2D, differentiated lazily. The stock layer routes a convolution without an
  * activation through tfjs's fused conv2d even while gradients are recorded, and that op's gradient
  * computes the input's gradient whether or not anything needs it: for a network's first
- * convolution, whose input is the image, a whole Conv2DBackpropInput per step for nothing (5 ms of
- * a ResNet step on tfjs-node). While recording, this layer runs conv2d, bias and activation as
- * separate ops, whose gradients tfjs computes only for inputs that lead to a trained variable: the
+ * convolution, whose input is the image, a whole Conv2DBackpropInput per step for nothing. While
+ * recording, this layer runs conv2d, bias and activation as separate ops, whose gradients tfjs
+ * computes only for inputs that lead to a trained variable: the
  * same arithmetic, and what tfjs-core itself does while recording for the fusable activations other
  * than linear (relu, elu, ...). Registered under the stock class name, so saved models and
  * checkpoints load as this class and serialise unchanged.

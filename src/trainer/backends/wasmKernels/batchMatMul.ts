@@ -3,12 +3,11 @@ import type { KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-c
 import { asKernelFunc, release, runStockKernel, runWasmKernel, type WasmKernelArgs } from './wasmKernelCalls';
 
 /**
- * The wasm matmul handles a transposed left operand with a strided scalar loop, ~30x slower than
+ * The wasm matmul handles a transposed left operand with a strided scalar loop, far slower than
  * transposing it first and using the XNNPACK path. Every backward pass of a dense layer asks for
  * exactly that (dW = x^T dy), so transpose explicitly and hand the stock kernel the fast case.
- * A transposed right operand (dx = dy W^T) is 4-8x slower than a transpose and the plain product
- * (4.22.0, one process: 64x120 by (400x120)^T 3.6 ms against 0.42 ms), and the fused kernel gets
- * it wrong with a bias: both kernels get both operands transposed first.
+ * A transposed right operand (dx = dy W^T) is also slower than a transpose and the plain product,
+ * and the fused kernel gets it wrong with a bias: both kernels get both operands transposed first.
  */
 function withOperandsTransposed(kernelName: string): (args: WasmKernelArgs) => TensorInfo {
   return (args) => {

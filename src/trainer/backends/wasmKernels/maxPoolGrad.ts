@@ -3,10 +3,10 @@ import type { KernelConfig, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfj
 import { asKernelFunc, onHeap, runStockKernel, type WasmKernelArgs } from './wasmKernelCalls';
 
 /**
- * Input gradient of a 2-D max pool (NHWC). The stock wasm kernel (4.22.0) is a slow scalar loop
- * (~6-7 ms per call at LeNet's 64x28x28x6) and drops the gradient of every window whose values are
- * all negative (harmless only after a ReLU); this one makes a single pass over the windows, in JS
- * straight on the wasm heap (~5x faster at LeNet's shapes).
+ * Input gradient of a 2-D max pool (NHWC). The stock wasm kernel (4.22.0) is a scalar loop that
+ * revisits every window per output element, and it drops the gradient of every window whose
+ * values are all negative (harmless only after a ReLU); this one makes a single pass over the
+ * windows, in JS straight on the wasm heap.
  *
  * Semantics are exactly those of tfjs's cpu backend (and TensorFlow): each window's gradient goes
  * to its FIRST maximum in row-major window order (only a strictly greater value replaces it,
@@ -14,7 +14,7 @@ import { asKernelFunc, onHeap, runStockKernel, type WasmKernelArgs } from './was
  * on), windows are clipped to the input (padding never wins), and overlapping windows accumulate.
  *
  * Which element is a window's maximum is data-dependent and unpredictable, so comparing floats
- * with branches spends most of the time on mispredictions (3-4x slower on random data). Instead
+ * with branches spends most of the time on mispredictions. Instead
  * the float bits are read as integers and mapped to keys whose integer order is the float order
  * (see orderKey), and the running maximum and its position are kept with masks, branch-free.
  */
