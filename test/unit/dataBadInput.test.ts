@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
@@ -172,4 +172,36 @@ test('an image that vanishes between the scan and the decode is skipped like a c
   for await (const batch of loader.evalBatches(dataset.source.test, 4, 'a')) keys.push(...batch.paths!);
   assert.deepEqual(keys, [path.join(root, 'a/x/0.png')]);
   assert.equal(log.problems.length, 1);
+});
+
+test('a hold-out that leaves a class without test images is an error naming the class and its counts, not a 0% score', async (t) => {
+  const root = await dataTempDir(t);
+  await writeImageFolder(root, { a: { x: 10, y: 10 }, b: { x: 10, y: 2 } });
+  const error = await rejection({ root, source: 'a', targets: ['b'], split: { kind: 'holdout', testFraction: 0.1 }, seed: 0 });
+  assert.match(error.message, /target domain "b", class "y" \(2 images, 0 for testing\) has no test image/);
+  assert.match(error.message, /split\.testFraction 0\.1/);
+  assert.doesNotMatch(error.message, /"x"/);
+});
+
+test('a hold-out that leaves a domain with no test image at all is an error, with the domain\'s image count', async (t) => {
+  const root = await dataTempDir(t);
+  await writeImageFolder(root, { a: { x: 10, y: 10 }, b: { x: 1, y: 1 } });
+  const error = await rejection({ root, source: 'a', targets: ['b'], split: { kind: 'holdout', testFraction: 0.2 }, seed: 0 });
+  assert.match(error.message, /target domain "b" has no test images under split.kind "holdout" with split.testFraction 0.2 \(2 images in all\)/);
+});
+
+test('a hold-out that takes every image of a source class is an error: the class would never be trained on', async (t) => {
+  const root = await dataTempDir(t);
+  await writeImageFolder(root, { a: { x: 10, y: 1 }, b: { x: 10, y: 10 } });
+  const error = await rejection({ root, source: 'a', targets: ['b'], split: { kind: 'holdout', testFraction: 0.5 }, seed: 0 });
+  assert.match(error.message, /source domain "a", class "y" \(1 images, all held out\) has no training image left/);
+});
+
+test('a test folder whose class folder is empty is an error naming the class, not a class scored on nothing', async (t) => {
+  const root = await dataTempDir(t);
+  await writeImageFolder(root, { a: { x: 2, y: 2 }, b: { x: 2, y: 2 } }, 'train');
+  await writeImageFolder(root, { a: { x: 1, y: 1 }, b: { x: 1 } }, 'test');
+  await mkdir(path.join(root, 'test', 'b', 'y'), { recursive: true });
+  const error = await rejection({ root, source: 'a', targets: ['b'], split: { kind: 'folders' }, seed: 0 });
+  assert.match(error.message, /target domain "b", class "y" \(2 images, 0 for testing\) has no test image under split.kind "folders"/);
 });

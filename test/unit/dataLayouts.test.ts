@@ -75,7 +75,7 @@ test('MNIST IDX (plain and gzipped): each prefix is a domain, decoded straight f
 
 test('split "holdout": a seeded fraction of every class, disjoint, the same for the same seed', async (t) => {
   const root = await dataTempDir(t);
-  await writeImageFolder(root, { a: { x: 10, y: 20 }, b: { x: 1, y: 1 } });
+  await writeImageFolder(root, { a: { x: 10, y: 20 }, b: { x: 5, y: 5 } });
   const load = (seed: number) => loadDataset({ root, source: 'a', targets: ['b'], split: { kind: 'holdout', testFraction: 0.2 }, seed });
 
   const first = await load(7);

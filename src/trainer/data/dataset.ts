@@ -5,6 +5,7 @@ import { LAYOUT_LABELS, type DatasetIssue, type DatasetLayout, type DomainSummar
 import { DataError } from './dataError';
 import { readIdxImages, readIdxLabels } from './idxReader';
 import { findSplitFolders } from './splitFolders';
+import { splitCoverageProblems } from './splitCoverage';
 import { holdOut, type SplitSpec } from './splits';
 import type { DataProblemSink, DomainSplits, Sample } from './samples';
 
@@ -128,7 +129,8 @@ async function listRoot(root: string, signal: AbortSignal | undefined): Promise<
  * Reads a dataset root into per-domain training and test samples for the source and the targets,
  * through the same scanning code as the Datasets view. Throws a DataError listing every problem
  * that stops training (missing root, unknown or unexpected layout, unknown domains, differing
- * class sets, empty domains, empty source classes); reports the rest to `onProblem`.
+ * class sets, empty domains, empty source classes, a split that leaves a domain or a class without
+ * test images or a source class without training images); reports the rest to `onProblem`.
  */
 export async function loadDataset(
   selection: DataSelection,
@@ -161,11 +163,9 @@ export async function loadDataset(
     if (selection.split.kind === 'holdout') return { name, ...holdOut(train, selection.split.testFraction, selection.seed, name) };
     return { name, train, test: train };
   };
-  return {
-    root,
-    layout: listings[0].listing.summary.layout!,
-    classNames,
-    source: await domainSplits(selection.source),
-    targets: await Promise.all(selection.targets.map(domainSplits)),
-  };
+  const source = await domainSplits(selection.source);
+  const targets = await Promise.all(selection.targets.map(domainSplits));
+  const splitProblems = [source, ...targets].flatMap((domain) => splitCoverageProblems(domain, classNames, selection.split, domain === source));
+  if (splitProblems.length > 0) throw new DataError(splitProblems);
+  return { root, layout: listings[0].listing.summary.layout!, classNames, source, targets };
 }
