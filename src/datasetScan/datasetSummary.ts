@@ -29,7 +29,9 @@ export type DatasetIssueCode =
   /** A file where a domain or class folder was expected (it is ignored). */
   | 'unexpected-file'
   /** A list-file label beyond the names in `classes.txt` / `class_names.txt`. */
-  | 'unknown-label';
+  | 'unknown-label'
+  /** A list-file label far outside the range the other labels form (no class-names file to check against). */
+  | 'stray-label';
 
 /** A problem found while scanning. Never thrown: attached to the node it concerns. */
 export interface DatasetIssue {

@@ -7,6 +7,7 @@ import { isImageFileName } from './imageFiles';
 import { plural, quotedPreview } from './issueText';
 import { domainNameOfListFile, parseClassNames, parseListLine, splitLines } from './listFileFormat';
 import { mapWithConcurrency } from './mapWithConcurrency';
+import { strayLabelIssues, type LabelUse } from './strayLabels';
 import type { DatasetIssue, DomainSummary } from './datasetSummary';
 
 export interface ListFileScanOptions {
@@ -136,7 +137,14 @@ function unknownLabelIssue(labels: ReadonlyMap<number, number>, namedCount: numb
   ];
 }
 
-async function scanListFile(root: string, listFile: string, domainName: string, classNames: readonly string[] | undefined, options: ListFileScanOptions): Promise<DomainSummary> {
+async function scanListFile(
+  root: string,
+  listFile: string,
+  domainName: string,
+  classNames: readonly string[] | undefined,
+  options: ListFileScanOptions,
+  labelUses: Map<number, LabelUse>,
+): Promise<DomainSummary> {
   let text: string;
   try {
     text = await fs.readFile(listFile, 'utf8');
@@ -150,6 +158,9 @@ async function scanListFile(root: string, listFile: string, domainName: string, 
   const unknownLabels = new Map<number, number>();
   const tallies = new Map<string, ClassTally>();
   const tallyOf = (entry: ListEntry): ClassTally => {
+    const use = labelUses.get(entry.label);
+    if (use) use.lines++;
+    else labelUses.set(entry.label, { label: entry.label, lines: 1, listFile, firstLine: entry.line });
     let name = classNames?.[entry.label];
     if (classNames && name === undefined && !unknownLabels.has(entry.label)) unknownLabels.set(entry.label, entry.line);
     name ??= String(entry.label);
@@ -210,8 +221,12 @@ export async function scanListFiles(
   }
   const names = domainNames(listFiles);
   const domains: DomainSummary[] = [];
+  const labelUses = new Map<number, LabelUse>();
   for (const [index, listFile] of listFiles.entries()) {
-    domains.push(await scanListFile(root, listFile, names[index], classNames, options));
+    domains.push(await scanListFile(root, listFile, names[index], classNames, options, labelUses));
+  }
+  if (!classNames) {
+    for (const issue of strayLabelIssues([...labelUses.values()])) domains.find((domain) => domain.path === issue.path)?.issues.push(issue);
   }
   return { domains, issues };
 }

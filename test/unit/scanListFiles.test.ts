@@ -121,3 +121,30 @@ test('a listed 0-byte image is empty-file and a listed non-image is non-image-fi
   assert.equal(cls.count, 1);
   assert.deepEqual(cls.issues.map((issue) => issue.code).sort(), ['empty-file', 'non-image-files']);
 });
+
+test('a label far outside the others (a typo such as 99999) is a stray-label warning at its first line, in whichever list file has it', async (t) => {
+  const root = await tempDir(t);
+  const lines = (domain: string, labels: number[]) => labels.map((label, i) => `${domain}/${i}.png ${label}`).join('\n');
+  for (const domain of ['a', 'b']) for (let i = 0; i < 13; i++) await writeAt(root, `${domain}/${i}.png`);
+  const labels = Array.from({ length: 12 }, (_, i) => i);
+  await writeAt(root, 'a.txt', lines('a', labels));
+  await writeAt(root, 'b.txt', lines('b', [...labels, 99999]));
+
+  const summary = await scanDataset(root);
+
+  const stray = issuesWithCode(allIssues(summary), 'stray-label');
+  assert.equal(stray.length, 1);
+  assert.equal(stray[0].path, path.join(root, 'b.txt'));
+  assert.equal(stray[0].line, 13);
+  assert.match(stray[0].message, /Label 99999 lies outside 0–11/);
+  assert.deepEqual(issuesWithCode(domainNamed(summary, 'a').issues, 'stray-label'), []);
+});
+
+test('labels without a gap, or gaps among few labels, are not stray: 1-based labels and sparse label sets stay quiet', async (t) => {
+  for (const labels of [[1, 2, 3], [0, 10, 20], [0, 1, 5]]) {
+    const root = await tempDir(t);
+    for (let i = 0; i < labels.length; i++) await writeAt(root, `x/${i}.png`);
+    await writeAt(root, 'list.txt', labels.map((label, i) => `x/${i}.png ${label}`).join('\n'));
+    assert.deepEqual(issuesWithCode(allIssues(await scanDataset(root)), 'stray-label'), [], `labels ${labels.join(', ')}`);
+  }
+});
