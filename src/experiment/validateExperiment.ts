@@ -86,7 +86,8 @@ function crossFieldProblems(value: unknown): { segments: (string | number)[]; me
   }
   for (const role of ['teacher', 'student'] as const) {
     const spec = document?.[role];
-    const layers = typeof spec?.architecture === 'string' ? ADAPTATION_LAYERS[spec.architecture as keyof typeof ADAPTATION_LAYERS] : undefined;
+    // Own keys only: "constructor" must read as an unknown architecture, not Object's.
+    const layers = typeof spec?.architecture === 'string' && Object.hasOwn(ADAPTATION_LAYERS, spec.architecture) ? ADAPTATION_LAYERS[spec.architecture as keyof typeof ADAPTATION_LAYERS] : undefined;
     if (layers && typeof spec?.adaptAt === 'string' && !layers.includes(spec.adaptAt)) {
       problems.push({ segments: [role, 'adaptAt'], message: `${String(spec.architecture)} has no adaptation layer "${spec.adaptAt}"; it can be cut at ${layers.join(', ')}` });
     }
