@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { TEST_RESULTS_DIR } from './paths';
+import { CHROMIUM_CANDIDATES, provideSystemTools } from './systemTools';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -40,12 +41,14 @@ export interface BrowserSession {
 }
 
 export function chromiumPath(explicit?: string): string {
-  const candidates = [explicit, process.env.KDUDA_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) {
-    throw new Error(`no Chromium found (tried ${candidates.join(', ')}): apt-get install chromium, or set KDUDA_CHROMIUM to a Chromium/Chrome binary`);
+  const chosen = [explicit, process.env.KDUDA_CHROMIUM].filter(Boolean) as string[];
+  if (chosen.length > 0) {
+    const found = chosen.find((candidate) => existsSync(candidate));
+    if (!found) throw new Error(`no Chromium at ${chosen.join(', ')} (KDUDA_CHROMIUM or the executablePath option)`);
+    return found;
   }
-  return found;
+  provideSystemTools(['chromium'], (line) => console.log(`[browser] ${line}`));
+  return CHROMIUM_CANDIDATES.find((candidate) => existsSync(candidate))!;
 }
 
 /** Launches Chromium with a fresh profile folder; `dispose()` closes it and deletes the profile. */

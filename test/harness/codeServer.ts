@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VSCODE_TEST_DIR } from './paths';
 import { MARKER_VARIABLE, killTree, killTreeNow, newMarker, onHarnessExit } from './processGroup';
+import { provideSystemTools } from './systemTools';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 /** The VS Code release that code-server 4.100.3 ships. */
@@ -70,7 +71,7 @@ function which(command: string): string | undefined {
 }
 
 /** Checks what code-server's install needs before spending two minutes discovering it. */
-function preflight(): void {
+function preflight(log: Log): void {
   const problems: string[] = [];
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     problems.push(`this installer supports linux-x64 only (here: ${process.platform}-${process.arch})`);
@@ -79,16 +80,14 @@ function preflight(): void {
   if (major !== 20) {
     problems.push(`code-server ${CODE_SERVER_VERSION} requires Node.js 20; this is Node.js ${process.versions.node}`);
   }
-  if (!which('rg')) problems.push('ripgrep is missing: apt-get install ripgrep (its rg is reused for @vscode/ripgrep)');
-  if (!which('krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h')) {
-    problems.push('Kerberos headers are missing (needed to build the `kerberos` native module): apt-get install libkrb5-dev');
-  }
-  for (const tool of ['python3', 'make', 'g++']) {
-    if (!which(tool)) problems.push(`${tool} is missing (node-gyp builds native modules with it): apt-get install ${tool === 'g++' ? 'g++' : tool}`);
-  }
   if (!which('npm')) problems.push('npm is not on PATH');
   if (problems.length) {
     throw new HarnessSetupError(`cannot install code-server ${CODE_SERVER_VERSION}:\n  - ${problems.join('\n  - ')}`);
+  }
+  try {
+    provideSystemTools(['ripgrep', 'kerberos-headers', 'python3', 'make', 'g++'], log);
+  } catch (error) {
+    throw new HarnessSetupError(`cannot install code-server ${CODE_SERVER_VERSION}: ${(error as Error).message}`);
   }
 }
 
@@ -110,7 +109,7 @@ function prepareRipgrepCache(tmpDir: string, log: Log): void {
     rmSync(asset, { force: true });
   }
   const rg = which('rg');
-  if (!rg) throw new HarnessSetupError('ripgrep is missing: apt-get install ripgrep');
+  if (!rg) throw new HarnessSetupError('ripgrep is missing although the harness provided it: is the cache folder writable?');
   mkdirSync(cacheDir, { recursive: true });
   const staging = mkdtempSync(path.join(tmpDir, 'kduda-rg-'));
   try {
@@ -310,7 +309,7 @@ export async function ensureCodeServer(options: { log?: Log; force?: boolean } =
   if (!options.force && isInstalled()) return result;
   return withInstallLock(log, async () => {
     if (!options.force && isInstalled()) return result; // another process finished it meanwhile
-    preflight();
+    preflight(log);
     const started = Date.now();
     log(`installing code-server ${CODE_SERVER_VERSION} into ${CODE_SERVER_INSTALL_DIR} (first run only; about 1-2 minutes, ~300 MB)`);
     rmSync(MARKER_FILE, { force: true });
