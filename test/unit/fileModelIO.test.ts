@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -44,5 +44,15 @@ describe('checkpoint files (model.json + weights.bin)', () => {
     await assert.rejects(tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'b', 'model.json'))), /weights file \.\/weights\.bin cannot be read/);
     await writeFile(path.join(dir, 'b', 'model.json'), '{"format":"graph-model"}');
     await assert.rejects(tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'b', 'model.json'))), /not a tfjs layers model/);
+  });
+
+  it('a truncated or overlong weights.bin is named with the bytes it holds and the bytes model.json describes', async () => {
+    await tinyConvNet().save(fileSaveHandler(path.join(dir, 'c')));
+    const weights = path.join(dir, 'c', 'weights.bin');
+    const size = (await readFile(weights)).byteLength;
+    await truncate(weights, size - 8);
+    await assert.rejects(tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'c', 'model.json'))), new RegExp(`weights\\.bin is truncated: it holds ${size - 8} bytes, model\\.json describes ${size}`));
+    await writeFile(weights, Buffer.alloc(size + 4));
+    await assert.rejects(tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'c', 'model.json'))), /is longer than described/);
   });
 });

@@ -47,6 +47,16 @@ export function notLayersModelReason(modelJson: { format?: string; modelTopology
   return undefined;
 }
 
+const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+
+/** The bytes a weights manifest describes: each weight's values at its stored (maybe quantised) width. */
+function describedBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
+  return specs.reduce((sum, spec) => {
+    const values = spec.shape.reduce((product, size) => product * size, 1);
+    return sum + values * (BYTES_PER_VALUE[spec.quantization?.dtype ?? spec.dtype] ?? 4);
+  }, 0);
+}
+
 /** Loads what `fileSaveHandler` (or tfjs-node, or tfjs-converter with one weights file per path) wrote. */
 export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
@@ -72,6 +82,14 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
             }
           }),
         );
+        const present = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+        const expected = describedBytes(specs);
+        if (present !== expected) {
+          const files = manifest.flatMap((group) => group.paths).join(', ');
+          throw new Error(
+            `${modelJsonPath}: ${files} ${present < expected ? 'is truncated' : 'is longer than described'}: it holds ${present.toLocaleString('en-US')} bytes, model.json describes ${expected.toLocaleString('en-US')} (${specs.length} weights). The checkpoint is damaged or its files come from different models.`,
+          );
+        }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       });
     },
