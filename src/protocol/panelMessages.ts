@@ -6,6 +6,9 @@ import { isRecord } from '../util/isRecord';
 
 export type ReadyMessage = { type: 'ready' };
 
+/** What a webview asks of its host: its messages but `ready`, which the handshake deals with. */
+export type PanelRequest<FromWebview> = Exclude<FromWebview, ReadyMessage>;
+
 /**
  * `value` as a message that is its `type` and nothing else, when that type is one of `types`;
  * undefined for anything else, an extra field included.

@@ -1,11 +1,16 @@
 import type { ArchitectureRow, CheckpointDiffReport, CheckpointSide, DomainDiff, LayerWeightChange } from '../../src/checkpointDiff/reportFormat';
 import type { CheckpointDiffPanelPersistedState, CheckpointDiffPanelToHost, CheckpointDiffTab, HostToCheckpointDiffPanel } from '../../src/protocol/checkpointDiffMessages';
+import { connect } from '../shared/connect';
 import { button, el, tabs } from '../shared/toolkit';
-import { vscodeApi } from '../shared/vscodeApi';
 
-const vscode = vscodeApi<CheckpointDiffPanelToHost, CheckpointDiffPanelPersistedState>();
+const host = connect<HostToCheckpointDiffPanel, CheckpointDiffPanelToHost, CheckpointDiffPanelPersistedState>({
+  snapshot: ({ reportFile, report }) => render(reportFile, report),
+  error: ({ reportFile, message }) => {
+    save({ reportFile });
+    app.replaceChildren(el('p', { class: 'error', role: 'alert' }, message));
+  },
+});
 const app = document.getElementById('app')!;
-let persisted = vscode.getState();
 let latest: { reportFile: string; report: CheckpointDiffReport } | undefined;
 
 const percent = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`);
@@ -19,8 +24,7 @@ const domainLabel = (domain: DomainDiff): string => (domain.kind === 'source-hol
 const idPart = (name: string): string => name.replace(/[^A-Za-z0-9_-]/g, '_');
 
 function save(change: Partial<CheckpointDiffPanelPersistedState>): void {
-  persisted = { ...persisted, reportFile: latest?.reportFile ?? persisted?.reportFile ?? '', ...change };
-  vscode.setState(persisted);
+  host.save({ ...host.state, reportFile: latest?.reportFile ?? host.state?.reportFile ?? '', ...change });
 }
 
 /** A side's label, with its run when the two come from different runs. */
@@ -103,7 +107,7 @@ function confusionTable(side: 'a' | 'b', title: string, confusion: number[][], c
 }
 
 function perClass(report: CheckpointDiffReport): HTMLElement {
-  const chosen = report.domains.find((domain) => domain.name === persisted?.domain) ?? report.domains[0];
+  const chosen = report.domains.find((domain) => domain.name === host.state?.domain) ?? report.domains[0];
   const picker = el('div', { class: 'metric', role: 'radiogroup', 'aria-label': 'Domain' });
   for (const domain of report.domains) {
     const id = `domain-${idPart(domain.name)}`;
@@ -191,7 +195,7 @@ function render(reportFile: string, report: CheckpointDiffReport): void {
     {},
     el('h1', {}, el('span', { class: 'side-tag' }, 'A'), ` ${sideName(report, report.a)} `, el('span', { class: 'versus' }, 'vs'), ' ', el('span', { class: 'side-tag' }, 'B'), ` ${sideName(report, report.b)}`),
     el('span', { class: 'subtitle' }, [report.a.runId === report.b.runId ? report.a.runId : undefined, `${report.a.architecture} vs ${report.b.architecture}`, `${report.classNames.length} classes`, `data: ${report.data.source} → ${report.data.targets.join(', ')}`, report.backend].filter(Boolean).join(' · ')),
-    button('Open Report', () => vscode.postMessage({ type: 'openReport' }), { title: reportFile }),
+    button('Open Report', () => host.post({ type: 'openReport' }), { title: reportFile }),
   );
   const content = tabs(
     [
@@ -199,18 +203,8 @@ function render(reportFile: string, report: CheckpointDiffReport): void {
       { id: 'classes', label: 'Per class', content: perClass(report) },
       { id: 'architecture', label: report.architecture.same ? 'Architecture & weights' : 'Architecture', content: architecture(report) },
     ],
-    persisted?.tab ?? 'overview',
+    host.state?.tab ?? 'overview',
     (id) => save({ tab: id as CheckpointDiffTab }),
   );
   app.replaceChildren(header, content);
 }
-
-window.addEventListener('message', (event: MessageEvent<HostToCheckpointDiffPanel>) => {
-  const message = event.data;
-  if (message?.type === 'snapshot') render(message.reportFile, message.report);
-  else if (message?.type === 'error') {
-    save({ reportFile: message.reportFile });
-    app.replaceChildren(el('p', { class: 'error', role: 'alert' }, message.message));
-  }
-});
-vscode.postMessage({ type: 'ready' });

@@ -8,13 +8,20 @@ import {
   type HostToCompareRunsPanel,
 } from '../../src/protocol/compareRunsMessages';
 import { buildSearchIndex, cellText, differingColumns, findRunPosition, parseFilter, rowMatches, sortRows, type ColumnGroup, type ComparisonColumn, type ComparisonTable, type SearchIndex } from '../../src/runComparison/runComparison';
+import { connect } from '../shared/connect';
 import { el } from '../shared/dom';
-import { vscodeApi } from '../shared/vscodeApi';
 
 markPhase('script');
 
-const vscode = vscodeApi<CompareRunsPanelToHost, CompareRunsPanelPersistedState>();
-let persisted = parseCompareRunsPanelPersistedState(vscode.getState());
+markPhase('ready');
+const host = connect<HostToCompareRunsPanel, CompareRunsPanelToHost, CompareRunsPanelPersistedState>({
+  snapshot: ({ state }) => {
+    markPhase('snapshot');
+    show(state);
+  },
+  error: ({ runsDir, message }) => showError(runsDir, message),
+});
+let persisted = parseCompareRunsPanelPersistedState(host.state);
 
 /** Rows drawn beyond the visible ones on each side, so a scroll step rarely shows blank space. */
 const OVERSCAN = 6;
@@ -85,7 +92,7 @@ let focusRunDir: string | undefined;
 const isNumeric = (column: ComparisonColumn): boolean => column.kind !== 'text' && column.kind !== 'date';
 
 function save(): void {
-  vscode.setState(persisted);
+  host.save(persisted);
 }
 
 function currentTable(): ComparisonTable {
@@ -402,7 +409,7 @@ body.addEventListener('click', (event) => {
   if (!button || !runDir) return;
   focusPosition = Number(button.dataset.position);
   focusRunDir = runDir;
-  vscode.postMessage({ type: 'openResults', runDir });
+  host.post({ type: 'openResults', runDir });
 });
 
 body.addEventListener('keydown', (event) => {
@@ -465,15 +472,3 @@ function showError(runsDir: string | undefined, message: string): void {
     scroller.hidden = true;
   }
 }
-
-window.addEventListener('message', (event: MessageEvent<HostToCompareRunsPanel>) => {
-  if (event.data?.type === 'error') {
-    showError(event.data.runsDir, event.data.message);
-    return;
-  }
-  if (event.data?.type !== 'snapshot') return;
-  markPhase('snapshot');
-  show(event.data.state);
-});
-markPhase('ready');
-vscode.postMessage({ type: 'ready' });
