@@ -2,6 +2,7 @@ import type { DatasetSummary } from '../../src/datasetScan/datasetSummary';
 import { LAYOUT_LABELS } from '../../src/datasetScan/datasetSummary';
 import type { DatasetPanelPersistedState, DatasetPanelState, DatasetPanelToHost, HostToDatasetPanel } from '../../src/protocol/datasetMessages';
 import { connect } from '../shared/connect';
+import { scrollRegion } from '../shared/dom';
 import { badge, button, el, progressRing, tabs } from '../shared/toolkit';
 import { balanceOf, IMBALANCE_FACTOR, type Balance } from './imbalance';
 
@@ -49,7 +50,7 @@ function matrix(summary: DatasetSummary): HTMLElement {
   );
   const table = el('table', { id: 'matrix' }, el('caption', {}, 'Images per domain and class'), el('thead', {}, head), el('tbody', {}, ...rows), el('tfoot', {}, totals));
   const legend = el('p', { class: 'legend' }, `Highlighted: empty cells, and counts under 1/${IMBALANCE_FACTOR} or over ${IMBALANCE_FACTOR}x the median of their row.`);
-  return el('div', {}, legend, el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Counts matrix' }, table));
+  return el('div', {}, legend, scrollRegion('Counts matrix', table));
 }
 
 function thumbnails(state: DatasetPanelState, summary: DatasetSummary): HTMLElement {

@@ -5,11 +5,14 @@ import 'uplot/dist/uPlot.min.css';
 import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsMessages';
 import { meanOverTargets } from '../../src/runFolder/targetAccuracy';
 import { connect } from '../shared/connect';
+import { radioGroup } from '../shared/dom';
+import { compact, percent } from '../shared/format';
 import { button, el } from '../shared/toolkit';
 
 markPhase('script');
 
-type Metric = 'last' | 'min' | 'max';
+const METRICS = ['last', 'min', 'max'] as const;
+type Metric = (typeof METRICS)[number];
 
 markPhase('ready');
 const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersistedState>({
@@ -24,9 +27,6 @@ const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersist
 const app = document.getElementById('app')!;
 let latest: ResultsPanelState | undefined;
 const charts: uPlot[] = [];
-
-const percent = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${(100 * value).toFixed(1)}%`);
-const compact = (value: number | undefined): string => (value === undefined ? '–' : Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(value));
 
 /** A model's accuracy on a domain over the epochs, reduced by the chosen metric. */
 function reduce(history: readonly EpochPoint[], role: string, domain: string, metric: Metric): number | undefined {
@@ -145,17 +145,11 @@ function render(state: ResultsPanelState): void {
     el('span', { class: 'subtitle' }, progress),
     trainerLogButton(),
   );
-  const switcher = el('div', { class: 'metric', role: 'radiogroup', 'aria-label': 'Accuracy over epochs' });
-  for (const option of ['last', 'min', 'max'] as const) {
-    const id = `metric-${option}`;
-    const input = el('input', { type: 'radio', name: 'metric', id, value: option });
-    (input as HTMLInputElement).checked = option === metric;
-    input.addEventListener('change', () => {
-      host.save({ ...host.state, runDir: state.runDir, metric: option });
-      if (latest) render(latest);
-    });
-    switcher.append(input, el('label', { for: id }, option));
-  }
+  const options = METRICS.map((option) => ({ id: `metric-${option}`, value: option, label: option }));
+  const switcher = radioGroup('Accuracy over epochs', 'metric', options, metric, (option) => {
+    host.save({ ...host.state, runDir: state.runDir, metric: option });
+    if (latest) render(latest);
+  });
   const notes: HTMLElement[] = [];
   if (state.error) notes.push(el('p', { class: 'error' }, `Failed: ${state.error}`));
   if (state.skippedEventLines.length) notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
