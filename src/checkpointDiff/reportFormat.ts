@@ -3,6 +3,7 @@
  * types and validation, no Node or `vscode` imports, so the webview bundle can import them too.
  * A report names its `version`; readers refuse newer ones by name rather than guess.
  */
+import { isRecord } from '../util/isRecord';
 
 export const CHECKPOINT_DIFF_VERSION = 1;
 
@@ -93,10 +94,6 @@ export interface CheckpointDiffReport {
   domains: DomainDiff[];
   /** Present when the architectures are the same. */
   weights?: LayerWeightChange[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);

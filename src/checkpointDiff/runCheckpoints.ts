@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { CheckpointListing } from '../runFolder/listCheckpoints';
 import { RUN_FILES } from '../runFolder/runFolderFormat';
+import { isRecord } from '../util/isRecord';
 
 /** Where a diff's report lives: inside the run folder, so a diff from a terminal shows up too. */
 export const DIFFS_FOLDER = 'diffs';
@@ -65,9 +66,7 @@ export function diffReportPairLabel(reportFile: string): string[] {
  * be another pair's (an older naming, a copied run folder), and must not be shown for this one.
  */
 export function diffReportComparesPair(report: unknown, a: string, b: string): boolean {
-  const dirOf = (side: unknown) => (typeof side === 'object' && side !== null ? (side as { dir?: unknown }).dir : undefined);
-  if (typeof report !== 'object' || report === null) return false;
-  const { a: sideA, b: sideB } = report as { a?: unknown; b?: unknown };
-  const [dirA, dirB] = [dirOf(sideA), dirOf(sideB)];
+  if (!isRecord(report) || !isRecord(report.a) || !isRecord(report.b)) return false;
+  const [dirA, dirB] = [report.a.dir, report.b.dir];
   return typeof dirA === 'string' && typeof dirB === 'string' && path.resolve(dirA) === path.resolve(a) && path.resolve(dirB) === path.resolve(b);
 }

@@ -3,6 +3,8 @@
  * import it). The host validates every incoming message with `parseCheckpointDiffPanelMessage`.
  */
 import type { CheckpointDiffReport } from '../checkpointDiff/reportFormat';
+import { isRecord } from '../util/isRecord';
+import { bareMessage, type ReadyMessage } from './panelMessages';
 
 export const CHECKPOINT_DIFF_PANEL_VIEW_TYPE = 'kdUda.checkpointDiffPanel';
 
@@ -15,7 +17,7 @@ export type HostToCheckpointDiffPanel =
   /** The report cannot be shown (deleted, unreadable, from a newer version): says why. */
   | { type: 'error'; reportFile: string; message: string };
 
-export type CheckpointDiffPanelToHost = { type: 'ready' } | { type: 'openReport' };
+export type CheckpointDiffPanelToHost = ReadyMessage | { type: 'openReport' };
 
 /** What the webview persists with `setState`, and the panel serializer restores from. */
 export interface CheckpointDiffPanelPersistedState {
@@ -25,14 +27,9 @@ export interface CheckpointDiffPanelPersistedState {
   domain?: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The message, when it is one the host understands; undefined for anything else. */
 export function parseCheckpointDiffPanelMessage(value: unknown): CheckpointDiffPanelToHost | undefined {
-  if (!isRecord(value) || Object.keys(value).length !== 1) return undefined;
-  return value.type === 'ready' || value.type === 'openReport' ? { type: value.type } : undefined;
+  return bareMessage(value, ['ready', 'openReport']);
 }
 
 /**

@@ -4,6 +4,8 @@
  * on that snapshot, and persist there with setState.
  */
 import type { ComparisonTable, SortDirection } from '../runComparison/runComparison';
+import { isRecord } from '../util/isRecord';
+import { bareMessage, type ReadyMessage } from './panelMessages';
 
 export const COMPARE_RUNS_PANEL_VIEW_TYPE = 'kdUda.compareRunsPanel';
 
@@ -17,7 +19,7 @@ export interface CompareRunsPanelState {
 export type HostToCompareRunsPanel = { type: 'snapshot'; state: CompareRunsPanelState } | { type: 'error'; runsDir?: string; message: string };
 
 /** `openResults` runs KD-UDA: Open Results on a run of the last snapshot (the host checks it is one). */
-export type CompareRunsPanelToHost = { type: 'ready' } | { type: 'openResults'; runDir: string };
+export type CompareRunsPanelToHost = ReadyMessage | { type: 'openResults'; runDir: string };
 
 /** What the webview keeps across hide and reload. */
 export interface CompareRunsPanelPersistedState {
@@ -28,21 +30,12 @@ export interface CompareRunsPanelPersistedState {
   columns?: string[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The message, when it is one the host understands; undefined for anything else. */
 export function parseCompareRunsPanelMessage(value: unknown): CompareRunsPanelToHost | undefined {
-  if (!isRecord(value)) return undefined;
-  switch (value.type) {
-    case 'ready':
-      return Object.keys(value).length === 1 ? { type: 'ready' } : undefined;
-    case 'openResults':
-      return Object.keys(value).length === 2 && typeof value.runDir === 'string' && value.runDir !== '' && value.runDir.length <= 4096 ? { type: 'openResults', runDir: value.runDir } : undefined;
-    default:
-      return undefined;
+  if (isRecord(value) && value.type === 'openResults') {
+    return Object.keys(value).length === 2 && typeof value.runDir === 'string' && value.runDir !== '' && value.runDir.length <= 4096 ? { type: 'openResults', runDir: value.runDir } : undefined;
   }
+  return bareMessage(value, ['ready']);
 }
 
 /** The persisted state with every field that is not understood left out (an empty state is valid). */

@@ -3,6 +3,8 @@
  * these types; the host validates every incoming message with `parseDatasetPanelMessage`.
  */
 import type { DatasetSummary } from '../datasetScan/datasetSummary';
+import { isRecord } from '../util/isRecord';
+import { bareMessage, type ReadyMessage } from './panelMessages';
 
 export const DATASET_PANEL_VIEW_TYPE = 'kdUda.datasetPanel';
 
@@ -19,7 +21,7 @@ export interface DatasetPanelState {
 export type HostToDatasetPanel = { type: 'snapshot'; state: DatasetPanelState };
 
 export type DatasetPanelToHost =
-  | { type: 'ready' }
+  | ReadyMessage
   | { type: 'refresh' }
   | { type: 'revealInExplorer'; domain: string; className?: string };
 
@@ -29,26 +31,15 @@ export interface DatasetPanelPersistedState {
   tab?: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The message, when it is one the host understands; undefined for anything else. */
 export function parseDatasetPanelMessage(value: unknown): DatasetPanelToHost | undefined {
-  if (!isRecord(value)) return undefined;
-  switch (value.type) {
-    case 'ready':
-    case 'refresh':
-      return Object.keys(value).length === 1 ? { type: value.type } : undefined;
-    case 'revealInExplorer': {
-      const { domain, className } = value;
-      if (typeof domain !== 'string' || domain === '' || domain.length > 1024) return undefined;
-      if (className !== undefined && (typeof className !== 'string' || className.length > 1024)) return undefined;
-      return className === undefined ? { type: 'revealInExplorer', domain } : { type: 'revealInExplorer', domain, className };
-    }
-    default:
-      return undefined;
+  if (isRecord(value) && value.type === 'revealInExplorer') {
+    const { domain, className } = value;
+    if (typeof domain !== 'string' || domain === '' || domain.length > 1024) return undefined;
+    if (className !== undefined && (typeof className !== 'string' || className.length > 1024)) return undefined;
+    return className === undefined ? { type: 'revealInExplorer', domain } : { type: 'revealInExplorer', domain, className };
   }
+  return bareMessage(value, ['ready', 'refresh']);
 }
 
 export function parseDatasetPanelPersistedState(value: unknown): DatasetPanelPersistedState | undefined {

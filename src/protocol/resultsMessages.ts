@@ -2,6 +2,8 @@
  * The message contract between the extension host and the results panel webview (both import it).
  */
 import type { RunState } from '../runFolder/runFolderFormat';
+import { isRecord } from '../util/isRecord';
+import { bareMessage, type ReadyMessage } from './panelMessages';
 
 export const RESULTS_PANEL_VIEW_TYPE = 'kdUda.resultsPanel';
 
@@ -56,7 +58,7 @@ export interface ResultsPanelState {
 
 /** `error`: the run folder could not be read (the message says why); a later snapshot replaces it. */
 export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } | { type: 'error'; runDir: string; message: string };
-export type ResultsPanelToHost = { type: 'ready' } | { type: 'openLog' };
+export type ResultsPanelToHost = ReadyMessage | { type: 'openLog' };
 
 export interface ResultsPanelPersistedState {
   runDir: string;
@@ -64,15 +66,11 @@ export interface ResultsPanelPersistedState {
 }
 
 export function parseResultsPanelMessage(value: unknown): ResultsPanelToHost | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { type } = value as { type?: unknown };
-  if ((type === 'ready' || type === 'openLog') && Object.keys(value).length === 1) return { type };
-  return undefined;
+  return bareMessage(value, ['ready', 'openLog']);
 }
 
 export function parseResultsPanelPersistedState(value: unknown): ResultsPanelPersistedState | undefined {
-  const state = value as Partial<ResultsPanelPersistedState> | null;
-  if (typeof state?.runDir !== 'string' || state.runDir === '') return undefined;
-  const metric = state.metric === 'min' || state.metric === 'max' || state.metric === 'last' ? state.metric : undefined;
-  return metric ? { runDir: state.runDir, metric } : { runDir: state.runDir };
+  if (!isRecord(value) || typeof value.runDir !== 'string' || value.runDir === '') return undefined;
+  const metric = value.metric === 'min' || value.metric === 'max' || value.metric === 'last' ? value.metric : undefined;
+  return metric ? { runDir: value.runDir, metric } : { runDir: value.runDir };
 }

@@ -1,17 +1,22 @@
 import type { ArchitectureRow, CheckpointDiffReport, CheckpointSide, DomainDiff, LayerWeightChange } from '../../src/checkpointDiff/reportFormat';
 import type { CheckpointDiffPanelPersistedState, CheckpointDiffPanelToHost, CheckpointDiffTab, HostToCheckpointDiffPanel } from '../../src/protocol/checkpointDiffMessages';
+import { connect } from '../shared/connect';
+import { radioGroup, scrollRegion } from '../shared/dom';
+import { compact, percent } from '../shared/format';
 import { button, el, tabs } from '../shared/toolkit';
-import { vscodeApi } from '../shared/vscodeApi';
 
-const vscode = vscodeApi<CheckpointDiffPanelToHost, CheckpointDiffPanelPersistedState>();
+const host = connect<HostToCheckpointDiffPanel, CheckpointDiffPanelToHost, CheckpointDiffPanelPersistedState>({
+  snapshot: ({ reportFile, report }) => render(reportFile, report),
+  error: ({ reportFile, message }) => {
+    save({ reportFile });
+    app.replaceChildren(el('p', { class: 'error', role: 'alert' }, message));
+  },
+});
 const app = document.getElementById('app')!;
-let persisted = vscode.getState();
 let latest: { reportFile: string; report: CheckpointDiffReport } | undefined;
 
-const percent = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`);
 const points = (value: number): string => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(100 * value).toFixed(1)} pt`;
 const nats = (value: number): string => value.toFixed(4);
-const compact = (value: number): string => Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(value);
 const bytes = (value: number): string => (value >= 1 << 20 ? `${(value / (1 << 20)).toFixed(1)} MiB` : `${(value / 1024).toFixed(1)} KiB`);
 const shape = (dims: readonly number[]): string => dims.join('×');
 const domainLabel = (domain: DomainDiff): string => (domain.kind === 'source-holdout' ? 'source hold-out' : domain.name);
@@ -19,17 +24,12 @@ const domainLabel = (domain: DomainDiff): string => (domain.kind === 'source-hol
 const idPart = (name: string): string => name.replace(/[^A-Za-z0-9_-]/g, '_');
 
 function save(change: Partial<CheckpointDiffPanelPersistedState>): void {
-  persisted = { ...persisted, reportFile: latest?.reportFile ?? persisted?.reportFile ?? '', ...change };
-  vscode.setState(persisted);
+  host.save({ ...host.state, reportFile: latest?.reportFile ?? host.state?.reportFile ?? '', ...change });
 }
 
 /** A side's label, with its run when the two come from different runs. */
 function sideName(report: CheckpointDiffReport, side: CheckpointSide): string {
   return report.a.runId !== report.b.runId && side.runId ? `${side.label} (${side.runId})` : side.label;
-}
-
-function scroll(label: string, content: HTMLElement): HTMLElement {
-  return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': label }, content);
 }
 
 function domainsTable(report: CheckpointDiffReport): HTMLElement {
@@ -55,7 +55,7 @@ function domainsTable(report: CheckpointDiffReport): HTMLElement {
     ? [el('tfoot', {}, el('tr', {}, el('th', { scope: 'row' }, 'Mean over targets'), el('td', {}), el('td', { class: 'num' }, percent(mean((d) => d.a.accuracy))), el('td', { class: 'num' }, percent(mean((d) => d.b.accuracy))), el('td', { class: 'num' }, points(mean((d) => d.accuracyDelta))), el('td', { class: 'num', id: 'agreement-mean' }, percent(mean((d) => d.agreement))), el('td', { class: 'num' }, nats(mean((d) => d.klAB))), el('td', { class: 'num' }, nats(mean((d) => d.klBA)))))]
     : [];
   const caption = 'Top-1 accuracy of each checkpoint, the share of images both classify alike, and the mean KL divergence between their predicted distributions (nats, temperature 1).';
-  return scroll('Accuracy and agreement per domain', el('table', { id: 'domains-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows), ...foot));
+  return scrollRegion('Accuracy and agreement per domain', el('table', { id: 'domains-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows), ...foot));
 }
 
 function costTable(report: CheckpointDiffReport): HTMLElement {
@@ -99,23 +99,18 @@ function confusionTable(side: 'a' | 'b', title: string, confusion: number[][], c
       ...row.map((count, j) => el('td', { class: `num heat-${heat(count, total)}${j === k ? ' diagonal' : ''}`, title: `${classNames[k]} predicted as ${classNames[j]}: ${count} of ${total}`, 'data-side': side, 'data-true': classNames[k], 'data-predicted': classNames[j] }, String(count))),
     );
   });
-  return el('figure', {}, scroll(`Confusion matrix of ${title}`, el('table', { class: 'confusion', id: `confusion-${side}` }, el('caption', {}, title), el('thead', {}, head), el('tbody', {}, ...rows))));
+  return el('figure', {}, scrollRegion(`Confusion matrix of ${title}`, el('table', { class: 'confusion', id: `confusion-${side}` }, el('caption', {}, title), el('thead', {}, head), el('tbody', {}, ...rows))));
 }
 
 function perClass(report: CheckpointDiffReport): HTMLElement {
-  const chosen = report.domains.find((domain) => domain.name === persisted?.domain) ?? report.domains[0];
-  const picker = el('div', { class: 'metric', role: 'radiogroup', 'aria-label': 'Domain' });
-  for (const domain of report.domains) {
-    const id = `domain-${idPart(domain.name)}`;
-    const input = el('input', { type: 'radio', name: 'domain', id, value: domain.name });
-    input.checked = domain === chosen;
-    input.addEventListener('change', () => {
-      save({ domain: domain.name, tab: 'classes' });
-      if (latest) render(latest.reportFile, latest.report);
-      document.getElementById(id)?.focus();
-    });
-    picker.append(input, el('label', { for: id }, domainLabel(domain)));
-  }
+  const chosen = report.domains.find((domain) => domain.name === host.state?.domain) ?? report.domains[0];
+  const options = report.domains.map((domain) => ({ id: `domain-${idPart(domain.name)}`, value: domain.name, label: domainLabel(domain) }));
+  const picker = radioGroup('Domain', 'domain', options, chosen?.name, (name) => {
+    save({ domain: name, tab: 'classes' });
+    if (latest) render(latest.reportFile, latest.report);
+    // The page was drawn afresh: the focus goes back to the radio button just chosen.
+    document.getElementById(`domain-${idPart(name)}`)?.focus();
+  });
   if (!chosen) return el('p', {}, 'No domain was evaluated.');
   const rows = report.classNames.map((name, k) => {
     const [accA, accB] = [chosen.a.perClass[k], chosen.b.perClass[k]];
@@ -139,7 +134,7 @@ function perClass(report: CheckpointDiffReport): HTMLElement {
     'div',
     { class: 'stack' },
     picker,
-    scroll('Per-class accuracy', table),
+    scrollRegion('Per-class accuracy', table),
     el('div', { class: 'side-by-side' }, confusionTable('a', `A: ${report.a.label}`, chosen.a.confusion, report.classNames), confusionTable('b', `B: ${report.b.label}`, chosen.b.confusion, report.classNames)),
     el('p', { class: 'legend' }, 'Rows are true classes, columns predictions; shading is the share of the row; correct predictions (the diagonal) are bold and underlined.'),
   );
@@ -163,7 +158,7 @@ function layersTable(id: string, caption: string, layers: readonly ArchitectureR
         : []),
     );
   });
-  return scroll(caption, el('table', { id }, el('caption', {}, caption), el('thead', {}, el('tr', {}, ...columns.map((title) => el('th', { scope: 'col' }, title)))), el('tbody', {}, ...rows)));
+  return scrollRegion(caption, el('table', { id }, el('caption', {}, caption), el('thead', {}, el('tr', {}, ...columns.map((title) => el('th', { scope: 'col' }, title)))), el('tbody', {}, ...rows)));
 }
 
 function architecture(report: CheckpointDiffReport): HTMLElement {
@@ -191,7 +186,7 @@ function render(reportFile: string, report: CheckpointDiffReport): void {
     {},
     el('h1', {}, el('span', { class: 'side-tag' }, 'A'), ` ${sideName(report, report.a)} `, el('span', { class: 'versus' }, 'vs'), ' ', el('span', { class: 'side-tag' }, 'B'), ` ${sideName(report, report.b)}`),
     el('span', { class: 'subtitle' }, [report.a.runId === report.b.runId ? report.a.runId : undefined, `${report.a.architecture} vs ${report.b.architecture}`, `${report.classNames.length} classes`, `data: ${report.data.source} → ${report.data.targets.join(', ')}`, report.backend].filter(Boolean).join(' · ')),
-    button('Open Report', () => vscode.postMessage({ type: 'openReport' }), { title: reportFile }),
+    button('Open Report', () => host.post({ type: 'openReport' }), { title: reportFile }),
   );
   const content = tabs(
     [
@@ -199,18 +194,8 @@ function render(reportFile: string, report: CheckpointDiffReport): void {
       { id: 'classes', label: 'Per class', content: perClass(report) },
       { id: 'architecture', label: report.architecture.same ? 'Architecture & weights' : 'Architecture', content: architecture(report) },
     ],
-    persisted?.tab ?? 'overview',
+    host.state?.tab ?? 'overview',
     (id) => save({ tab: id as CheckpointDiffTab }),
   );
   app.replaceChildren(header, content);
 }
-
-window.addEventListener('message', (event: MessageEvent<HostToCheckpointDiffPanel>) => {
-  const message = event.data;
-  if (message?.type === 'snapshot') render(message.reportFile, message.report);
-  else if (message?.type === 'error') {
-    save({ reportFile: message.reportFile });
-    app.replaceChildren(el('p', { class: 'error', role: 'alert' }, message.message));
-  }
-});
-vscode.postMessage({ type: 'ready' });

@@ -1,13 +1,13 @@
 import type { DatasetSummary } from '../../src/datasetScan/datasetSummary';
 import { LAYOUT_LABELS } from '../../src/datasetScan/datasetSummary';
 import type { DatasetPanelPersistedState, DatasetPanelState, DatasetPanelToHost, HostToDatasetPanel } from '../../src/protocol/datasetMessages';
-import { vscodeApi } from '../shared/vscodeApi';
+import { connect } from '../shared/connect';
+import { scrollRegion } from '../shared/dom';
 import { badge, button, el, progressRing, tabs } from '../shared/toolkit';
 import { balanceOf, IMBALANCE_FACTOR, type Balance } from './imbalance';
 
-const vscode = vscodeApi<DatasetPanelToHost, DatasetPanelPersistedState>();
+const host = connect<HostToDatasetPanel, DatasetPanelToHost, DatasetPanelPersistedState>({ snapshot: ({ state }) => render(state) });
 const app = document.getElementById('app')!;
-let persisted = vscode.getState();
 
 const BALANCE_TITLES: Record<Balance, string> = {
   empty: 'No images',
@@ -50,7 +50,7 @@ function matrix(summary: DatasetSummary): HTMLElement {
   );
   const table = el('table', { id: 'matrix' }, el('caption', {}, 'Images per domain and class'), el('thead', {}, head), el('tbody', {}, ...rows), el('tfoot', {}, totals));
   const legend = el('p', { class: 'legend' }, `Highlighted: empty cells, and counts under 1/${IMBALANCE_FACTOR} or over ${IMBALANCE_FACTOR}x the median of their row.`);
-  return el('div', {}, legend, el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Counts matrix' }, table));
+  return el('div', {}, legend, scrollRegion('Counts matrix', table));
 }
 
 function thumbnails(state: DatasetPanelState, summary: DatasetSummary): HTMLElement {
@@ -97,8 +97,7 @@ function issueCount(summary: DatasetSummary): number {
 }
 
 function render(state: DatasetPanelState): void {
-  persisted = { ...persisted, root: state.root };
-  vscode.setState(persisted);
+  host.save({ ...host.state, root: state.root });
   const summary = state.summary;
   const header = el(
     'header',
@@ -106,7 +105,7 @@ function render(state: DatasetPanelState): void {
     el('h1', {}, state.name),
     el('span', { class: 'subtitle' }, summary ? `${summary.layout ? LAYOUT_LABELS[summary.layout] : 'Unknown layout'} · ${summary.domains.length} domains · ${summary.classNames.length} classes · ${count(summary.count)} images` : state.root),
     state.scanning ? progressRing('Scanning') : '',
-    button('Refresh', () => vscode.postMessage({ type: 'refresh' }), { title: 'Scan the dataset folder again' }),
+    button('Refresh', () => host.post({ type: 'refresh' }), { title: 'Scan the dataset folder again' }),
   );
   if (!summary) {
     app.replaceChildren(header, el('p', {}, 'Scanning…'));
@@ -119,17 +118,9 @@ function render(state: DatasetPanelState): void {
       { id: 'thumbnails', label: 'Thumbnails', content: thumbnails(state, summary) },
       { id: 'issues', label: problems ? `Problems (${problems})` : 'Problems', content: issues(summary) },
     ],
-    persisted?.tab,
-    (tab) => {
-      persisted = { ...persisted, root: state.root, tab };
-      vscode.setState(persisted);
-    },
+    host.state?.tab,
+    (tab) => host.save({ ...host.state, root: state.root, tab }),
   );
   if (problems) header.append(badge(`${problems} ${problems === 1 ? 'problem' : 'problems'}`, 'See the Problems tab'));
   app.replaceChildren(header, content);
 }
-
-window.addEventListener('message', (event: MessageEvent<HostToDatasetPanel>) => {
-  if (event.data?.type === 'snapshot') render(event.data.state);
-});
-vscode.postMessage({ type: 'ready' });

@@ -4,21 +4,29 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsMessages';
 import { meanOverTargets } from '../../src/runFolder/targetAccuracy';
+import { connect } from '../shared/connect';
+import { radioGroup } from '../shared/dom';
+import { compact, percent } from '../shared/format';
 import { button, el } from '../shared/toolkit';
-import { vscodeApi } from '../shared/vscodeApi';
 
 markPhase('script');
 
-type Metric = 'last' | 'min' | 'max';
+const METRICS = ['last', 'min', 'max'] as const;
+type Metric = (typeof METRICS)[number];
 
-const vscode = vscodeApi<ResultsPanelToHost, ResultsPanelPersistedState>();
+markPhase('ready');
+const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersistedState>({
+  snapshot: ({ state }) => {
+    markPhase('snapshot');
+    render(state);
+    markPhase('rendered');
+    markPaintedAfterThisFrame();
+  },
+  error: ({ runDir, message }) => renderError(runDir, message),
+});
 const app = document.getElementById('app')!;
-let persisted = vscode.getState();
 let latest: ResultsPanelState | undefined;
 const charts: uPlot[] = [];
-
-const percent = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${(100 * value).toFixed(1)}%`);
-const compact = (value: number | undefined): string => (value === undefined ? '–' : Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(value));
 
 /** A model's accuracy on a domain over the epochs, reduced by the chosen metric. */
 function reduce(history: readonly EpochPoint[], role: string, domain: string, metric: Metric): number | undefined {
@@ -119,11 +127,14 @@ function curves(state: ResultsPanelState): HTMLElement {
   return section;
 }
 
+function trainerLogButton(): HTMLElement {
+  return button('Trainer Log', () => host.post({ type: 'openLog' }), { title: 'Open trainer.log' });
+}
+
 function render(state: ResultsPanelState): void {
   latest = state;
-  persisted = { ...persisted, runDir: state.runDir };
-  vscode.setState(persisted);
-  const metric: Metric = persisted.metric ?? 'last';
+  host.save({ ...host.state, runDir: state.runDir });
+  const metric: Metric = host.state?.metric ?? 'last';
   for (const plot of charts.splice(0)) plot.destroy();
   const progress = state.lastEpoch === undefined ? 'no epoch evaluated yet' : `epoch ${state.lastEpoch}${state.epochs ? ` of ${state.epochs}` : ''}`;
   const header = el(
@@ -132,20 +143,13 @@ function render(state: ResultsPanelState): void {
     el('h1', {}, state.runId),
     el('span', { class: `state state-${state.state ?? 'unknown'}`, id: 'run-state' }, state.state ?? 'unknown'),
     el('span', { class: 'subtitle' }, progress),
-    button('Trainer Log', () => vscode.postMessage({ type: 'openLog' }), { title: 'Open trainer.log' }),
+    trainerLogButton(),
   );
-  const switcher = el('div', { class: 'metric', role: 'radiogroup', 'aria-label': 'Accuracy over epochs' });
-  for (const option of ['last', 'min', 'max'] as const) {
-    const id = `metric-${option}`;
-    const input = el('input', { type: 'radio', name: 'metric', id, value: option });
-    (input as HTMLInputElement).checked = option === metric;
-    input.addEventListener('change', () => {
-      persisted = { ...persisted, runDir: state.runDir, metric: option };
-      vscode.setState(persisted);
-      if (latest) render(latest);
-    });
-    switcher.append(input, el('label', { for: id }, option));
-  }
+  const options = METRICS.map((option) => ({ id: `metric-${option}`, value: option, label: option }));
+  const switcher = radioGroup('Accuracy over epochs', 'metric', options, metric, (option) => {
+    host.save({ ...host.state, runDir: state.runDir, metric: option });
+    if (latest) render(latest);
+  });
   const notes: HTMLElement[] = [];
   if (state.error) notes.push(el('p', { class: 'error' }, `Failed: ${state.error}`));
   if (state.skippedEventLines.length) notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
@@ -159,21 +163,7 @@ function renderError(runDir: string, message: string): void {
   for (const plot of charts.splice(0)) plot.destroy();
   const runId = runDir.split(/[\\/]/).filter(Boolean).at(-1) ?? runDir;
   app.replaceChildren(
-    el('header', {}, el('h1', {}, runId), button('Trainer Log', () => vscode.postMessage({ type: 'openLog' }), { title: 'Open trainer.log' })),
+    el('header', {}, el('h1', {}, runId), trainerLogButton()),
     el('p', { class: 'error', id: 'read-error', role: 'alert' }, `Could not read this run: ${message}`),
   );
 }
-
-window.addEventListener('message', (event: MessageEvent<HostToResultsPanel>) => {
-  if (event.data?.type === 'error') {
-    renderError(event.data.runDir, event.data.message);
-    return;
-  }
-  if (event.data?.type !== 'snapshot') return;
-  markPhase('snapshot');
-  render(event.data.state);
-  markPhase('rendered');
-  markPaintedAfterThisFrame();
-});
-markPhase('ready');
-vscode.postMessage({ type: 'ready' });

@@ -8,10 +8,12 @@ import {
   CHECKPOINT_DIFF_PANEL_VIEW_TYPE,
   parseCheckpointDiffPanelMessage,
   parseCheckpointDiffPanelPersistedState,
+  type CheckpointDiffPanelToHost,
   type HostToCheckpointDiffPanel,
 } from '../../protocol/checkpointDiffMessages';
-import { panelOptions, restoringSerializer } from './panelOptions';
-import { webviewHtml } from './webviewHtml';
+import type { PanelRequest } from '../../protocol/panelMessages';
+import { isRecord } from '../../util/isRecord';
+import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
 
 export interface CheckpointDiffPanelDeps {
   context: vscode.ExtensionContext;
@@ -45,7 +47,7 @@ async function whyNotRestorable(reportFile: string): Promise<string | undefined>
 function publicReason(reportFile: string, problem: unknown, parsed: unknown): string {
   const name = path.basename(reportFile);
   if ((problem as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return `cannot read the report ${name}: it no longer exists`;
-  const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
+  const version = isRecord(parsed) ? parsed.version : undefined;
   if (typeof version === 'number' && version > CHECKPOINT_DIFF_VERSION) {
     return `cannot read the report ${name}: it was written by a newer KD-UDA Lab. Update the extension, or compute the diff again.`;
   }
@@ -57,23 +59,16 @@ function publicReason(reportFile: string, problem: unknown, parsed: unknown): st
  * reads that file, so a reload restores it from the path alone, once checked, without evaluating
  * anything again.
  */
-export class CheckpointDiffPanel implements vscode.Disposable {
-  private static readonly open = new Map<string, CheckpointDiffPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+export class CheckpointDiffPanel extends PanelHost<HostToCheckpointDiffPanel, CheckpointDiffPanelToHost> {
+  private static readonly open = new OpenPanels<CheckpointDiffPanel>();
   /** Whether the last read of the report gave a valid report: only then may `openReport` open it. */
   private shown = false;
 
   static show(deps: CheckpointDiffPanelDeps, reportFile: string): CheckpointDiffPanel {
-    const existing = CheckpointDiffPanel.open.get(reportFile);
-    if (existing) {
-      existing.panel.reveal();
-      // The command may just have rewritten the report.
-      void existing.post();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, titleFor(reportFile), vscode.ViewColumn.Active, panelOptions(deps.context.extensionUri));
-    return new CheckpointDiffPanel(deps, reportFile, panel);
+    const existing = CheckpointDiffPanel.open.reveal(reportFile);
+    // The command may just have rewritten the report.
+    existing?.update();
+    return existing ?? new CheckpointDiffPanel(deps, reportFile, newPanel(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, titleFor(reportFile), panelOptions(deps.context.extensionUri)));
   }
 
   static serializer(deps: CheckpointDiffPanelDeps): vscode.WebviewPanelSerializer {
@@ -85,42 +80,29 @@ export class CheckpointDiffPanel implements vscode.Disposable {
     });
   }
 
-  private readonly output: vscode.LogOutputChannel;
-
   private constructor(
     { context, output }: CheckpointDiffPanelDeps,
     readonly reportFile: string,
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
   ) {
-    this.output = output;
-    CheckpointDiffPanel.open.set(reportFile, this);
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
-    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'checkpointDiff', titleFor(reportFile));
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-    );
+    super(panel, {
+      extensionUri: context.extensionUri,
+      output,
+      entry: 'checkpointDiff',
+      title: titleFor(reportFile),
+      logName: `Checkpoint diff panel (${reportFile})`,
+      parse: parseCheckpointDiffPanelMessage,
+      openAs: { panels: CheckpointDiffPanel.open, key: reportFile },
+    });
   }
 
-  private receive(raw: unknown): void {
-    const message = parseCheckpointDiffPanelMessage(raw);
-    if (!message) {
-      this.output.warn(`Checkpoint diff panel (${this.reportFile}): ignored a message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    if (message.type === 'ready') {
-      this.ready = true;
-      void this.post();
-    } else if (this.shown) {
-      // Always the panel's own report, never a path from the message.
-      void vscode.window.showTextDocument(vscode.Uri.file(this.reportFile));
-    } else {
-      this.output.warn(`Checkpoint diff panel (${this.reportFile}): not opening the report, which is not a valid report`);
-    }
+  /** The one request: `openReport`, always of the panel's own report, never a path from the message. */
+  protected receive(_message: PanelRequest<CheckpointDiffPanelToHost>): void {
+    if (this.shown) void vscode.window.showTextDocument(vscode.Uri.file(this.reportFile));
+    else this.output.warn(`${this.logName}: not opening the report, which is not a valid report`);
   }
 
-  private async post(): Promise<void> {
-    if (!this.ready) return;
+  protected async sendState(): Promise<void> {
     let parsed: unknown;
     let report: CheckpointDiffReport | Error;
     let problem: unknown;
@@ -132,19 +114,11 @@ export class CheckpointDiffPanel implements vscode.Disposable {
       report = new Error(`cannot read the diff report ${this.reportFile}: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.shown = !(report instanceof Error);
-    let message: HostToCheckpointDiffPanel;
     if (report instanceof Error) {
       this.output.warn(`Checkpoint diff panel: ${report.message}`);
-      message = { type: 'error', reportFile: this.reportFile, message: publicReason(this.reportFile, problem, parsed) };
+      this.post({ type: 'error', reportFile: this.reportFile, message: publicReason(this.reportFile, problem, parsed) });
     } else {
-      message = { type: 'snapshot', reportFile: this.reportFile, report };
+      this.post({ type: 'snapshot', reportFile: this.reportFile, report });
     }
-    void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    CheckpointDiffPanel.open.delete(this.reportFile);
-    for (const disposable of this.disposables) disposable.dispose();
-    this.disposables.length = 0;
   }
 }

@@ -9,10 +9,10 @@ import {
   type DatasetPanelToHost,
   type HostToDatasetPanel,
 } from '../../protocol/datasetMessages';
+import type { PanelRequest } from '../../protocol/panelMessages';
 import type { DatasetRoots } from '../datasetsView/datasetRoots';
 import type { DatasetStore } from '../datasetsView/datasetStore';
-import { panelOptions, restoringSerializer } from './panelOptions';
-import { webviewHtml } from './webviewHtml';
+import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
 
 /** What a dataset panel needs from the extension. */
 export interface DatasetPanelDeps {
@@ -25,19 +25,11 @@ export interface DatasetPanelDeps {
  * One panel per dataset root: a domain x class matrix with thumbnails. The webview holds no data of
  * its own; after it says `ready` (and whenever the scan changes) it gets a whole snapshot.
  */
-export class DatasetPanel implements vscode.Disposable {
-  private static readonly open = new Map<string, DatasetPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHost> {
+  private static readonly open = new OpenPanels<DatasetPanel>();
 
   static show(deps: DatasetPanelDeps, root: string): DatasetPanel {
-    const existing = DatasetPanel.open.get(root);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), vscode.ViewColumn.Active, DatasetPanel.options(deps.context, root));
-    return new DatasetPanel(deps, root, panel);
+    return DatasetPanel.open.reveal(root) ?? new DatasetPanel(deps, root, newPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), DatasetPanel.options(deps.context, root)));
   }
 
   /**
@@ -63,50 +55,39 @@ export class DatasetPanel implements vscode.Disposable {
   }
 
   private readonly store: DatasetStore;
-  private readonly output: vscode.LogOutputChannel;
 
   private constructor(
     { context, store, output }: DatasetPanelDeps,
     readonly root: string,
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
   ) {
+    super(panel, {
+      extensionUri: context.extensionUri,
+      output,
+      entry: 'dataset',
+      title: DatasetPanel.title(root),
+      logName: `Dataset panel (${root})`,
+      parse: parseDatasetPanelMessage,
+      openAs: { panels: DatasetPanel.open, key: root },
+    });
     this.store = store;
-    this.output = output;
-    DatasetPanel.open.set(root, this);
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
-    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'dataset', DatasetPanel.title(root));
     this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       store.onDidChange((changedRoot) => {
-        if (changedRoot === root) this.post();
+        if (changedRoot === root) this.update();
       }),
     );
     store.ensure(root);
   }
 
-  private receive(raw: unknown): void {
-    const message: DatasetPanelToHost | undefined = parseDatasetPanelMessage(raw);
-    if (!message) {
-      this.output.warn(`Dataset panel (${this.root}): ignored a message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
+  protected receive(message: PanelRequest<DatasetPanelToHost>): void {
+    if (message.type === 'refresh') {
+      void this.store.rescan(this.root);
       return;
     }
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.post();
-        break;
-      case 'refresh':
-        void this.store.rescan(this.root);
-        break;
-      case 'revealInExplorer': {
-        const domain = this.store.get(this.root)?.summary?.domains.find((candidate) => candidate.name === message.domain);
-        if (!domain) return;
-        const target = message.className ? vscode.Uri.file(path.join(domain.path, message.className)) : vscode.Uri.file(domain.path);
-        void vscode.commands.executeCommand('revealInExplorer', target);
-        break;
-      }
-    }
+    const domain = this.store.get(this.root)?.summary?.domains.find((candidate) => candidate.name === message.domain);
+    if (!domain) return;
+    const target = message.className ? vscode.Uri.file(path.join(domain.path, message.className)) : vscode.Uri.file(domain.path);
+    void vscode.commands.executeCommand('revealInExplorer', target);
   }
 
   private snapshot(): DatasetPanelState {
@@ -122,15 +103,7 @@ export class DatasetPanel implements vscode.Disposable {
     return { root: this.root, name: datasetDisplayName(this.root), scanning: entry?.scanning ?? true, summary: entry?.summary, thumbnails };
   }
 
-  private post(): void {
-    if (!this.ready) return;
-    const message: HostToDatasetPanel = { type: 'snapshot', state: this.snapshot() };
-    void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    DatasetPanel.open.delete(this.root);
-    for (const disposable of this.disposables) disposable.dispose();
-    this.disposables.length = 0;
+  protected sendState(): void {
+    this.post({ type: 'snapshot', state: this.snapshot() });
   }
 }

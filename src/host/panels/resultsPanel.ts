@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { watch, type FSWatcher } from 'chokidar';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PanelRequest } from '../../protocol/panelMessages';
 import {
   RESULTS_PANEL_VIEW_TYPE,
   type BaselineRow,
@@ -9,6 +10,7 @@ import {
   parseResultsPanelPersistedState,
   type HostToResultsPanel,
   type ResultsPanelState,
+  type ResultsPanelToHost,
 } from '../../protocol/resultsMessages';
 import { findBaselines } from '../../runComparison/baselineRuns';
 import { readEvents } from '../../runFolder/eventLog';
@@ -18,42 +20,36 @@ import { summariseRun } from '../../runFolder/runProgress';
 import type { RunResults } from '../../runFolder/results';
 import { KeyedDebouncer } from '../../util/debounce';
 import { LatestOnly } from '../../util/latestOnly';
-import { panelOptions, restoringSerializer } from './panelOptions';
-import { webviewHtml } from './webviewHtml';
+import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
 
 export interface ResultsPanelDeps {
   context: vscode.ExtensionContext;
   output: vscode.LogOutputChannel;
 }
 
+function titleFor(runDir: string): string {
+  return `Results: ${path.basename(runDir)}`;
+}
+
 /**
  * One panel per run: the per-target accuracy table and learning curves, updated as the trainer
  * appends events. Reads only the run folder, so a run from a terminal shows the same.
  */
-export class ResultsPanel implements vscode.Disposable {
-  private static readonly open = new Map<string, ResultsPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHost> {
+  private static readonly open = new OpenPanels<ResultsPanel>();
   private readonly watcher: FSWatcher;
   private readonly debouncer = new KeyedDebouncer<'run'>(250, () => {
     this.pending = undefined;
-    void this.post();
+    this.update();
   });
-  private ready = false;
   /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
   private pending: Promise<ResultsPanelState> | undefined;
   private baselines: BaselineRow[] = [];
   /** The baselines read, the debouncer and `ready` each post: only the newest read started is shown. */
   private readonly reads = new LatestOnly();
-  private disposed = false;
 
   static show(deps: ResultsPanelDeps, runDir: string): ResultsPanel {
-    const existing = ResultsPanel.open.get(runDir);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(RESULTS_PANEL_VIEW_TYPE, `Results: ${path.basename(runDir)}`, vscode.ViewColumn.Active, panelOptions(deps.context.extensionUri));
-    return new ResultsPanel(deps, runDir, panel);
+    return ResultsPanel.open.reveal(runDir) ?? new ResultsPanel(deps, runDir, newPanel(RESULTS_PANEL_VIEW_TYPE, titleFor(runDir), panelOptions(deps.context.extensionUri)));
   }
 
   static serializer(deps: ResultsPanelDeps): vscode.WebviewPanelSerializer {
@@ -63,25 +59,27 @@ export class ResultsPanel implements vscode.Disposable {
     });
   }
 
-  private readonly output: vscode.LogOutputChannel;
-
   private constructor(
     { context, output }: ResultsPanelDeps,
     readonly runDir: string,
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
   ) {
-    this.output = output;
-    ResultsPanel.open.set(runDir, this);
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'activity.svg');
-    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'results', `Results: ${path.basename(runDir)}`, ['dist/webview/results.css', 'media/panel.css', 'media/results.css']);
+    super(panel, {
+      extensionUri: context.extensionUri,
+      output,
+      entry: 'results',
+      title: titleFor(runDir),
+      // uPlot's stylesheet, bundled with the webview.
+      stylesheets: ['dist/webview/results.css', 'media/panel.css', 'media/results.css'],
+      logName: `Results panel (${runDir})`,
+      parse: parseResultsPanelMessage,
+      openAs: { panels: ResultsPanel.open, key: runDir },
+    });
     this.watcher = watch(runDir, { ignoreInitial: true, depth: 0 });
     this.watcher.on('all', (_event, file) => {
       if ([RUN_FILES.events, RUN_FILES.status, RUN_FILES.results].includes(path.basename(file) as never)) this.debouncer.trigger('run');
     });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-    );
+    this.disposables.push(this.debouncer, { dispose: () => void this.watcher.close() });
     this.pending = this.read();
     // Its failure surfaces when `ready` awaits it; until then it is not an unhandled rejection.
     this.pending.catch(() => undefined);
@@ -103,43 +101,30 @@ export class ResultsPanel implements vscode.Disposable {
         ...(model.parameters === undefined ? {} : { parameters: model.parameters, macsPerImage: model.macsPerImage }),
       }));
     } catch (error) {
-      this.output.warn(`Results panel (${this.runDir}): baselines not read: ${error instanceof Error ? error.message : String(error)}`);
+      this.output.warn(`${this.logName}: baselines not read: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (this.baselines.length) void this.post();
+    if (this.baselines.length) this.update();
   }
 
-  private receive(raw: unknown): void {
-    const message = parseResultsPanelMessage(raw);
-    if (!message) {
-      this.output.warn(`Results panel (${this.runDir}): ignored a message of unknown type or shape: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    if (message.type === 'ready') {
-      this.ready = true;
-      void this.post();
-    } else {
-      void vscode.window.showTextDocument(vscode.Uri.file(path.join(this.runDir, RUN_FILES.log)));
-    }
+  /** The one request: `openLog`. */
+  protected receive(_message: PanelRequest<ResultsPanelToHost>): void {
+    void vscode.window.showTextDocument(vscode.Uri.file(path.join(this.runDir, RUN_FILES.log)));
   }
 
-  private async post(): Promise<void> {
-    if (!this.ready) return;
+  protected async sendState(): Promise<void> {
     // The first snapshot's read is used once, whatever it gave: a rejected one is not awaited again.
     const reading = this.pending ?? this.read();
     this.pending = undefined;
     await this.reads.run(
       () => reading,
       (outcome) => {
-        if (this.disposed) return;
-        let message: HostToResultsPanel;
         if (outcome.ok) {
-          message = { type: 'snapshot', state: { ...outcome.value, baselines: this.baselines } };
+          this.post({ type: 'snapshot', state: { ...outcome.value, baselines: this.baselines } });
         } else {
           const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-          this.output.error(`Results panel (${this.runDir}): reading the run failed: ${reason}`);
-          message = { type: 'error', runDir: this.runDir, message: reason };
+          this.output.error(`${this.logName}: reading the run failed: ${reason}`);
+          this.post({ type: 'error', runDir: this.runDir, message: reason });
         }
-        void this.panel.webview.postMessage(message);
       },
     );
   }
@@ -156,14 +141,5 @@ export class ResultsPanel implements vscode.Disposable {
     } catch {
       return undefined;
     }
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    ResultsPanel.open.delete(this.runDir);
-    this.debouncer.dispose();
-    void this.watcher.close();
-    for (const disposable of this.disposables) disposable.dispose();
-    this.disposables.length = 0;
   }
 }

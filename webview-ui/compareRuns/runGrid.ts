@@ -1,0 +1,214 @@
+import { cellText, type ComparisonColumn } from '../../src/runComparison/runComparison';
+import { el } from '../shared/dom';
+import { ColumnLayout, drawnCellCount, drawnPositions, sameWindow, type ColumnWindow } from './columnLayout';
+import { keepingFocus, positionAfterKey, type RowFocus } from './rowFocus';
+import type { TableView } from './tableView';
+
+/** Rows drawn beyond the visible ones on each side, so a scroll step rarely shows blank space. */
+const OVERSCAN = 6;
+
+const isNumeric = (column: ComparisonColumn): boolean => column.kind !== 'text' && column.kind !== 'date';
+
+export interface GridActions {
+  /** A header's sort button was pressed. */
+  sort(key: string): void;
+  /** A run's button was pressed (click or Enter). */
+  open(runDir: string): void;
+}
+
+/**
+ * The runs table, virtual both ways: it draws only the rows and columns in (and near) the
+ * viewport, between spacers that keep the scroll size true, and moves the keyboard focus between
+ * runs. What it draws comes from the view; which run holds the tab stop, from the focus.
+ */
+export class RunGrid {
+  /** The scrolling box around the table: what the page shows. */
+  readonly element: HTMLElement;
+  private readonly table: HTMLTableElement;
+  private readonly colgroup = el('colgroup');
+  private readonly headRow = el('tr', { 'aria-rowindex': '1' });
+  private readonly body = el('tbody');
+  private readonly layout: ColumnLayout;
+  private rowHeight = 24;
+  private rowHeightMeasured = false;
+  private rendered: { first: number; last: number; columns?: ColumnWindow; shown: number[] };
+  private scrollFrame = 0;
+
+  constructor(
+    private readonly view: TableView,
+    private readonly focus: RowFocus,
+    actions: GridActions,
+  ) {
+    this.table = el('table', { id: 'runs-table' }, this.colgroup, el('thead', {}, this.headRow), this.body);
+    this.element = el('div', { class: 'table-scroll', id: 'table-scroll' }, this.table);
+    this.layout = new ColumnLayout(view, this.element);
+    this.rendered = { first: -1, last: -1, shown: view.shownColumns };
+
+    this.headRow.addEventListener('click', (event) => {
+      const key = (event.target as HTMLElement).closest<HTMLButtonElement>('button.sort')?.dataset.column;
+      if (key) actions.sort(key);
+    });
+    this.body.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.run-link');
+      const runDir = button?.closest('tr')?.dataset.runDir;
+      if (!button || !runDir) return;
+      focus.set(Number(button.dataset.position), runDir);
+      actions.open(runDir);
+    });
+    this.body.addEventListener('keydown', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.run-link');
+      if (!button) return;
+      const page = Math.max(1, Math.floor(this.element.clientHeight / this.rowHeight) - 2);
+      const position = positionAfterKey(event.key, Number(button.dataset.position), page, view.visibleRows.length);
+      if (position === undefined) return;
+      event.preventDefault();
+      this.focusRow(position);
+    });
+    this.element.addEventListener('scroll', () => {
+      if (this.scrollFrame) return;
+      this.scrollFrame = requestAnimationFrame(() => {
+        this.scrollFrame = 0;
+        this.draw(false);
+      });
+    });
+    new ResizeObserver(() => this.draw(false)).observe(this.element);
+  }
+
+  /** A new snapshot: its columns may hold other texts, so their widths are measured again. */
+  forgetWidths(): void {
+    this.layout.forgetWidths();
+  }
+
+  scrollToTop(): void {
+    this.element.scrollTop = 0;
+  }
+
+  /**
+   * Draws only the rows and columns in (and near) the viewport. `rowsChanged`: the rows' order or
+   * content changed, so they are drawn even if the window did not move. The header is rebuilt only
+   * when its columns change, which keeps the focus on a sort button that was just pressed.
+   */
+  draw(rowsChanged: boolean): void {
+    const { view, element: scroller, rowHeight } = this;
+    const columns = this.layout.window();
+    const headStale = this.rendered.shown !== view.shownColumns || !sameWindow(this.rendered.columns, columns);
+    if (headStale) this.renderHead(columns);
+    const total = view.visibleRows.length;
+    const visibleCount = Math.ceil(scroller.clientHeight / rowHeight) + 1;
+    const first = Math.max(0, Math.min(total, Math.floor(scroller.scrollTop / rowHeight) - OVERSCAN));
+    const last = Math.min(total, first + visibleCount + 2 * OVERSCAN);
+    if (!rowsChanged && !headStale && first === this.rendered.first && last === this.rendered.last) return;
+    this.rendered = { first, last, columns, shown: view.shownColumns };
+    const tabStop = Math.min(Math.max(this.focus.position, first), Math.max(first, last - 1));
+    const cells = drawnCellCount(columns, view.shownColumns.length);
+    const rows: HTMLTableRowElement[] = [];
+    if (first > 0) rows.push(spacer(first * rowHeight, cells));
+    for (let position = first; position < last; position++) rows.push(this.buildRow(position, tabStop, columns));
+    if (last < total) rows.push(spacer((total - last) * rowHeight, cells));
+    if (total === 0 && view.table.rows.length > 0) rows.push(el('tr', {}, el('td', { colspan: String(cells), class: 'no-match' }, 'No run matches the filter.')));
+    // By run, not position: a redraw after a new snapshot keeps the focus on the run, wherever it moved.
+    keepingFocus(this.body, 'data-run', () => this.body.replaceChildren(...rows));
+    this.table.setAttribute('aria-rowcount', String(total + 1));
+  }
+
+  /** The row height comes from the theme's font; measured once on a drawn row, it places the virtual window exactly. */
+  measureRowHeight(): void {
+    if (this.rowHeightMeasured) return;
+    const sample = this.body.querySelector<HTMLTableRowElement>('tr:not(.spacer)');
+    if (!sample || sample.offsetHeight <= 0) return;
+    this.rowHeightMeasured = true;
+    if (sample.offsetHeight !== this.rowHeight) {
+      this.rowHeight = sample.offsetHeight;
+      this.draw(true);
+    }
+  }
+
+  /** aria-sort and the arrow on every header; in place, so a sort keeps the header (and the focus on it). */
+  showSortDirection(): void {
+    for (const th of this.headRow.children) {
+      const key = th.querySelector<HTMLButtonElement>('button.sort')?.dataset.column;
+      const direction = key === undefined ? undefined : this.view.sortDirection(key);
+      th.setAttribute('aria-sort', direction ?? 'none');
+      const arrow = th.querySelector('.sort-arrow');
+      if (arrow) arrow.textContent = direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '';
+    }
+  }
+
+  /** Moves the keyboard focus to the row at `position`, scrolling it into view (it may not be drawn yet). */
+  private focusRow(position: number): void {
+    const { view, element: scroller, rowHeight } = this;
+    if (view.visibleRows.length === 0) return;
+    this.focus.moveTo(view, position);
+    const head = this.table.tHead?.offsetHeight ?? 0;
+    const top = this.focus.position * rowHeight;
+    const viewport = scroller.clientHeight - head;
+    if (top < scroller.scrollTop) scroller.scrollTop = top;
+    else if (top + rowHeight > scroller.scrollTop + viewport) scroller.scrollTop = top + rowHeight - viewport;
+    const target = this.focus.position;
+    this.draw(true);
+    this.body.querySelector<HTMLButtonElement>(`button[data-position="${target}"]`)?.focus();
+  }
+
+  private renderHead(window: ColumnWindow): void {
+    const { columns } = this.view.table;
+    const shown = this.view.shownColumns;
+    const positions = drawnPositions(window, shown.length);
+    const col = (px: number) => {
+      const element = el('col');
+      // CSSOM, not a style attribute: the CSP refuses inline style attributes.
+      element.style.width = `${px}px`;
+      return element;
+    };
+    const cols = positions.map((position) => col(this.layout.px(shown[position])));
+    if (window.leftPx) cols.splice(1, 0, col(window.leftPx));
+    if (window.rightPx) cols.push(col(window.rightPx));
+    this.colgroup.replaceChildren(...cols);
+    const headers = positions.map((position) => {
+      const column = columns[shown[position]];
+      // Dotted paths may break after a dot (<wbr>), so `optimizer.studentLr` needs no wide column.
+      const label = column.label.split('.').flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), `.${part}`]));
+      const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
+      const sortButton = el('button', { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` }, el('span', {}, ...label), arrow);
+      return el('th', { scope: 'col', 'aria-colindex': String(position + 1), ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
+    });
+    if (window.leftPx) headers.splice(1, 0, el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
+    if (window.rightPx) headers.push(el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
+    keepingFocus(this.headRow, 'data-column', () => this.headRow.replaceChildren(...headers));
+    this.table.setAttribute('aria-colcount', String(shown.length));
+    this.showSortDirection();
+  }
+
+  private buildRow(position: number, tabStop: number, window: ColumnWindow): HTMLTableRowElement {
+    const { table, shownColumns } = this.view;
+    const row = table.rows[this.view.visibleRows[position]];
+    const tr = el('tr', { 'aria-rowindex': String(position + 2), 'data-run-dir': row.runDir });
+    if (row.problem) tr.title = row.problem;
+    for (const drawn of drawnPositions(window, shownColumns.length)) {
+      const index = shownColumns[drawn];
+      const column = table.columns[index];
+      const value = row.cells[index];
+      const text = cellText(column, value);
+      const colindex = String(drawn + 1);
+      if (drawn === 0) {
+        const open = el('button', { class: 'run-link', type: 'button', 'data-position': String(position), 'data-run': row.runDir, tabindex: position === tabStop ? '0' : '-1', title: `Open the results of ${row.runId} (Enter)` }, text);
+        tr.append(el('th', { scope: 'row', 'aria-colindex': colindex }, open));
+        if (window.leftPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
+      } else if (column.key === 'state' && value !== null) {
+        tr.append(el('td', { 'aria-colindex': colindex }, el('span', { class: `state state-${text}` }, text)));
+      } else {
+        const cell = el('td', isNumeric(column) ? { class: 'num', 'aria-colindex': colindex } : { 'aria-colindex': colindex }, text || '–');
+        if (column.kind === 'text' && text.length > 12) cell.title = text;
+        tr.append(cell);
+      }
+    }
+    if (window.rightPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
+    return tr;
+  }
+}
+
+function spacer(height: number, cells: number): HTMLTableRowElement {
+  const cell = el('td', { colspan: String(cells) });
+  const row = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, cell);
+  row.style.height = `${height}px`;
+  return row;
+}
