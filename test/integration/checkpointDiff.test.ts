@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { createImageTree } from '../fixtures/imageTree';
+import { poll } from '../harness/poll';
 import { errorNotifications } from './errorNotifications';
-import { waitFor } from './waitFor';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
 
@@ -69,7 +69,7 @@ describe('Compare Checkpoints', function () {
     assert.deepEqual(first, { opened: true, reportFile, computed: true });
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as { domains: { name: string; agreement: number }[] };
     assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
-    await waitFor('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
+    await poll('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
 
     const second = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
     assert.deepEqual(second, { opened: true, reportFile, computed: false }, 'a report newer than both checkpoints is opened as it is');

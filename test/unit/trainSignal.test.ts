@@ -8,6 +8,7 @@ import { readEvents } from '../../src/runFolder/eventLog';
 import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
 import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
 import { createImageTree } from '../fixtures/imageTree';
+import { poll } from '../harness/poll';
 
 // The extension stops a run with SIGTERM: the real trainer bundle, as the extension spawns it.
 const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
@@ -36,16 +37,12 @@ describe('kd-uda train under SIGTERM', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let runDir = '';
-    for (let waited = 0; ; waited += 100) {
-      assert.ok(waited < 30_000, `no training step within 30 s:\n${output}`);
+    const runDir = await poll('a first training step', async () => {
       const runs = await readdir(runsDir).catch(() => []);
-      if (runs.length === 1) {
-        runDir = path.join(runsDir, runs[0]);
-        if ((await readEvents(path.join(runDir, RUN_FILES.events))).events.some((event) => event.kind === 'step')) break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      if (runs.length !== 1) return undefined;
+      const dir = path.join(runsDir, runs[0]);
+      return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
+    }, 30_000).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
     const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
