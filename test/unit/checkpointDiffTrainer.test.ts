@@ -12,6 +12,7 @@ import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import type { RunResults } from '../../src/runFolder/results';
 import { createImageTree } from '../fixtures/imageTree';
+import { assertClose } from './numericChecks';
 
 // `kd-uda diff` as the extension spawns it (the real trainer bundle), on the checkpoints of a tiny
 // KD-STDA run trained here on generated images.
@@ -107,7 +108,7 @@ describe('kd-uda diff', () => {
     assert.deepEqual(report.weights.map((change) => change.layer), report.a.layers.filter((layer) => layer.params > 0).map((layer) => layer.name));
     for (const change of report.weights) {
       assert.equal(change.relativeL2, 0, change.layer);
-      assert.ok(Math.abs((change.cosine ?? 0) - 1) < 1e-6, `${change.layer}: cosine ${change.cosine}`);
+      assertClose(change.cosine, 1, { absolute: 1e-6 }, `${change.layer}: cosine`);
     }
   });
 
