@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { DatasetNode } from '../../src/host/datasetsView/datasetTreeProvider';
+import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree, makeImage } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 
@@ -77,8 +78,7 @@ describe('Datasets view', function () {
     assert.ok(workspace, 'the integration tests need a workspace folder');
     const root = path.join(scratch, 'digits');
     await createImageTree(root, { mnist: { '0': 2, '1': 2, '2': 1 }, 'font-digits': { '0': 1, '1': 1 } });
-    const experiment = path.join(workspace, 'it-digits.kdexp.json');
-    await writeFile(experiment, JSON.stringify({ data: { root, source: 'mnist', targets: ['font-digits'] }, method: { name: 'mt-mtda' } }));
+    const experiment = await writeExperiment(workspace, 'it-digits', { data: { root, source: 'mnist', targets: ['font-digits'] }, method: { name: 'mt-mtda' } });
     try {
       const { node, item } = await rootItem(kdUda, root);
       assert.match(String(item.description), /ImageFolder · 2 domains · 7 images/);

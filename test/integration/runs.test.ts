@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { RunNode } from '../../src/host/runsView/runsTreeProvider';
 import { listRuns, type RunListing } from '../../src/runFolder/listRuns';
+import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 import { errorNotifications } from './errorNotifications';
@@ -49,8 +50,7 @@ describe('Runs: Start Run and Stop Run', function () {
   const experiments: string[] = [];
 
   async function experiment(name: string, fields: Record<string, unknown>): Promise<vscode.Uri> {
-    const file = path.join(workspace, `${name}.kdexp.json`);
-    const content = {
+    const file = await writeExperiment(workspace, name, {
       name,
       data: { root: dataset, source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
       student: { architecture: 'lenet5' },
@@ -58,8 +58,7 @@ describe('Runs: Start Run and Stop Run', function () {
       batchSize: 4,
       backend: 'wasm',
       ...fields,
-    };
-    await writeFile(file, JSON.stringify(content, null, 2));
+    });
     experiments.push(file);
     return vscode.Uri.file(file);
   }

@@ -11,6 +11,7 @@ import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import type { RunResults } from '../../src/runFolder/results';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { assertClose } from './numericChecks';
 
@@ -44,16 +45,7 @@ describe('kd-uda diff', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-diff-'));
     const classes = { circle: 8, square: 8 };
     await createImageTree(path.join(root, 'data'), { src: classes, t1: classes });
-    const file = path.join(root, 'tiny.kdexp.json');
-    await writeFile(file, JSON.stringify({
-      version: 1,
-      name: 'tiny',
-      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
-      teacher: { architecture: 'resnet-small', width: 0.25 },
-      student: { architecture: 'lenet5', width: 0.5 },
-      method: { name: 'kd-stda', discriminator: { hidden: [8] } },
-      epochs: 1, stepsPerEpoch: 2, batchSize: 4, seed: 1, backend: 'wasm',
-    }));
+    const file = await writeExperiment(root, 'tiny', tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['t1'], split: { kind: 'holdout', testFraction: 0.25 } }, seed: 1 }));
     await startBackend('wasm', () => undefined);
     const run = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: () => undefined });
     assert.equal(run.state, 'done');

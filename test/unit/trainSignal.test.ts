@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readEvents } from '../../src/runFolder/eventLog';
 import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
 import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 
@@ -22,15 +23,7 @@ describe('kd-uda train under SIGTERM', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('finishes the step, writes a checkpoint, marks the run stopped and exits 0', async () => {
-    const file = path.join(root, 'long.kdexp.json');
-    await writeFile(file, JSON.stringify({
-      version: 1,
-      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16 },
-      teacher: { architecture: 'resnet-small', width: 0.25 },
-      student: { architecture: 'lenet5', width: 0.5 },
-      method: { name: 'kd-stda', discriminator: { hidden: [8] } },
-      epochs: 1, stepsPerEpoch: 100000, batchSize: 4, backend: 'wasm',
-    }));
+    const file = await writeExperiment(root, 'long', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, stepsPerEpoch: 100000 }));
     const runsDir = path.join(root, 'runs');
     const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
