@@ -8,7 +8,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, openWorkbench, poll } from '../test/harness/browser';
+import { launchBrowser, openWorkbench } from '../test/harness/browser';
+import { poll } from '../test/harness/poll';
 import { ensureCodeServer, startCodeServer } from '../test/harness/codeServer';
 import { REPO_ROOT } from '../test/harness/paths';
 import { createTestWorkspace } from '../test/harness/workspace';

@@ -19,7 +19,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, pickQuickPickItem, poll, quickPickIsOpen, runCommand, waitForWorkbench, webviewFrame } from '../test/harness/browser';
+import { launchBrowser, openWorkbench, pickQuickPickItem, quickPickIsOpen, runCommand, waitForWorkbench, webviewFrame } from '../test/harness/browser';
+import { poll } from '../test/harness/poll';
 import { ensureCodeServer, startCodeServer } from '../test/harness/codeServer';
 import { REPO_ROOT } from '../test/harness/paths';
 import { createTestWorkspace } from '../test/harness/workspace';

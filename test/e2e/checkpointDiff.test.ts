@@ -14,7 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
-import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { tinyExperiment } from '../fixtures/experiments';
+import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
@@ -49,17 +51,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       datasetName: 'shapes',
       spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
       experiments: {
-        tiny: {
-          name: 'tiny',
-          data: { root: './shapes', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
-          student: { architecture: 'lenet5' },
-          teacher: { architecture: 'resnet-small', width: 0.25 },
-          method: { name: 'kd-stda' },
-          epochs: 2,
-          stepsPerEpoch: 6,
-          batchSize: 4,
-          backend: 'wasm',
-        },
+        tiny: tinyExperiment({ name: 'tiny', data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } }, student: { architecture: 'lenet5' }, epochs: 2, stepsPerEpoch: 6 }),
       },
     });
     const runsDir = path.join(workspace.root, 'runs');

@@ -5,11 +5,12 @@
  * across hide and window reload. Screenshot: test-results/e2e-compare-runs.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { editorTab, launchBrowser, openWorkbench, poll, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { writeRunFolder } from '../fixtures/experiments';
+import { editorTab, launchBrowser, openWorkbench, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
@@ -38,9 +39,7 @@ const RUNS: RunSpec[] = [
   { runId: '20261104-090000-mtda-d', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.001, state: 'running', student: [0.3, 0.5] },
 ];
 
-function writeRun(runsDir: string, run: RunSpec): void {
-  const dir = path.join(runsDir, run.runId);
-  mkdirSync(dir, { recursive: true });
+function writeRun(runsDir: string, run: RunSpec): Promise<string> {
   const experiment = {
     version: 1,
     name: run.runId.slice(16),
@@ -52,22 +51,22 @@ function writeRun(runsDir: string, run: RunSpec): void {
     epochs: 20,
     seed: 0,
   };
-  writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify(experiment));
-  writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: run.state, startedAt: `${run.runId.slice(0, 4)}-${run.runId.slice(4, 6)}-${run.runId.slice(6, 8)}T09:00:00.000Z` }));
+  const status = { version: 1, state: run.state, startedAt: `${run.runId.slice(0, 4)}-${run.runId.slice(4, 6)}-${run.runId.slice(6, 8)}T09:00:00.000Z` };
   const student = Object.fromEntries(TARGETS.map((target, i) => [target, run.student[i]]));
   const teacher = Object.fromEntries(TARGETS.map((target, i) => [target, run.student[i] + 0.1]));
   const mean = (byTarget: Record<string, number>) => TARGETS.reduce((sum, target) => sum + byTarget[target], 0) / TARGETS.length;
-  if (run.state === 'running') {
-    writeFileSync(path.join(dir, 'events.jsonl'), `${JSON.stringify({ t: 't', kind: 'eval', epoch: 3, accuracy: { student, teacher } })}\n${JSON.stringify({ t: 't', kind: 'epoch', epoch: 3, epochs: 20 })}\n`);
-    return;
-  }
-  const results = {
-    version: 1,
-    targets: TARGETS,
-    headline: { label: 'last epoch', epoch: 20, accuracy: { student, teacher }, meanTarget: { student: mean(student), teacher: mean(teacher) } },
-    costs: { student: { parameters: 61_706, macsPerImage: 416_520 }, teacher: { parameters: 1_180_000, macsPerImage: 8_900_000 } },
-  };
-  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results));
+  // A running run has only its events so far; a finished one its results.
+  const progress = run.state === 'running'
+    ? { 'events.jsonl': `${JSON.stringify({ t: 't', kind: 'eval', epoch: 3, accuracy: { student, teacher } })}\n${JSON.stringify({ t: 't', kind: 'epoch', epoch: 3, epochs: 20 })}\n` }
+    : {
+        'results.json': {
+          version: 1,
+          targets: TARGETS,
+          headline: { label: 'last epoch', epoch: 20, accuracy: { student, teacher }, meanTarget: { student: mean(student), teacher: mean(teacher) } },
+          costs: { student: { parameters: 61_706, macsPerImage: 416_520 }, teacher: { parameters: 1_180_000, macsPerImage: 8_900_000 } },
+        },
+      };
+  return writeRunFolder(path.join(runsDir, run.runId), { 'experiment.json': experiment, 'status.json': status, ...progress });
 }
 
 describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, () => {
@@ -88,7 +87,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
 
   before(async () => {
     workspace = await createTestWorkspace({});
-    for (const run of RUNS) writeRun(path.join(workspace.root, 'runs'), run);
+    for (const run of RUNS) await writeRun(path.join(workspace.root, 'runs'), run);
     server = await startCodeServer({ workspace: workspace.root });
     browser = await launchBrowser();
     page = browser.page;
@@ -162,7 +161,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
 
   it('follows the runs folder: a run written on disk appears', async () => {
     await stage('live', async () => {
-      writeRun(path.join(workspace.root, 'runs'), { runId: '20261105-090000-mtda-e', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.003, state: 'done', student: [0.9, 0.9] });
+      await writeRun(path.join(workspace.root, 'runs'), { runId: '20261105-090000-mtda-e', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.003, state: 'done', student: [0.9, 0.9] });
       await expectRows('the new run on top of the sorted, filtered table', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
     });
   });
@@ -173,7 +172,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await page.keyboard.press('ArrowDown');
       assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c');
       // A run appearing above it moves run c down a row: the focus (and Enter) must stay on run c, not on the row position.
-      writeRun(path.join(workspace.root, 'runs'), { runId: '20261106-090000-mtda-f', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.002, state: 'done', student: [0.95, 0.95] });
+      await writeRun(path.join(workspace.root, 'runs'), { runId: '20261106-090000-mtda-f', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.002, state: 'done', student: [0.95, 0.95] });
       await expectRows('the new run first, run c now third', ROWS_AFTER_F, 30_000);
       assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c', 'the focus follows the run');
       await page.keyboard.press('Enter');

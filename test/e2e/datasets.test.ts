@@ -20,7 +20,6 @@ import {
   openViewContainer,
   openWorkbench,
   pickQuickPickItem,
-  poll,
   quickPickIsOpen,
   runCommand,
   screenshot,
@@ -29,6 +28,7 @@ import {
   webviewFrame,
   type BrowserSession,
 } from '../harness/browser';
+import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { EXTENSION_MAIN, REPO_ROOT, TEST_RESULTS_DIR } from '../harness/paths';
@@ -53,21 +53,18 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
 
   const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
 
-  /** Label -> description of the Datasets tree rows at `labels`, once `expected` shows there (poll). */
+  /** Waits until the Datasets tree row at `labels` reads `expected`; on timeout, says what it read last. */
   async function waitForTreeDescription(labels: string[], expected: string, timeoutMs = 20_000): Promise<void> {
     const pane = await viewPane(page, 'Datasets');
-    let seen = '(not rendered)';
     await poll(
       `tree row ${labels.join(' > ')} to read "${expected}"`,
       async () => {
         const row = await findTreeRow(pane, labels);
-        seen = row ? row.description : '(not rendered)';
-        return row?.description === expected;
+        if (row?.description === expected) return true;
+        throw new Error(`last seen "${row ? row.description : '(not rendered)'}"`);
       },
       timeoutMs,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; last seen "${seen}"`);
-    });
+    );
   }
 
   /** `domain/class` -> count, read from the matrix body cells of the dataset panel. */

@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, poll, runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type BrowserSession } from '../harness/browser';
+import { tinyExperiment, writeRunFolder } from '../fixtures/experiments';
+import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type BrowserSession } from '../harness/browser';
+import { poll } from '../harness/poll';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
@@ -27,17 +29,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       datasetName: 'shapes',
       spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
       experiments: {
-        tiny: {
-          name: 'tiny',
-          data: { root: './shapes', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
-          student: { architecture: 'lenet5' },
-          teacher: { architecture: 'resnet-small', width: 0.25 },
-          method: { name: 'kd-stda' },
-          epochs: 3,
-          stepsPerEpoch: 4,
-          batchSize: 4,
-          backend: 'wasm',
-        },
+        tiny: tinyExperiment({ name: 'tiny', data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } }, student: { architecture: 'lenet5' }, epochs: 3, stepsPerEpoch: 4 }),
       },
     });
     server = await startCodeServer({ workspace: workspace.root });
@@ -60,11 +52,11 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
 
       // A finished source-only run on the same data, as an earlier run of the user's would be: the
       // panel lists it among the baselines.
-      const baselineDir = path.join(runsDir, '20200101-000000-source-only-baseline');
-      await mkdir(baselineDir);
-      await writeFile(path.join(baselineDir, 'experiment.json'), JSON.stringify({ data: { root: path.join(workspace.root, 'shapes'), layout: 'auto', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } }, method: { name: 'source-only', model: 'student' } }));
-      await writeFile(path.join(baselineDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
-      await writeFile(path.join(baselineDir, 'results.json'), JSON.stringify({ version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }));
+      await writeRunFolder(path.join(runsDir, '20200101-000000-source-only-baseline'), {
+        'experiment.json': { data: { root: path.join(workspace.root, 'shapes'), layout: 'auto', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } }, method: { name: 'source-only', model: 'student' } },
+        'status.json': { version: 1, state: 'done' },
+        'results.json': { version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } },
+      });
 
       // Two runs in the folder: Open Results asks which.
       await runCommand(page, 'KD-UDA: Open Results');

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { TEST_RESULTS_DIR } from './paths';
+import { poll } from './poll';
 import { CHROMIUM_CANDIDATES, provideSystemTools } from './systemTools';
 
 export const CHROMIUM_ARGS = [
@@ -104,24 +105,6 @@ export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
   await page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
   await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
-}
-
-/** Waits until a poll returns something other than undefined/false, or throws with what was seen last. */
-export async function poll<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 const quickInput = (page: Page) => page.locator('.quick-input-widget');

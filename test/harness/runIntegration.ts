@@ -22,7 +22,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import type { TestResults } from '../integration';
-import { launchBrowser, poll, type BrowserSession } from './browser';
+import { launchBrowser, type BrowserSession } from './browser';
+import { poll } from './poll';
 import { harnessUserSettings, startCodeServer, type CodeServer } from './codeServer';
 import { EXTENSION_MAIN, INTEGRATION_INDEX, REPO_ROOT, VSCODE_TEST_DIR } from './paths';
 import { createTestWorkspace, type TestWorkspace } from './workspace';

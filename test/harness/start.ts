@@ -14,6 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { generateDigits } from '../../src/trainer/digitsBenchmark/generateDigits';
+import { writeExperiment } from '../fixtures/experiments';
 import { ensureCodeServer, startCodeServer } from './codeServer';
 import { EXTENSION_MAIN, REPO_ROOT } from './paths';
 import { createTestWorkspace } from './workspace';
@@ -49,7 +50,7 @@ async function ensureDemoWorkspace(): Promise<void> {
     const targets = built.filter((name) => name !== 'mnist');
     await mkdir(path.join(DEMO_WORKSPACE, '.vscode'), { recursive: true });
     await writeFile(path.join(DEMO_WORKSPACE, '.vscode', 'settings.json'), `${JSON.stringify({ 'kdUda.datasets': ['./digits/train', './digits/test'] }, null, 2)}\n`);
-    await writeFile(path.join(DEMO_WORKSPACE, 'demo.kdexp.json'), `${JSON.stringify(demoExperiment('./digits/train', targets), null, 2)}\n`);
+    await writeExperiment(DEMO_WORKSPACE, 'demo', demoExperiment('./digits/train', targets));
   } catch (error) {
     console.warn(`the Digits generator could not build the demo data (${error instanceof Error ? error.message : String(error)}); using synthetic stand-in images`);
     await createTestWorkspace({ dir: DEMO_WORKSPACE, datasetName: 'digits', spec: demoSpec(), experiments: { demo: demoExperiment('./digits', ['mnist-photo', 'font-digits']) } });

@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree, type TreeSpec } from '../fixtures/imageTree';
 
 /** 2 domains x 2 classes x 3 images = 12 images: "ImageFolder · 2 domains · 12 images". */
@@ -74,9 +75,7 @@ export async function createTestWorkspace(options: TestWorkspaceOptions = {}): P
   await mkdir(path.dirname(settingsFile), { recursive: true });
   await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
 
-  for (const [name, content] of Object.entries(options.experiments ?? {})) {
-    await writeFile(path.join(root, `${name}.kdexp.json`), `${JSON.stringify(content, null, 2)}\n`);
-  }
+  for (const [name, content] of Object.entries(options.experiments ?? {})) await writeExperiment(root, name, content);
 
   return {
     root,

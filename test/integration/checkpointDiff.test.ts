@@ -7,25 +7,17 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { poll } from '../harness/poll';
 import { errorNotifications } from './errorNotifications';
-import { waitFor } from './waitFor';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
 
 /** Trains a tiny KD-STDA run with the extension's own trainer bundle, as a terminal user would. */
 async function trainTinyRun(root: string): Promise<string> {
   await createImageTree(path.join(root, 'data'), { src: { a: 6, b: 6 }, tgt: { a: 6, b: 6 } });
-  const file = path.join(root, 'tiny.kdexp.json');
-  await writeFile(file, JSON.stringify({
-    version: 1,
-    name: 'tiny',
-    data: { root: 'data', source: 'src', targets: ['tgt'], imageSize: 16, channels: 3, split: { kind: 'all' } },
-    teacher: { architecture: 'resnet-small', width: 0.25 },
-    student: { architecture: 'lenet5', width: 0.5 },
-    method: { name: 'kd-stda', discriminator: { hidden: [8] } },
-    epochs: 1, stepsPerEpoch: 2, batchSize: 4, backend: 'wasm',
-  }));
+  const file = await writeExperiment(root, 'tiny', tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['tgt'], split: { kind: 'all' } } }));
   const trainer = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'trainer.js');
   const runsDir = path.join(root, 'runs');
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +61,7 @@ describe('Compare Checkpoints', function () {
     assert.deepEqual(first, { opened: true, reportFile, computed: true });
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as { domains: { name: string; agreement: number }[] };
     assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
-    await waitFor('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
+    await poll('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
 
     const second = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
     assert.deepEqual(second, { opened: true, reportFile, computed: false }, 'a report newer than both checkpoints is opened as it is');

@@ -5,8 +5,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { CheckpointDiffPanel } from '../../src/host/panels/checkpointDiffPanel';
+import { poll } from '../harness/poll';
 import { fakeContext, FakePanel, recordingOutput } from './fakePanel';
-import { waitFor } from './waitFor';
 
 /**
  * A Checkpoint Diff panel restored after a reload names its report in state its webview saved,
@@ -73,7 +73,7 @@ describe('restoring the Checkpoint Diff panel', function () {
     const { fake, lines } = await restore({ reportFile });
     assert.equal(fake.disposed, false);
     fake.send({ type: 'ready' });
-    await waitFor('the error message', () => fake.posted.length > 0);
+    await poll('the error message', () => fake.posted.length > 0);
     assert.deepEqual(fake.posted, [{ type: 'error', reportFile, message: 'cannot read the report shadow.json: not a valid report' }]);
     assert.doesNotMatch(JSON.stringify(fake.posted), /root:x/);
     assert.match(lines.join('\n'), /cannot read the diff report .*shadow\.json: .*JSON/, 'the detail goes to the log');
@@ -90,11 +90,11 @@ describe('restoring the Checkpoint Diff panel', function () {
     opened = [];
     const { fake } = await restore({ reportFile, tab: 'classes' });
     fake.send({ type: 'ready' });
-    await waitFor('the snapshot', () => fake.posted.length > 0);
+    await poll('the snapshot', () => fake.posted.length > 0);
     assert.deepEqual(fake.posted, [{ type: 'snapshot', reportFile, report }]);
     fake.send({ type: 'openReport', file: '/etc/passwd' });
     fake.send({ type: 'openReport' });
-    await waitFor('the report opened', () => opened.length > 0);
+    await poll('the report opened', () => opened.length > 0);
     assert.deepEqual(opened, [reportFile]);
     fake.dispose();
   });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
+import { poll } from '../harness/poll';
 
 describe('Create Digits Benchmark command', function () {
   // Spawns the real trainer, which may first fetch Debian packages into its cache.
@@ -25,14 +26,12 @@ describe('Create Digits Benchmark command', function () {
     const result = (await vscode.commands.executeCommand('kdUda.createDigitsBenchmark', { out, size: 20, seed: 3 })) as { created: boolean; reason?: string };
     assert.equal(result.created, true, result.reason);
 
-    const deadline = Date.now() + 30_000;
-    let descriptions: string[] = [];
-    while (Date.now() < deadline) {
+    const descriptions = await poll('both splits scanned in the Datasets view', () => {
       const nodes = api.datasets.tree.getChildren().filter((node) => node.root.startsWith(out));
-      descriptions = nodes.map((node) => `${api.datasets.tree.getTreeItem(node).label}: ${api.datasets.tree.getTreeItem(node).description}`).sort();
-      if (descriptions.length === 2 && descriptions.every((text) => /images$/.test(text))) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      const seen = nodes.map((node) => `${api.datasets.tree.getTreeItem(node).label}: ${api.datasets.tree.getTreeItem(node).description}`).sort();
+      if (seen.length === 2 && seen.every((text) => /images$/.test(text))) return seen;
+      throw new Error(`the view shows ${JSON.stringify(seen)}`);
+    }, 30_000, 200);
     // 20 training images per domain; the test split keeps at least one image per class (10 per domain).
     assert.deepEqual(descriptions, ['digits/test: ImageFolder · 4 domains · 40 images', 'digits/train: ImageFolder · 4 domains · 80 images']);
   });

@@ -5,8 +5,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { DatasetNode } from '../../src/host/datasetsView/datasetTreeProvider';
+import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree, makeImage } from '../fixtures/imageTree';
-import { waitFor } from './waitFor';
+import { poll } from '../harness/poll';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
 
@@ -22,7 +23,7 @@ function label(item: vscode.TreeItem): string {
 
 /** The tree item for `root`, once its scan has finished. */
 async function rootItem(kdUda: KdUdaApi, root: string): Promise<{ node: DatasetNode; item: vscode.TreeItem }> {
-  return waitFor(`the Datasets view to show ${root}`, () => {
+  return poll(`the Datasets view to show ${root}`, () => {
     const node = kdUda.datasets.tree.getChildren().find((candidate) => candidate.root === root);
     if (!node) return undefined;
     const item = kdUda.datasets.tree.getTreeItem(node);
@@ -77,8 +78,7 @@ describe('Datasets view', function () {
     assert.ok(workspace, 'the integration tests need a workspace folder');
     const root = path.join(scratch, 'digits');
     await createImageTree(root, { mnist: { '0': 2, '1': 2, '2': 1 }, 'font-digits': { '0': 1, '1': 1 } });
-    const experiment = path.join(workspace, 'it-digits.kdexp.json');
-    await writeFile(experiment, JSON.stringify({ data: { root, source: 'mnist', targets: ['font-digits'] }, method: { name: 'mt-mtda' } }));
+    const experiment = await writeExperiment(workspace, 'it-digits', { data: { root, source: 'mnist', targets: ['font-digits'] }, method: { name: 'mt-mtda' } });
     try {
       const { node, item } = await rootItem(kdUda, root);
       assert.match(String(item.description), /ImageFolder · 2 domains · 7 images/);
@@ -106,7 +106,7 @@ describe('Datasets view', function () {
     });
     try {
       for (let i = 0; i < 50; i++) await writeFile(path.join(root, 'photos', 'cat', `new-${i}.png`), makeImage(0, 1000 + i));
-      await waitFor('the tree to count 54 images', () => {
+      await poll('the tree to count 54 images', () => {
         const node = kdUda.datasets.tree.getChildren().find((candidate) => candidate.root === root);
         return node && String(kdUda.datasets.tree.getTreeItem(node).description).endsWith('· 54 images');
       });
@@ -119,7 +119,7 @@ describe('Datasets view', function () {
   it('opens the dataset panel from the Show Dataset command', async () => {
     const root = path.join(scratch, 'live');
     await vscode.commands.executeCommand('kdUda.showDataset', root);
-    const tab = await waitFor('a Dataset: live tab', () =>
+    const tab = await poll('a Dataset: live tab', () =>
       vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((candidate) => candidate.label === 'Dataset: live'),
     );
     assert.ok(tab.input instanceof vscode.TabInputWebview, 'the tab is a webview');

@@ -2,15 +2,15 @@ import * as assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { writeExperiment } from '../fixtures/experiments';
+import { poll } from '../harness/poll';
 
-async function diagnosticsFor(uri: vscode.Uri, predicate: (diagnostics: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
+function diagnosticsFor(uri: vscode.Uri, predicate: (diagnostics: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  return poll('the KD-UDA diagnostics expected', () => {
     const diagnostics = vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'KD-UDA');
     if (predicate(diagnostics)) return diagnostics;
-    if (Date.now() > deadline) throw new Error(`timed out; KD-UDA diagnostics: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    throw new Error(`KD-UDA diagnostics: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
+  });
 }
 
 describe('Experiment file diagnostics', function () {
@@ -45,8 +45,7 @@ describe('Experiment file diagnostics', function () {
 
   it('puts a Start Run lens at the top of an experiment file, running the palette command', async () => {
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    const file = path.join(workspace, 'lens.kdexp.json');
-    await writeFile(file, JSON.stringify({ data: { root: './digits', source: 'a', targets: ['b'] }, method: { name: 'dann' } }));
+    const file = await writeExperiment(workspace, 'lens', { data: { root: './digits', source: 'a', targets: ['b'] }, method: { name: 'dann' } });
     try {
       const document = await vscode.workspace.openTextDocument(file);
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
-import { waitFor } from './waitFor';
+import { poll } from '../harness/poll';
 
 type Result = { created: true; file: string } | { created: false; reason: string };
 
@@ -18,12 +18,12 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function drive(running: Thenable<unknown>, keys: (round: number) => Promise<void>): Promise<Result> {
   let settled = false;
   const result = Promise.resolve(running).finally(() => (settled = true));
-  const deadline = Date.now() + 30_000;
-  for (let round = 0; !settled; round++) {
-    if (Date.now() > deadline) throw new Error('the New Experiment wizard did not finish within 30 s');
-    await keys(round);
-    await pause(150);
-  }
+  let round = 0;
+  await poll('the New Experiment wizard to finish', async () => {
+    if (settled) return true;
+    await keys(round++);
+    return false;
+  }, 30_000, 150);
   return (await result) as Result;
 }
 
@@ -54,7 +54,7 @@ describe('New Experiment command', function () {
     assert.ok(result.created, result.created ? '' : result.reason);
     try {
       assert.equal(result.file, path.join(workspace, 'kd-stda-mnist-to-mnist-photo.kdexp.json'), 'the suggested name says what the experiment does');
-      const editor = await waitFor('the new file in the active editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === result.file && vscode.window.activeTextEditor);
+      const editor = await poll('the new file in the active editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === result.file && vscode.window.activeTextEditor);
       const text = editor.document.getText();
       assert.equal(text, await readFile(result.file, 'utf8'));
       const validation = validateExperimentText(text, result.file);
@@ -72,7 +72,7 @@ describe('New Experiment command', function () {
 
   it('starts from a Datasets view domain: its root, and that domain as the source', async () => {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
-    const domain = await waitFor('the mnist-photo domain in the Datasets view', () => {
+    const domain = await poll('the mnist-photo domain in the Datasets view', () => {
       const root = api.datasets.tree.getChildren().find((node) => node.root === dataset);
       // The view scans a root when it shows its item.
       if (root) api.datasets.tree.getTreeItem(root);

@@ -8,9 +8,10 @@ import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { RunNode } from '../../src/host/runsView/runsTreeProvider';
 import { listRuns, type RunListing } from '../../src/runFolder/listRuns';
+import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { poll } from '../harness/poll';
 import { errorNotifications } from './errorNotifications';
-import { waitFor } from './waitFor';
 
 function alive(pid: number): boolean {
   try {
@@ -49,8 +50,7 @@ describe('Runs: Start Run and Stop Run', function () {
   const experiments: string[] = [];
 
   async function experiment(name: string, fields: Record<string, unknown>): Promise<vscode.Uri> {
-    const file = path.join(workspace, `${name}.kdexp.json`);
-    const content = {
+    const file = await writeExperiment(workspace, name, {
       name,
       data: { root: dataset, source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } },
       student: { architecture: 'lenet5' },
@@ -58,14 +58,13 @@ describe('Runs: Start Run and Stop Run', function () {
       batchSize: 4,
       backend: 'wasm',
       ...fields,
-    };
-    await writeFile(file, JSON.stringify(content, null, 2));
+    });
     experiments.push(file);
     return vscode.Uri.file(file);
   }
 
   async function runOf(name: string, state?: string): Promise<RunListing> {
-    return waitFor(
+    return poll(
       `a run of ${name}${state ? ` in state ${state}` : ''}`,
       async () => (await listRuns(runsDir)).find((run) => run.runId.endsWith(`-${name}`) && (!state || run.state === state)),
       60_000,
@@ -102,9 +101,9 @@ describe('Runs: Start Run and Stop Run', function () {
       const dir = path.join(runsDir, '20260101-000000-from-terminal');
       await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running' }));
-      await waitFor('the Runs view to be told about the new run', () => changes > 0, 15_000);
+      await poll('the Runs view to be told about the new run', () => changes > 0, 15_000);
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'failed', error: 'out of memory' }));
-      const listed = await waitFor('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('from-terminal') && node.run.state === 'failed'));
+      const listed = await poll('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('from-terminal') && node.run.state === 'failed'));
       assert.equal(listed.experiment, '(unknown experiment)', 'a run without experiment.json is grouped apart');
       assert.match(await tooltipOf(api, listed.node), /Failed: out of memory/);
       await rm(dir, { recursive: true, force: true });
@@ -122,17 +121,17 @@ describe('Runs: Start Run and Stop Run', function () {
       await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, 'trainer.log'), '2026-01-01T00:00:00.000Z run folder: somewhere\n2026-01-01T00:00:09.000Z epoch 1/5: student 51.0% mean target accuracy\n');
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running', pid: trainer.pid, host: os.hostname() }));
-      await waitFor('the run to show as running', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'running'));
+      await poll('the run to show as running', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'running'));
       let changes = 0;
       const listening = api.runs.onDidChangeTreeData(() => changes++);
       try {
         trainer.kill('SIGKILL');
         // status.json does not change, so only the view's own check of running runs can notice.
-        await waitFor('the Runs view to be told that the run changed', () => changes > 0, 15_000);
+        await poll('the Runs view to be told that the run changed', () => changes > 0, 15_000);
       } finally {
         listening.dispose();
       }
-      const listed = await waitFor('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'failed'));
+      const listed = await poll('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'failed'));
       assert.match(await tooltipOf(api, listed.node), /never recorded an end(.*\n)*Last lines of trainer\.log:\n.*run folder: somewhere\n.*epoch 1\/5: student 51\.0%/);
     } finally {
       trainer.kill('SIGKILL');
@@ -147,7 +146,7 @@ describe('Runs: Start Run and Stop Run', function () {
     assert.equal(result.started, true, result.reason);
     const run = await runOf('tiny', 'done');
     assert.ok(existsSync(path.join(run.dir, 'results.json')), 'results.json written');
-    const listed = await waitFor(
+    const listed = await poll(
       'the Runs view to list the run as done',
       async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run.runId && node.run.state === 'done'),
       30_000,
@@ -184,11 +183,11 @@ describe('Runs: Start Run and Stop Run', function () {
       const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
       assert.equal(result.started, true, result.reason);
       run = await runOf('gone', 'failed');
-      await waitFor('the failure notification', () => api.activeRuns.list().length === 0, 30_000);
+      await poll('the failure notification', () => api.activeRuns.list().length === 0, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
     assert.match(run!.error ?? '', /deleted-after-validation/);
-    const listed = await waitFor('the failed run in the Runs view', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
+    const listed = await poll('the failed run in the Runs view', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
     assert.equal(listed.experiment, 'gone');
     assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: .*deleted-after-validation/);
     assert.equal(api.runs.getTreeItem(listed.node).contextValue, 'run.failed');
@@ -207,13 +206,13 @@ describe('Runs: Start Run and Stop Run', function () {
       const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
       assert.equal(result.started, true, result.reason);
       run = await runOf('killed', 'running');
-      await waitFor('a first training step', async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
+      await poll('a first training step', async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
       process.kill(result.pid!, 'SIGKILL');
-      await waitFor('the trainer to be gone', () => !alive(result.pid!) && api.activeRuns.list().length === 0, 15_000);
+      await poll('the trainer to be gone', () => !alive(result.pid!) && api.activeRuns.list().length === 0, 15_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
     assert.match(await readFile(path.join(run!.dir, 'status.json'), 'utf8'), /"state":\s*"running"/, 'the killed trainer could not record its end');
-    const listed = await waitFor('the killed run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
+    const listed = await poll('the killed run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
     assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: the trainer \(pid \d+\) is gone but never recorded an end/);
     assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
     const shown = notifications.find((message) => message.includes('run killed'));
@@ -244,7 +243,7 @@ describe('Runs: Start Run and Stop Run', function () {
     const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
     assert.equal(result.started, true, result.reason);
     const run = await runOf('long', 'running');
-    await waitFor('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
+    await poll('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
     const stopped = (await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number };
     assert.equal(stopped.stopped, 1);
     await runOf('long', 'stopped');
@@ -253,7 +252,7 @@ describe('Runs: Start Run and Stop Run', function () {
 
     const resumed = (await vscode.commands.executeCommand('kdUda.resumeRun', run.dir)) as { started: boolean; reason?: string };
     assert.equal(resumed.started, true, resumed.reason);
-    await waitFor('the run to resume', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined), 60_000);
+    await poll('the run to resume', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined), 60_000);
     await runOf('long', 'running');
     assert.equal(((await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number }).stopped, 1);
     await runOf('long', 'stopped');

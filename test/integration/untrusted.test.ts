@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
+import { writeExperiment } from '../fixtures/experiments';
+import { poll } from '../harness/poll';
 
 /** Runs only in the harness's untrusted mode (`runIntegration --untrusted`), where trust is never granted. */
 describe('Untrusted workspace (Restricted Mode)', function () {
@@ -29,14 +31,12 @@ describe('Untrusted workspace (Restricted Mode)', function () {
   it('opens untrusted, and datasets can still be browsed', async () => {
     assert.equal(vscode.workspace.isTrusted, false);
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
-    const deadline = Date.now() + 15_000;
-    let description = '';
-    while (Date.now() < deadline) {
+    const description = await poll('the dataset root to be scanned', () => {
       const [root] = api.datasets.tree.getChildren();
-      description = root ? String(api.datasets.tree.getTreeItem(root).description) : '';
-      if (/· \d+ images$/.test(description)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      const seen = root ? String(api.datasets.tree.getTreeItem(root).description) : '';
+      if (/· \d+ images$/.test(seen)) return seen;
+      throw new Error(`its description reads "${seen}"`);
+    });
     assert.match(description, /ImageFolder · \d+ domains · \d+ images/);
   });
 
@@ -54,8 +54,7 @@ describe('Untrusted workspace (Restricted Mode)', function () {
     trainerSpawns = [];
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
     // A valid experiment, so Start Run gets past validation to the point where it would spawn.
-    const file = path.join(workspace, 'untrusted-start.kdexp.json');
-    await writeFile(file, JSON.stringify({ data: { root: './digits', source: 'mnist', targets: ['mnist-photo'] }, method: { name: 'source-only' } }));
+    const file = await writeExperiment(workspace, 'untrusted-start', { data: { root: './digits', source: 'mnist', targets: ['mnist-photo'] }, method: { name: 'source-only' } });
     const stoppedRun = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-untrusted-runs-')), '20260101-000000-stopped');
     const status = JSON.stringify({ version: 1, state: 'stopped' });
     await mkdir(stoppedRun, { recursive: true });

@@ -8,7 +8,7 @@ import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
-import { waitFor } from './waitFor';
+import { poll } from '../harness/poll';
 
 /**
  * Runs only in the harness's untrusted mode (`runIntegration --untrusted`): an existing diff report
@@ -60,7 +60,7 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
     await writeFile(reportFile, JSON.stringify(report));
     const result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') })) as CompareCheckpointsResult;
     assert.deepEqual(result, { opened: true, reportFile, computed: false });
-    await waitFor('the Checkpoint Diff panel', () => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === 'Diff: student-epoch-1 ↔ teacher-epoch-1')));
+    await poll('the Checkpoint Diff panel', () => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === 'Diff: student-epoch-1 ↔ teacher-epoch-1')));
     assert.deepEqual(trainerSpawns, []);
   });
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerTrainingGradients } from '../../src/trainer/backends/gradients/registerTrainingGradients';
 import { loadWasmBackend } from '../../src/trainer/backends/wasmBackend';
-import { assertCloseAtScale, seededValues } from './numericChecks';
+import { assertClose, seededValues, type Tolerance } from './numericChecks';
 
 // The leaner batch-norm and mean gradients (src/trainer/backends/gradients) against tfjs-core's
 // own, on the same inputs: batch norm in training mode as tfjs-layers computes it (moments, then
@@ -42,9 +42,7 @@ function gradients(c: Case): Float32Array[] {
   });
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assertCloseAtScale(actual, expected, what, 2e-4, 1e-5);
-}
+const TOLERANCE: Tolerance = { relative: 2e-4, absolute: 1e-5 };
 
 describe('training gradients', () => {
   it('batch norm (NHWC and dense) and mean match tfjs-core on cpu and wasm', async () => {
@@ -56,7 +54,7 @@ describe('training gradients', () => {
       tf.setBackend(backend);
       cases.forEach((c, i) => {
         const ours = gradients(c);
-        ['dx', 'dscale', 'doffset'].forEach((name, k) => assertClose(ours[k], stock[i][k], `${backend} ${c.shape} ${name}`));
+        ['dx', 'dscale', 'doffset'].forEach((name, k) => assertClose(ours[k], stock[i][k], TOLERANCE, `${backend} ${c.shape} ${name}`));
       });
     }
   });

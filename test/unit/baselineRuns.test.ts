@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findBaselines } from '../../src/runComparison/baselineRuns';
+import { writeRunFolder } from '../fixtures/experiments';
 
 interface RunSpec {
   id: string;
@@ -26,24 +27,23 @@ describe('findBaselines', () => {
   after(() => rm(runsDir, { recursive: true, force: true }));
 
   async function run(spec: RunSpec): Promise<string> {
-    const dir = path.join(runsDir, spec.id);
-    await mkdir(dir);
     const targets = spec.targets ?? ['svhn', 'usps'];
     const role = spec.model ?? 'student';
-    await writeFile(path.join(dir, 'experiment.json'), JSON.stringify({
-      data: { root: spec.root ?? '/data/digits', source: spec.source ?? 'mnist', targets, imageSize: 28, channels: 3, layout: 'auto', split: spec.split ?? { kind: 'folders' } },
-      method: { name: spec.method, ...(spec.model ? { model: spec.model } : {}) },
-      seed: spec.seed ?? 0,
-    }));
-    await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: spec.state ?? 'done' }));
     const mean = spec.studentMean ?? 0.5;
-    await writeFile(path.join(dir, 'results.json'), JSON.stringify({
-      version: 1,
-      targets,
-      headline: { epoch: 10, accuracy: { [role]: Object.fromEntries(targets.map((target) => [target, mean])) }, meanTarget: { [role]: mean } },
-      costs: { [role]: { parameters: 62006, macsPerImage: 651720 } },
-    }));
-    return dir;
+    return writeRunFolder(path.join(runsDir, spec.id), {
+      'experiment.json': {
+        data: { root: spec.root ?? '/data/digits', source: spec.source ?? 'mnist', targets, imageSize: 28, channels: 3, layout: 'auto', split: spec.split ?? { kind: 'folders' } },
+        method: { name: spec.method, ...(spec.model ? { model: spec.model } : {}) },
+        seed: spec.seed ?? 0,
+      },
+      'status.json': { version: 1, state: spec.state ?? 'done' },
+      'results.json': {
+        version: 1,
+        targets,
+        headline: { epoch: 10, accuracy: { [role]: Object.fromEntries(targets.map((target) => [target, mean])) }, meanTarget: { [role]: mean } },
+        costs: { [role]: { parameters: 62006, macsPerImage: 651720 } },
+      },
+    });
   }
 
   it('finds the newest finished source-only and DANN runs on the same data, source and targets', async () => {
@@ -90,9 +90,7 @@ describe('findBaselines', () => {
     const judged = path.join(runsDir, '20261102-100000-so-new');
     const labels = (await findBaselines(judged, runsDir)).map((baseline) => baseline.label).sort();
     assert.deepEqual(labels, ['student, adapted directly (DANN)', 'teacher, adapted directly (DANN)']);
-    const broken = path.join(runsDir, '20261105-100000-broken');
-    await mkdir(broken);
-    await writeFile(path.join(broken, 'experiment.json'), '{"data": ');
+    const broken = await writeRunFolder(path.join(runsDir, '20261105-100000-broken'), { 'experiment.json': '{"data": ' });
     assert.deepEqual(await findBaselines(broken, runsDir), []);
   });
 });

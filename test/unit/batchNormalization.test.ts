@@ -7,7 +7,7 @@ import { initBackend } from '../../src/trainer/backends/initBackend';
 import { locateNativePackage } from '../../src/trainer/backends/nativeTensorFlow';
 import { batchNormTrainingGradKernel, batchNormTrainingKernel } from '../../src/trainer/backends/gradients/batchNormTraining';
 import { batchNormalization, FusedBatchNormalization } from '../../src/trainer/models/batchNormalization';
-import { assertCloseAtScale, seededValues } from './numericChecks';
+import { assertClose, seededValues, type Tolerance } from './numericChecks';
 
 // The batch-norm layer whose training step is one fused kernel (src/trainer/models/batchNormalization)
 // against tfjs-layers' own layer with the same weights: output, all three gradients and the moving
@@ -41,9 +41,7 @@ function trainingCall(layer: tfl.layers.Layer, shape: number[]): Outcome {
   return outcome;
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assertCloseAtScale(actual, expected, what, 2e-4, 1e-5);
-}
+const TOLERANCE: Tolerance = { relative: 2e-4, absolute: 1e-5 };
 
 const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };
 
@@ -51,7 +49,7 @@ function assertSameAsStock(backend: string): void {
   for (const shape of [[4, 5, 3, 6], [1, 3, 3, 2], [7, 5], [1, 4]]) {
     const stock = trainingCall(tfl.layers.batchNormalization(args), shape);
     const fused = trainingCall(batchNormalization(args), shape);
-    for (const key of Object.keys(stock) as (keyof Outcome)[]) assertClose(fused[key], stock[key], `${backend} ${shape.join('x')} ${key}`);
+    for (const key of Object.keys(stock) as (keyof Outcome)[]) assertClose(fused[key], stock[key], TOLERANCE, `${backend} ${shape.join('x')} ${key}`);
   }
 }
 
@@ -81,9 +79,9 @@ function assertPartialLayersTrain(backend: string): void {
   for (const partial of [{ scale: false }, { center: false }, { scale: false, center: false }]) {
     const ours = run(batchNormalization({ ...args, ...partial }), neutral);
     const what = `${backend} ${JSON.stringify(partial)}`;
-    assertClose(ours.y, reference.y, `${what} output`);
-    assertClose(ours.dx, reference.dx, `${what} dx`);
-    ours.moving.forEach((m, i) => assertClose(m, reference.moving[i], `${what} moving average ${i}`));
+    assertClose(ours.y, reference.y, TOLERANCE, `${what} output`);
+    assertClose(ours.dx, reference.dx, TOLERANCE, `${what} dx`);
+    ours.moving.forEach((m, i) => assertClose(m, reference.moving[i], TOLERANCE, `${what} moving average ${i}`));
   }
 }
 

@@ -10,11 +10,11 @@ import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffRep
 import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/checkpointDiff/weightChange';
 import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffMessages';
+import { assertClose } from './numericChecks';
 
 // The checkpoint diff's pure core on values worked out by hand.
 
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const close = (actual: number | null, expected: number, what: string) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-6, `${what}: ${actual} != ${expected}`);
 
 describe('prediction comparison', () => {
   it('agreement and KL both ways, on two images of two classes', () => {
@@ -23,15 +23,15 @@ describe('prediction comparison', () => {
     const result = comparePredictions(new Float32Array([0, 0, 2, 0]), new Float32Array([0, 0, 0, 2]), 2);
     assert.equal(result.images, 2);
     assert.equal(result.agreement, 0.5);
-    close(result.klAB, Math.tanh(1), 'KL(A||B)');
-    close(result.klBA, Math.tanh(1), 'KL(B||A)');
+    assertClose(result.klAB, Math.tanh(1), { absolute: 1e-6 }, 'KL(A||B)');
+    assertClose(result.klBA, Math.tanh(1), { absolute: 1e-6 }, 'KL(B||A)');
   });
 
   it('keeps the two KL directions apart', () => {
     // p = [1/2, 1/2], q = softmax([ln 3, 0]) = [3/4, 1/4].
     const result = comparePredictions([0, 0], [Math.log(3), 0], 2);
-    close(result.klAB, 0.5 * Math.log(4 / 3), 'KL(p||q) = ½ ln(4/3)');
-    close(result.klBA, 0.75 * Math.log(1.5) + 0.25 * Math.log(0.5), 'KL(q||p) = ¾ ln(3/2) + ¼ ln(1/2)');
+    assertClose(result.klAB, 0.5 * Math.log(4 / 3), { absolute: 1e-6 }, 'KL(p||q) = ½ ln(4/3)');
+    assertClose(result.klBA, 0.75 * Math.log(1.5) + 0.25 * Math.log(0.5), { absolute: 1e-6 }, 'KL(q||p) = ¾ ln(3/2) + ¼ ln(1/2)');
     assert.equal(result.agreement, 1, 'a tie goes to class 0, which is also B’s top class');
   });
 
@@ -72,11 +72,11 @@ describe('weight change', () => {
     const changes = compareWeights(a, b);
     assert.deepEqual(changes.map((change) => [change.layer, change.params]), [['conv', 3], ['dense', 2], ['bn', 2], ['head', 1]]);
     // conv: A = (3, 4, 0), B = (3, 4, 5): ||A - B|| = 5 = ||A||; cos = 25 / (5 · √50) = 1/√2.
-    close(changes[0].relativeL2, 1, 'conv relative L2');
-    close(changes[0].cosine, Math.SQRT1_2, 'conv cosine');
+    assertClose(changes[0].relativeL2, 1, { absolute: 1e-6 }, 'conv relative L2');
+    assertClose(changes[0].cosine, Math.SQRT1_2, { absolute: 1e-6 }, 'conv cosine');
     // dense: orthogonal unit vectors.
-    close(changes[1].relativeL2, Math.SQRT2, 'dense relative L2');
-    close(changes[1].cosine, 0, 'dense cosine');
+    assertClose(changes[1].relativeL2, Math.SQRT2, { absolute: 1e-6 }, 'dense relative L2');
+    assertClose(changes[1].cosine, 0, { absolute: 1e-6 }, 'dense cosine');
     // bn: zero and unchanged; head: from zero to non-zero.
     assert.deepEqual([changes[2].relativeL2, changes[2].cosine], [0, null]);
     assert.deepEqual([changes[3].relativeL2, changes[3].cosine], [null, null]);

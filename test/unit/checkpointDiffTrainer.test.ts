@@ -11,7 +11,9 @@ import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import type { RunResults } from '../../src/runFolder/results';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { assertClose } from './numericChecks';
 
 // `kd-uda diff` as the extension spawns it (the real trainer bundle), on the checkpoints of a tiny
 // KD-STDA run trained here on generated images.
@@ -43,16 +45,7 @@ describe('kd-uda diff', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-diff-'));
     const classes = { circle: 8, square: 8 };
     await createImageTree(path.join(root, 'data'), { src: classes, t1: classes });
-    const file = path.join(root, 'tiny.kdexp.json');
-    await writeFile(file, JSON.stringify({
-      version: 1,
-      name: 'tiny',
-      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
-      teacher: { architecture: 'resnet-small', width: 0.25 },
-      student: { architecture: 'lenet5', width: 0.5 },
-      method: { name: 'kd-stda', discriminator: { hidden: [8] } },
-      epochs: 1, stepsPerEpoch: 2, batchSize: 4, seed: 1, backend: 'wasm',
-    }));
+    const file = await writeExperiment(root, 'tiny', tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['t1'], split: { kind: 'holdout', testFraction: 0.25 } }, seed: 1 }));
     await startBackend('wasm', () => undefined);
     const run = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: () => undefined });
     assert.equal(run.state, 'done');
@@ -107,7 +100,7 @@ describe('kd-uda diff', () => {
     assert.deepEqual(report.weights.map((change) => change.layer), report.a.layers.filter((layer) => layer.params > 0).map((layer) => layer.name));
     for (const change of report.weights) {
       assert.equal(change.relativeL2, 0, change.layer);
-      assert.ok(Math.abs((change.cosine ?? 0) - 1) < 1e-6, `${change.layer}: cosine ${change.cosine}`);
+      assertClose(change.cosine, 1, { absolute: 1e-6 }, `${change.layer}: cosine`);
     }
   });
 

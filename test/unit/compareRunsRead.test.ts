@@ -8,6 +8,7 @@ import { parseEvents } from '../../src/runFolder/eventLog';
 import { RunComparisonReader } from '../../src/runComparison/readRunComparison';
 import { summariseRun } from '../../src/runFolder/runProgress';
 import type { ComparisonTable } from '../../src/runComparison/runComparison';
+import { writeRunFolder } from '../fixtures/experiments';
 
 const experiment = (name: string) => ({ version: 1, name, data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] }, method: { name: 'kd-stda' } });
 
@@ -21,10 +22,7 @@ function cell(table: ComparisonTable, runId: string, key: string): unknown {
 describe('RunComparisonReader', () => {
   let dir: string;
 
-  async function writeRun(runId: string, files: Record<string, unknown>): Promise<void> {
-    await mkdir(path.join(dir, runId), { recursive: true });
-    for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, runId, name), typeof content === 'string' ? content : JSON.stringify(content));
-  }
+  const writeRun = (runId: string, files: Record<string, unknown>) => writeRunFolder(path.join(dir, runId), files);
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-compare-'));
@@ -120,12 +118,7 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
   /** Each test reads its own runs folder, so one failing cannot break the next. */
   let dir: string;
 
-  async function writeRun(runId: string, files: Record<string, unknown>): Promise<string> {
-    const runDir = path.join(dir, runId);
-    await mkdir(runDir, { recursive: true });
-    for (const [name, content] of Object.entries(files)) await writeFile(path.join(runDir, name), typeof content === 'string' ? content : JSON.stringify(content));
-    return runDir;
-  }
+  const writeRun = (runId: string, files: Record<string, unknown>) => writeRunFolder(path.join(dir, runId), files);
   const lines = (events: unknown[]) => events.map((event) => `${JSON.stringify(event)}\n`).join('');
 
   before(async () => {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { conv2d, LazyGradientConv2D } from '../../src/trainer/models/conv2d';
-import { assertCloseAtScale, seededValues } from './numericChecks';
+import { assertClose, seededValues, type Tolerance } from './numericChecks';
 
 // The Conv2D layer that leaves gradients nobody asked for uncomputed (src/trainer/models/conv2d)
 // against tfjs-layers' own, with the same weights: same outputs and kernel gradients, and no
@@ -36,9 +36,7 @@ async function trainingCall(layer: tfl.layers.Layer, shape: [number, number, num
   return { y, grads, inputGradients: profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length };
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assertCloseAtScale(actual, expected, what, 1e-5, 1e-6);
-}
+const TOLERANCE: Tolerance = { relative: 1e-5, absolute: 1e-6 };
 
 describe('Conv2D with lazily computed gradients', () => {
   for (const args of [
@@ -51,8 +49,8 @@ describe('Conv2D with lazily computed gradients', () => {
       const shape: [number, number, number, number] = [2, 9, 9, 3];
       const stock = await trainingCall(tfl.layers.conv2d(args), shape);
       const lazy = await trainingCall(conv2d(args), shape);
-      assertClose(lazy.y, stock.y, 'output');
-      lazy.grads.forEach((g, i) => assertClose(g, stock.grads[i], `gradient ${i}`));
+      assertClose(lazy.y, stock.y, TOLERANCE, 'output');
+      lazy.grads.forEach((g, i) => assertClose(g, stock.grads[i], TOLERANCE, `gradient ${i}`));
       assert.equal(lazy.inputGradients, 0);
     });
   }

@@ -7,6 +7,7 @@ import { decodeSimplePng } from '../../src/trainer/data/pngFastPath';
 import { loadSharp } from '../../src/trainer/data/sharpModule';
 import { encodePng } from '../../src/trainer/digitsBenchmark/pngEncoder';
 import { dataTempDir, writeFileAt } from './dataFixtures';
+import { assertClose } from './numericChecks';
 
 /** A BMP file: 40-byte header, optional palette, rows bottom-up (or top-down), padded to 4 bytes. */
 function bmp(width: number, height: number, bits: 8 | 24 | 32, pixelAt: (x: number, y: number) => number[], options: { topDown?: boolean; palette?: number[][] } = {}): Buffer {
@@ -66,7 +67,7 @@ test('every format reaches the same target: png, jpg, webp, tiff, gif, bmp; alph
     assert.ok(rgb[0] > 240 && rgb[1] < 15 && rgb[2] < 15, `${extension}: red, got ${rgb.slice(0, 3).join(',')}`);
     const gray = await decodeImage(sharpModule, { kind: 'file', path: file }, { size: 8, channels: 1, fit: 'stretch' });
     assert.equal(gray.length, 64, extension);
-    assert.ok(Math.abs(gray[0] - 76) <= 3, `${extension}: red's BT.601 luma (76), got ${gray[0]}`);
+    assertClose(gray[0], 76, { absolute: 3 }, `${extension}: red's BT.601 luma`);
   }
 });
 

@@ -4,6 +4,7 @@ import { DataLoader } from '../../src/trainer/data/dataLoader';
 import { loadDataset } from '../../src/trainer/data/dataset';
 import { DomainSampler } from '../../src/trainer/data/domainSampler';
 import { dataTempDir, firstPixel, writeImageFolder } from './dataFixtures';
+import { assertClose } from './numericChecks';
 
 /** Source: 10 images of two classes; target: 3 images. Gray value = 10 * class + index names each image. */
 async function smallDataset(t: Parameters<typeof dataTempDir>[0]) {
@@ -103,10 +104,10 @@ test('normalisation: unit, symmetric and ImageNet statistics', async (t) => {
     return [];
   };
   // The last source image is class b, index 4: gray value 14.
-  assert.ok(Math.abs((await first('unit', 1))[0] - 14 / 255) < 1e-6);
-  assert.ok(Math.abs((await first('symmetric', 1))[0] - (14 / 255 - 0.5) / 0.5) < 1e-6);
+  assertClose((await first('unit', 1))[0], 14 / 255, { absolute: 1e-6 }, 'unit');
+  assertClose((await first('symmetric', 1))[0], (14 / 255 - 0.5) / 0.5, { absolute: 1e-6 }, 'symmetric');
   const imagenet = await first('imagenet', 3);
-  [0.485, 0.456, 0.406].forEach((mean, c) => assert.ok(Math.abs(imagenet[c] - (14 / 255 - mean) / [0.229, 0.224, 0.225][c]) < 1e-5));
+  [0.485, 0.456, 0.406].forEach((mean, c) => assertClose(imagenet[c], (14 / 255 - mean) / [0.229, 0.224, 0.225][c], { absolute: 1e-5 }, `imagenet channel ${c}`));
 });
 
 test('augmentation: horizontal flip mirrors, random resized crop varies per epoch; evaluation is never augmented', async (t) => {

@@ -15,6 +15,7 @@ import { createMethod } from '../../src/trainer/methods/createMethod';
 import { buildSavedNet, loadSavedBackbone } from '../../src/trainer/models/savedBackbone';
 import { readCheckpointMeta, readLatest } from '../../src/trainer/runLoop/checkpointStore';
 import type { Learner } from '../../src/trainer/training/learner';
+import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 
 // Every architecture in three parts, trunk -> adaptation features -> head -> logits, with each
@@ -148,14 +149,13 @@ describe('a run folder from before the split', () => {
   it('resumes cut where its linear head began, with the discriminator its checkpoint holds, and records the split', async () => {
     const dataRoot = path.join(root, 'data');
     await createImageTree(dataRoot, { src: { a: 6, b: 6 }, t1: { a: 6, b: 6 } }, { size: 16 });
-    const file = path.join(root, 'old.kdexp.json');
-    await writeFile(file, JSON.stringify({
+    const file = await writeExperiment(root, 'old', {
       name: 'old',
       data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
       student: { architecture: 'lenet5', adaptAt: 'fc2' },
       method: { name: 'dann', discriminatorHidden: 8 },
       epochs: 1, stepsPerEpoch: 3, batchSize: 4, seed: 1, backend: 'wasm',
-    }));
+    });
     const runsDir = path.join(root, 'runs');
     const stop = { requested: true };
     const { runDir, state } = await startTraining({ file, runsDir, stop, echo: quiet });

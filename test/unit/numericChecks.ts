@@ -12,9 +12,28 @@ export function seededValues(size: number, seed: number, low: number, high: numb
   });
 }
 
-/** Every element within `relative` times the largest expected magnitude, plus `absolute`. */
-export function assertCloseAtScale(actual: Float32Array, expected: Float32Array, what: string, relative: number, absolute: number): void {
-  assert.equal(actual.length, expected.length, `${what}: size`);
-  const scale = Math.max(1e-6, ...expected.map(Math.abs));
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= relative * scale + absolute, `${what}[${i}]: ${value} vs ${expected[i]}`));
+export interface Tolerance {
+  /** A share of the largest expected magnitude. */
+  relative?: number;
+  absolute?: number;
+}
+
+/**
+ * The project's one closeness check: every element of `actual` within `absolute + relative *
+ * (largest expected magnitude)` of `expected`, for single numbers and arrays alike. The relative
+ * part is measured against the largest magnitude, not each element's own, because float32 error
+ * grows with the biggest values a computation sums. A missing value (null, undefined) or NaN is
+ * never close.
+ */
+export function assertClose(actual: number | null | undefined | ArrayLike<number>, expected: number | ArrayLike<number>, tolerance: Tolerance, what = 'value'): void {
+  assert.ok(actual !== null && actual !== undefined, `${what}: missing, expected ${String(expected)}`);
+  const got = typeof actual === 'number' ? [actual] : Array.from(actual);
+  const want = typeof expected === 'number' ? [expected] : Array.from(expected);
+  assert.equal(got.length, want.length, `${what}: size`);
+  const scale = want.reduce((largest, value) => Math.max(largest, Math.abs(value)), 1e-6);
+  const allowed = (tolerance.relative ?? 0) * scale + (tolerance.absolute ?? 0);
+  got.forEach((value, i) => {
+    const where = typeof expected === 'number' ? what : `${what}[${i}]`;
+    assert.ok(Math.abs(value - want[i]) <= allowed, `${where}: ${value} is not within ${allowed} of ${want[i]}`);
+  });
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvents } from '../../src/runFolder/eventLog';
 import { summariseRun } from '../../src/runFolder/runProgress';
+import { assertClose } from './numericChecks';
 
 const lines = [
   { t: 't', kind: 'start', backend: {} },
@@ -22,7 +23,7 @@ describe('summariseRun', () => {
     assert.deepEqual(state.history.map((point) => [point.epoch, point.beta, point.losses['student.ce']]), [[1, 0.1, 1.5], [2, undefined, undefined]]);
     assert.deepEqual(state.rows.map((row) => row.role), ['teacher', 'student'], 'teachers first');
     assert.deepEqual(state.rows[1].targets, { svhn: 0.4, usps: 0.6 });
-    assert.ok(Math.abs((state.rows[1].meanTarget ?? Number.NaN) - 0.5) < 1e-12);
+    assertClose(state.rows[1].meanTarget, 0.5, { absolute: 1e-12 }, 'mean target');
     assert.deepEqual(state.skippedEventLines, [6], 'the malformed line is skipped and reported; the torn last line is not');
   });
 
@@ -55,7 +56,7 @@ describe('summariseRun', () => {
     assert.deepEqual(state.targets, ['t1', 't2']);
     const mean = (role: string) => state.rows.find((row) => row.role === role)?.meanTarget;
     assert.equal(mean('student'), 0.5, 'the missing t2 is not counted as 0');
-    assert.ok(Math.abs((mean('teacher') ?? Number.NaN) - 0.7) < 1e-12);
+    assertClose(mean('teacher'), 0.7, { absolute: 1e-12 }, "the teacher's mean");
     assert.equal(mean('other'), undefined);
   });
 });

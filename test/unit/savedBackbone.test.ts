@@ -17,6 +17,7 @@ import { createMethod } from '../../src/trainer/methods/createMethod';
 import { loadSavedBackbone, savedModelProblems } from '../../src/trainer/models/savedBackbone';
 import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
 import type { RunResults } from '../../src/runFolder/results';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 
 // Architecture "saved": a tiny tfjs layers model (two convolutions on 12x12x3 images), saved to disk
@@ -42,25 +43,17 @@ async function saveBackbone(folder: string): Promise<number[]> {
 }
 
 /** An experiment next to the backbones; the student's path is relative to it, as a user writes it. */
-async function writeExperiment(name: string, student: Record<string, unknown>, overrides: Record<string, unknown> = {}): Promise<string> {
-  const experiment = {
-    version: 1,
+function writeSavedExperiment(name: string, student: Record<string, unknown>, overrides: Record<string, unknown> = {}): Promise<string> {
+  return writeExperiment(root, name, tinyExperiment({
     name,
-    data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 12, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
+    data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 12, split: { kind: 'holdout', testFraction: 0.25 } },
     teacher: { architecture: 'lenet5', width: 0.5 },
     student: { architecture: 'saved', ...student },
-    method: { name: 'kd-stda', discriminator: { hidden: [8] } },
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
     epochs: 2,
-    batchSize: 4,
-    stepsPerEpoch: 2,
     seed: 5,
-    backend: 'wasm',
     ...overrides,
-  };
-  const file = path.join(root, `${name}.kdexp.json`);
-  await writeFile(file, JSON.stringify(experiment, null, 2));
-  return file;
+  }));
 }
 
 async function readJson<T>(file: string): Promise<T> {
@@ -109,7 +102,7 @@ describe('a saved backbone', () => {
 
   it('starts from the saved weights, cut at the default or the named feature layer, one copy per learner', async () => {
     const kernel = await saveBackbone('load');
-    const file = await writeExperiment('load', { path: 'load/model.json' });
+    const file = await writeSavedExperiment('load', { path: 'load/model.json' });
     const validated = validateExperimentText(await readFile(file, 'utf8'), file);
     assert.ok(validated.ok);
     const experiment: Experiment = validated.experiment;
@@ -144,7 +137,7 @@ describe('a saved backbone', () => {
 
   it('trains kd-stda as the student, and its checkpoint evaluates to the reported accuracy without the model file', async () => {
     await saveBackbone('train');
-    const file = await writeExperiment('train', { path: 'train/model.json' });
+    const file = await writeSavedExperiment('train', { path: 'train/model.json' });
     const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     assert.equal(state, 'done');
     const recorded = await readJson<Experiment>(path.join(runDir, RUN_FILES.experiment));
@@ -162,7 +155,7 @@ describe('a saved backbone', () => {
 
   it('resumes from its checkpoint without the model file, on the same numbers as a run never stopped', async () => {
     await saveBackbone('resume');
-    const file = await writeExperiment('resume', { path: 'resume/model.json' }, { method: { name: 'source-only', model: 'student' } });
+    const file = await writeSavedExperiment('resume', { path: 'resume/model.json' }, { method: { name: 'source-only', model: 'student' } });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     const stop = { requested: false };
     const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ epoch, step }) => { stop.requested = epoch === 1 && step === 1; } });
@@ -184,7 +177,7 @@ describe('a bad saved backbone is refused before any work, naming the file and t
   };
 
   it('a missing file', async () => {
-    const file = await writeExperiment('missing', { path: 'nowhere/model.json' });
+    const file = await writeSavedExperiment('missing', { path: 'nowhere/model.json' });
     await refused(file, /missing\.kdexp\.json:\d+:\d+: student\.path: .*nowhere[\\/]model\.json does not exist/);
   });
 
@@ -192,7 +185,7 @@ describe('a bad saved backbone is refused before any work, naming the file and t
     await mkdir(path.join(root, 'graph'), { recursive: true });
     const graph = { format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0', modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: {} }, weightsManifest: [] };
     await writeFile(path.join(root, 'graph', 'model.json'), JSON.stringify(graph));
-    const file = await writeExperiment('graph', { path: 'graph/model.json' });
+    const file = await writeSavedExperiment('graph', { path: 'graph/model.json' });
     await refused(file, /student\.path: .*graph[\\/]model\.json: not a tfjs layers model but a graph model.*--output_format tfjs_layers_model/);
   });
 
@@ -202,7 +195,7 @@ describe('a bad saved backbone is refused before any work, naming the file and t
     const model = tfl.model({ inputs: input, outputs: output });
     await model.save(fileSaveHandler(path.join(root, 'gray')));
     model.dispose();
-    const file = await writeExperiment('shape', { path: 'gray/model.json' });
+    const file = await writeSavedExperiment('shape', { path: 'gray/model.json' });
     await refused(file, /student\.path: .*gray[\\/]model\.json takes 10 x 10 x 1 images, but data\.imageSize and data\.channels give 12 x 12 x 3/);
   });
 
@@ -239,7 +232,7 @@ describe('a bad saved backbone is refused before any work, naming the file and t
 
   it('an unknown feature layer, listing the layers, all at once with the other problems', async () => {
     await saveBackbone('named');
-    const file = await writeExperiment('layer', { path: 'missing/model.json' }, { batchSize: 0, teacher: { architecture: 'saved', path: 'named/model.json', featureLayer: 'fc9' } });
+    const file = await writeSavedExperiment('layer', { path: 'missing/model.json' }, { batchSize: 0, teacher: { architecture: 'saved', path: 'named/model.json', featureLayer: 'fc9' } });
     await refused(
       file,
       /batchSize: must be >= 1/,

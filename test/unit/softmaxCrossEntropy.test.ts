@@ -6,7 +6,7 @@ import { initBackend } from '../../src/trainer/backends/initBackend';
 import { locateNativePackage } from '../../src/trainer/backends/nativeTensorFlow';
 import { softmaxCrossEntropy, softmaxCrossEntropyKernel } from '../../src/trainer/backends/gradients/softmaxCrossEntropy';
 import { crossEntropy } from '../../src/trainer/losses/crossEntropy';
-import { seededValues } from './numericChecks';
+import { assertClose, seededValues, type Tolerance } from './numericChecks';
 
 // The one-kernel softmax cross-entropy (src/trainer/backends/gradients/softmaxCrossEntropy) on the
 // backends that have it, against tfjs's own composition on the cpu backend: the trainer's loss and
@@ -43,10 +43,7 @@ function softLabels(kernel: boolean): Float32Array[] {
   });
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: size`);
-  actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= 1e-5 * Math.max(1, Math.abs(expected[i])), `${what}[${i}]: ${value} vs ${expected[i]}`));
-}
+const TOLERANCE: Tolerance = { relative: 1e-5, absolute: 1e-5 };
 
 async function assertMatchesComposition(backend: 'wasm' | 'tensorflow'): Promise<void> {
   tf.setBackend('cpu');
@@ -56,8 +53,8 @@ async function assertMatchesComposition(backend: 'wasm' | 'tensorflow'): Promise
   assert.ok(tf.getKernel(softmaxCrossEntropyKernel, backend));
   const profile = await tf.profile(() => trainerLoss());
   assert.ok(profile.kernels.some((kernel) => kernel.name === softmaxCrossEntropyKernel), 'the trainer loss ran the fused kernel');
-  trainerLoss().forEach((values, i) => assertClose(values, composed[i], `${backend} trainer loss ${['value', 'dlogits'][i]}`));
-  softLabels(true).forEach((values, i) => assertClose(values, composedSoft[i], `${backend} soft labels ${['loss', 'dlogits', 'dlabels'][i]}`));
+  trainerLoss().forEach((values, i) => assertClose(values, composed[i], TOLERANCE, `${backend} trainer loss ${['value', 'dlogits'][i]}`));
+  softLabels(true).forEach((values, i) => assertClose(values, composedSoft[i], TOLERANCE, `${backend} soft labels ${['loss', 'dlogits', 'dlabels'][i]}`));
 }
 
 describe('softmax cross-entropy as one kernel', () => {

@@ -5,7 +5,7 @@ import { startBackend } from '../../src/trainer/cli/startBackend';
 import { buildDiscriminator } from '../../src/trainer/training/discriminator';
 import type { Learner } from '../../src/trainer/training/learner';
 import { studentAdversarialLoss } from '../../src/trainer/training/steps';
-import { assertCloseAtScale } from './numericChecks';
+import { assertClose } from './numericChecks';
 
 // The student's two adversarial terms on a fixed batch, against values worked by hand: a linear
 // discriminator z = f.w + b behind gradient reversal with delta = 0.5.
@@ -44,16 +44,16 @@ describe("the student's adversarial term", () => {
     const { loss, source: ds, target: dt } = lossAndGradients('two-domain');
     const zs = source.map(logit);
     const zt = target.map(logit);
-    assert.ok(Math.abs(loss - (zs.map((z) => softplus(-z)).reduce((a, c) => a + c) + zt.map(softplus).reduce((a, c) => a + c)) / 4) < 1e-5);
-    assertCloseAtScale(ds, reversed(zs.map((z) => -sigmoid(-z) / 4)), 'd/d source features', 1e-5, 1e-6);
-    assertCloseAtScale(dt, reversed(zt.map((z) => sigmoid(z) / 4)), 'd/d target features', 1e-5, 1e-6);
+    assertClose(loss, (zs.map((z) => softplus(-z)).reduce((a, c) => a + c) + zt.map(softplus).reduce((a, c) => a + c)) / 4, { absolute: 1e-5 }, 'loss');
+    assertClose(ds, reversed(zs.map((z) => -sigmoid(-z) / 4)), { relative: 1e-5, absolute: 1e-6 }, 'd/d source features');
+    assertClose(dt, reversed(zt.map((z) => sigmoid(z) / 4)), { relative: 1e-5, absolute: 1e-6 }, 'd/d target features');
   });
 
   it('target-only: target samples labelled 0 alone; the source features get no gradient', () => {
     const { loss, source: ds, target: dt } = lossAndGradients('target-only');
     const zt = target.map(logit);
-    assert.ok(Math.abs(loss - zt.map(softplus).reduce((a, c) => a + c) / 2) < 1e-5);
+    assertClose(loss, zt.map(softplus).reduce((a, c) => a + c) / 2, { absolute: 1e-5 }, 'loss');
     assert.deepEqual(Array.from(ds), [0, 0, 0, 0, 0, 0]);
-    assertCloseAtScale(dt, reversed(zt.map((z) => sigmoid(z) / 2)), 'd/d target features', 1e-5, 1e-6);
+    assertClose(dt, reversed(zt.map((z) => sigmoid(z) / 2)), { relative: 1e-5, absolute: 1e-6 }, 'd/d target features');
   });
 });

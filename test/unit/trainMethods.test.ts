@@ -15,6 +15,7 @@ import { validateExperimentText } from '../../src/experiment/validateExperiment'
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { logitsOf } from '../../src/trainer/training/nets';
 import { distillationStep } from '../../src/trainer/training/steps';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 
 // Every method trains for a few steps on a tiny generated dataset (16x16 PNGs, two classes, three
@@ -26,25 +27,17 @@ let runsDir: string;
 
 const quiet = () => undefined;
 
-async function writeExperiment(name: string, overrides: Record<string, unknown> = {}, method: Record<string, unknown> = {}): Promise<string> {
-  const experiment = {
-    version: 1,
+/** A tiny MT-MTDA experiment on two targets, `method` merged into its method, `overrides` replacing fields. */
+function writeTinyExperiment(name: string, overrides: Record<string, unknown> = {}, method: Record<string, unknown> = {}): Promise<string> {
+  return writeExperiment(root, name, tinyExperiment({
     name,
-    data: { root: dataRoot, source: 'src', targets: ['t1', 't2'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
-    teacher: { architecture: 'resnet-small', width: 0.25 },
-    student: { architecture: 'lenet5', width: 0.5 },
-    method: { name: 'mt-mtda', discriminator: { hidden: [8] }, ...method },
+    data: { root: dataRoot, source: 'src', targets: ['t1', 't2'], split: { kind: 'holdout', testFraction: 0.25 } },
+    method: { name: 'mt-mtda', ...method },
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
     epochs: 2,
-    batchSize: 4,
-    stepsPerEpoch: 2,
     seed: 3,
-    backend: 'wasm',
     ...overrides,
-  };
-  const file = path.join(root, `${name}.kdexp.json`);
-  await writeFile(file, JSON.stringify(experiment, null, 2));
-  return file;
+  }));
 }
 
 async function readJson<T>(file: string): Promise<T> {
@@ -72,9 +65,9 @@ describe('training every method', () => {
   ];
   for (const [title, method, roles] of cases) {
     it(`${title}: finite losses, events, checkpoints and results`, async () => {
-      const overrides = method.name === 'kd-stda' ? { data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 16, channels: 3 } }
+      const overrides = method.name === 'kd-stda' ? { data: { root: dataRoot, source: 'src', targets: ['t1'] } }
         : method.model === 'teacher' ? { teacher: { architecture: 'resnet-wide', width: 0.125 } } : {};
-      const file = await writeExperiment(String(method.name), overrides, method);
+      const file = await writeTinyExperiment(String(method.name), overrides, method);
       const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
       assert.equal(state, 'done');
       const status = await readJson<RunStatus>(path.join(runDir, RUN_FILES.status));
@@ -106,7 +99,7 @@ describe('training every method', () => {
 
 describe('checkpoints and resume', () => {
   it('a checkpoint reloads and evaluates to the accuracy the run reported', async () => {
-    const file = await writeExperiment('reload', {}, { name: 'kd-mtda' });
+    const file = await writeTinyExperiment('reload', {}, { name: 'kd-mtda' });
     const { runDir } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
     const latest = await readJson<LatestCheckpoint>(path.join(runDir, RUN_FILES.checkpoints, LATEST));
@@ -117,7 +110,7 @@ describe('checkpoints and resume', () => {
   });
 
   it('a stopped run resumes on the same schedule: the same numbers as a run never stopped', async () => {
-    const file = await writeExperiment('resume', { epochs: 2, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
+    const file = await writeTinyExperiment('resume', { epochs: 2, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     const stop = { requested: false };
     const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ epoch, step }) => { stop.requested = epoch === 1 && step === 2; } });
@@ -135,7 +128,7 @@ describe('checkpoints and resume', () => {
   });
 
   it('a failing checkpoint write fails the run and leaves the previous checkpoint loadable', async () => {
-    const file = await writeExperiment('diskfull', {}, { name: 'source-only', model: 'student' });
+    const file = await writeTinyExperiment('diskfull', {}, { name: 'source-only', model: 'student' });
     const stop = { requested: false };
     const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 2; } });
     assert.equal(first.state, 'stopped');
@@ -152,19 +145,19 @@ describe('checkpoints and resume', () => {
   });
 
   it('warm-starts a teacher from an earlier run, and names a checkpoint of another architecture', async () => {
-    const earlier = await startTraining({ file: await writeExperiment('pretrain', {}, { name: 'source-only', model: 'teacher' }), runsDir, stop: { requested: false }, echo: quiet });
+    const earlier = await startTraining({ file: await writeTinyExperiment('pretrain', {}, { name: 'source-only', model: 'teacher' }), runsDir, stop: { requested: false }, echo: quiet });
     const checkpoint = path.join(earlier.runDir, (await readJson<LatestCheckpoint>(path.join(earlier.runDir, RUN_FILES.checkpoints, LATEST))).roles.teacher);
     const lines: string[] = [];
-    const warm = await startTraining({ file: await writeExperiment('warm', { teacher: { architecture: 'resnet-small', width: 0.25, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: (line) => lines.push(line) });
+    const warm = await startTraining({ file: await writeTinyExperiment('warm', { teacher: { architecture: 'resnet-small', width: 0.25, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: (line) => lines.push(line) });
     assert.equal(warm.state, 'done');
     assert.ok(lines.some((line) => line.includes(`teacher: warm-started from ${checkpoint}`)), lines.join('\n'));
-    const wrong = await startTraining({ file: await writeExperiment('wrong', { teacher: { architecture: 'resnet-small', width: 0.5, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: quiet });
+    const wrong = await startTraining({ file: await writeTinyExperiment('wrong', { teacher: { architecture: 'resnet-small', width: 0.5, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: quiet });
     assert.equal(wrong.state, 'failed');
     assert.match((await readJson<RunStatus>(path.join(wrong.runDir, RUN_FILES.status))).error ?? '', /holds a different architecture/);
   });
 
   it('refuses to resume a run folder written by a newer version', async () => {
-    const file = await writeExperiment('newer', {}, { name: 'source-only', model: 'student' });
+    const file = await writeTinyExperiment('newer', {}, { name: 'source-only', model: 'student' });
     const { runDir } = await startTraining({ file, runsDir, stop: { requested: true }, echo: quiet });
     const statusFile = path.join(runDir, RUN_FILES.status);
     await writeFile(statusFile, JSON.stringify({ ...(await readJson<RunStatus>(statusFile)), version: 99 }));
@@ -174,7 +167,7 @@ describe('checkpoints and resume', () => {
 
 describe('numerical and memory hygiene', () => {
   it('holds as many tensors after every step, from the second epoch on (after the first checkpoint)', async () => {
-    const file = await writeExperiment('memory', { epochs: 3, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
+    const file = await writeTinyExperiment('memory', { epochs: 3, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
     const counts: number[][] = [[], [], [], []];
     await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet, onStep: ({ epoch, step }) => { if (step >= 2) counts[epoch].push(tf.memory().numTensors); } });
     assert.equal(new Set(counts[1]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
@@ -182,7 +175,7 @@ describe('numerical and memory hygiene', () => {
   });
 
   it('a NaN or infinite loss stops the run naming the term, the last good checkpoint kept', async () => {
-    const file = await writeExperiment('nan', {}, { name: 'source-only', model: 'student' });
+    const file = await writeTinyExperiment('nan', {}, { name: 'source-only', model: 'student' });
     const stop = { requested: false };
     const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 1; } });
     assert.equal(first.state, 'stopped');
@@ -204,7 +197,7 @@ describe('numerical and memory hygiene', () => {
 
 describe('optimisers', () => {
   it("the student's step never moves the teacher (its optimiser holds only the student's variables)", async () => {
-    const result = validateExperimentText(await readFile(await writeExperiment('isolation', {}, { name: 'kd-mtda' }), 'utf8'), 'isolation.kdexp.json');
+    const result = validateExperimentText(await readFile(await writeTinyExperiment('isolation', {}, { name: 'kd-mtda' }), 'utf8'), 'isolation.kdexp.json');
     assert.ok(result.ok);
     const method = createMethod({ experiment: result.experiment, shape: { inputShape: [16, 16, 3], classes: 2 }, targets: ['t1', 't2'] });
     const [teacher, student] = method.learners;
@@ -228,7 +221,7 @@ describe('optimisers', () => {
 
 describe('bad experiments are refused before any work', () => {
   it('reports every problem at once, with its JSON path', async () => {
-    const file = await writeExperiment('bad', { batchSize: 0, epochs: 'many' }, { name: 'fancy-da' });
+    const file = await writeTinyExperiment('bad', { batchSize: 0, epochs: 'many' }, { name: 'fancy-da' });
     await assert.rejects(startTraining({ file, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }), (error: Error) => {
       assert.ok(error instanceof UsageError);
       assert.match(error.message, /method\.name: must be one of/);
@@ -236,7 +229,7 @@ describe('bad experiments are refused before any work', () => {
       assert.match(error.message, /epochs: must be integer/);
       return true;
     });
-    const sameTarget = await writeExperiment('same', { data: { root: dataRoot, source: 'src', targets: ['t1', 'src'] } });
+    const sameTarget = await writeTinyExperiment('same', { data: { root: dataRoot, source: 'src', targets: ['t1', 'src'] } });
     await assert.rejects(startTraining({ file: sameTarget, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }), /data\.targets\[1\]: the source domain "src" cannot also be a target/);
   });
 });

@@ -1,13 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readEvents } from '../../src/runFolder/eventLog';
 import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
 import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { poll } from '../harness/poll';
 
 // The extension stops a run with SIGTERM: the real trainer bundle, as the extension spawns it.
 const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
@@ -21,31 +23,19 @@ describe('kd-uda train under SIGTERM', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('finishes the step, writes a checkpoint, marks the run stopped and exits 0', async () => {
-    const file = path.join(root, 'long.kdexp.json');
-    await writeFile(file, JSON.stringify({
-      version: 1,
-      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 16 },
-      teacher: { architecture: 'resnet-small', width: 0.25 },
-      student: { architecture: 'lenet5', width: 0.5 },
-      method: { name: 'kd-stda', discriminator: { hidden: [8] } },
-      epochs: 1, stepsPerEpoch: 100000, batchSize: 4, backend: 'wasm',
-    }));
+    const file = await writeExperiment(root, 'long', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, stepsPerEpoch: 100000 }));
     const runsDir = path.join(root, 'runs');
     const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let runDir = '';
-    for (let waited = 0; ; waited += 100) {
-      assert.ok(waited < 30_000, `no training step within 30 s:\n${output}`);
+    const runDir = await poll('a first training step', async () => {
       const runs = await readdir(runsDir).catch(() => []);
-      if (runs.length === 1) {
-        runDir = path.join(runsDir, runs[0]);
-        if ((await readEvents(path.join(runDir, RUN_FILES.events))).events.some((event) => event.kind === 'step')) break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      if (runs.length !== 1) return undefined;
+      const dir = path.join(runsDir, runs[0]);
+      return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
+    }, 30_000).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
     const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;

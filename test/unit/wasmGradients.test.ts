@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadWasmBackend } from '../../src/trainer/backends/wasmBackend';
+import { assertClose, type Tolerance } from './numericChecks';
 
 // The wasm training kernels (src/trainer/backends/wasmKernels) against tfjs's pure-JS cpu backend,
 // which implements the same gradients directly and serves as the reference.
@@ -31,16 +32,7 @@ function on(backend: string, compute: () => tf.Tensor[]): Float32Array[] {
   });
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: size`);
-  let scale = 1e-6;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-4 * scale + 1e-5)) {
-      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (scale ${scale})`);
-    }
-  }
-}
+const TOLERANCE: Tolerance = { relative: 1e-4, absolute: 1e-5 };
 
 interface ConvCase {
   batch: number; height: number; width: number; inChannels: number; outChannels: number;
@@ -135,8 +127,8 @@ describe('wasm training kernels', () => {
       };
       const [dxWasm, dwWasm] = on('wasm', gradients);
       const [dxCpu, dwCpu] = on('cpu', gradients);
-      assertClose(dwWasm, dwCpu, 'filter gradient');
-      assertClose(dxWasm, dxCpu, 'input gradient');
+      assertClose(dwWasm, dwCpu, TOLERANCE, 'filter gradient');
+      assertClose(dxWasm, dxCpu, TOLERANCE, 'input gradient');
     });
   }
 
@@ -161,8 +153,8 @@ describe('wasm training kernels', () => {
       };
       const wasm = on('wasm', compute);
       const cpu = on('cpu', compute);
-      assertClose(wasm[0], cpu[0], 'batched matMul');
-      assertClose(wasm[1], cpu[1], 'fused matMul');
+      assertClose(wasm[0], cpu[0], TOLERANCE, 'batched matMul');
+      assertClose(wasm[1], cpu[1], TOLERANCE, 'fused matMul');
     });
   }
 
@@ -185,7 +177,7 @@ describe('wasm training kernels', () => {
           const r = tf.tensor(upstream, forward.shape);
           return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.pool, c.stride, c.pad), r)))(x)];
         };
-        assertClose(on('wasm', gradient)[0], on('cpu', gradient)[0], 'input gradient');
+        assertClose(on('wasm', gradient)[0], on('cpu', gradient)[0], TOLERANCE, 'input gradient');
       });
     }
   }
@@ -227,7 +219,7 @@ describe('wasm training kernels', () => {
     ];
     const wasm = on('wasm', compute);
     const cpu = on('cpu', compute);
-    wasm.forEach((result, i) => assertClose(result, cpu[i], `product ${i}`));
+    wasm.forEach((result, i) => assertClose(result, cpu[i], TOLERANCE, `product ${i}`));
   });
 
   it('sum and mean over leading axes (batch-norm moments), other axes, keepDims, and tile', () => {
@@ -246,7 +238,7 @@ describe('wasm training kernels', () => {
     };
     const wasm = on('wasm', compute);
     const cpu = on('cpu', compute);
-    wasm.forEach((result, i) => assertClose(result, cpu[i], `result ${i}`));
+    wasm.forEach((result, i) => assertClose(result, cpu[i], TOLERANCE, `result ${i}`));
   });
 
   it('identity and same-dtype cast share the buffer and stay correct after the source is disposed', () => {
