@@ -40,7 +40,9 @@ describe('blendTargets', () => {
     assert.deepEqual(blendOf(6, 6, 6), [0, 1, 10, 11, 20, 21]);
   });
 
-  it('a batch two targets do not divide: the first gives the image more', () => {
+  it('a batch the targets do not divide: the first targets give one image more each, and none is left out', () => {
     assert.deepEqual(blendOf(5, 5), [0, 1, 2, 10, 11]);
+    assert.deepEqual(blendOf(4, 4, 4), [0, 1, 10, 20]);
+    assert.deepEqual(blendOf(7, 7, 7), [0, 1, 2, 10, 11, 20, 21]);
   });
 });

@@ -57,12 +57,17 @@ export function adaptationLoss(learner: Learner, sourceFeatures: tf.Tensor2D, ta
   return domainAdversarialLoss(tf.slice(logits, [0, 0], [ns, 1]), tf.slice(logits, [ns, 0], [-1, 1]));
 }
 
-/** Several targets' batches blended into one batch of the same size, an equal share from each. */
+/**
+ * Several targets' batches blended into one batch of the same size, an equal share from each: the
+ * images that do not divide evenly go one each to the first targets, so no target is left out
+ * (4 images from 3 targets: 2, 1, 1).
+ */
 export function blendTargets(targets: readonly tf.Tensor4D[]): tf.Tensor4D {
   if (targets.length === 1) return tf.clone(targets[0]);
   const size = targets[0].shape[0];
-  const share = Math.ceil(size / targets.length);
-  return tf.tidy(() => tf.slice(tf.concat(targets.map((batch) => tf.slice(batch, 0, Math.min(share, batch.shape[0])))), 0, size) as tf.Tensor4D);
+  const share = Math.floor(size / targets.length);
+  const extra = size % targets.length;
+  return tf.tidy(() => tf.concat(targets.map((batch, index) => tf.slice(batch, 0, share + (index < extra ? 1 : 0)))) as tf.Tensor4D);
 }
 
 /**
