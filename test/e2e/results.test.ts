@@ -4,7 +4,7 @@
  * Screenshots go to test-results/e2e-results-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,8 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, poll, runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type BrowserSession } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
+import { readResultsJson } from '../../src/runFolder/readRunFiles';
+import { runResults } from '../fixtures/runFolderFiles';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-results';
@@ -64,7 +66,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       await mkdir(baselineDir);
       await writeFile(path.join(baselineDir, 'experiment.json'), JSON.stringify({ data: { root: path.join(workspace.root, 'shapes'), layout: 'auto', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } }, method: { name: 'source-only', model: 'student' } }));
       await writeFile(path.join(baselineDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
-      await writeFile(path.join(baselineDir, 'results.json'), JSON.stringify({ version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }));
+      await writeFile(path.join(baselineDir, 'results.json'), JSON.stringify(runResults({ method: 'source-only', targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } })));
 
       // Two runs in the folder: Open Results asks which.
       await runCommand(page, 'KD-UDA: Open Results');
@@ -78,7 +80,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
 
       const student = ((await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').textContent()) ?? '').trim();
       assert.match(student, /^\d+\.\d%$/);
-      const results = JSON.parse(readFileSync(path.join(runDir, 'results.json'), 'utf8')) as { headline: { accuracy: Record<string, Record<string, number>> } };
+      const results = await readResultsJson(runDir);
       assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');
       assert.equal(((await frame.locator('#results-table td[data-baseline="student, source only"][data-target="sketches"]').textContent()) ?? '').trim(), '37.5%', 'the source-only run is a baseline row');
       assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findBaselines } from '../../src/runComparison/baselineRuns';
+import { modelCost, runResults } from '../fixtures/runFolderFiles';
 
 interface RunSpec {
   id: string;
@@ -37,12 +38,11 @@ describe('findBaselines', () => {
     }));
     await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: spec.state ?? 'done' }));
     const mean = spec.studentMean ?? 0.5;
-    await writeFile(path.join(dir, 'results.json'), JSON.stringify({
-      version: 1,
+    await writeFile(path.join(dir, 'results.json'), JSON.stringify(runResults({
       targets,
       headline: { epoch: 10, accuracy: { [role]: Object.fromEntries(targets.map((target) => [target, mean])) }, meanTarget: { [role]: mean } },
-      costs: { [role]: { parameters: 62006, macsPerImage: 651720 } },
-    }));
+      costs: { [role]: modelCost(62006, 651720) },
+    })));
     return dir;
   }
 

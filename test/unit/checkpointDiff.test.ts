@@ -10,6 +10,7 @@ import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffRep
 import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/checkpointDiff/weightChange';
 import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffMessages';
+import { checkpointMeta } from '../fixtures/runFolderFiles';
 
 // The checkpoint diff's pure core on values worked out by hand.
 
@@ -136,9 +137,9 @@ describe('a run folder’s checkpoints', () => {
   let runDir: string;
   before(async () => {
     runDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-ckpts-')), '20260101-000000-tiny');
-    const write = async (role: string, set: string, meta: Record<string, unknown>) => {
+    const write = async (role: string, set: string, meta: { architecture: string; epoch: number; globalStep: number }) => {
       await mkdir(path.join(runDir, 'checkpoints', role, set, 'discriminator'), { recursive: true });
-      await writeFile(path.join(runDir, 'checkpoints', role, set, 'meta.json'), JSON.stringify({ version: 1, role, ...meta }));
+      await writeFile(path.join(runDir, 'checkpoints', role, set, 'meta.json'), JSON.stringify(checkpointMeta({ role, stepInEpoch: 4, ...meta })));
       await writeFile(path.join(runDir, 'checkpoints', role, set, 'model.json'), '{}');
       await writeFile(path.join(runDir, 'checkpoints', role, set, 'weights.bin'), '');
     };

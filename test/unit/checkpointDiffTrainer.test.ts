@@ -1,16 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
+import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
-import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
+import { readMetaJson, readResultsJson } from '../../src/runFolder/readRunFiles';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
-import type { RunResults } from '../../src/runFolder/results';
 import { createImageTree } from '../fixtures/imageTree';
 
 // `kd-uda diff` as the extension spawns it (the real trainer bundle), on the checkpoints of a tiny
@@ -31,8 +30,6 @@ function runTrainer(args: string[]): Promise<{ code: number | null; out: string;
 
 /** `text` as a regular expression matching it literally. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
 describe('kd-uda diff', () => {
   let root: string;
@@ -69,8 +66,8 @@ describe('kd-uda diff', () => {
     const file = diffReportFile(runDir, student, teacher);
     assert.match(path.basename(file), /^student-epoch-1--teacher-epoch-1\.[0-9a-f]{10}\.json$/);
     assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
-    const report = await readJson<CheckpointDiffReport>(file);
-    const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
+    const report = await readCheckpointDiffReport(file);
+    const results = await readResultsJson(runDir);
     assert.equal(report.version, 1);
     assert.deepEqual(report.classNames, ['circle', 'square']);
     assert.deepEqual(report.domains.map((domain) => [domain.name, domain.kind, domain.images]), [['t1', 'target', 4], ['source-holdout', 'source-holdout', 4]]);
@@ -100,7 +97,7 @@ describe('kd-uda diff', () => {
     const out = path.join(root, 'self.json');
     const result = await runTrainer(['diff', student, student, '--out', out, '--backend', 'wasm']);
     assert.equal(result.code, 0, result.err);
-    const report = await readJson<CheckpointDiffReport>(out);
+    const report = await readCheckpointDiffReport(out);
     assert.equal(report.architecture.same, true);
     for (const domain of report.domains) assert.deepEqual([domain.agreement, domain.klAB, domain.klBA, domain.accuracyDelta], [1, 0, 0, 0]);
     assert.ok(report.weights && report.weights.length > 0);
@@ -114,7 +111,7 @@ describe('kd-uda diff', () => {
   it('refuses two checkpoints with different class sets, naming both and the classes (exit 2, nothing written)', async () => {
     const other = path.join(root, 'three-classes');
     await cp(teacher, other, { recursive: true });
-    const meta = await readJson<Record<string, unknown>>(path.join(other, 'meta.json'));
+    const meta = await readMetaJson(other);
     await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['circle', 'square', 'triangle'] }));
     const out = path.join(root, 'refused.json');
     const { code, err } = await runTrainer(['diff', student, other, '--out', out, '--backend', 'wasm']);

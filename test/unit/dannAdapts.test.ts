@@ -1,12 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
+import { readResultsJson } from '../../src/runFolder/readRunFiles';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
-import type { RunResults } from '../../src/runFolder/results';
 import { writeBackgroundShift } from '../fixtures/backgroundShift';
 
 // A real learning test: the student trained on clean seven-segment digits, scored on the same
@@ -36,8 +35,7 @@ async function shiftedAccuracy(name: string, method: Record<string, unknown>): P
   await writeFile(file, JSON.stringify(experiment));
   const { runDir, state } = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: quiet });
   assert.equal(state, 'done');
-  const results = JSON.parse(await readFile(path.join(runDir, RUN_FILES.results), 'utf8')) as RunResults;
-  return results.headline.accuracy.student.shifted;
+  return (await readResultsJson(runDir)).headline.accuracy.student.shifted;
 }
 
 before(async () => {

@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../../src/experiment/experiment';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
-import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
+import { readLatestJson, readMetaJson, readStatusJson } from '../../src/runFolder/readRunFiles';
+import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { fileSaveHandler } from '../../src/trainer/checkpoints/fileModelIO';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { buildSavedNet, loadSavedBackbone } from '../../src/trainer/models/savedBackbone';
-import { readCheckpointMeta, readLatest } from '../../src/trainer/runLoop/checkpointStore';
 import type { Learner } from '../../src/trainer/training/learner';
 import { createImageTree } from '../fixtures/imageTree';
 
@@ -168,10 +168,10 @@ describe('a run folder from before the split', () => {
     await writeFile(path.join(runDir, RUN_FILES.experiment), JSON.stringify(recorded));
 
     const resumed = await startTraining({ resume: runDir, stop: { requested: false }, echo: quiet });
-    const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
+    const status = await readStatusJson(runDir);
     assert.equal(resumed.state, 'done', status.error);
-    const latest = await readLatest(runDir);
-    const meta = await readCheckpointMeta(path.join(runDir, latest.roles.student));
+    const latest = await readLatestJson(runDir);
+    const meta = await readMetaJson(path.join(runDir, latest.roles.student));
     assert.equal(meta.adaptAt, 'fc2');
     assert.equal(meta.adaptationSize, 84);
     const log = await readFile(path.join(runDir, RUN_FILES.log), 'utf8');

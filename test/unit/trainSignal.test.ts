@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readEvents } from '../../src/runFolder/eventLog';
-import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
-import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
+import { readLatestJson, readStatusJson } from '../../src/runFolder/readRunFiles';
+import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { createImageTree } from '../fixtures/imageTree';
 
 // The extension stops a run with SIGTERM: the real trainer bundle, as the extension spawns it.
@@ -48,13 +48,13 @@ describe('kd-uda train under SIGTERM', () => {
     }
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
-    const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
+    const status = await readStatusJson(runDir);
     assert.equal(status.state, 'stopped');
     assert.ok(status.endedAt);
-    const latest = JSON.parse(await readFile(path.join(runDir, RUN_FILES.checkpoints, LATEST), 'utf8')) as LatestCheckpoint;
+    const latest = await readLatestJson(runDir);
     assert.ok(latest.stepInEpoch >= 1 && latest.stepInEpoch < 100000);
     assert.deepEqual(Object.keys(latest.roles).sort(), ['student', 'teacher']);
-    const steps = (await readEvents(path.join(runDir, RUN_FILES.events))).events.filter((event) => event.kind === 'step');
+    const steps = (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event] : []));
     assert.equal(steps.length, latest.globalStep, 'the checkpoint holds every step the events report');
   });
 });

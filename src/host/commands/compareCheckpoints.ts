@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readCheckpointDiffReport } from '../../checkpointDiff/readDiffReport';
+import type { CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
 import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
+import { RunFileError } from '../../runFolder/jsonShape';
+import { CHECKPOINT_FILES } from '../../runFolder/runFolderFormat';
 import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
 import { pickRun } from '../runsView/pickRun';
@@ -25,7 +29,7 @@ type CheckpointPick = vscode.QuickPickItem & { dir?: string; browse?: boolean };
 async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: CheckpointListing | undefined, placeHolder: string): Promise<string | undefined> {
   const ordered = preferred ? [preferred, ...entries.filter((entry) => entry !== preferred)] : entries;
   const items: CheckpointPick[] = [
-    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture ?? ''}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
+    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
     { label: '$(folder-opened) Another checkpoint folder…', description: 'a folder with model.json and meta.json', browse: true },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder });
@@ -42,14 +46,15 @@ async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: 
 async function isReusable(reportFile: string, a: string, b: string, output: vscode.LogOutputChannel): Promise<boolean> {
   const written = await stat(reportFile).then((info) => info.mtimeMs, () => undefined);
   if (written === undefined) return false;
-  const inputs = [a, b].flatMap((dir) => ['meta.json', 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
+  const inputs = [a, b].flatMap((dir) => [CHECKPOINT_FILES.meta, 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
   const times = await Promise.all(inputs.map((file) => stat(file).then((info) => info.mtimeMs, () => Infinity)));
   if (!times.every((time) => time <= written)) return false;
-  let report: unknown;
+  let report: CheckpointDiffReport;
   try {
-    report = JSON.parse(await readFile(reportFile, 'utf8'));
-  } catch {
-    return false;
+    report = await readCheckpointDiffReport(reportFile);
+  } catch (error) {
+    // A newer KD-UDA Lab's report is left as it is, for the panel to say so; a broken one is made again.
+    return error instanceof RunFileError && error.problem === 'version';
   }
   if (diffReportComparesPair(report, a, b)) return true;
   output.info(`Checkpoint diff: ${reportFile} compares another pair of checkpoints; computing it again for ${a} and ${b}`);
@@ -84,7 +89,7 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
     const b = options.b ?? (await pickCheckpoint(entries.filter((entry) => entry.dir !== a), preferredB, 'Checkpoint B (teacher by default)'));
     if (!b) return { opened: false, reason: 'no checkpoint B chosen' };
     for (const dir of [a, b]) {
-      if (!existsSync(path.join(dir, 'meta.json'))) {
+      if (!existsSync(path.join(dir, CHECKPOINT_FILES.meta))) {
         const reason = `${dir} is not a checkpoint folder (no meta.json)`;
         void vscode.window.showErrorMessage(`KD-UDA: ${reason}.`);
         return { opened: false, reason };

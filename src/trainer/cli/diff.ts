@@ -5,18 +5,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError } from '../data/dataError';
 import { DataLoader } from '../data/dataLoader';
-import { loadDataset, type DataSelection } from '../data/dataset';
-import type { SplitSpec } from '../data/splits';
+import { loadDataset } from '../data/dataset';
 import type { Sample } from '../data/samples';
 import { comparePredictions, scoreModel } from '../../checkpointDiff/predictionComparison';
 import { CHECKPOINT_DIFF_VERSION, type ArchitectureRow, type CheckpointDiffReport, type CheckpointSide, type DomainDiff } from '../../checkpointDiff/reportFormat';
 import { checkpointLabel, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights } from '../../checkpointDiff/weightChange';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
+import type { CheckpointMeta } from '../../runFolder/checkpointFiles';
+import { readMetaJson } from '../../runFolder/readRunFiles';
 import { SOURCE_HOLDOUT } from '../../runFolder/runFolderFormat';
 import { parseBackendChoice } from '../backends/backendChoice';
 import { fileLoadHandler, MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
-import { readCheckpointMeta, type CheckpointMeta } from '../runLoop/checkpointStore';
 import { macsPerImage, medianInferenceMs } from '../training/modelCost';
 import { startBackend } from './startBackend';
 import type { CliIo } from './cliIo';
@@ -40,7 +40,7 @@ export class DiffInputError extends Error {}
 
 async function readMeta(dir: string): Promise<CheckpointMeta> {
   try {
-    return await readCheckpointMeta(dir);
+    return await readMetaJson(dir);
   } catch (error) {
     throw new DiffInputError(`${dir} is not a checkpoint folder: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -124,7 +124,7 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
   checkSameClasses(dirA, metaA.classNames, dirB, metaB.classNames);
   const classes = metaA.classNames.length;
   const selection = metaA.data;
-  const dataset = await loadDataset({ root: selection.root, layout: selection.layout as DataSelection['layout'], source: selection.source, targets: selection.targets, split: selection.split as SplitSpec, seed: selection.seed });
+  const dataset = await loadDataset({ root: selection.root, layout: selection.layout, source: selection.source, targets: selection.targets, split: selection.split, seed: selection.seed });
   if (dataset.classNames.join('\n') !== metaA.classNames.join('\n')) {
     throw new DiffInputError(`the dataset ${selection.root} now has the classes ${dataset.classNames.join(', ')}, the checkpoints ${metaA.classNames.join(', ')}`);
   }

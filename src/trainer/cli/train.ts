@@ -3,9 +3,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment } from '../../experiment/experiment';
 import schema from '../../../schemas/experiment.schema.json';
-import { formatExperimentProblem, problemAt, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
+import { formatExperimentProblem, problemAt, validateExperimentDocument, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
-import { RUN_FILES, RUN_FORMAT_VERSION, type RunState, type RunStatus } from '../../runFolder/runFolderFormat';
+import { RunFileError } from '../../runFolder/jsonShape';
+import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
+import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
@@ -82,15 +84,29 @@ async function savedModelFileProblems(text: string, file: string): Promise<Exper
   return problems;
 }
 
-async function readResumable(runDir: string): Promise<Experiment> {
-  const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8').catch(() => {
-    throw new UsageError(`${runDir} is not a run folder (no ${RUN_FILES.status})`);
-  })) as RunStatus;
-  if (status.version > RUN_FORMAT_VERSION) {
-    throw new UsageError(`${runDir} was written by a newer KD-UDA Lab (run format ${status.version}; this one reads up to ${RUN_FORMAT_VERSION}). Update the extension to resume it.`);
+/** A run folder's own file, or a UsageError saying why it cannot be resumed from. */
+async function readForResume<T>(runDir: string, read: (runDir: string) => Promise<T>): Promise<T> {
+  try {
+    return await read(runDir);
+  } catch (error) {
+    if (error instanceof RunFileError) throw new UsageError(error.problem === 'missing' ? `${runDir} is not a run folder: ${error.message}` : `cannot resume ${runDir}: ${error.message}`);
+    throw error;
   }
+}
+
+/**
+ * The experiment a stopped or failed run continues with: its experiment.json, checked like any
+ * experiment before work starts (a folder written by hand or by another version may not be one).
+ */
+async function readResumable(runDir: string): Promise<Experiment> {
+  const status = await readForResume(runDir, readStatusJson);
   if (status.state === 'done') throw new UsageError(`${runDir} is already done; nothing to resume`);
-  return asResumable(JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as Experiment);
+  const recorded = await readForResume(runDir, readExperimentJson);
+  const file = path.join(runDir, RUN_FILES.experiment);
+  // Checked on a copy: validation fills in defaults, which would hide what an older run left out.
+  const checked = validateExperimentDocument(structuredClone(recorded), file);
+  if (!checked.ok) throw new UsageError(checked.problems.map((problem) => formatExperimentProblem(file, problem)).join('\n'));
+  return asResumable(checked.experiment, recorded);
 }
 
 export interface TrainRequest {
