@@ -9,11 +9,16 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readExperimentJson, readResultsJson, readStatusJson } from '../src/runFolder/readRunFiles';
 import type { RunResults } from '../src/runFolder/results';
+import { parseRunFolderAnnouncement } from '../src/runFolder/runFolderAnnouncement';
 
-/** Runs a child process to its end, handing over its output line by line (stdout and stderr apart). */
-export function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {
+/**
+ * Runs a child process to its end, handing over its output line by line (stdout and stderr apart)
+ * and, with `onMessage`, what a Node child sends over an IPC channel.
+ */
+export function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void, onMessage?: (message: unknown) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: onMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
+    if (onMessage) child.on('message', onMessage);
     const splitter = (stream: 'stdout' | 'stderr') => {
       let pending = '';
       return (chunk: Buffer) => {
@@ -23,8 +28,8 @@ export function runProcess(command: string, args: string[], onLine: (line: strin
         for (const line of lines) onLine(line, stream);
       };
     };
-    child.stdout.on('data', splitter('stdout'));
-    child.stderr.on('data', splitter('stderr'));
+    child.stdout?.on('data', splitter('stdout'));
+    child.stderr?.on('data', splitter('stderr'));
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -90,11 +95,17 @@ export async function trainOrReuse(trainer: string, runsDir: string, experiment:
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(experiment, null, 2)}\n`);
     let lastLines: string[] = [];
-    const code = await runProcess(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], (line) => {
-      runDir ??= /^run folder: (.+)$/.exec(line)?.[1];
-      lastLines = [...lastLines.slice(-9), line];
-      if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`${indent}${line}`);
-    });
+    const code = await runProcess(
+      process.execPath,
+      [trainer, 'train', file, '--runs-dir', runsDir],
+      (line) => {
+        lastLines = [...lastLines.slice(-9), line];
+        if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`${indent}${line}`);
+      },
+      (message) => {
+        runDir ??= parseRunFolderAnnouncement(message)?.runDir;
+      },
+    );
     if (code !== 0 || !runDir) throw new Error(`${String(experiment.name)}: the trainer exited with ${code}; last lines:\n${lastLines.join('\n')}`);
   }
   return readTrainedRun(runDir, reused);

@@ -69,3 +69,35 @@ export async function readEvents(file: string): Promise<ParsedEvents> {
   return parseEvents(text, file);
 }
 
+/**
+ * Follows a growing events.jsonl: each `read()` gives the events appended since the last one, so
+ * following a live run reads only its new lines, however long the file has grown.
+ */
+export class EventLogFollower {
+  private offset = 0;
+  private nextLine = 1;
+
+  constructor(readonly file: string) {}
+
+  async read(): Promise<ParsedEvents> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumed: 0 };
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      const buffer = Buffer.alloc(Math.max(0, size - this.offset));
+      await handle.read(buffer, 0, buffer.length, this.offset);
+      // A character cut by the end of the read lies after the last newline, which is left for the next read.
+      const parsed = parseEvents(buffer.toString('utf8'), this.file, this.nextLine);
+      this.offset += parsed.consumed;
+      this.nextLine += buffer.subarray(0, parsed.consumed).filter((byte) => byte === 0x0a).length;
+      return parsed;
+    } finally {
+      await handle.close();
+    }
+  }
+}

@@ -9,7 +9,7 @@
  *   runs/<runId>/checkpoints/<role>[-<target>]/epoch-<n>/  model.json + weights.bin + meta.json (CheckpointMeta)
  *   runs/<runId>/results.json      RunResults (results.ts)
  *   runs/<runId>/diffs/<A>--<B>.<hash>.json  CheckpointDiffReport (src/checkpointDiff/reportFormat.ts)
- *   runs/<runId>/trainer.log       human log
+ *   runs/<runId>/trainer.log       human log: no reader depends on its wording
  *
  * Each file has one type and one reader (readRunFiles.ts, eventLog.ts) that validates it and names
  * the file and field it rejects. Readers refuse a `version` newer than RUN_FORMAT_VERSION with a

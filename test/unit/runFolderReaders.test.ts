@@ -1,16 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { CHECKPOINT_DIFF_VERSION } from '../../src/checkpointDiff/reportFormat';
-import { EventLogWriter, readEvents } from '../../src/runFolder/eventLog';
+import { epochSummary } from '../../src/runFolder/epochSummary';
+import { EventLogFollower, EventLogWriter, readEvents } from '../../src/runFolder/eventLog';
 import { RunFileError } from '../../src/runFolder/jsonShape';
 import { readExperimentJson, readLatestJson, readMetaJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
 import type { NewRunEvent, RunEvent } from '../../src/runFolder/runEvents';
+import { parseRunFolderAnnouncement } from '../../src/runFolder/runFolderAnnouncement';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
-import { checkpointMeta, epochEvent, evalEvent, modelCost, runResults, stepEvent } from '../fixtures/runFolderFiles';
+import { checkpointMeta, epochEvent, eventLines, evalEvent, modelCost, runResults, stepEvent } from '../fixtures/runFolderFiles';
 
 // Every file of the run folder through its one reader: what the trainer writes comes back typed,
 // and a file that does not fit is refused with its name and the field, never misread.
@@ -167,5 +169,34 @@ describe('events.jsonl', () => {
       badLines.map((bad) => bad.message.slice(file.length).replace(/(not JSON): .*/, '$1')),
       [':2: losses.ce is not a number', ':3: kind "log" is not one this KD-UDA Lab knows', ':4: meanTargetAccuracy is missing', ':5: not JSON'],
     );
+  });
+
+  it('follows a growing log: each read gives only the lines appended since, numbered in the file', async () => {
+    const file = path.join(root, 'growing.jsonl');
+    const follower = new EventLogFollower(file);
+    assert.deepEqual((await follower.read()).events, [], 'no file yet: nothing');
+    await writeFile(file, eventLines([stepEvent(1, 1, 2), stepEvent(1, 2, 2)]));
+    assert.deepEqual((await follower.read()).events.map((event) => event.kind === 'step' && event.step), [1, 2]);
+    // A line still being written is left for the next read.
+    const torn = JSON.stringify(epochEvent(1, 2));
+    await appendFile(file, `not json\n${torn.slice(0, 10)}`);
+    const second = await follower.read();
+    assert.deepEqual([second.events, second.badLines.map((bad) => bad.line)], [[], [3]]);
+    await appendFile(file, `${torn.slice(10)}\n`);
+    assert.deepEqual((await follower.read()).events, [epochEvent(1, 2)]);
+    assert.deepEqual((await follower.read()).events, [], 'nothing new');
+  });
+
+  it('says an epoch in words, as the trainer logs it and the host shows progress', () => {
+    assert.equal(epochSummary(epochEvent(2, 20, { meanTargetAccuracy: { teacher: 0.7134, student: 0.64 } })), 'epoch 2/20: teacher 71.3%, student 64.0% mean target accuracy');
+  });
+});
+
+describe('the run-folder announcement', () => {
+  it('is told from any other message a trainer may send', () => {
+    assert.deepEqual(parseRunFolderAnnouncement({ kind: 'run-folder', runDir: '/runs/r', pid: 7 }), { kind: 'run-folder', runDir: '/runs/r', pid: 7 });
+    for (const other of [undefined, 'run folder: /runs/r', { kind: 'run-folder', runDir: '/runs/r' }, { kind: 'progress', runDir: '/runs/r', pid: 7 }]) {
+      assert.equal(parseRunFolderAnnouncement(other), undefined, JSON.stringify(other));
+    }
   });
 });

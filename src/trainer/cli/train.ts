@@ -7,6 +7,7 @@ import { formatExperimentProblem, problemAt, validateExperimentDocument, validat
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { RunFileError } from '../../runFolder/jsonShape';
 import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
+import type { RunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
@@ -116,6 +117,8 @@ export interface TrainRequest {
   stop: StopRequest;
   echo: (line: string) => void;
   onStep?: (progress: StepProgress) => void;
+  /** Told the run folder as soon as it exists, before any work. */
+  onRunFolder?: (runDir: string) => void;
 }
 
 /** Validates, creates (or reopens) the run folder and trains; the command and tests share it. */
@@ -126,6 +129,7 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
     runDir = (await createRunFolder(request.runsDir ?? 'runs', experiment.name)).dir;
     await writeJsonAtomic(path.join(runDir, RUN_FILES.experiment), experiment);
   }
+  request.onRunFolder?.(runDir);
   const writer = await RunWriter.open(runDir, request.echo);
   try {
     await writer.log(`run folder: ${runDir}`);
@@ -158,6 +162,17 @@ function progressBar(write: (text: string) => void): (progress: StepProgress) =>
     const eta = ((Date.now() - started) / step) * (steps - step) / 1000;
     write(`\repoch ${epoch}/${epochs} [${'#'.repeat(done)}${'-'.repeat(20 - done)}] ${step}/${steps} ETA ${Math.floor(eta / 60)}:${String(Math.round(eta % 60)).padStart(2, '0')}${step === steps ? '\n' : ''}`);
   };
+}
+
+/**
+ * Tells the process that started this one, when it did so with an IPC channel (the extension, the
+ * benches), which run folder to follow. A terminal has no channel and reads the log instead.
+ */
+function announceRunFolder(runDir: string): void {
+  if (!process.connected || !process.send) return;
+  const announcement: RunFolderAnnouncement = { kind: 'run-folder', runDir: path.resolve(runDir), pid: process.pid };
+  // A launcher that is gone cannot be told, and the run goes on without it.
+  process.send(announcement, () => undefined);
 }
 
 export async function trainCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -196,6 +211,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
       stop,
       echo: io.out,
       onStep: process.stdout.isTTY ? progressBar((text) => process.stdout.write(text)) : undefined,
+      onRunFolder: announceRunFolder,
     });
     return state === 'failed' ? 1 : 0;
   } catch (error) {

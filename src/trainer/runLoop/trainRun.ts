@@ -11,6 +11,7 @@ import { readLatestJson } from '../../runFolder/readRunFiles';
 import type { EpochScores, ModelCost } from '../../runFolder/results';
 import type { EpochEvent } from '../../runFolder/runEvents';
 import { RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runFolder/runFolderFormat';
+import { epochSummary } from '../../runFolder/epochSummary';
 import type { BackendReport } from '../backends/backendTypes';
 import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { createMethod } from '../methods/createMethod';
@@ -228,7 +229,7 @@ async function train(options: TrainRunOptions): Promise<RunState> {
       meanTargetAccuracy: Object.fromEntries(Object.entries(scores.accuracy).map(([role, acc]) => [role, meanOver(acc, data.targets)])),
     };
     await writer.event(epochDone);
-    await writer.log(`epoch ${epoch}/${experiment.epochs}: ${Object.entries(epochDone.meanTargetAccuracy).map(([role, accuracy]) => `${role} ${(100 * accuracy).toFixed(1)}%`).join(', ')} mean target accuracy`);
+    await writer.log(epochSummary(epochDone));
     if (stop.requested && epoch < experiment.epochs) {
       await writer.log(`stopped after epoch ${epoch}; checkpoint written. Resume with --resume ${writer.dir}`);
       await writer.setState('stopped');
