@@ -5,6 +5,7 @@ import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import { readMetaJson, readResultsJson } from '../../src/runFolder/readRunFiles';
@@ -17,14 +18,17 @@ import { createImageTree } from '../fixtures/imageTree';
 
 const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
 
-function runTrainer(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** The trainer run as the extension runs it: its output, and what it sends over the IPC channel. */
+function runTrainer(args: string[]): Promise<{ code: number | null; out: string; err: string; messages: unknown[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
+    const messages: unknown[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('message', (message) => messages.push(message));
+    child.on('close', (code) => resolve({ code, out, err, messages }));
   });
 }
 
@@ -60,9 +64,10 @@ describe('kd-uda diff', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('compares student and teacher on the run’s target and source hold-out, as the run evaluated them', async () => {
-    const { code, out, err } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
+    const { code, out, err, messages } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
     assert.equal(code, 0, err);
     assert.match(out, /\[diff\] evaluating on t1 \(4 images\)/);
+    assert.ok(messages.some((message) => isDeepStrictEqual(message, { kind: 'diff-progress', message: 'evaluating on t1 (4 images)' })), JSON.stringify(messages));
     const file = diffReportFile(runDir, student, teacher);
     assert.match(path.basename(file), /^student-epoch-1--teacher-epoch-1\.[0-9a-f]{10}\.json$/);
     assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
@@ -114,9 +119,11 @@ describe('kd-uda diff', () => {
     const meta = await readMetaJson(other);
     await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['circle', 'square', 'triangle'] }));
     const out = path.join(root, 'refused.json');
-    const { code, err } = await runTrainer(['diff', student, other, '--out', out, '--backend', 'wasm']);
+    const { code, err, messages } = await runTrainer(['diff', student, other, '--out', out, '--backend', 'wasm']);
     assert.equal(code, 2, err);
-    assert.ok(err.includes(`kd-uda diff: cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has triangle). A: circle, square. B: circle, square, triangle.`), err);
+    const reason = `cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has triangle). A: circle, square. B: circle, square, triangle.`;
+    assert.ok(err.includes(`kd-uda diff: ${reason}`), err);
+    assert.deepEqual(messages, [{ kind: 'diff-failed', reason }], 'the launcher is told the same, without reading stderr');
     assert.equal(existsSync(out), false);
   });
 

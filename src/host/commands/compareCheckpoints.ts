@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseDiffMessage } from '../../checkpointDiff/diffMessages';
 import { readCheckpointDiffReport } from '../../checkpointDiff/readDiffReport';
 import type { CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
 import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
@@ -11,7 +12,7 @@ import { listCheckpoints, type CheckpointListing } from '../../runFolder/listChe
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
 import { pickRun } from '../runsView/pickRun';
 import type { RunNode } from '../runsView/runsTreeProvider';
-import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
+import { TrainerProcess, UntrustedWorkspaceError, type TrainerExit } from '../processes/trainerProcess';
 
 const TITLE = 'KD-UDA: Compare Checkpoints';
 
@@ -61,10 +62,9 @@ async function isReusable(reportFile: string, a: string, b: string, output: vsco
   return false;
 }
 
-/** The trainer's own refusal (`kd-uda diff: ...` on stderr) when there is one, else its last lines. */
-function failureReason(tail: readonly string[], code: number | null, signal: string | null): string {
-  const refusal = [...tail].reverse().find((line) => line.startsWith('kd-uda diff: '));
-  return refusal ? refusal.slice('kd-uda diff: '.length) : `the trainer's diff failed (${signal ?? `exit code ${code}`}): ${tail.slice(-3).join(' / ')}`;
+/** The reason the trainer gave when it gave one, else how it ended and its last lines. */
+function failureReason(given: string | undefined, { tail, code, signal }: TrainerExit): string {
+  return given ?? `the trainer's diff failed (${signal ?? `exit code ${code}`}): ${tail.slice(-3).join(' / ')}`;
 }
 
 /**
@@ -118,9 +118,12 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
         void vscode.window.showErrorMessage(reason);
         return { opened: false, reason };
       }
-      trainer.onLine((line) => {
-        deps.output.info(line);
-        if (line.startsWith('[diff] ')) progress.report({ message: line.slice('[diff] '.length).slice(0, 120) });
+      let refusal: string | undefined;
+      trainer.onLine((line) => deps.output.info(line));
+      trainer.onMessage((value) => {
+        const message = parseDiffMessage(value);
+        if (message?.kind === 'diff-progress') progress.report({ message: message.message.slice(0, 120) });
+        if (message?.kind === 'diff-failed') refusal = message.reason;
       });
       const cancelled = cancellation.onCancellationRequested(() => void trainer.stop());
       const exit = await trainer.exit;
@@ -128,7 +131,7 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
       trainer.dispose();
       if (cancellation.isCancellationRequested) return { opened: false, reason: 'cancelled' };
       if (exit.code !== 0) {
-        const reason = failureReason(exit.tail, exit.code, exit.signal);
+        const reason = failureReason(refusal, exit);
         void vscode.window.showErrorMessage(`KD-UDA: ${reason}`, 'Show Output').then((choice) => {
           if (choice) deps.output.show();
         });

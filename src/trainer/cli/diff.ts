@@ -9,6 +9,7 @@ import { loadDataset } from '../data/dataset';
 import type { Sample } from '../data/samples';
 import { comparePredictions, scoreModel } from '../../checkpointDiff/predictionComparison';
 import { CHECKPOINT_DIFF_VERSION, type ArchitectureRow, type CheckpointDiffReport, type CheckpointSide, type DomainDiff } from '../../checkpointDiff/reportFormat';
+import type { DiffMessage } from '../../checkpointDiff/diffMessages';
 import { checkpointLabel, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights } from '../../checkpointDiff/weightChange';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
@@ -19,6 +20,7 @@ import { parseBackendChoice } from '../backends/backendChoice';
 import { fileLoadHandler, MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
 import { macsPerImage, medianInferenceMs } from '../training/modelCost';
 import { startBackend } from './startBackend';
+import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
 
 export const DIFF_USAGE = `Usage: kd-uda diff <checkpointA> <checkpointB> [--out FILE.json] [--backend NAME]
@@ -119,7 +121,7 @@ async function predict(loader: DataLoader, model: tfl.LayersModel, samples: read
  * Evaluates both checkpoints on the targets and source hold-out of A's run, through the data
  * pipeline training uses (same splits, same preprocessing), and compares them.
  */
-export async function diffCheckpoints(dirA: string, dirB: string, log: (line: string) => void): Promise<CheckpointDiffReport> {
+export async function diffCheckpoints(dirA: string, dirB: string, progress: (message: string) => void): Promise<CheckpointDiffReport> {
   const [metaA, metaB] = await Promise.all([readMeta(dirA), readMeta(dirB)]);
   checkSameClasses(dirA, metaA.classNames, dirB, metaB.classNames);
   const classes = metaA.classNames.length;
@@ -140,14 +142,14 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
   try {
     const a = await describeSide(dirA, metaA, modelA);
     const b = await describeSide(dirB, metaB, modelB);
-    log(`[diff] A: ${a.label} (${a.architecture}, ${a.cost.parameters} parameters); B: ${b.label} (${b.architecture}, ${b.cost.parameters} parameters)`);
+    progress(`A: ${a.label} (${a.architecture}, ${a.cost.parameters} parameters); B: ${b.label} (${b.architecture}, ${b.cost.parameters} parameters)`);
     const evalDomains = [
       ...dataset.targets.map((target) => ({ name: target.name, kind: 'target' as const, domain: target.name, samples: target.test })),
       { name: SOURCE_HOLDOUT, kind: 'source-holdout' as const, domain: dataset.source.name, samples: dataset.source.test },
     ];
     const domains: DomainDiff[] = [];
     for (const { name, kind, domain, samples } of evalDomains) {
-      log(`[diff] evaluating on ${name} (${samples.length} images)`);
+      progress(`evaluating on ${name} (${samples.length} images)`);
       const predA = await predict(await loaderFor(metaA), modelA, samples, domain);
       const predB = await predict(await loaderFor(metaB), modelB, samples, domain);
       if (predA.labels.join() !== predB.labels.join()) throw new Error(`${name}: the two models were fed different images (${predA.labels.length} and ${predB.labels.length})`);
@@ -155,7 +157,7 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
       const scoreB = scoreModel(predB.labels, predB.logits, classes);
       const { images, agreement, klAB, klBA } = comparePredictions(predA.logits, predB.logits, classes);
       domains.push({ name, kind, images, a: scoreA, b: scoreB, accuracyDelta: scoreA.accuracy - scoreB.accuracy, agreement, klAB, klBA });
-      log(`[diff] ${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`);
+      progress(`${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`);
     }
     const difference = architectureDifference(a.layers, b.layers);
     const weights = difference === undefined ? compareWeights(await readCheckpointWeights(dirA), await readCheckpointWeights(dirB)) : undefined;
@@ -175,6 +177,12 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
     modelA.dispose();
     modelB.dispose();
   }
+}
+
+/** Why the pair cannot be compared, to the terminal and to the launcher. */
+function refuse(io: CliIo, reason: string): void {
+  io.err(`kd-uda diff: ${reason}`);
+  tellLauncher({ kind: 'diff-failed', reason } satisfies DiffMessage);
 }
 
 export async function diffCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -199,19 +207,22 @@ export async function diffCommand(args: readonly string[], io: CliIo): Promise<n
   }
   try {
     await startBackend(parseBackendChoice(parsed.values.backend!, '--backend'), io.err);
-    const report = await diffCheckpoints(dirA, dirB, io.out);
+    const report = await diffCheckpoints(dirA, dirB, (message) => {
+      io.out(`[diff] ${message}`);
+      tellLauncher({ kind: 'diff-progress', message } satisfies DiffMessage);
+    });
     await mkdir(path.dirname(out), { recursive: true });
     await writeJsonAtomic(out, report);
     io.out(`[diff] wrote ${out}`);
     return 0;
   } catch (error) {
     if (error instanceof DiffInputError) {
-      io.err(`kd-uda diff: ${error.message}`);
+      refuse(io, error.message);
       return 2;
     }
     // Data that is gone or changed since the run is the user's to fix: the reason, not a stack.
     if (error instanceof DataError) {
-      io.err(`kd-uda diff: cannot evaluate on the data of ${dirA}'s run: ${error.message}`);
+      refuse(io, `cannot evaluate on the data of ${dirA}'s run: ${error.message}`);
       return 1;
     }
     throw error;

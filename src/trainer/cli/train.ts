@@ -15,6 +15,7 @@ import { savedModelProblems } from '../models/savedBackbone';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
 import { startBackend } from './startBackend';
+import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
 
 export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DIR]
@@ -164,15 +165,10 @@ function progressBar(write: (text: string) => void): (progress: StepProgress) =>
   };
 }
 
-/**
- * Tells the process that started this one, when it did so with an IPC channel (the extension, the
- * benches), which run folder to follow. A terminal has no channel and reads the log instead.
- */
+/** Tells the launcher which run folder to follow, before any work. */
 function announceRunFolder(runDir: string): void {
-  if (!process.connected || !process.send) return;
   const announcement: RunFolderAnnouncement = { kind: 'run-folder', runDir: path.resolve(runDir), pid: process.pid };
-  // A launcher that is gone cannot be told, and the run goes on without it.
-  process.send(announcement, () => undefined);
+  tellLauncher(announcement);
 }
 
 export async function trainCommand(args: readonly string[], io: CliIo): Promise<number> {
