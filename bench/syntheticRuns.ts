@@ -4,6 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RunResults } from '../src/runFolder/results';
+import type { EpochEvent, EvalEvent } from '../src/runFolder/runEvents';
 
 export const EPOCHS = 200;
 export const TARGETS = Array.from({ length: 10 }, (_, i) => `target-${i}`);
@@ -30,8 +32,11 @@ export function writeResultsRun(runsDir: string): void {
   const lines: string[] = [];
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     const accuracy = Object.fromEntries(ROLES.map((role, r) => [role, Object.fromEntries(TARGETS.map((target, t) => [target, Math.min(1, 0.1 + 0.004 * epoch + 0.01 * ((r + t) % 5))]))]));
-    lines.push(JSON.stringify({ t: 't', kind: 'eval', epoch, accuracy }));
-    lines.push(JSON.stringify({ t: 't', kind: 'epoch', epoch, epochs: EPOCHS, beta: 0.1 * Math.exp((Math.log(9) / EPOCHS) * (epoch - 1)), losses: { 'student.ce': 2 / epoch, 'teacher-a.ce': 1.5 / epoch, 'teacher-a.dann': 0.7 } }));
+    const entropy = Object.fromEntries(ROLES.map((role) => [role, Object.fromEntries(TARGETS.map((target) => [target, 1 / epoch]))]));
+    const evaluated: EvalEvent = { t: 't', kind: 'eval', epoch, accuracy, entropy };
+    const meanTargetAccuracy = Object.fromEntries(ROLES.map((role) => [role, TARGETS.reduce((sum, target) => sum + accuracy[role][target], 0) / TARGETS.length]));
+    const done: EpochEvent = { t: 't', kind: 'epoch', epoch, epochs: EPOCHS, beta: 0.1 * Math.exp((Math.log(9) / EPOCHS) * (epoch - 1)), losses: { 'student.ce': 2 / epoch, 'teacher-a.ce': 1.5 / epoch, 'teacher-a.dann': 0.7 }, meanTargetAccuracy };
+    lines.push(JSON.stringify(evaluated), JSON.stringify(done));
   }
   writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
 }
@@ -98,7 +103,7 @@ export function writeComparedRun(runsDir: string, index: number): void {
   const mean = (byDomain: Record<string, number>) => TARGETS.reduce((sum, target) => sum + byDomain[target], 0) / TARGETS.length;
   const selection = (label: string) => Object.fromEntries(roles.map((role) => [role, { label, epoch: exp.epochs, accuracy: final.accuracy[role], meanTarget: mean(final.accuracy[role]) }]));
   const confusion = () => Array.from({ length: CLASSES }, (_, row) => Array.from({ length: CLASSES }, (_, column) => (row === column ? 80 : Math.floor(next() * 5))));
-  const results = {
+  const results: RunResults = {
     version: 1,
     method,
     backend: 'tensorflow',

@@ -7,12 +7,18 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readExperimentJson, readResultsJson, readStatusJson } from '../src/runFolder/readRunFiles';
 import type { RunResults } from '../src/runFolder/results';
+import { parseRunFolderAnnouncement } from '../src/runFolder/runFolderAnnouncement';
 
-/** Runs a child process to its end, handing over its output line by line (stdout and stderr apart). */
-export function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number> {
+/**
+ * Runs a child process to its end, handing over its output line by line (stdout and stderr apart)
+ * and, with `onMessage`, what a Node child sends over an IPC channel.
+ */
+export function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void, onMessage?: (message: unknown) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: onMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
+    if (onMessage) child.on('message', onMessage);
     const splitter = (stream: 'stdout' | 'stderr') => {
       let pending = '';
       return (chunk: Buffer) => {
@@ -22,8 +28,8 @@ export function runProcess(command: string, args: string[], onLine: (line: strin
         for (const line of lines) onLine(line, stream);
       };
     };
-    child.stdout.on('data', splitter('stdout'));
-    child.stderr.on('data', splitter('stderr'));
+    child.stdout?.on('data', splitter('stdout'));
+    child.stderr?.on('data', splitter('stderr'));
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -42,20 +48,18 @@ export async function ensureDigits(trainer: string, dataDir: string, size: strin
 }
 
 /** The trainer stores the resolved experiment (defaults filled): compare only what we set. */
-function sameSettings(ran: Record<string, unknown>, asked: Record<string, unknown>): boolean {
+function sameSettings(ran: unknown, asked: Record<string, unknown>): boolean {
   return Object.entries(asked).every(([key, value]) => {
-    const stored = ran[key];
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      return stored !== null && typeof stored === 'object' && sameSettings(stored as Record<string, unknown>, value as Record<string, unknown>);
-    }
+    const stored = ran !== null && typeof ran === 'object' ? (ran as Record<string, unknown>)[key] : undefined;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return sameSettings(stored, value as Record<string, unknown>);
     return JSON.stringify(stored) === JSON.stringify(value);
   });
 }
 
 /** A run folder's own wall time: from the trainer starting the run (after its backend) to the run being done. */
 async function runSeconds(dir: string): Promise<{ state: string; seconds: number }> {
-  const status = JSON.parse(await readFile(path.join(dir, 'status.json'), 'utf8')) as { state: string; startedAt: string; endedAt?: string };
-  return { state: status.state, seconds: status.endedAt ? (Date.parse(status.endedAt) - Date.parse(status.startedAt)) / 1000 : Number.NaN };
+  const { state, startedAt, endedAt } = await readStatusJson(dir);
+  return { state, seconds: startedAt && endedAt ? (Date.parse(endedAt) - Date.parse(startedAt)) / 1000 : Number.NaN };
 }
 
 /** A finished run of exactly this experiment in `runsDir`, if an earlier invocation left one. */
@@ -64,8 +68,7 @@ async function reusableRun(runsDir: string, experiment: Record<string, unknown>)
   for (const entry of entries.filter((name) => name.endsWith(`-${String(experiment.name)}`)).sort().reverse()) {
     const dir = path.join(runsDir, entry);
     try {
-      const ran = JSON.parse(await readFile(path.join(dir, 'experiment.json'), 'utf8')) as Record<string, unknown>;
-      if ((await runSeconds(dir)).state === 'done' && sameSettings(ran, experiment)) return dir;
+      if ((await runSeconds(dir)).state === 'done' && sameSettings(await readExperimentJson(dir), experiment)) return dir;
     } catch {
       // An unreadable or unfinished folder is simply not reused.
     }
@@ -92,11 +95,17 @@ export async function trainOrReuse(trainer: string, runsDir: string, experiment:
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(experiment, null, 2)}\n`);
     let lastLines: string[] = [];
-    const code = await runProcess(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], (line) => {
-      runDir ??= /^run folder: (.+)$/.exec(line)?.[1];
-      lastLines = [...lastLines.slice(-9), line];
-      if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`${indent}${line}`);
-    });
+    const code = await runProcess(
+      process.execPath,
+      [trainer, 'train', file, '--runs-dir', runsDir],
+      (line) => {
+        lastLines = [...lastLines.slice(-9), line];
+        if (/epoch \d+\/\d+:|^backend: (tensorflow|wasm|cpu) \(/.test(line)) console.log(`${indent}${line}`);
+      },
+      (message) => {
+        runDir ??= parseRunFolderAnnouncement(message)?.runDir;
+      },
+    );
     if (code !== 0 || !runDir) throw new Error(`${String(experiment.name)}: the trainer exited with ${code}; last lines:\n${lastLines.join('\n')}`);
   }
   return readTrainedRun(runDir, reused);
@@ -109,6 +118,5 @@ export async function finishedRun(runsDir: string, experiment: Record<string, un
 }
 
 async function readTrainedRun(runDir: string, reused: boolean): Promise<TrainedRun> {
-  const results = JSON.parse(await readFile(path.join(runDir, 'results.json'), 'utf8')) as RunResults;
-  return { results, seconds: (await runSeconds(runDir)).seconds, reused };
+  return { results: await readResultsJson(runDir), seconds: (await runSeconds(runDir)).seconds, reused };
 }

@@ -5,6 +5,8 @@
  */
 import { isRecord } from '../util/isRecord';
 
+import { RunFileError } from '../runFolder/jsonShape';
+
 export const CHECKPOINT_DIFF_VERSION = 1;
 
 /** One layer of a checkpoint's model, nested models flattened. */
@@ -129,16 +131,16 @@ function reportProblems(report: Record<string, unknown>): string[] {
 }
 
 /**
- * The report in `value` (parsed JSON), or an Error naming `file` and what is wrong: a newer
+ * The report in `value` (parsed JSON), or an error naming `file` and what is wrong: a newer
  * format version, or the fields that are missing or of the wrong type.
  */
-export function parseCheckpointDiffReport(value: unknown, file: string): CheckpointDiffReport | Error {
-  if (!isRecord(value)) return new Error(`${file}: not a checkpoint diff report (expected a JSON object)`);
-  if (!isNumber(value.version)) return new Error(`${file}: not a checkpoint diff report (no numeric "version")`);
+export function parseCheckpointDiffReport(value: unknown, file: string): CheckpointDiffReport | RunFileError {
+  if (!isRecord(value)) return new RunFileError(file, 'field', `${file}: not a checkpoint diff report (expected a JSON object)`);
+  if (!isNumber(value.version)) return new RunFileError(file, 'field', `${file}: not a checkpoint diff report (no numeric "version")`);
   if (value.version > CHECKPOINT_DIFF_VERSION) {
-    return new Error(`${file} was written by a newer KD-UDA Lab (diff format ${value.version}; this one reads up to ${CHECKPOINT_DIFF_VERSION}). Update the extension, or compute the diff again.`);
+    return new RunFileError(file, 'version', `${file} was written by a newer KD-UDA Lab (diff format ${value.version}; this one reads up to ${CHECKPOINT_DIFF_VERSION}). Update the extension, or compute the diff again.`);
   }
   const problems = reportProblems(value);
-  if (problems.length) return new Error(`${file}: not a usable checkpoint diff report: ${problems.join('; ')}`);
+  if (problems.length) return new RunFileError(file, 'field', `${file}: not a usable checkpoint diff report: ${problems.join('; ')}`);
   return value as unknown as CheckpointDiffReport;
 }

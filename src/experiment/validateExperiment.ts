@@ -107,14 +107,24 @@ function crossFieldProblems(value: unknown): { segments: (string | number)[]; me
 export function validateExperimentText(text: string, file: string): ExperimentResult {
   const parseErrors: ParseError[] = [];
   const tree = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
-  const locate = (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string) => locateIn(text, tree, kind, segments, message);
   if (parseErrors.length > 0 || !tree) {
     return {
       ok: false,
       problems: parseErrors.map((error) => ({ kind: 'syntax' as const, path: '', message: `invalid JSON: ${printParseErrorCode(error.error)}`, ...position(text, error.offset, error.length) })),
     };
   }
-  const value: unknown = JSON.parse(text);
+  return validateExperimentValue(JSON.parse(text), file, (kind, segments, message) => locateIn(text, tree, kind, segments, message));
+}
+
+/**
+ * Validates a parsed experiment (one a run folder recorded) and fills in defaults, in place. Its
+ * problems carry JSON paths only: there is no text to place them in.
+ */
+export function validateExperimentDocument(value: unknown, file: string): ExperimentResult {
+  return validateExperimentValue(value, file, (kind, segments, message) => ({ kind, path: pathOf(segments), message }));
+}
+
+function validateExperimentValue(value: unknown, file: string, locate: (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string) => ExperimentProblem): ExperimentResult {
   const validate = schemaValidator();
   const schemaProblems = validate(value)
     ? []

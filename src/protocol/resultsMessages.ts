@@ -1,60 +1,17 @@
 /**
  * The message contract between the extension host and the results panel webview (both import it).
+ * The state is the run's summary, a view of its run folder that src/runComparison computes.
  */
-import type { RunState } from '../runFolder/runFolderFormat';
+import type { RunSummary } from '../runComparison/runSummary';
 import { isRecord } from '../util/isRecord';
 import { bareMessage, type ReadyMessage } from './panelMessages';
 
+export type { BaselineRow, EpochPoint, ModelRow } from '../runComparison/runSummary';
+
 export const RESULTS_PANEL_VIEW_TYPE = 'kdUda.resultsPanel';
 
-export interface EpochPoint {
-  epoch: number;
-  /** accuracy[model][domain], 0..1, targets and the source hold-out. */
-  accuracy: Record<string, Record<string, number>>;
-  /** Mean of each loss term over the epoch's steps. */
-  losses: Record<string, number>;
-  beta?: number;
-}
-
-export interface ModelRow {
-  role: string;
-  /** Last epoch's accuracy per target (the headline: no target label chooses it). */
-  targets: Record<string, number>;
-  /** Mean over the targets with a value; absent when there is none. */
-  meanTarget?: number;
-  parameters?: number;
-  macsPerImage?: number;
-  latencyMsPerBatch?: number;
-  latencyBatchSize?: number;
-}
-
-/** A model of another finished run on the same data that this run is judged against. */
-export interface BaselineRow {
-  /** What it is, e.g. "student, source only". */
-  label: string;
-  runId: string;
-  /** That run's headline (last epoch) accuracy per target. */
-  targets: Record<string, number>;
-  meanTarget?: number;
-  parameters?: number;
-  macsPerImage?: number;
-}
-
-export interface ResultsPanelState {
-  runId: string;
-  runDir: string;
-  state?: RunState;
-  error?: string;
-  targets: string[];
-  epochs?: number;
-  lastEpoch?: number;
-  rows: ModelRow[];
-  /** Source-only and directly adapted runs on the same data, source and targets, when the runs folder has them. */
-  baselines: BaselineRow[];
-  history: EpochPoint[];
-  /** Lines of events.jsonl that could not be read (skipped). */
-  skippedEventLines: number[];
-}
+/** The panel shows a run's summary as a whole: each snapshot replaces the last. */
+export type ResultsPanelState = RunSummary;
 
 /** `error`: the run folder could not be read (the message says why); a later snapshot replaces it. */
 export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } | { type: 'error'; runDir: string; message: string };

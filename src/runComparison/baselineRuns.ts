@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listRuns } from '../runFolder/listRuns';
+import { readExperimentJson } from '../runFolder/readRunFiles';
 import { readRunResults, type ModelHeadline } from '../runFolder/readRunResults';
-import { RUN_FILES } from '../runFolder/runFolderFormat';
 
 /** A model of another run that a distillation run is judged against. */
 export interface BaselineModel {
@@ -26,28 +25,25 @@ interface ExperimentSummary {
 const BASELINE_METHODS: Record<string, string> = { 'source-only': 'source only', dann: 'adapted directly (DANN)' };
 
 async function readSummary(runDir: string): Promise<ExperimentSummary | undefined> {
+  let experiment;
   try {
-    const experiment = JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as {
-      data?: { root?: unknown; source?: unknown; targets?: unknown; imageSize?: unknown; channels?: unknown; layout?: unknown; split?: { kind?: unknown; testFraction?: unknown } };
-      method?: { name?: unknown; model?: unknown };
-      seed?: unknown;
-    };
-    const { data, method } = experiment;
-    if (typeof data?.root !== 'string' || typeof data.source !== 'string' || !Array.isArray(data.targets) || typeof method?.name !== 'string') return undefined;
-    // A held-out split is drawn with the run's seed: another seed scores other images.
-    const holdout = data.split?.kind === 'holdout' || data.split?.kind === undefined;
-    const evaluation = JSON.stringify([data.layout ?? 'auto', data.imageSize, data.channels, data.split?.kind ?? 'holdout', holdout ? data.split?.testFraction : null, holdout ? experiment.seed : null]);
-    return {
-      root: path.resolve(data.root),
-      source: data.source,
-      targets: new Set(data.targets.filter((target): target is string => typeof target === 'string')),
-      method: method.name,
-      model: typeof method.model === 'string' ? method.model : undefined,
-      evaluation,
-    };
+    experiment = await readExperimentJson(runDir);
   } catch {
     return undefined;
   }
+  const { data, method } = experiment;
+  if (data?.root === undefined || data.source === undefined || data.targets === undefined || method?.name === undefined) return undefined;
+  // A held-out split is drawn with the run's seed: another seed scores other images.
+  const holdout = data.split?.kind === 'holdout' || data.split?.kind === undefined;
+  const evaluation = JSON.stringify([data.layout ?? 'auto', data.imageSize, data.channels, data.split?.kind ?? 'holdout', holdout ? data.split?.testFraction : null, holdout ? experiment.seed : null]);
+  return {
+    root: path.resolve(data.root),
+    source: data.source,
+    targets: new Set(data.targets),
+    method: method.name,
+    model: method.model,
+    evaluation,
+  };
 }
 
 /** Same data, source and set of targets, scored on the same images: the numbers are comparable. */

@@ -4,10 +4,12 @@ import { mapWithConcurrency } from '../datasetScan/mapWithConcurrency';
 import { writeFileAtomic } from '../runFolder/atomicFile';
 import { readEvents } from '../runFolder/eventLog';
 import { readRunStatus } from '../runFolder/listRuns';
+import { readExperimentJson } from '../runFolder/readRunFiles';
 import { readRunResults } from '../runFolder/readRunResults';
+import type { RunExperiment } from '../runFolder/runExperiment';
 import { RUN_FILES } from '../runFolder/runFolderFormat';
 import { buildComparisonTable, type ComparisonTable, type ModelMetrics, type RunRecord } from './runComparison';
-import { evaluatedTargets, meanOverTargets, readAccuracy, type AccuracyByModel } from '../runFolder/targetAccuracy';
+import { evaluatedTargets, meanOverTargets, type AccuracyByModel } from '../runFolder/targetAccuracy';
 
 /** Folders read at once: enough to keep the disk busy, few enough to leave libuv's pool to others. */
 const READ_CONCURRENCY = 8;
@@ -23,24 +25,12 @@ interface CacheEntry {
   record: RunRecord;
 }
 
-async function readExperiment(runDir: string): Promise<{ experiment?: unknown; problem?: string }> {
-  const file = path.join(runDir, RUN_FILES.experiment);
-  let text: string;
+async function readExperiment(runDir: string): Promise<{ experiment?: RunExperiment; problem?: string }> {
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return { problem: `${file} is missing` };
-  }
-  try {
-    return { experiment: JSON.parse(text) };
+    return { experiment: await readExperimentJson(runDir) };
   } catch (error) {
-    return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { problem: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function experimentTargets(experiment: unknown): string[] {
-  const targets = (experiment as { data?: { targets?: unknown } } | undefined)?.data?.targets;
-  return Array.isArray(targets) ? targets.filter((target): target is string => typeof target === 'string') : [];
 }
 
 /**
@@ -52,9 +42,8 @@ async function readLiveMetrics(runDir: string, targets: string[]): Promise<{ epo
   let epochsRun: number | undefined;
   let accuracy: AccuracyByModel | undefined;
   for (const event of events) {
-    if (event.kind === 'epoch' && typeof event.epoch === 'number') epochsRun = event.epoch;
-    // A malformed evaluation (a torn write, a newer trainer) keeps what is well-formed in it.
-    if (event.kind === 'eval') accuracy = readAccuracy(event.accuracy) ?? accuracy;
+    if (event.kind === 'epoch') epochsRun = event.epoch;
+    if (event.kind === 'eval') accuracy = event.accuracy;
   }
   const evaluated = evaluatedTargets(accuracy, targets);
   const models = Object.entries(accuracy ?? {}).map(([role, byDomain]) => {
@@ -80,9 +69,9 @@ async function readRunBody(runDir: string): Promise<RunRecord> {
       parameters: model.parameters,
       macsPerImage: model.macsPerImage,
     }));
-    return { ...base, ...problem, epochsRun: results.epoch, targets: results.models[0]?.targets.map((target) => target.domain) ?? experimentTargets(experiment), models };
+    return { ...base, ...problem, epochsRun: results.epoch, targets: results.models[0]?.targets.map((target) => target.domain) ?? experiment?.data?.targets ?? [], models };
   }
-  return { ...base, ...problem, ...(await readLiveMetrics(runDir, experimentTargets(experiment))) };
+  return { ...base, ...problem, ...(await readLiveMetrics(runDir, experiment?.data?.targets ?? [])) };
 }
 
 /**

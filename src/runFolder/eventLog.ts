@@ -1,5 +1,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import type { RunEvent } from './runFolderFormat';
+import { ShapeError } from './jsonShape';
+import { parseRunEvent, type BadEventLine, type NewRunEvent, type ParsedEvents, type RunEvent } from './runEvents';
+import { RUN_FILES } from './runFolderFormat';
 
 /**
  * Appends events to events.jsonl one whole line at a time and flushes each to disk, so that a
@@ -13,7 +15,7 @@ export class EventLogWriter {
     return new EventLogWriter(await open(file, 'a'));
   }
 
-  async append(event: Omit<RunEvent, 't'> & { t?: string }): Promise<void> {
+  async append(event: NewRunEvent): Promise<void> {
     const line = `${JSON.stringify({ t: new Date().toISOString(), ...event })}\n`;
     await this.handle.appendFile(line);
     await this.handle.datasync();
@@ -24,37 +26,38 @@ export class EventLogWriter {
   }
 }
 
-export interface ParsedEvents {
-  events: RunEvent[];
-  /** 1-based lines that could not be read (a torn last line is expected after a crash). */
-  badLines: { line: number; reason: string }[];
-  /** Bytes consumed: a reader that follows the file resumes from here. */
-  consumed: number;
-}
-
 /**
- * Parses events.jsonl text. An unterminated last line is left unconsumed (the writer may still be
- * writing it); a malformed complete line is reported by number and skipped.
+ * Parses events.jsonl text (`file` names it in the problems). An unterminated last line is left
+ * unconsumed (the writer may still be writing it); a complete line that is not JSON or not an
+ * event is reported by number and skipped. `firstLine` numbers lines of text read from the middle.
  */
-export function parseEvents(text: string): ParsedEvents {
+export function parseEvents(text: string, file: string = RUN_FILES.events, firstLine = 1): ParsedEvents {
   const events: RunEvent[] = [];
-  const badLines: ParsedEvents['badLines'] = [];
+  const badLines: BadEventLine[] = [];
   const end = text.lastIndexOf('\n') + 1;
   const lines = text.slice(0, end).split('\n');
   lines.pop();
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
+  lines.forEach((text, index) => {
+    if (text.trim() === '') return;
+    const line = firstLine + index;
+    let value: unknown;
     try {
-      const value = JSON.parse(line) as unknown;
-      if (typeof value !== 'object' || value === null || typeof (value as RunEvent).kind !== 'string') throw new Error('not an event object with a "kind"');
-      events.push(value as RunEvent);
+      value = JSON.parse(text);
     } catch (error) {
-      badLines.push({ line: index + 1, reason: error instanceof Error ? error.message : String(error) });
+      badLines.push({ line, message: `${file}:${line}: not JSON: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    try {
+      events.push(parseRunEvent(value));
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      badLines.push({ line, message: `${file}:${line}: ${error.message}` });
     }
   });
   return { events, badLines, consumed: Buffer.byteLength(text.slice(0, end)) };
 }
 
+/** Every event of an events.jsonl; none when the file does not exist yet. */
 export async function readEvents(file: string): Promise<ParsedEvents> {
   let text: string;
   try {
@@ -63,5 +66,38 @@ export async function readEvents(file: string): Promise<ParsedEvents> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumed: 0 };
     throw error;
   }
-  return parseEvents(text);
+  return parseEvents(text, file);
+}
+
+/**
+ * Follows a growing events.jsonl: each `read()` gives the events appended since the last one, so
+ * following a live run reads only its new lines, however long the file has grown.
+ */
+export class EventLogFollower {
+  private offset = 0;
+  private nextLine = 1;
+
+  constructor(readonly file: string) {}
+
+  async read(): Promise<ParsedEvents> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumed: 0 };
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      const buffer = Buffer.alloc(Math.max(0, size - this.offset));
+      await handle.read(buffer, 0, buffer.length, this.offset);
+      // A character cut by the end of the read lies after the last newline, which is left for the next read.
+      const parsed = parseEvents(buffer.toString('utf8'), this.file, this.nextLine);
+      this.offset += parsed.consumed;
+      this.nextLine += buffer.subarray(0, parsed.consumed).filter((byte) => byte === 0x0a).length;
+      return parsed;
+    } finally {
+      await handle.close();
+    }
+  }
 }

@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readLatestJson, readMetaJson } from './readRunFiles';
 import { RUN_FILES } from './runFolderFormat';
 
 /** One saved model in a run folder: `checkpoints/<role>/<set>/` (see src/trainer/runLoop/checkpointStore.ts). */
@@ -8,7 +9,7 @@ export interface CheckpointListing {
   /** `epoch-<n>`, or `epoch-<n>-step-<k>` for a set written mid-epoch when the run was stopped. */
   set: string;
   dir: string;
-  architecture?: string;
+  architecture: string;
   epoch: number;
   /** Steps of `epoch` done: below the epoch's steps only for a mid-epoch set. */
   stepInEpoch: number;
@@ -24,11 +25,11 @@ function roleOrder(role: string): number {
   return role.startsWith('teacher') ? 0 : role === 'student' ? 1 : 2;
 }
 
-/** The folders checkpoints/latest.json names (relative to the run folder there), made absolute. */
+/** The folders checkpoints/latest.json names (relative to the run folder there), made absolute; none when it cannot be read. */
 async function latestSets(runDir: string): Promise<Set<string>> {
   try {
-    const latest = JSON.parse(await readFile(path.join(runDir, RUN_FILES.checkpoints, 'latest.json'), 'utf8')) as { roles?: Record<string, string> };
-    return new Set(Object.values(latest.roles ?? {}).map((relative) => path.resolve(runDir, relative)));
+    const latest = await readLatestJson(runDir);
+    return new Set(Object.values(latest.roles).map((relative) => path.resolve(runDir, relative)));
   } catch {
     return new Set();
   }
@@ -36,7 +37,7 @@ async function latestSets(runDir: string): Promise<Set<string>> {
 
 /**
  * Every complete checkpoint of a run: roles in table order, newest first within a role. A set
- * without meta.json (still being written, or not a checkpoint) is left out; a missing
+ * without a readable meta.json (still being written, or not a checkpoint) is left out; a missing
  * checkpoints folder is an empty list.
  */
 export async function listCheckpoints(runDir: string): Promise<CheckpointListing[]> {
@@ -54,7 +55,7 @@ export async function listCheckpoints(runDir: string): Promise<CheckpointListing
             .map(async (set): Promise<CheckpointListing | undefined> => {
               const dir = path.join(checkpoints, role.name, set.name);
               try {
-                const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as { architecture?: string; epoch: number; stepInEpoch: number; globalStep: number };
+                const meta = await readMetaJson(dir);
                 const sizes = await Promise.all(['model.json', 'weights.bin'].map(async (name) => (await stat(path.join(dir, name))).size));
                 return {
                   role: role.name,

@@ -1,7 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FILES, RUN_FORMAT_VERSION, RUN_STATES, type RunState } from './runFolderFormat';
+import { readStatusJson } from './readRunFiles';
+import type { RunState } from './runFolderFormat';
+import type { RunStatus } from './runStatus';
 
 export interface RunListing {
   runId: string;
@@ -30,39 +32,27 @@ function processExists(pid: number): boolean {
  * says running on this machine while its trainer process is gone reads as failed.
  */
 export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem' | 'startedAt'>> {
-  const file = path.join(dir, RUN_FILES.status);
-  let text: string;
+  let status: RunStatus;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return { problem: `${file} is missing` };
-  }
-  let status: unknown;
-  try {
-    status = JSON.parse(text);
+    status = await readStatusJson(dir);
   } catch (error) {
-    return { problem: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    // One unreadable folder is that run's problem, never the whole list's.
+    return { problem: error instanceof Error ? error.message : String(error) };
   }
-  const { version, state, error, startedAt, pid, host } = (status ?? {}) as { version?: unknown; state?: unknown; error?: unknown; startedAt?: unknown; pid?: unknown; host?: unknown };
-  if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
-    return { problem: `${file} has format version ${version}; this KD-UDA Lab reads up to ${RUN_FORMAT_VERSION}. Update the extension.` };
-  }
-  if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) {
-    return { problem: `${file}: field "state" must be one of ${RUN_STATES.join(', ')}` };
-  }
-  if (state === 'running' && typeof pid === 'number' && host === os.hostname() && !processExists(pid)) {
+  const { state, error, startedAt, pid, host } = status;
+  if (state === 'running' && pid !== undefined && host === os.hostname() && !processExists(pid)) {
     // The trainer records every end it sees (done, stopped, failed); a process that is gone while
     // its run still says running was killed (out of memory, SIGKILL) or crashed in native code.
     return {
       state: 'failed',
       error: `the trainer (pid ${pid}) is gone but never recorded an end: it crashed or was killed`,
-      ...(typeof startedAt === 'string' ? { startedAt } : {}),
+      ...(startedAt === undefined ? {} : { startedAt }),
     };
   }
   return {
-    state: state as RunState,
-    ...(typeof error === 'string' && error ? { error } : {}),
-    ...(typeof startedAt === 'string' ? { startedAt } : {}),
+    state,
+    ...(error ? { error } : {}),
+    ...(startedAt === undefined ? {} : { startedAt }),
   };
 }
 

@@ -1,14 +1,29 @@
-import { RUN_FORMAT_VERSION, SOURCE_HOLDOUT } from './runFolderFormat';
-import { perClassAccuracy, type DomainScore } from '../trainer/training/evaluate';
-import type { ModelCost } from '../trainer/training/modelCost';
+import { listOf, nullable, number, object, optional, parseVersionedFile, recordOf, string, type Shape } from './jsonShape';
+import { RUN_FORMAT_VERSION } from './runFolderFormat';
+import type { AccuracyByModel } from './targetAccuracy';
+
+/** What a model costs at inference: the denominator of accuracy per unit of cost. */
+export interface ModelCost {
+  parameters: number;
+  /** Multiply-accumulates per image, from the layers' shapes (convolutions and dense layers). */
+  macsPerImage: number;
+  /** model.json + weights.bin of its last checkpoint. */
+  checkpointBytes?: number;
+  /** Median wall time of one inference batch on the backend used. */
+  latencyMsPerBatch: number;
+  latencyBatchSize: number;
+  backend: string;
+}
 
 /** One epoch's evaluation: accuracy[model][domain], domains being the targets and the source hold-out. */
 export interface EpochScores {
   epoch: number;
-  accuracy: Record<string, Record<string, number>>;
-  entropy: Record<string, Record<string, number>>;
+  accuracy: AccuracyByModel;
+  /** Mean prediction entropy (nats) per model and domain: a label-free signal. */
+  entropy: AccuracyByModel;
 }
 
+/** One model's epoch as chosen by a rule, and what it scored there. */
 export interface Selection {
   /** Says how the epoch was chosen; an "oracle" used target labels. */
   label: string;
@@ -17,15 +32,22 @@ export interface Selection {
   meanTarget: number;
 }
 
-/** results.json. */
+/** The last epoch, chosen without looking at any label. */
+export interface Headline {
+  label: string;
+  epoch: number;
+  accuracy: AccuracyByModel;
+  meanTarget: Record<string, number>;
+}
+
+/** results.json: written once, when a run is done. */
 export interface RunResults {
   version: number;
   method: string;
   backend: string;
   classNames: string[];
   targets: string[];
-  /** The headline: the last epoch, chosen without looking at any label. */
-  headline: { label: string; epoch: number; accuracy: Record<string, Record<string, number>>; meanTarget: Record<string, number> };
+  headline: Headline;
   /** Per model, the epoch with the best mean target test accuracy: selected WITH target labels. */
   oracle: Record<string, Selection>;
   /** Per model, the epoch with the best source hold-out accuracy: no target label used. */
@@ -33,47 +55,47 @@ export interface RunResults {
   /** Per model, the epoch with the most confident target predictions (lowest mean entropy): no target label used. */
   labelFreeEntropy: Record<string, Selection>;
   history: EpochScores[];
+  /** perClass[model][domain][class]: null for a class without images. */
   perClass: Record<string, Record<string, (number | null)[]>>;
+  /** confusion[model][domain][true][predicted]. */
   confusion: Record<string, Record<string, number[][]>>;
   costs: Record<string, ModelCost>;
 }
 
-export function meanOver(values: Record<string, number>, keys: readonly string[]): number {
-  return keys.length ? keys.reduce((sum, key) => sum + (values[key] ?? 0), 0) / keys.length : 0;
-}
+/** accuracy[model][domain], as eval events and results.json hold it. */
+export const accuracyByModel: Shape<AccuracyByModel> = recordOf(recordOf(number));
 
-function selectBy(history: readonly EpochScores[], role: string, targets: readonly string[], score: (entry: EpochScores) => number, label: string): Selection {
-  // Ties go to the later epoch, as a run that keeps improving would report.
-  const best = history.reduce((chosen, entry) => (score(entry) >= score(chosen) ? entry : chosen));
-  return { label, epoch: best.epoch, accuracy: best.accuracy[role], meanTarget: meanOver(best.accuracy[role], targets) };
-}
+const epochScores: Shape<EpochScores> = object({ epoch: number, accuracy: accuracyByModel, entropy: accuracyByModel });
 
-export function buildResults(input: {
-  method: string;
-  backend: string;
-  classNames: string[];
-  targets: string[];
-  history: EpochScores[];
-  last: Record<string, Record<string, DomainScore>>;
-  costs: Record<string, ModelCost>;
-}): RunResults {
-  const { history, targets, last } = input;
-  const final = history[history.length - 1];
-  const roles = Object.keys(final.accuracy);
-  const perRole = <T>(make: (role: string) => T) => Object.fromEntries(roles.map((role) => [role, make(role)]));
-  return {
-    version: RUN_FORMAT_VERSION,
-    method: input.method,
-    backend: input.backend,
-    classNames: input.classNames,
-    targets,
-    headline: { label: 'last epoch (no target labels used)', epoch: final.epoch, accuracy: final.accuracy, meanTarget: perRole((role) => meanOver(final.accuracy[role], targets)) },
-    oracle: perRole((role) => selectBy(history, role, targets, (entry) => meanOver(entry.accuracy[role], targets), 'oracle: best epoch by target test accuracy (uses target labels)')),
-    labelFree: perRole((role) => selectBy(history, role, targets, (entry) => entry.accuracy[role][SOURCE_HOLDOUT] ?? 0, 'label-free: best epoch by source hold-out accuracy')),
-    labelFreeEntropy: perRole((role) => selectBy(history, role, targets, (entry) => -meanOver(entry.entropy[role], targets), 'label-free: epoch of lowest mean target prediction entropy')),
-    history,
-    perClass: perRole((role) => Object.fromEntries(Object.entries(last[role]).map(([domain, score]) => [domain, perClassAccuracy(score.confusion)]))),
-    confusion: perRole((role) => Object.fromEntries(Object.entries(last[role]).map(([domain, score]) => [domain, score.confusion]))),
-    costs: input.costs,
-  };
+export const headline: Shape<Headline> = object({ label: string, epoch: number, accuracy: accuracyByModel, meanTarget: recordOf(number) });
+
+const selection: Shape<Selection> = object({ label: string, epoch: number, accuracy: recordOf(number), meanTarget: number });
+
+const modelCost: Shape<ModelCost> = object({
+  parameters: number,
+  macsPerImage: number,
+  checkpointBytes: optional(number),
+  latencyMsPerBatch: number,
+  latencyBatchSize: number,
+  backend: string,
+});
+
+const runResults: Shape<RunResults> = object({
+  version: number,
+  method: string,
+  backend: string,
+  classNames: listOf(string),
+  targets: listOf(string),
+  headline,
+  oracle: recordOf(selection),
+  labelFree: recordOf(selection),
+  labelFreeEntropy: recordOf(selection),
+  history: listOf(epochScores),
+  perClass: recordOf(recordOf(listOf(nullable(number)))),
+  confusion: recordOf(recordOf(listOf(listOf(number)))),
+  costs: recordOf(modelCost),
+});
+
+export function parseRunResults(value: unknown, file: string): RunResults {
+  return parseVersionedFile(file, value, RUN_FORMAT_VERSION, runResults);
 }

@@ -2,14 +2,18 @@
  * The run folder: the one interface between the trainer (writer) and the extension (reader), so a
  * run started from a terminal or a cluster shows up exactly like one started from the palette.
  *
- *   runs/<runId>/experiment.json   the resolved experiment, as run
- *   runs/<runId>/status.json       RunStatus
- *   runs/<runId>/events.jsonl      RunEvent per line, append-only
- *   runs/<runId>/checkpoints/<role>[-<target>]/epoch-<n>/  model.json + weights.bin + meta.json
- *   runs/<runId>/results.json      RunResults
- *   runs/<runId>/trainer.log       human log
+ *   runs/<runId>/experiment.json   RunExperiment (runExperiment.ts): the resolved experiment, as run
+ *   runs/<runId>/status.json       RunStatus (runStatus.ts)
+ *   runs/<runId>/events.jsonl      a RunEvent per line, append-only (runEvents.ts)
+ *   runs/<runId>/checkpoints/latest.json                    LatestCheckpoint (checkpointFiles.ts)
+ *   runs/<runId>/checkpoints/<role>[-<target>]/epoch-<n>/  model.json + weights.bin + meta.json (CheckpointMeta)
+ *   runs/<runId>/results.json      RunResults (results.ts)
+ *   runs/<runId>/diffs/<A>--<B>.<hash>.json  CheckpointDiffReport (src/checkpointDiff/reportFormat.ts)
+ *   runs/<runId>/trainer.log       human log: no reader depends on its wording
  *
- * Readers refuse a `version` newer than RUN_FORMAT_VERSION with a message rather than guessing.
+ * Each file has one type and one reader (readRunFiles.ts, eventLog.ts) that validates it and names
+ * the file and field it rejects. Readers refuse a `version` newer than RUN_FORMAT_VERSION with a
+ * message rather than guessing.
  */
 
 export const RUN_STATES = ['queued', 'running', 'stopped', 'failed', 'done'] as const;
@@ -30,20 +34,8 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
 } as const;
 
-export interface RunStatus {
-  version: number;
-  state: RunState;
-  pid?: number;
-  host?: string;
-  startedAt?: string;
-  endedAt?: string;
-  /** Why the run failed, for state `failed`. */
-  error?: string;
-}
-
-/** One line of events.jsonl: `t` is an ISO timestamp; the rest depends on `kind`. */
-export interface RunEvent {
-  t: string;
-  kind: string;
-  [field: string]: unknown;
-}
+/** Inside checkpoints/: the pointer to the last complete set, and each model's description. */
+export const CHECKPOINT_FILES = {
+  latest: 'latest.json',
+  meta: 'meta.json',
+} as const;

@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
+import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import { tinyExperiment } from '../fixtures/experiments';
 import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
@@ -90,7 +90,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       await agreement.waitFor({ state: 'visible', timeout: 30_000 });
       const shown = ((await agreement.textContent()) ?? '').trim();
       assert.match(shown, /^\d{1,3}\.\d%$/);
-      const report = JSON.parse(readFileSync(reportFileOf(runDir), 'utf8')) as CheckpointDiffReport;
+      const report = await readCheckpointDiffReport(reportFileOf(runDir));
       const sketches = report.domains.find((domain) => domain.name === 'sketches')!;
       assert.equal(shown, `${(100 * sketches.agreement).toFixed(1)}%`, 'the panel shows the report’s agreement');
       assert.equal(await agreement.getAttribute('aria-label'), `Agreement on sketches: ${shown}`);

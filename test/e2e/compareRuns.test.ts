@@ -15,6 +15,7 @@ import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+import { epochEvent, eventLines, evalEvent, modelCost, runResults } from '../fixtures/runFolderFiles';
 
 const SHOT = 'e2e-compare-runs';
 const TARGETS = ['svhn', 'usps'];
@@ -57,14 +58,14 @@ function writeRun(runsDir: string, run: RunSpec): Promise<string> {
   const mean = (byTarget: Record<string, number>) => TARGETS.reduce((sum, target) => sum + byTarget[target], 0) / TARGETS.length;
   // A running run has only its events so far; a finished one its results.
   const progress = run.state === 'running'
-    ? { 'events.jsonl': `${JSON.stringify({ t: 't', kind: 'eval', epoch: 3, accuracy: { student, teacher } })}\n${JSON.stringify({ t: 't', kind: 'epoch', epoch: 3, epochs: 20 })}\n` }
+    ? { 'events.jsonl': eventLines([evalEvent(3, { student, teacher }), epochEvent(3, 20)]) }
     : {
-        'results.json': {
-          version: 1,
+        'results.json': runResults({
+          method: run.method,
           targets: TARGETS,
           headline: { label: 'last epoch', epoch: 20, accuracy: { student, teacher }, meanTarget: { student: mean(student), teacher: mean(teacher) } },
-          costs: { student: { parameters: 61_706, macsPerImage: 416_520 }, teacher: { parameters: 1_180_000, macsPerImage: 8_900_000 } },
-        },
+          costs: { student: modelCost(61_706, 416_520), teacher: modelCost(1_180_000, 8_900_000) },
+        }),
       };
   return writeRunFolder(path.join(runsDir, run.runId), { 'experiment.json': experiment, 'status.json': status, ...progress });
 }

@@ -4,7 +4,7 @@
  * Screenshots go to test-results/e2e-results-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,8 @@ import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, edi
 import { poll } from '../harness/poll';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
+import { readResultsJson } from '../../src/runFolder/readRunFiles';
+import { runResults } from '../fixtures/runFolderFiles';
 import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-results';
@@ -55,7 +57,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       await writeRunFolder(path.join(runsDir, '20200101-000000-source-only-baseline'), {
         'experiment.json': { data: { root: path.join(workspace.root, 'shapes'), layout: 'auto', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } }, method: { name: 'source-only', model: 'student' } },
         'status.json': { version: 1, state: 'done' },
-        'results.json': { version: 1, targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } },
+        'results.json': runResults({ method: 'source-only', targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }),
       });
 
       // Two runs in the folder: Open Results asks which.
@@ -70,7 +72,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
 
       const student = ((await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').textContent()) ?? '').trim();
       assert.match(student, /^\d+\.\d%$/);
-      const results = JSON.parse(readFileSync(path.join(runDir, 'results.json'), 'utf8')) as { headline: { accuracy: Record<string, Record<string, number>> } };
+      const results = await readResultsJson(runDir);
       assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');
       assert.equal(((await frame.locator('#results-table td[data-baseline="student, source only"][data-target="sketches"]').textContent()) ?? '').trim(), '37.5%', 'the source-only run is a baseline row');
       assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');

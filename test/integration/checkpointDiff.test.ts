@@ -1,13 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
+import { readMetaJson } from '../../src/runFolder/readRunFiles';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 import { errorNotifications } from './errorNotifications';
@@ -59,7 +61,7 @@ describe('Compare Checkpoints', function () {
     const first = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
     const reportFile = diffReportFile(runDir, student, teacher);
     assert.deepEqual(first, { opened: true, reportFile, computed: true });
-    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { domains: { name: string; agreement: number }[] };
+    const report = await readCheckpointDiffReport(reportFile);
     assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
     await poll('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
 
@@ -70,7 +72,7 @@ describe('Compare Checkpoints', function () {
   it('refuses checkpoints with different class sets, naming them, and opens nothing', async () => {
     const other = path.join(root, 'three-classes');
     await cp(teacher, other, { recursive: true });
-    const meta = JSON.parse(await readFile(path.join(other, 'meta.json'), 'utf8')) as Record<string, unknown>;
+    const meta = await readMetaJson(other);
     await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['a', 'b', 'c'] }));
     let result: CompareCheckpointsResult | undefined;
     const shown = await errorNotifications(async () => {

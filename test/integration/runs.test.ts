@@ -244,6 +244,13 @@ describe('Runs: Start Run and Stop Run', function () {
     assert.equal(result.started, true, result.reason);
     const run = await runOf('long', 'running');
     await poll('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
+    // The run folder from the trainer's announcement, the epoch from that folder's events: not from its log.
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const progress = await poll('the run’s first epoch', () => {
+      const [active] = api.activeRuns.list();
+      return active?.runDir === run.dir ? active.progress : undefined;
+    }, 60_000);
+    assert.match(progress.summary, /^epoch \d+\/50: student \d+\.\d% mean target accuracy$/);
     const stopped = (await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number };
     assert.equal(stopped.stopped, 1);
     await runOf('long', 'stopped');

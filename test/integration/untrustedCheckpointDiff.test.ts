@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import childProcess from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
+import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
+import { checkpointMeta } from '../fixtures/runFolderFiles';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { poll } from '../harness/poll';
@@ -32,7 +33,7 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
     runDir = path.join(root, 'runs', '20260101-000000-tiny');
     for (const role of ['student', 'teacher']) {
       await mkdir(checkpoint(role), { recursive: true });
-      await writeFile(path.join(checkpoint(role), 'meta.json'), JSON.stringify({ version: 1, role, architecture: 'lenet5', epoch: 1, globalStep: 2 }));
+      await writeFile(path.join(checkpoint(role), 'meta.json'), JSON.stringify(checkpointMeta({ role, architecture: 'lenet5', epoch: 1, stepInEpoch: 2, globalStep: 2 })));
       await writeFile(path.join(checkpoint(role), 'model.json'), '{}');
       await writeFile(path.join(checkpoint(role), 'weights.bin'), '');
     }
@@ -67,7 +68,7 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
   it('does not open a report found under the name that compares another pair', async () => {
     trainerSpawns = [];
     const reportFile = diffReportFile(runDir, checkpoint('student'), checkpoint('teacher'));
-    const report = JSON.parse(await readFile(reportFile, 'utf8')) as CheckpointDiffReport;
+    const report = await readCheckpointDiffReport(reportFile);
     // Newer than both checkpoints, but of a teacher elsewhere (a copied run folder, an older name).
     await writeFile(reportFile, JSON.stringify({ ...report, b: { ...report.b, dir: path.join(root, 'elsewhere', 'teacher', 'epoch-1') } }));
     const result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') })) as CompareCheckpointsResult;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findBaselines } from '../../src/runComparison/baselineRuns';
 import { writeRunFolder } from '../fixtures/experiments';
+import { modelCost, runResults } from '../fixtures/runFolderFiles';
 
 interface RunSpec {
   id: string;
@@ -37,12 +38,11 @@ describe('findBaselines', () => {
         seed: spec.seed ?? 0,
       },
       'status.json': { version: 1, state: spec.state ?? 'done' },
-      'results.json': {
-        version: 1,
+      'results.json': runResults({
         targets,
         headline: { epoch: 10, accuracy: { [role]: Object.fromEntries(targets.map((target) => [target, mean])) }, meanTarget: { [role]: mean } },
-        costs: { [role]: { parameters: 62006, macsPerImage: 651720 } },
-      },
+        costs: { [role]: modelCost(62006, 651720) },
+      }),
     });
   }
 

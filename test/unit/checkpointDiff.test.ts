@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } from '../../src/checkpointDiff/predictionComparison';
+import { parseDiffMessage } from '../../src/checkpointDiff/diffMessages';
 import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffReportFile, diffReportPairLabel, runDirOf } from '../../src/checkpointDiff/runCheckpoints';
@@ -11,6 +12,7 @@ import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/checkpointDiff/weightChange';
 import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffMessages';
 import { assertClose } from './numericChecks';
+import { checkpointMeta } from '../fixtures/runFolderFiles';
 
 // The checkpoint diff's pure core on values worked out by hand.
 
@@ -136,9 +138,9 @@ describe('a run folder’s checkpoints', () => {
   let runDir: string;
   before(async () => {
     runDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-ckpts-')), '20260101-000000-tiny');
-    const write = async (role: string, set: string, meta: Record<string, unknown>) => {
+    const write = async (role: string, set: string, meta: { architecture: string; epoch: number; globalStep: number }) => {
       await mkdir(path.join(runDir, 'checkpoints', role, set, 'discriminator'), { recursive: true });
-      await writeFile(path.join(runDir, 'checkpoints', role, set, 'meta.json'), JSON.stringify({ version: 1, role, ...meta }));
+      await writeFile(path.join(runDir, 'checkpoints', role, set, 'meta.json'), JSON.stringify(checkpointMeta({ role, stepInEpoch: 4, ...meta })));
       await writeFile(path.join(runDir, 'checkpoints', role, set, 'model.json'), '{}');
       await writeFile(path.join(runDir, 'checkpoints', role, set, 'weights.bin'), '');
     };
@@ -213,6 +215,12 @@ describe('the diff report and the panel messages', () => {
     assert.match(broken.message, /^x\.json: not a usable checkpoint diff report: b\.cost must be an object with parameters; domains\[0\] must be a domain comparison/);
     assert.match(String(parseCheckpointDiffReport([], 'x.json')), /x\.json: not a checkpoint diff report \(expected a JSON object\)/);
     assert.match(String(parseCheckpointDiffReport({ version: 'one' }, 'x.json')), /no numeric "version"/);
+  });
+
+  it('tells the trainer\'s diff messages from anything else it may send', () => {
+    assert.deepEqual(parseDiffMessage({ kind: 'diff-progress', message: 'evaluating on t1' }), { kind: 'diff-progress', message: 'evaluating on t1' });
+    assert.deepEqual(parseDiffMessage({ kind: 'diff-failed', reason: 'class sets differ' }), { kind: 'diff-failed', reason: 'class sets differ' });
+    for (const other of ['[diff] evaluating on t1', { kind: 'diff-failed' }, { kind: 'run-folder', runDir: '/r', pid: 1 }, null]) assert.equal(parseDiffMessage(other), undefined, JSON.stringify(other));
   });
 
   it('accepts only the intents the webview sends', () => {

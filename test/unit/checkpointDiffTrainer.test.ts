@@ -1,16 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
+import { isDeepStrictEqual } from 'node:util';
+import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
-import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
+import { readMetaJson, readResultsJson } from '../../src/runFolder/readRunFiles';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
-import type { RunResults } from '../../src/runFolder/results';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { assertClose } from './numericChecks';
@@ -20,21 +20,22 @@ import { assertClose } from './numericChecks';
 
 const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
 
-function runTrainer(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** The trainer run as the extension runs it: its output, and what it sends over the IPC channel. */
+function runTrainer(args: string[]): Promise<{ code: number | null; out: string; err: string; messages: unknown[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [trainer, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
+    const messages: unknown[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('message', (message) => messages.push(message));
+    child.on('close', (code) => resolve({ code, out, err, messages }));
   });
 }
 
 /** `text` as a regular expression matching it literally. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
 describe('kd-uda diff', () => {
   let root: string;
@@ -56,14 +57,15 @@ describe('kd-uda diff', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('compares student and teacher on the run’s target and source hold-out, as the run evaluated them', async () => {
-    const { code, out, err } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
+    const { code, out, err, messages } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
     assert.equal(code, 0, err);
     assert.match(out, /\[diff\] evaluating on t1 \(4 images\)/);
+    assert.ok(messages.some((message) => isDeepStrictEqual(message, { kind: 'diff-progress', message: 'evaluating on t1 (4 images)' })), JSON.stringify(messages));
     const file = diffReportFile(runDir, student, teacher);
     assert.match(path.basename(file), /^student-epoch-1--teacher-epoch-1\.[0-9a-f]{10}\.json$/);
     assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
-    const report = await readJson<CheckpointDiffReport>(file);
-    const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
+    const report = await readCheckpointDiffReport(file);
+    const results = await readResultsJson(runDir);
     assert.equal(report.version, 1);
     assert.deepEqual(report.classNames, ['circle', 'square']);
     assert.deepEqual(report.domains.map((domain) => [domain.name, domain.kind, domain.images]), [['t1', 'target', 4], ['source-holdout', 'source-holdout', 4]]);
@@ -93,7 +95,7 @@ describe('kd-uda diff', () => {
     const out = path.join(root, 'self.json');
     const result = await runTrainer(['diff', student, student, '--out', out, '--backend', 'wasm']);
     assert.equal(result.code, 0, result.err);
-    const report = await readJson<CheckpointDiffReport>(out);
+    const report = await readCheckpointDiffReport(out);
     assert.equal(report.architecture.same, true);
     for (const domain of report.domains) assert.deepEqual([domain.agreement, domain.klAB, domain.klBA, domain.accuracyDelta], [1, 0, 0, 0]);
     assert.ok(report.weights && report.weights.length > 0);
@@ -107,12 +109,14 @@ describe('kd-uda diff', () => {
   it('refuses two checkpoints with different class sets, naming both and the classes (exit 2, nothing written)', async () => {
     const other = path.join(root, 'three-classes');
     await cp(teacher, other, { recursive: true });
-    const meta = await readJson<Record<string, unknown>>(path.join(other, 'meta.json'));
+    const meta = await readMetaJson(other);
     await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['circle', 'square', 'triangle'] }));
     const out = path.join(root, 'refused.json');
-    const { code, err } = await runTrainer(['diff', student, other, '--out', out, '--backend', 'wasm']);
+    const { code, err, messages } = await runTrainer(['diff', student, other, '--out', out, '--backend', 'wasm']);
     assert.equal(code, 2, err);
-    assert.ok(err.includes(`kd-uda diff: cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has triangle). A: circle, square. B: circle, square, triangle.`), err);
+    const reason = `cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has triangle). A: circle, square. B: circle, square, triangle.`;
+    assert.ok(err.includes(`kd-uda diff: ${reason}`), err);
+    assert.deepEqual(messages, [{ kind: 'diff-failed', reason }], 'the launcher is told the same, without reading stderr');
     assert.equal(existsSync(out), false);
   });
 

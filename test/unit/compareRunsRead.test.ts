@@ -4,11 +4,12 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseEvents } from '../../src/runFolder/eventLog';
 import { RunComparisonReader } from '../../src/runComparison/readRunComparison';
-import { summariseRun } from '../../src/runFolder/runProgress';
 import type { ComparisonTable } from '../../src/runComparison/runComparison';
 import { writeRunFolder } from '../fixtures/experiments';
+import { summariseRun } from '../../src/runComparison/runSummary';
+import { parseEvents } from '../../src/runFolder/eventLog';
+import { epochEvent, eventLines, evalEvent, modelCost, runResults } from '../fixtures/runFolderFiles';
 
 const experiment = (name: string) => ({ version: 1, name, data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] }, method: { name: 'kd-stda' } });
 
@@ -29,22 +30,21 @@ describe('RunComparisonReader', () => {
     await writeRun('20261101-100000-done', {
       'status.json': { version: 1, state: 'done', startedAt: '2026-11-01T10:00:00.000Z' },
       'experiment.json': experiment('done'),
-      'results.json': {
-        version: 1,
+      'results.json': runResults({
         targets: ['svhn', 'usps'],
         headline: { epoch: 20, accuracy: { student: { svhn: 0.5, usps: 0.7 }, teacher: { svhn: 0.6, usps: 0.9 } }, meanTarget: { student: 0.6, teacher: 0.75 } },
-        costs: { student: { parameters: 61706, macsPerImage: 416520 } },
-      },
+        costs: { student: modelCost(61706, 416520) },
+      }),
     });
     await writeRun('20261102-100000-live', {
       'status.json': { version: 1, state: 'running', startedAt: '2026-11-02T10:00:00.000Z' },
       'experiment.json': experiment('live'),
-      'events.jsonl': [
-        { t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.1, usps: 0.2, 'source-holdout': 0.9 } } },
-        { t: 't', kind: 'epoch', epoch: 1 },
-        { t: 't', kind: 'eval', epoch: 2, accuracy: { student: { svhn: 0.3, usps: 0.5, 'source-holdout': 0.95 } } },
-        { t: 't', kind: 'epoch', epoch: 2 },
-      ].map((event) => JSON.stringify(event)).join('\n') + '\n{"t":"t","kind":"ev',
+      'events.jsonl': eventLines([
+        evalEvent(1, { student: { svhn: 0.1, usps: 0.2, 'source-holdout': 0.9 } }),
+        epochEvent(1, 20),
+        evalEvent(2, { student: { svhn: 0.3, usps: 0.5, 'source-holdout': 0.95 } }),
+        epochEvent(2, 20),
+      ]) + '{"t":"t","kind":"ev',
     });
     await writeRun('20261103-100000-torn', { 'status.json': '{"version":1,"sta', 'experiment.json': experiment('torn') });
     await mkdir(path.join(dir, '.hidden'));
@@ -119,7 +119,6 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
   let dir: string;
 
   const writeRun = (runId: string, files: Record<string, unknown>) => writeRunFolder(path.join(dir, runId), files);
-  const lines = (events: unknown[]) => events.map((event) => `${JSON.stringify(event)}\n`).join('');
 
   before(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-compare-odd-'));
@@ -130,14 +129,14 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('reads a run with a malformed evaluation, and makes a run that cannot be read its own row\'s problem', async () => {
-    await writeRun('20261110-100000-ok', { 'status.json': { version: 1, state: 'done' }, 'experiment.json': experiment('ok'), 'events.jsonl': lines([{ t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.5, usps: 0.7 } } }]) });
+    await writeRun('20261110-100000-ok', { 'status.json': { version: 1, state: 'done' }, 'experiment.json': experiment('ok'), 'events.jsonl': eventLines([evalEvent(1, { student: { svhn: 0.5, usps: 0.7 } })]) });
     await writeRun('20261111-100000-torn-eval', {
       'status.json': { version: 1, state: 'running' },
       'experiment.json': experiment('torn-eval'),
-      'events.jsonl': lines([
-        { t: 't', kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.2, usps: 0.4 } } },
-        { t: 't', kind: 'epoch', epoch: 1 },
-        { t: 't', kind: 'eval', epoch: 2, accuracy: { student: null, teacher: { svhn: 0.6, usps: 'x' } } },
+      'events.jsonl': eventLines([
+        evalEvent(1, { student: { svhn: 0.25, usps: 0.75 }, teacher: { svhn: 0.6 } }),
+        epochEvent(1, 20),
+        { ...evalEvent(2, {}), accuracy: { student: null, teacher: { svhn: 0.6, usps: 'x' } } },
       ]),
     });
     // events.jsonl a folder: reading it fails with EISDIR, which only this run's row may show.
@@ -146,18 +145,20 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
     const table = await new RunComparisonReader().read(dir);
     assert.deepEqual(table.rows.map((row) => row.runId), ['20261112-100000-broken', '20261111-100000-torn-eval', '20261110-100000-ok']);
     assert.equal(cell(table, '20261110-100000-ok', 'acc.student.mean'), 0.6);
+    // The malformed evaluation is skipped whole: the row shows the last one that can be read.
+    assert.equal(cell(table, '20261111-100000-torn-eval', 'epochsRun'), 1);
     assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.teacher.svhn'), 0.6);
     assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.teacher.mean'), 0.6);
-    assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.student.mean'), null);
+    assert.equal(cell(table, '20261111-100000-torn-eval', 'acc.student.mean'), 0.5);
     assert.match(table.rows[0].problem ?? '', /EISDIR/);
   });
 
   it('shows the same mean as the results panel: over the targets with a value', async () => {
-    const events = lines([{ t: 't', kind: 'eval', epoch: 1, accuracy: { teacher: { svhn: 0.8, usps: 0.6 }, student: { svhn: 0.5 } } }]);
+    const events = eventLines([evalEvent(1, { teacher: { svhn: 0.8, usps: 0.6 }, student: { svhn: 0.5 } })]);
     await writeRun('20261113-100000-partial', { 'status.json': { version: 1, state: 'running' }, 'experiment.json': experiment('partial'), 'events.jsonl': events });
     const table = await new RunComparisonReader().read(dir);
     assert.equal(cell(table, '20261113-100000-partial', 'acc.student.mean'), 0.5);
-    const panel = summariseRun(path.join(dir, '20261113-100000-partial'), { state: 'running' }, parseEvents(events), { targets: ['svhn', 'usps'] } as never);
+    const panel = summariseRun({ runId: '20261113-100000-partial', runDir: path.join(dir, '20261113-100000-partial') }, { state: 'running' }, parseEvents(events), { targets: ['svhn', 'usps'], costs: {} });
     assert.equal(panel.rows.find((row) => row.role === 'student')?.meanTarget, 0.5);
   });
 

@@ -1,12 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
+import { readResultsJson } from '../../src/runFolder/readRunFiles';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
-import type { RunResults } from '../../src/runFolder/results';
 import { writeExperiment } from '../fixtures/experiments';
 import { writeBackgroundShift } from '../fixtures/backgroundShift';
 
@@ -36,8 +35,7 @@ async function shiftedAccuracy(name: string, method: Record<string, unknown>): P
   const file = await writeExperiment(root, name, experiment);
   const { runDir, state } = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: quiet });
   assert.equal(state, 'done');
-  const results = JSON.parse(await readFile(path.join(runDir, RUN_FILES.results), 'utf8')) as RunResults;
-  return results.headline.accuracy.student.shifted;
+  return (await readResultsJson(runDir)).headline.accuracy.student.shifted;
 }
 
 before(async () => {

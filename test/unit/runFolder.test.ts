@@ -7,6 +7,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../../src/runFolder/atomicFile';
 import { EventLogWriter, parseEvents, readEvents } from '../../src/runFolder/eventLog';
 import { createRunFolder } from '../../src/runFolder/runId';
+import { epochEvent, stepEvent } from '../fixtures/runFolderFiles';
 
 describe('run folder primitives', () => {
   let dir: string;
@@ -39,8 +40,8 @@ describe('run folder primitives', () => {
   it('appends events as whole lines and reads them back with timestamps', async () => {
     const file = path.join(dir, 'events.jsonl');
     const log = await EventLogWriter.open(file);
-    await log.append({ kind: 'epoch', epoch: 1, loss: 0.5 });
-    await log.append({ kind: 'eval', epoch: 1, accuracy: { svhn: 0.61 } });
+    await log.append({ kind: 'epoch', epoch: 1, epochs: 2, beta: 0.1, losses: { ce: 0.5 }, meanTargetAccuracy: { student: 0.61 } });
+    await log.append({ kind: 'eval', epoch: 1, accuracy: { student: { svhn: 0.61 } }, entropy: { student: { svhn: 0.2 } } });
     await log.close();
     const { events, badLines } = await readEvents(file);
     assert.deepEqual(badLines, []);
@@ -49,10 +50,11 @@ describe('run folder primitives', () => {
   });
 
   it('leaves a torn last line unconsumed and reports malformed complete lines by number', () => {
-    const text = '{"t":"x","kind":"epoch","epoch":1}\nnot json\n{"t":"x","kind":"log"}\n{"t":"x","kind":"ep';
+    const text = `${JSON.stringify(epochEvent(1, 2))}\nnot json\n${JSON.stringify(stepEvent(2, 1, 3))}\n{"t":"x","kind":"ep`;
     const parsed = parseEvents(text);
-    assert.deepEqual(parsed.events.map((event) => event.kind), ['epoch', 'log']);
+    assert.deepEqual(parsed.events.map((event) => event.kind), ['epoch', 'step']);
     assert.deepEqual(parsed.badLines.map((bad) => bad.line), [2]);
+    assert.match(parsed.badLines[0].message, /^events\.jsonl:2: not JSON/);
     assert.equal(parsed.consumed, text.lastIndexOf('\n') + 1);
     assert.deepEqual(parseEvents('{"kind":3}\n').badLines.map((bad) => bad.line), [1]);
   });
@@ -68,6 +70,6 @@ describe('run folder primitives', () => {
     const { events, badLines } = await readEvents(file);
     assert.ok(events.length > 20, `${events.length} events survived`);
     assert.deepEqual(badLines, [], 'no complete line is corrupt');
-    events.forEach((event, i) => assert.equal(event.i, i, 'events are in order with none missing'));
+    events.forEach((event, i) => assert.equal(event.kind === 'step' && event.step, i, 'events are in order with none missing'));
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
 import { readLogTail } from '../../src/runFolder/readLogTail';
 import { readRunExperimentName } from '../../src/runFolder/readRunExperimentName';
+import { checkpointMeta } from '../fixtures/runFolderFiles';
 
 /** A checkpoint set as the trainer's checkpointStore writes it. */
 async function checkpoint(runDir: string, role: string, set: string, position: { epoch: number; stepInEpoch: number; globalStep: number }, weightBytes: number): Promise<string> {
@@ -14,7 +15,7 @@ async function checkpoint(runDir: string, role: string, set: string, position: {
   await writeFile(path.join(dir, 'model.json'), '{"modelTopology":{}}');
   await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(weightBytes));
   await writeFile(path.join(dir, 'optimizer.bin'), Buffer.alloc(1000));
-  await writeFile(path.join(dir, 'meta.json'), JSON.stringify({ version: 1, role, architecture: role === 'student' ? 'lenet5' : 'resnet-small', ...position }));
+  await writeFile(path.join(dir, 'meta.json'), JSON.stringify(checkpointMeta({ role, architecture: role === 'student' ? 'lenet5' : 'resnet-small', ...position })));
   return dir;
 }
 

@@ -6,8 +6,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../../src/experiment/experiment';
-import { validateExperimentText } from '../../src/experiment/validateExperiment';
+import { validateExperimentDocument, validateExperimentText } from '../../src/experiment/validateExperiment';
 import { readEvents } from '../../src/runFolder/eventLog';
+import { readExperimentJson, readLatestJson, readResultsJson } from '../../src/runFolder/readRunFiles';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { fileSaveHandler } from '../../src/trainer/checkpoints/fileModelIO';
 import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
@@ -15,8 +16,6 @@ import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining, UsageError } from '../../src/trainer/cli/train';
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { loadSavedBackbone, savedModelProblems } from '../../src/trainer/models/savedBackbone';
-import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
-import type { RunResults } from '../../src/runFolder/results';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 
@@ -56,11 +55,7 @@ function writeSavedExperiment(name: string, student: Record<string, unknown>, ov
   }));
 }
 
-async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await readFile(file, 'utf8')) as T;
-}
-
-const stepLosses = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.filter((event) => event.kind === 'step').map((event) => event.losses as Record<string, number>);
+const stepLosses = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event] : [])).map((event) => event.losses);
 
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-saved-'));
@@ -140,15 +135,17 @@ describe('a saved backbone', () => {
     const file = await writeSavedExperiment('train', { path: 'train/model.json' });
     const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     assert.equal(state, 'done');
-    const recorded = await readJson<Experiment>(path.join(runDir, RUN_FILES.experiment));
-    assert.equal(recorded.student.path, path.join(root, 'train', 'model.json'), 'the run records the resolved path');
+    // As the trainer reads it back to resume the run.
+    const recorded = validateExperimentDocument(await readExperimentJson(runDir), path.join(runDir, RUN_FILES.experiment));
+    assert.ok(recorded.ok);
+    assert.equal(recorded.experiment.student.path, path.join(root, 'train', 'model.json'), 'the run records the resolved path');
     const losses = await stepLosses(runDir);
     assert.equal(losses.length, 4);
     for (const step of losses) for (const [term, value] of Object.entries(step)) assert.ok(Number.isFinite(value), `${term} = ${value}`);
 
     await rm(path.join(root, 'train'), { recursive: true });
-    const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
-    const latest = await readJson<LatestCheckpoint>(path.join(runDir, RUN_FILES.checkpoints, LATEST));
+    const results = await readResultsJson(runDir);
+    const latest = await readLatestJson(runDir);
     const score = await evaluateCheckpoint(path.join(runDir, latest.roles.student), dataRoot, 't1');
     assert.equal(score.accuracy, results.headline.accuracy.student.t1);
   });

@@ -5,12 +5,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readEvents } from '../../src/runFolder/eventLog';
-import { RUN_FILES, type RunStatus } from '../../src/runFolder/runFolderFormat';
+import { readExperimentJson, readLatestJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
+import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining, UsageError } from '../../src/trainer/cli/train';
-import { LATEST, type LatestCheckpoint } from '../../src/trainer/runLoop/checkpointStore';
-import type { RunResults } from '../../src/runFolder/results';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { logitsOf } from '../../src/trainer/training/nets';
@@ -40,10 +39,6 @@ function writeTinyExperiment(name: string, overrides: Record<string, unknown> = 
   }));
 }
 
-async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await readFile(file, 'utf8')) as T;
-}
-
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-train-'));
   dataRoot = path.join(root, 'data');
@@ -70,17 +65,17 @@ describe('training every method', () => {
       const file = await writeTinyExperiment(String(method.name), overrides, method);
       const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
       assert.equal(state, 'done');
-      const status = await readJson<RunStatus>(path.join(runDir, RUN_FILES.status));
+      const status = await readStatusJson(runDir);
       assert.equal(status.state, 'done');
       const { events, badLines } = await readEvents(path.join(runDir, RUN_FILES.events));
       assert.deepEqual(badLines, []);
-      const steps = events.filter((event) => event.kind === 'step');
+      const steps = events.flatMap((event) => (event.kind === 'step' ? [event] : []));
       assert.equal(steps.length, 4);
       for (const step of steps) {
-        for (const [term, value] of Object.entries(step.losses as Record<string, number>)) assert.ok(Number.isFinite(value), `${term} = ${value}`);
+        for (const [term, value] of Object.entries(step.losses)) assert.ok(Number.isFinite(value), `${term} = ${value}`);
       }
-      assert.ok(events.some((event) => event.kind === 'start' && (event.backend as { name: string }).name === 'wasm'));
-      const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
+      assert.ok(events.some((event) => event.kind === 'start' && event.backend.name === 'wasm'));
+      const results = await readResultsJson(runDir);
       assert.deepEqual(Object.keys(results.headline.accuracy).sort(), [...roles].sort());
       assert.equal(results.headline.epoch, 2);
       assert.match(results.oracle[roles[0]].label, /oracle/);
@@ -90,7 +85,7 @@ describe('training every method', () => {
         assert.ok(results.costs[role].parameters > 0 && results.costs[role].macsPerImage > 0 && results.costs[role].checkpointBytes! > 0);
         assert.ok(results.headline.accuracy[role]['source-holdout'] >= 0);
       }
-      const latest = await readJson<LatestCheckpoint>(path.join(runDir, RUN_FILES.checkpoints, LATEST));
+      const latest = await readLatestJson(runDir);
       assert.deepEqual(Object.keys(latest.roles).sort(), [...roles].sort());
       assert.equal(latest.epoch, 2);
     });
@@ -101,8 +96,8 @@ describe('checkpoints and resume', () => {
   it('a checkpoint reloads and evaluates to the accuracy the run reported', async () => {
     const file = await writeTinyExperiment('reload', {}, { name: 'kd-mtda' });
     const { runDir } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const results = await readJson<RunResults>(path.join(runDir, RUN_FILES.results));
-    const latest = await readJson<LatestCheckpoint>(path.join(runDir, RUN_FILES.checkpoints, LATEST));
+    const results = await readResultsJson(runDir);
+    const latest = await readLatestJson(runDir);
     for (const target of ['t1', 't2']) {
       const score = await evaluateCheckpoint(path.join(runDir, latest.roles.student), dataRoot, target);
       assert.equal(score.accuracy, results.headline.accuracy.student[target]);
@@ -115,15 +110,15 @@ describe('checkpoints and resume', () => {
     const stop = { requested: false };
     const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ epoch, step }) => { stop.requested = epoch === 1 && step === 2; } });
     assert.equal(first.state, 'stopped');
-    assert.equal((await readJson<RunStatus>(path.join(first.runDir, RUN_FILES.status))).state, 'stopped');
-    const latest = await readJson<LatestCheckpoint>(path.join(first.runDir, RUN_FILES.checkpoints, LATEST));
+    assert.equal((await readStatusJson(first.runDir)).state, 'stopped');
+    const latest = await readLatestJson(first.runDir);
     assert.deepEqual([latest.epoch, latest.stepInEpoch, latest.globalStep], [1, 2, 2]);
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(resumed.state, 'done');
-    const lossesOf = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.filter((e) => e.kind === 'step').map((e) => e.losses);
+    const lossesOf = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((e) => (e.kind === 'step' ? [e] : [])).map((e) => e.losses);
     assert.deepEqual(await lossesOf(first.runDir), await lossesOf(whole.runDir));
-    const a = await readJson<RunResults>(path.join(whole.runDir, RUN_FILES.results));
-    const b = await readJson<RunResults>(path.join(first.runDir, RUN_FILES.results));
+    const a = await readResultsJson(whole.runDir);
+    const b = await readResultsJson(first.runDir);
     assert.deepEqual(b.history, a.history);
   });
 
@@ -136,9 +131,9 @@ describe('checkpoints and resume', () => {
     await writeFile(path.join(first.runDir, RUN_FILES.checkpoints, 'student', 'epoch-2'), 'in the way');
     const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(second.state, 'failed');
-    const status = await readJson<RunStatus>(path.join(first.runDir, RUN_FILES.status));
+    const status = await readStatusJson(first.runDir);
     assert.match(status.error ?? '', /cannot write the checkpoint epoch-2.*previous checkpoint \(epoch 1, step 2\) is intact/);
-    const latest = await readJson<LatestCheckpoint>(path.join(first.runDir, RUN_FILES.checkpoints, LATEST));
+    const latest = await readLatestJson(first.runDir);
     assert.equal(latest.epoch, 1);
     const score = await evaluateCheckpoint(path.join(first.runDir, latest.roles.student), dataRoot, 't1');
     assert.ok(score.images > 0);
@@ -146,21 +141,20 @@ describe('checkpoints and resume', () => {
 
   it('warm-starts a teacher from an earlier run, and names a checkpoint of another architecture', async () => {
     const earlier = await startTraining({ file: await writeTinyExperiment('pretrain', {}, { name: 'source-only', model: 'teacher' }), runsDir, stop: { requested: false }, echo: quiet });
-    const checkpoint = path.join(earlier.runDir, (await readJson<LatestCheckpoint>(path.join(earlier.runDir, RUN_FILES.checkpoints, LATEST))).roles.teacher);
+    const checkpoint = path.join(earlier.runDir, (await readLatestJson(earlier.runDir)).roles.teacher);
     const lines: string[] = [];
     const warm = await startTraining({ file: await writeTinyExperiment('warm', { teacher: { architecture: 'resnet-small', width: 0.25, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: (line) => lines.push(line) });
     assert.equal(warm.state, 'done');
     assert.ok(lines.some((line) => line.includes(`teacher: warm-started from ${checkpoint}`)), lines.join('\n'));
     const wrong = await startTraining({ file: await writeTinyExperiment('wrong', { teacher: { architecture: 'resnet-small', width: 0.5, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: quiet });
     assert.equal(wrong.state, 'failed');
-    assert.match((await readJson<RunStatus>(path.join(wrong.runDir, RUN_FILES.status))).error ?? '', /holds a different architecture/);
+    assert.match((await readStatusJson(wrong.runDir)).error ?? '', /holds a different architecture/);
   });
 
   it('refuses to resume a run folder written by a newer version', async () => {
     const file = await writeTinyExperiment('newer', {}, { name: 'source-only', model: 'student' });
     const { runDir } = await startTraining({ file, runsDir, stop: { requested: true }, echo: quiet });
-    const statusFile = path.join(runDir, RUN_FILES.status);
-    await writeFile(statusFile, JSON.stringify({ ...(await readJson<RunStatus>(statusFile)), version: 99 }));
+    await writeFile(path.join(runDir, RUN_FILES.status), JSON.stringify({ ...(await readStatusJson(runDir)), version: 99 }));
     await assert.rejects(startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }), (error: Error) => error instanceof UsageError && /newer KD-UDA Lab/.test(error.message));
   });
 });
@@ -180,14 +174,13 @@ describe('numerical and memory hygiene', () => {
     const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 1; } });
     assert.equal(first.state, 'stopped');
     // An absurd learning rate makes the next steps' logits overflow.
-    const experimentFile = path.join(first.runDir, RUN_FILES.experiment);
-    const experiment = await readJson<{ optimizer: Record<string, number> }>(experimentFile);
-    await writeFile(experimentFile, JSON.stringify({ ...experiment, optimizer: { ...experiment.optimizer, studentLr: 1e30 } }));
+    const experiment = await readExperimentJson(first.runDir);
+    await writeFile(path.join(first.runDir, RUN_FILES.experiment), JSON.stringify({ ...experiment, optimizer: { ...experiment.optimizer, studentLr: 1e30 } }));
     const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(second.state, 'failed');
-    const status = await readJson<RunStatus>(path.join(first.runDir, RUN_FILES.status));
+    const status = await readStatusJson(first.runDir);
     assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped \(the last good checkpoint is kept\)/);
-    const latest = await readJson<LatestCheckpoint>(path.join(first.runDir, RUN_FILES.checkpoints, LATEST));
+    const latest = await readLatestJson(first.runDir);
     // The step after the change still had a finite loss, so epoch 1's end was checkpointed; the next was not.
     assert.deepEqual([latest.epoch, latest.stepInEpoch], [1, 2]);
     const score = await evaluateCheckpoint(path.join(first.runDir, latest.roles.student), dataRoot, 't1');

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { formatTargetTable } from '../../src/trainer/cli/demo';
 import { buildModel } from '../../src/trainer/models/buildModel';
-import { buildResults, type EpochScores } from '../../src/runFolder/results';
+import type { EpochScores } from '../../src/runFolder/results';
+import { buildResults } from '../../src/trainer/runLoop/buildResults';
 import { macsPerImage } from '../../src/trainer/training/modelCost';
 
 const epoch = (n: number, t1: number, t2: number, holdout: number, entropy: number): EpochScores => ({

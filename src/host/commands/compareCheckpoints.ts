@@ -1,13 +1,18 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseDiffMessage } from '../../checkpointDiff/diffMessages';
+import { readCheckpointDiffReport } from '../../checkpointDiff/readDiffReport';
+import type { CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
 import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
+import { RunFileError } from '../../runFolder/jsonShape';
+import { CHECKPOINT_FILES } from '../../runFolder/runFolderFormat';
 import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
 import { pickRun } from '../runsView/pickRun';
 import type { RunNode } from '../runsView/runsTreeProvider';
-import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
+import { TrainerProcess, UntrustedWorkspaceError, type TrainerExit } from '../processes/trainerProcess';
 
 const TITLE = 'KD-UDA: Compare Checkpoints';
 
@@ -25,7 +30,7 @@ type CheckpointPick = vscode.QuickPickItem & { dir?: string; browse?: boolean };
 async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: CheckpointListing | undefined, placeHolder: string): Promise<string | undefined> {
   const ordered = preferred ? [preferred, ...entries.filter((entry) => entry !== preferred)] : entries;
   const items: CheckpointPick[] = [
-    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture ?? ''}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
+    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
     { label: '$(folder-opened) Another checkpoint folder…', description: 'a folder with model.json and meta.json', browse: true },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder });
@@ -42,24 +47,24 @@ async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: 
 async function isReusable(reportFile: string, a: string, b: string, output: vscode.LogOutputChannel): Promise<boolean> {
   const written = await stat(reportFile).then((info) => info.mtimeMs, () => undefined);
   if (written === undefined) return false;
-  const inputs = [a, b].flatMap((dir) => ['meta.json', 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
+  const inputs = [a, b].flatMap((dir) => [CHECKPOINT_FILES.meta, 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
   const times = await Promise.all(inputs.map((file) => stat(file).then((info) => info.mtimeMs, () => Infinity)));
   if (!times.every((time) => time <= written)) return false;
-  let report: unknown;
+  let report: CheckpointDiffReport;
   try {
-    report = JSON.parse(await readFile(reportFile, 'utf8'));
-  } catch {
-    return false;
+    report = await readCheckpointDiffReport(reportFile);
+  } catch (error) {
+    // A newer KD-UDA Lab's report is left as it is, for the panel to say so; a broken one is made again.
+    return error instanceof RunFileError && error.problem === 'version';
   }
   if (diffReportComparesPair(report, a, b)) return true;
   output.info(`Checkpoint diff: ${reportFile} compares another pair of checkpoints; computing it again for ${a} and ${b}`);
   return false;
 }
 
-/** The trainer's own refusal (`kd-uda diff: ...` on stderr) when there is one, else its last lines. */
-function failureReason(tail: readonly string[], code: number | null, signal: string | null): string {
-  const refusal = [...tail].reverse().find((line) => line.startsWith('kd-uda diff: '));
-  return refusal ? refusal.slice('kd-uda diff: '.length) : `the trainer's diff failed (${signal ?? `exit code ${code}`}): ${tail.slice(-3).join(' / ')}`;
+/** The reason the trainer gave when it gave one, else how it ended and its last lines. */
+function failureReason(given: string | undefined, { tail, code, signal }: TrainerExit): string {
+  return given ?? `the trainer's diff failed (${signal ?? `exit code ${code}`}): ${tail.slice(-3).join(' / ')}`;
 }
 
 /**
@@ -84,7 +89,7 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
     const b = options.b ?? (await pickCheckpoint(entries.filter((entry) => entry.dir !== a), preferredB, 'Checkpoint B (teacher by default)'));
     if (!b) return { opened: false, reason: 'no checkpoint B chosen' };
     for (const dir of [a, b]) {
-      if (!existsSync(path.join(dir, 'meta.json'))) {
+      if (!existsSync(path.join(dir, CHECKPOINT_FILES.meta))) {
         const reason = `${dir} is not a checkpoint folder (no meta.json)`;
         void vscode.window.showErrorMessage(`KD-UDA: ${reason}.`);
         return { opened: false, reason };
@@ -113,9 +118,12 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
         void vscode.window.showErrorMessage(reason);
         return { opened: false, reason };
       }
-      trainer.onLine((line) => {
-        deps.output.info(line);
-        if (line.startsWith('[diff] ')) progress.report({ message: line.slice('[diff] '.length).slice(0, 120) });
+      let refusal: string | undefined;
+      trainer.onLine((line) => deps.output.info(line));
+      trainer.onMessage((value) => {
+        const message = parseDiffMessage(value);
+        if (message?.kind === 'diff-progress') progress.report({ message: message.message.slice(0, 120) });
+        if (message?.kind === 'diff-failed') refusal = message.reason;
       });
       const cancelled = cancellation.onCancellationRequested(() => void trainer.stop());
       const exit = await trainer.exit;
@@ -123,7 +131,7 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
       trainer.dispose();
       if (cancellation.isCancellationRequested) return { opened: false, reason: 'cancelled' };
       if (exit.code !== 0) {
-        const reason = failureReason(exit.tail, exit.code, exit.signal);
+        const reason = failureReason(refusal, exit);
         void vscode.window.showErrorMessage(`KD-UDA: ${reason}`, 'Show Output').then((choice) => {
           if (choice) deps.output.show();
         });

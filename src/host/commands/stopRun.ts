@@ -15,7 +15,7 @@ export function stopRunCommand(activeRuns: ActiveRuns) {
     let chosen: ActiveRun[] = runs;
     if (runs.length > 1) {
       const picked = await vscode.window.showQuickPick(
-        runs.map((run) => ({ label: run.label, description: run.progress ?? 'starting', run })),
+        runs.map((run) => ({ label: run.label, description: run.progress?.summary ?? 'starting', run })),
         { title: 'KD-UDA: Stop Run', canPickMany: true, placeHolder: 'Runs to stop' },
       );
       chosen = (picked ?? []).map((item) => item.run);

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport, type CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
+import { readCheckpointDiffReport } from '../../checkpointDiff/readDiffReport';
 import { DIFFS_FOLDER, diffReportPairLabel } from '../../checkpointDiff/runCheckpoints';
+import { RunFileError } from '../../runFolder/jsonShape';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
 import {
   CHECKPOINT_DIFF_PANEL_VIEW_TYPE,
@@ -12,7 +13,6 @@ import {
   type HostToCheckpointDiffPanel,
 } from '../../protocol/checkpointDiffMessages';
 import type { PanelRequest } from '../../protocol/panelMessages';
-import { isRecord } from '../../util/isRecord';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
 
 export interface CheckpointDiffPanelDeps {
@@ -41,16 +41,14 @@ async function whyNotRestorable(reportFile: string): Promise<string | undefined>
 }
 
 /**
- * What the webview is told when a report cannot be shown. Never the parse error's own text, which
+ * What the webview is told when a report cannot be shown. Never the reader's own message, which
  * can quote the file's first characters: the details go to the log.
  */
-function publicReason(reportFile: string, problem: unknown, parsed: unknown): string {
+function publicReason(reportFile: string, error: unknown): string {
   const name = path.basename(reportFile);
-  if ((problem as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return `cannot read the report ${name}: it no longer exists`;
-  const version = isRecord(parsed) ? parsed.version : undefined;
-  if (typeof version === 'number' && version > CHECKPOINT_DIFF_VERSION) {
-    return `cannot read the report ${name}: it was written by a newer KD-UDA Lab. Update the extension, or compute the diff again.`;
-  }
+  const problem = error instanceof RunFileError ? error.problem : undefined;
+  if (problem === 'missing') return `cannot read the report ${name}: it no longer exists`;
+  if (problem === 'version') return `cannot read the report ${name}: it was written by a newer KD-UDA Lab. Update the extension, or compute the diff again.`;
   return `cannot read the report ${name}: not a valid report`;
 }
 
@@ -103,22 +101,14 @@ export class CheckpointDiffPanel extends PanelHost<HostToCheckpointDiffPanel, Ch
   }
 
   protected async sendState(): Promise<void> {
-    let parsed: unknown;
-    let report: CheckpointDiffReport | Error;
-    let problem: unknown;
     try {
-      parsed = JSON.parse(await readFile(this.reportFile, 'utf8'));
-      report = parseCheckpointDiffReport(parsed, this.reportFile);
-    } catch (error) {
-      problem = error;
-      report = new Error(`cannot read the diff report ${this.reportFile}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    this.shown = !(report instanceof Error);
-    if (report instanceof Error) {
-      this.output.warn(`Checkpoint diff panel: ${report.message}`);
-      this.post({ type: 'error', reportFile: this.reportFile, message: publicReason(this.reportFile, problem, parsed) });
-    } else {
+      const report = await readCheckpointDiffReport(this.reportFile);
+      this.shown = true;
       this.post({ type: 'snapshot', reportFile: this.reportFile, report });
+    } catch (error) {
+      this.shown = false;
+      this.output.warn(`Checkpoint diff panel: cannot read the diff report ${this.reportFile}: ${error instanceof Error ? error.message : String(error)}`);
+      this.post({ type: 'error', reportFile: this.reportFile, message: publicReason(this.reportFile, error) });
     }
   }
 }

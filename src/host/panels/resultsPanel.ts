@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { watch, type FSWatcher } from 'chokidar';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PanelRequest } from '../../protocol/panelMessages';
 import {
@@ -13,11 +12,13 @@ import {
   type ResultsPanelToHost,
 } from '../../protocol/resultsMessages';
 import { findBaselines } from '../../runComparison/baselineRuns';
+import { summariseRun } from '../../runComparison/runSummary';
 import { readEvents } from '../../runFolder/eventLog';
+import { RunFileError } from '../../runFolder/jsonShape';
 import { readRunStatus } from '../../runFolder/listRuns';
-import { RUN_FILES } from '../../runFolder/runFolderFormat';
-import { summariseRun } from '../../runFolder/runProgress';
+import { readResultsJson } from '../../runFolder/readRunFiles';
 import type { RunResults } from '../../runFolder/results';
+import { RUN_FILES } from '../../runFolder/runFolderFormat';
 import { KeyedDebouncer } from '../../util/debounce';
 import { LatestOnly } from '../../util/latestOnly';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
@@ -131,14 +132,16 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
 
   private async read(): Promise<ResultsPanelState> {
     const [status, events, results] = await Promise.all([readRunStatus(this.runDir), readEvents(path.join(this.runDir, RUN_FILES.events)), this.readResults()]);
-    if (events.badLines.length) this.output.warn(`${path.join(this.runDir, RUN_FILES.events)}: skipped unreadable lines ${events.badLines.map((bad) => bad.line).join(', ')}`);
-    return summariseRun(this.runDir, status, events, results);
+    for (const bad of events.badLines) this.output.warn(`Results panel: skipped ${bad.message}`);
+    return summariseRun({ runId: path.basename(this.runDir), runDir: this.runDir }, status, events, results);
   }
 
+  /** Costs and the targets come from results.json once there is one; until then, or when it cannot be read, from the events. */
   private async readResults(): Promise<RunResults | undefined> {
     try {
-      return JSON.parse(await readFile(path.join(this.runDir, RUN_FILES.results), 'utf8')) as RunResults;
-    } catch {
+      return await readResultsJson(this.runDir);
+    } catch (error) {
+      if (!(error instanceof RunFileError && error.problem === 'missing')) this.output.warn(`Results panel: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
   }

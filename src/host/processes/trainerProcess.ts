@@ -32,19 +32,23 @@ function nodeRuntime(): { command: string; env: NodeJS.ProcessEnv } {
 }
 
 /**
- * One trainer child process: its output goes line by line to listeners, `stop()` asks it to
- * finish (SIGTERM) and kills it if it does not within STOP_TIMEOUT_MS, and `dispose()` makes sure
- * nothing outlives the extension.
+ * One trainer child process: its output goes line by line to listeners (for people to read), what
+ * it tells its launcher over the IPC channel to message listeners, `stop()` asks it to finish
+ * (SIGTERM) and kills it if it does not within STOP_TIMEOUT_MS, and `dispose()` makes sure nothing
+ * outlives the extension.
  */
 export class TrainerProcess implements vscode.Disposable {
   private readonly child: ChildProcess;
   private readonly lines = new vscode.EventEmitter<string>();
+  private readonly messages = new vscode.EventEmitter<unknown>();
   private readonly exited = new vscode.EventEmitter<TrainerExit>();
   private readonly tail: string[] = [];
   private killTimer: ReturnType<typeof setTimeout> | undefined;
   private exitInfo: TrainerExit | undefined;
   /** Every line the trainer prints. */
   readonly onLine = this.lines.event;
+  /** Every message the trainer sends over the IPC channel, unparsed (src/runFolder/runFolderAnnouncement.ts). */
+  readonly onMessage = this.messages.event;
   /** Fires once, when the process has exited. */
   readonly onExit = this.exited.event;
   /** Resolves with the exit, whenever it happens. */
@@ -59,7 +63,8 @@ export class TrainerProcess implements vscode.Disposable {
 
   private constructor(entry: string, args: readonly string[], cwd: string | undefined) {
     const runtime = nodeRuntime();
-    this.child = spawn(runtime.command, [entry, ...args], { cwd, env: { ...process.env, ...runtime.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(runtime.command, [entry, ...args], { cwd, env: { ...process.env, ...runtime.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child.on('message', (message) => this.messages.fire(message));
     this.exit = new Promise((resolve) => {
       this.child.once('error', (error) => this.finish({ code: null, signal: null, tail: [...this.tail, `could not start ${runtime.command}: ${error.message}`] }, resolve));
       this.child.once('close', (code, signal) => this.finish({ code, signal, tail: [...this.tail] }, resolve));
@@ -113,6 +118,7 @@ export class TrainerProcess implements vscode.Disposable {
   dispose(): void {
     if (this.running) this.child.kill('SIGKILL');
     this.lines.dispose();
+    this.messages.dispose();
     this.exited.dispose();
   }
 }

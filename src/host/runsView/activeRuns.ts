@@ -1,22 +1,36 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { readRunStatus } from '../../runFolder/listRuns';
+import { epochSummary } from '../../runFolder/epochSummary';
+import { parseRunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
 import type { TrainerExit, TrainerProcess } from '../processes/trainerProcess';
 import { CommandId } from '../commands/commandId';
+import { EpochFollower } from './epochFollower';
 
 export interface ActiveRun {
   /** What the user calls the run: its experiment's name, or the run id when resumed. */
   label: string;
   trainer: TrainerProcess;
   output: vscode.OutputChannel;
-  /** Known once the trainer has printed it (its first line). */
+  /** Known once the trainer has announced it, before it starts work. */
   runDir?: string;
-  /** The latest progress line (`epoch 2/20: …`). */
-  progress?: string;
+  /** The last epoch the run finished, from its run folder, and in words (`epoch 2/20: …`). */
+  progress?: RunEpoch;
+  /** Fires with `progress` each time it changes. */
+  onDidProgress: vscode.Event<RunEpoch>;
 }
 
-const RUN_FOLDER_LINE = /^run folder: (.+)$/;
-const EPOCH_LINE = /^epoch \d+\/\d+/;
+export interface RunEpoch {
+  epoch: number;
+  epochs: number;
+  summary: string;
+}
+
+interface Following {
+  /** Once the trainer has said which run folder it writes. */
+  epochs?: EpochFollower;
+  progressed: vscode.EventEmitter<RunEpoch>;
+}
 
 /**
  * The trainer processes this window started, with a status-bar item for the newest. A run's
@@ -32,6 +46,8 @@ export interface QueuedRun {
 
 export class ActiveRuns implements vscode.Disposable {
   private readonly runs = new Set<ActiveRun>();
+  /** Per run, what follows its run folder: ended with the run, or with the window. */
+  private readonly following = new Map<ActiveRun, Following>();
   private readonly queue: QueuedRun[] = [];
   private readonly statusBar = vscode.window.createStatusBarItem('kdUda.activeRun', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
@@ -82,17 +98,31 @@ export class ActiveRuns implements vscode.Disposable {
 
   add(label: string, trainer: TrainerProcess): ActiveRun {
     const output = vscode.window.createOutputChannel(`KD-UDA run: ${label}`);
-    const run: ActiveRun = { label, trainer, output };
+    const progressed = new vscode.EventEmitter<RunEpoch>();
+    const run: ActiveRun = { label, trainer, output, onDidProgress: progressed.event };
+    const following: Following = { progressed };
     this.runs.add(run);
-    trainer.onLine((line) => {
-      output.appendLine(line);
-      const folder = RUN_FOLDER_LINE.exec(line);
-      if (folder) run.runDir = folder[1].trim();
-      if (EPOCH_LINE.test(line)) run.progress = line;
-      if (folder || EPOCH_LINE.test(line)) this.update();
+    this.following.set(run, following);
+    trainer.onLine((line) => output.appendLine(line));
+    trainer.onMessage((message) => {
+      const announced = parseRunFolderAnnouncement(message);
+      if (!announced || following.epochs) return;
+      run.runDir = announced.runDir;
+      following.epochs = new EpochFollower(
+        announced.runDir,
+        announced.pid,
+        (event) => {
+          run.progress = { epoch: event.epoch, epochs: event.epochs, summary: epochSummary(event) };
+          progressed.fire(run.progress);
+          this.update();
+        },
+        (problem) => output.appendLine(`[progress not read: ${problem}]`),
+      );
+      this.update();
     });
     trainer.onExit((exit: TrainerExit) => {
       output.appendLine(`[trainer exited: ${exit.signal ?? `code ${exit.code}`}]`);
+      this.stopFollowing(run);
       this.runs.delete(run);
       const next = this.queue.shift();
       if (next) this.launch(next);
@@ -102,6 +132,13 @@ export class ActiveRuns implements vscode.Disposable {
     return run;
   }
 
+  private stopFollowing(run: ActiveRun): void {
+    const following = this.following.get(run);
+    following?.epochs?.dispose();
+    following?.progressed.dispose();
+    this.following.delete(run);
+  }
+
   private update(): void {
     const newest = [...this.runs].at(-1);
     if (!newest) {
@@ -109,8 +146,9 @@ export class ActiveRuns implements vscode.Disposable {
     } else {
       const others = this.runs.size > 1 ? ` (+${this.runs.size - 1})` : '';
       const waiting = this.queue.length ? `, ${this.queue.length} queued` : '';
-      this.statusBar.text = `$(sync~spin) ${newest.label}: ${newest.progress?.split(':')[0] ?? 'starting'}${others}${waiting}`;
-      this.statusBar.tooltip = `${newest.progress ?? 'Starting the trainer…'}\nClick to stop a run.`;
+      const progress = newest.progress;
+      this.statusBar.text = `$(sync~spin) ${newest.label}: ${progress ? `epoch ${progress.epoch}/${progress.epochs}` : 'starting'}${others}${waiting}`;
+      this.statusBar.tooltip = `${progress?.summary ?? 'Starting the trainer…'}\nClick to stop a run.`;
       this.statusBar.show();
     }
     this.changed.fire();
@@ -119,6 +157,7 @@ export class ActiveRuns implements vscode.Disposable {
   dispose(): void {
     // Nothing may outlive the window: trainers get SIGKILL (SIGTERM needs time we do not have here).
     for (const run of this.runs) {
+      this.stopFollowing(run);
       run.trainer.dispose();
       run.output.dispose();
     }
@@ -136,10 +175,8 @@ export class ActiveRuns implements vscode.Disposable {
 export function reportWhenDone(run: ActiveRun): void {
   void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KD-UDA: ${run.label}`, cancellable: true }, (progress, cancellation) => {
     cancellation.onCancellationRequested(() => void run.trainer.stop());
-    const lines = run.trainer.onLine((line) => {
-      if (EPOCH_LINE.test(line)) progress.report({ message: line.slice(0, 140) });
-    });
-    return run.trainer.exit.finally(() => lines.dispose());
+    const epochs = run.onDidProgress(({ summary }) => progress.report({ message: summary.slice(0, 140) }));
+    return run.trainer.exit.finally(() => epochs.dispose());
   });
   void run.trainer.exit.then((exit) => {
     const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;

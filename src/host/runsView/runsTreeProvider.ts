@@ -245,7 +245,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     item.description = `epoch ${checkpoint.epoch}${midEpoch} · ${formatBytes(checkpoint.bytes)}${checkpoint.latest ? ' · latest' : ''}`;
     item.tooltip = [
       checkpoint.dir,
-      `${checkpoint.role}${checkpoint.architecture ? ` (${checkpoint.architecture})` : ''}, epoch ${checkpoint.epoch}${midEpoch}, ${formatBytes(checkpoint.bytes)} of model.json and weights.bin`,
+      `${checkpoint.role} (${checkpoint.architecture}), epoch ${checkpoint.epoch}${midEpoch}, ${formatBytes(checkpoint.bytes)} of model.json and weights.bin`,
       ...(checkpoint.latest ? ['The latest set: Resume Run continues from it.'] : []),
     ].join('\n');
     return item;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ArchitectureRow, CheckpointSide } from '../../checkpointDiff/reportFormat';
 import { checkpointLabel, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
-import type { CheckpointMeta } from '../runLoop/checkpointStore';
+import type { CheckpointMeta } from '../../runFolder/checkpointFiles';
 import { macsPerImage, medianInferenceMs } from '../training/modelCost';
 
 /** Images per inference batch, for evaluation and for the latency figure. */

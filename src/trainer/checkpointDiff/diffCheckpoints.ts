@@ -10,7 +10,8 @@ import { CHECKPOINT_DIFF_VERSION, type CheckpointDiffReport, type DomainDiff } f
 import { architectureDifference, compareWeights, readCheckpointWeights } from '../../checkpointDiff/weightChange';
 import { SOURCE_HOLDOUT } from '../../runFolder/runFolderFormat';
 import { fileLoadHandler, MODEL_JSON } from '../checkpoints/fileModelIO';
-import { readCheckpointMeta, type CheckpointMeta } from '../runLoop/checkpointStore';
+import type { CheckpointMeta } from '../../runFolder/checkpointFiles';
+import { readMetaJson } from '../../runFolder/readRunFiles';
 import { describeSide, INFERENCE_BATCH_SIZE } from './checkpointSide';
 
 /** Input that cannot be compared: the CLI exits 2 and writes nothing. */
@@ -18,7 +19,7 @@ export class DiffInputError extends Error {}
 
 async function readMeta(dir: string): Promise<CheckpointMeta> {
   try {
-    return await readCheckpointMeta(dir);
+    return await readMetaJson(dir);
   } catch (error) {
     throw new DiffInputError(`${dir} is not a checkpoint folder: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -57,7 +58,7 @@ async function predict(loader: DataLoader, model: tfl.LayersModel, samples: read
  * pipeline training uses (same splits, same preprocessing), and compares them. Throws
  * DiffInputError for checkpoints that cannot be compared, DataError for data gone or changed.
  */
-export async function diffCheckpoints(dirA: string, dirB: string, log: (line: string) => void): Promise<CheckpointDiffReport> {
+export async function diffCheckpoints(dirA: string, dirB: string, progress: (message: string) => void): Promise<CheckpointDiffReport> {
   const [metaA, metaB] = await Promise.all([readMeta(dirA), readMeta(dirB)]);
   checkSameClasses(dirA, metaA.classNames, dirB, metaB.classNames);
   const classes = metaA.classNames.length;
@@ -78,14 +79,14 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
   try {
     const a = await describeSide(dirA, metaA, modelA);
     const b = await describeSide(dirB, metaB, modelB);
-    log(`[diff] A: ${a.label} (${a.architecture}, ${a.cost.parameters} parameters); B: ${b.label} (${b.architecture}, ${b.cost.parameters} parameters)`);
+    progress(`A: ${a.label} (${a.architecture}, ${a.cost.parameters} parameters); B: ${b.label} (${b.architecture}, ${b.cost.parameters} parameters)`);
     const evalDomains = [
       ...dataset.targets.map((target) => ({ name: target.name, kind: 'target' as const, domain: target.name, samples: target.test })),
       { name: SOURCE_HOLDOUT, kind: 'source-holdout' as const, domain: dataset.source.name, samples: dataset.source.test },
     ];
     const domains: DomainDiff[] = [];
     for (const { name, kind, domain, samples } of evalDomains) {
-      log(`[diff] evaluating on ${name} (${samples.length} images)`);
+      progress(`evaluating on ${name} (${samples.length} images)`);
       const predA = await predict(await loaderFor(metaA), modelA, samples, domain);
       const predB = await predict(await loaderFor(metaB), modelB, samples, domain);
       if (predA.labels.join() !== predB.labels.join()) throw new Error(`${name}: the two models were fed different images (${predA.labels.length} and ${predB.labels.length})`);
@@ -93,7 +94,7 @@ export async function diffCheckpoints(dirA: string, dirB: string, log: (line: st
       const scoreB = scoreModel(predB.labels, predB.logits, classes);
       const { images, agreement, klAB, klBA } = comparePredictions(predA.logits, predB.logits, classes);
       domains.push({ name, kind, images, a: scoreA, b: scoreB, accuracyDelta: scoreA.accuracy - scoreB.accuracy, agreement, klAB, klBA });
-      log(`[diff] ${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`);
+      progress(`${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`);
     }
     const difference = architectureDifference(a.layers, b.layers);
     const weights = difference === undefined ? compareWeights(await readCheckpointWeights(dirA), await readCheckpointWeights(dirB)) : undefined;

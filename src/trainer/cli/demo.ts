@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDigits } from '../digitsBenchmark/generateDigits';
 import type { BenchmarkManifest } from '../digitsBenchmark/manifest';
-import { RUN_FILES } from '../../runFolder/runFolderFormat';
+import { readResultsJson } from '../../runFolder/readRunFiles';
 import type { RunResults } from '../../runFolder/results';
 import type { StopRequest } from '../runLoop/trainRun';
 import { startTraining } from './train';
@@ -81,7 +81,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   try {
     const { runDir, state } = await startTraining({ file, runsDir: path.join(dir, 'runs'), stop, echo: io.out });
     if (state !== 'done') return state === 'failed' ? 1 : 0;
-    const results = JSON.parse(await readFile(path.join(runDir, RUN_FILES.results), 'utf8')) as RunResults;
+    const results = await readResultsJson(runDir);
     io.out('');
     for (const line of formatTargetTable(results)) io.out(line);
     return 0;

@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DiffMessage } from '../../checkpointDiff/diffMessages';
 import { diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { parseBackendChoice } from '../backends/backendChoice';
 import { diffCheckpoints, DiffInputError } from '../checkpointDiff/diffCheckpoints';
 import { DataError } from '../data/dataError';
 import { startBackend } from './startBackend';
+import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
 
 export const DIFF_USAGE = `Usage: kd-uda diff <checkpointA> <checkpointB> [--out FILE.json] [--backend NAME]
@@ -19,6 +21,12 @@ report to --out (default: <A's run folder>/diffs/<A>--<B>.<hash of both folders>
 
 Exit codes: 0 written; 1 failed; 2 bad arguments or checkpoints that cannot be compared (another
 class set).`;
+
+/** Why the pair cannot be compared, to the terminal and to the launcher. */
+function refuse(io: CliIo, reason: string): void {
+  io.err(`kd-uda diff: ${reason}`);
+  tellLauncher({ kind: 'diff-failed', reason } satisfies DiffMessage);
+}
 
 /** `kd-uda diff`: the arguments, where the report goes, and the exit codes; diffCheckpoints computes it. */
 export async function diffCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -43,19 +51,22 @@ export async function diffCommand(args: readonly string[], io: CliIo): Promise<n
   }
   try {
     await startBackend(parseBackendChoice(parsed.values.backend!, '--backend'), io.err);
-    const report = await diffCheckpoints(dirA, dirB, io.out);
+    const report = await diffCheckpoints(dirA, dirB, (message) => {
+      io.out(`[diff] ${message}`);
+      tellLauncher({ kind: 'diff-progress', message } satisfies DiffMessage);
+    });
     await mkdir(path.dirname(out), { recursive: true });
     await writeJsonAtomic(out, report);
     io.out(`[diff] wrote ${out}`);
     return 0;
   } catch (error) {
     if (error instanceof DiffInputError) {
-      io.err(`kd-uda diff: ${error.message}`);
+      refuse(io, error.message);
       return 2;
     }
     // Data that is gone or changed since the run is the user's to fix: the reason, not a stack.
     if (error instanceof DataError) {
-      io.err(`kd-uda diff: cannot evaluate on the data of ${dirA}'s run: ${error.message}`);
+      refuse(io, `cannot evaluate on the data of ${dirA}'s run: ${error.message}`);
       return 1;
     }
     throw error;

@@ -3,11 +3,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataLoader } from '../data/dataLoader';
-import { loadDataset, type DataSelection } from '../data/dataset';
-import type { SplitSpec } from '../data/splits';
+import { loadDataset } from '../data/dataset';
 import { parseBackendChoice } from '../backends/backendChoice';
 import { fileLoadHandler, MODEL_JSON } from '../checkpoints/fileModelIO';
-import { readCheckpointMeta } from '../runLoop/checkpointStore';
+import { readMetaJson } from '../../runFolder/readRunFiles';
 import { evaluateModels, perClassAccuracy, type DomainScore } from '../training/evaluate';
 import { startBackend } from './startBackend';
 import type { CliIo } from './cliIo';
@@ -20,9 +19,9 @@ target. Prints top-1 accuracy and per-class accuracy.`;
 
 /** Scores a checkpoint on a domain's test split, rebuilding that split as the run did. */
 export async function evaluateCheckpoint(checkpoint: string, datasetRoot: string, domain?: string): Promise<DomainScore & { domain: string; classNames: string[] }> {
-  const meta = await readCheckpointMeta(checkpoint);
+  const meta = await readMetaJson(checkpoint);
   const name = domain ?? meta.data.targets[0] ?? meta.data.source;
-  const dataset = await loadDataset({ root: datasetRoot, layout: meta.data.layout as DataSelection['layout'], source: name, targets: [], split: meta.data.split as SplitSpec, seed: meta.data.seed });
+  const dataset = await loadDataset({ root: datasetRoot, layout: meta.data.layout, source: name, targets: [], split: meta.data.split, seed: meta.data.seed });
   if (dataset.classNames.join('\n') !== meta.classNames.join('\n')) {
     throw new Error(`the dataset's classes (${dataset.classNames.join(', ')}) differ from the checkpoint's (${meta.classNames.join(', ')})`);
   }

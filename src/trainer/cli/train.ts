@@ -3,15 +3,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment } from '../../experiment/experiment';
 import schema from '../../../schemas/experiment.schema.json';
-import { formatExperimentProblem, problemAt, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
+import { formatExperimentProblem, problemAt, validateExperimentDocument, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
-import { RUN_FILES, RUN_FORMAT_VERSION, type RunState, type RunStatus } from '../../runFolder/runFolderFormat';
+import { RunFileError } from '../../runFolder/jsonShape';
+import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
+import type { RunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
+import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
 import { startBackend } from './startBackend';
+import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
 
 export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DIR]
@@ -82,15 +86,29 @@ async function savedModelFileProblems(text: string, file: string): Promise<Exper
   return problems;
 }
 
-async function readResumable(runDir: string): Promise<Experiment> {
-  const status = JSON.parse(await readFile(path.join(runDir, RUN_FILES.status), 'utf8').catch(() => {
-    throw new UsageError(`${runDir} is not a run folder (no ${RUN_FILES.status})`);
-  })) as RunStatus;
-  if (status.version > RUN_FORMAT_VERSION) {
-    throw new UsageError(`${runDir} was written by a newer KD-UDA Lab (run format ${status.version}; this one reads up to ${RUN_FORMAT_VERSION}). Update the extension to resume it.`);
+/** A run folder's own file, or a UsageError saying why it cannot be resumed from. */
+async function readForResume<T>(runDir: string, read: (runDir: string) => Promise<T>): Promise<T> {
+  try {
+    return await read(runDir);
+  } catch (error) {
+    if (error instanceof RunFileError) throw new UsageError(error.problem === 'missing' ? `${runDir} is not a run folder: ${error.message}` : `cannot resume ${runDir}: ${error.message}`);
+    throw error;
   }
+}
+
+/**
+ * The experiment a stopped or failed run continues with: its experiment.json, checked like any
+ * experiment before work starts (a folder written by hand or by another version may not be one).
+ */
+async function readResumable(runDir: string): Promise<Experiment> {
+  const status = await readForResume(runDir, readStatusJson);
   if (status.state === 'done') throw new UsageError(`${runDir} is already done; nothing to resume`);
-  return asResumable(JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as Experiment);
+  const recorded = await readForResume(runDir, readExperimentJson);
+  const file = path.join(runDir, RUN_FILES.experiment);
+  // Checked on a copy: validation fills in defaults, which would hide what an older run left out.
+  const checked = validateExperimentDocument(structuredClone(recorded), file);
+  if (!checked.ok) throw new UsageError(checked.problems.map((problem) => formatExperimentProblem(file, problem)).join('\n'));
+  return asResumable(checked.experiment, recorded);
 }
 
 export interface TrainRequest {
@@ -100,6 +118,8 @@ export interface TrainRequest {
   stop: StopRequest;
   echo: (line: string) => void;
   onStep?: (progress: StepProgress) => void;
+  /** Told the run folder as soon as it exists, before any work. */
+  onRunFolder?: (runDir: string) => void;
 }
 
 /** Validates, creates (or reopens) the run folder and trains; the command and tests share it. */
@@ -110,6 +130,7 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
     runDir = (await createRunFolder(request.runsDir ?? 'runs', experiment.name)).dir;
     await writeJsonAtomic(path.join(runDir, RUN_FILES.experiment), experiment);
   }
+  request.onRunFolder?.(runDir);
   const writer = await RunWriter.open(runDir, request.echo);
   try {
     await writer.log(`run folder: ${runDir}`);
@@ -142,6 +163,12 @@ function progressBar(write: (text: string) => void): (progress: StepProgress) =>
     const eta = ((Date.now() - started) / step) * (steps - step) / 1000;
     write(`\repoch ${epoch}/${epochs} [${'#'.repeat(done)}${'-'.repeat(20 - done)}] ${step}/${steps} ETA ${Math.floor(eta / 60)}:${String(Math.round(eta % 60)).padStart(2, '0')}${step === steps ? '\n' : ''}`);
   };
+}
+
+/** Tells the launcher which run folder to follow, before any work. */
+function announceRunFolder(runDir: string): void {
+  const announcement: RunFolderAnnouncement = { kind: 'run-folder', runDir: path.resolve(runDir), pid: process.pid };
+  tellLauncher(announcement);
 }
 
 export async function trainCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -180,6 +207,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
       stop,
       echo: io.out,
       onStep: process.stdout.isTTY ? progressBar((text) => process.stdout.write(text)) : undefined,
+      onRunFolder: announceRunFolder,
     });
     return state === 'failed' ? 1 : 0;
   } catch (error) {

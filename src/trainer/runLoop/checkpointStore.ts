@@ -3,43 +3,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../runFolder/atomicFile';
-import { RUN_FILES, RUN_FORMAT_VERSION } from '../../runFolder/runFolderFormat';
+import type { CheckpointMeta, LatestCheckpoint, TrainingPosition } from '../../runFolder/checkpointFiles';
+import { readLatestJson } from '../../runFolder/readRunFiles';
+import { CHECKPOINT_FILES, RUN_FILES, RUN_FORMAT_VERSION } from '../../runFolder/runFolderFormat';
 import { fileLoadHandler, fileSaveHandler, MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
 import type { SplitClassifier } from '../models/buildModel';
 import type { Learner } from '../training/learner';
 
-/** Where training stands: enough to continue on the same schedule. */
-export interface TrainingPosition {
-  /** 1-based epoch being trained (or just finished, when stepInEpoch = stepsPerEpoch). */
-  epoch: number;
-  /** Steps of `epoch` done. */
-  stepInEpoch: number;
-  /** Steps done since the start; the data streams are replayed to here on resume. */
-  globalStep: number;
-}
-
-/** meta.json beside each checkpointed model: what it is and how to feed it. */
-export interface CheckpointMeta extends TrainingPosition {
-  version: number;
-  role: string;
-  architecture: string;
-  /** Where the net is cut into trunk and head, and the adaptation features' length (older checkpoints lack both). */
-  adaptAt?: string;
-  adaptationSize?: number;
-  inputShape: [number, number, number];
-  classNames: string[];
-  /** The data selection it was trained on, so `kd-uda eval` can rebuild the same splits. */
-  data: { root: string; layout: string; source: string; targets: string[]; split: { kind: string; testFraction?: number }; seed: number };
-}
-
-/** checkpoints/latest.json: the last complete checkpoint set, written only after all its files. */
-export interface LatestCheckpoint extends TrainingPosition {
-  version: number;
-  /** role -> folder, relative to the run folder. */
-  roles: Record<string, string>;
-}
-
-export const LATEST = 'latest.json';
 const OPTIMIZER_JSON = 'optimizer.json';
 const OPTIMIZER_BIN = 'optimizer.bin';
 const DISCRIMINATOR = 'discriminator';
@@ -81,7 +51,7 @@ export async function saveCheckpointSet(
   meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture' | 'adaptAt' | 'adaptationSize'>,
 ): Promise<{ latest: LatestCheckpoint; bytes: Record<string, number> }> {
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
-  const previous = await readLatest(runDir).catch(() => undefined);
+  const previous = await readLatestJson(runDir).catch(() => undefined);
   const label = setLabel(position, stepsPerEpoch);
   const roles: Record<string, string> = {};
   const bytes: Record<string, number> = {};
@@ -98,12 +68,12 @@ export async function saveCheckpointSet(
       await writeFileAtomic(path.join(dir, OPTIMIZER_BIN), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
       await writeJsonAtomic(path.join(dir, OPTIMIZER_JSON), specs);
       const full: CheckpointMeta = { version: RUN_FORMAT_VERSION, role: learner.role, architecture: learner.net.name, adaptAt: learner.net.adaptAt, adaptationSize: learner.net.adaptationSize, ...meta, ...position };
-      await writeJsonAtomic(path.join(dir, 'meta.json'), full);
+      await writeJsonAtomic(path.join(dir, CHECKPOINT_FILES.meta), full);
       roles[learner.role] = relative;
       bytes[learner.role] = await fileBytes(path.join(dir, MODEL_JSON), path.join(dir, WEIGHTS_BIN));
     }
     const latest: LatestCheckpoint = { version: RUN_FORMAT_VERSION, ...position, roles };
-    await writeJsonAtomic(path.join(checkpoints, LATEST), latest);
+    await writeJsonAtomic(path.join(checkpoints, CHECKPOINT_FILES.latest), latest);
     if (previous) {
       await Promise.all(Object.values(previous.roles).filter((dir) => !Object.values(roles).includes(dir)).map((dir) => rm(path.join(runDir, dir), { recursive: true, force: true })));
     }
@@ -112,23 +82,6 @@ export async function saveCheckpointSet(
     const kept = previous ? ` The previous checkpoint (epoch ${previous.epoch}, step ${previous.stepInEpoch}) is intact.` : '';
     throw new CheckpointWriteError(`cannot write the checkpoint ${label}: ${error instanceof Error ? error.message : String(error)}.${kept}`);
   }
-}
-
-export async function readLatest(runDir: string): Promise<LatestCheckpoint> {
-  const file = path.join(runDir, RUN_FILES.checkpoints, LATEST);
-  const latest = JSON.parse(await readFile(file, 'utf8')) as LatestCheckpoint;
-  if (latest.version > RUN_FORMAT_VERSION) {
-    throw new Error(`${file} was written by a newer KD-UDA Lab (checkpoint format ${latest.version}; this one reads up to ${RUN_FORMAT_VERSION}). Update the extension to resume it.`);
-  }
-  return latest;
-}
-
-export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
-  const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
-  if (meta.version > RUN_FORMAT_VERSION) {
-    throw new Error(`${dir} was written by a newer KD-UDA Lab (format ${meta.version}; this one reads up to ${RUN_FORMAT_VERSION}).`);
-  }
-  return meta;
 }
 
 /** Copies a saved model's weights into a live one of the same architecture. */

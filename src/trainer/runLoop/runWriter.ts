@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { EventLogWriter } from '../../runFolder/eventLog';
-import { RUN_FILES, RUN_FORMAT_VERSION, type RunEvent, type RunState, type RunStatus } from '../../runFolder/runFolderFormat';
+import type { NewRunEvent } from '../../runFolder/runEvents';
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunState } from '../../runFolder/runFolderFormat';
+import type { RunStatus } from '../../runFolder/runStatus';
 
 /**
  * The trainer's side of the run folder: status.json replaced atomically, events appended and
@@ -33,8 +35,8 @@ export class RunWriter {
     await writeJsonAtomic(path.join(this.dir, RUN_FILES.status), this.status);
   }
 
-  event(kind: string, fields: Omit<RunEvent, 't' | 'kind'> = {}): Promise<void> {
-    return this.events.append({ kind, ...fields });
+  event(event: NewRunEvent): Promise<void> {
+    return this.events.append(event);
   }
 
   async log(line: string): Promise<void> {

@@ -6,7 +6,12 @@ import { deriveSeed } from '../data/seededRandom';
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { readEvents } from '../../runFolder/eventLog';
+import type { LatestCheckpoint, TrainingPosition } from '../../runFolder/checkpointFiles';
+import { readLatestJson } from '../../runFolder/readRunFiles';
+import type { EpochScores, ModelCost } from '../../runFolder/results';
+import type { EpochEvent } from '../../runFolder/runEvents';
 import { RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runFolder/runFolderFormat';
+import { epochSummary } from '../../runFolder/epochSummary';
 import type { BackendReport } from '../backends/backendTypes';
 import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { createMethod } from '../methods/createMethod';
@@ -14,12 +19,12 @@ import { loadCheckpointBackbone, loadSavedBackbone, type SavedBackbone } from '.
 import { annealedLearningRate, learningRateProgress, progressiveBeta, reversalWeight } from '../schedules';
 import { evaluateModels, type DomainScore, type EvalDomain } from '../training/evaluate';
 import { NonFiniteLossError, type Learner } from '../training/learner';
-import { measureCost, type ModelCost } from '../training/modelCost';
+import { measureCost } from '../training/modelCost';
 import { logitsOf, withSeededMathRandom } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
-import { CheckpointWriteError, loadNetWeights, readLatest, restoreLearner, saveCheckpointSet, type LatestCheckpoint, type TrainingPosition } from './checkpointStore';
-import { buildResults, meanOver, type EpochScores } from '../../runFolder/results';
+import { buildResults, meanOver } from './buildResults';
+import { CheckpointWriteError, loadNetWeights, restoreLearner, saveCheckpointSet } from './checkpointStore';
 import type { RunWriter } from './runWriter';
 
 /** Set by a signal handler: the loop finishes its step, checkpoints, and ends the run `stopped`. */
@@ -54,13 +59,13 @@ export interface TrainRunOptions {
 export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   const { writer } = options;
   await writer.setState('running');
-  await writer.event(options.resume ? 'resume' : 'start', { backend: options.backend as unknown as Record<string, unknown>, pid: process.pid });
+  await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid });
   try {
     return await train(options);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError;
-    await writer.event('error', { message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
+    await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
     await writer.log(`failed: ${known ? message : error instanceof Error ? (error.stack ?? message) : message}`);
     await writer.setState('failed', message);
     return 'failed';
@@ -108,17 +113,17 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   const { experiment, writer, stop } = options;
   const { data } = experiment;
   const selection = { root: data.root, layout: data.layout, source: data.source, targets: data.targets, split: data.split, seed: experiment.seed };
-  const dataset = await loadDataset(selection, { onProblem: (problem) => void writer.event('data-problem', { ...problem }) });
+  const dataset = await loadDataset(selection, { onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }) });
   const loader = await DataLoader.create({
     imageSize: data.imageSize,
     channels: data.channels,
     augment: data.augment,
     seed: experiment.seed,
-    onProblem: (problem) => void writer.event('data-problem', { ...problem }),
+    onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }),
   });
   const inputShape: [number, number, number] = [data.imageSize, data.imageSize, data.channels];
   const classNames = dataset.classNames;
-  const latest = options.resume ? await readLatest(writer.dir) : undefined;
+  const latest = options.resume ? await readLatestJson(writer.dir) : undefined;
   const backbones = await loadSavedBackbones(experiment, latest && { runDir: writer.dir, latest });
   let method;
   try {
@@ -139,9 +144,10 @@ async function train(options: TrainRunOptions): Promise<RunState> {
       await restoreLearner(learner, path.join(writer.dir, dir));
     }
     position = { epoch: latest.epoch, stepInEpoch: latest.stepInEpoch, globalStep: latest.globalStep };
-    history = (await readEvents(path.join(writer.dir, RUN_FILES.events))).events
-      .filter((event) => event.kind === 'eval' && (event.epoch as number) <= latest.epoch - (latest.stepInEpoch < stepsPerEpoch ? 1 : 0))
-      .map((event) => ({ epoch: event.epoch as number, accuracy: event.accuracy as EpochScores['accuracy'], entropy: event.entropy as EpochScores['entropy'] }));
+    const lastEvaluated = latest.epoch - (latest.stepInEpoch < stepsPerEpoch ? 1 : 0);
+    history = (await readEvents(path.join(writer.dir, RUN_FILES.events))).events.flatMap((event) =>
+      event.kind === 'eval' && event.epoch <= lastEvaluated ? [{ epoch: event.epoch, accuracy: event.accuracy, entropy: event.entropy }] : [],
+    );
     await writer.log(`resuming at epoch ${position.epoch}, step ${position.stepInEpoch} of ${stepsPerEpoch}`);
   } else {
     for (const learner of method.learners) {
@@ -191,11 +197,11 @@ async function train(options: TrainRunOptions): Promise<RunState> {
       }
       for (const [name, value] of Object.entries(losses)) sums[name] = (sums[name] ?? 0) + value;
       position = { epoch, stepInEpoch: step + 1, globalStep: globalStep + 1 };
-      await writer.event('step', { epoch, step: step + 1, steps: stepsPerEpoch, losses });
+      await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, losses });
       options.onStep?.({ epoch, epochs: experiment.epochs, step: step + 1, steps: stepsPerEpoch, losses });
       if (stop.requested && step + 1 < stepsPerEpoch) {
         await saveCheckpointSet(writer.dir, method.learners, position, stepsPerEpoch, meta);
-        await writer.event('checkpoint', { ...position });
+        await writer.event({ kind: 'checkpoint', ...position });
         await writer.log(`stopped at epoch ${epoch}, step ${step + 1}; checkpoint written. Resume with --resume ${writer.dir}`);
         await writer.setState('stopped');
         return 'stopped';
@@ -210,12 +216,20 @@ async function train(options: TrainRunOptions): Promise<RunState> {
       entropy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.entropy]))])),
     };
     history.push(scores);
-    await writer.event('eval', { ...scores });
+    await writer.event({ kind: 'eval', ...scores });
     const saved = await saveCheckpointSet(writer.dir, method.learners, position, stepsPerEpoch, meta);
     checkpointBytes = saved.bytes;
-    await writer.event('checkpoint', { ...position, roles: saved.latest.roles });
-    await writer.event('epoch', { epoch, epochs: experiment.epochs, beta, losses: meanLosses, meanTargetAccuracy: Object.fromEntries(Object.entries(scores.accuracy).map(([role, acc]) => [role, meanOver(acc, data.targets)])) });
-    await writer.log(`epoch ${epoch}/${experiment.epochs}: ${Object.entries(scores.accuracy).map(([role, acc]) => `${role} ${(100 * meanOver(acc, data.targets)).toFixed(1)}%`).join(', ')} mean target accuracy`);
+    await writer.event({ kind: 'checkpoint', ...position, roles: saved.latest.roles });
+    const epochDone: Omit<EpochEvent, 't'> = {
+      kind: 'epoch',
+      epoch,
+      epochs: experiment.epochs,
+      beta,
+      losses: meanLosses,
+      meanTargetAccuracy: Object.fromEntries(Object.entries(scores.accuracy).map(([role, acc]) => [role, meanOver(acc, data.targets)])),
+    };
+    await writer.event(epochDone);
+    await writer.log(epochSummary(epochDone));
     if (stop.requested && epoch < experiment.epochs) {
       await writer.log(`stopped after epoch ${epoch}; checkpoint written. Resume with --resume ${writer.dir}`);
       await writer.setState('stopped');
@@ -227,7 +241,7 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   const costs: Record<string, ModelCost> = Object.fromEntries(method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, experiment.batchSize, checkpointBytes[learner.role])]));
   const results = buildResults({ method: experiment.method.name, backend: options.backend.name, classNames, targets: [...data.targets], history, last: lastScores, costs });
   await writeJsonAtomic(path.join(writer.dir, RUN_FILES.results), results);
-  await writer.event('results', { headline: results.headline });
+  await writer.event({ kind: 'results', headline: results.headline });
   await writer.setState('done');
   return 'done';
 }

@@ -1,19 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SplitClassifier } from '../models/buildModel';
+import type { ModelCost } from '../../runFolder/results';
 import { logitsOf } from './nets';
-
-/** What a model costs at inference: the denominator of accuracy per unit of cost. */
-export interface ModelCost {
-  parameters: number;
-  /** Multiply-accumulates per image, from the layers' shapes (convolutions and dense layers). */
-  macsPerImage: number;
-  checkpointBytes?: number;
-  /** Median wall time of one inference batch on the backend used. */
-  latencyMsPerBatch: number;
-  latencyBatchSize: number;
-  backend: string;
-}
 
 interface LayerLike {
   getClassName(): string;

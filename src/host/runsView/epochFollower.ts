@@ -1,0 +1,67 @@
+import { watch, type FSWatcher } from 'chokidar';
+import path from 'node:path';
+import { EventLogFollower } from '../../runFolder/eventLog';
+import type { EpochEvent } from '../../runFolder/runEvents';
+import { RUN_FILES } from '../../runFolder/runFolderFormat';
+
+/** How long after a write to events.jsonl its new lines are read: a step writes one, many a second. */
+const READ_DELAY_MS = 250;
+
+/**
+ * Follows one trainer's epochs in its run folder: the epoch events of events.jsonl, the newest of
+ * each read. Only the events after the trainer's own start (or resume) event, known by its process
+ * id, count: a resumed run's earlier sessions are not its progress.
+ */
+export class EpochFollower {
+  private readonly events: EventLogFollower;
+  private readonly watcher: FSWatcher;
+  private started = false;
+  /** At most one read at a time, and at most one waiting: a burst of writes is one read. */
+  private reading: Promise<void> = Promise.resolve();
+  private readQueued = false;
+  private disposed = false;
+
+  constructor(
+    runDir: string,
+    private readonly pid: number,
+    private readonly onEpoch: (event: EpochEvent) => void,
+    private readonly onError: (message: string) => void,
+  ) {
+    const file = path.join(runDir, RUN_FILES.events);
+    this.events = new EventLogFollower(file);
+    this.watcher = watch(runDir, { ignoreInitial: true, depth: 0 });
+    this.watcher.on('all', (_event, changed) => {
+      if (changed === file) this.queueRead();
+    });
+    // Whatever the trainer wrote before the watcher was ready raised no event.
+    this.watcher.on('ready', () => this.queueRead());
+  }
+
+  private queueRead(): void {
+    if (this.readQueued) return;
+    this.readQueued = true;
+    this.reading = this.reading
+      .then(() => new Promise((resolve) => setTimeout(resolve, READ_DELAY_MS)))
+      .then(() => {
+        this.readQueued = false;
+        return this.read();
+      })
+      .catch((error: unknown) => this.onError(`${this.events.file}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  private async read(): Promise<void> {
+    if (this.disposed) return;
+    const { events } = await this.events.read();
+    let latest: EpochEvent | undefined;
+    for (const event of events) {
+      if ((event.kind === 'start' || event.kind === 'resume') && event.pid === this.pid) this.started = true;
+      else if (event.kind === 'epoch' && this.started) latest = event;
+    }
+    if (latest !== undefined && !this.disposed) this.onEpoch(latest);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    void this.watcher.close();
+  }
+}

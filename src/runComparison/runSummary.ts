@@ -1,0 +1,109 @@
+/**
+ * What the results panel shows of one run: a view of its run folder, computed by the host and
+ * posted whole (src/protocol/resultsMessages.ts carries it). Pure (no Node or DOM APIs): the
+ * webview imports these types.
+ */
+import type { RunResults } from '../runFolder/results';
+import type { ParsedEvents } from '../runFolder/runEvents';
+import type { RunState } from '../runFolder/runFolderFormat';
+import { evaluatedTargets, meanOverTargets } from '../runFolder/targetAccuracy';
+
+export interface EpochPoint {
+  epoch: number;
+  /** accuracy[model][domain], 0..1, targets and the source hold-out. */
+  accuracy: Record<string, Record<string, number>>;
+  /** Mean of each loss term over the epoch's steps. */
+  losses: Record<string, number>;
+  beta?: number;
+}
+
+export interface ModelRow {
+  role: string;
+  /** Last epoch's accuracy per target (the headline: no target label chooses it). */
+  targets: Record<string, number>;
+  /** Mean over the targets with a value; absent when there is none. */
+  meanTarget?: number;
+  parameters?: number;
+  macsPerImage?: number;
+  latencyMsPerBatch?: number;
+  latencyBatchSize?: number;
+}
+
+/** A model of another finished run on the same data that this run is judged against. */
+export interface BaselineRow {
+  /** What it is, e.g. "student, source only". */
+  label: string;
+  runId: string;
+  /** That run's headline (last epoch) accuracy per target. */
+  targets: Record<string, number>;
+  meanTarget?: number;
+  parameters?: number;
+  macsPerImage?: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  runDir: string;
+  state?: RunState;
+  error?: string;
+  targets: string[];
+  epochs?: number;
+  lastEpoch?: number;
+  rows: ModelRow[];
+  /** Source-only and directly adapted runs on the same data, source and targets, when the runs folder has them. */
+  baselines: BaselineRow[];
+  history: EpochPoint[];
+  /** Lines of events.jsonl that could not be read (skipped). */
+  skippedEventLines: number[];
+}
+
+/**
+ * A run's summary from its events (live, while it trains) and, once written, its results.json
+ * (costs, and the headline, which is the last epoch).
+ */
+export function summariseRun(run: { runId: string; runDir: string }, status: { state?: RunState; error?: string }, parsed: Pick<ParsedEvents, 'events' | 'badLines'>, results?: Pick<RunResults, 'targets' | 'costs'>): RunSummary {
+  const byEpoch = new Map<number, EpochPoint>();
+  let epochs: number | undefined;
+  let targets: string[] = results ? [...results.targets] : [];
+  for (const event of parsed.events) {
+    if (event.kind !== 'eval' && event.kind !== 'epoch') continue;
+    const point = byEpoch.get(event.epoch) ?? { epoch: event.epoch, accuracy: {}, losses: {} };
+    if (event.kind === 'eval') {
+      point.accuracy = event.accuracy;
+    } else {
+      point.losses = event.losses;
+      point.beta = event.beta;
+      epochs = event.epochs;
+    }
+    byEpoch.set(event.epoch, point);
+  }
+  const history = [...byEpoch.values()].filter((point) => Object.keys(point.accuracy).length > 0).sort((a, b) => a.epoch - b.epoch);
+  const last = history.at(-1);
+  if (targets.length === 0 && last) {
+    // Before results.json exists the targets are the evaluated domains other than the source hold-out.
+    targets = evaluatedTargets(last.accuracy);
+  }
+  const rows: ModelRow[] = Object.entries(last?.accuracy ?? {}).map(([role, byDomain]) => {
+    const cost = results?.costs[role];
+    return {
+      role,
+      targets: Object.fromEntries(targets.map((target) => [target, byDomain[target] ?? Number.NaN])),
+      meanTarget: meanOverTargets(byDomain, targets),
+      ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, latencyMsPerBatch: cost.latencyMsPerBatch, latencyBatchSize: cost.latencyBatchSize } : {}),
+    };
+  });
+  rows.sort((a, b) => Number(a.role === 'student') - Number(b.role === 'student') || a.role.localeCompare(b.role));
+  return {
+    runId: run.runId,
+    runDir: run.runDir,
+    state: status.state,
+    error: status.error,
+    targets,
+    epochs,
+    lastEpoch: last?.epoch,
+    rows,
+    baselines: [],
+    history,
+    skippedEventLines: parsed.badLines.map((bad) => bad.line),
+  };
+}

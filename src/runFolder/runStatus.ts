@@ -1,0 +1,30 @@
+import { number, object, oneOf, optional, parseVersionedFile, string, type Shape } from './jsonShape';
+import { RUN_FORMAT_VERSION, RUN_STATES, type RunState } from './runFolderFormat';
+
+/** status.json: where the run stands, replaced whole by the trainer at every change. */
+export interface RunStatus {
+  version: number;
+  state: RunState;
+  /** The trainer process and the machine it runs on: a reader there can tell whether it still runs. */
+  pid?: number;
+  host?: string;
+  /** When the trainer last started (or resumed) the run, ISO. */
+  startedAt?: string;
+  endedAt?: string;
+  /** Why the run failed, for state `failed`. */
+  error?: string;
+}
+
+const runStatus: Shape<RunStatus> = object({
+  version: number,
+  state: oneOf(RUN_STATES),
+  pid: optional(number),
+  host: optional(string),
+  startedAt: optional(string),
+  endedAt: optional(string),
+  error: optional(string),
+});
+
+export function parseRunStatus(value: unknown, file: string): RunStatus {
+  return parseVersionedFile(file, value, RUN_FORMAT_VERSION, runStatus);
+}
