@@ -114,15 +114,26 @@ export function quickPickRows(page: Page): Locator {
   return quickInput(page).locator('.quick-input-list .monaco-list-row');
 }
 
+/** Palette attempts before the workbench is reloaded once: a page that lost its keyboard and pointer handlers does not recover by itself. */
+const ATTEMPTS_BEFORE_RELOAD = 4;
+
 /**
  * Runs a command from the palette by its title as the palette shows it (`Category: Title`, e.g.
  * `KD-UDA: Show Dataset`): F1, type `>Title`, wait for the matching row, Enter. Retries, since the
- * list lags behind typing and commands contributed by a just-started extension appear late.
+ * list lags behind typing and commands contributed by a just-started extension appear late; after
+ * a few failed attempts reloads the workbench once (on a clean clone the first page of a run has
+ * been seen to never open its palette), and on failure leaves a screenshot of what was on screen.
  */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = '';
+  let reloaded = false;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
+    if (attempt > ATTEMPTS_BEFORE_RELOAD && !reloaded) {
+      reloaded = true;
+      await page.reload({ waitUntil: 'domcontentloaded' }).catch(() => undefined);
+      await waitForWorkbench(page, Math.max(1000, deadline - Date.now())).catch(() => undefined);
+    }
     try {
       const input = quickInput(page).locator('input.input');
       // Asked by whether its input shows, not the widget: a widget left laid out without its input
@@ -151,7 +162,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       await page.waitForTimeout(Math.min(250 * attempt, 1500));
     }
   }
-  throw new Error(`could not run the command "${title}" from the palette within ${timeoutMs} ms (${lastProblem})`);
+  const shot = await screenshot(page, `palette-failed-${title}`).catch(() => 'no screenshot');
+  throw new Error(`could not run the command "${title}" from the palette within ${timeoutMs} ms${reloaded ? ', reload included' : ''} (${lastProblem}); screen: ${shot}`);
 }
 
 /** Picks the quick pick row with this label (for commands that ask which item to use). */
