@@ -1,3 +1,5 @@
+import type { BackendRecord } from '../../runFolder/runEvents';
+
 /** The rungs of the backend ladder, fastest first. `cpu` (pure JavaScript) is never chosen by `auto`. */
 export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -22,24 +24,9 @@ export interface SkippedRung {
   fix: string;
 }
 
-/** What the trainer runs on; written to the run's events and log so a slow run explains itself. */
-export interface BackendReport {
+/** What the trainer runs on: the run folder's backend record (events and log), with its rungs typed. */
+export interface BackendReport extends Omit<BackendRecord, 'requested' | 'name' | 'skipped'> {
   requested: BackendChoice;
-  /** The rung in use. */
   name: BackendName;
-  /** tfjs's own name for the active backend (`tensorflow`, `wasm`, `cpu`). */
-  tfjsBackend: string;
-  /** The npm package providing it and its version, e.g. `@tensorflow/tfjs-backend-wasm 4.22.0`. */
-  package: string;
-  version: string;
-  /** The compute library underneath: `TensorFlow 2.21.0`, or the wasm build in use. */
-  library: string;
-  threads: number;
-  simd: boolean;
-  gpu: boolean;
-  /** Higher rungs that were tried first, with the reason and the fix. */
   skipped: SkippedRung[];
-  /** Things the user should know (slow backend, fewer threads than asked). */
-  warnings: string[];
-  startupMs: number;
 }
