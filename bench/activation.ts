@@ -31,7 +31,7 @@ async function once(): Promise<ProbeResult> {
   const browser = await launchBrowser();
   try {
     await openWorkbench(browser.page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: path.join(REPO_ROOT, 'out', 'bench', 'activationProbe.js') }));
-    await poll('the activation probe to report', async () => existsSync(resultsFile), 120_000);
+    await poll('the activation probe to report', () => existsSync(resultsFile), 120_000);
     return JSON.parse(readFileSync(resultsFile, 'utf8')) as ProbeResult;
   } finally {
     await browser.dispose();

@@ -53,10 +53,21 @@ function runTfjs(backend: string, model: string): RunResult {
   });
   const line = child.stdout?.trim().split('\n').pop();
   try {
-    return JSON.parse(line ?? '');
+    // throughputRun.ts prints one RunResult as its last line (its own type, the same build).
+    return JSON.parse(line ?? '') as RunResult;
   } catch {
     return { backend, model: model as RunResult['model'], error: `no result (exit ${child.status}${child.signal ? `, ${child.signal}` : ''}): ${child.stderr?.trim().split('\n').slice(-3).join(' ')}` };
   }
+}
+
+/** The line throughput_torch.py prints (its json.dumps at the end of main()). */
+interface TorchResult {
+  train: number;
+  infer: number;
+  peakRssMb: number;
+  threads: number;
+  version: string;
+  profile: { kernel: string; ms: number; calls: number }[];
 }
 
 function runTorch(model: string): RunResult {
@@ -64,7 +75,7 @@ function runTorch(model: string): RunResult {
     encoding: 'utf8', timeout: (seconds * 8 + 120) * 1000,
   });
   try {
-    const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '');
+    const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as TorchResult;
     return { backend: 'pytorch', model: model as RunResult['model'], train: result.train, infer: result.infer, peakRssMb: result.peakRssMb,
       threads: result.threads, detail: `PyTorch ${result.version} (Debian), CPU`, profile: result.profile };
   } catch {

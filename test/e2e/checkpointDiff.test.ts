@@ -125,7 +125,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       // frame cannot: VS Code deletes its window.parent), with a message the extension does not know.
       const hostFrame = page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame();
       await hostFrame.locator('body').evaluate(() => {
-        const post = (globalThis as unknown as { __vscode_post_message__(channel: string, data: unknown): void }).__vscode_post_message__;
+        const post = (globalThis as unknown as { __vscode_post_message__: (channel: string, data: unknown) => void }).__vscode_post_message__;
         post('onmessage', { message: { type: 'deleteRun', runDir: '/' } });
       });
       const logged = await poll('the KD-UDA Lab log to note the ignored message', async () => (await logLines()).find((line) => line.includes('ignored a message of unknown type or shape')), 15_000);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { writeRunFolder } from '../fixtures/experiments';
-import { editorTab, launchBrowser, openWorkbench, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import { editorTab, launchBrowser, openWorkbench, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession, type HasAttributes, type ScrollBox } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
@@ -78,7 +78,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
   let frame: FrameLocator;
 
   const runIds = async (): Promise<string[]> => (await frame.locator('#runs-table tbody button.run-link').allTextContents()).map((text) => text.trim());
-  const headers = async (): Promise<string[]> => frame.locator('#runs-table thead button.sort').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-column') ?? ''));
+  const headers = async (): Promise<string[]> => frame.locator('#runs-table thead button.sort').evaluateAll((buttons: HasAttributes[]) => buttons.map((button) => button.getAttribute('data-column') ?? ''));
   const expectRows = (what: string, expected: string[], timeoutMs = 15_000) =>
     poll(what, async () => JSON.stringify(await runIds()) === JSON.stringify(expected), timeoutMs).catch(async (error: Error) => {
       throw new Error(`${error.message}; rows are ${JSON.stringify(await runIds())}, expected ${JSON.stringify(expected)}`);
@@ -109,7 +109,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await expectRows('one row per run folder, newest first', RUNS.map((run) => run.runId).reverse(), 30_000);
       assert.match((await frame.locator('#summary').textContent()) ?? '', /^4 of 4 runs/);
       // The metrics come after the experiment's fields: columns far out of view are not drawn until scrolled to.
-      await frame.locator('#table-scroll').evaluate((element) => {
+      await frame.locator('#table-scroll').evaluate((element: ScrollBox) => {
         element.scrollLeft = element.scrollWidth;
       });
       const meanHeader = frame.locator('#runs-table thead th:has(button[data-column="acc.student.mean"])');
@@ -137,7 +137,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
 
   it('"only what differs" keeps just the columns that differ among the rows shown', async () => {
     await stage('only-differs', async () => {
-      await frame.locator('#table-scroll').evaluate((element) => {
+      await frame.locator('#table-scroll').evaluate((element: ScrollBox) => {
         element.scrollLeft = 0;
       });
       await poll('the experiment columns drawn again', async () => (await headers()).includes('teacher.architecture'), 10_000);

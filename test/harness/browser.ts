@@ -11,6 +11,19 @@ import { TEST_RESULTS_DIR } from './paths';
 import { poll } from './poll';
 import { CHROMIUM_CANDIDATES, provideSystemTools } from './systemTools';
 
+/**
+ * The parts of page elements that evaluate() callbacks here use. The project compiles without the
+ * DOM library (the callbacks run in the page, the rest in Node), so playwright's element types do
+ * not resolve; a callback names the shape it relies on instead.
+ */
+export interface ScrollBox {
+  scrollLeft: number;
+  scrollWidth: number;
+}
+export interface HasAttributes {
+  getAttribute(name: string): string | null;
+}
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

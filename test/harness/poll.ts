@@ -5,6 +5,8 @@
  * the deadline, so a slow probe still gets its last look. Pure (no VS Code, no Playwright): the
  * unit, integration (inside the extension host) and e2e tests and the benchmarks all use it.
  */
+import { inspect } from 'node:util';
+
 export async function poll<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -16,7 +18,7 @@ export async function poll<T>(what: string, probe: () => T | undefined | false |
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last: ${lastError instanceof Error ? lastError.message : String(lastError)})` : ''}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last: ${lastError instanceof Error ? lastError.message : inspect(lastError)})` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -49,9 +49,15 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
+/** The runner named by --runner or KDUDA_TEST_RUNNER, checked where the text comes in. */
+function parseRunner(text: string): Runner {
+  if (text !== 'code-server' && text !== 'electron') usage(`unknown runner "${text}" (code-server or electron)`);
+  return text;
+}
+
 function parseArgs(argv: string[]): Options {
   const options: Options = {
-    runner: (process.env.KDUDA_TEST_RUNNER as Runner | undefined) || 'code-server',
+    runner: parseRunner(process.env.KDUDA_TEST_RUNNER || 'code-server'),
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: INTEGRATION_INDEX,
     grep: process.env.KDUDA_TEST_GREP || undefined,
@@ -64,7 +70,7 @@ function parseArgs(argv: string[]): Options {
     const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     switch (flag) {
       case '--runner':
-        options.runner = value() as Runner;
+        options.runner = parseRunner(value());
         break;
       case '--grep':
         options.grep = value();
@@ -89,7 +95,6 @@ function parseArgs(argv: string[]): Options {
         usage(`unknown argument ${argv[i]}`);
     }
   }
-  if (options.runner !== 'code-server' && options.runner !== 'electron') usage(`unknown runner "${options.runner}" (code-server or electron)`);
   return options;
 }
 
@@ -151,7 +156,7 @@ async function runWithCodeServer(options: Options, workspace: TestWorkspace, res
     const started = Date.now();
     await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     try {
-      await poll('the integration results file', async () => existsSync(resultsFile), options.timeoutMs, 250);
+      await poll('the integration results file', () => existsSync(resultsFile), options.timeoutMs, 250);
     } catch {
       console.error(`runIntegration: no results after ${Math.round(options.timeoutMs / 1000)} s: the extension host did not run the tests to the end.`);
       console.error(server.logTail(40));

@@ -35,9 +35,9 @@ describe('restoring the Checkpoint Diff panel', function () {
     runDir = path.join(root, 'runs', '20260101-000000-tiny');
     await mkdir(path.join(runDir, 'diffs'), { recursive: true });
     await writeFile(path.join(runDir, 'status.json'), JSON.stringify({ version: 1, state: 'done' }));
-    vscode.window.showTextDocument = (async (document: vscode.Uri) => {
+    vscode.window.showTextDocument = ((document: vscode.Uri) => {
       opened.push(document.fsPath);
-      return undefined;
+      return Promise.resolve(undefined);
     }) as unknown as typeof vscode.window.showTextDocument;
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import { poll } from '../harness/poll';
+import { labelText } from './treeItemText';
 
 describe('Create Digits Benchmark command', function () {
   // Spawns the real trainer, which may first fetch Debian packages into its cache.
@@ -28,7 +29,10 @@ describe('Create Digits Benchmark command', function () {
 
     const descriptions = await poll('both splits scanned in the Datasets view', () => {
       const nodes = api.datasets.tree.getChildren().filter((node) => node.root.startsWith(out));
-      const seen = nodes.map((node) => `${api.datasets.tree.getTreeItem(node).label}: ${api.datasets.tree.getTreeItem(node).description}`).sort();
+      const seen = nodes.map((node) => {
+        const item = api.datasets.tree.getTreeItem(node);
+        return `${labelText(item)}: ${String(item.description)}`;
+      }).sort();
       if (seen.length === 2 && seen.every((text) => /images$/.test(text))) return seen;
       throw new Error(`the view shows ${JSON.stringify(seen)}`);
     }, 30_000, 200);

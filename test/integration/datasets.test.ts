@@ -8,6 +8,7 @@ import type { DatasetNode } from '../../src/host/datasetsView/datasetTreeProvide
 import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree, makeImage } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
+import { labelText, tooltipText } from './treeItemText';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
 
@@ -15,10 +16,6 @@ async function api(): Promise<KdUdaApi> {
   const extension = vscode.extensions.getExtension<KdUdaApi>(EXTENSION_ID);
   assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this host`);
   return extension.activate();
-}
-
-function label(item: vscode.TreeItem): string {
-  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
 /** The tree item for `root`, once its scan has finished. */
@@ -34,7 +31,7 @@ async function rootItem(kdUda: KdUdaApi, root: string): Promise<{ node: DatasetN
 function childItems(kdUda: KdUdaApi, node: DatasetNode): Map<string, vscode.TreeItem> {
   return new Map(kdUda.datasets.tree.getChildren(node).map((child) => {
     const item = kdUda.datasets.tree.getTreeItem(child);
-    return [label(item), item];
+    return [labelText(item), item];
   }));
 }
 
@@ -59,7 +56,7 @@ describe('Datasets view', function () {
     await vscode.workspace.getConfiguration('kdUda').update('datasets', [root], vscode.ConfigurationTarget.Workspace);
 
     const { node, item } = await rootItem(kdUda, root);
-    assert.equal(label(item), 'office');
+    assert.equal(labelText(item), 'office');
     assert.equal(item.description, 'Office-31 · 2 domains · 10 images');
 
     const domains = childItems(kdUda, node);
@@ -85,8 +82,7 @@ describe('Datasets view', function () {
       const fonts = childItems(kdUda, node).get('font-digits');
       assert.ok(fonts, 'domain font-digits is listed');
       assert.ok(fonts.iconPath instanceof vscode.ThemeIcon && fonts.iconPath.id === 'warning', 'a domain lacking a class carries a warning icon');
-      const markdown = fonts.tooltip instanceof vscode.MarkdownString ? fonts.tooltip.value : String(fonts.tooltip);
-      const tooltip = markdown.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+      const tooltip = tooltipText(fonts).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
       assert.match(tooltip, /lacks 1 class .*"2"/, 'the warning names the missing class');
     } finally {
       await rm(experiment, { force: true });

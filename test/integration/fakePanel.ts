@@ -15,9 +15,9 @@ export class FakePanel {
     cspSource: 'https://fake.webview',
     asWebviewUri: (uri: vscode.Uri) => uri,
     onDidReceiveMessage: this.received.event,
-    postMessage: async (message: unknown) => {
+    postMessage: (message: unknown) => {
       this.posted.push(message);
-      return true;
+      return Promise.resolve(true);
     },
   };
   iconPath: unknown;

@@ -81,7 +81,7 @@ describe('New Experiment command', function () {
     const result = await drive(vscode.commands.executeCommand('kdUda.newExperiment', domain), enter);
     assert.ok(result.created, result.created ? '' : result.reason);
     try {
-      assert.deepEqual(JSON.parse(await readFile(result.file, 'utf8')).data, { root: './digits', source: 'mnist-photo', targets: ['mnist'] });
+      assert.deepEqual((JSON.parse(await readFile(result.file, 'utf8')) as { data?: unknown }).data, { root: './digits', source: 'mnist-photo', targets: ['mnist'] });
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await rm(result.file, { force: true });

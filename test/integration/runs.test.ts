@@ -12,6 +12,7 @@ import { writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 import { errorNotifications } from './errorNotifications';
+import { labelText, tooltipText } from './treeItemText';
 
 function alive(pid: number): boolean {
   try {
@@ -30,7 +31,7 @@ async function runsInTree(api: KdUdaApi): Promise<{ experiment: string; node: Ru
   for (const group of await api.runs.getChildren()) {
     assert.equal(group.kind, 'experiment', 'the top level lists experiments');
     for (const node of await api.runs.getChildren(group)) {
-      if (node.kind === 'run') listed.push({ experiment: String(api.runs.getTreeItem(group).label), node });
+      if (node.kind === 'run') listed.push({ experiment: labelText(api.runs.getTreeItem(group)), node });
     }
   }
   return listed;
@@ -39,7 +40,7 @@ async function runsInTree(api: KdUdaApi): Promise<{ experiment: string; node: Ru
 /** A run's tooltip as the user sees it on hover (a failed run's is resolved then). */
 async function tooltipOf(api: KdUdaApi, node: RunNode): Promise<string> {
   const item = await api.runs.resolveTreeItem(api.runs.getTreeItem(node), node);
-  return String(item?.tooltip);
+  return tooltipText(item);
 }
 
 describe('Runs: Start Run and Stop Run', function () {

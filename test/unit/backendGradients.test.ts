@@ -47,14 +47,14 @@ const TOLERANCE: Tolerance = { relative: 2e-4, absolute: 1e-5 };
 describe('training gradients', () => {
   it('batch norm (NHWC and dense) and mean match tfjs-core on cpu and wasm', async () => {
     await loadWasmBackend();
-    tf.setBackend('cpu');
+    await tf.setBackend('cpu');
     const stock = cases.map(gradients);
     registerTrainingGradients();
     for (const backend of ['cpu', 'wasm']) {
-      tf.setBackend(backend);
+      await tf.setBackend(backend);
       cases.forEach((c, i) => {
         const ours = gradients(c);
-        ['dx', 'dscale', 'doffset'].forEach((name, k) => assertClose(ours[k], stock[i][k], TOLERANCE, `${backend} ${c.shape} ${name}`));
+        ['dx', 'dscale', 'doffset'].forEach((name, k) => assertClose(ours[k], stock[i][k], TOLERANCE, `${backend} [${c.shape.join(", ")}] ${name}`));
       });
     }
   });
@@ -63,7 +63,7 @@ describe('training gradients', () => {
     await loadWasmBackend();
     registerTrainingGradients();
     for (const backend of ['cpu', 'wasm']) {
-      tf.setBackend(backend);
+      await tf.setBackend(backend);
       const dx = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d([1, 2, 3, 4, 5]))))(tf.tensor1d([-2, -0.5, 0, 0.5, 3])));
       assert.deepEqual(Array.from(dx.dataSync()), [0, 0, 0, 4, 5], backend);
       dx.dispose();

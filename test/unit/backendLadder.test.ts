@@ -105,7 +105,7 @@ if (process.env.KDUDA_BACKEND_CHILD === 'wasm-exit') {
       });
       assert.equal(child.error, undefined, `the child did not exit by itself: ${child.error?.message}`);
       assert.equal(child.status, 0, child.stderr);
-      const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
+      const result: unknown = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
       assert.deepEqual(result, { threads: 2, sum: 64 * 64 * 64 });
       assert.ok(Date.now() - started < 30_000);
     });

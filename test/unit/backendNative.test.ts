@@ -48,7 +48,7 @@ describe('native TensorFlow backend (tfjs-node built from a local library)', { s
     const x = tf.concat([tf.ones([8, 6, 12, 1]), tf.zeros([8, 6, 12, 1])], 1);
     const flipped = tf.reverse(x, 1);
     const images = tf.concat([x, flipped], 0);
-    const labels = tf.oneHot(tf.tensor1d([...Array(8).fill(0), ...Array(8).fill(1)], 'int32'), 2);
+    const labels = tf.oneHot(tf.tensor1d([...Array<number>(8).fill(0), ...Array<number>(8).fill(1)], 'int32'), 2);
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) {
       const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels,

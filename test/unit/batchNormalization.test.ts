@@ -104,19 +104,19 @@ function assertFreesWhatItMakes(): void {
 }
 
 describe('batch normalisation with a fused training kernel', () => {
-  it('saves as BatchNormalization and a saved BatchNormalization loads as the fused layer', () => {
-    tf.setBackend('cpu');
+  it('saves as BatchNormalization and a saved BatchNormalization loads as the fused layer', async () => {
+    await tf.setBackend('cpu');
     const input = tfl.input({ shape: [4, 4, 2] });
     const model = tfl.model({ inputs: input, outputs: batchNormalization({ ...args, name: 'bn' }).apply(input) as tfl.SymbolicTensor });
     const topology = model.toJSON(undefined, false) as { config: { layers: { class_name: string }[] } };
     assert.equal(topology.config.layers[1].class_name, 'BatchNormalization');
-    const stockTopology = JSON.parse(JSON.stringify(topology));
-    const restored = tfl.models.modelFromJSON({ modelTopology: stockTopology } as never);
-    return restored.then((loaded) => assert.ok(loaded.getLayer('bn') instanceof FusedBatchNormalization));
+    const stockTopology: unknown = JSON.parse(JSON.stringify(topology));
+    const loaded = await tfl.models.modelFromJSON({ modelTopology: stockTopology } as never);
+    assert.ok(loaded.getLayer('bn') instanceof FusedBatchNormalization);
   });
 
-  it('runs the stock layer where the backend has no fused kernel (cpu), and trains layers without scale or offset', () => {
-    tf.setBackend('cpu');
+  it('runs the stock layer where the backend has no fused kernel (cpu), and trains layers without scale or offset', async () => {
+    await tf.setBackend('cpu');
     assert.equal(tf.getKernel(batchNormTrainingKernel, 'cpu'), undefined);
     assertSameAsStock('cpu');
     assertPartialLayersTrain('cpu');

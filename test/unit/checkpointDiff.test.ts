@@ -213,8 +213,13 @@ describe('the diff report and the panel messages', () => {
     const broken = parseCheckpointDiffReport({ ...report, b: { ...report.b, cost: undefined }, domains: [{ name: 't' }] }, 'x.json');
     assert.ok(broken instanceof Error);
     assert.match(broken.message, /^x\.json: not a usable checkpoint diff report: b\.cost must be an object with parameters; domains\[0\] must be a domain comparison/);
-    assert.match(String(parseCheckpointDiffReport([], 'x.json')), /x\.json: not a checkpoint diff report \(expected a JSON object\)/);
-    assert.match(String(parseCheckpointDiffReport({ version: 'one' }, 'x.json')), /no numeric "version"/);
+    const refusal = (value: unknown): string => {
+      const parsed = parseCheckpointDiffReport(value, 'x.json');
+      assert.ok(parsed instanceof Error, 'refused');
+      return parsed.message;
+    };
+    assert.match(refusal([]), /x\.json: not a checkpoint diff report \(expected a JSON object\)/);
+    assert.match(refusal({ version: 'one' }), /no numeric "version"/);
   });
 
   it('tells the trainer\'s diff messages from anything else it may send', () => {

@@ -45,7 +45,7 @@ describe('Conv2D with lazily computed gradients', () => {
     { filters: 2, kernelSize: 3, padding: 'same' as const },
   ]) {
     it(`matches the stock layer and skips the image's gradient: ${JSON.stringify(args)}`, async () => {
-      tf.setBackend('cpu');
+      await tf.setBackend('cpu');
       const shape: [number, number, number, number] = [2, 9, 9, 3];
       const stock = await trainingCall(tfl.layers.conv2d(args), shape);
       const lazy = await trainingCall(conv2d(args), shape);
@@ -56,7 +56,7 @@ describe('Conv2D with lazily computed gradients', () => {
   }
 
   it('the stock layer does compute the unused input gradient (what the class exists for)', async () => {
-    tf.setBackend('cpu');
+    await tf.setBackend('cpu');
     const stock = await trainingCall(tfl.layers.conv2d({ filters: 4, kernelSize: 3, useBias: false }), [2, 9, 9, 3]);
     assert.equal(stock.inputGradients, 1);
   });
@@ -66,7 +66,8 @@ describe('Conv2D with lazily computed gradients', () => {
     const model = tfl.model({ inputs: input, outputs: conv2d({ filters: 2, kernelSize: 3, name: 'c' }).apply(input) as tfl.SymbolicTensor });
     const topology = model.toJSON(undefined, false) as { config: { layers: { class_name: string }[] } };
     assert.equal(topology.config.layers[1].class_name, 'Conv2D');
-    const loaded = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(JSON.stringify(topology)) } as never);
+    const stockTopology: unknown = JSON.parse(JSON.stringify(topology));
+    const loaded = await tfl.models.modelFromJSON({ modelTopology: stockTopology } as never);
     assert.ok(loaded.getLayer('c') instanceof LazyGradientConv2D);
   });
 });

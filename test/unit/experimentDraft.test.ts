@@ -37,7 +37,7 @@ describe('New Experiment: choices and the file they make', () => {
       assert.equal(result.experiment.method.name, method);
       assert.equal(result.experiment.student.architecture, 'lenet5');
       assert.equal(result.experiment.teacher.architecture, METHOD_INFO[method].usesTeacher ? 'resnet-wide' : schema.properties.teacher.default.architecture);
-      assert.equal(JSON.parse(text).teacher !== undefined, METHOD_INFO[method].usesTeacher, `${method}: a teacher only where the method trains one`);
+      assert.equal((JSON.parse(text) as { teacher?: unknown }).teacher !== undefined, METHOD_INFO[method].usesTeacher, `${method}: a teacher only where the method trains one`);
     }
   });
 

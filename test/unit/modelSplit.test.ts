@@ -161,7 +161,11 @@ describe('a run folder from before the split', () => {
     const { runDir, state } = await startTraining({ file, runsDir, stop, echo: quiet });
     assert.equal(state, 'stopped');
     // What an experiment.json of that time held: no schedule setting, no adaptAt, no student term.
-    const recorded = JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8'));
+    const recorded = JSON.parse(await readFile(path.join(runDir, RUN_FILES.experiment), 'utf8')) as {
+      optimizer: { lrSchedule?: unknown };
+      student: { adaptAt?: unknown };
+      method: { studentAdversarial?: unknown };
+    };
     delete recorded.optimizer.lrSchedule;
     delete recorded.student.adaptAt;
     delete recorded.method.studentAdversarial;

@@ -26,7 +26,7 @@ export interface Tolerance {
  * never close.
  */
 export function assertClose(actual: number | null | undefined | ArrayLike<number>, expected: number | ArrayLike<number>, tolerance: Tolerance, what = 'value'): void {
-  assert.ok(actual !== null && actual !== undefined, `${what}: missing, expected ${String(expected)}`);
+  assert.ok(actual !== null && actual !== undefined, `${what}: missing, expected ${typeof expected === 'number' ? expected : Array.from(expected).join(',')}`);
   const got = typeof actual === 'number' ? [actual] : Array.from(actual);
   const want = typeof expected === 'number' ? [expected] : Array.from(expected);
   assert.equal(got.length, want.length, `${what}: size`);

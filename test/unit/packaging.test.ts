@@ -8,13 +8,29 @@ import { promisify } from 'node:util';
 
 const repo = path.resolve(__dirname, '../../..');
 
+/** The parts of package.json these checks read. */
+interface Manifest {
+  scripts: Record<string, string>;
+  contributes: { jsonValidation: { fileMatch: string; url: string }[]; commands: { command: string; category: string }[] };
+}
+
+/** The parts of the experiment schema these checks read. */
+interface ExperimentSchema {
+  required: string[];
+  properties: { data: { properties: Record<string, unknown> } };
+}
+
+async function readManifest(): Promise<Manifest> {
+  return JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as Manifest;
+}
+
 describe('the packaged extension', () => {
   it('packages into a .vsix offline with the same flags as npm run package', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-vsix-'));
     try {
       const vsix = path.join(out, 'kd-uda-lab.vsix');
-      const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
-      const flags = (manifest.scripts.package as string).split('vsce package')[1].trim().split(/\s+/).filter((flag) => !flag.startsWith('dist/') && flag !== '--out');
+      const manifest = await readManifest();
+      const flags = manifest.scripts.package.split('vsce package')[1].trim().split(/\s+/).filter((flag) => !flag.startsWith('dist/') && flag !== '--out');
       await promisify(execFile)(path.join(repo, 'node_modules', '.bin', 'vsce'), ['package', ...flags, '--out', vsix], { cwd: repo });
       assert.ok((await stat(vsix)).size > 10_000, 'the .vsix was written');
     } finally {
@@ -34,19 +50,19 @@ describe('the packaged extension', () => {
   });
 
   it('contributes a JSON schema for *.kdexp.json that exists and declares the experiment fields', async () => {
-    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
-    const validation = manifest.contributes.jsonValidation.find((entry: { fileMatch: string }) => entry.fileMatch === '*.kdexp.json');
+    const manifest = await readManifest();
+    const validation = manifest.contributes.jsonValidation.find((entry) => entry.fileMatch === '*.kdexp.json');
     assert.ok(validation, 'jsonValidation maps *.kdexp.json');
-    const schema = JSON.parse(await readFile(path.join(repo, validation.url), 'utf8'));
+    const schema = JSON.parse(await readFile(path.join(repo, validation.url), 'utf8')) as ExperimentSchema;
     assert.deepEqual(schema.required, ['data', 'method']);
     assert.deepEqual(Object.keys(schema.properties.data.properties).slice(0, 4), ['root', 'layout', 'source', 'targets']);
   });
 
   it('declares every command it registers under the KD-UDA category', async () => {
-    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
+    const manifest = await readManifest();
     const source = await readFile(path.join(repo, 'src', 'host', 'commands', 'commandId.ts'), 'utf8');
     const ids = [...source.matchAll(/'(kdUda\.[A-Za-z]+)'/g)].map((match) => match[1]).sort();
-    const declared = manifest.contributes.commands.map((command: { command: string; category: string }) => {
+    const declared = manifest.contributes.commands.map((command) => {
       assert.equal(command.category, 'KD-UDA', command.command);
       return command.command;
     });

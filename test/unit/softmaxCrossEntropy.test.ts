@@ -46,7 +46,7 @@ function softLabels(kernel: boolean): Float32Array[] {
 const TOLERANCE: Tolerance = { relative: 1e-5, absolute: 1e-5 };
 
 async function assertMatchesComposition(backend: 'wasm' | 'tensorflow'): Promise<void> {
-  tf.setBackend('cpu');
+  await tf.setBackend('cpu');
   const composed = trainerLoss();
   const composedSoft = softLabels(false);
   await initBackend(backend);

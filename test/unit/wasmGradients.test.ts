@@ -23,8 +23,8 @@ function values(size: number, next: () => number): Float32Array {
 }
 
 /** Runs `compute` on a backend and returns plain arrays (no tensor outlives the call). */
-function on(backend: string, compute: () => tf.Tensor[]): Float32Array[] {
-  tf.setBackend(backend);
+async function on(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
   return tf.tidy(compute).map((t) => {
     const data = t.dataSync() as Float32Array;
     t.dispose();
@@ -110,13 +110,13 @@ describe('wasm training kernels', () => {
   for (const [i, c] of convCases(24).entries()) {
     const name = `conv2d gradients #${i}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, ` +
       `filter ${c.kernel.join('x')}x${c.outChannels}, stride ${c.stride}, ${c.pad}`;
-    it(name, () => {
+    it(name, async () => {
       const next = random(100 + i);
       const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
       const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
       const xValues = values(xShape.reduce((a, b) => a * b), next);
       const wValues = values(wShape.reduce((a, b) => a * b), next);
-      const outShape = on('cpu', () => [tf.conv2d(tf.tensor4d(xValues, xShape), tf.tensor4d(wValues, wShape), c.stride, c.pad)])[0];
+      const outShape = (await on('cpu', () => [tf.conv2d(tf.tensor4d(xValues, xShape), tf.tensor4d(wValues, wShape), c.stride, c.pad)]))[0];
       const upstream = values(outShape.length, next); // weights the loss so every output matters
       const gradients = (): tf.Tensor[] => {
         const x = tf.tensor4d(xValues, xShape);
@@ -125,15 +125,15 @@ describe('wasm training kernels', () => {
         const r = tf.tensor(upstream, forward.shape);
         return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)))([x, w]);
       };
-      const [dxWasm, dwWasm] = on('wasm', gradients);
-      const [dxCpu, dwCpu] = on('cpu', gradients);
+      const [dxWasm, dwWasm] = await on('wasm', gradients);
+      const [dxCpu, dwCpu] = await on('cpu', gradients);
       assertClose(dwWasm, dwCpu, TOLERANCE, 'filter gradient');
       assertClose(dxWasm, dxCpu, TOLERANCE, 'input gradient');
     });
   }
 
   for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
-    it(`matMul and fused matMul, transposeA=${transposeA} transposeB=${transposeB}, batched and plain`, () => {
+    it(`matMul and fused matMul, transposeA=${transposeA} transposeB=${transposeB}, batched and plain`, async () => {
       const next = random(transposeA ? 3 : 4);
       const [m, k, n] = [7, 5, 3];
       const aShape = transposeA ? [2, k, m] : [2, m, k];
@@ -151,8 +151,8 @@ describe('wasm training kernels', () => {
           tf.fused.matMul({ a: a2, b: b2, transposeA, transposeB, bias: tf.tensor1d(bias), activation: 'relu' }),
         ];
       };
-      const wasm = on('wasm', compute);
-      const cpu = on('cpu', compute);
+      const wasm = await on('wasm', compute);
+      const cpu = await on('cpu', compute);
       assertClose(wasm[0], cpu[0], TOLERANCE, 'batched matMul');
       assertClose(wasm[1], cpu[1], TOLERANCE, 'fused matMul');
     });
@@ -164,12 +164,12 @@ describe('wasm training kernels', () => {
     for (const values_ of ['random', 'tied'] as const) {
       const name = `maxPool gradient #${i} (${values_}): x ${c.batch}x${c.height}x${c.width}x${c.channels}, ` +
         `pool ${c.pool}, stride ${c.stride}, ${c.pad}`;
-      it(name, () => {
+      it(name, async () => {
         const next = random(300 + i);
         const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
         const size = xShape.reduce((a, b) => a * b);
         const xValues = values_ === 'random' ? values(size, next) : Float32Array.from({ length: size }, () => Math.floor(next() * 3) - 1);
-        const outShape = on('cpu', () => [tf.maxPool(tf.tensor4d(xValues, xShape), c.pool, c.stride, c.pad)])[0];
+        const outShape = (await on('cpu', () => [tf.maxPool(tf.tensor4d(xValues, xShape), c.pool, c.stride, c.pad)]))[0];
         const upstream = values(outShape.length, next);
         const gradient = (): tf.Tensor[] => {
           const x = tf.tensor4d(xValues, xShape);
@@ -177,12 +177,12 @@ describe('wasm training kernels', () => {
           const r = tf.tensor(upstream, forward.shape);
           return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.pool, c.stride, c.pad), r)))(x)];
         };
-        assertClose(on('wasm', gradient)[0], on('cpu', gradient)[0], TOLERANCE, 'input gradient');
+        assertClose((await on('wasm', gradient))[0], (await on('cpu', gradient))[0], TOLERANCE, 'input gradient');
       });
     }
   }
 
-  it('maxPool gradient: all-zero, signed-zero, -Infinity and NaN windows follow the cpu backend', () => {
+  it('maxPool gradient: all-zero, signed-zero, -Infinity and NaN windows follow the cpu backend', async () => {
     // Windows of 2x2 at stride 2 (the fast path) and 3x3 at stride 1 (the general one), straight
     // through the kernel: NaN never wins, a window of only -Infinity / NaN passes nothing on.
     const n = -Infinity;
@@ -203,13 +203,13 @@ describe('wasm training kernels', () => {
         return [tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) },
           { filterSize: pool, strides: stride, pad: 'valid' } as unknown as tf.NamedAttrMap) as tf.Tensor];
       };
-      const wasm = on('wasm', compute)[0];
-      const cpu = on('cpu', compute)[0];
+      const wasm = (await on('wasm', compute))[0];
+      const cpu = (await on('cpu', compute))[0];
       assert.deepEqual(Array.from(wasm), Array.from(cpu), `pool ${pool}, stride ${stride}`);
     }
   });
 
-  it('matMul with a transposed right operand: dense-layer shapes and a broadcast batch', () => {
+  it('matMul with a transposed right operand: dense-layer shapes and a broadcast batch', async () => {
     const next = random(17);
     const [dy, w, a, b, bt] = [64 * 120, 400 * 120, 3 * 5 * 4, 6 * 4, 6 * 5].map((size) => values(size, next));
     const compute = (): tf.Tensor[] => [
@@ -217,12 +217,12 @@ describe('wasm training kernels', () => {
       tf.matMul(tf.tensor3d(a, [3, 5, 4]), tf.tensor3d(b, [1, 6, 4]), false, true),
       tf.matMul(tf.tensor3d(a, [3, 5, 4]), tf.tensor3d(bt, [1, 6, 5]), true, true),
     ];
-    const wasm = on('wasm', compute);
-    const cpu = on('cpu', compute);
+    const wasm = await on('wasm', compute);
+    const cpu = await on('cpu', compute);
     wasm.forEach((result, i) => assertClose(result, cpu[i], TOLERANCE, `product ${i}`));
   });
 
-  it('sum and mean over leading axes (batch-norm moments), other axes, keepDims, and tile', () => {
+  it('sum and mean over leading axes (batch-norm moments), other axes, keepDims, and tile', async () => {
     const next = random(11);
     const data = values(3 * 5 * 4 * 6, next);
     const small = values(2 * 3, next);
@@ -236,13 +236,13 @@ describe('wasm training kernels', () => {
         tf.tile(v, [3, 2]), tf.tile(v, [1, 1]), tf.tile(tf.reshape(v, [2, 1, 3]), [1, 4, 1]),
       ];
     };
-    const wasm = on('wasm', compute);
-    const cpu = on('cpu', compute);
+    const wasm = await on('wasm', compute);
+    const cpu = await on('cpu', compute);
     wasm.forEach((result, i) => assertClose(result, cpu[i], TOLERANCE, `result ${i}`));
   });
 
-  it('identity and same-dtype cast share the buffer and stay correct after the source is disposed', () => {
-    tf.setBackend('wasm');
+  it('identity and same-dtype cast share the buffer and stay correct after the source is disposed', async () => {
+    await tf.setBackend('wasm');
     const source = tf.tensor1d([1.5, 2, -3]);
     const copy = tf.clone(source);
     const same = tf.cast(source, 'float32');

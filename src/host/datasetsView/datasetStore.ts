@@ -27,7 +27,8 @@ export class DatasetStore implements vscode.Disposable {
   ensure(root: string): DatasetEntry {
     const existing = this.entries.get(root);
     if (existing) return existing;
-    this.rescan(root);
+    // Not awaited: the entry says "scanning" until the scan ends, and rescan never rejects (a failed scan becomes an entry).
+    void this.rescan(root);
     return this.entries.get(root)!;
   }
 

@@ -88,7 +88,8 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
   private rootItem(root: string): vscode.TreeItem {
     const entry = this.store.ensure(root);
     const summary = entry.summary;
-    const item = new vscode.TreeItem(datasetDisplayName(root), vscode.TreeItemCollapsibleState.Collapsed);
+    const name = datasetDisplayName(root);
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `dataset:${root}`;
     item.contextValue = 'dataset';
     item.resourceUri = vscode.Uri.file(root);
@@ -100,7 +101,8 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     }
     const layout = summary.layout ? LAYOUT_LABELS[summary.layout] : 'unknown layout';
     const domains = `${summary.domains.length} ${summary.domains.length === 1 ? 'domain' : 'domains'}`;
-    item.description = `${layout} · ${domains} · ${formatImageCount(summary.count)}${entry.scanning ? ' · rescanning…' : ''}`;
+    const description = `${layout} · ${domains} · ${formatImageCount(summary.count)}${entry.scanning ? ' · rescanning…' : ''}`;
+    item.description = description;
     const fatal = summary.issues.some((issue) => ROOT_PROBLEMS.has(issue.code));
     if (fatal) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
@@ -113,7 +115,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
       item.iconPath = new vscode.ThemeIcon('database');
       item.tooltip = `${root}\n${layout}, ${summary.classNames.length} classes`;
     }
-    item.accessibilityInformation = { label: `Dataset ${item.label}, ${item.description}${summary.issues.length ? ', has warnings' : ''}` };
+    item.accessibilityInformation = { label: `Dataset ${name}, ${description}${summary.issues.length ? ', has warnings' : ''}` };
     return item;
   }
 

@@ -13,8 +13,8 @@ function escapeHtml(text: string): string {
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: string, title: string, stylesheets: readonly string[] = ['media/panel.css', `media/${entry}.css`]): string {
   const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${entry}.js`));
-  const links = stylesheets.map((sheet) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...sheet.split('/')))}">`).join('\n  ');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${entry}.js`)).toString();
+  const links = stylesheets.map((sheet) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...sheet.split('/'))).toString()}">`).join('\n  ');
   const csp = [
     `default-src 'none'`,
     `img-src ${webview.cspSource}`,

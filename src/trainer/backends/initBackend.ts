@@ -46,7 +46,7 @@ async function startRung(rung: BackendName, threads: number | undefined, request
   switch (rung) {
     case 'tensorflow-gpu':
     case 'tensorflow': {
-      const native = loadNativeTensorFlow(rung);
+      const native = await loadNativeTensorFlow(rung);
       if (rung === 'tensorflow-gpu' && !native.gpu) {
         throw new RungFailure(rung, `${native.package} ${native.version} loaded, but TensorFlow ${native.tensorflowVersion} sees no usable CUDA GPU (it would run on the CPU)`,
           'check `nvidia-smi`, and that the CUDA and cuDNN libraries libtensorflow was built for are on LD_LIBRARY_PATH');

@@ -22,11 +22,21 @@ export interface NativeBackendInfo {
   gpu: boolean;
 }
 
+/** The fields read from a package.json here: only compared, so a wrong type just fails the comparison. */
+interface Manifest {
+  name?: unknown;
+  version?: unknown;
+}
+
+function readManifest(dir: string): Manifest {
+  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
+}
+
 /** The extension's (or checkout's) root: the nearest folder up whose package.json is ours. */
 export function findProjectRoot(start = __dirname): string | undefined {
   for (let dir = start; ; dir = path.dirname(dir)) {
     try {
-      if (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'kd-uda-lab') return dir;
+      if (readManifest(dir).name === 'kd-uda-lab') return dir;
     } catch {
       // no package.json here, keep walking up
     }
@@ -99,18 +109,19 @@ function withoutCommandLine<T>(load: () => T): T {
 
 /**
  * Loads tfjs-node(-gpu), which registers and activates backend 'tensorflow' in the shared tfjs
- * engine. Throws RungFailure with the cause and its fix. A GPU build on a machine without a usable
+ * engine. Rejects with RungFailure, the cause and its fix. A GPU build on a machine without a usable
  * CUDA device still works, on the CPU: for 'tensorflow-gpu' that is a failure (the caller decides
  * whether that TensorFlow may serve as the 'tensorflow' rung).
  */
-export function loadNativeTensorFlow(rung: NativeRung): NativeBackendInfo {
+export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBackendInfo> {
   const packageName = nativePackages[rung];
   const fix = installFix[rung].replace('<tfjs version>', tf.version_core);
   const packageDir = locateNativePackage(packageName);
   if (!packageDir) {
     throw new RungFailure(rung, `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`, fix);
   }
-  const version = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version as string;
+  const manifestVersion = readManifest(packageDir).version;
+  const version = typeof manifestVersion === 'string' ? manifestVersion : 'unknown';
   if (version.split('.').slice(0, 2).join('.') !== tf.version_core.split('.').slice(0, 2).join('.')) {
     throw new RungFailure(rung, `${packageName} ${version} does not match tfjs-core ${tf.version_core} (both share one engine and kernel registry)`,
       `install ${packageName}@${tf.version_core} (\`npm run setup:native -- --force ...\` rebuilds the matching version)`);
@@ -119,9 +130,12 @@ export function loadNativeTensorFlow(rung: NativeRung): NativeBackendInfo {
   // TensorFlow's C++ start-up chatter (oneDNN, CPU feature notes) unless the user asked for it.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
-    // A computed path: the bundler must not try to include a native, optional package.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    quietDuplicateRegistrations(() => withoutCommandLine(() => require(packageDir)));
+    // A computed path: the bundler must not try to include a native, optional package. Loaded
+    // for its side effect (registering the backend and its kernels), not its exports.
+    quietDuplicateRegistrations(() => withoutCommandLine(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(packageDir);
+    }));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new RungFailure(rung, `${packageName} ${version} failed to load: ${message}`,
@@ -132,8 +146,15 @@ export function loadNativeTensorFlow(rung: NativeRung): NativeBackendInfo {
   if (!alreadyActive && !tf.findBackend('tensorflow')) {
     throw new RungFailure(rung, `${packageName} loaded but registered no 'tensorflow' backend`, 'reinstall the package');
   }
-  if (tf.getBackend() !== 'tensorflow' && !tf.setBackend('tensorflow')) {
-    throw new RungFailure(rung, `${packageName} could not start its TensorFlow backend`, 'see the messages above; reinstall the package');
+  if (tf.getBackend() !== 'tensorflow') {
+    // setBackend is async: false when the backend did not initialise, a rejection when a kernel's setup threw.
+    const failure = await tf.setBackend('tensorflow').then(
+      (started) => (started ? undefined : 'it did not initialise'),
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    if (failure !== undefined) {
+      throw new RungFailure(rung, `${packageName} could not start its TensorFlow backend: ${failure}`, 'see the messages above; reinstall the package');
+    }
   }
   const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
   registerNativeKernels();

@@ -30,9 +30,9 @@ export interface WasmBackendInfo {
 // Deep requires: the factories and worker script are not part of the package's public API, but
 // they are what its own init() uses, at this exact version (4.22.0).
 /* eslint-disable @typescript-eslint/no-require-imports */
-const loadThreadedFactory = (): WasmModuleFactory => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
-const loadPlainFactory = (): WasmModuleFactory => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js');
-const loadWorkerScript = (): string => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js').wasmWorkerContents;
+const loadThreadedFactory = (): WasmModuleFactory => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as WasmModuleFactory;
+const loadPlainFactory = (): WasmModuleFactory => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js') as WasmModuleFactory;
+const loadWorkerScript = (): string => (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 let loaded: WasmBackendInfo | undefined;
@@ -127,7 +127,7 @@ export async function loadWasmBackend(options: { threads?: number } = {}): Promi
  */
 async function withApparentCores<T>(cores: number, start: () => Promise<T>): Promise<T> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const osModule: { cpus: typeof os.cpus } = require('node:os');
+  const osModule = require('node:os') as { cpus: typeof os.cpus };
   const realCpus = osModule.cpus;
   osModule.cpus = () => {
     const cpus = realCpus();

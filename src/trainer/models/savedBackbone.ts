@@ -167,7 +167,7 @@ export interface SavedModelProblem {
 export async function savedModelProblems(file: string, image: { imageSize: number; channels: number }, layerNames: { featureLayer?: string; adaptAt?: string }): Promise<SavedModelProblem[]> {
   let json: { format?: string; modelTopology?: TopologyJson; weightsManifest?: { paths?: string[] }[] };
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse(await readFile(file, 'utf8')) as typeof json;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder; give the model.json inside it' : `cannot be read as JSON: ${(error as Error).message}`;

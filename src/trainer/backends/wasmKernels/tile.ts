@@ -32,7 +32,10 @@ const tile = (args: WasmKernelArgs): TensorInfo => {
     push(reps[axis], true);
     push(size, false);
   });
-  if (target.length === 0) target.push(1), source.push(1);
+  if (target.length === 0) {
+    target.push(1);
+    source.push(1);
+  }
   if (target.length > 6) return runStockKernel(Tile, args);
   const outShape = x.shape.map((size, axis) => size * reps[axis]);
   const zeros = runWasmKernel('Fill', {}, { shape: target, value: 0, dtype: 'float32' }, backend);
