@@ -13,7 +13,7 @@ export interface RunListing {
   error?: string;
   /** Why the run folder could not be read, when it could not. */
   problem?: string;
-  /** When the trainer last started (or resumed) the run, ISO. */
+  /** When the run first started, ISO (a resume keeps it). */
   startedAt?: string;
 }
 

@@ -9,6 +9,7 @@ import { RunFileError } from '../../runFolder/jsonShape';
 import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
 import type { RunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
+import type { RunStatus } from '../../runFolder/runStatus';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
@@ -129,10 +130,12 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
   const experiment = request.resume ? await readResumable(request.resume) : await readExperiment(request.file!);
   let runDir = request.resume;
   let lock: HeldRunLock;
+  let previous: RunStatus | undefined;
   if (runDir) {
     lock = await takeRunLock(runDir);
+    previous = await readStatusJson(runDir);
     // Another trainer may have finished the run between the check above and the lock.
-    if ((await readStatusJson(runDir)).state === 'done') {
+    if (previous.state === 'done') {
       await lock.release();
       throw new UsageError(`${runDir} is already done; nothing to resume`);
     }
@@ -143,7 +146,7 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
   }
   try {
     request.onRunFolder?.(runDir, lock);
-    const writer = await RunWriter.open(runDir, request.echo);
+    const writer = await RunWriter.open(runDir, request.echo, previous);
     try {
       await writer.log(`run folder: ${runDir}`);
       let backend;

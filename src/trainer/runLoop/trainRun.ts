@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DataLoader } from '../data/dataLoader';
 import { loadDataset, type LoadedDataset } from '../data/dataset';
@@ -9,7 +10,8 @@ import type { CheckpointMeta, LatestCheckpoint, TrainingPosition } from '../../r
 import { readLatestJson } from '../../runFolder/readRunFiles';
 import type { EpochScores, ModelCost } from '../../runFolder/results';
 import type { EpochEvent } from '../../runFolder/runEvents';
-import { RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runFolder/runFolderFormat';
+import { RunFileError } from '../../runFolder/jsonShape';
+import { CHECKPOINT_FILES, RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runFolder/runFolderFormat';
 import { epochSummary } from '../../runFolder/epochSummary';
 import type { BackendReport } from '../backends/backendTypes';
 import { createMethod } from '../methods/createMethod';
@@ -58,9 +60,10 @@ export interface TrainRunOptions {
 export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   const { writer } = options;
   await writer.setState('running');
-  await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid });
   try {
-    return await train(options);
+    const latest = options.resume ? await resumePoint(writer) : undefined;
+    await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid, ...(options.resume && !latest ? { startedOver: true } : {}) });
+    return await train(options, latest);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError;
@@ -69,6 +72,22 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
     await writer.setState('failed', message);
     return 'failed';
   }
+}
+
+/**
+ * The checkpoint a resumed run continues from, or none when the run ended (killed, out of memory,
+ * interrupted twice) before writing its first: then it starts over from step 0 in the same folder,
+ * and any half-written set goes (without latest.json nothing in checkpoints/ is complete).
+ */
+async function resumePoint(writer: RunWriter): Promise<LatestCheckpoint | undefined> {
+  try {
+    return await readLatestJson(writer.dir);
+  } catch (error) {
+    if (!(error instanceof RunFileError && error.problem === 'missing')) throw error;
+  }
+  await rm(path.join(writer.dir, RUN_FILES.checkpoints), { recursive: true, force: true });
+  await writer.log(`no checkpoint was written before the run ended (${path.join(RUN_FILES.checkpoints, CHECKPOINT_FILES.latest)} is missing): starting over from step 0 in this folder`);
+  return undefined;
 }
 
 /** `student: lenet5 cut after flatten (400-d adaptation features), discriminator 400-100-1`: what the UDA loss reads, in the log. */
@@ -100,8 +119,7 @@ interface RunSetup {
 /** Where the epoch loop ended: stopped on request, or every epoch done with the last evaluation. */
 type LoopEnd = { state: 'stopped' } | { state: 'complete'; lastScores: Record<string, Record<string, DomainScore>> | undefined; checkpointBytes: Record<string, number> };
 
-async function train(options: TrainRunOptions): Promise<RunState> {
-  const latest = options.resume ? await readLatestJson(options.writer.dir) : undefined;
+async function train(options: TrainRunOptions, latest: LatestCheckpoint | undefined): Promise<RunState> {
   const run = await prepareRun(options, latest);
   const start = await startingPoint(run.experiment, run.method.learners, run.writer, run.stepsPerEpoch, latest);
   const end = await trainEpochs(run, start);
