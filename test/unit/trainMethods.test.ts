@@ -204,12 +204,24 @@ describe('numerical and memory hygiene', () => {
     const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(second.state, 'failed');
     const status = await readStatusJson(first.runDir);
-    assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped \(the last good checkpoint is kept\)/);
+    assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* The last good checkpoint \(epoch 1, step 2\) is kept\.$/);
     const latest = await readLatestJson(first.runDir);
     // The step after the change still had a finite loss, so epoch 1's end was checkpointed; the next was not.
     assert.deepEqual([latest.epoch, latest.stepInEpoch], [1, 2]);
     const score = await evaluateCheckpoint(path.join(first.runDir, latest.roles.student), dataRoot, 't1');
     assert.ok(score.images > 0);
+  });
+});
+
+describe('a NaN loss before any checkpoint', () => {
+  it('says no checkpoint is kept, rather than a last good one', async () => {
+    const file = await writeTinyExperiment('nan-early', { epochs: 1, stepsPerEpoch: 4, optimizer: { teacherLr: 0.01, studentLr: 1e30 } }, { name: 'source-only', model: 'student' });
+    const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+    assert.equal(state, 'failed');
+    await assert.rejects(readLatestJson(runDir), /latest\.json is missing/);
+    const { error } = await readStatusJson(runDir);
+    assert.match(error ?? '', /loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* No checkpoint had been written yet, so none is kept: --resume starts the run over from step 0\.$/);
+    assert.doesNotMatch(error ?? '', /last good checkpoint/);
   });
 });
 

@@ -55,7 +55,7 @@ export interface TrainRunOptions {
  * Trains an experiment into its run folder: every step's losses checked, an evaluation and a
  * checkpoint after every epoch, results.json at the end. Returns the state the run ended in (also
  * written to status.json); a NaN loss or a failed checkpoint write ends it `failed` with the
- * reason, the last good checkpoint kept.
+ * reason, the last complete checkpoint (if any) kept.
  */
 export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   const { writer } = options;
@@ -65,13 +65,21 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
     await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid, ...(options.resume && !latest ? { startedOver: true } : {}) });
     return await train(options, latest);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof NonFiniteLossError ? `${error.message} ${await checkpointKept(writer.dir)}` : error instanceof Error ? error.message : String(error);
     const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError;
     await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
     await writer.log(`failed: ${known ? message : error instanceof Error ? (error.stack ?? message) : message}`);
     await writer.setState('failed', message);
     return 'failed';
   }
+}
+
+/** What a failed run leaves to resume from, as the disk has it (a run can fail before its first checkpoint). */
+async function checkpointKept(runDir: string): Promise<string> {
+  const latest = await readLatestJson(runDir).catch(() => undefined);
+  return latest
+    ? `The last good checkpoint (epoch ${latest.epoch}, step ${latest.stepInEpoch}) is kept.`
+    : 'No checkpoint had been written yet, so none is kept: --resume starts the run over from step 0.';
 }
 
 /**
