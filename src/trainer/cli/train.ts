@@ -13,6 +13,7 @@ import type { RunStatus } from '../../runFolder/runStatus';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
+import { recordHardExit } from '../runLoop/hardExit';
 import { takeRunLock, RunLockedError, type HeldRunLock } from '../runLoop/runFolderLock';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
@@ -24,8 +25,9 @@ export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DI
        kd-uda train --resume <runDir>
 
 Trains an experiment into a new run folder <runs-dir>/<yyyymmdd-hhmmss>-<name> (default runs-dir:
-./runs). SIGTERM or Ctrl-C finishes the step, writes a checkpoint and marks the run stopped;
---resume continues it from that checkpoint on the same schedule.
+./runs). SIGTERM or Ctrl-C finishes the step, writes a checkpoint and marks the run stopped (a
+second one exits at once: stopped at the last checkpoint, or failed if none was written yet);
+--resume continues it from that checkpoint on the same schedule (from step 0 if there is none).
 
 Exit codes: 0 done or stopped; 1 failed (the run folder says why); 2 bad arguments or experiment;
 3 the run folder is being written by another trainer (its lock.json names it).`;
@@ -207,9 +209,15 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     return 2;
   }
   const stop: StopRequest = { requested: false };
+  let run: { dir: string; lock: HeldRunLock } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.requested) {
       io.err(`kd-uda: second ${signal}: exiting without a checkpoint`);
+      // The status says what is on disk, not running, and the folder is free for a resume.
+      if (run) {
+        recordHardExit(run.dir, signal);
+        run.lock.releaseSync();
+      }
       process.exit(130);
     }
     stop.requested = true;
@@ -225,7 +233,10 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
       stop,
       echo: io.out,
       onStep: process.stdout.isTTY ? progressBar((text) => process.stdout.write(text)) : undefined,
-      onRunFolder: announceRunFolder,
+      onRunFolder: (dir, lock) => {
+        run = { dir, lock };
+        announceRunFolder(dir);
+      },
     });
     return state === 'failed' ? 1 : 0;
   } catch (error) {
