@@ -23,7 +23,8 @@ export function recordHardExit(runDir: string, signal: string): void {
   const statusFile = path.join(runDir, RUN_FILES.status);
   const previous = readJsonSync(statusFile, parseRunStatus);
   const now = new Date().toISOString();
-  const { error: _error, ...kept } = previous ?? { version: RUN_FORMAT_VERSION, state: 'running' as const };
+  const kept: RunStatus = { ...(previous ?? { version: RUN_FORMAT_VERSION, state: 'running' }) };
+  delete kept.error;
   const ending = latest
     ? { state: 'stopped' as const, line: `interrupted twice (${signal}): exited without a new checkpoint; --resume ${runDir} continues from the last one (epoch ${latest.epoch}, step ${latest.stepInEpoch})` }
     : { state: 'failed' as const, error: `interrupted twice (${signal}) before its first checkpoint was written; --resume ${runDir} starts it over from step 0` };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { RunFileError } from '../../runFolder/jsonShape';
 import { readLockJson } from '../../runFolder/readRunFiles';
 import { RUN_FILES, RUN_FORMAT_VERSION } from '../../runFolder/runFolderFormat';
-import { lockHolder, type RunLock } from '../../runFolder/runLock';
+import { lockHolder, parseRunLock, type RunLock } from '../../runFolder/runLock';
 
 /** Another trainer writes the run folder (or may): the message names it and what to do. */
 export class RunLockedError extends Error {}
@@ -73,7 +73,7 @@ async function clearDeadLock(file: string, dead: RunLock): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const moved = JSON.parse(await readFile(aside, 'utf8')) as Partial<RunLock>;
+  const moved: Partial<RunLock> = parseRunLock(JSON.parse(await readFile(aside, 'utf8')) as unknown, aside);
   if (moved.pid !== dead.pid || moved.startedAt !== dead.startedAt || moved.host !== dead.host) {
     await link(aside, file).catch(() => undefined);
   }
