@@ -24,7 +24,7 @@ import { logitsOf, withSeededMathRandom } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
 import { buildResults, meanOver } from './buildResults';
-import { CheckpointWriteError, saveCheckpointSet } from './checkpointStore';
+import { checkpointSetBytes, CheckpointWriteError, saveCheckpointSet } from './checkpointStore';
 import type { RunWriter } from './runWriter';
 import { loadSavedBackbones, startingPoint, type StartingPoint } from './startingPoint';
 
@@ -132,8 +132,15 @@ async function train(options: TrainRunOptions, latest: LatestCheckpoint | undefi
   const start = await startingPoint(run.experiment, run.method.learners, run.writer, run.stepsPerEpoch, latest);
   const end = await trainEpochs(run, start);
   if (end.state === 'stopped') return 'stopped';
-  if (!end.lastScores) throw new Error('the run was already complete: nothing to resume');
-  await writeResults(run, options.backend, start.history, end.lastScores, end.checkpointBytes);
+  if (end.lastScores) {
+    await writeResults(run, options.backend, start.history, end.lastScores, end.checkpointBytes);
+    return 'done';
+  }
+  // Every epoch was checkpointed but the run ended (was killed) before results.json: the restored
+  // models are the last epoch's, so evaluating them again gives the results it would have written.
+  await run.writer.log('every epoch is checkpointed: evaluating the last checkpoint to write results.json');
+  const lastScores = await evaluateModels(run.loader, run.classifiers, run.evalDomains, run.classNames.length, run.experiment.batchSize);
+  await writeResults(run, options.backend, start.history, lastScores, await checkpointSetBytes(run.writer.dir, latest!.roles));
   return 'done';
 }
 
