@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { DataError } from '../data/dataError';
 import { DataLoader } from '../data/dataLoader';
 import { loadDataset, type LoadedDataset } from '../data/dataset';
 import { deriveSeed } from '../data/seededRandom';
@@ -66,7 +67,8 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
     return await train(options, latest);
   } catch (error) {
     const message = error instanceof NonFiniteLossError ? `${error.message} ${await checkpointKept(writer.dir)}` : error instanceof Error ? error.message : String(error);
-    const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError;
+    // A stack is for a bug; these are the run's own faults, whose message says what to do.
+    const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError || error instanceof DataError;
     await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
     await writer.log(`failed: ${known ? message : error instanceof Error ? (error.stack ?? message) : message}`);
     await writer.setState('failed', message);
