@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { readStatusJson } from './readRunFiles';
+import { readLockJson, readStatusJson } from './readRunFiles';
+import { lockHolder } from './runLock';
 import type { RunState } from './runFolderFormat';
 import type { RunStatus } from './runStatus';
 
@@ -13,23 +13,15 @@ export interface RunListing {
   error?: string;
   /** Why the run folder could not be read, when it could not. */
   problem?: string;
-  /** When the trainer last started (or resumed) the run, ISO. */
+  /** When the run first started, ISO (a resume keeps it). */
   startedAt?: string;
 }
 
-/** Whether a process with this id exists on this machine (EPERM: it does, owned by another user). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * A run folder's status.json: its state (and failure reason), or why it cannot be read. A run that
- * says running on this machine while its trainer process is gone reads as failed.
+ * A run folder's status.json: its state (and failure reason), or why it cannot be read. Its
+ * lock.json, when a live trainer on this machine holds it, makes the run running whatever the
+ * status says yet (a resume that has not written it). A run that says running on this machine
+ * while its trainer process is gone, and no live trainer holds the lock, reads as failed.
  */
 export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem' | 'startedAt'>> {
   let status: RunStatus;
@@ -40,20 +32,20 @@ export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'stat
     return { problem: error instanceof Error ? error.message : String(error) };
   }
   const { state, error, startedAt, pid, host } = status;
-  if (state === 'running' && pid !== undefined && host === os.hostname() && !processExists(pid)) {
+  const since = startedAt === undefined ? {} : { startedAt };
+  // An unreadable lock says nothing about the run: the trainer that wrote it reports its own state.
+  const lock = await readLockJson(dir).catch(() => undefined);
+  if (lock && lockHolder(lock) === 'alive') return { state: 'running', ...since };
+  if (state === 'running' && pid !== undefined && lockHolder({ pid, host: host ?? '' }) === 'gone') {
     // The trainer records every end it sees (done, stopped, failed); a process that is gone while
     // its run still says running was killed (out of memory, SIGKILL) or crashed in native code.
     return {
       state: 'failed',
-      error: `the trainer (pid ${pid}) is gone but never recorded an end: it crashed or was killed`,
-      ...(startedAt === undefined ? {} : { startedAt }),
+      error: `the trainer (pid ${pid}) is gone but never recorded an end: it crashed or was killed. Resume it with kd-uda train --resume ${dir}`,
+      ...since,
     };
   }
-  return {
-    state,
-    ...(error ? { error } : {}),
-    ...(startedAt === undefined ? {} : { startedAt }),
-  };
+  return { state, ...(error ? { error } : {}), ...since };
 }
 
 /** Every run folder under `runsDir`, newest first (run ids start with a timestamp). */

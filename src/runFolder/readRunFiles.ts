@@ -10,6 +10,7 @@ import { RunFileError } from './jsonShape';
 import { parseRunResults, type RunResults } from './results';
 import { parseRunExperiment, type RunExperiment } from './runExperiment';
 import { CHECKPOINT_FILES, RUN_FILES } from './runFolderFormat';
+import { parseRunLock, type RunLock } from './runLock';
 import { parseRunStatus, type RunStatus } from './runStatus';
 
 /** A JSON file through `parse`: missing, not JSON and not fitting are told apart by RunFileError's `problem`. */
@@ -32,6 +33,10 @@ export async function readJsonFile<T>(file: string, parse: (value: unknown, file
 
 export function readStatusJson(runDir: string): Promise<RunStatus> {
   return readJsonFile(path.join(runDir, RUN_FILES.status), parseRunStatus);
+}
+
+export function readLockJson(runDir: string): Promise<RunLock> {
+  return readJsonFile(path.join(runDir, RUN_FILES.lock), parseRunLock);
 }
 
 export function readResultsJson(runDir: string): Promise<RunResults> {

@@ -33,6 +33,8 @@ export interface StartEvent {
   kind: 'start' | 'resume';
   backend: BackendRecord;
   pid: number;
+  /** A resume of a run that had written no checkpoint: it trains again from step 0 (the steps logged before are redone). */
+  startedOver?: boolean;
 }
 
 /** One training step done; `losses` per loss term, all finite (a non-finite one ends the run first). */
@@ -138,7 +140,7 @@ const backendRecord: Shape<BackendRecord> = object({
   startupMs: number,
 });
 
-const start: Shape<StartEvent> = object({ t, kind: oneOf(['start', 'resume']), backend: backendRecord, pid: number });
+const start: Shape<StartEvent> = object({ t, kind: oneOf(['start', 'resume']), backend: backendRecord, pid: number, startedOver: optional(boolean) });
 
 const runEvent: Shape<RunEvent> = byKind<RunEvent>({
   start,

@@ -4,6 +4,7 @@
  *
  *   runs/<runId>/experiment.json   RunExperiment (runExperiment.ts): the resolved experiment, as run
  *   runs/<runId>/status.json       RunStatus (runStatus.ts)
+ *   runs/<runId>/lock.json         RunLock (runLock.ts): the trainer writing the folder, while it runs
  *   runs/<runId>/events.jsonl      a RunEvent per line, append-only (runEvents.ts)
  *   runs/<runId>/checkpoints/latest.json                    LatestCheckpoint (checkpointFiles.ts)
  *   runs/<runId>/checkpoints/<role>[-<target>]/epoch-<n>/  model.json + weights.bin + meta.json (CheckpointMeta)
@@ -28,6 +29,7 @@ export const SOURCE_HOLDOUT = 'source-holdout';
 export const RUN_FILES = {
   experiment: 'experiment.json',
   status: 'status.json',
+  lock: 'lock.json',
   events: 'events.jsonl',
   results: 'results.json',
   log: 'trainer.log',

@@ -8,8 +8,10 @@ export interface RunStatus {
   /** The trainer process and the machine it runs on: a reader there can tell whether it still runs. */
   pid?: number;
   host?: string;
-  /** When the trainer last started (or resumed) the run, ISO. */
+  /** When the run first started, ISO: a resume keeps it. */
   startedAt?: string;
+  /** When the run was last resumed, ISO; absent for a run never resumed. */
+  resumedAt?: string;
   endedAt?: string;
   /** Why the run failed, for state `failed`. */
   error?: string;
@@ -21,6 +23,7 @@ const runStatus: Shape<RunStatus> = object({
   pid: optional(number),
   host: optional(string),
   startedAt: optional(string),
+  resumedAt: optional(string),
   endedAt: optional(string),
   error: optional(string),
 });

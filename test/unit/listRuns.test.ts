@@ -74,6 +74,32 @@ describe('listRuns', () => {
     }
   });
 
+  it('reads a run whose lock a live trainer holds as running, whatever its status says yet', async () => {
+    const lockDir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-runs-lock-'));
+    try {
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      const here = os.hostname();
+      const runs: Record<string, { status: object; lock: object }> = {
+        // A resume of a killed run: the old pid in status.json, the new trainer in lock.json.
+        '20261101-100000-resuming': { status: { version: 1, state: 'running', pid: gone, host: here }, lock: { version: 1, host: here, pid: process.pid, startedAt: '2026-11-01T10:00:00Z' } },
+        '20261102-100000-restarting': { status: { version: 1, state: 'stopped', pid: gone, host: here }, lock: { version: 1, host: here, pid: process.pid, startedAt: '2026-11-01T10:00:00Z' } },
+        '20261103-100000-stale': { status: { version: 1, state: 'running', pid: gone, host: here }, lock: { version: 1, host: here, pid: gone, startedAt: '2026-11-01T10:00:00Z' } },
+      };
+      for (const [runId, { status, lock }] of Object.entries(runs)) {
+        await mkdir(path.join(lockDir, runId));
+        await writeFile(path.join(lockDir, runId, 'status.json'), JSON.stringify(status));
+        await writeFile(path.join(lockDir, runId, 'lock.json'), JSON.stringify(lock));
+      }
+      const byId = new Map((await listRuns(lockDir)).map((run) => [run.runId, run]));
+      assert.equal(byId.get('20261101-100000-resuming')?.state, 'running');
+      assert.equal(byId.get('20261102-100000-restarting')?.state, 'running');
+      assert.equal(byId.get('20261103-100000-stale')?.state, 'failed');
+      assert.match(byId.get('20261103-100000-stale')?.error ?? '', /Resume it with kd-uda train --resume .*20261103-100000-stale/);
+    } finally {
+      await rm(lockDir, { recursive: true, force: true });
+    }
+  });
+
   it('gives an empty list for a runs folder that does not exist', async () => {
     assert.deepEqual(await listRuns(path.join(dir, 'nope')), []);
   });

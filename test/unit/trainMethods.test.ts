@@ -122,6 +122,31 @@ describe('checkpoints and resume', () => {
     assert.deepEqual(b.history, a.history);
   });
 
+  it('a run that ended before its first checkpoint resumes from step 0 in its folder, with the numbers of a run never broken', async () => {
+    const file = await writeTinyExperiment('early', { epochs: 2, stepsPerEpoch: 2 }, { name: 'source-only', model: 'student' });
+    const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+    // A crash in epoch 1 (here: thrown after the first step), before any checkpoint exists.
+    const first = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet, onStep: () => { throw new Error('killed'); } });
+    assert.equal(first.state, 'failed');
+    await assert.rejects(readLatestJson(first.runDir), /latest\.json is missing/);
+    const broken = await readStatusJson(first.runDir);
+    const lines: string[] = [];
+    const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: (line) => lines.push(line) });
+    assert.equal(resumed.state, 'done');
+    assert.ok(lines.some((line) => /no checkpoint was written before the run ended .*starting over from step 0/.test(line)), lines.join('\n'));
+    assert.match(await readFile(path.join(first.runDir, RUN_FILES.log), 'utf8'), /starting over from step 0/);
+    const { events, badLines } = await readEvents(path.join(first.runDir, RUN_FILES.events));
+    assert.deepEqual(badLines, []);
+    assert.ok(events.some((event) => event.kind === 'resume' && event.startedOver === true));
+    const status = await readStatusJson(first.runDir);
+    assert.equal(status.startedAt, broken.startedAt, 'a resume keeps the time the run started');
+    assert.ok(status.resumedAt && status.resumedAt > broken.endedAt!, `resumed at ${status.resumedAt}, after the end at ${broken.endedAt}`);
+    const a = await readResultsJson(whole.runDir);
+    const b = await readResultsJson(first.runDir);
+    assert.deepEqual(b.history, a.history);
+    assert.deepEqual(b.headline, a.headline);
+  });
+
   it('a failing checkpoint write fails the run and leaves the previous checkpoint loadable', async () => {
     const file = await writeTinyExperiment('diskfull', {}, { name: 'source-only', model: 'student' });
     const stop = { requested: false };
@@ -179,12 +204,24 @@ describe('numerical and memory hygiene', () => {
     const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(second.state, 'failed');
     const status = await readStatusJson(first.runDir);
-    assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped \(the last good checkpoint is kept\)/);
+    assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* The last good checkpoint \(epoch 1, step 2\) is kept\.$/);
     const latest = await readLatestJson(first.runDir);
     // The step after the change still had a finite loss, so epoch 1's end was checkpointed; the next was not.
     assert.deepEqual([latest.epoch, latest.stepInEpoch], [1, 2]);
     const score = await evaluateCheckpoint(path.join(first.runDir, latest.roles.student), dataRoot, 't1');
     assert.ok(score.images > 0);
+  });
+});
+
+describe('a NaN loss before any checkpoint', () => {
+  it('says no checkpoint is kept, rather than a last good one', async () => {
+    const file = await writeTinyExperiment('nan-early', { epochs: 1, stepsPerEpoch: 4, optimizer: { teacherLr: 0.01, studentLr: 1e30 } }, { name: 'source-only', model: 'student' });
+    const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+    assert.equal(state, 'failed');
+    await assert.rejects(readLatestJson(runDir), /latest\.json is missing/);
+    const { error } = await readStatusJson(runDir);
+    assert.match(error ?? '', /loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* No checkpoint had been written yet, so none is kept: --resume starts the run over from step 0\.$/);
+    assert.doesNotMatch(error ?? '', /last good checkpoint/);
   });
 });
 

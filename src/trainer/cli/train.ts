@@ -9,9 +9,12 @@ import { RunFileError } from '../../runFolder/jsonShape';
 import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
 import type { RunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
+import type { RunStatus } from '../../runFolder/runStatus';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
+import { recordHardExit } from '../runLoop/hardExit';
+import { takeRunLock, RunLockedError, type HeldRunLock } from '../runLoop/runFolderLock';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
 import { startBackend } from './startBackend';
@@ -22,10 +25,12 @@ export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DI
        kd-uda train --resume <runDir>
 
 Trains an experiment into a new run folder <runs-dir>/<yyyymmdd-hhmmss>-<name> (default runs-dir:
-./runs). SIGTERM or Ctrl-C finishes the step, writes a checkpoint and marks the run stopped;
---resume continues it from that checkpoint on the same schedule.
+./runs). SIGTERM or Ctrl-C finishes the step, writes a checkpoint and marks the run stopped (a
+second one exits at once: stopped at the last checkpoint, or failed if none was written yet);
+--resume continues it from that checkpoint on the same schedule (from step 0 if there is none).
 
-Exit codes: 0 done or stopped; 1 failed (the run folder says why); 2 bad arguments or experiment.`;
+Exit codes: 0 done or stopped; 1 failed (the run folder says why); 2 bad arguments or experiment;
+3 the run folder is being written by another trainer (its lock.json names it).`;
 
 export class UsageError extends Error {}
 
@@ -118,35 +123,50 @@ export interface TrainRequest {
   stop: StopRequest;
   echo: (line: string) => void;
   onStep?: (progress: StepProgress) => void;
-  /** Told the run folder as soon as it exists, before any work. */
-  onRunFolder?: (runDir: string) => void;
+  /** Told the run folder and its lock as soon as they exist, before any work. */
+  onRunFolder?: (runDir: string, lock: HeldRunLock) => void;
 }
 
-/** Validates, creates (or reopens) the run folder and trains; the command and tests share it. */
+/** Validates, creates (or reopens) the run folder, takes its lock and trains; the command and tests share it. */
 export async function startTraining(request: TrainRequest): Promise<{ runDir: string; state: RunState }> {
   const experiment = request.resume ? await readResumable(request.resume) : await readExperiment(request.file!);
   let runDir = request.resume;
-  if (!runDir) {
+  let lock: HeldRunLock;
+  let previous: RunStatus | undefined;
+  if (runDir) {
+    lock = await takeRunLock(runDir);
+    previous = await readStatusJson(runDir);
+    // Another trainer may have finished the run between the check above and the lock.
+    if (previous.state === 'done') {
+      await lock.release();
+      throw new UsageError(`${runDir} is already done; nothing to resume`);
+    }
+  } else {
     runDir = (await createRunFolder(request.runsDir ?? 'runs', experiment.name)).dir;
+    lock = await takeRunLock(runDir);
     await writeJsonAtomic(path.join(runDir, RUN_FILES.experiment), experiment);
   }
-  request.onRunFolder?.(runDir);
-  const writer = await RunWriter.open(runDir, request.echo);
   try {
-    await writer.log(`run folder: ${runDir}`);
-    let backend;
+    request.onRunFolder?.(runDir, lock);
+    const writer = await RunWriter.open(runDir, request.echo, previous);
     try {
-      backend = await startBackend(experiment.backend, (line) => void writer.log(line));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await writer.log(`failed: ${message}`);
-      await writer.setState('failed', message);
-      return { runDir, state: 'failed' };
+      await writer.log(`run folder: ${runDir}`);
+      let backend;
+      try {
+        backend = await startBackend(experiment.backend, (line) => void writer.log(line));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await writer.log(`failed: ${message}`);
+        await writer.setState('failed', message);
+        return { runDir, state: 'failed' };
+      }
+      const state = await trainRun({ experiment, writer, backend, resume: Boolean(request.resume), stop: request.stop, onStep: request.onStep });
+      return { runDir, state };
+    } finally {
+      await writer.close();
     }
-    const state = await trainRun({ experiment, writer, backend, resume: Boolean(request.resume), stop: request.stop, onStep: request.onStep });
-    return { runDir, state };
   } finally {
-    await writer.close();
+    await lock.release();
   }
 }
 
@@ -189,9 +209,15 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     return 2;
   }
   const stop: StopRequest = { requested: false };
+  let run: { dir: string; lock: HeldRunLock } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.requested) {
       io.err(`kd-uda: second ${signal}: exiting without a checkpoint`);
+      // The status says what is on disk, not running, and the folder is free for a resume.
+      if (run) {
+        recordHardExit(run.dir, signal);
+        run.lock.releaseSync();
+      }
       process.exit(130);
     }
     stop.requested = true;
@@ -207,13 +233,20 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
       stop,
       echo: io.out,
       onStep: process.stdout.isTTY ? progressBar((text) => process.stdout.write(text)) : undefined,
-      onRunFolder: announceRunFolder,
+      onRunFolder: (dir, lock) => {
+        run = { dir, lock };
+        announceRunFolder(dir);
+      },
     });
     return state === 'failed' ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(error.message);
       return 2;
+    }
+    if (error instanceof RunLockedError) {
+      io.err(`kd-uda train: ${error.message}`);
+      return 3;
     }
     throw error;
   } finally {

@@ -32,6 +32,13 @@ function setLabel(position: TrainingPosition, stepsPerEpoch: number): string {
   return position.stepInEpoch >= stepsPerEpoch ? `epoch-${position.epoch}` : `epoch-${position.epoch}-step-${position.stepInEpoch}`;
 }
 
+/** The bytes of each role's model (model.json + weights.bin), as results.json reports them. */
+export async function checkpointSetBytes(runDir: string, roles: Record<string, string>): Promise<Record<string, number>> {
+  const bytes: Record<string, number> = {};
+  for (const [role, dir] of Object.entries(roles)) bytes[role] = await fileBytes(path.join(runDir, dir, MODEL_JSON), path.join(runDir, dir, WEIGHTS_BIN));
+  return bytes;
+}
+
 async function fileBytes(...files: string[]): Promise<number> {
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   return sizes.reduce((a, b) => a + b, 0);

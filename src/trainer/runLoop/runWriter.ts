@@ -12,12 +12,17 @@ import type { RunStatus } from '../../runFolder/runStatus';
  * flushed line by line, and the human log, which also goes to `echo` (the terminal).
  */
 export class RunWriter {
-  private status: RunStatus = { version: RUN_FORMAT_VERSION, state: 'queued' };
+  private constructor(
+    readonly dir: string,
+    private readonly events: EventLogWriter,
+    private readonly echo: (line: string) => void,
+    private status: RunStatus,
+  ) {}
 
-  private constructor(readonly dir: string, private readonly events: EventLogWriter, private readonly echo: (line: string) => void) {}
-
-  static async open(dir: string, echo: (line: string) => void): Promise<RunWriter> {
-    return new RunWriter(dir, await EventLogWriter.open(path.join(dir, RUN_FILES.events)), echo);
+  /** `previous`: the status a resumed run had, whose start time the run keeps. */
+  static async open(dir: string, echo: (line: string) => void, previous?: RunStatus): Promise<RunWriter> {
+    const status: RunStatus = { version: RUN_FORMAT_VERSION, state: 'queued', ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}) };
+    return new RunWriter(dir, await EventLogWriter.open(path.join(dir, RUN_FILES.events)), echo, status);
   }
 
   async setState(state: RunState, error?: string): Promise<void> {
@@ -28,7 +33,9 @@ export class RunWriter {
       state,
       pid: process.pid,
       host: os.hostname(),
-      startedAt: state === 'running' ? now : this.status.startedAt,
+      // A run starts once; a resume keeps that time and records its own beside it.
+      startedAt: this.status.startedAt ?? now,
+      ...(state === 'running' && this.status.startedAt ? { resumedAt: now } : this.status.resumedAt ? { resumedAt: this.status.resumedAt } : {}),
       ...(ended ? { endedAt: now } : {}),
       ...(error ? { error } : {}),
     };

@@ -1,21 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { DataError } from '../data/dataError';
 import { DataLoader } from '../data/dataLoader';
-import { loadDataset } from '../data/dataset';
+import { loadDataset, type LoadedDataset } from '../data/dataset';
 import { deriveSeed } from '../data/seededRandom';
-import type { Experiment, ModelSpec } from '../../experiment/experiment';
+import type { Experiment } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
-import { readEvents } from '../../runFolder/eventLog';
-import type { LatestCheckpoint, TrainingPosition } from '../../runFolder/checkpointFiles';
+import type { CheckpointMeta, LatestCheckpoint, TrainingPosition } from '../../runFolder/checkpointFiles';
 import { readLatestJson } from '../../runFolder/readRunFiles';
 import type { EpochScores, ModelCost } from '../../runFolder/results';
 import type { EpochEvent } from '../../runFolder/runEvents';
-import { RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runFolder/runFolderFormat';
+import { RunFileError } from '../../runFolder/jsonShape';
+import { CHECKPOINT_FILES, RUN_FILES, SOURCE_HOLDOUT, type RunState } from '../../runFolder/runFolderFormat';
 import { epochSummary } from '../../runFolder/epochSummary';
 import type { BackendReport } from '../backends/backendTypes';
-import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { createMethod } from '../methods/createMethod';
-import { loadCheckpointBackbone, loadSavedBackbone, type SavedBackbone } from '../models/savedBackbone';
+import type { Method } from '../methods/method';
 import { annealedLearningRate, learningRateProgress, progressiveBeta, reversalWeight } from '../schedules';
 import { evaluateModels, type DomainScore, type EvalDomain } from '../training/evaluate';
 import { NonFiniteLossError, type Learner } from '../training/learner';
@@ -24,8 +25,9 @@ import { logitsOf, withSeededMathRandom } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
 import { buildResults, meanOver } from './buildResults';
-import { CheckpointWriteError, loadNetWeights, restoreLearner, saveCheckpointSet } from './checkpointStore';
+import { checkpointSetBytes, CheckpointWriteError, saveCheckpointSet } from './checkpointStore';
 import type { RunWriter } from './runWriter';
+import { loadSavedBackbones, startingPoint, type StartingPoint } from './startingPoint';
 
 /** Set by a signal handler: the loop finishes its step, checkpoints, and ends the run `stopped`. */
 export interface StopRequest {
@@ -54,17 +56,19 @@ export interface TrainRunOptions {
  * Trains an experiment into its run folder: every step's losses checked, an evaluation and a
  * checkpoint after every epoch, results.json at the end. Returns the state the run ended in (also
  * written to status.json); a NaN loss or a failed checkpoint write ends it `failed` with the
- * reason, the last good checkpoint kept.
+ * reason, the last complete checkpoint (if any) kept.
  */
 export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   const { writer } = options;
   await writer.setState('running');
-  await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid });
   try {
-    return await train(options);
+    const latest = options.resume ? await resumePoint(writer) : undefined;
+    await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid, ...(options.resume && !latest ? { startedOver: true } : {}) });
+    return await train(options, latest);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError;
+    const message = error instanceof NonFiniteLossError ? `${error.message} ${await checkpointKept(writer.dir)}` : error instanceof Error ? error.message : String(error);
+    // A stack is for a bug; these are the run's own faults, whose message says what to do.
+    const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError || error instanceof DataError;
     await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
     await writer.log(`failed: ${known ? message : error instanceof Error ? (error.stack ?? message) : message}`);
     await writer.setState('failed', message);
@@ -72,33 +76,28 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   }
 }
 
-/** The model spec a learner role is built from: `student`, or the teacher's for `teacher` and `teacher-<target>`. */
-function specOf(experiment: Experiment, role: string): ModelSpec {
-  return role === 'student' ? experiment.student : experiment.teacher;
+/** What a failed run leaves to resume from, as the disk has it (a run can fail before its first checkpoint). */
+async function checkpointKept(runDir: string): Promise<string> {
+  const latest = await readLatestJson(runDir).catch(() => undefined);
+  return latest
+    ? `The last good checkpoint (epoch ${latest.epoch}, step ${latest.stepInEpoch}) is kept.`
+    : 'No checkpoint had been written yet, so none is kept: --resume starts the run over from step 0.';
 }
 
 /**
- * The backbone of each `saved` model spec, loaded once for all the learners built from it. A
- * resumed run takes it from its own checkpoint (whose weights it restores anyway), so that it does
- * not depend on the original model file; a spec no checkpointed learner uses is not needed.
+ * The checkpoint a resumed run continues from, or none when the run ended (killed, out of memory,
+ * interrupted twice) before writing its first: then it starts over from step 0 in the same folder,
+ * and any half-written set goes (without latest.json nothing in checkpoints/ is complete).
  */
-async function loadSavedBackbones(experiment: Experiment, resumeFrom?: { runDir: string; latest: LatestCheckpoint }): Promise<Map<ModelSpec, SavedBackbone>> {
-  const backbones = new Map<ModelSpec, SavedBackbone>();
+async function resumePoint(writer: RunWriter): Promise<LatestCheckpoint | undefined> {
   try {
-    for (const spec of [experiment.teacher, experiment.student]) {
-      if (spec.architecture !== 'saved') continue;
-      if (!resumeFrom) {
-        backbones.set(spec, await loadSavedBackbone(spec.path!, spec.featureLayer));
-        continue;
-      }
-      const checkpoint = Object.entries(resumeFrom.latest.roles).find(([role]) => specOf(experiment, role) === spec)?.[1];
-      if (checkpoint) backbones.set(spec, await loadCheckpointBackbone(path.join(resumeFrom.runDir, checkpoint, MODEL_JSON)));
-    }
-    return backbones;
+    return await readLatestJson(writer.dir);
   } catch (error) {
-    for (const backbone of backbones.values()) backbone.dispose();
-    throw error;
+    if (!(error instanceof RunFileError && error.problem === 'missing')) throw error;
   }
+  await rm(path.join(writer.dir, RUN_FILES.checkpoints), { recursive: true, force: true });
+  await writer.log(`no checkpoint was written before the run ended (${path.join(RUN_FILES.checkpoints, CHECKPOINT_FILES.latest)} is missing): starting over from step 0 in this folder`);
+  return undefined;
 }
 
 /** `student: lenet5 cut after flatten (400-d adaptation features), discriminator 400-100-1`: what the UDA loss reads, in the log. */
@@ -109,8 +108,47 @@ function describeLearner(learner: Learner): string {
   return `${learner.role}: ${net.name} cut after ${net.adaptAt} (${net.adaptationSize}-d adaptation features)${discriminator ? `, discriminator ${[net.adaptationSize, ...widths].join('-')}${normalised}` : ''}`;
 }
 
-async function train(options: TrainRunOptions): Promise<RunState> {
-  const { experiment, writer, stop } = options;
+/** Everything an epoch needs, built once: the data, the method's learners and the schedule's size. */
+interface RunSetup {
+  experiment: Experiment;
+  writer: RunWriter;
+  stop: StopRequest;
+  onStep?: (progress: StepProgress) => void;
+  dataset: LoadedDataset;
+  loader: DataLoader;
+  method: Method;
+  inputShape: [number, number, number];
+  classNames: string[];
+  stepsPerEpoch: number;
+  totalSteps: number;
+  evalDomains: EvalDomain[];
+  classifiers: Record<string, (images: tf.Tensor4D) => tf.Tensor2D>;
+  meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture' | 'adaptAt' | 'adaptationSize'>;
+}
+
+/** Where the epoch loop ended: stopped on request, or every epoch done with the last evaluation. */
+type LoopEnd = { state: 'stopped' } | { state: 'complete'; lastScores: Record<string, Record<string, DomainScore>> | undefined; checkpointBytes: Record<string, number> };
+
+async function train(options: TrainRunOptions, latest: LatestCheckpoint | undefined): Promise<RunState> {
+  const run = await prepareRun(options, latest);
+  const start = await startingPoint(run.experiment, run.method.learners, run.writer, run.stepsPerEpoch, latest);
+  const end = await trainEpochs(run, start);
+  if (end.state === 'stopped') return 'stopped';
+  if (end.lastScores) {
+    await writeResults(run, options.backend, start.history, end.lastScores, end.checkpointBytes);
+    return 'done';
+  }
+  // Every epoch was checkpointed but the run ended (was killed) before results.json: the restored
+  // models are the last epoch's, so evaluating them again gives the results it would have written.
+  await run.writer.log('every epoch is checkpointed: evaluating the last checkpoint to write results.json');
+  const lastScores = await evaluateModels(run.loader, run.classifiers, run.evalDomains, run.classNames.length, run.experiment.batchSize);
+  await writeResults(run, options.backend, start.history, lastScores, await checkpointSetBytes(run.writer.dir, latest!.roles));
+  return 'done';
+}
+
+/** Loads the data and builds the method's learners (a resumed run's saved backbones from its checkpoint). */
+async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | undefined): Promise<RunSetup> {
+  const { experiment, writer } = options;
   const { data } = experiment;
   const selection = { root: data.root, layout: data.layout, source: data.source, targets: data.targets, split: data.split, seed: experiment.seed };
   const dataset = await loadDataset(selection, { onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }) });
@@ -123,7 +161,6 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   });
   const inputShape: [number, number, number] = [data.imageSize, data.imageSize, data.channels];
   const classNames = dataset.classNames;
-  const latest = options.resume ? await readLatestJson(writer.dir) : undefined;
   const backbones = await loadSavedBackbones(experiment, latest && { runDir: writer.dir, latest });
   let method;
   try {
@@ -133,115 +170,137 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   }
   for (const learner of method.learners) await writer.log(describeLearner(learner));
   const stepsPerEpoch = experiment.stepsPerEpoch ?? Math.max(1, Math.ceil(dataset.source.train.length / experiment.batchSize));
-  const totalSteps = stepsPerEpoch * experiment.epochs;
+  return {
+    experiment,
+    writer,
+    stop: options.stop,
+    onStep: options.onStep,
+    dataset,
+    loader,
+    method,
+    inputShape,
+    classNames,
+    stepsPerEpoch,
+    totalSteps: stepsPerEpoch * experiment.epochs,
+    evalDomains: [
+      ...dataset.targets.map((target) => ({ name: target.name, domain: target.name, samples: target.test })),
+      { name: SOURCE_HOLDOUT, domain: dataset.source.name, samples: dataset.source.test },
+    ],
+    classifiers: Object.fromEntries(method.learners.map((learner) => [learner.role, (images: tf.Tensor4D) => logitsOf(learner.net, images, false)])),
+    meta: { inputShape, classNames, data: { ...selection, targets: [...data.targets] } },
+  };
+}
 
-  let position: TrainingPosition = { epoch: 1, stepInEpoch: 0, globalStep: 0 };
-  let history: EpochScores[] = [];
-  if (latest) {
-    for (const learner of method.learners) {
-      const dir = latest.roles[learner.role];
-      if (!dir) throw new Error(`the checkpoint has no "${learner.role}"; it does not belong to this experiment`);
-      await restoreLearner(learner, path.join(writer.dir, dir));
-    }
-    position = { epoch: latest.epoch, stepInEpoch: latest.stepInEpoch, globalStep: latest.globalStep };
-    const lastEvaluated = latest.epoch - (latest.stepInEpoch < stepsPerEpoch ? 1 : 0);
-    history = (await readEvents(path.join(writer.dir, RUN_FILES.events))).events.flatMap((event) =>
-      event.kind === 'eval' && event.epoch <= lastEvaluated ? [{ epoch: event.epoch, accuracy: event.accuracy, entropy: event.entropy }] : [],
-    );
-    await writer.log(`resuming at epoch ${position.epoch}, step ${position.stepInEpoch} of ${stepsPerEpoch}`);
-  } else {
-    for (const learner of method.learners) {
-      const spec = specOf(experiment, learner.role);
-      if (!spec.warmStart) continue;
-      await loadNetWeights(learner.net, learner.role, path.resolve(spec.warmStart));
-      await writer.log(`${learner.role}: warm-started from ${spec.warmStart}`);
-    }
-  }
-
+/** Every epoch from the starting point on: its steps, then its evaluation and checkpoint; `history` grows by each. */
+async function trainEpochs(run: RunSetup, start: StartingPoint): Promise<LoopEnd> {
+  const { experiment, writer, stop, method, stepsPerEpoch } = run;
+  let position = start.position;
   // The streams are deterministic by batch index: starting them at the checkpoint's step puts
   // every domain's sampler exactly where the interrupted run left it.
   // A method that never reads a target batch (source-only) gets none: decoding them would only cost time.
-  const stream = loader.trainingSteps(method.readsTargets ? dataset : { ...dataset, targets: [] }, experiment.batchSize, position.globalStep);
+  const stream = run.loader.trainingSteps(method.readsTargets ? run.dataset : { ...run.dataset, targets: [] }, experiment.batchSize, position.globalStep);
   if (position.stepInEpoch >= stepsPerEpoch) position = { epoch: position.epoch + 1, stepInEpoch: 0, globalStep: position.globalStep };
-
-  const evalDomains: EvalDomain[] = [
-    ...dataset.targets.map((target) => ({ name: target.name, domain: target.name, samples: target.test })),
-    { name: SOURCE_HOLDOUT, domain: dataset.source.name, samples: dataset.source.test },
-  ];
-  const classifiers = Object.fromEntries(method.learners.map((learner) => [learner.role, (images: tf.Tensor4D) => logitsOf(learner.net, images, false)]));
-  const meta = { inputShape, classNames, data: { ...selection, targets: [...data.targets] } };
   let lastScores: Record<string, Record<string, DomainScore>> | undefined;
   let checkpointBytes: Record<string, number> = {};
-
   for (let epoch = position.epoch; epoch <= experiment.epochs; epoch++) {
     const beta = progressiveBeta(epoch, experiment.epochs, experiment.method.beta.start, experiment.method.beta.end);
-    const sums: Record<string, number> = {};
     const firstStep = epoch === position.epoch ? position.stepInEpoch : 0;
-    for (let step = firstStep; step < stepsPerEpoch; step++) {
-      const next = await stream.next();
-      const batch: StepBatch = {
-        source: tf.tensor4d(next.source.images, next.source.shape),
-        labels: tf.tensor1d(next.source.labels, 'int32'),
-        targets: next.targets.map((target) => tf.tensor4d(target.images, target.shape)),
-      };
-      const globalStep = (epoch - 1) * stepsPerEpoch + step;
-      const progress = learningRateProgress(experiment.optimizer.lrSchedule, { epoch, epochs: experiment.epochs, globalStep, totalSteps });
-      for (const learner of method.learners) setLearningRate(learner.optimizer, annealedLearningRate(progress, learner.baseLearningRate));
-      let losses: Record<string, number>;
-      try {
-        // Dropout draws its masks from Math.random: seeded per step, a run is reproducible, resumed or not.
-        const schedule = { beta, delta: reversalWeight(globalStep / totalSteps) };
-        losses = withSeededMathRandom(deriveSeed(experiment.seed, 'step', globalStep), () => method.step(batch, { experiment, schedule }));
-      } finally {
-        tf.dispose([batch.source, batch.labels, ...batch.targets]);
-      }
-      for (const [name, value] of Object.entries(losses)) sums[name] = (sums[name] ?? 0) + value;
-      position = { epoch, stepInEpoch: step + 1, globalStep: globalStep + 1 };
-      await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, losses });
-      options.onStep?.({ epoch, epochs: experiment.epochs, step: step + 1, steps: stepsPerEpoch, losses });
-      if (stop.requested && step + 1 < stepsPerEpoch) {
-        await saveCheckpointSet(writer.dir, method.learners, position, stepsPerEpoch, meta);
-        await writer.event({ kind: 'checkpoint', ...position });
-        await writer.log(`stopped at epoch ${epoch}, step ${step + 1}; checkpoint written. Resume with --resume ${writer.dir}`);
-        await writer.setState('stopped');
-        return 'stopped';
-      }
+    const steps = await trainEpochSteps(run, stream, epoch, firstStep, beta);
+    position = steps.position;
+    if (steps.stopped) {
+      await writeCheckpoint(run, position);
+      await writer.log(`stopped at epoch ${epoch}, step ${position.stepInEpoch}; checkpoint written. Resume with --resume ${writer.dir}`);
+      await writer.setState('stopped');
+      return { state: 'stopped' };
     }
-    const stepsRun = stepsPerEpoch - firstStep;
-    const meanLosses = Object.fromEntries(Object.entries(sums).map(([name, sum]) => [name, sum / stepsRun]));
-    lastScores = await evaluateModels(loader, classifiers, evalDomains, classNames.length, experiment.batchSize);
-    const scores: EpochScores = {
-      epoch,
-      accuracy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.accuracy]))])),
-      entropy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.entropy]))])),
-    };
-    history.push(scores);
-    await writer.event({ kind: 'eval', ...scores });
-    const saved = await saveCheckpointSet(writer.dir, method.learners, position, stepsPerEpoch, meta);
-    checkpointBytes = saved.bytes;
-    await writer.event({ kind: 'checkpoint', ...position, roles: saved.latest.roles });
-    const epochDone: Omit<EpochEvent, 't'> = {
-      kind: 'epoch',
-      epoch,
-      epochs: experiment.epochs,
-      beta,
-      losses: meanLosses,
-      meanTargetAccuracy: Object.fromEntries(Object.entries(scores.accuracy).map(([role, acc]) => [role, meanOver(acc, data.targets)])),
-    };
-    await writer.event(epochDone);
-    await writer.log(epochSummary(epochDone));
+    const ended = await endEpoch(run, position, beta, steps.meanLosses);
+    start.history.push(ended.scores);
+    lastScores = ended.lastScores;
+    checkpointBytes = ended.checkpointBytes;
     if (stop.requested && epoch < experiment.epochs) {
       await writer.log(`stopped after epoch ${epoch}; checkpoint written. Resume with --resume ${writer.dir}`);
       await writer.setState('stopped');
-      return 'stopped';
+      return { state: 'stopped' };
     }
   }
+  return { state: 'complete', lastScores, checkpointBytes };
+}
 
-  if (!lastScores) throw new Error('the run was already complete: nothing to resume');
-  const costs: Record<string, ModelCost> = Object.fromEntries(method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, experiment.batchSize, checkpointBytes[learner.role])]));
-  const results = buildResults({ method: experiment.method.name, backend: options.backend.name, classNames, targets: [...data.targets], history, last: lastScores, costs });
+/**
+ * The steps of one epoch from `firstStep`, each one's losses logged. Ends early, `stopped`, when a
+ * stop is requested before the epoch's last step (the epoch's end checkpoints anyway).
+ */
+async function trainEpochSteps(run: RunSetup, stream: ReturnType<DataLoader['trainingSteps']>, epoch: number, firstStep: number, beta: number): Promise<{ position: TrainingPosition; stopped: boolean; meanLosses: Record<string, number> }> {
+  const { experiment, writer, method, stepsPerEpoch, totalSteps } = run;
+  const sums: Record<string, number> = {};
+  let position: TrainingPosition = { epoch, stepInEpoch: firstStep, globalStep: (epoch - 1) * stepsPerEpoch + firstStep };
+  for (let step = firstStep; step < stepsPerEpoch; step++) {
+    const next = await stream.next();
+    const batch: StepBatch = {
+      source: tf.tensor4d(next.source.images, next.source.shape),
+      labels: tf.tensor1d(next.source.labels, 'int32'),
+      targets: next.targets.map((target) => tf.tensor4d(target.images, target.shape)),
+    };
+    const globalStep = (epoch - 1) * stepsPerEpoch + step;
+    const progress = learningRateProgress(experiment.optimizer.lrSchedule, { epoch, epochs: experiment.epochs, globalStep, totalSteps });
+    for (const learner of method.learners) setLearningRate(learner.optimizer, annealedLearningRate(progress, learner.baseLearningRate));
+    let losses: Record<string, number>;
+    try {
+      // Dropout draws its masks from Math.random: seeded per step, a run is reproducible, resumed or not.
+      const schedule = { beta, delta: reversalWeight(globalStep / totalSteps) };
+      losses = withSeededMathRandom(deriveSeed(experiment.seed, 'step', globalStep), () => method.step(batch, { experiment, schedule }));
+    } finally {
+      tf.dispose([batch.source, batch.labels, ...batch.targets]);
+    }
+    for (const [name, value] of Object.entries(losses)) sums[name] = (sums[name] ?? 0) + value;
+    position = { epoch, stepInEpoch: step + 1, globalStep: globalStep + 1 };
+    await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, losses });
+    run.onStep?.({ epoch, epochs: experiment.epochs, step: step + 1, steps: stepsPerEpoch, losses });
+    if (run.stop.requested && step + 1 < stepsPerEpoch) return { position, stopped: true, meanLosses: {} };
+  }
+  const stepsRun = stepsPerEpoch - firstStep;
+  return { position, stopped: false, meanLosses: Object.fromEntries(Object.entries(sums).map(([name, sum]) => [name, sum / stepsRun])) };
+}
+
+/** A checkpoint set of every learner at `position` (mid-epoch: a stop), and its event. */
+async function writeCheckpoint(run: RunSetup, position: TrainingPosition): Promise<Awaited<ReturnType<typeof saveCheckpointSet>>> {
+  const saved = await saveCheckpointSet(run.writer.dir, run.method.learners, position, run.stepsPerEpoch, run.meta);
+  const complete = position.stepInEpoch >= run.stepsPerEpoch;
+  await run.writer.event({ kind: 'checkpoint', ...position, ...(complete ? { roles: saved.latest.roles } : {}) });
+  return saved;
+}
+
+/** An epoch's end: every model evaluated, a checkpoint, and the epoch's summary in events and log. */
+async function endEpoch(run: RunSetup, position: TrainingPosition, beta: number, meanLosses: Record<string, number>): Promise<{ scores: EpochScores; lastScores: Record<string, Record<string, DomainScore>>; checkpointBytes: Record<string, number> }> {
+  const { experiment, writer } = run;
+  const { epoch } = position;
+  const lastScores = await evaluateModels(run.loader, run.classifiers, run.evalDomains, run.classNames.length, experiment.batchSize);
+  const scores: EpochScores = {
+    epoch,
+    accuracy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.accuracy]))])),
+    entropy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.entropy]))])),
+  };
+  await writer.event({ kind: 'eval', ...scores });
+  const saved = await writeCheckpoint(run, position);
+  const epochDone: Omit<EpochEvent, 't'> = {
+    kind: 'epoch',
+    epoch,
+    epochs: experiment.epochs,
+    beta,
+    losses: meanLosses,
+    meanTargetAccuracy: Object.fromEntries(Object.entries(scores.accuracy).map(([role, acc]) => [role, meanOver(acc, experiment.data.targets)])),
+  };
+  await writer.event(epochDone);
+  await writer.log(epochSummary(epochDone));
+  return { scores, lastScores, checkpointBytes: saved.bytes };
+}
+
+/** results.json from the history and the last evaluation, with each model's cost; then the run is done. */
+async function writeResults(run: RunSetup, backend: BackendReport, history: EpochScores[], lastScores: Record<string, Record<string, DomainScore>>, checkpointBytes: Record<string, number>): Promise<void> {
+  const { experiment, writer, inputShape } = run;
+  const costs: Record<string, ModelCost> = Object.fromEntries(run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, experiment.batchSize, checkpointBytes[learner.role])]));
+  const results = buildResults({ method: experiment.method.name, backend: backend.name, classNames: run.classNames, targets: [...experiment.data.targets], history, last: lastScores, costs });
   await writeJsonAtomic(path.join(writer.dir, RUN_FILES.results), results);
   await writer.event({ kind: 'results', headline: results.headline });
   await writer.setState('done');
-  return 'done';
 }
