@@ -64,7 +64,7 @@ async function measure(backend: BackendChoice, model: ModelName, seconds: number
   // The trainer's own loss, as a training step of the trainer computes it.
   const trainStep = () => {
     const cost = optimizer.minimize(() => crossEntropy(
-      net.head.apply(net.trunk.apply(x, { training: true }) as tf.Tensor) as tf.Tensor2D, labels), true, variables)!;
+      net.head.apply(net.trunk.apply(x, { training: true })) as tf.Tensor2D, labels), true, variables)!;
     cost.dataSync();
     cost.dispose();
   };

@@ -201,7 +201,7 @@ describe('wasm training kernels', () => {
         const outW = Math.floor((8 - pool) / stride) + 1;
         const dy = tf.tensor4d(Float32Array.from({ length: outH * outW }, (_, k) => k + 1), [1, outH, outW, 1]);
         return [tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) },
-          { filterSize: pool, strides: stride, pad: 'valid' } as unknown as tf.NamedAttrMap) as tf.Tensor];
+          { filterSize: pool, strides: stride, pad: 'valid' }) as tf.Tensor];
       };
       const wasm = (await on('wasm', compute))[0];
       const cpu = (await on('cpu', compute))[0];

@@ -57,7 +57,7 @@ export const batchNormTrainingGradient: GradConfig = {
     const dy = (dys as Tensor[])[0];
     const [x, scale, reserve1, reserve2, reserve3] = saved;
     const [dx, dscale, doffset] = tf.engine().runKernel(batchNormTrainingGradKernel, { dy, x, scale, reserve1, reserve2, reserve3 },
-      attrs as unknown as NamedAttrMap) as Tensor[];
+      attrs) as Tensor[];
     return { x: () => dx, scale: () => dscale, offset: () => doffset };
   },
 };
