@@ -54,7 +54,7 @@ const root = path.resolve(__dirname, '..', '..');
 const trainer = path.resolve(values.trainer ?? path.join(root, 'dist', 'trainer.js'));
 const dataDir = path.resolve(values.data ?? path.join(root, '.cache', 'bench', 'digits'));
 const runsDir = path.resolve(values['runs-dir'] ?? path.join(root, '.cache', 'bench', 'digits-runs'));
-const seeds = values.seeds!.split(',').map(Number);
+const seeds = values.seeds.split(',').map(Number);
 const SOURCE = 'mnist';
 
 /** One benchmark row: a model of one method's run(s), evaluated on the targets it was adapted to. */
@@ -122,7 +122,7 @@ function experimentFor(method: MethodKey, seed: number, targets: string[]): Reco
 }
 
 async function ensureBenchmark(): Promise<string[]> {
-  const domains = await ensureDigits(trainer, dataDir, values.size!);
+  const domains = await ensureDigits(trainer, dataDir, values.size);
   const targets = domains.filter((name) => name !== SOURCE);
   if (!domains.includes(SOURCE) || targets.length < 2) throw new Error(`${dataDir}: the benchmark needs ${SOURCE} and at least two targets, has ${domains.join(', ')}`);
   return targets;
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const targets = values.targets ? values.targets.split(',') : available;
   const unknown = targets.filter((target) => !available.includes(target));
   if (unknown.length) throw new Error(`--targets: ${unknown.join(', ')} not in the benchmark (${available.join(', ')})`);
-  const methods = values.methods!.split(',').map((name) => {
+  const methods = values.methods.split(',').map((name) => {
     if (!(METHODS as readonly string[]).includes(name)) throw new Error(`--methods: unknown method "${name}"; known: ${METHODS.join(', ')}`);
     return name as MethodKey;
   });

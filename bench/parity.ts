@@ -55,8 +55,8 @@ const torchScript = path.join(root, 'bench', 'parity_torch.py');
 const dataDir = path.resolve(values.data ?? path.join(root, '.cache', 'bench', 'digits'));
 const runsDir = path.resolve(values['runs-dir'] ?? path.join(root, '.cache', 'bench', 'parity', 'runs'));
 const arraysDir = path.resolve(values.arrays ?? path.join(root, '.cache', 'bench', 'parity', 'arrays'));
-const seeds = values.seeds!.split(',').map(Number);
-const targets = values.targets!.split(',');
+const seeds = values.seeds.split(',').map(Number);
+const targets = values.targets.split(',');
 const epochs = Number(values.epochs);
 const stepsPerEpoch = Number(values.steps);
 const SOURCE = 'mnist';
@@ -113,7 +113,7 @@ function experimentFor(spec: RunSpec): Record<string, unknown> {
 }
 
 async function ensureBenchmark(): Promise<void> {
-  const domains = await ensureDigits(trainer, dataDir, values.size!);
+  const domains = await ensureDigits(trainer, dataDir, values.size);
   const missing = [SOURCE, ...targets].filter((name) => !domains.includes(name));
   if (missing.length > 0) throw new Error(`${dataDir}: no domain ${missing.join(', ')}; it has ${domains.join(', ')}`);
 }

@@ -40,8 +40,8 @@ if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1) {
   console.error(`--seconds must be a positive number and --rounds a whole number from 1 (got --seconds ${values.seconds}, --rounds ${values.rounds})`);
   process.exit(2);
 }
-const models = values.models!.split(',');
-const backends = [...values.backends!.split(','), ...(values['with-cpu'] ? ['cpu'] : [])];
+const models = values.models.split(',');
+const backends = [...values.backends.split(','), ...(values['with-cpu'] ? ['cpu'] : [])];
 
 function loadAverage(): string {
   return os.loadavg().map((load) => load.toFixed(2)).join(' ');

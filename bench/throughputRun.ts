@@ -59,12 +59,12 @@ async function measure(backend: BackendChoice, model: ModelName, seconds: number
   const net = buildModel(model, { inputShape: shape, classes: 10 });
   const variables = [net.trunk, net.head].flatMap((m: LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
   const x = tf.randomNormal([BATCH, ...shape]);
-  const labels = tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D;
+  const labels = tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, 'int32');
   const optimizer = tf.train.momentum(0.01, 0.9);
   // The trainer's own loss, as a training step of the trainer computes it.
   const trainStep = () => {
     const cost = optimizer.minimize(() => crossEntropy(
-      net.head.apply(net.trunk.apply(x, { training: true }) as tf.Tensor) as tf.Tensor2D, labels), true, variables)!;
+      net.head.apply(net.trunk.apply(x, { training: true })) as tf.Tensor2D, labels), true, variables)!;
     cost.dataSync();
     cost.dispose();
   };

@@ -46,6 +46,6 @@ export function parseCompareRunsPanelPersistedState(value: unknown): CompareRuns
   if (isRecord(sort) && typeof sort.key === 'string' && (sort.direction === 'ascending' || sort.direction === 'descending')) state.sort = { key: sort.key, direction: sort.direction };
   if (typeof value.filter === 'string') state.filter = value.filter;
   if (typeof value.onlyDiffering === 'boolean') state.onlyDiffering = value.onlyDiffering;
-  if (Array.isArray(value.columns) && value.columns.every((key) => typeof key === 'string')) state.columns = value.columns as string[];
+  if (Array.isArray(value.columns) && value.columns.every((key) => typeof key === 'string')) state.columns = value.columns;
   return state;
 }

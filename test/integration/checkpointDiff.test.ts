@@ -58,14 +58,14 @@ describe('Compare Checkpoints', function () {
   });
 
   it('runs the trainer’s diff in a child process, opens the panel on its report, and reuses the report next time', async () => {
-    const first = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
+    const first = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: student, b: teacher });
     const reportFile = diffReportFile(runDir, student, teacher);
     assert.deepEqual(first, { opened: true, reportFile, computed: true });
     const report = await readCheckpointDiffReport(reportFile);
     assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
     await poll('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
 
-    const second = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: teacher })) as CompareCheckpointsResult;
+    const second = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: student, b: teacher });
     assert.deepEqual(second, { opened: true, reportFile, computed: false }, 'a report newer than both checkpoints is opened as it is');
   });
 
@@ -76,7 +76,7 @@ describe('Compare Checkpoints', function () {
     await writeFile(path.join(other, 'meta.json'), JSON.stringify({ ...meta, classNames: ['a', 'b', 'c'] }));
     let result: CompareCheckpointsResult | undefined;
     const shown = await errorNotifications(async () => {
-      result = (await vscode.commands.executeCommand('kdUda.compareCheckpoints', runDir, { a: student, b: other })) as CompareCheckpointsResult;
+      result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: student, b: other });
     });
     assert.equal(result?.opened, false);
     const expected = `cannot compare ${student} (A) and ${other} (B): their class sets differ (only B has c). A: a, b. B: a, b, c.`;

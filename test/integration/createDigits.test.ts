@@ -24,7 +24,7 @@ describe('Create Digits Benchmark command', function () {
   it('runs the trainer generator in a child process and adds both splits to the Datasets view', async () => {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
     out = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-it-digits-')), 'digits');
-    const result = (await vscode.commands.executeCommand('kdUda.createDigitsBenchmark', { out, size: 20, seed: 3 })) as { created: boolean; reason?: string };
+    const result = await vscode.commands.executeCommand<{ created: boolean; reason?: string }>('kdUda.createDigitsBenchmark', { out, size: 20, seed: 3 });
     assert.equal(result.created, true, result.reason);
 
     const descriptions = await poll('both splits scanned in the Datasets view', () => {

@@ -119,7 +119,7 @@ describe('Datasets view', function () {
       vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((candidate) => candidate.label === 'Dataset: live'),
     );
     assert.ok(tab.input instanceof vscode.TabInputWebview, 'the tab is a webview');
-    assert.match((tab.input as vscode.TabInputWebview).viewType, /kdUda\.datasetPanel$/);
+    assert.match(tab.input.viewType, /kdUda\.datasetPanel$/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -128,7 +128,7 @@ describe('New Experiment command', function () {
     await writeFile(notAFolder, 'a file\n');
     try {
       const answers = { root: dataset, source: 'mnist', targets: ['mnist-photo'], method: 'source-only', student: 'lenet5', folder: notAFolder, name: 'unwritable' };
-      const result = (await vscode.commands.executeCommand('kdUda.newExperiment', answers)) as Result;
+      const result = await vscode.commands.executeCommand<Result>('kdUda.newExperiment', answers);
       assert.ok(!result.created);
       assert.match(result.reason, /^could not create the experiment: .*not-a-folder\.txt/);
       assert.equal(existsSync(path.join(notAFolder, 'unwritable.kdexp.json')), false);

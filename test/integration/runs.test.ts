@@ -88,7 +88,7 @@ describe('Runs: Start Run and Stop Run', function () {
 
   it('refuses an experiment with problems, names them, and starts nothing', async () => {
     const uri = await experiment('bad', { data: { root: dataset, source: 'photos', targets: ['photos'] } });
-    const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+    const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
     assert.equal(result.started, false);
     assert.match(result.reason ?? '', /data\.targets\[0\]: the source domain "photos" cannot also be a target/);
     assert.equal(existsSync(runsDir) && (await listRuns(runsDir)).some((run) => run.runId.endsWith('-bad')), false);
@@ -143,7 +143,7 @@ describe('Runs: Start Run and Stop Run', function () {
   it('runs a tiny experiment to done and shows it in the Runs view', async () => {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
     const uri = await experiment('tiny', { epochs: 1, stepsPerEpoch: 2 });
-    const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+    const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
     assert.equal(result.started, true, result.reason);
     const run = await runOf('tiny', 'done');
     assert.ok(existsSync(path.join(run.dir, 'results.json')), 'results.json written');
@@ -169,7 +169,7 @@ describe('Runs: Start Run and Stop Run', function () {
     );
     assert.match(String(api.runs.getTreeItem(checkpoints[0]).description), /^epoch 1 · \d+\.\d KiB · latest$/);
 
-    const exported = (await vscode.commands.executeCommand('kdUda.exportResults', run.dir, 'csv')) as vscode.TextDocument;
+    const exported = await vscode.commands.executeCommand<vscode.TextDocument>('kdUda.exportResults', run.dir, 'csv');
     assert.match(exported.getText(), /^model,sketches,mean\nstudent,\d+\.\d,\d+\.\d\n$/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
@@ -181,7 +181,7 @@ describe('Runs: Start Run and Stop Run', function () {
     const uri = await experiment('gone', { data: { root: missing, source: 'photos', targets: ['sketches'], imageSize: 16, split: { kind: 'all' } } });
     let run: RunListing | undefined;
     const notifications = await errorNotifications(async () => {
-      const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+      const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, true, result.reason);
       run = await runOf('gone', 'failed');
       await poll('the failure notification', () => api.activeRuns.list().length === 0, 30_000);
@@ -204,7 +204,7 @@ describe('Runs: Start Run and Stop Run', function () {
     const uri = await experiment('killed', { epochs: 50, stepsPerEpoch: 50 });
     let run: RunListing | undefined;
     const notifications = await errorNotifications(async () => {
-      const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
+      const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, true, result.reason);
       run = await runOf('killed', 'running');
       await poll('a first training step', async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
@@ -225,9 +225,9 @@ describe('Runs: Start Run and Stop Run', function () {
     const config = vscode.workspace.getConfiguration('kdUda');
     await config.update('maxConcurrentRuns', 1, vscode.ConfigurationTarget.Workspace);
     try {
-      const first = (await vscode.commands.executeCommand('kdUda.startRun', await experiment('first', { epochs: 50, stepsPerEpoch: 50 }))) as { started: boolean };
+      const first = await vscode.commands.executeCommand<{ started: boolean }>('kdUda.startRun', await experiment('first', { epochs: 50, stepsPerEpoch: 50 }));
       assert.equal(first.started, true);
-      const second = (await vscode.commands.executeCommand('kdUda.startRun', await experiment('second', { epochs: 1, stepsPerEpoch: 2 }))) as { started: boolean; queued?: number };
+      const second = await vscode.commands.executeCommand<{ started: boolean; queued?: number }>('kdUda.startRun', await experiment('second', { epochs: 1, stepsPerEpoch: 2 }));
       assert.deepEqual(second, { started: false, queued: 1 });
       await runOf('first', 'running');
       assert.equal((await listRuns(runsDir)).some((run) => run.runId.endsWith('-second')), false, 'the queued run has not started');
@@ -241,7 +241,7 @@ describe('Runs: Start Run and Stop Run', function () {
 
   it('stops a running run: it checkpoints, is marked stopped, and no process is left', async () => {
     const uri = await experiment('long', { epochs: 50, stepsPerEpoch: 50 });
-    const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; pid?: number; reason?: string };
+    const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
     assert.equal(result.started, true, result.reason);
     const run = await runOf('long', 'running');
     await poll('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
@@ -252,20 +252,20 @@ describe('Runs: Start Run and Stop Run', function () {
       return active?.runDir === run.dir ? active.progress : undefined;
     }, 60_000);
     assert.match(progress.summary, /^epoch \d+\/50: student \d+\.\d% mean target accuracy$/);
-    const stopped = (await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number };
+    const stopped = await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun');
     assert.equal(stopped.stopped, 1);
     await runOf('long', 'stopped');
     assert.ok(existsSync(path.join(run.dir, 'checkpoints', 'latest.json')), 'a checkpoint was written on stop');
     assert.equal(alive(result.pid!), false, 'the trainer process has exited');
 
-    const resumed = (await vscode.commands.executeCommand('kdUda.resumeRun', run.dir)) as { started: boolean; reason?: string };
+    const resumed = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.resumeRun', run.dir);
     assert.equal(resumed.started, true, resumed.reason);
     await poll('the run to resume', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined), 60_000);
     await runOf('long', 'running');
-    assert.equal(((await vscode.commands.executeCommand('kdUda.stopRun')) as { stopped: number }).stopped, 1);
+    assert.equal((await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun')).stopped, 1);
     await runOf('long', 'stopped');
 
-    const log = (await vscode.commands.executeCommand('kdUda.showTrainerLog', run.dir)) as vscode.TextEditor;
+    const log = await vscode.commands.executeCommand<vscode.TextEditor>('kdUda.showTrainerLog', run.dir);
     assert.ok(log.document.uri.fsPath.endsWith(path.join(path.basename(run.dir), 'trainer.log')));
     assert.match(log.document.getText(), /run folder: /);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');

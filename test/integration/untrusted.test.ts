@@ -43,7 +43,7 @@ describe('Untrusted workspace (Restricted Mode)', function () {
   it('refuses to create the Digits benchmark, says why, and spawns nothing', async () => {
     trainerSpawns = [];
     const out = path.join(os.tmpdir(), `kd-uda-untrusted-${process.pid}`);
-    const result = (await vscode.commands.executeCommand('kdUda.createDigitsBenchmark', { out, size: 10 })) as { created: boolean; reason?: string };
+    const result = await vscode.commands.executeCommand<{ created: boolean; reason?: string }>('kdUda.createDigitsBenchmark', { out, size: 10 });
     assert.equal(result.created, false);
     assert.match(result.reason ?? '', /needs a trusted workspace/);
     assert.equal(existsSync(out), false, 'nothing was written');
@@ -60,12 +60,12 @@ describe('Untrusted workspace (Restricted Mode)', function () {
     await mkdir(stoppedRun, { recursive: true });
     await writeFile(path.join(stoppedRun, 'status.json'), status);
     try {
-      const started = (await vscode.commands.executeCommand('kdUda.startRun', vscode.Uri.file(file))) as { started: boolean; reason?: string };
+      const started = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', vscode.Uri.file(file));
       assert.equal(started.started, false);
       assert.match(started.reason ?? '', /Starting a training run needs a trusted workspace/);
       assert.equal(existsSync(path.join(workspace, 'runs')), false, 'no run folder was created');
 
-      const resumed = (await vscode.commands.executeCommand('kdUda.resumeRun', stoppedRun)) as { started: boolean; reason?: string };
+      const resumed = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.resumeRun', stoppedRun);
       assert.equal(resumed.started, false);
       assert.match(resumed.reason ?? '', /Resuming a run needs a trusted workspace/);
       assert.equal(await readFile(path.join(stoppedRun, 'status.json'), 'utf8'), status, 'the run folder is untouched');

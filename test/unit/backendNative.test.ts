@@ -51,8 +51,8 @@ describe('native TensorFlow backend (tfjs-node built from a local library)', { s
     const labels = tf.oneHot(tf.tensor1d([...Array<number>(8).fill(0), ...Array<number>(8).fill(1)], 'int32'), 2);
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) {
-      const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels,
-        model.head.apply(model.trunk.apply(images, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
+      const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels,
+        model.head.apply(model.trunk.apply(images, { training: true })) as tf.Tensor), true, variables)!;
       losses.push(cost.dataSync()[0]);
       cost.dispose();
     }

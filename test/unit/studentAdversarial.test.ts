@@ -29,7 +29,7 @@ function lossAndGradients(kind: 'two-domain' | 'target-only'): { loss: number; s
   const student = studentWithLinearDiscriminator();
   const features = [tf.tensor2d(source), tf.tensor2d(target)];
   // 0 * sum(s) keeps the source features in the graph, so a term that ignores them gets a zero gradient rather than an error.
-  const term = (s: tf.Tensor, t: tf.Tensor) => tf.add(studentAdversarialLoss(student, s as tf.Tensor2D, t as tf.Tensor2D, kind, delta), tf.mul(tf.sum(s), 0)) as tf.Scalar;
+  const term = (s: tf.Tensor, t: tf.Tensor) => tf.add<tf.Scalar>(studentAdversarialLoss(student, s as tf.Tensor2D, t as tf.Tensor2D, kind, delta), tf.mul(tf.sum(s), 0));
   const { value, grads } = tf.valueAndGrads(term)(features);
   return { loss: value.dataSync()[0], source: grads[0].dataSync() as Float32Array, target: grads[1].dataSync() as Float32Array };
 }

@@ -233,7 +233,7 @@ describe('optimisers', () => {
     const [teacher, student] = method.learners;
     const teacherNames = new Set(teacher.variables.map((variable) => variable.name));
     assert.ok(student.variables.every((variable) => !teacherNames.has(variable.name)));
-    const batch = { source: tf.randomNormal([4, 16, 16, 3]) as tf.Tensor4D, labels: tf.tensor1d([0, 1, 0, 1], 'int32'), targets: [tf.randomNormal([4, 16, 16, 3]) as tf.Tensor4D, tf.randomNormal([4, 16, 16, 3]) as tf.Tensor4D] };
+    const batch = { source: tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3]), labels: tf.tensor1d([0, 1, 0, 1], 'int32'), targets: [tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3]), tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3])] };
     const context = { experiment: result.experiment, schedule: { beta: 0.5, delta: 0.5 } };
     method.step(batch, context);
     const studentNames = new Set(student.variables.map((variable) => variable.name));

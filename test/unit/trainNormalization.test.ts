@@ -47,8 +47,8 @@ describe('training-time state that evaluation relies on', () => {
     const dann = experiment({ name: 'dann', model: 'teacher' });
     const [learner] = createMethod({ experiment: dann, shape: { inputShape: [8, 8, 3], classes: 2 }, targets: ['t1'] }).learners;
     setLearningRate(learner.optimizer, 0);
-    const source = tf.randomUniform([6, 8, 8, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
-    const target = tf.tidy(() => tf.add(tf.mul(tf.randomUniform([6, 8, 8, 3], -1, 1, 'float32', 2), 3), 2)) as tf.Tensor4D;
+    const source = tf.randomUniform<tf.Rank.R4>([6, 8, 8, 3], -1, 1, 'float32', 1);
+    const target = tf.tidy<tf.Tensor4D>(() => tf.add(tf.mul(tf.randomUniform([6, 8, 8, 3], -1, 1, 'float32', 2), 3), 2));
     const labels = tf.tensor1d([0, 1, 0, 1, 0, 1], 'int32');
     const context = { experiment: dann, schedule: { beta: 0.1, delta: 1 } };
     let trained: tf.Tensor2D | undefined;

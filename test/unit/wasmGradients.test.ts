@@ -144,8 +144,8 @@ describe('wasm training kernels', () => {
       const compute = (): tf.Tensor[] => {
         const a3 = tf.tensor3d(a, aShape as [number, number, number]);
         const b3 = tf.tensor3d(b, bShape as [number, number, number]);
-        const a2 = tf.squeeze(tf.slice(a3, [0, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
-        const b2 = tf.squeeze(tf.slice(b3, [0, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
+        const a2 = tf.squeeze<tf.Tensor2D>(tf.slice(a3, [0, 0, 0], [1, -1, -1]), [0]);
+        const b2 = tf.squeeze<tf.Tensor2D>(tf.slice(b3, [0, 0, 0], [1, -1, -1]), [0]);
         return [
           tf.matMul(a3, b3, transposeA, transposeB),
           tf.fused.matMul({ a: a2, b: b2, transposeA, transposeB, bias: tf.tensor1d(bias), activation: 'relu' }),
@@ -200,8 +200,8 @@ describe('wasm training kernels', () => {
         const outH = Math.floor((6 - pool) / stride) + 1;
         const outW = Math.floor((8 - pool) / stride) + 1;
         const dy = tf.tensor4d(Float32Array.from({ length: outH * outW }, (_, k) => k + 1), [1, outH, outW, 1]);
-        return [tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) },
-          { filterSize: pool, strides: stride, pad: 'valid' } as unknown as tf.NamedAttrMap) as tf.Tensor];
+        return [tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) },
+          { filterSize: pool, strides: stride, pad: 'valid' })];
       };
       const wasm = (await on('wasm', compute))[0];
       const cpu = (await on('cpu', compute))[0];

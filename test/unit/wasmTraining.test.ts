@@ -21,14 +21,14 @@ function halvesBatch(size: number, shape: [number, number, number], seed: number
     const rows = tf.reshape(tf.range(0, h), [1, h, 1, 1]);
     const top = tf.cast(tf.less(rows, h / 2), 'float32');
     const pattern = tf.add(tf.mul(tf.reshape(tf.cast(labels, 'float32'), [size, 1, 1, 1]), tf.sub(1, tf.mul(top, 2))), top);
-    const x = tf.add(tf.mul(tf.ones([size, h, w, c]), pattern), tf.randomNormal([size, h, w, c], 0, 0.3, 'float32', seed)) as tf.Tensor4D;
+    const x = tf.add<tf.Tensor4D>(tf.mul(tf.ones([size, h, w, c]), pattern), tf.randomNormal([size, h, w, c], 0, 0.3, 'float32', seed));
     return { x, y: tf.oneHot(labels, 2) as tf.Tensor2D };
   });
 }
 
 function trainStep(model: SplitClassifier, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor, variables: tf.Variable[]): number {
-  const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y,
-    model.head.apply(model.trunk.apply(x, { training: true }) as tf.Tensor) as tf.Tensor) as tf.Scalar, true, variables)!;
+  const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y,
+    model.head.apply(model.trunk.apply(x, { training: true })) as tf.Tensor), true, variables)!;
   const value = cost.dataSync()[0];
   cost.dispose();
   return value;

@@ -76,7 +76,7 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
             const file = path.resolve(path.dirname(modelJsonPath), relative);
             try {
               const bytes = await readFile(file);
-              return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+              return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
             } catch (error) {
               throw new Error(`${modelJsonPath}: weights file ${relative} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
             }

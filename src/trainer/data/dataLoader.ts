@@ -228,7 +228,7 @@ export class DataLoader {
     const assemble = async (batchIndex: number): Promise<Batch> => {
       const chunk = samples.slice(batchIndex * batchSize, (batchIndex + 1) * batchSize);
       const decoded = await Promise.all(chunk.map((sample) => this.pixels(sample, size, domain)));
-      const kept = chunk.flatMap((sample, index) => (decoded[index] ? [{ sample, pixels: decoded[index]! }] : []));
+      const kept = chunk.flatMap((sample, index) => (decoded[index] ? [{ sample, pixels: decoded[index] }] : []));
       const batch = this.newBatch(kept.length);
       batch.paths = kept.map(({ sample }) => sample.key);
       kept.forEach(({ sample, pixels }, position) => {

@@ -7,7 +7,7 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
     const classes = logits.shape[1];
     const oneHot = tf.oneHot(tf.cast(labels, 'int32'), classes);
     if (logits.dtype === 'float32' && hasSoftmaxCrossEntropyKernel()) {
-      return tf.mean(softmaxCrossEntropy(logits, tf.cast(oneHot, 'float32'))) as tf.Scalar;
+      return tf.mean<tf.Scalar>(softmaxCrossEntropy(logits, tf.cast(oneHot, 'float32')));
     }
     const picked = tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1);
     return tf.neg(tf.mean(picked)) as tf.Scalar;

@@ -5,7 +5,7 @@ export type DistillationDirection = 'teacher-to-student' | 'student-to-teacher';
 
 /** KL(p || q) per row, from log-probabilities, averaged over the batch. */
 function meanKl(logP: tf.Tensor2D, logQ: tf.Tensor2D): tf.Scalar {
-  return tf.mean(tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), 1)) as tf.Scalar;
+  return tf.mean<tf.Scalar>(tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), 1));
 }
 
 /**
@@ -27,7 +27,7 @@ export function distillationLoss(
     const teacher = tf.logSoftmax(tf.div(teacherLogits, temperature)) as tf.Tensor2D;
     const student = tf.logSoftmax(tf.div(studentLogits, temperature)) as tf.Tensor2D;
     const kl = direction === 'teacher-to-student' ? meanKl(teacher, student) : meanKl(student, teacher);
-    return tf.mul(kl, temperature * temperature) as tf.Scalar;
+    return tf.mul<tf.Scalar>(kl, temperature * temperature);
   });
 }
 
@@ -41,6 +41,6 @@ export function labelledDistillationLoss(
   direction: DistillationDirection = 'teacher-to-student',
 ): tf.Scalar {
   return tf.tidy(() =>
-    tf.add(tf.mul(distillationLoss(teacherLogits, studentLogits, temperature, direction), alpha), tf.mul(crossEntropy(studentLogits, labels), 1 - alpha)) as tf.Scalar,
+    tf.add<tf.Scalar>(tf.mul(distillationLoss(teacherLogits, studentLogits, temperature, direction), alpha), tf.mul(crossEntropy(studentLogits, labels), 1 - alpha)),
   );
 }

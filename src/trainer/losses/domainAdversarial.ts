@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Mean binary cross-entropy of logits against a constant label, computed stably from logits. */
 function meanSigmoidCrossEntropy(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
   // max(x, 0) - x * y + log(1 + exp(-|x|))
-  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, label)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tf.Scalar;
+  return tf.mean<tf.Scalar>(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, label)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
 }
 
 /**
@@ -17,7 +17,7 @@ export function domainAdversarialLoss(sourceLogits: tf.Tensor, targetLogits: tf.
     const nt = targetLogits.size;
     const source = tf.mul(meanSigmoidCrossEntropy(sourceLogits, 1), ns);
     const target = tf.mul(meanSigmoidCrossEntropy(targetLogits, 0), nt);
-    return tf.div(tf.add(source, target), ns + nt) as tf.Scalar;
+    return tf.div<tf.Scalar>(tf.add(source, target), ns + nt);
   });
 }
 

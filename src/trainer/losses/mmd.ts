@@ -21,7 +21,7 @@ export function multiKernelMmd(source: tf.Tensor2D, target: tf.Tensor2D, kernels
     const ns = source.shape[0];
     const nt = target.shape[0];
     const n = ns + nt;
-    const distances = pairwiseSquaredDistances(tf.concat([source, target], 0) as tf.Tensor2D);
+    const distances = pairwiseSquaredDistances(tf.concat<tf.Tensor2D>([source, target], 0));
     const meanDistance = tf.div(tf.sum(distances), n * n - n).dataSync()[0] || 1;
     const base = meanDistance / Math.pow(multiplier, Math.floor(kernels / 2));
     let kernel = tf.zerosLike(distances);
@@ -29,6 +29,6 @@ export function multiKernelMmd(source: tf.Tensor2D, target: tf.Tensor2D, kernels
     const ss = tf.mean(tf.slice(kernel, [0, 0], [ns, ns]));
     const tt = tf.mean(tf.slice(kernel, [ns, ns], [nt, nt]));
     const st = tf.mean(tf.slice(kernel, [0, ns], [ns, nt]));
-    return tf.sub(tf.add(ss, tt), tf.mul(st, 2)) as tf.Scalar;
+    return tf.sub<tf.Scalar>(tf.add(ss, tt), tf.mul(st, 2));
   });
 }

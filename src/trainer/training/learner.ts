@@ -55,7 +55,7 @@ export function takeStep(learner: Learner, terms: () => LossTerms): Record<strin
   const { value, grads } = tf.variableGrads(() => {
     const parts = terms();
     kept = Object.fromEntries(Object.entries(parts).map(([name, term]) => [name, tf.keep(term)]));
-    return tf.addN([...Object.values(parts), ...learner.decay.flatMap((group) => weightDecayPenalty(group.variables, group.rate) ?? [])]) as tf.Scalar;
+    return tf.addN<tf.Scalar>([...Object.values(parts), ...learner.decay.flatMap((group) => weightDecayPenalty(group.variables, group.rate) ?? [])]);
   }, learner.variables);
   const values = Object.fromEntries(Object.entries(kept).map(([name, term]) => [name, term.dataSync()[0]]));
   tf.dispose([value, ...Object.values(kept)]);

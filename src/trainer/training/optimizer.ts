@@ -21,5 +21,5 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
 export function weightDecayPenalty(variables: readonly tf.Variable[], weightDecay: number): tf.Scalar | undefined {
   const kernels = variables.filter((variable) => /kernel/.test(variable.name));
   if (weightDecay === 0 || kernels.length === 0) return undefined;
-  return tf.mul(tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel)))), weightDecay / 2) as tf.Scalar;
+  return tf.mul<tf.Scalar>(tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel)))), weightDecay / 2);
 }

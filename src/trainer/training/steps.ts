@@ -67,7 +67,7 @@ export function blendTargets(targets: readonly tf.Tensor4D[]): tf.Tensor4D {
   const size = targets[0].shape[0];
   const share = Math.floor(size / targets.length);
   const extra = size % targets.length;
-  return tf.tidy(() => tf.concat(targets.map((batch, index) => tf.slice(batch, 0, share + (index < extra ? 1 : 0)))) as tf.Tensor4D);
+  return tf.tidy(() => tf.concat<tf.Tensor4D>(targets.map((batch, index) => tf.slice(batch, 0, share + (index < extra ? 1 : 0)))));
 }
 
 /**
@@ -90,10 +90,10 @@ export function supervisedAdaptationStep(
       ? jointFeatures(learner, batch.source, batch.target)
       : [learner.net.trunk.apply(batch.source, { training: true }) as tf.Tensor2D, undefined];
     const sourceLogits = learner.net.head.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
-    const terms: LossTerms = { ce: tf.mul(crossEntropy(sourceLogits, batch.labels), weights.scale) as tf.Scalar };
+    const terms: LossTerms = { ce: tf.mul<tf.Scalar>(crossEntropy(sourceLogits, batch.labels), weights.scale) };
     if (targetFeatures) {
       const uda = adaptationLoss(learner, sourceFeatures, targetFeatures, experiment.method.udaLoss, schedule.delta);
-      terms[experiment.method.udaLoss] = tf.mul(uda, weights.scale * weights.udaWeight) as tf.Scalar;
+      terms[experiment.method.udaLoss] = tf.mul<tf.Scalar>(uda, weights.scale * weights.udaWeight);
       if (keepOutputs) outputs = { source: tf.keep(sourceLogits), target: tf.keep(learner.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D) };
     }
     return terms;
@@ -117,10 +117,10 @@ export function distillationStep(student: Learner, batch: { source: tf.Tensor4D;
     const sourceLogits = student.net.head.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
     const targetLogits = student.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D;
     const terms: LossTerms = {
-      sourceKd: tf.mul(labelledDistillationLoss(teacher.source, sourceLogits, batch.labels, temperature, alpha, kdDirection), schedule.beta) as tf.Scalar,
-      targetKd: tf.mul(distillationLoss(teacher.target, targetLogits, temperature, kdDirection), schedule.beta) as tf.Scalar,
+      sourceKd: tf.mul<tf.Scalar>(labelledDistillationLoss(teacher.source, sourceLogits, batch.labels, temperature, alpha, kdDirection), schedule.beta),
+      targetKd: tf.mul<tf.Scalar>(distillationLoss(teacher.target, targetLogits, temperature, kdDirection), schedule.beta),
     };
-    if (student.discriminator) terms.adversarial = tf.mul(studentAdversarialLoss(student, sourceFeatures, targetFeatures, experiment.method.studentAdversarial, schedule.delta), alpha) as tf.Scalar;
+    if (student.discriminator) terms.adversarial = tf.mul<tf.Scalar>(studentAdversarialLoss(student, sourceFeatures, targetFeatures, experiment.method.studentAdversarial, schedule.delta), alpha);
     return terms;
   });
 }

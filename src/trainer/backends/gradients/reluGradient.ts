@@ -17,7 +17,7 @@ export const reluGradient: GradConfig = {
     const [x] = saved;
     return {
       x: () => (dy.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(reluGradKernel, tf.getBackend())
-        ? tf.engine().runKernel(reluGradKernel, { dy, x }, {}) as Tensor
+        ? tf.engine().runKernel<Tensor>(reluGradKernel, { dy, x }, {})
         : tf.mul(dy, tf.cast(tf.step(x), 'float32'))),
     };
   },

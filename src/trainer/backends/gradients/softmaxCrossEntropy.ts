@@ -18,7 +18,7 @@ export function hasSoftmaxCrossEntropyKernel(): boolean {
 
 /** Loss per row [n]; only call where `hasSoftmaxCrossEntropyKernel()`. */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
-  return (tf.engine().runKernel(softmaxCrossEntropyKernel, { logits, labels }, {}) as Tensor[])[0];
+  return tf.engine().runKernel<Tensor[]>(softmaxCrossEntropyKernel, { logits, labels }, {})[0];
 }
 
 export const softmaxCrossEntropyGradient: GradConfig = {

@@ -42,14 +42,14 @@ export function keepStockKernel(config: tf.KernelConfig): void {
 export function runStockKernel(kernelName: string, args: WasmKernelArgs): TensorInfo {
   const config = stockKernels.get(kernelName);
   if (!config) throw new Error(`no stock wasm ${kernelName} kernel was kept`);
-  return config.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+  return config.kernelFunc(args) as TensorInfo;
 }
 
 /** Runs a wasm kernel (the stock one where an override exists) and returns its single output. */
 export function runWasmKernel(kernelName: string, inputs: NamedTensorInfoMap, attrs: object, backend: KernelBackend): TensorInfo {
   const config = stockKernels.get(kernelName) ?? tf.getKernel(kernelName, 'wasm');
   if (!config) throw new Error(`wasm backend has no ${kernelName} kernel`);
-  return config.kernelFunc({ inputs, attrs: attrs as NamedAttrMap, backend } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+  return config.kernelFunc({ inputs, attrs: attrs as NamedAttrMap, backend }) as TensorInfo;
 }
 
 /** Frees intermediate results (each call's output holds one reference). */
