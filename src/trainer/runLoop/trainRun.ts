@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
 import { DataLoader } from '../data/dataLoader';
-import { loadDataset } from '../data/dataset';
+import type { LoadedDataset } from '../data/dataset';
+import type { DataProblem } from '../data/samples';
+import { SkippedImages } from '../data/skippedImages';
 import { deriveSeed } from '../data/seededRandom';
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
@@ -44,6 +46,8 @@ export interface TrainRunOptions {
   experiment: Experiment;
   writer: RunWriter;
   backend: BackendReport;
+  /** The data, read and checked before the run folder was made, and the warnings about it. */
+  data: { dataset: LoadedDataset; problems: readonly DataProblem[] };
   /** Continue from the run folder's last checkpoint. */
   resume: boolean;
   stop: StopRequest;
@@ -113,13 +117,18 @@ async function train(options: TrainRunOptions): Promise<RunState> {
   const { experiment, writer, stop } = options;
   const { data } = experiment;
   const selection = { root: data.root, layout: data.layout, source: data.source, targets: data.targets, split: data.split, seed: experiment.seed };
-  const dataset = await loadDataset(selection, { onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }) });
+  const { dataset } = options.data;
+  for (const problem of options.data.problems) await writer.event({ kind: 'data-problem', ...problem });
+  const skipped = new SkippedImages();
   const loader = await DataLoader.create({
     imageSize: data.imageSize,
     channels: data.channels,
     augment: data.augment,
     seed: experiment.seed,
-    onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }),
+    onProblem: (problem) => {
+      skipped.note(problem);
+      void writer.event({ kind: 'data-problem', ...problem });
+    },
   });
   const inputShape: [number, number, number] = [data.imageSize, data.imageSize, data.channels];
   const classNames = dataset.classNames;
@@ -230,6 +239,8 @@ async function train(options: TrainRunOptions): Promise<RunState> {
     };
     await writer.event(epochDone);
     await writer.log(epochSummary(epochDone));
+    const skippedLine = skipped.takeSummary(epoch);
+    if (skippedLine) await writer.log(skippedLine);
     if (stop.requested && epoch < experiment.epochs) {
       await writer.log(`stopped after epoch ${epoch}; checkpoint written. Resume with --resume ${writer.dir}`);
       await writer.setState('stopped');
