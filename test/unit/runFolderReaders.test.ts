@@ -10,7 +10,7 @@ import { EventLogFollower, EventLogWriter, readEvents } from '../../src/runFolde
 import { RunFileError } from '../../src/runFolder/jsonShape';
 import { readExperimentJson, readLatestJson, readMetaJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
 import type { NewRunEvent, RunEvent } from '../../src/runFolder/runEvents';
-import { parseRunFolderAnnouncement } from '../../src/runFolder/runFolderAnnouncement';
+import { parseRunFolderAnnouncement, parseTrainRefusal } from '../../src/runFolder/runFolderAnnouncement';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { checkpointMeta, epochEvent, eventLines, evalEvent, modelCost, runResults, stepEvent } from '../fixtures/runFolderFiles';
 
@@ -197,6 +197,13 @@ describe('the run-folder announcement', () => {
     assert.deepEqual(parseRunFolderAnnouncement({ kind: 'run-folder', runDir: '/runs/r', pid: 7 }), { kind: 'run-folder', runDir: '/runs/r', pid: 7 });
     for (const other of [undefined, 'run folder: /runs/r', { kind: 'run-folder', runDir: '/runs/r' }, { kind: 'progress', runDir: '/runs/r', pid: 7 }]) {
       assert.equal(parseRunFolderAnnouncement(other), undefined, JSON.stringify(other));
+    }
+  });
+
+  it('a refusal to start is told from the announcement and other messages', () => {
+    assert.deepEqual(parseTrainRefusal({ kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' }), { kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' });
+    for (const other of [{ kind: 'run-folder', runDir: '/runs/r', pid: 7 }, { kind: 'train-refused' }, { kind: 'diff-failed', reason: 'x' }]) {
+      assert.equal(parseTrainRefusal(other), undefined, JSON.stringify(other));
     }
   });
 });
