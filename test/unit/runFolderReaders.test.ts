@@ -90,6 +90,20 @@ describe('run-folder readers', () => {
     await refused(readMetaJson(checkpoint), 'version', /format version 3/);
   });
 
+  it('an empty file is said to be empty (cut short), not "Unexpected end of JSON input"', async () => {
+    for (const text of ['', '  \n']) {
+      await write(path.join('checkpoints', 'latest.json'), text);
+      await refused(readLatestJson(runDir), 'syntax', new RegExp(`^${literal(file('checkpoints', 'latest.json'))} is empty: it was cut short while being written .*; restore it, or delete the run folder$`));
+    }
+  });
+
+  it('meta.json of a checkpoint that is not there, or of a folder that is no checkpoint, says which', async () => {
+    const gone = file('checkpoints', 'student', 'epoch-9');
+    await refused(readMetaJson(gone), 'missing', new RegExp(`^the checkpoint ${literal(gone)} does not exist$`));
+    await refused(readMetaJson(runDir), 'missing', new RegExp(`^${literal(runDir)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`));
+    await refused(readMetaJson(file('status.json')), 'missing', /status\.json is not a checkpoint folder: it is a file/);
+  });
+
   it('experiment.json: any field may be left out, but one that is there must fit', async () => {
     await write('experiment.json', { name: 'old', data: { root: '/d' }, unknownToThisVersion: { x: 1 } });
     assert.deepEqual(await readExperimentJson(runDir), { name: 'old', data: { root: '/d' }, unknownToThisVersion: { x: 1 } });
