@@ -146,6 +146,9 @@ describe('kd-uda diff', () => {
     const notThere = await runTrainer(['diff', path.join(root, 'nowhere'), student]);
     assert.equal(notThere.code, 2);
     assert.equal(notThere.err, `kd-uda diff: the checkpoint ${path.join(root, 'nowhere')} does not exist\n`, 'a first checkpoint that is not there is named, not the report\'s place');
+    const backend = await runTrainer(['diff', student, teacher, '--backend', 'bogus']);
+    assert.equal(backend.code, 2, backend.err);
+    assert.equal(backend.err, 'kd-uda: unknown backend "bogus" in --backend; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu\n', 'an expected failure, in one line');
     const loose = path.join(root, 'loose-checkpoint');
     await cp(student, loose, { recursive: true });
     const outside = await runTrainer(['diff', loose, student]);

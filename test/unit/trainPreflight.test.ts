@@ -93,6 +93,24 @@ describe('train checks what the experiment names before it creates a run folder'
   });
 });
 
+describe('a run that fails on something unexpected', () => {
+  it('says so in one line on the terminal; trainer.log keeps the stack', async (t) => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-unexpected-'));
+    t.after(() => rm(root, { recursive: true, force: true }));
+    await createImageTree(path.join(root, 'data'), { src: { a: 4, b: 4 }, t1: { a: 4, b: 4 } });
+    // Enough of a checkpoint for the checks before the run (its model.json exists), not for loading it.
+    await mkdir(path.join(root, 'broken-checkpoint'));
+    await writeFile(path.join(root, 'broken-checkpoint', 'model.json'), '{}');
+    const file = await writeExperiment(root, 'broken', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, student: { architecture: 'lenet5', width: 0.5, warmStart: 'broken-checkpoint' } }));
+    const { code, output } = await runTrainer(['train', file, '--runs-dir', path.join(root, 'runs')]);
+    assert.equal(code, 1, output);
+    assert.match(output, /^failed: .*broken-checkpoint\/model\.json: not a tfjs layers model/m);
+    assert.doesNotMatch(output, /^\s+at /m, 'no stack on the terminal');
+    const [runId] = await readdir(path.join(root, 'runs'));
+    assert.match(await readFile(path.join(root, 'runs', runId, RUN_FILES.log), 'utf8'), /failed: .*not a tfjs layers model.*\n.*Error: .*\n\s+at /, 'the stack is in trainer.log');
+  });
+});
+
 describe('image headers', () => {
   it('knows every format the decoder reads by its first bytes, and nothing else', async () => {
     const sharp = (await import('sharp')).default;

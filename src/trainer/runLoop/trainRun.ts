@@ -70,7 +70,7 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
     const message = error instanceof Error ? error.message : String(error);
     const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError;
     await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
-    await writer.log(`failed: ${known ? message : error instanceof Error ? (error.stack ?? message) : message}`);
+    await writer.log(`failed: ${message}`, known || !(error instanceof Error) ? undefined : error.stack);
     await writer.setState('failed', message);
     return 'failed';
   }
