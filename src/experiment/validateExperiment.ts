@@ -9,7 +9,8 @@ import type { Experiment } from './experiment';
 export interface ExperimentProblem {
   /**
    * syntax: not JSON; schema: what the JSON Schema says (editors show these themselves); relation:
-   * between fields; file: what a file the experiment names holds (the trainer checks these).
+   * between fields; file: what the files, folders and backend the experiment names hold or allow
+   * (the trainer checks these before it creates anything).
    */
   kind: 'syntax' | 'schema' | 'relation' | 'file';
   /** `data.targets[1]`, or '' for the whole document. */
@@ -149,6 +150,15 @@ function locateIn(text: string, tree: JsonNode | undefined, kind: ExperimentProb
 /** A problem found outside this module (the trainer's file checks), placed in the text like the others. */
 export function problemAt(text: string, kind: ExperimentProblem['kind'], segments: readonly (string | number)[], message: string): ExperimentProblem {
   return locateIn(text, parseTree(text), kind, segments, message);
+}
+
+/**
+ * problemAt for a field given as a path (`data.targets[1]`, as the data checks name it); with no
+ * text (an experiment.json a run recorded) the problem carries the path alone.
+ */
+export function problemAtField(text: string | undefined, kind: ExperimentProblem['kind'], field: string, message: string): ExperimentProblem {
+  const segments = [...field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map(([, name, index]) => (index === undefined ? name : Number(index)));
+  return text === undefined ? { kind, path: pathOf(segments), message } : problemAt(text, kind, segments, message);
 }
 
 function position(text: string, offset: number | undefined, length: number | undefined): Pick<ExperimentProblem, 'line' | 'column' | 'offset' | 'length'> {

@@ -55,7 +55,12 @@ export interface RunSummary {
   history: EpochPoint[];
   /** Lines of events.jsonl that could not be read (skipped). */
   skippedEventLines: number[];
+  /** Images the run leaves out because they cannot be decoded: how many, and the first few paths. */
+  skippedImages: { count: number; first: string[] };
 }
+
+/** Paths a summary names before it only counts: the panel shows them on one line. */
+const FIRST_SKIPPED_IMAGES = 5;
 
 /**
  * A run's summary from its events (live, while it trains) and, once written, its results.json
@@ -63,9 +68,12 @@ export interface RunSummary {
  */
 export function summariseRun(run: { runId: string; runDir: string }, status: { state?: RunState; error?: string }, parsed: Pick<ParsedEvents, 'events' | 'badLines'>, results?: Pick<RunResults, 'targets' | 'costs'>): RunSummary {
   const byEpoch = new Map<number, EpochPoint>();
+  // Found at decode time (corrupt-image) or by its header before training (undecodable-image): left out either way, counted once.
+  const skippedImages = new Set<string>();
   let epochs: number | undefined;
   let targets: string[] = results ? [...results.targets] : [];
   for (const event of parsed.events) {
+    if (event.kind === 'data-problem' && (event.code === 'corrupt-image' || event.code === 'undecodable-image') && event.path) skippedImages.add(event.path);
     if (event.kind !== 'eval' && event.kind !== 'epoch') continue;
     const point = byEpoch.get(event.epoch) ?? { epoch: event.epoch, accuracy: {}, losses: {} };
     if (event.kind === 'eval') {
@@ -105,5 +113,6 @@ export function summariseRun(run: { runId: string; runDir: string }, status: { s
     baselines: [],
     history,
     skippedEventLines: parsed.badLines.map((bad) => bad.line),
+    skippedImages: { count: skippedImages.size, first: [...skippedImages].slice(0, FIRST_SKIPPED_IMAGES) },
   };
 }

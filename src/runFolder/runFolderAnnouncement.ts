@@ -22,3 +22,25 @@ export function parseRunFolderAnnouncement(message: unknown): RunFolderAnnouncem
     throw error;
   }
 }
+
+/**
+ * What `kd-uda train` tells its launcher when it refuses to start (exit 2, no run folder): every
+ * problem with the experiment, its data, its warm starts or its backend, one per line, as the
+ * terminal shows them. The launcher shows this reason rather than the output's last lines.
+ */
+export interface TrainRefusal {
+  kind: 'train-refused';
+  reason: string;
+}
+
+const refusal: Shape<TrainRefusal> = object({ kind: oneOf(['train-refused']), reason: string });
+
+/** The refusal, when `message` is one; undefined for any other message. */
+export function parseTrainRefusal(message: unknown): TrainRefusal | undefined {
+  try {
+    return refusal(message, '');
+  } catch (error) {
+    if (error instanceof ShapeError) return undefined;
+    throw error;
+  }
+}

@@ -6,7 +6,11 @@ import { dataDigitsCommand } from './cli/dataDigits';
 import { demoCommand } from './cli/demo';
 import { diffCommand } from './cli/diff';
 import { evalCommand } from './cli/eval';
-import { trainCommand } from './cli/train';
+import { trainCommand, UsageError } from './cli/train';
+import { BackendError } from './backends/backendError';
+import { DiffInputError } from './checkpointDiff/diffCheckpoints';
+import { DataError } from './data/dataError';
+import { RunFileError } from '../runFolder/jsonShape';
 
 const version = process.env.KDUDA_VERSION ?? '0.0.0';
 
@@ -41,12 +45,28 @@ async function main(args: readonly string[]): Promise<number> {
   return 2;
 }
 
+/**
+ * Failures that are the user's to fix (an experiment, data, a backend, arguments, a run folder's
+ * file): their messages name what to change, and a stack would only bury that.
+ */
+function isExpected(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof DataError || error instanceof BackendError || error instanceof RunFileError || error instanceof DiffInputError;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    io.err(`kd-uda: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (isExpected(error)) {
+      io.err(`kd-uda: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    // A bug: one line here (a run that got as far as its folder has the stack in trainer.log);
+    // KDUDA_DEBUG=1 prints the stack for whoever reports it.
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.err(`kd-uda: unexpected error: ${message.split('\n')[0]}${process.env.KDUDA_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (KDUDA_DEBUG=1 prints its stack)'}`);
     process.exitCode = 1;
   },
 );

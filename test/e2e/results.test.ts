@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -34,6 +34,8 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
         tiny: tinyExperiment({ name: 'tiny', data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } }, student: { architecture: 'lenet5' }, epochs: 3, stepsPerEpoch: 4 }),
       },
     });
+    // A file the scanner counts and the decoder cannot read: the panel says the run left it out.
+    await writeFile(path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png'), 'not a png at all');
     server = await startCodeServer({ workspace: workspace.root });
     browser = await launchBrowser();
     page = browser.page;
@@ -75,6 +77,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       const results = await readResultsJson(runDir);
       assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');
       assert.equal(((await frame.locator('#results-table td[data-baseline="student, source only"][data-target="sketches"]').textContent()) ?? '').trim(), '37.5%', 'the source-only run is a baseline row');
+      assert.equal(await frame.locator('#skipped-images').textContent(), `1 image was left out because it could not be decoded: ${path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png')}`);
       assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');
       assert.equal(await frame.locator('#loss-chart canvas').count(), 1, 'the loss curve is drawn');
       await screenshot(page, `${SHOT}-02-done`);

@@ -176,9 +176,11 @@ describe('Runs: Start Run and Stop Run', function () {
 
   it('a trainer that fails shows failed in the Runs view, with its reason and last log lines, and says so', async () => {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
-    // Valid to the schema, so Start Run spawns the trainer, which finds the data root gone.
-    const missing = path.join(path.dirname(dataset), 'deleted-after-validation');
-    const uri = await experiment('gone', { data: { root: missing, source: 'photos', targets: ['sketches'], imageSize: 16, split: { kind: 'all' } } });
+    // A warm start whose model.json exists passes the checks before the run, and fails to load in it.
+    const broken = path.join(path.dirname(dataset), 'broken-checkpoint');
+    await mkdir(broken, { recursive: true });
+    await writeFile(path.join(broken, 'model.json'), '{}');
+    const uri = await experiment('gone', { student: { architecture: 'lenet5', warmStart: broken } });
     let run: RunListing | undefined;
     const notifications = await errorNotifications(async () => {
       const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
@@ -187,16 +189,39 @@ describe('Runs: Start Run and Stop Run', function () {
       await poll('the failure notification', () => api.activeRuns.list().length === 0, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
-    assert.match(run!.error ?? '', /deleted-after-validation/);
+    assert.match(run!.error ?? '', /broken-checkpoint/);
     const listed = await poll('the failed run in the Runs view', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
     assert.equal(listed.experiment, 'gone');
-    assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: .*deleted-after-validation/);
+    assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: .*broken-checkpoint/);
     assert.equal(api.runs.getTreeItem(listed.node).contextValue, 'run.failed');
-    assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
+    const tooltip = await tooltipOf(api, listed.node);
+    assert.match(tooltip, /Last lines of trainer\.log:\n(.*\n)*.*failed: .*broken-checkpoint/);
+    assert.doesNotMatch(tooltip, /\n\s+at\s/, 'trainer.log keeps the stack; the tooltip shows none of its frames');
     const shown = notifications.find((message) => message.includes('run gone'));
     assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
-    assert.match(shown, /failed \(exit code 1\): .*deleted-after-validation.*\. Last lines: .*run folder: /);
+    assert.match(shown, /failed \(exit code 1\): .*broken-checkpoint.*\. Last lines: .*student: lenet5/);
     assert.doesNotMatch(shown, /\s+at\s/, 'no stack frames');
+  });
+
+  it('a trainer that refuses to start (data root gone, warm start missing): the notification lists its problems; no run folder', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    // Valid to the schema, so Start Run spawns the trainer, whose checks find the root and the checkpoint gone.
+    const missing = path.join(path.dirname(dataset), 'deleted-after-validation');
+    const uri = await experiment('refused', {
+      data: { root: missing, source: 'photos', targets: ['sketches'], imageSize: 16, split: { kind: 'all' } },
+      student: { architecture: 'lenet5', warmStart: path.join(missing, 'epoch-1') },
+    });
+    const notifications = await errorNotifications(async () => {
+      const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+      assert.equal(result.started, true, result.reason);
+      await poll('the trainer to exit', () => api.activeRuns.list().length === 0, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    const shown = notifications.find((message) => message.includes('run refused'));
+    assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
+    assert.match(shown, /^KD-UDA: run refused was not started \(2 problems\): .*refused\.kdexp\.json:\d+:\d+: data\.root: .*deleted-after-validation does not exist.* · .*refused\.kdexp\.json:\d+:\d+: student\.warmStart: no checkpoint at /);
+    assert.doesNotMatch(shown, /Last lines|exit code|\n\s*at\s/, 'the problems, not the output\'s tail');
+    assert.equal((await listRuns(runsDir)).some((run) => run.runId.endsWith('-refused')), false, 'no run folder');
   });
 
   it('a trainer killed mid-run (out of memory, SIGKILL) shows failed with its last log lines', async () => {

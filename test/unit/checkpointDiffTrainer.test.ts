@@ -13,6 +13,8 @@ import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { checkpointMeta } from '../fixtures/runFolderFiles';
+import { writeRunFolder } from '../fixtures/experiments';
 import { assertClose } from './numericChecks';
 
 // `kd-uda diff` as the extension spawns it (the real trainer bundle), on the checkpoints of a tiny
@@ -140,9 +142,48 @@ describe('kd-uda diff', () => {
     assert.match(one.err, /Usage: kd-uda diff <checkpointA> <checkpointB>/);
     const missing = await runTrainer(['diff', student, path.join(root, 'nowhere'), '--out', path.join(root, 'x.json'), '--backend', 'wasm']);
     assert.equal(missing.code, 2);
-    assert.match(missing.err, /nowhere is not a checkpoint folder/);
-    const outside = await runTrainer(['diff', path.join(root, 'nowhere'), student]);
+    assert.match(missing.err, new RegExp(`kd-uda diff: the checkpoint ${literal(path.join(root, 'nowhere'))} does not exist`));
+    const notThere = await runTrainer(['diff', path.join(root, 'nowhere'), student]);
+    assert.equal(notThere.code, 2);
+    assert.equal(notThere.err, `kd-uda diff: the checkpoint ${path.join(root, 'nowhere')} does not exist\n`, 'a first checkpoint that is not there is named, not the report\'s place');
+    const backend = await runTrainer(['diff', student, teacher, '--backend', 'bogus']);
+    assert.equal(backend.code, 2, backend.err);
+    assert.equal(backend.err, 'kd-uda: unknown backend "bogus" in --backend; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu\n', 'an expected failure, in one line');
+    const loose = path.join(root, 'loose-checkpoint');
+    await cp(student, loose, { recursive: true });
+    const outside = await runTrainer(['diff', loose, student]);
     assert.equal(outside.code, 2);
     assert.match(outside.err, /is not in a run folder, so there is no default place for the report: give --out FILE\.json/);
+  });
+});
+
+describe('kd-uda eval on what is not there', () => {
+  let root: string;
+  let checkpoint: string;
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-eval-'));
+    await createImageTree(path.join(root, 'data'), { src: { a: 4, b: 4 }, t1: { a: 4, b: 4 } });
+    // A checkpoint folder's meta.json is all eval reads before it needs the data.
+    checkpoint = path.join(root, 'checkpoint');
+    await writeRunFolder(checkpoint, { 'meta.json': checkpointMeta({ role: 'student', architecture: 'lenet5', epoch: 1, stepInEpoch: 1, globalStep: 1, data: { root: path.join(root, 'data'), layout: 'auto', source: 'src', targets: ['t1'], split: { kind: 'all', testFraction: 0.2 }, seed: 0 } }) });
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('a folder that is no checkpoint, or none at all: exit 2 naming it and what a checkpoint holds, no stack', async () => {
+    const data = path.join(root, 'data');
+    const notCheckpoint = await runTrainer(['eval', data, data, '--backend', 'wasm']);
+    assert.equal(notCheckpoint.code, 2, notCheckpoint.err);
+    assert.match(notCheckpoint.err, new RegExp(`^kd-uda eval: ${literal(data)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`, 'm'));
+    const gone = await runTrainer(['eval', path.join(root, 'gone'), data, '--backend', 'wasm']);
+    assert.equal(gone.code, 2, gone.err);
+    assert.match(gone.err, new RegExp(`^kd-uda eval: the checkpoint ${literal(path.join(root, 'gone'))} does not exist$`, 'm'));
+    for (const { err } of [notCheckpoint, gone]) assert.doesNotMatch(err, /^\s+at /m, 'no stack trace');
+  });
+
+  it('--domain that the dataset lacks blames --domain, with the domains there are', async () => {
+    const { code, err } = await runTrainer(['eval', checkpoint, path.join(root, 'data'), '--domain', 'nope', '--backend', 'wasm']);
+    assert.equal(code, 2, err);
+    assert.match(err, /^kd-uda eval: --domain: no domain "nope" in .*; its domains are "src", "t1"\.$/m);
+    assert.doesNotMatch(err, /data\.source/);
   });
 });

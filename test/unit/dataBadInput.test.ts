@@ -39,14 +39,14 @@ test('a layout other than the one the experiment names is an error', async (t) =
   const root = await dataTempDir(t);
   await writeImageFolder(root, { a: { x: 1 }, b: { x: 1 } });
   const error = await rejection({ root, layout: 'office31', source: 'a', targets: ['b'], split: ALL, seed: 0 });
-  assert.match(error.message, /data\.layout is "office31".*laid out as ImageFolder/);
+  assert.match(error.message, /data\.layout: is "office31".*laid out as ImageFolder/);
 });
 
 test('unknown domains and repeated targets are named, with the domains there are', async (t) => {
   const root = await dataTempDir(t);
   await writeImageFolder(root, { amazon: { x: 1 }, webcam: { x: 1 } });
   const error = await rejection({ root, source: 'amazon', targets: ['dslr', 'webcam', 'webcam'], split: ALL, seed: 0 });
-  assert.match(error.message, /data\.targets: no domain "dslr" in .*its domains are "amazon", "webcam"/);
+  assert.match(error.message, /data\.targets\[0\]: no domain "dslr" in .*its domains are "amazon", "webcam"/);
   assert.match(error.message, /repeated: "webcam"/);
 });
 

@@ -53,6 +53,9 @@ describe('run folder details for the Runs view', () => {
     assert.deepEqual(await readLogTail(runDir, 3), lines.slice(-3));
     await writeFile(path.join(runDir, 'trainer.log'), 'only\n');
     assert.deepEqual(await readLogTail(runDir, 3), ['only']);
+    const failed = '2026-11-28T10:00:01.000Z failed: boom';
+    await writeFile(path.join(runDir, 'trainer.log'), `${lines.slice(-2).join('\n')}\n${failed}\nError: boom\n    at f (trainer.js:1:2)\n    at async g (trainer.js:3:4)\n`);
+    assert.deepEqual(await readLogTail(runDir, 3), [lines.at(-1), failed, 'Error: boom'], 'a stack\'s frames are not the tail');
   });
 
   it('reads the experiment name a run ran, and nothing from a missing or torn experiment.json', async () => {

@@ -10,7 +10,7 @@ import { EventLogFollower, EventLogWriter, readEvents } from '../../src/runFolde
 import { RunFileError } from '../../src/runFolder/jsonShape';
 import { readExperimentJson, readLatestJson, readMetaJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
 import type { NewRunEvent, RunEvent } from '../../src/runFolder/runEvents';
-import { parseRunFolderAnnouncement } from '../../src/runFolder/runFolderAnnouncement';
+import { parseRunFolderAnnouncement, parseTrainRefusal } from '../../src/runFolder/runFolderAnnouncement';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 import { checkpointMeta, epochEvent, eventLines, evalEvent, modelCost, runResults, stepEvent } from '../fixtures/runFolderFiles';
 
@@ -88,6 +88,20 @@ describe('run-folder readers', () => {
     await refused(readMetaJson(checkpoint), 'field', /meta\.json: data\.split\.kind must be one of all, holdout, folders$/);
     await write(path.join('checkpoints', 'student', 'epoch-1', 'meta.json'), { ...meta, version: 3 });
     await refused(readMetaJson(checkpoint), 'version', /format version 3/);
+  });
+
+  it('an empty file is said to be empty (cut short), not "Unexpected end of JSON input"', async () => {
+    for (const text of ['', '  \n']) {
+      await write(path.join('checkpoints', 'latest.json'), text);
+      await refused(readLatestJson(runDir), 'syntax', new RegExp(`^${literal(file('checkpoints', 'latest.json'))} is empty: it was cut short while being written .*; restore it, or delete the run folder$`));
+    }
+  });
+
+  it('meta.json of a checkpoint that is not there, or of a folder that is no checkpoint, says which', async () => {
+    const gone = file('checkpoints', 'student', 'epoch-9');
+    await refused(readMetaJson(gone), 'missing', new RegExp(`^the checkpoint ${literal(gone)} does not exist$`));
+    await refused(readMetaJson(runDir), 'missing', new RegExp(`^${literal(runDir)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`));
+    await refused(readMetaJson(file('status.json')), 'missing', /status\.json is not a checkpoint folder: it is a file/);
   });
 
   it('experiment.json: any field may be left out, but one that is there must fit', async () => {
@@ -197,6 +211,13 @@ describe('the run-folder announcement', () => {
     assert.deepEqual(parseRunFolderAnnouncement({ kind: 'run-folder', runDir: '/runs/r', pid: 7 }), { kind: 'run-folder', runDir: '/runs/r', pid: 7 });
     for (const other of [undefined, 'run folder: /runs/r', { kind: 'run-folder', runDir: '/runs/r' }, { kind: 'progress', runDir: '/runs/r', pid: 7 }]) {
       assert.equal(parseRunFolderAnnouncement(other), undefined, JSON.stringify(other));
+    }
+  });
+
+  it('a refusal to start is told from the announcement and other messages', () => {
+    assert.deepEqual(parseTrainRefusal({ kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' }), { kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' });
+    for (const other of [{ kind: 'run-folder', runDir: '/runs/r', pid: 7 }, { kind: 'train-refused' }, { kind: 'diff-failed', reason: 'x' }]) {
+      assert.equal(parseTrainRefusal(other), undefined, JSON.stringify(other));
     }
   });
 });

@@ -28,6 +28,21 @@ describe('summariseRun', () => {
     assert.deepEqual(state.skippedEventLines, [5], 'the malformed line is skipped and reported; the torn last line is not');
   });
 
+  it('counts the images left out as undecodable, each once, and names the first few', () => {
+    const problem = (code: string, file: string) => ({ t: 't', kind: 'data-problem', code, message: `Skipped ${file}`, domain: 'svhn', path: file });
+    const files = Array.from({ length: 7 }, (_, index) => `/data/svhn/0/${index}.png`);
+    const events = [
+      problem('undecodable-image', files[0]),
+      ...files.map((file) => problem('corrupt-image', file)),
+      { t: 't', kind: 'data-problem', code: 'dataset-warning', message: 'a bad list line', path: '/data/list.txt', line: 3 },
+      ...lines,
+    ];
+    const state = summariseRun(run('/runs/r'), { state: 'running' }, parseEvents(`${events.map((line) => JSON.stringify(line)).join('\n')}\n`));
+    assert.deepEqual(state.skippedImages, { count: 7, first: files.slice(0, 5) });
+    const clean = summariseRun(run('/runs/r'), { state: 'running' }, parseEvents(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`));
+    assert.deepEqual(clean.skippedImages, { count: 0, first: [] });
+  });
+
   it('adds costs and the targets named by results.json once it exists', () => {
     const results = { targets: ['usps', 'svhn'], costs: { student: modelCost(60000, 400000, { latencyMsPerBatch: 1.5, latencyBatchSize: 64 }) } };
     const state = summariseRun(run('/runs/r'), { state: 'done' }, parseEvents(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`), results);

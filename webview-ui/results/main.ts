@@ -152,6 +152,11 @@ function render(state: ResultsPanelState): void {
   });
   const notes: HTMLElement[] = [];
   if (state.error) notes.push(el('p', { class: 'error' }, `Failed: ${state.error}`));
+  const { skippedImages } = state;
+  if (skippedImages.count) {
+    const more = skippedImages.count > skippedImages.first.length ? ` and ${skippedImages.count - skippedImages.first.length} more (trainer.log lists them)` : '';
+    notes.push(el('p', { class: 'warning', id: 'skipped-images' }, `${skippedImages.count} ${skippedImages.count === 1 ? 'image was' : 'images were'} left out because ${skippedImages.count === 1 ? 'it' : 'they'} could not be decoded: ${skippedImages.first.join(', ')}${more}`));
+  }
   if (state.skippedEventLines.length) notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
   const body = state.rows.length ? [switcher, table(state, metric), curves(state)] : [el('p', {}, 'Waiting for the first evaluation…')];
   app.replaceChildren(header, ...notes, ...body);

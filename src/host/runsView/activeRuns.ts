@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { readRunStatus } from '../../runFolder/listRuns';
 import { epochSummary } from '../../runFolder/epochSummary';
-import { parseRunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
+import { parseRunFolderAnnouncement, parseTrainRefusal } from '../../runFolder/runFolderAnnouncement';
 import type { TrainerExit, TrainerProcess } from '../processes/trainerProcess';
 import { CommandId } from '../commands/commandId';
 import { EpochFollower } from './epochFollower';
@@ -14,6 +14,8 @@ export interface ActiveRun {
   output: vscode.OutputChannel;
   /** Known once the trainer has announced it, before it starts work. */
   runDir?: string;
+  /** Why the trainer would not start, when it said so: the experiment's, data's or backend's problems. */
+  refused?: string;
   /** The last epoch the run finished, from its run folder, and in words (`epoch 2/20: …`). */
   progress?: RunEpoch;
   /** Fires with `progress` each time it changes. */
@@ -105,6 +107,8 @@ export class ActiveRuns implements vscode.Disposable {
     this.following.set(run, following);
     trainer.onLine((line) => output.appendLine(line));
     trainer.onMessage((message) => {
+      const refusal = parseTrainRefusal(message);
+      if (refusal) run.refused = refusal.reason;
       const announced = parseRunFolderAnnouncement(message);
       if (!announced || following.epochs) return;
       run.runDir = announced.runDir;
@@ -190,12 +194,25 @@ export function reportWhenDone(run: ActiveRun): void {
       });
       return;
     }
+    if (run.refused !== undefined) {
+      void refusalMessage(run).then((choice) => {
+        if (choice) run.output.show();
+      });
+      return;
+    }
     void failureMessage(name, run.runDir, exit).then((message) =>
       vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
         if (choice) run.output.show();
       }),
     );
   });
+}
+
+/** A run the trainer refused to start (nothing was created): its problems, which are the user's to fix. */
+function refusalMessage(run: ActiveRun): Thenable<string | undefined> {
+  const lines = run.refused!.split('\n');
+  const shown = lines.slice(0, 3).join(' · ');
+  return vscode.window.showErrorMessage(`KD-UDA: run ${run.label} was not started (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}): ${shown}${lines.length > 3 ? ` · and ${lines.length - 3} more in the output` : ''}`, 'Show Log');
 }
 
 /**

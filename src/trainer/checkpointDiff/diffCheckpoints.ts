@@ -20,7 +20,8 @@ async function readMeta(dir: string): Promise<CheckpointMeta> {
   try {
     return await readMetaJson(dir);
   } catch (error) {
-    throw new DiffInputError(`${dir} is not a checkpoint folder: ${error instanceof Error ? error.message : String(error)}`);
+    // readMetaJson names the folder and what is wrong with it.
+    throw new DiffInputError(error instanceof Error ? error.message : String(error));
   }
 }
 

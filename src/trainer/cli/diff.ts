@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { DiffMessage } from '../../checkpointDiff/diffMessages';
 import { diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
+import { readMetaJson } from '../../runFolder/readRunFiles';
 import { parseBackendChoice } from '../backends/backendChoice';
 import { diffCheckpoints, DiffInputError } from '../checkpointDiff/diffCheckpoints';
 import { DataError } from '../data/dataError';
@@ -46,7 +47,9 @@ export async function diffCommand(args: readonly string[], io: CliIo): Promise<n
   const runDir = runDirOf(dirA);
   const out = parsed.values.out ? path.resolve(parsed.values.out) : runDir ? diffReportFile(runDir, dirA, dirB) : undefined;
   if (!out) {
-    io.err(`kd-uda diff: ${dirA} is not in a run folder, so there is no default place for the report: give --out FILE.json`);
+    // A checkpoint that is not there is the mistake to name, not the report's place.
+    const unreadable = await readMetaJson(dirA).then(() => undefined, (error: Error) => error.message);
+    refuse(io, unreadable ?? `${dirA} is not in a run folder, so there is no default place for the report: give --out FILE.json`);
     return 2;
   }
   try {

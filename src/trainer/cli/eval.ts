@@ -6,7 +6,11 @@ import { DataLoader } from '../data/dataLoader';
 import { loadDataset } from '../data/dataset';
 import { parseBackendChoice } from '../backends/backendChoice';
 import { fileLoadHandler, MODEL_JSON } from '../checkpoints/fileModelIO';
+import { RunFileError } from '../../runFolder/jsonShape';
 import { readMetaJson } from '../../runFolder/readRunFiles';
+import { CHECKPOINT_FILES } from '../../runFolder/runFolderFormat';
+import { BackendError } from '../backends/backendError';
+import { DataError } from '../data/dataError';
 import { evaluateModels, perClassAccuracy, type DomainScore } from '../training/evaluate';
 import { startBackend } from './startBackend';
 import type { CliIo } from './cliIo';
@@ -15,15 +19,35 @@ export const EVAL_USAGE = `Usage: kd-uda eval <checkpoint> <dataset> [--domain N
 
 Evaluates a checkpoint folder (model.json + weights.bin + meta.json, as a run writes them) on a
 domain's test split of a dataset root, split as in the run. --domain defaults to the run's first
-target. Prints top-1 accuracy and per-class accuracy.`;
+target. Prints top-1 accuracy and per-class accuracy.
+
+Exit codes: 0 evaluated; 1 failed; 2 bad arguments, a folder that is no checkpoint, or data that
+does not fit it.`;
+
+/**
+ * The data's problems in the terms of this command: the domain comes from --domain (or the
+ * checkpoint's run) and the root from the dataset argument, not from an experiment's fields.
+ */
+function asEvalProblems(error: DataError, checkpoint: string, domainFlag: boolean): DataError {
+  const metaFile = path.join(checkpoint, CHECKPOINT_FILES.meta);
+  const fields: Record<string, string> = {
+    'data.source': domainFlag ? '--domain' : `the domain ${metaFile} names`,
+    'data.root': '<dataset>',
+    'data.layout': `the layout ${metaFile} records`,
+    'data.split.kind': `the split ${metaFile} records`,
+  };
+  return new DataError(error.problems.map((problem) => ({ ...problem, field: problem.field && (fields[problem.field] ?? problem.field) })));
+}
 
 /** Scores a checkpoint on a domain's test split, rebuilding that split as the run did. */
 export async function evaluateCheckpoint(checkpoint: string, datasetRoot: string, domain?: string): Promise<DomainScore & { domain: string; classNames: string[] }> {
   const meta = await readMetaJson(checkpoint);
   const name = domain ?? meta.data.targets[0] ?? meta.data.source;
-  const dataset = await loadDataset({ root: datasetRoot, layout: meta.data.layout, source: name, targets: [], split: meta.data.split, seed: meta.data.seed });
+  const dataset = await loadDataset({ root: datasetRoot, layout: meta.data.layout, source: name, targets: [], split: meta.data.split, seed: meta.data.seed }).catch((error: unknown) => {
+    throw error instanceof DataError ? asEvalProblems(error, checkpoint, domain !== undefined) : error;
+  });
   if (dataset.classNames.join('\n') !== meta.classNames.join('\n')) {
-    throw new Error(`the dataset's classes (${dataset.classNames.join(', ')}) differ from the checkpoint's (${meta.classNames.join(', ')})`);
+    throw new DataError([{ field: '<dataset>', message: `the classes of domain "${name}" (${dataset.classNames.join(', ')}) differ from the checkpoint's (${meta.classNames.join(', ')})` }]);
   }
   const [size, , channels] = meta.inputShape;
   const loader = await DataLoader.create({ imageSize: size, channels: channels as 1 | 3, seed: meta.data.seed });
@@ -50,8 +74,18 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   const [checkpoint, dataset] = parsed.positionals;
-  await startBackend(parseBackendChoice(parsed.values.backend!, '--backend'), io.err);
-  const score = await evaluateCheckpoint(checkpoint, dataset, parsed.values.domain);
+  let score;
+  try {
+    await startBackend(parseBackendChoice(parsed.values.backend!, '--backend'), io.err);
+    score = await evaluateCheckpoint(checkpoint, dataset, parsed.values.domain);
+  } catch (error) {
+    // The user's to fix (a folder that is no checkpoint, a domain or root that is not there, a backend): the reason, not a stack.
+    if (error instanceof RunFileError || error instanceof DataError || error instanceof BackendError) {
+      io.err(`kd-uda eval: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   io.out(`${score.domain}: top-1 accuracy ${(100 * score.accuracy).toFixed(2)}% on ${score.images} test images`);
   perClassAccuracy(score.confusion).forEach((accuracy, k) => io.out(`  ${score.classNames[k]}: ${accuracy === null ? 'no images' : `${(100 * accuracy).toFixed(1)}%`}`));
   return 0;

@@ -14,6 +14,13 @@ export function startBackend(request: BackendChoice, log: (line: string) => void
       return report;
     });
   }
-  started ??= { request, report: initBackend(request, log) };
+  if (!started) {
+    const attempt = { request, report: initBackend(request, log) };
+    // A backend that failed to start made no tensor: a later request (another run in this process) may try another.
+    attempt.report.catch(() => {
+      if (started === attempt) started = undefined;
+    });
+    started = attempt;
+  }
   return started.report;
 }

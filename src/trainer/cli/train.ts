@@ -7,7 +7,7 @@ import { formatExperimentProblem, problemAt, validateExperimentDocument, validat
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { RunFileError } from '../../runFolder/jsonShape';
 import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
-import type { RunFolderAnnouncement } from '../../runFolder/runFolderAnnouncement';
+import type { RunFolderAnnouncement, TrainRefusal } from '../../runFolder/runFolderAnnouncement';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import type { RunStatus } from '../../runFolder/runStatus';
 import { createRunFolder } from '../../runFolder/runId';
@@ -17,7 +17,7 @@ import { recordHardExit } from '../runLoop/hardExit';
 import { takeRunLock, RunLockedError, type HeldRunLock } from '../runLoop/runFolderLock';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
-import { startBackend } from './startBackend';
+import { preflight, PreflightError, type Preflight } from './preflight';
 import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
 
@@ -36,8 +36,8 @@ export class UsageError extends Error {}
 
 const MODEL_ROLES = ['teacher', 'student'] as const;
 
-/** What a run needs before any work: a valid experiment whose model files exist and fit its data. */
-async function readExperiment(file: string): Promise<Experiment> {
+/** What a run needs before any work: a valid experiment whose model files exist and fit its data, and its text. */
+async function readExperiment(file: string): Promise<{ experiment: Experiment; text: string }> {
   const text = await readFile(file, 'utf8').catch((error: Error) => {
     throw new UsageError(`cannot read ${file}: ${error.message}`);
   });
@@ -52,8 +52,9 @@ async function readExperiment(file: string): Promise<Experiment> {
   for (const role of MODEL_ROLES) {
     const spec = experiment[role];
     if (spec.architecture === 'saved') spec.path = resolveFromExperiment(file, spec.path!);
+    if (spec.warmStart) spec.warmStart = resolveFromExperiment(file, spec.warmStart);
   }
-  return experiment;
+  return { experiment, text };
 }
 
 function resolveFromExperiment(file: string, target: string): string {
@@ -127,9 +128,24 @@ export interface TrainRequest {
   onRunFolder?: (runDir: string, lock: HeldRunLock) => void;
 }
 
+/**
+ * The experiment and what it names, checked before anything is created: a UsageError lists every
+ * problem, each on its field and, in an experiment file, its line.
+ */
+async function checkedExperiment(request: TrainRequest): Promise<{ experiment: Experiment; checked: Preflight }> {
+  const { experiment, text } = request.resume ? { experiment: await readResumable(request.resume), text: undefined } : await readExperiment(request.file!);
+  const file = request.resume ? path.join(request.resume, RUN_FILES.experiment) : request.file!;
+  try {
+    return { experiment, checked: await preflight({ experiment, text, checkWarmStarts: !request.resume }) };
+  } catch (error) {
+    if (error instanceof PreflightError) throw new UsageError(error.problems.map((problem) => formatExperimentProblem(file, problem)).join('\n'));
+    throw error;
+  }
+}
+
 /** Validates, creates (or reopens) the run folder, takes its lock and trains; the command and tests share it. */
 export async function startTraining(request: TrainRequest): Promise<{ runDir: string; state: RunState }> {
-  const experiment = request.resume ? await readResumable(request.resume) : await readExperiment(request.file!);
+  const { experiment, checked } = await checkedExperiment(request);
   let runDir = request.resume;
   let lock: HeldRunLock;
   let previous: RunStatus | undefined;
@@ -151,16 +167,9 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
     const writer = await RunWriter.open(runDir, request.echo, previous);
     try {
       await writer.log(`run folder: ${runDir}`);
-      let backend;
-      try {
-        backend = await startBackend(experiment.backend, (line) => void writer.log(line));
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await writer.log(`failed: ${message}`);
-        await writer.setState('failed', message);
-        return { runDir, state: 'failed' };
-      }
-      const state = await trainRun({ experiment, writer, backend, resume: Boolean(request.resume), stop: request.stop, onStep: request.onStep });
+      for (const line of [...checked.backendLog, ...checked.warnings]) await writer.log(line);
+      const data = { dataset: checked.dataset, problems: checked.dataProblems };
+      const state = await trainRun({ experiment, writer, backend: checked.backend, data, resume: Boolean(request.resume), stop: request.stop, onStep: request.onStep });
       return { runDir, state };
     } finally {
       await writer.close();
@@ -242,6 +251,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(error.message);
+      tellLauncher({ kind: 'train-refused', reason: error.message } satisfies TrainRefusal);
       return 2;
     }
     if (error instanceof RunLockedError) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { sortClassNames } from '../../datasetScan/classConsistency';
 import { listDatasetSamples, type DatasetListing, type DomainListing } from '../../datasetScan/listSamples';
 import { LAYOUT_LABELS, type DatasetIssue, type DatasetLayout, type DomainSummary } from '../../datasetScan/datasetSummary';
-import { DataError } from './dataError';
+import { DataError, type DataErrorProblem } from './dataError';
 import { readIdxImages, readIdxLabels } from './idxReader';
 import { findSplitFolders } from './splitFolders';
 import { splitCoverageProblems } from './splitCoverage';
@@ -51,11 +51,11 @@ class CheckedListing {
   }
 
   /** A root without a layout (missing, not a folder, unreadable, unknown layout) says why in its issues. */
-  rootProblems(expectedLayout: DataSelection['layout']): string[] {
+  rootProblems(expectedLayout: DataSelection['layout']): DataErrorProblem[] {
     const { summary } = this.listing;
-    if (!summary.layout) return summary.issues.map(describeIssue);
+    if (!summary.layout) return summary.issues.map((issue) => ({ field: 'data.root', message: describeIssue(issue) }));
     if (expectedLayout && expectedLayout !== 'auto' && expectedLayout !== summary.layout) {
-      return [`data.layout is "${expectedLayout}" (${LAYOUT_LABELS[expectedLayout]}), but ${summary.root} is laid out as ${LAYOUT_LABELS[summary.layout]} ("${summary.layout}").`];
+      return [{ field: 'data.layout', message: `is "${expectedLayout}" (${LAYOUT_LABELS[expectedLayout]}), but ${summary.root} is laid out as ${LAYOUT_LABELS[summary.layout]} ("${summary.layout}"); set it to "${summary.layout}" or "auto".` }];
     }
     return [];
   }
@@ -66,43 +66,44 @@ class CheckedListing {
  * set; returns the sorted class names. Problems go into `problems`; warnings (bad list lines,
  * skipped files, empty classes in a target) go to `onProblem`.
  */
-function checkDomains(listings: readonly CheckedListing[], selection: DataSelection, problems: string[], onProblem: DataProblemSink): string[] {
+function checkDomains(listings: readonly CheckedListing[], selection: DataSelection, problems: DataErrorProblem[], onProblem: DataProblemSink): string[] {
   const wanted = [selection.source, ...selection.targets];
   const duplicates = wanted.filter((name, index) => wanted.indexOf(name) !== index);
-  if (duplicates.length > 0) problems.push(`data.targets must differ from each other and from data.source; repeated: ${quoted([...new Set(duplicates)])}.`);
-  const classSets: { where: string; names: Set<string> }[] = [];
+  if (duplicates.length > 0) problems.push({ field: 'data.targets', message: `must differ from each other and from data.source; repeated: ${quoted([...new Set(duplicates)])}.` });
+  const classSets: { field: string; where: string; names: Set<string> }[] = [];
   for (const checked of listings) {
     const root = checked.listing.summary.root;
     for (const issue of checked.listing.summary.issues) onProblem({ code: 'dataset-warning', message: describeIssue(issue), path: issue.path, line: issue.line });
     for (const name of new Set(wanted)) {
-      const field = name === selection.source ? 'data.source' : 'data.targets';
+      // The first place the file names the domain: its line is where the fix goes.
+      const field = name === selection.source ? 'data.source' : `data.targets[${selection.targets.indexOf(name)}]`;
       const domain = checked.domains.get(name);
       if (!domain) {
-        problems.push(`${field}: no domain "${name}" in ${root}; its domains are ${quoted([...checked.domains.keys()]) || 'none'}.`);
+        problems.push({ field, message: `no domain "${name}" in ${root}; its domains are ${quoted([...checked.domains.keys()]) || 'none'}.` });
         continue;
       }
       const { summary } = domain;
       if (summary.count === 0) {
         const why = summary.issues.map(describeIssue).join(' ');
-        problems.push(`${field}: domain "${name}" (${summary.path}) has no readable images.${why ? ` ${why}` : ''}`);
+        problems.push({ field, message: `domain "${name}" (${summary.path}) has no readable images.${why ? ` ${why}` : ''}` });
         continue;
       }
-      classSets.push({ where: `domain "${name}" in ${root}`, names: new Set(summary.classes.map((entry) => entry.name)) });
+      classSets.push({ field, where: `domain "${name}" in ${root}`, names: new Set(summary.classes.map((entry) => entry.name)) });
       for (const issue of summary.issues) {
         if (issue.code !== 'class-mismatch') onProblem({ code: 'dataset-warning', message: describeIssue(issue), domain: name, path: issue.path, line: issue.line });
       }
       for (const entry of summary.classes) {
         if (entry.count === 0 && name === selection.source) {
-          problems.push(`Class "${entry.name}" of the source domain "${name}" has no images (${path.join(summary.path, entry.name)}): the model cannot learn a class it never sees.`);
+          problems.push({ field, message: `Class "${entry.name}" of the source domain "${name}" has no images (${path.join(summary.path, entry.name)}): the model cannot learn a class it never sees.` });
         }
         for (const issue of entry.issues) onProblem({ code: 'dataset-warning', message: describeIssue(issue), domain: name, path: issue.path, line: issue.line });
       }
     }
   }
   const union = sortClassNames(classSets.flatMap((set) => [...set.names]));
-  for (const { where, names } of classSets) {
+  for (const { field, where, names } of classSets) {
     const missing = union.filter((name) => !names.has(name));
-    if (missing.length > 0) problems.push(`Class sets differ: ${where} lacks ${missing.length === 1 ? 'class' : 'classes'} ${quoted(missing)} that other selected domains have.`);
+    if (missing.length > 0) problems.push({ field, message: `Class sets differ: ${where} lacks ${missing.length === 1 ? 'class' : 'classes'} ${quoted(missing)} that other selected domains have.` });
   }
   return union;
 }
@@ -140,7 +141,7 @@ export async function loadDataset(
   const root = path.resolve(selection.root);
   const splitFolders = selection.split.kind === 'folders' ? await findSplitFolders(root) : undefined;
   if (selection.split.kind === 'folders' && !splitFolders) {
-    throw new DataError([`split.kind is "folders", but ${root} has no train/ and test/ (or val/) folders of its own; use "holdout" or "all", or point data.root at a dataset that has them.`]);
+    throw new DataError([{ field: 'data.split.kind', message: `is "folders", but ${root} has no train/ and test/ (or val/) folders of its own; use "holdout" or "all", or point data.root at a dataset that has them.` }]);
   }
   const listings = splitFolders
     ? await Promise.all([listRoot(splitFolders.train, options.signal), listRoot(splitFolders.test, options.signal)])
@@ -148,10 +149,10 @@ export async function loadDataset(
 
   const rootProblems = listings.flatMap((listing) => listing.rootProblems(selection.layout));
   if (rootProblems.length > 0) throw new DataError(rootProblems);
-  const problems: string[] = [];
+  const problems: DataErrorProblem[] = [];
   const classNames = checkDomains(listings, selection, problems, onProblem);
   if (problems.length > 0 && !splitFolders && (await findSplitFolders(root))) {
-    problems.push(`${root} holds its own train/ and test/ folders: set split.kind to "folders" to use them, or point data.root at ${path.join(root, 'train')}.`);
+    problems.push({ field: 'data.split.kind', message: `${root} holds its own train/ and test/ folders: set split.kind to "folders" to use them, or point data.root at ${path.join(root, 'train')}.` });
   }
   if (problems.length > 0) throw new DataError(problems);
 
@@ -166,6 +167,6 @@ export async function loadDataset(
   const source = await domainSplits(selection.source);
   const targets = await Promise.all(selection.targets.map(domainSplits));
   const splitProblems = [source, ...targets].flatMap((domain) => splitCoverageProblems(domain, classNames, selection.split, domain === source));
-  if (splitProblems.length > 0) throw new DataError(splitProblems);
+  if (splitProblems.length > 0) throw new DataError(splitProblems.map((message) => ({ field: 'data.split', message })));
   return { root, layout: listings[0].listing.summary.layout!, classNames, source, targets };
 }

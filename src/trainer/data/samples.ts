@@ -42,6 +42,8 @@ export interface Batch {
 export type DataProblemCode =
   /** An image that could not be decoded: skipped, counted, and never tried again. */
   | 'corrupt-image'
+  /** An image whose first bytes are no format the decoder reads, found before training; skipped like a corrupt one when reached. */
+  | 'undecodable-image'
   /** A problem the dataset scan found that does not stop training (a bad list-file line, an empty class in a target). */
   | 'dataset-warning';
 

@@ -46,9 +46,10 @@ export class RunWriter {
     return this.events.append(event);
   }
 
-  async log(line: string): Promise<void> {
+  /** `line` to the terminal and the log; `detail` (a stack) to the log alone, for whoever debugs it. */
+  async log(line: string, detail?: string): Promise<void> {
     this.echo(line);
-    await appendFile(path.join(this.dir, RUN_FILES.log), `${new Date().toISOString()} ${line}\n`);
+    await appendFile(path.join(this.dir, RUN_FILES.log), `${new Date().toISOString()} ${line}\n${detail ? `${detail}\n` : ''}`);
   }
 
   close(): Promise<void> {

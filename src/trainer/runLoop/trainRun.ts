@@ -3,7 +3,9 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../data/dataError';
 import { DataLoader } from '../data/dataLoader';
-import { loadDataset, type LoadedDataset } from '../data/dataset';
+import type { LoadedDataset } from '../data/dataset';
+import type { DataProblem } from '../data/samples';
+import { SkippedImages } from '../data/skippedImages';
 import { deriveSeed } from '../data/seededRandom';
 import type { Experiment } from '../../experiment/experiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
@@ -46,6 +48,8 @@ export interface TrainRunOptions {
   experiment: Experiment;
   writer: RunWriter;
   backend: BackendReport;
+  /** The data, read and checked before the run folder was made, and the warnings about it. */
+  data: { dataset: LoadedDataset; problems: readonly DataProblem[] };
   /** Continue from the run folder's last checkpoint. */
   resume: boolean;
   stop: StopRequest;
@@ -70,7 +74,7 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
     // A stack is for a bug; these are the run's own faults, whose message says what to do.
     const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError || error instanceof DataError;
     await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
-    await writer.log(`failed: ${known ? message : error instanceof Error ? (error.stack ?? message) : message}`);
+    await writer.log(`failed: ${message}`, known || !(error instanceof Error) ? undefined : error.stack);
     await writer.setState('failed', message);
     return 'failed';
   }
@@ -123,6 +127,8 @@ interface RunSetup {
   totalSteps: number;
   evalDomains: EvalDomain[];
   classifiers: Record<string, (images: tf.Tensor4D) => tf.Tensor2D>;
+  /** Images the loader could not decode, summarised in the log at the end of each epoch. */
+  skipped: SkippedImages;
   meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture' | 'adaptAt' | 'adaptationSize'>;
 }
 
@@ -151,13 +157,18 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
   const { experiment, writer } = options;
   const { data } = experiment;
   const selection = { root: data.root, layout: data.layout, source: data.source, targets: data.targets, split: data.split, seed: experiment.seed };
-  const dataset = await loadDataset(selection, { onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }) });
+  const { dataset } = options.data;
+  for (const problem of options.data.problems) await writer.event({ kind: 'data-problem', ...problem });
+  const skipped = new SkippedImages();
   const loader = await DataLoader.create({
     imageSize: data.imageSize,
     channels: data.channels,
     augment: data.augment,
     seed: experiment.seed,
-    onProblem: (problem) => void writer.event({ kind: 'data-problem', ...problem }),
+    onProblem: (problem) => {
+      skipped.note(problem);
+      void writer.event({ kind: 'data-problem', ...problem });
+    },
   });
   const inputShape: [number, number, number] = [data.imageSize, data.imageSize, data.channels];
   const classNames = dataset.classNames;
@@ -187,6 +198,7 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
       { name: SOURCE_HOLDOUT, domain: dataset.source.name, samples: dataset.source.test },
     ],
     classifiers: Object.fromEntries(method.learners.map((learner) => [learner.role, (images: tf.Tensor4D) => logitsOf(learner.net, images, false)])),
+    skipped,
     meta: { inputShape, classNames, data: { ...selection, targets: [...data.targets] } },
   };
 }
@@ -292,6 +304,8 @@ async function endEpoch(run: RunSetup, position: TrainingPosition, beta: number,
   };
   await writer.event(epochDone);
   await writer.log(epochSummary(epochDone));
+  const skippedLine = run.skipped.takeSummary(epoch);
+  if (skippedLine) await writer.log(skippedLine);
   return { scores, lastScores, checkpointBytes: saved.bytes };
 }
 
