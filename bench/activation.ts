@@ -30,7 +30,10 @@ async function once(): Promise<ProbeResult> {
   const server = await startCodeServer({ workspace: workspace.root, env: { KDUDA_BENCH_RESULTS: resultsFile }, log: () => undefined });
   const browser = await launchBrowser();
   try {
-    await openWorkbench(browser.page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: path.join(REPO_ROOT, 'out', 'bench', 'activationProbe.js') }));
+    await openWorkbench(
+      browser.page,
+      server.urlFor({ extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: path.join(REPO_ROOT, 'out', 'bench', 'activationProbe.js') }),
+    );
     await poll('the activation probe to report', () => existsSync(resultsFile), 120_000);
     return JSON.parse(readFileSync(resultsFile, 'utf8')) as ProbeResult;
   } finally {
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
   console.log('| run | activate() ms | modules loaded | heavy modules | dataset roots scanned at activation (of known) |');
   console.log('|---|---:|---:|---|---:|');
   results.forEach((result, i) =>
-    console.log(`| ${i + 1} | ${result.activationMs.toFixed(1)} | ${result.modulesLoaded} | ${result.heavyModules.join(', ') || 'none'} | ${result.scannedRootsAtActivation} of ${result.rootsKnown} |`),
+    console.log(
+      `| ${i + 1} | ${result.activationMs.toFixed(1)} | ${result.modulesLoaded} | ${result.heavyModules.join(', ') || 'none'} | ${result.scannedRootsAtActivation} of ${result.rootsKnown} |`,
+    ),
   );
   console.log(`| median | ${times[Math.floor(times.length / 2)].toFixed(1)} | | | |`);
   if (results.some((result) => result.wasActive)) console.log('\nNote: the extension was already active in some run, so those times are not cold.');

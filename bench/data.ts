@@ -37,9 +37,16 @@ async function ensureJpegs(): Promise<void> {
   if (existsSync(path.join(JPEGS, '.complete'))) return;
   const sharp = await loadSharp(CACHE);
   const photoRoot = path.join(CACHE, 'debian');
-  const photos = (await fs.readdir(photoRoot, { recursive: true })).filter((file) => /(astronaut|chelsea|coffee|rocket|motorcycle_left|china|flower)\.(png|jpg)$/.test(file)).map((file) => path.join(photoRoot, file));
+  const photos = (await fs.readdir(photoRoot, { recursive: true }))
+    .filter((file) => /(astronaut|chelsea|coffee|rocket|motorcycle_left|china|flower)\.(png|jpg)$/.test(file))
+    .map((file) => path.join(photoRoot, file));
   if (photos.length === 0) throw new Error(`no photos under ${photoRoot}: run the Digits generator (or this bench's digits part) first`);
-  const sizes = [[300, 300], [640, 480], [480, 360], [400, 400]];
+  const sizes = [
+    [300, 300],
+    [640, 480],
+    [480, 360],
+    [400, 400],
+  ];
   for (let i = 0; i < 2_000; i++) {
     const photo = sharp(photos[i % photos.length]);
     const { width = 0, height = 0 } = await photo.metadata();
@@ -83,19 +90,45 @@ async function main(): Promise<void> {
   const fonts = await loadDataset({ root: DIGITS, source: 'font-digits', targets: ['mnist-photo'], split: { kind: 'folders' }, seed: 0 });
   const jpegs = await loadDataset({ root: JPEGS, source: 'amazon', targets: ['webcam'], split: { kind: 'all' }, seed: 0 });
   // Cold runs stay within one pass of the smallest domain (the loader draws PREFETCH batches ahead), so every sample is decoded.
-  const onePass = (dataset: LoadedDataset): number => Math.floor(Math.min(dataset.source.train.length, ...dataset.targets.map((target) => target.train.length)) / BATCH) - PREFETCH - 1;
+  const onePass = (dataset: LoadedDataset): number =>
+    Math.floor(Math.min(dataset.source.train.length, ...dataset.targets.map((target) => target.train.length)) / BATCH) - PREFETCH - 1;
   const digitSteps = Math.min(onePass(digits), onePass(fonts));
   const jpegSteps = onePass(jpegs);
 
   const rows = [
-    row('28x28x1, mnist -> mnist-photo PNGs', await measure(digits, { imageSize: 28, channels: 1 }, digitSteps, false), await measure(digits, { imageSize: 28, channels: 1 }, 300, true)),
-    row('28x28x3, mnist -> mnist-photo PNGs', await measure(digits, { imageSize: 28, channels: 3 }, digitSteps, false), await measure(digits, { imageSize: 28, channels: 3 }, 300, true)),
-    row('32x32x3, font-digits -> mnist-photo (28 resized to 32)', await measure(fonts, { imageSize: 32, channels: 3 }, digitSteps, false), await measure(fonts, { imageSize: 32, channels: 3 }, 300, true)),
-    row('224x224x3 JPEGs, no augmentation', await measure(jpegs, { imageSize: 224, channels: 3 }, jpegSteps, false), await measure(jpegs, { imageSize: 224, channels: 3 }, 40, true)),
-    row('224x224x3 JPEGs, random resized crop + flip', await measure(jpegs, { imageSize: 224, channels: 3, augment: { randomResizedCrop: true, horizontalFlip: true } }, jpegSteps, false), await measure(jpegs, { imageSize: 224, channels: 3, augment: { randomResizedCrop: true, horizontalFlip: true } }, 40, true)),
+    row(
+      '28x28x1, mnist -> mnist-photo PNGs',
+      await measure(digits, { imageSize: 28, channels: 1 }, digitSteps, false),
+      await measure(digits, { imageSize: 28, channels: 1 }, 300, true),
+    ),
+    row(
+      '28x28x3, mnist -> mnist-photo PNGs',
+      await measure(digits, { imageSize: 28, channels: 3 }, digitSteps, false),
+      await measure(digits, { imageSize: 28, channels: 3 }, 300, true),
+    ),
+    row(
+      '32x32x3, font-digits -> mnist-photo (28 resized to 32)',
+      await measure(fonts, { imageSize: 32, channels: 3 }, digitSteps, false),
+      await measure(fonts, { imageSize: 32, channels: 3 }, 300, true),
+    ),
+    row(
+      '224x224x3 JPEGs, no augmentation',
+      await measure(jpegs, { imageSize: 224, channels: 3 }, jpegSteps, false),
+      await measure(jpegs, { imageSize: 224, channels: 3 }, 40, true),
+    ),
+    row(
+      '224x224x3 JPEGs, random resized crop + flip',
+      await measure(jpegs, { imageSize: 224, channels: 3, augment: { randomResizedCrop: true, horizontalFlip: true } }, jpegSteps, false),
+      await measure(jpegs, { imageSize: 224, channels: 3, augment: { randomResizedCrop: true, horizontalFlip: true } }, 40, true),
+    ),
   ];
   console.log(`Data loader throughput, batch ${BATCH} per domain, source + 1 target per step (samples/s delivered)`);
-  console.log(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}\n`,
+  );
   console.log('| data | cold (decoding) | cached |');
   console.log('|---|---:|---:|');
   for (const line of rows) console.log(line);

@@ -124,7 +124,8 @@ function experimentFor(method: MethodKey, seed: number, targets: string[]): Reco
 async function ensureBenchmark(): Promise<string[]> {
   const domains = await ensureDigits(trainer, dataDir, values.size);
   const targets = domains.filter((name) => name !== SOURCE);
-  if (!domains.includes(SOURCE) || targets.length < 2) throw new Error(`${dataDir}: the benchmark needs ${SOURCE} and at least two targets, has ${domains.join(', ')}`);
+  if (!domains.includes(SOURCE) || targets.length < 2)
+    throw new Error(`${dataDir}: the benchmark needs ${SOURCE} and at least two targets, has ${domains.join(', ')}`);
   return targets;
 }
 
@@ -135,11 +136,13 @@ function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<
 
 /** Accuracy per target of one row's model(s) in one seed's run(s): per-target teachers and KD-STDA runs each on their own target. */
 function rowAccuracy(row: RowSpec, runs: RunResults[], targets: string[]): Record<string, number> {
-  return Object.fromEntries(targets.map((target) => {
-    const results = runs.find((run) => run.targets.includes(target))!;
-    const role = row.role === 'teacher-per-target' ? `teacher-${target}` : row.role;
-    return [target, results.headline.accuracy[role][target]];
-  }));
+  return Object.fromEntries(
+    targets.map((target) => {
+      const results = runs.find((run) => run.targets.includes(target))!;
+      const role = row.role === 'teacher-per-target' ? `teacher-${target}` : row.role;
+      return [target, results.headline.accuracy[role][target]];
+    }),
+  );
 }
 
 function rowCost(row: RowSpec, results: RunResults): { parameters: number; macs: number } {
@@ -170,7 +173,9 @@ async function main(): Promise<void> {
   const results = new Map<string, RunResults[]>();
   const seconds = new Map<MethodKey, number[]>();
   const startedAll = Date.now();
-  console.log(`Digits: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${values.epochs} epochs x ${values.steps} steps, ${values.batch} images per domain a step; teacher lenet5 x${values['teacher-width']}; load ${os.loadavg()[0].toFixed(2)}`);
+  console.log(
+    `Digits: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${values.epochs} epochs x ${values.steps} steps, ${values.batch} images per domain a step; teacher lenet5 x${values['teacher-width']}; load ${os.loadavg()[0].toFixed(2)}`,
+  );
   for (const seed of seeds) {
     for (const method of methods) {
       for (const domains of runTargets(method, targets)) {
@@ -183,7 +188,9 @@ async function main(): Promise<void> {
         }
         results.set(`${method}/${seed}`, [...(results.get(`${method}/${seed}`) ?? []), outcome.results]);
         seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
-        console.log(`${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`);
+        console.log(
+          `${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`,
+        );
       }
     }
   }
@@ -207,13 +214,21 @@ async function main(): Promise<void> {
   if (!first) throw new Error(`no finished run in ${runsDir}`);
   console.log(`\nTarget test accuracy (%), last epoch, mean ± std over the seeds each row has (${first.backend}):\n`);
   console.log(lines.join('\n'));
-  const timing = methods.filter((method) => seconds.has(method)).map((method) => {
-    const runs = seconds.get(method)!;
-    return `${method} ${(runs.reduce((a, b) => a + b, 0) / runs.length).toFixed(0)} s`;
-  });
+  const timing = methods
+    .filter((method) => seconds.has(method))
+    .map((method) => {
+      const runs = seconds.get(method)!;
+      return `${method} ${(runs.reduce((a, b) => a + b, 0) / runs.length).toFixed(0)} s`;
+    });
   const trainingMinutes = [...seconds.values()].flat().reduce((a, b) => a + b, 0) / 60;
-  console.log(`\nMean wall time per run: ${timing.join(', ')}; ${trainingMinutes.toFixed(1)} min of training in all (this invocation ${((Date.now() - startedAll) / 60000).toFixed(1)} min); load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
-  if (values.json) await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: experimentFor(methods[0], seeds[0], targets), rows: table }, null, 2)}\n`);
+  console.log(
+    `\nMean wall time per run: ${timing.join(', ')}; ${trainingMinutes.toFixed(1)} min of training in all (this invocation ${((Date.now() - startedAll) / 60000).toFixed(1)} min); load ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
+  if (values.json)
+    await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: experimentFor(methods[0], seeds[0], targets), rows: table }, null, 2)}\n`);
 }
 
 main().catch((error: Error) => {

@@ -19,7 +19,16 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, pickQuickPickItem, quickPickIsOpen, runCommand, waitForWorkbench, webviewFrame, type ScrollBox } from '../test/harness/browser';
+import {
+  launchBrowser,
+  openWorkbench,
+  pickQuickPickItem,
+  quickPickIsOpen,
+  runCommand,
+  waitForWorkbench,
+  webviewFrame,
+  type ScrollBox,
+} from '../test/harness/browser';
 import { poll } from '../test/harness/poll';
 import { ensureCodeServer, startCodeServer } from '../test/harness/codeServer';
 import { REPO_ROOT } from '../test/harness/paths';
@@ -47,7 +56,8 @@ interface PagePhases {
 async function pagePhases(frame: FrameLocator, bundleName: string): Promise<PagePhases> {
   return frame.locator('body').evaluate(async (_body, bundle) => {
     // `painted` is marked a task after the frame: the harness may see the rows first.
-    for (let waited = 0; performance.getEntriesByName('kdUda:painted').length === 0 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; performance.getEntriesByName('kdUda:painted').length === 0 && waited < 5000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const origin = performance.timeOrigin;
     const at = (name: string) => {
       const mark = performance.getEntriesByName(`kdUda:${name}`)[0];
@@ -91,7 +101,8 @@ function phaseCells(from: number, phases: PagePhases, seen: number): string[] {
   ];
 }
 
-const PHASE_HEADER = '| webview created | service worker started | HTML in | bundle fetched | bundle parsed | imports run | ready -> snapshot | DOM built | painted | first paint | harness saw it |';
+const PHASE_HEADER =
+  '| webview created | service worker started | HTML in | bundle fetched | bundle parsed | imports run | ready -> snapshot | DOM built | painted | first paint | harness saw it |';
 const PHASE_RULE = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 
 /** Runs `act` inside the webview: ms until its handler returns (the panel's work) and until the next frame is painted. */
@@ -145,12 +156,30 @@ async function benchCompareRuns(page: Page, repeats: number): Promise<{ open: st
   const open: string[] = [];
   const interact: string[] = [];
   const frame = webviewFrame(page);
-  const firstRun = async () => ((await frame.locator('#runs-table tbody button.run-link').first().textContent().catch(() => '')) ?? '').trim();
+  const firstRun = async () =>
+    (
+      (await frame
+        .locator('#runs-table tbody button.run-link')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? ''
+    ).trim();
   const openPanel = async (label: string): Promise<void> => {
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'KD-UDA: Compare Runs');
     const started = Date.now();
-    await poll('1,000 rows', async () => ((await frame.locator('#summary').textContent().catch(() => '')) ?? '').startsWith(`${COMPARED_RUNS.toLocaleString('en-US')} of`) && (await frame.locator('#runs-table tbody button.run-link').count()) > 0, 120_000, 10);
+    await poll(
+      '1,000 rows',
+      async () =>
+        (
+          (await frame
+            .locator('#summary')
+            .textContent()
+            .catch(() => '')) ?? ''
+        ).startsWith(`${COMPARED_RUNS.toLocaleString('en-US')} of`) && (await frame.locator('#runs-table tbody button.run-link').count()) > 0,
+      120_000,
+      10,
+    );
     const seen = Date.now();
     const phases = await pagePhases(frame, 'compareRuns.js');
     open.push(`| ${label} | ${phaseCells(started, phases, seen).join(' | ')} |`);
@@ -177,10 +206,19 @@ async function benchCompareRuns(page: Page, repeats: number): Promise<{ open: st
     await frame.locator('#filter').fill('');
     const filterStarted = Date.now();
     await frame.locator('#filter').fill('temperature:8 state:done');
-    await poll('the filtered rows', async () => /^\d+ of 1,000/.test((await frame.locator('#summary').textContent()) ?? '') && !((await frame.locator('#summary').textContent()) ?? '').startsWith('1,000 of'), 10_000, 10);
+    await poll(
+      'the filtered rows',
+      async () =>
+        /^\d+ of 1,000/.test((await frame.locator('#summary').textContent()) ?? '') &&
+        !((await frame.locator('#summary').textContent()) ?? '').startsWith('1,000 of'),
+      10_000,
+      10,
+    );
     const filterViaHarness = Date.now() - filterStarted;
     const shown = ((await frame.locator('#summary').textContent()) ?? '').split(' ')[0];
-    interact.push(`| ${i + 1} | ${timing(sortInPage)} | ${timing(sortInPageAgain)} | ${sortViaHarness} | ${timing(filterInPage)} | ${filterViaHarness} (${shown} rows) |`);
+    interact.push(
+      `| ${i + 1} | ${timing(sortInPage)} | ${timing(sortInPageAgain)} | ${sortViaHarness} | ${timing(filterInPage)} | ${filterViaHarness} (${shown} rows) |`,
+    );
     await frame.locator('#filter').fill('');
   }
   // A new extension host: the records come from the cache file in the workspace storage.
@@ -200,22 +238,32 @@ async function main(): Promise<void> {
   for (let index = 1; index < COMPARED_RUNS; index++) writeComparedRun(runsDir, index);
   const server = await startCodeServer({ workspace: workspace.root, log: () => undefined });
   const browser = await launchBrowser();
-  const load = () => `load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}, ${os.cpus().length} CPUs`;
+  const load = () =>
+    `load ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}, ${os.cpus().length} CPUs`;
   try {
     const page = browser.page;
     await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
     const compare = await benchCompareRuns(page, repeats);
-    console.log(`\nCompare Runs, ${COMPARED_RUNS.toLocaleString('en-US')} run folders x ${TARGETS.length} targets (${load()}); ms from the palette closing on "KD-UDA: Compare Runs" to the first rows painted\n`);
+    console.log(
+      `\nCompare Runs, ${COMPARED_RUNS.toLocaleString('en-US')} run folders x ${TARGETS.length} targets (${load()}); ms from the palette closing on "KD-UDA: Compare Runs" to the first rows painted\n`,
+    );
     console.log(`| open ${PHASE_HEADER}`);
     console.log(`|---${PHASE_RULE}`);
     for (const row of compare.open) console.log(row);
     console.log(`\nSort (student accuracy on ${TARGETS[TARGETS.length - 1]}) and filter on 1,000 rows, ms to the changed rows painted\n`);
-    console.log('| round | sort asc in page: handler / painted | sort desc in page | sort via harness | filter in page: handler / painted | filter via harness |');
+    console.log(
+      '| round | sort asc in page: handler / painted | sort desc in page | sort via harness | filter in page: handler / painted | filter via harness |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const row of compare.interact) console.log(row);
 
     const results = await benchResults(page, repeats);
-    console.log(`\nResults panel, ${EPOCHS} epochs x ${TARGETS.length} targets x ${ROLES.length} models (${load()}); ms from picking the run in the quick pick\n`);
+    console.log(
+      `\nResults panel, ${EPOCHS} epochs x ${TARGETS.length} targets x ${ROLES.length} models (${load()}); ms from picking the run in the quick pick\n`,
+    );
     console.log(`| open ${PHASE_HEADER} to curves drawn | last -> max switch |`);
     console.log(`|---${PHASE_RULE}---:|---:|`);
     for (const row of results) console.log(row);

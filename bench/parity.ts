@@ -172,18 +172,42 @@ async function exportArrays(): Promise<ArrayIndex> {
     { onProblem: (problem) => console.log(`  data: ${problem.message}`) },
   );
   const previous = (await readFile(indexFile, 'utf8').then(JSON.parse, () => undefined)) as ArrayIndex | undefined;
-  const comparable = previous?.dataRoot === dataset.root && previous.imageSize === IMAGE_SIZE && previous.channels === CHANNELS && JSON.stringify(previous.classNames) === JSON.stringify(dataset.classNames);
-  const index: ArrayIndex = { dataRoot: dataset.root, imageSize: IMAGE_SIZE, channels: CHANNELS, layout: 'NHWC', normalize: 'symmetric', classNames: dataset.classNames, splits: comparable ? previous.splits : {} };
+  const comparable =
+    previous?.dataRoot === dataset.root &&
+    previous.imageSize === IMAGE_SIZE &&
+    previous.channels === CHANNELS &&
+    JSON.stringify(previous.classNames) === JSON.stringify(dataset.classNames);
+  const index: ArrayIndex = {
+    dataRoot: dataset.root,
+    imageSize: IMAGE_SIZE,
+    channels: CHANNELS,
+    layout: 'NHWC',
+    normalize: 'symmetric',
+    classNames: dataset.classNames,
+    splits: comparable ? previous.splits : {},
+  };
   const undecodable: string[] = [];
   // No decoded-image cache: each image is read once here, and the largest domain would fill it.
-  const loader = await DataLoader.create({ imageSize: IMAGE_SIZE, channels: CHANNELS, normalize: 'symmetric', seed: 0, cacheBytes: 0, onProblem: (problem) => undecodable.push(problem.message) });
+  const loader = await DataLoader.create({
+    imageSize: IMAGE_SIZE,
+    channels: CHANNELS,
+    normalize: 'symmetric',
+    seed: 0,
+    cacheBytes: 0,
+    onProblem: (problem) => undecodable.push(problem.message),
+  });
   const imageBytes = IMAGE_SIZE * IMAGE_SIZE * CHANNELS * Float32Array.BYTES_PER_ELEMENT;
   await mkdir(arraysDir, { recursive: true });
   for (const domain of [dataset.source, ...dataset.targets]) {
     for (const split of ['train', 'test'] as const) {
       const samples = domain[split];
       const id = `${domain.name}/${split}`;
-      const exported: ExportedSplit = { images: `${domain.name}-${split}.images.f32`, labels: `${domain.name}-${split}.labels.i32`, count: samples.length, samplesSha256: samplesDigest(samples) };
+      const exported: ExportedSplit = {
+        images: `${domain.name}-${split}.images.f32`,
+        labels: `${domain.name}-${split}.labels.i32`,
+        count: samples.length,
+        samplesSha256: samplesDigest(samples),
+      };
       const kept = index.splits[id];
       if (
         kept?.samplesSha256 === exported.samplesSha256 &&
@@ -224,10 +248,20 @@ const torchCacheFile = path.join(runsDir, 'torch-results.json');
 /** What a PyTorch result depends on: the recipe, the exported images it read, and the script itself. */
 function torchKey(spec: RunSpec, index: ArrayIndex, script: string): string {
   const domains = [SOURCE, ...spec.targets];
-  const inputs = Object.fromEntries(domains.flatMap((domain) => ['train', 'test'].map((split) => [`${domain}/${split}`, index.splits[`${domain}/${split}`].samplesSha256])));
+  const inputs = Object.fromEntries(
+    domains.flatMap((domain) => ['train', 'test'].map((split) => [`${domain}/${split}`, index.splits[`${domain}/${split}`].samplesSha256])),
+  );
   return JSON.stringify({
-    method: spec.method, source: SOURCE, targets: spec.targets, seed: spec.seed, epochs, stepsPerEpoch, batch: BATCH, optimizer: OPTIMIZER,
-    inputs, script: createHash('sha256').update(script).digest('hex'),
+    method: spec.method,
+    source: SOURCE,
+    targets: spec.targets,
+    seed: spec.seed,
+    epochs,
+    stepsPerEpoch,
+    batch: BATCH,
+    optimizer: OPTIMIZER,
+    inputs,
+    script: createHash('sha256').update(script).digest('hex'),
   });
 }
 
@@ -236,9 +270,29 @@ async function trainTorch(spec: RunSpec, index: ArrayIndex): Promise<TorchOutcom
   const key = torchKey(spec, index, await readFile(torchScript, 'utf8'));
   if (cache[key]) return { ...cache[key], reused: true };
   const args = [
-    torchScript, '--arrays', arraysDir, '--method', spec.method, '--source', SOURCE, '--targets', spec.targets.join(','), '--seed', String(spec.seed),
-    '--epochs', String(epochs), '--steps', String(stepsPerEpoch), '--batch', String(BATCH),
-    '--lr', String(OPTIMIZER.studentLr), '--momentum', String(OPTIMIZER.momentum), '--weight-decay', String(OPTIMIZER.weightDecay),
+    torchScript,
+    '--arrays',
+    arraysDir,
+    '--method',
+    spec.method,
+    '--source',
+    SOURCE,
+    '--targets',
+    spec.targets.join(','),
+    '--seed',
+    String(spec.seed),
+    '--epochs',
+    String(epochs),
+    '--steps',
+    String(stepsPerEpoch),
+    '--batch',
+    String(BATCH),
+    '--lr',
+    String(OPTIMIZER.studentLr),
+    '--momentum',
+    String(OPTIMIZER.momentum),
+    '--weight-decay',
+    String(OPTIMIZER.weightDecay),
   ];
   let lastLines: string[] = [];
   let result: string | undefined;
@@ -268,7 +322,11 @@ function std(samples: number[]): number {
 const percent = (value: number): string => (100 * value).toFixed(1);
 const meanStd = (samples: number[]): string => (samples.length ? `${percent(mean(samples))} ± ${percent(std(samples))}` : '—');
 const signed = (value: number): string => `${value >= 0 ? '+' : '−'}${Math.abs(100 * value).toFixed(1)}`;
-const loadAverage = (): string => os.loadavg().map((load) => load.toFixed(2)).join(' ');
+const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
 
 interface RunRecord {
   spec: RunSpec;
@@ -307,7 +365,10 @@ function markdown(records: RunRecord[], backend: string | undefined, torchVersio
     `| seed | run | target | ours (%) | PyTorch (%) | ours ${SOURCE} test | PyTorch ${SOURCE} test | ours s | PyTorch s |`,
     `|---|---|---|---|---|---|---|---|---|`,
     ...records.flatMap(({ spec, ours, torch }) =>
-      spec.targets.map((target) => `| ${spec.seed} | ${spec.method === 'dann' ? 'DANN' : spec.method} | ${target} | ${cell(ours, target)} | ${cell(torch, target)} | ${cell(ours, SOURCE_TEST)} | ${cell(torch, SOURCE_TEST)} | ${seconds(ours)} | ${seconds(torch)} |`),
+      spec.targets.map(
+        (target) =>
+          `| ${spec.seed} | ${spec.method === 'dann' ? 'DANN' : spec.method} | ${target} | ${cell(ours, target)} | ${cell(torch, target)} | ${cell(ours, SOURCE_TEST)} | ${cell(torch, SOURCE_TEST)} | ${seconds(ours)} | ${seconds(torch)} |`,
+      ),
     ),
   ];
   return [
@@ -336,7 +397,9 @@ async function main(): Promise<void> {
   const torchMissing = values['skip-torch'] ? undefined : ensureTorch();
   if (torchMissing) throw new Error(`${torchMissing}; or pass --skip-torch`);
   const loadAtStart = loadAverage();
-  console.log(`Parity: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${epochs} epochs x ${stepsPerEpoch} steps, batch ${BATCH}; lenet5, SGD lr ${OPTIMIZER.studentLr} (per step), momentum ${OPTIMIZER.momentum}, wd ${OPTIMIZER.weightDecay}; load ${loadAtStart}`);
+  console.log(
+    `Parity: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${epochs} epochs x ${stepsPerEpoch} steps, batch ${BATCH}; lenet5, SGD lr ${OPTIMIZER.studentLr} (per step), momentum ${OPTIMIZER.momentum}, wd ${OPTIMIZER.weightDecay}; load ${loadAtStart}`,
+  );
   await ensureBenchmark();
   const index = values['skip-torch'] ? undefined : await exportArrays();
 
@@ -346,7 +409,8 @@ async function main(): Promise<void> {
   for (const seed of seeds) {
     for (const spec of runSpecs(seed)) {
       const record: RunRecord = { spec };
-      const describe = (outcome: Outcome) => `${[...spec.targets, SOURCE_TEST].map((domain) => `${domain} ${percent(outcome.accuracy[domain])}%`).join(', ')}; ${outcome.seconds.toFixed(1)} s${outcome.reused ? ' (an earlier run, reused)' : ''}`;
+      const describe = (outcome: Outcome) =>
+        `${[...spec.targets, SOURCE_TEST].map((domain) => `${domain} ${percent(outcome.accuracy[domain])}%`).join(', ')}; ${outcome.seconds.toFixed(1)} s${outcome.reused ? ' (an earlier run, reused)' : ''}`;
       if (!values['skip-ours']) {
         console.log(`[${spec.name}] ours ...`);
         const ours = await trainOurs(spec);
@@ -369,7 +433,15 @@ async function main(): Promise<void> {
   console.log(`\nLoad average: ${loadAtStart} at the start, ${loadAtEnd} at the end (${os.cpus().length} cores).`);
   if (values.json) {
     const settings = { source: SOURCE, targets, seeds, epochs, stepsPerEpoch, batch: BATCH, optimizer: OPTIMIZER, dataDir, arraysDir, runsDir };
-    const report = { settings, dannExperiment: experimentFor(runSpecs(seeds[0])[1]), backend, torchVersion, loadAverage: { start: loadAtStart, end: loadAtEnd }, runs: records, rows: rowsOf(records) };
+    const report = {
+      settings,
+      dannExperiment: experimentFor(runSpecs(seeds[0])[1]),
+      backend,
+      torchVersion,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
+      runs: records,
+      rows: rowsOf(records),
+    };
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   }
 }

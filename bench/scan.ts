@@ -113,13 +113,20 @@ async function main(): Promise<void> {
   for (let i = 0; i < WARM_RUNS; i++) warm.push(await scanOnce());
   const floor = median([await readdirOnly(), await readdirOnly(), await readdirOnly()]);
 
-  console.log(`scanDataset on ${IMAGES.toLocaleString('en-US')} PNGs, ${CLASSES} classes x ${DOMAINS.length} domains (${TREE}${generated ? ', generated now' : ', reused'})`);
+  console.log(
+    `scanDataset on ${IMAGES.toLocaleString('en-US')} PNGs, ${CLASSES} classes x ${DOMAINS.length} domains (${TREE}${generated ? ', generated now' : ', reused'})`,
+  );
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), budget 3,000 ms\n`);
   console.log('| run | images | ms | images/s | max event-loop block (ms) |');
   console.log('|---|---:|---:|---:|---:|');
   console.log(row('cold: first scan in a fresh process', cold));
   console.log(row(`warm: median of ${WARM_RUNS}`, median(warm)));
-  console.log(row(`warm: slowest of ${WARM_RUNS}`, warm.reduce((a, b) => (b.ms > a.ms ? b : a))));
+  console.log(
+    row(
+      `warm: slowest of ${WARM_RUNS}`,
+      warm.reduce((a, b) => (b.ms > a.ms ? b : a)),
+    ),
+  );
   console.log(row('floor: readdir only, no stat (not a scan)', floor));
 }
 

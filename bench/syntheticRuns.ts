@@ -31,11 +31,23 @@ export function writeResultsRun(runsDir: string): void {
   writeFileSync(path.join(runDir, 'experiment.json'), JSON.stringify(experiment('bench', 'mt-mtda', 0, random(1))));
   const lines: string[] = [];
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-    const accuracy = Object.fromEntries(ROLES.map((role, r) => [role, Object.fromEntries(TARGETS.map((target, t) => [target, Math.min(1, 0.1 + 0.004 * epoch + 0.01 * ((r + t) % 5))]))]));
+    const accuracy = Object.fromEntries(
+      ROLES.map((role, r) => [role, Object.fromEntries(TARGETS.map((target, t) => [target, Math.min(1, 0.1 + 0.004 * epoch + 0.01 * ((r + t) % 5))]))]),
+    );
     const entropy = Object.fromEntries(ROLES.map((role) => [role, Object.fromEntries(TARGETS.map((target) => [target, 1 / epoch]))]));
     const evaluated: EvalEvent = { t: 't', kind: 'eval', epoch, accuracy, entropy };
-    const meanTargetAccuracy = Object.fromEntries(ROLES.map((role) => [role, TARGETS.reduce((sum, target) => sum + accuracy[role][target], 0) / TARGETS.length]));
-    const done: EpochEvent = { t: 't', kind: 'epoch', epoch, epochs: EPOCHS, beta: 0.1 * Math.exp((Math.log(9) / EPOCHS) * (epoch - 1)), losses: { 'student.ce': 2 / epoch, 'teacher-a.ce': 1.5 / epoch, 'teacher-a.dann': 0.7 }, meanTargetAccuracy };
+    const meanTargetAccuracy = Object.fromEntries(
+      ROLES.map((role) => [role, TARGETS.reduce((sum, target) => sum + accuracy[role][target], 0) / TARGETS.length]),
+    );
+    const done: EpochEvent = {
+      t: 't',
+      kind: 'epoch',
+      epoch,
+      epochs: EPOCHS,
+      beta: 0.1 * Math.exp((Math.log(9) / EPOCHS) * (epoch - 1)),
+      losses: { 'student.ce': 2 / epoch, 'teacher-a.ce': 1.5 / epoch, 'teacher-a.dann': 0.7 },
+      meanTargetAccuracy,
+    };
     lines.push(JSON.stringify(evaluated), JSON.stringify(done));
   }
   writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
@@ -70,7 +82,14 @@ function experiment(name: string, method: string, index: number, next: () => num
       discriminator: 'dann-digits',
       studentAdversarial: 'two-domain',
     },
-    optimizer: { name: index % 2 ? 'adam' : 'sgd', teacherLr: 0.001, studentLr: [0.01, 0.003, 0.001, 0.0003][index % 4], momentum: 0.9, weightDecay: 0.0005, lrSchedule: 'per-step' },
+    optimizer: {
+      name: index % 2 ? 'adam' : 'sgd',
+      teacherLr: 0.001,
+      studentLr: [0.01, 0.003, 0.001, 0.0003][index % 4],
+      momentum: 0.9,
+      weightDecay: 0.0005,
+      lrSchedule: 'per-step',
+    },
     epochs: [20, 30, 50][index % 3],
     batchSize: [32, 64, 128][(index >> 2) % 3],
     seed: index,
@@ -94,30 +113,48 @@ export function writeComparedRun(runsDir: string, index: number): void {
   const exp = experiment(`${method}-${index}`, method, index, next);
   const startedAt = `2026-11-${day}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4)}.000Z`;
   writeFileSync(path.join(runDir, 'experiment.json'), JSON.stringify(exp, null, 2));
-  writeFileSync(path.join(runDir, 'status.json'), JSON.stringify({ version: 1, state: 'done', pid: 1000 + index, host: 'bench', startedAt, endedAt: startedAt }));
+  writeFileSync(
+    path.join(runDir, 'status.json'),
+    JSON.stringify({ version: 1, state: 'done', pid: 1000 + index, host: 'bench', startedAt, endedAt: startedAt }),
+  );
   const roles = method === 'mt-mtda' ? [...TARGETS.map((target) => `teacher-${target}`), 'student'] : ['teacher', 'student'];
   const domains = [...TARGETS, 'source-holdout'];
   const scores = () => Object.fromEntries(roles.map((role) => [role, Object.fromEntries(domains.map((domain) => [domain, Math.round(next() * 1000) / 1000]))]));
   const history = Array.from({ length: exp.epochs }, (_, epoch) => ({ epoch: epoch + 1, accuracy: scores(), entropy: scores() }));
   const final = history[history.length - 1];
   const mean = (byDomain: Record<string, number>) => TARGETS.reduce((sum, target) => sum + byDomain[target], 0) / TARGETS.length;
-  const selection = (label: string) => Object.fromEntries(roles.map((role) => [role, { label, epoch: exp.epochs, accuracy: final.accuracy[role], meanTarget: mean(final.accuracy[role]) }]));
-  const confusion = () => Array.from({ length: CLASSES }, (_, row) => Array.from({ length: CLASSES }, (_, column) => (row === column ? 80 : Math.floor(next() * 5))));
+  const selection = (label: string) =>
+    Object.fromEntries(roles.map((role) => [role, { label, epoch: exp.epochs, accuracy: final.accuracy[role], meanTarget: mean(final.accuracy[role]) }]));
+  const confusion = () =>
+    Array.from({ length: CLASSES }, (_, row) => Array.from({ length: CLASSES }, (_, column) => (row === column ? 80 : Math.floor(next() * 5))));
   const results: RunResults = {
     version: 1,
     method,
     backend: 'tensorflow',
     classNames: Array.from({ length: CLASSES }, (_, i) => `class-${i}`),
     targets: TARGETS,
-    headline: { label: 'last epoch (no target labels used)', epoch: exp.epochs, accuracy: final.accuracy, meanTarget: Object.fromEntries(roles.map((role) => [role, mean(final.accuracy[role])])) },
+    headline: {
+      label: 'last epoch (no target labels used)',
+      epoch: exp.epochs,
+      accuracy: final.accuracy,
+      meanTarget: Object.fromEntries(roles.map((role) => [role, mean(final.accuracy[role])])),
+    },
     oracle: selection('oracle'),
     labelFree: selection('label-free'),
     labelFreeEntropy: selection('label-free entropy'),
     history,
-    perClass: Object.fromEntries(roles.map((role) => [role, Object.fromEntries(domains.map((domain) => [domain, Array.from({ length: CLASSES }, () => Math.round(next() * 100) / 100)]))])),
+    perClass: Object.fromEntries(
+      roles.map((role) => [role, Object.fromEntries(domains.map((domain) => [domain, Array.from({ length: CLASSES }, () => Math.round(next() * 100) / 100)]))]),
+    ),
     confusion: Object.fromEntries(roles.map((role) => [role, Object.fromEntries(domains.map((domain) => [domain, confusion()]))])),
-    costs: Object.fromEntries(roles.map((role) => [role, role === 'student' ? { parameters: 61_706, macsPerImage: 416_520, latencyMsPerBatch: 3.1, latencyBatchSize: 64, backend: 'tensorflow' } : { parameters: 11_200_000, macsPerImage: 557_000_000, latencyMsPerBatch: 41, latencyBatchSize: 64, backend: 'tensorflow' }])),
+    costs: Object.fromEntries(
+      roles.map((role) => [
+        role,
+        role === 'student'
+          ? { parameters: 61_706, macsPerImage: 416_520, latencyMsPerBatch: 3.1, latencyBatchSize: 64, backend: 'tensorflow' }
+          : { parameters: 11_200_000, macsPerImage: 557_000_000, latencyMsPerBatch: 41, latencyBatchSize: 64, backend: 'tensorflow' },
+      ]),
+    ),
   };
   writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(results));
 }
-

@@ -44,19 +44,28 @@ const models = values.models.split(',');
 const backends = [...values.backends.split(','), ...(values['with-cpu'] ? ['cpu'] : [])];
 
 function loadAverage(): string {
-  return os.loadavg().map((load) => load.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
 }
 
 function runTfjs(backend: string, model: string): RunResult {
   const child = spawnSync(process.execPath, [path.join(__dirname, 'throughputRun.js'), backend, model, String(seconds)], {
-    encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeout: (seconds * 8 + 120) * 1000,
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    timeout: (seconds * 8 + 120) * 1000,
   });
   const line = child.stdout?.trim().split('\n').pop();
   try {
     // throughputRun.ts prints one RunResult as its last line (its own type, the same build).
     return JSON.parse(line ?? '') as RunResult;
   } catch {
-    return { backend, model: model as RunResult['model'], error: `no result (exit ${child.status}${child.signal ? `, ${child.signal}` : ''}): ${child.stderr?.trim().split('\n').slice(-3).join(' ')}` };
+    return {
+      backend,
+      model: model as RunResult['model'],
+      error: `no result (exit ${child.status}${child.signal ? `, ${child.signal}` : ''}): ${child.stderr?.trim().split('\n').slice(-3).join(' ')}`,
+    };
   }
 }
 
@@ -72,12 +81,21 @@ interface TorchResult {
 
 function runTorch(model: string): RunResult {
   const child = spawnSync(PYTHON, [path.join(root, 'bench', 'throughput_torch.py'), '--model', model, '--seconds', String(seconds), '--profile'], {
-    encoding: 'utf8', timeout: (seconds * 8 + 120) * 1000,
+    encoding: 'utf8',
+    timeout: (seconds * 8 + 120) * 1000,
   });
   try {
     const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as TorchResult;
-    return { backend: 'pytorch', model: model as RunResult['model'], train: result.train, infer: result.infer, peakRssMb: result.peakRssMb,
-      threads: result.threads, detail: `PyTorch ${result.version} (Debian), CPU`, profile: result.profile };
+    return {
+      backend: 'pytorch',
+      model: model as RunResult['model'],
+      train: result.train,
+      infer: result.infer,
+      peakRssMb: result.peakRssMb,
+      threads: result.threads,
+      detail: `PyTorch ${result.version} (Debian), CPU`,
+      profile: result.profile,
+    };
   } catch {
     return { backend: 'pytorch', model: model as RunResult['model'], error: child.stderr?.trim().split('\n').slice(-2).join(' ') || 'no result' };
   }
@@ -104,7 +122,9 @@ function fixed(value: number | undefined, digits = 0): string {
 
 function main(): void {
   const startLoad = loadAverage();
-  console.log(`throughput at batch 64, ${seconds} s per measurement, best of ${rounds} rounds; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}); load average ${startLoad}`);
+  console.log(
+    `throughput at batch 64, ${seconds} s per measurement, best of ${rounds} rounds; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}); load average ${startLoad}`,
+  );
   const torchProblem = values['no-torch'] ? 'skipped (--no-torch)' : ensureTorch();
   // Every row is measured once per round, rounds one after another, and keeps its best round: other
   // work on a shared machine comes and goes over minutes, and this way every row, the reference
@@ -126,7 +146,17 @@ function main(): void {
     const torch = results.find((t) => t.backend === 'pytorch' && t.model === r.model && !t.error);
     if (r.error) return [r.model, r.backend, '-', '-', '-', '-', '-', '-', `unavailable: ${r.error.split('\n')[0].slice(0, 140)}`];
     const ratio = (value?: number, base?: number) => (value && base ? `${(value / base).toFixed(2)}x` : '-');
-    return [r.model, r.backend, fixed(r.train), ratio(r.train, torch?.train), fixed(r.infer), ratio(r.infer, torch?.infer), fixed(r.peakRssMb), String(r.threads ?? '-'), r.detail ?? ''];
+    return [
+      r.model,
+      r.backend,
+      fixed(r.train),
+      ratio(r.train, torch?.train),
+      fixed(r.infer),
+      ratio(r.infer, torch?.infer),
+      fixed(r.peakRssMb),
+      String(r.threads ?? '-'),
+      r.detail ?? '',
+    ];
   });
   if (torchProblem) console.log(`PyTorch reference: ${torchProblem}`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));

@@ -63,8 +63,7 @@ async function measure(backend: BackendChoice, model: ModelName, seconds: number
   const optimizer = tf.train.momentum(0.01, 0.9);
   // The trainer's own loss, as a training step of the trainer computes it.
   const trainStep = () => {
-    const cost = optimizer.minimize(() => crossEntropy(
-      net.head.apply(net.trunk.apply(x, { training: true })) as tf.Tensor2D, labels), true, variables)!;
+    const cost = optimizer.minimize(() => crossEntropy(net.head.apply(net.trunk.apply(x, { training: true })) as tf.Tensor2D, labels), true, variables)!;
     cost.dataSync();
     cost.dispose();
   };
@@ -90,14 +89,22 @@ async function measure(backend: BackendChoice, model: ModelName, seconds: number
     entry.calls++;
     byKernel.set(kernel.name, entry);
   }
-  const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([kernel, { ms, calls }]) => ({ kernel, ms, calls }));
+  const top = [...byKernel.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 8)
+    .map(([kernel, { ms, calls }]) => ({ kernel, ms, calls }));
   return {
-    backend: report.name, model, train, infer,
+    backend: report.name,
+    model,
+    train,
+    infer,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    threads: report.threads, simd: report.simd,
+    threads: report.threads,
+    simd: report.simd,
     detail: `${report.package} ${report.version}, ${report.library.split(';')[0]}`,
     skipped: report.skipped.map(({ name, reason }) => ({ name, reason })),
-    profile: top, stepMs,
+    profile: top,
+    stepMs,
   };
 }
 

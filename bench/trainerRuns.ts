@@ -15,7 +15,12 @@ import { parseRunFolderAnnouncement } from '../src/runFolder/runFolderAnnounceme
  * Runs a child process to its end, handing over its output line by line (stdout and stderr apart)
  * and, with `onMessage`, what a Node child sends over an IPC channel.
  */
-export function runProcess(command: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void, onMessage?: (message: unknown) => void): Promise<number> {
+export function runProcess(
+  command: string,
+  args: string[],
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void,
+  onMessage?: (message: unknown) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: onMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
     if (onMessage) child.on('message', onMessage);
@@ -65,7 +70,10 @@ async function runSeconds(dir: string): Promise<{ state: string; seconds: number
 /** A finished run of exactly this experiment in `runsDir`, if an earlier invocation left one. */
 async function reusableRun(runsDir: string, experiment: Record<string, unknown>): Promise<string | undefined> {
   const entries = await readdir(runsDir).catch(() => [] as string[]);
-  for (const entry of entries.filter((name) => name.endsWith(`-${String(experiment.name)}`)).sort().reverse()) {
+  for (const entry of entries
+    .filter((name) => name.endsWith(`-${String(experiment.name)}`))
+    .sort()
+    .reverse()) {
     const dir = path.join(runsDir, entry);
     try {
       if ((await runSeconds(dir)).state === 'done' && sameSettings(await readExperimentJson(dir), experiment)) return dir;

@@ -41,7 +41,9 @@ if (values.help) {
 
 const source = values.wheel ?? values.libtensorflow ?? process.env.KDUDA_TF_WHEEL ?? process.env.KDUDA_LIBTENSORFLOW;
 if (!source) {
-  log('no TensorFlow C library given (--wheel PATH or --libtensorflow PATH, or KDUDA_TF_WHEEL / KDUDA_LIBTENSORFLOW): nothing to do. The trainer uses the wasm backend.');
+  log(
+    'no TensorFlow C library given (--wheel PATH or --libtensorflow PATH, or KDUDA_TF_WHEEL / KDUDA_LIBTENSORFLOW): nothing to do. The trainer uses the wasm backend.',
+  );
   process.exit(0);
 }
 
@@ -54,7 +56,9 @@ try {
 
 async function main(library) {
   if (process.platform === 'win32') {
-    throw new Error('building tfjs-node from a local library is supported on Linux and macOS only; on Windows install @tensorflow/tfjs-node normally (it downloads its library)');
+    throw new Error(
+      'building tfjs-node from a local library is supported on Linux and macOS only; on Windows install @tensorflow/tfjs-node normally (it downloads its library)',
+    );
   }
   const kind = libraryKind(library);
   if (!kind) throw new Error(`${library}: expected a TensorFlow wheel (.whl) or a libtensorflow tarball (.tar.gz)`);
@@ -88,12 +92,17 @@ async function main(library) {
 
   const report = await smokeTest(packageDir);
   log(`ready in ${Math.round((Date.now() - started) / 1000)} s: ${packageName} ${version} on TensorFlow ${report.tensorflow} (${packageDir})`);
-  log(`the trainer finds it there${values.out || process.env.KDUDA_NATIVE_DIR ? '; set KDUDA_NATIVE_DIR to this folder for the trainer' : ''}; choose it with "backend": "${values.gpu ? 'tensorflow-gpu' : 'tensorflow'}" or "auto"`);
+  log(
+    `the trainer finds it there${values.out || process.env.KDUDA_NATIVE_DIR ? '; set KDUDA_NATIVE_DIR to this folder for the trainer' : ''}; choose it with "backend": "${values.gpu ? 'tensorflow-gpu' : 'tensorflow'}" or "auto"`,
+  );
 }
 
 /** The installed tfjs-core's version, else the one package.json asks for (a checkout before npm ci). */
 async function tfjsCoreVersion() {
-  const installed = await readFile(path.join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8').then((text) => JSON.parse(text).version, () => undefined);
+  const installed = await readFile(path.join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8').then(
+    (text) => JSON.parse(text).version,
+    () => undefined,
+  );
   if (installed) return installed;
   const wanted = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')).dependencies?.['@tensorflow/tfjs-core'];
   const exact = /\d+\.\d+\.\d+/.exec(wanted ?? '')?.[0];
@@ -105,13 +114,23 @@ async function installPackage(outDir, packageName, version, packageDir) {
   await mkdir(outDir, { recursive: true });
   const manifestFile = path.join(outDir, 'package.json');
   if (!existsSync(manifestFile)) {
-    await writeFile(manifestFile, JSON.stringify({
-      name: 'kd-uda-native',
-      private: true,
-      description: 'tfjs-node built against a local TensorFlow C library by `npm run setup:native` (not part of the project dependencies)',
-    }, null, 2) + '\n');
+    await writeFile(
+      manifestFile,
+      JSON.stringify(
+        {
+          name: 'kd-uda-native',
+          private: true,
+          description: 'tfjs-node built against a local TensorFlow C library by `npm run setup:native` (not part of the project dependencies)',
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   }
-  const installed = await readFile(path.join(packageDir, 'package.json'), 'utf8').then((text) => JSON.parse(text).version, () => undefined);
+  const installed = await readFile(path.join(packageDir, 'package.json'), 'utf8').then(
+    (text) => JSON.parse(text).version,
+    () => undefined,
+  );
   if (installed === version) {
     log(`${packageName}@${version} already installed in ${outDir}`);
     return;

@@ -42,7 +42,11 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
   const store = new DatasetStore();
   const tree = new DatasetTreeProvider(store);
   const debounceMs = vscode.workspace.getConfiguration('kdUda').get<number>('datasetWatchDebounceMs') ?? 400;
-  const watcher = new DatasetWatcher(debounceMs, (root) => void store.rescan(root), (message) => output.warn(message));
+  const watcher = new DatasetWatcher(
+    debounceMs,
+    (root) => void store.rescan(root),
+    (message) => output.warn(message),
+  );
   const runs = new RunsTreeProvider();
   const activeRuns = new ActiveRuns();
   const panelDeps = { context, store, output };

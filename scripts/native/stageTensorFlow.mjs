@@ -30,11 +30,14 @@ export async function stageWheel(wheel, depsDir, log) {
   const cc = libraries.find((m) => m.name.includes('_cc'));
   const framework = libraries.find((m) => m.name.includes('_framework'));
   if (!cc || !framework) {
-    throw new Error(`${wheel} holds no tensorflow/libtensorflow_cc and libtensorflow_framework libraries; ` +
-      'pass a TensorFlow (or tensorflow-cpu) wheel for Linux or macOS, version 2.9 or newer');
+    throw new Error(
+      `${wheel} holds no tensorflow/libtensorflow_cc and libtensorflow_framework libraries; ` +
+        'pass a TensorFlow (or tensorflow-cpu) wheel for Linux or macOS, version 2.9 or newer',
+    );
   }
-  const headers = members.filter((m) => m.name.startsWith(WHEEL_INCLUDE) && !m.name.endsWith('/') &&
-    WHEEL_HEADER_PREFIXES.some((prefix) => m.name.startsWith(WHEEL_INCLUDE + prefix)));
+  const headers = members.filter(
+    (m) => m.name.startsWith(WHEEL_INCLUDE) && !m.name.endsWith('/') && WHEEL_HEADER_PREFIXES.some((prefix) => m.name.startsWith(WHEEL_INCLUDE + prefix)),
+  );
   if (!headers.some((m) => m.name === `${WHEEL_INCLUDE}tensorflow/c/c_api.h`)) {
     throw new Error(`${wheel} lacks the C API headers (tensorflow/include/tensorflow/c/c_api.h)`);
   }
@@ -59,8 +62,9 @@ export async function stageTarball(tarball, depsDir, log) {
   const main = pickLibrary(names, 'libtensorflow');
   const framework = pickLibrary(names, 'libtensorflow_framework');
   if (!main || !framework) {
-    throw new Error(`${tarball} has no lib/libtensorflow and lib/libtensorflow_framework shared libraries ` +
-      `(found: ${names.join(', ') || 'no lib/ folder'})`);
+    throw new Error(
+      `${tarball} has no lib/libtensorflow and lib/libtensorflow_framework shared libraries ` + `(found: ${names.join(', ') || 'no lib/ folder'})`,
+    );
   }
   await linkLinkerNames(libDir, main, framework);
 }

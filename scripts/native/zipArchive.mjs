@@ -25,7 +25,10 @@ export async function listZip(file) {
     await handle.read(tail, 0, tailLength, size - tailLength);
     let end = -1;
     for (let i = tailLength - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === END_OF_DIRECTORY) { end = i; break; }
+      if (tail.readUInt32LE(i) === END_OF_DIRECTORY) {
+        end = i;
+        break;
+      }
     }
     if (end < 0) throw new Error(`${file} is not a zip archive (no end-of-directory record)`);
     const entries = tail.readUInt16LE(end + 10);
@@ -71,9 +74,10 @@ export async function extractMember(file, member, destination) {
     await handle.close();
   }
   await mkdir(path.dirname(destination), { recursive: true });
-  const source = member.packedSize === 0
-    ? [] // an empty member: createReadStream with end < start would read to the end of the file
-    : createReadStream(file, { start: dataStart, end: dataStart + member.packedSize - 1 });
+  const source =
+    member.packedSize === 0
+      ? [] // an empty member: createReadStream with end < start would read to the end of the file
+      : createReadStream(file, { start: dataStart, end: dataStart + member.packedSize - 1 });
   if (member.method === 0) {
     await pipeline(source, createWriteStream(destination));
   } else if (member.method === 8) {

@@ -115,18 +115,38 @@ function reportProblems(report: Record<string, unknown>): string[] {
       continue;
     }
     need(isString(value.label) && isString(value.dir) && isString(value.role), `${side}.label/dir/role`, 'strings');
-    need(Array.isArray(value.layers) && value.layers.every((row) => isRecord(row) && isString(row.name) && isNumber(row.params)), `${side}.layers`, 'a list of {name, params}');
+    need(
+      Array.isArray(value.layers) && value.layers.every((row) => isRecord(row) && isString(row.name) && isNumber(row.params)),
+      `${side}.layers`,
+      'a list of {name, params}',
+    );
     need(isRecord(value.cost) && isNumber(value.cost.parameters), `${side}.cost`, 'an object with parameters');
   }
   need(isRecord(report.architecture) && typeof report.architecture.same === 'boolean', 'architecture', 'an object with a boolean "same"');
   if (!Array.isArray(report.domains)) problems.push('domains must be a list');
   else {
     report.domains.forEach((domain, i) => {
-      const ok = isRecord(domain) && isString(domain.name) && isNumber(domain.agreement) && isNumber(domain.klAB) && isNumber(domain.klBA) && isRecord(domain.a) && isRecord(domain.b) && isNumber(domain.a.accuracy) && isNumber(domain.b.accuracy) && Array.isArray(domain.a.confusion) && Array.isArray(domain.b.confusion);
+      const ok =
+        isRecord(domain) &&
+        isString(domain.name) &&
+        isNumber(domain.agreement) &&
+        isNumber(domain.klAB) &&
+        isNumber(domain.klBA) &&
+        isRecord(domain.a) &&
+        isRecord(domain.b) &&
+        isNumber(domain.a.accuracy) &&
+        isNumber(domain.b.accuracy) &&
+        Array.isArray(domain.a.confusion) &&
+        Array.isArray(domain.b.confusion);
       need(ok, `domains[${i}]`, 'a domain comparison (name, agreement, klAB, klBA, a and b with accuracy and confusion)');
     });
   }
-  if (report.weights !== undefined) need(Array.isArray(report.weights) && report.weights.every((row) => isRecord(row) && isString(row.layer)), 'weights', 'a list of {layer, relativeL2, cosine}');
+  if (report.weights !== undefined)
+    need(
+      Array.isArray(report.weights) && report.weights.every((row) => isRecord(row) && isString(row.layer)),
+      'weights',
+      'a list of {layer, relativeL2, cosine}',
+    );
   return problems;
 }
 
@@ -138,7 +158,11 @@ export function parseCheckpointDiffReport(value: unknown, file: string): Checkpo
   if (!isRecord(value)) return new RunFileError(file, 'field', `${file}: not a checkpoint diff report (expected a JSON object)`);
   if (!isNumber(value.version)) return new RunFileError(file, 'field', `${file}: not a checkpoint diff report (no numeric "version")`);
   if (value.version > CHECKPOINT_DIFF_VERSION) {
-    return new RunFileError(file, 'version', `${file} was written by a newer KD-UDA Lab (diff format ${value.version}; this one reads up to ${CHECKPOINT_DIFF_VERSION}). Update the extension, or compute the diff again.`);
+    return new RunFileError(
+      file,
+      'version',
+      `${file} was written by a newer KD-UDA Lab (diff format ${value.version}; this one reads up to ${CHECKPOINT_DIFF_VERSION}). Update the extension, or compute the diff again.`,
+    );
   }
   const problems = reportProblems(value);
   if (problems.length) return new RunFileError(file, 'field', `${file}: not a usable checkpoint diff report: ${problems.join('; ')}`);

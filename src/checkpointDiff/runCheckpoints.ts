@@ -50,7 +50,10 @@ export function diffReportFile(runDir: string, a: string, b: string): string {
     const qualified = owner && path.resolve(owner) !== path.resolve(runDir) ? `${path.basename(owner)}-${label}` : label;
     return qualified.replace(/[^A-Za-z0-9._-]/g, '_');
   };
-  const hash = createHash('sha256').update(`${path.resolve(a)}\0${path.resolve(b)}`).digest('hex').slice(0, PAIR_HASH_LENGTH);
+  const hash = createHash('sha256')
+    .update(`${path.resolve(a)}\0${path.resolve(b)}`)
+    .digest('hex')
+    .slice(0, PAIR_HASH_LENGTH);
   return path.join(runDir, DIFFS_FOLDER, `${part(a)}--${part(b)}.${hash}.json`);
 }
 

@@ -40,7 +40,8 @@ export async function readCheckpointWeights(dir: string): Promise<NamedWeight[]>
     const bytes = Buffer.concat(buffers);
     let offset = 0;
     for (const spec of group.weights) {
-      if ((spec.dtype ?? 'float32') !== 'float32') throw new Error(`${modelJson}: weight "${spec.name}" is ${spec.dtype}; only float32 weights can be compared`);
+      if ((spec.dtype ?? 'float32') !== 'float32')
+        throw new Error(`${modelJson}: weight "${spec.name}" is ${spec.dtype}; only float32 weights can be compared`);
       const count = spec.shape.reduce((product, size) => product * size, 1);
       const end = offset + 4 * count;
       if (end > bytes.length) throw new Error(`${modelJson}: weight "${spec.name}" needs bytes ${offset}..${end} but the weights files hold ${bytes.length}`);
@@ -81,7 +82,8 @@ export function architectureDifference(a: readonly ArchitectureRow[], b: readonl
   for (let i = 0; i < count; i++) {
     const [x, y] = [a[i], b[i]];
     if (x.className !== y.className) return `layer ${i + 1}: ${x.name} is ${x.className} in A, ${y.name} is ${y.className} in B`;
-    if (x.outputShape.join('x') !== y.outputShape.join('x')) return `layer ${i + 1} (${x.name}): output ${x.outputShape.join('x')} in A, ${y.outputShape.join('x')} in B`;
+    if (x.outputShape.join('x') !== y.outputShape.join('x'))
+      return `layer ${i + 1} (${x.name}): output ${x.outputShape.join('x')} in A, ${y.outputShape.join('x')} in B`;
     if (x.params !== y.params) return `layer ${i + 1} (${x.name}): ${x.params} parameters in A, ${y.params} in B`;
   }
   return a.length === b.length ? undefined : `A has ${a.length} layers, B has ${b.length}`;
@@ -95,7 +97,8 @@ export function architectureDifference(a: readonly ArchitectureRow[], b: readonl
 export function compareWeights(a: readonly NamedWeight[], b: readonly NamedWeight[]): LayerWeightChange[] {
   if (a.length !== b.length) throw new Error(`the checkpoints hold ${a.length} and ${b.length} weight tensors`);
   a.forEach((weight, i) => {
-    if (weight.values.length !== b[i].values.length) throw new Error(`weight ${i + 1} (${weight.name}) has ${weight.values.length} values in A and ${b[i].values.length} in B`);
+    if (weight.values.length !== b[i].values.length)
+      throw new Error(`weight ${i + 1} (${weight.name}) has ${weight.values.length} values in A and ${b[i].values.length} in B`);
   });
   let index = 0;
   return groupByLayer(a).map(({ layer, weights }) => {

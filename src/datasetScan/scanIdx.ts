@@ -3,14 +3,7 @@ import path from 'node:path';
 import { createGunzip, gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { fileSystemIssue } from './fileSystemIssue';
-import {
-  formatMagic,
-  IDX_IMAGES_HEADER_BYTES,
-  IDX_IMAGES_MAGIC,
-  IDX_LABELS_HEADER_BYTES,
-  IDX_LABELS_MAGIC,
-  parseIdxFileName,
-} from './idxFormat';
+import { formatMagic, IDX_IMAGES_HEADER_BYTES, IDX_IMAGES_MAGIC, IDX_LABELS_HEADER_BYTES, IDX_LABELS_MAGIC, parseIdxFileName } from './idxFormat';
 import { plural } from './issueText';
 import type { ClassSummary, DatasetIssue, DomainSummary } from './datasetSummary';
 
@@ -89,7 +82,8 @@ async function readLabels(file: IdxFile): Promise<Map<number, number> | DatasetI
     }
     const count = bytes.readUInt32BE(4);
     const present = bytes.length - IDX_LABELS_HEADER_BYTES;
-    if (present < count) return badIdx(file, `the header announces ${plural(count, 'label')} but the file holds ${present.toLocaleString('en-US')} (truncated).`);
+    if (present < count)
+      return badIdx(file, `the header announces ${plural(count, 'label')} but the file holds ${present.toLocaleString('en-US')} (truncated).`);
     const histogram = new Map<number, number>();
     for (let offset = IDX_LABELS_HEADER_BYTES; offset < IDX_LABELS_HEADER_BYTES + count; offset++) {
       const label = bytes[offset];
@@ -114,7 +108,10 @@ async function readImageCount(file: IdxFile): Promise<number | DatasetIssue> {
       const expected = IDX_IMAGES_HEADER_BYTES + count * rows * columns;
       const { size } = await fs.stat(file.path);
       if (size < expected) {
-        return badIdx(file, `the header announces ${plural(count, 'image')} of ${rows}x${columns} (${expected.toLocaleString('en-US')} bytes) but the file has ${size.toLocaleString('en-US')} bytes (truncated).`);
+        return badIdx(
+          file,
+          `the header announces ${plural(count, 'image')} of ${rows}x${columns} (${expected.toLocaleString('en-US')} bytes) but the file has ${size.toLocaleString('en-US')} bytes (truncated).`,
+        );
       }
     }
     return count;
@@ -133,9 +130,7 @@ async function scanIdxPair(prefix: string, images: IdxFile | undefined, labels: 
 
   const labelCount = [...histogram.values()].reduce((sum, count) => sum + count, 0);
   if (imageCount !== labelCount) {
-    issues.push(
-      badIdx(images!, `${plural(imageCount, 'image')} but ${labels!.name} has ${plural(labelCount, 'label')}; they must pair one to one.`),
-    );
+    issues.push(badIdx(images!, `${plural(imageCount, 'image')} but ${labels!.name} has ${plural(labelCount, 'label')}; they must pair one to one.`));
     return { name: prefix, path: domainPath, count: 0, classes: [], issues };
   }
   const classes: ClassSummary[] = [...histogram.entries()].map(([label, count]) => ({ name: String(label), count, samples: [], issues: [] }));

@@ -45,7 +45,10 @@ async function tallyFolder(
     if (!isImageFileName(file.name)) tally.addNonImage(relativePrefix + file.name, file.path);
   }
   // A stat per image is the price of spotting 0-byte files; bench/scan.ts shows it fits the budget.
-  const sizes = await fileSizes(images.map((file) => file.path), IMAGE_STATS_IN_FLIGHT);
+  const sizes = await fileSizes(
+    images.map((file) => file.path),
+    IMAGE_STATS_IN_FLIGHT,
+  );
   images.forEach((file, index) => {
     const size = sizes[index];
     if (typeof size === 'number') tally.addImage(relativePrefix + file.name, file.path, size);
@@ -80,9 +83,7 @@ async function scanDomain(
   const contents = await readFolder(classesFolder.path, ancestors);
   if (isIssue(contents)) return emptyDomain(domain.name, classesFolder.path, [...issues, contents]);
   issues.push(...contents.issues, ...unexpectedFilesIssue(contents.files, classesFolder.path, 'class'));
-  const classes = await mapWithConcurrency(contents.folders, CLASS_FOLDERS_IN_FLIGHT, (folder) =>
-    scanClassFolder(folder, ancestors, options),
-  );
+  const classes = await mapWithConcurrency(contents.folders, CLASS_FOLDERS_IN_FLIGHT, (folder) => scanClassFolder(folder, ancestors, options));
   const count = classes.reduce((sum, entry) => sum + entry.count, 0);
   if (count === 0) {
     const why = classes.length === 0 ? 'it has no class folders' : `none of its ${plural(classes.length, 'class', 'classes')} has images`;
@@ -123,9 +124,7 @@ export async function scanImageFolder(
   const domains: DomainSummary[] = [];
   for (const domain of rootContents.folders) {
     const ancestors = [root, domain];
-    domains.push(
-      layout === 'office31' ? await scanOffice31Domain(domain, ancestors, options) : await scanDomain(domain, domain, ancestors, options),
-    );
+    domains.push(layout === 'office31' ? await scanOffice31Domain(domain, ancestors, options) : await scanDomain(domain, domain, ancestors, options));
   }
   return { domains, issues };
 }

@@ -198,9 +198,7 @@ async function scanListFile(
  */
 function domainNames(listFiles: readonly string[]): string[] {
   const stripped = listFiles.map((file) => domainNameOfListFile(path.basename(file)));
-  return stripped.map((name, index) =>
-    stripped.indexOf(name) === stripped.lastIndexOf(name) ? name : path.basename(listFiles[index]).replace(/\.txt$/i, ''),
-  );
+  return stripped.map((name, index) => (stripped.indexOf(name) === stripped.lastIndexOf(name) ? name : path.basename(listFiles[index]).replace(/\.txt$/i, '')));
 }
 
 /** Scans list files (ImageCLEF-DA style); each is a domain, and classes are its labels. */

@@ -28,12 +28,21 @@ export type DiscriminatorPreset = keyof typeof DISCRIMINATOR_PRESETS;
  * `discriminatorHidden` means what it meant before presets existed (one hidden layer, then batch
  * norm), so that older run folders resume with the discriminator their checkpoints hold.
  */
-export function resolveDiscriminator(setting: DiscriminatorSetting | undefined, legacyHidden: number | undefined, architecture: Architecture): DiscriminatorShape {
+export function resolveDiscriminator(
+  setting: DiscriminatorSetting | undefined,
+  legacyHidden: number | undefined,
+  architecture: Architecture,
+): DiscriminatorShape {
   if (setting === undefined && legacyHidden !== undefined) return { hidden: [legacyHidden], batchNorm: true, dropout: 0 };
   const chosen = setting ?? 'auto';
   if (chosen === 'auto') return copy(DISCRIMINATOR_PRESETS[architecture === 'lenet5' ? 'dann-digits' : 'dann-office']);
   if (typeof chosen === 'string') return copy(DISCRIMINATOR_PRESETS[chosen]);
-  return { hidden: [...chosen.hidden], batchNorm: chosen.batchNorm ?? false, dropout: chosen.dropout ?? 0, ...(chosen.weightDecay === undefined ? {} : { weightDecay: chosen.weightDecay }) };
+  return {
+    hidden: [...chosen.hidden],
+    batchNorm: chosen.batchNorm ?? false,
+    dropout: chosen.dropout ?? 0,
+    ...(chosen.weightDecay === undefined ? {} : { weightDecay: chosen.weightDecay }),
+  };
 }
 
 function copy(shape: DiscriminatorShape): DiscriminatorShape {

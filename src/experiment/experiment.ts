@@ -7,11 +7,7 @@
 export type MethodName = 'source-only' | 'dann' | 'kd-stda' | 'kd-mtda' | 'mt-mtda';
 export type Architecture = 'lenet5' | 'resnet-small' | 'resnet-wide' | 'saved';
 export type DiscriminatorSetting =
-  | 'auto'
-  | 'dann-digits'
-  | 'dann-office'
-  | 'authors-resnet'
-  | { hidden: number[]; batchNorm?: boolean; dropout?: number; weightDecay?: number };
+  'auto' | 'dann-digits' | 'dann-office' | 'authors-resnet' | { hidden: number[]; batchNorm?: boolean; dropout?: number; weightDecay?: number };
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface ModelSpec {

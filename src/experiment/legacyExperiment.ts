@@ -11,7 +11,8 @@ import type { Experiment, ModelSpec } from './experiment';
  */
 export function asResumable(experiment: Experiment, recorded: { optimizer?: { lrSchedule?: string } }): Experiment {
   if (recorded.optimizer?.lrSchedule !== undefined) return experiment;
-  const legacySpec = (spec: ModelSpec): ModelSpec => (spec.architecture === 'saved' || spec.adaptAt !== undefined ? spec : { ...spec, adaptAt: LEGACY_ADAPTATION_LAYERS[spec.architecture] });
+  const legacySpec = (spec: ModelSpec): ModelSpec =>
+    spec.architecture === 'saved' || spec.adaptAt !== undefined ? spec : { ...spec, adaptAt: LEGACY_ADAPTATION_LAYERS[spec.architecture] };
   return {
     ...experiment,
     teacher: legacySpec(experiment.teacher),

@@ -80,7 +80,10 @@ function crossFieldProblems(value: unknown): { segments: (string | number)[]; me
   const sourceIndex = typeof source === 'string' && targets ? targets.indexOf(source) : -1;
   if (sourceIndex >= 0) problems.push({ segments: ['data', 'targets', sourceIndex], message: `the source domain "${String(source)}" cannot also be a target` });
   if (document?.method?.name === 'kd-stda' && targets && targets.length !== 1) {
-    problems.push({ segments: ['data', 'targets'], message: `kd-stda adapts to exactly one target (${targets.length} given); use kd-mtda or mt-mtda for several` });
+    problems.push({
+      segments: ['data', 'targets'],
+      message: `kd-stda adapts to exactly one target (${targets.length} given); use kd-mtda or mt-mtda for several`,
+    });
   }
   if (document?.method?.discriminator !== undefined && document.method.discriminatorHidden !== undefined) {
     problems.push({ segments: ['method', 'discriminatorHidden'], message: 'give either discriminator or the deprecated discriminatorHidden, not both' });
@@ -88,9 +91,15 @@ function crossFieldProblems(value: unknown): { segments: (string | number)[]; me
   for (const role of ['teacher', 'student'] as const) {
     const spec = document?.[role];
     // Own keys only: "constructor" must read as an unknown architecture, not Object's.
-    const layers = typeof spec?.architecture === 'string' && Object.hasOwn(ADAPTATION_LAYERS, spec.architecture) ? ADAPTATION_LAYERS[spec.architecture as keyof typeof ADAPTATION_LAYERS] : undefined;
+    const layers =
+      typeof spec?.architecture === 'string' && Object.hasOwn(ADAPTATION_LAYERS, spec.architecture)
+        ? ADAPTATION_LAYERS[spec.architecture as keyof typeof ADAPTATION_LAYERS]
+        : undefined;
     if (layers && typeof spec?.adaptAt === 'string' && !layers.includes(spec.adaptAt)) {
-      problems.push({ segments: [role, 'adaptAt'], message: `${String(spec.architecture)} has no adaptation layer "${spec.adaptAt}"; it can be cut at ${layers.join(', ')}` });
+      problems.push({
+        segments: [role, 'adaptAt'],
+        message: `${String(spec.architecture)} has no adaptation layer "${spec.adaptAt}"; it can be cut at ${layers.join(', ')}`,
+      });
     }
   }
   const { start, end } = document?.method?.beta ?? {};
@@ -111,7 +120,12 @@ export function validateExperimentText(text: string, file: string): ExperimentRe
   if (parseErrors.length > 0 || !tree) {
     return {
       ok: false,
-      problems: parseErrors.map((error) => ({ kind: 'syntax' as const, path: '', message: `invalid JSON: ${printParseErrorCode(error.error)}`, ...position(text, error.offset, error.length) })),
+      problems: parseErrors.map((error) => ({
+        kind: 'syntax' as const,
+        path: '',
+        message: `invalid JSON: ${printParseErrorCode(error.error)}`,
+        ...position(text, error.offset, error.length),
+      })),
     };
   }
   return validateExperimentValue(JSON.parse(text), file, (kind, segments, message) => locateIn(text, tree, kind, segments, message));
@@ -125,22 +139,38 @@ export function validateExperimentDocument(value: unknown, file: string): Experi
   return validateExperimentValue(value, file, (kind, segments, message) => ({ kind, path: pathOf(segments), message }));
 }
 
-function validateExperimentValue(value: unknown, file: string, locate: (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string) => ExperimentProblem): ExperimentResult {
+function validateExperimentValue(
+  value: unknown,
+  file: string,
+  locate: (kind: ExperimentProblem['kind'], segments: (string | number)[], message: string) => ExperimentProblem,
+): ExperimentResult {
   const validate = schemaValidator();
   const schemaProblems = validate(value)
     ? []
-    : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => {
-        const { segments, message } = describe(error);
-        return locate('schema', segments, message);
-      });
+    : (validate.errors ?? [])
+        .filter((error) => error.keyword !== 'if')
+        .map((error) => {
+          const { segments, message } = describe(error);
+          return locate('schema', segments, message);
+        });
   const problems = [...schemaProblems, ...crossFieldProblems(value).map(({ segments, message }) => locate('relation', segments, message))];
   if (problems.length) return { ok: false, problems };
   const experiment = value as Experiment;
-  experiment.name ??= path.basename(file).replace(/(\.kdexp)?\.json$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
+  experiment.name ??=
+    path
+      .basename(file)
+      .replace(/(\.kdexp)?\.json$/, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-') || 'experiment';
   return { ok: true, experiment };
 }
 
-function locateIn(text: string, tree: JsonNode | undefined, kind: ExperimentProblem['kind'], segments: readonly (string | number)[], message: string): ExperimentProblem {
+function locateIn(
+  text: string,
+  tree: JsonNode | undefined,
+  kind: ExperimentProblem['kind'],
+  segments: readonly (string | number)[],
+  message: string,
+): ExperimentProblem {
   let node = tree ? findNodeAtLocation(tree, [...segments]) : undefined;
   // A missing field is placed on its parent object.
   for (let depth = segments.length - 1; !node && tree && depth >= 0; depth--) node = findNodeAtLocation(tree, segments.slice(0, depth));

@@ -33,7 +33,9 @@ export interface CompareRunsPanelPersistedState {
 /** The message, when it is one the host understands; undefined for anything else. */
 export function parseCompareRunsPanelMessage(value: unknown): CompareRunsPanelToHost | undefined {
   if (isRecord(value) && value.type === 'openResults') {
-    return Object.keys(value).length === 2 && typeof value.runDir === 'string' && value.runDir !== '' && value.runDir.length <= 4096 ? { type: 'openResults', runDir: value.runDir } : undefined;
+    return Object.keys(value).length === 2 && typeof value.runDir === 'string' && value.runDir !== '' && value.runDir.length <= 4096
+      ? { type: 'openResults', runDir: value.runDir }
+      : undefined;
   }
   return bareMessage(value, ['ready']);
 }
@@ -43,7 +45,8 @@ export function parseCompareRunsPanelPersistedState(value: unknown): CompareRuns
   if (!isRecord(value)) return {};
   const state: CompareRunsPanelPersistedState = {};
   const sort = value.sort;
-  if (isRecord(sort) && typeof sort.key === 'string' && (sort.direction === 'ascending' || sort.direction === 'descending')) state.sort = { key: sort.key, direction: sort.direction };
+  if (isRecord(sort) && typeof sort.key === 'string' && (sort.direction === 'ascending' || sort.direction === 'descending'))
+    state.sort = { key: sort.key, direction: sort.direction };
   if (typeof value.filter === 'string') state.filter = value.filter;
   if (typeof value.onlyDiffering === 'boolean') state.onlyDiffering = value.onlyDiffering;
   if (Array.isArray(value.columns) && value.columns.every((key) => typeof key === 'string')) state.columns = value.columns;

@@ -20,10 +20,7 @@ export interface DatasetPanelState {
 
 export type HostToDatasetPanel = { type: 'snapshot'; state: DatasetPanelState };
 
-export type DatasetPanelToHost =
-  | ReadyMessage
-  | { type: 'refresh' }
-  | { type: 'revealInExplorer'; domain: string; className?: string };
+export type DatasetPanelToHost = ReadyMessage | { type: 'refresh' } | { type: 'revealInExplorer'; domain: string; className?: string };
 
 /** What the webview persists with `setState`, and the panel serializer restores from. */
 export interface DatasetPanelPersistedState {

@@ -35,7 +35,14 @@ async function readSummary(runDir: string): Promise<ExperimentSummary | undefine
   if (data?.root === undefined || data.source === undefined || data.targets === undefined || method?.name === undefined) return undefined;
   // A held-out split is drawn with the run's seed: another seed scores other images.
   const holdout = data.split?.kind === 'holdout' || data.split?.kind === undefined;
-  const evaluation = JSON.stringify([data.layout ?? 'auto', data.imageSize, data.channels, data.split?.kind ?? 'holdout', holdout ? data.split?.testFraction : null, holdout ? experiment.seed : null]);
+  const evaluation = JSON.stringify([
+    data.layout ?? 'auto',
+    data.imageSize,
+    data.channels,
+    data.split?.kind ?? 'holdout',
+    holdout ? data.split?.testFraction : null,
+    holdout ? experiment.seed : null,
+  ]);
   return {
     root: path.resolve(data.root),
     source: data.source,
@@ -48,8 +55,13 @@ async function readSummary(runDir: string): Promise<ExperimentSummary | undefine
 
 /** Same data, source and set of targets, scored on the same images: the numbers are comparable. */
 function sameProblem(a: ExperimentSummary, b: ExperimentSummary): boolean {
-  return a.root === b.root && a.source === b.source && a.evaluation === b.evaluation
-    && a.targets.size === b.targets.size && [...a.targets].every((target) => b.targets.has(target));
+  return (
+    a.root === b.root &&
+    a.source === b.source &&
+    a.evaluation === b.evaluation &&
+    a.targets.size === b.targets.size &&
+    [...a.targets].every((target) => b.targets.has(target))
+  );
 }
 
 /**

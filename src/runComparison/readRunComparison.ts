@@ -69,7 +69,13 @@ async function readRunBody(runDir: string): Promise<RunRecord> {
       parameters: model.parameters,
       macsPerImage: model.macsPerImage,
     }));
-    return { ...base, ...problem, epochsRun: results.epoch, targets: results.models[0]?.targets.map((target) => target.domain) ?? experiment?.data?.targets ?? [], models };
+    return {
+      ...base,
+      ...problem,
+      epochsRun: results.epoch,
+      targets: results.models[0]?.targets.map((target) => target.domain) ?? experiment?.data?.targets ?? [],
+      models,
+    };
   }
   return { ...base, ...problem, ...(await readLiveMetrics(runDir, experiment?.data?.targets ?? [])) };
 }
@@ -97,13 +103,26 @@ export async function readRunRecord(runDir: string): Promise<RunRecord> {
 
 /** A row for a run whose folder could not be read at all: the others are still shown. */
 function unreadableRecord(runDir: string, error: unknown): RunRecord {
-  return { runId: path.basename(runDir), runDir, targets: [], models: [], problem: `${runDir} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    runId: path.basename(runDir),
+    runDir,
+    targets: [],
+    models: [],
+    problem: `${runDir} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 /** Changes whenever a file the record is read from is written, replaced or removed. */
 async function runSignature(runDir: string): Promise<string> {
   const files = [RUN_FILES.status, RUN_FILES.experiment, RUN_FILES.results, RUN_FILES.events];
-  const stats = await Promise.all(files.map((file) => stat(path.join(runDir, file)).then((info) => `${info.mtimeMs}:${info.size}`, () => '-')));
+  const stats = await Promise.all(
+    files.map((file) =>
+      stat(path.join(runDir, file)).then(
+        (info) => `${info.mtimeMs}:${info.size}`,
+        () => '-',
+      ),
+    ),
+  );
   return stats.join('|');
 }
 
@@ -174,7 +193,8 @@ export class RunComparisonReader {
     }
     if (saved.version !== CACHE_FORMAT_VERSION || !Array.isArray(saved.entries)) return;
     for (const entry of saved.entries as [string, CacheEntry][]) {
-      if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1]?.signature === 'string' && typeof entry[1].record === 'object') this.cache.set(entry[0], entry[1]);
+      if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1]?.signature === 'string' && typeof entry[1].record === 'object')
+        this.cache.set(entry[0], entry[1]);
     }
   }
 

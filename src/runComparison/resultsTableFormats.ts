@@ -9,7 +9,9 @@ function csvCell(text: string): string {
 }
 
 function latexCell(text: string): string {
-  return text.replace(/[\\&%$#_{}~^]/g, (char) => (char === '\\' ? '\\textbackslash{}' : char === '~' ? '\\textasciitilde{}' : char === '^' ? '\\textasciicircum{}' : `\\${char}`));
+  return text.replace(/[\\&%$#_{}~^]/g, (char) =>
+    char === '\\' ? '\\textbackslash{}' : char === '~' ? '\\textasciitilde{}' : char === '^' ? '\\textasciicircum{}' : `\\${char}`,
+  );
 }
 
 /**

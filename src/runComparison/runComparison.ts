@@ -107,12 +107,30 @@ function metricColumns(record: RunRecord): { column: ComparisonColumn; value: Ce
   for (const model of models) {
     const student = model.role === 'student';
     const role = model.role;
-    out.push({ column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true }, value: model.meanTarget ?? null, place: { role, slot: 'mean' } });
+    out.push({
+      column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true },
+      value: model.meanTarget ?? null,
+      place: { role, slot: 'mean' },
+    });
     for (const target of record.targets) {
-      out.push({ column: { key: `acc.${role}.${target}`, label: `${role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: student }, value: model.accuracy[target] ?? null, place: { role, slot: 'target' } });
+      out.push({
+        column: { key: `acc.${role}.${target}`, label: `${role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: student },
+        value: model.accuracy[target] ?? null,
+        place: { role, slot: 'target' },
+      });
     }
-    if (model.parameters !== undefined) out.push({ column: { key: `params.${role}`, label: `${role} params`, group: 'metric', kind: 'count', shownByDefault: student }, value: model.parameters, place: { role, slot: 'params' } });
-    if (model.macsPerImage !== undefined) out.push({ column: { key: `macs.${role}`, label: `${role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: student }, value: model.macsPerImage, place: { role, slot: 'macs' } });
+    if (model.parameters !== undefined)
+      out.push({
+        column: { key: `params.${role}`, label: `${role} params`, group: 'metric', kind: 'count', shownByDefault: student },
+        value: model.parameters,
+        place: { role, slot: 'params' },
+      });
+    if (model.macsPerImage !== undefined)
+      out.push({
+        column: { key: `macs.${role}`, label: `${role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: student },
+        value: model.macsPerImage,
+        place: { role, slot: 'macs' },
+      });
   }
   return out;
 }
@@ -273,7 +291,9 @@ export function buildSearchIndex(table: ComparisonTable): SearchIndex {
 }
 
 export function rowMatches(index: SearchIndex, row: number, terms: readonly FilterTerm[]): boolean {
-  return terms.every((term) => (term.columns ? term.columns.some((column) => index.cells[row][column].includes(term.text)) : index.whole[row].includes(term.text)));
+  return terms.every((term) =>
+    term.columns ? term.columns.some((column) => index.cells[row][column].includes(term.text)) : index.whole[row].includes(term.text),
+  );
 }
 
 /** Where the run `runDir` is among `rows` (indexes into the table, in display order); -1 when it is not shown. */

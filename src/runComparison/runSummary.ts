@@ -66,7 +66,12 @@ const FIRST_SKIPPED_IMAGES = 5;
  * A run's summary from its events (live, while it trains) and, once written, its results.json
  * (costs, and the headline, which is the last epoch).
  */
-export function summariseRun(run: { runId: string; runDir: string }, status: { state?: RunState; error?: string }, parsed: Pick<ParsedEvents, 'events' | 'badLines'>, results?: Pick<RunResults, 'targets' | 'costs'>): RunSummary {
+export function summariseRun(
+  run: { runId: string; runDir: string },
+  status: { state?: RunState; error?: string },
+  parsed: Pick<ParsedEvents, 'events' | 'badLines'>,
+  results?: Pick<RunResults, 'targets' | 'costs'>,
+): RunSummary {
   const byEpoch = new Map<number, EpochPoint>();
   // Found at decode time (corrupt-image) or by its header before training (undecodable-image): left out either way, counted once.
   const skippedImages = new Set<string>();
@@ -97,7 +102,9 @@ export function summariseRun(run: { runId: string; runDir: string }, status: { s
       role,
       targets: Object.fromEntries(targets.map((target) => [target, byDomain[target] ?? Number.NaN])),
       meanTarget: meanOverTargets(byDomain, targets),
-      ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, latencyMsPerBatch: cost.latencyMsPerBatch, latencyBatchSize: cost.latencyBatchSize } : {}),
+      ...(cost
+        ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, latencyMsPerBatch: cost.latencyMsPerBatch, latencyBatchSize: cost.latencyBatchSize }
+        : {}),
     };
   });
   rows.sort((a, b) => Number(a.role === 'student') - Number(b.role === 'student') || a.role.localeCompare(b.role));

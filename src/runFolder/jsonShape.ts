@@ -139,7 +139,11 @@ export function parseVersionedFile<T>(file: string, value: unknown, newest: numb
   try {
     const version = isObject(value) ? value.version : undefined;
     if (typeof version === 'number' && version > newest) {
-      throw new RunFileError(file, 'version', `${file} was written by a newer KD-UDA Lab: format version ${version}; this KD-UDA Lab reads up to ${newest}. Update the extension.`);
+      throw new RunFileError(
+        file,
+        'version',
+        `${file} was written by a newer KD-UDA Lab: format version ${version}; this KD-UDA Lab reads up to ${newest}. Update the extension.`,
+      );
     }
     return shape(value, '');
   } catch (error) {

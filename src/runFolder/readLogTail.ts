@@ -22,7 +22,10 @@ export async function readLogTail(runDir: string, count: number): Promise<string
     const start = Math.max(0, size - TAIL_BYTES);
     const buffer = Buffer.alloc(size - start);
     await handle.read(buffer, 0, buffer.length, start);
-    const lines = buffer.toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line));
+    const lines = buffer
+      .toString('utf8')
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line));
     // A read that starts mid-file starts mid-line: that first piece is not a whole line.
     return (start > 0 ? lines.slice(1) : lines).slice(-count);
   } finally {

@@ -26,7 +26,12 @@ export async function readJsonFile<T>(file: string, parse: (value: unknown, file
   }
   // A file cut off before its first byte (a full disk, a copy interrupted) is said to be empty:
   // JSON.parse would only say "Unexpected end of JSON input".
-  if (text.trim() === '') throw new RunFileError(file, 'syntax', `${file} is empty: it was cut short while being written (a full disk, a copy interrupted); restore it, or delete the run folder`);
+  if (text.trim() === '')
+    throw new RunFileError(
+      file,
+      'syntax',
+      `${file} is empty: it was cut short while being written (a full disk, a copy interrupted); restore it, or delete the run folder`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -66,9 +71,16 @@ export async function readMetaJson(checkpointDir: string): Promise<CheckpointMet
     return await readJsonFile(file, parseCheckpointMeta);
   } catch (error) {
     if (!(error instanceof RunFileError) || error.problem !== 'missing') throw error;
-    const found = await stat(checkpointDir).then((entry) => (entry.isDirectory() ? 'folder' : 'file'), () => undefined);
+    const found = await stat(checkpointDir).then(
+      (entry) => (entry.isDirectory() ? 'folder' : 'file'),
+      () => undefined,
+    );
     const what = 'a checkpoint folder holds model.json, weights.bin and meta.json, as a run writes them into <run>/checkpoints/<role>/epoch-<n>';
     if (!found) throw new RunFileError(file, 'missing', `the checkpoint ${checkpointDir} does not exist`);
-    throw new RunFileError(file, 'missing', `${checkpointDir} is not a checkpoint folder: ${found === 'file' ? 'it is a file' : `it has no ${CHECKPOINT_FILES.meta}`} (${what})`);
+    throw new RunFileError(
+      file,
+      'missing',
+      `${checkpointDir} is not a checkpoint folder: ${found === 'file' ? 'it is a file' : `it has no ${CHECKPOINT_FILES.meta}`} (${what})`,
+    );
   }
 }

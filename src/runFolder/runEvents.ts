@@ -151,7 +151,15 @@ const runEvent: Shape<RunEvent> = byKind<RunEvent>({
   epoch: object({ t, kind: oneOf(['epoch']), epoch: number, epochs: number, beta: number, losses: recordOf(number), meanTargetAccuracy: recordOf(number) }),
   results: object({ t, kind: oneOf(['results']), headline }),
   error: object({ t, kind: oneOf(['error']), message: string, role: optional(string), term: optional(string) }),
-  'data-problem': object({ t, kind: oneOf(['data-problem']), code: string, message: string, domain: optional(string), path: optional(string), line: optional(number) }),
+  'data-problem': object({
+    t,
+    kind: oneOf(['data-problem']),
+    code: string,
+    message: string,
+    domain: optional(string),
+    path: optional(string),
+    line: optional(number),
+  }),
 });
 
 /** One line of events.jsonl, parsed: the event, or a ShapeError naming the field that does not fit. */

@@ -50,7 +50,13 @@ async function main(args: readonly string[]): Promise<number> {
  * file): their messages name what to change, and a stack would only bury that.
  */
 function isExpected(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof DataError || error instanceof BackendError || error instanceof RunFileError || error instanceof DiffInputError;
+  return (
+    error instanceof UsageError ||
+    error instanceof DataError ||
+    error instanceof BackendError ||
+    error instanceof RunFileError ||
+    error instanceof DiffInputError
+  );
 }
 
 main(process.argv.slice(2)).then(
@@ -66,7 +72,9 @@ main(process.argv.slice(2)).then(
     // A bug: one line here (a run that got as far as its folder has the stack in trainer.log);
     // KDUDA_DEBUG=1 prints the stack for whoever reports it.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.err(`kd-uda: unexpected error: ${message.split('\n')[0]}${process.env.KDUDA_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (KDUDA_DEBUG=1 prints its stack)'}`);
+    io.err(
+      `kd-uda: unexpected error: ${message.split('\n')[0]}${process.env.KDUDA_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (KDUDA_DEBUG=1 prints its stack)'}`,
+    );
     process.exitCode = 1;
   },
 );

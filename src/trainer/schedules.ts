@@ -21,7 +21,10 @@ export function annealedLearningRate(progress: number, initial: number): number 
  * The progress the learning rate anneals with at a step: per step, the share of all steps done
  * (the DANN paper); per epoch, `(e - 1) / E`, constant within an epoch (the KD authors' code).
  */
-export function learningRateProgress(schedule: 'per-step' | 'per-epoch', at: { epoch: number; epochs: number; globalStep: number; totalSteps: number }): number {
+export function learningRateProgress(
+  schedule: 'per-step' | 'per-epoch',
+  at: { epoch: number; epochs: number; globalStep: number; totalSteps: number },
+): number {
   return schedule === 'per-step' ? at.globalStep / at.totalSteps : (at.epoch - 1) / at.epochs;
 }
 

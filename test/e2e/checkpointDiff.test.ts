@@ -15,7 +15,17 @@ import type { Page } from 'playwright-core';
 import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import { tinyExperiment } from '../fixtures/experiments';
-import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession } from '../harness/browser';
+import {
+  editorTab,
+  launchBrowser,
+  openWorkbench,
+  pickQuickPickItem,
+  runCommand,
+  screenshot,
+  waitForWorkbench,
+  webviewFrame,
+  type BrowserSession,
+} from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
@@ -25,13 +35,16 @@ import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 const SHOT = 'e2e-checkpoint-diff';
 
 /** The report of the run's student against its teacher, both at epoch 2. */
-const reportFileOf = (runDir: string) => diffReportFile(runDir, path.join(runDir, 'checkpoints', 'student', 'epoch-2'), path.join(runDir, 'checkpoints', 'teacher', 'epoch-2'));
+const reportFileOf = (runDir: string) =>
+  diffReportFile(runDir, path.join(runDir, 'checkpoints', 'student', 'epoch-2'), path.join(runDir, 'checkpoints', 'teacher', 'epoch-2'));
 const PANEL_TITLE = 'Diff: student-epoch-2 ↔ teacher-epoch-2';
 
 /** Trains the workspace's experiment with the trainer CLI, as a terminal user would. */
 function trainFromTerminal(experiment: string, runsDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'trainer.js'), 'train', experiment, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'trainer.js'), 'train', experiment, '--runs-dir', runsDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -51,7 +64,13 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       datasetName: 'shapes',
       spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
       experiments: {
-        tiny: tinyExperiment({ name: 'tiny', data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } }, student: { architecture: 'lenet5' }, epochs: 2, stepsPerEpoch: 6 }),
+        tiny: tinyExperiment({
+          name: 'tiny',
+          data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
+          student: { architecture: 'lenet5' },
+          epochs: 2,
+          stepsPerEpoch: 6,
+        }),
       },
     });
     const runsDir = path.join(workspace.root, 'runs');
@@ -94,7 +113,10 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       const sketches = report.domains.find((domain) => domain.name === 'sketches')!;
       assert.equal(shown, `${(100 * sketches.agreement).toFixed(1)}%`, 'the panel shows the report’s agreement');
       assert.equal(await agreement.getAttribute('aria-label'), `Agreement on sketches: ${shown}`);
-      assert.equal(((await frame.locator('td[data-side="a"][data-domain="sketches"]').textContent()) ?? '').trim(), `${(100 * sketches.a.accuracy).toFixed(1)}%`);
+      assert.equal(
+        ((await frame.locator('td[data-side="a"][data-domain="sketches"]').textContent()) ?? '').trim(),
+        `${(100 * sketches.a.accuracy).toFixed(1)}%`,
+      );
       await screenshot(page, SHOT);
 
       // Keyboard: the tabs move with the arrow keys.
@@ -112,7 +134,10 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       await poll('back on the Per class tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes');
       await frame.locator('#domain-source-holdout').focus();
       await page.keyboard.press('Space');
-      await poll('the per-class table of the source hold-out', async () => (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out');
+      await poll(
+        'the per-class table of the source hold-out',
+        async () => (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out',
+      );
 
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
@@ -128,8 +153,15 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
         const post = (globalThis as unknown as { __vscode_post_message__: (channel: string, data: unknown) => void }).__vscode_post_message__;
         post('onmessage', { message: { type: 'deleteRun', runDir: '/' } });
       });
-      const logged = await poll('the KD-UDA Lab log to note the ignored message', async () => (await logLines()).find((line) => line.includes('ignored a message of unknown type or shape')), 15_000);
-      assert.match(logged, /Checkpoint diff panel \(.*student-epoch-2--teacher-epoch-2\.[0-9a-f]{10}\.json\): ignored a message of unknown type or shape: \{"type":"deleteRun","runDir":"\/"\}/);
+      const logged = await poll(
+        'the KD-UDA Lab log to note the ignored message',
+        async () => (await logLines()).find((line) => line.includes('ignored a message of unknown type or shape')),
+        15_000,
+      );
+      assert.match(
+        logged,
+        /Checkpoint diff panel \(.*student-epoch-2--teacher-epoch-2\.[0-9a-f]{10}\.json\): ignored a message of unknown type or shape: \{"type":"deleteRun","runDir":"\/"\}/,
+      );
       assert.equal(await editorTab(page, PANEL_TITLE).isVisible(), true, 'the panel is still there');
     });
   });
@@ -140,7 +172,13 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       const written = readFileSync(report, 'utf8');
       const restored = async (what: string) => {
         const frame = webviewFrame(page);
-        await poll(what, async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes' && (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out', 30_000);
+        await poll(
+          what,
+          async () =>
+            (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes' &&
+            (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out',
+          30_000,
+        );
       };
       // Hidden behind another editor, the webview is discarded (no retainContextWhenHidden).
       await runCommand(page, 'File: New Untitled Text File');

@@ -9,7 +9,18 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { writeRunFolder } from '../fixtures/experiments';
-import { editorTab, launchBrowser, openWorkbench, runCommand, screenshot, waitForWorkbench, webviewFrame, type BrowserSession, type HasAttributes, type ScrollBox } from '../harness/browser';
+import {
+  editorTab,
+  launchBrowser,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  waitForWorkbench,
+  webviewFrame,
+  type BrowserSession,
+  type HasAttributes,
+  type ScrollBox,
+} from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
@@ -57,16 +68,17 @@ function writeRun(runsDir: string, run: RunSpec): Promise<string> {
   const teacher = Object.fromEntries(TARGETS.map((target, i) => [target, run.student[i] + 0.1]));
   const mean = (byTarget: Record<string, number>) => TARGETS.reduce((sum, target) => sum + byTarget[target], 0) / TARGETS.length;
   // A running run has only its events so far; a finished one its results.
-  const progress = run.state === 'running'
-    ? { 'events.jsonl': eventLines([evalEvent(3, { student, teacher }), epochEvent(3, 20)]) }
-    : {
-        'results.json': runResults({
-          method: run.method,
-          targets: TARGETS,
-          headline: { label: 'last epoch', epoch: 20, accuracy: { student, teacher }, meanTarget: { student: mean(student), teacher: mean(teacher) } },
-          costs: { student: modelCost(61_706, 416_520), teacher: modelCost(1_180_000, 8_900_000) },
-        }),
-      };
+  const progress =
+    run.state === 'running'
+      ? { 'events.jsonl': eventLines([evalEvent(3, { student, teacher }), epochEvent(3, 20)]) }
+      : {
+          'results.json': runResults({
+            method: run.method,
+            targets: TARGETS,
+            headline: { label: 'last epoch', epoch: 20, accuracy: { student, teacher }, meanTarget: { student: mean(student), teacher: mean(teacher) } },
+            costs: { student: modelCost(61_706, 416_520), teacher: modelCost(1_180_000, 8_900_000) },
+          }),
+        };
   return writeRunFolder(path.join(runsDir, run.runId), { 'experiment.json': experiment, 'status.json': status, ...progress });
 }
 
@@ -78,7 +90,8 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
   let frame: FrameLocator;
 
   const runIds = async (): Promise<string[]> => (await frame.locator('#runs-table tbody button.run-link').allTextContents()).map((text) => text.trim());
-  const headers = async (): Promise<string[]> => frame.locator('#runs-table thead button.sort').evaluateAll((buttons: HasAttributes[]) => buttons.map((button) => button.getAttribute('data-column') ?? ''));
+  const headers = async (): Promise<string[]> =>
+    frame.locator('#runs-table thead button.sort').evaluateAll((buttons: HasAttributes[]) => buttons.map((button) => button.getAttribute('data-column') ?? ''));
   const expectRows = (what: string, expected: string[], timeoutMs = 15_000) =>
     poll(what, async () => JSON.stringify(await runIds()) === JSON.stringify(expected), timeoutMs).catch(async (error: Error) => {
       throw new Error(`${error.message}; rows are ${JSON.stringify(await runIds())}, expected ${JSON.stringify(expected)}`);
@@ -144,8 +157,10 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await frame.locator('#only-differing').check();
       await poll('equal columns to go', async () => !(await headers()).includes('teacher.architecture'), 10_000);
       const shown = await headers();
-      for (const key of ['run', 'state', 'optimizer.studentLr', 'acc.student.mean']) assert.ok(shown.includes(key), `${key} differs among the kd-mtda runs: ${shown.join(', ')}`);
-      for (const key of ['method.name', 'data.source', 'epochs', 'student.architecture']) assert.ok(!shown.includes(key), `${key} is the same in every kd-mtda run`);
+      for (const key of ['run', 'state', 'optimizer.studentLr', 'acc.student.mean'])
+        assert.ok(shown.includes(key), `${key} differs among the kd-mtda runs: ${shown.join(', ')}`);
+      for (const key of ['method.name', 'data.source', 'epochs', 'student.architecture'])
+        assert.ok(!shown.includes(key), `${key} is the same in every kd-mtda run`);
       // Columns are chosen in the chooser (checkboxes, keyboard reachable) and come back with "Default columns".
       await frame.locator('#column-chooser summary').click();
       await frame.locator('#column-chooser input[data-column="name"]').uncheck();
@@ -162,8 +177,19 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
 
   it('follows the runs folder: a run written on disk appears', async () => {
     await stage('live', async () => {
-      await writeRun(path.join(workspace.root, 'runs'), { runId: '20261105-090000-mtda-e', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.003, state: 'done', student: [0.9, 0.9] });
-      await expectRows('the new run on top of the sorted, filtered table', ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'], 30_000);
+      await writeRun(path.join(workspace.root, 'runs'), {
+        runId: '20261105-090000-mtda-e',
+        method: 'kd-mtda',
+        teacher: 'resnet-small',
+        studentLr: 0.003,
+        state: 'done',
+        student: [0.9, 0.9],
+      });
+      await expectRows(
+        'the new run on top of the sorted, filtered table',
+        ['20261105-090000-mtda-e', '20261103-090000-mtda-c', '20261101-090000-mtda-a', '20261104-090000-mtda-d'],
+        30_000,
+      );
     });
   });
 
@@ -173,9 +199,20 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await page.keyboard.press('ArrowDown');
       assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c');
       // A run appearing above it moves run c down a row: the focus (and Enter) must stay on run c, not on the row position.
-      await writeRun(path.join(workspace.root, 'runs'), { runId: '20261106-090000-mtda-f', method: 'kd-mtda', teacher: 'resnet-small', studentLr: 0.002, state: 'done', student: [0.95, 0.95] });
+      await writeRun(path.join(workspace.root, 'runs'), {
+        runId: '20261106-090000-mtda-f',
+        method: 'kd-mtda',
+        teacher: 'resnet-small',
+        studentLr: 0.002,
+        state: 'done',
+        student: [0.95, 0.95],
+      });
       await expectRows('the new run first, run c now third', ROWS_AFTER_F, 30_000);
-      assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c', 'the focus follows the run');
+      assert.equal(
+        ((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(),
+        '20261103-090000-mtda-c',
+        'the focus follows the run',
+      );
       await page.keyboard.press('Enter');
       await editorTab(page, 'Results: 20261103-090000-mtda-c').waitFor({ state: 'visible', timeout: 30_000 });
 

@@ -134,10 +134,11 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
       for (const [domain, classes] of Object.entries(SPEC)) {
         for (const [cls, count] of Object.entries(classes)) expected[`${domain}/${cls}`] = String(count);
       }
-      await poll('the matrix to show every domain/class count', async () => JSON.stringify(await matrixCells()) === JSON.stringify(expected), 15_000)
-        .catch(async (error: Error) => {
+      await poll('the matrix to show every domain/class count', async () => JSON.stringify(await matrixCells()) === JSON.stringify(expected), 15_000).catch(
+        async (error: Error) => {
           throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}, expected ${JSON.stringify(expected)}`);
-        });
+        },
+      );
       const cellTexts = await matrixTexts();
       assert.ok(cellTexts.includes('12'), `the matrix shows the grand total 12 in its totals row/column (cells: ${cellTexts.join(' | ')})`);
       await screenshot(page, `${SHOT}-03-dataset-panel-matrix-3-per-cell-total-12`);
@@ -148,10 +149,9 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
     await stage('live-update', async () => {
       await writeFile(path.join(workspace.datasetRoot, 'mnist', '0', 'added-by-e2e.png'), makeImage(0, 4242));
 
-      await poll('the panel cell mnist/0 to read 4', async () => (await matrixCells())['mnist/0'] === '4', 15_000)
-        .catch(async (error: Error) => {
-          throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}`);
-        });
+      await poll('the panel cell mnist/0 to read 4', async () => (await matrixCells())['mnist/0'] === '4', 15_000).catch(async (error: Error) => {
+        throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}`);
+      });
       const cellTexts = await matrixTexts();
       assert.ok(cellTexts.includes('13'), `the grand total in the matrix follows to 13 (cells: ${cellTexts.join(' | ')})`);
       await waitForTreeDescription([DATASET], `ImageFolder · 2 domains · ${images(13)}`, 15_000);
@@ -167,7 +167,9 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
       const frame = webviewFrame(page);
       await frame.locator('vscode-panel-tab#tab-thumbnails').click();
       const loaded = async () =>
-        frame.locator('#view-thumbnails img').evaluateAll((images) => images.filter((image) => (image as unknown as { naturalWidth: number }).naturalWidth > 0).length);
+        frame
+          .locator('#view-thumbnails img')
+          .evaluateAll((images) => images.filter((image) => (image as unknown as { naturalWidth: number }).naturalWidth > 0).length);
       await poll('thumbnails to load', async () => (await loaded()) >= 4, 15_000);
       await screenshot(page, `${SHOT}-05-dataset-panel-thumbnails`);
 
@@ -176,10 +178,17 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
       await runCommand(page, 'File: New Untitled Text File');
       await poll('the dataset panel to be hidden', async () => !(await page.locator('iframe.webview.ready').first().isVisible()), 10_000);
       await editorTab(page, `Dataset: ${DATASET}`).click();
-      await poll('the thumbnails tab to be active again with images loaded', async () => {
-        const active = await frame.locator('vscode-panels').getAttribute('activeid').catch(() => null);
-        return active === 'tab-thumbnails' && (await loaded()) >= 4;
-      }, 20_000);
+      await poll(
+        'the thumbnails tab to be active again with images loaded',
+        async () => {
+          const active = await frame
+            .locator('vscode-panels')
+            .getAttribute('activeid')
+            .catch(() => null);
+          return active === 'tab-thumbnails' && (await loaded()) >= 4;
+        },
+        20_000,
+      );
       await screenshot(page, `${SHOT}-06-dataset-panel-restored-on-thumbnails-tab`);
 
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));

@@ -31,7 +31,13 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       datasetName: 'shapes',
       spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
       experiments: {
-        tiny: tinyExperiment({ name: 'tiny', data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } }, student: { architecture: 'lenet5' }, epochs: 3, stepsPerEpoch: 4 }),
+        tiny: tinyExperiment({
+          name: 'tiny',
+          data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
+          student: { architecture: 'lenet5' },
+          epochs: 3,
+          stepsPerEpoch: 4,
+        }),
       },
     });
     // A file the scanner counts and the decoder cannot read: the panel says the run left it out.
@@ -52,14 +58,33 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
     try {
       await runCommand(page, 'KD-UDA: Start Run');
       const runsDir = path.join(workspace.root, 'runs');
-      const runDir = await poll('the run folder', async () => (existsSync(runsDir) ? (await readdir(runsDir)).map((name) => path.join(runsDir, name))[0] : undefined), 60_000);
+      const runDir = await poll(
+        'the run folder',
+        async () => (existsSync(runsDir) ? (await readdir(runsDir)).map((name) => path.join(runsDir, name))[0] : undefined),
+        60_000,
+      );
 
       // A finished source-only run on the same data, as an earlier run of the user's would be: the
       // panel lists it among the baselines.
       await writeRunFolder(path.join(runsDir, '20200101-000000-source-only-baseline'), {
-        'experiment.json': { data: { root: path.join(workspace.root, 'shapes'), layout: 'auto', source: 'photos', targets: ['sketches'], imageSize: 16, channels: 3, split: { kind: 'all' } }, method: { name: 'source-only', model: 'student' } },
+        'experiment.json': {
+          data: {
+            root: path.join(workspace.root, 'shapes'),
+            layout: 'auto',
+            source: 'photos',
+            targets: ['sketches'],
+            imageSize: 16,
+            channels: 3,
+            split: { kind: 'all' },
+          },
+          method: { name: 'source-only', model: 'student' },
+        },
         'status.json': { version: 1, state: 'done' },
-        'results.json': runResults({ method: 'source-only', targets: ['sketches'], headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } } }),
+        'results.json': runResults({
+          method: 'source-only',
+          targets: ['sketches'],
+          headline: { epoch: 3, accuracy: { student: { sketches: 0.375 } }, meanTarget: { student: 0.375 } },
+        }),
       });
 
       // Two runs in the folder: Open Results asks which.
@@ -68,16 +93,35 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       await editorTab(page, `Results: ${path.basename(runDir)}`).waitFor({ state: 'visible', timeout: 20_000 });
       const frame = webviewFrame(page);
 
-      await poll('the table to show the student and the teacher on the target', async () => (await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').count()) > 0 && (await frame.locator('#results-table td[data-role="teacher"][data-target="sketches"]').count()) > 0, 120_000);
+      await poll(
+        'the table to show the student and the teacher on the target',
+        async () =>
+          (await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').count()) > 0 &&
+          (await frame.locator('#results-table td[data-role="teacher"][data-target="sketches"]').count()) > 0,
+        120_000,
+      );
       await screenshot(page, `${SHOT}-01-table-during-the-run`);
-      await poll('the run to finish at epoch 3 of 3', async () => (await frame.locator('#run-state').textContent()) === 'done' && ((await frame.locator('header .subtitle').textContent()) ?? '').includes('epoch 3 of 3'), 150_000);
+      await poll(
+        'the run to finish at epoch 3 of 3',
+        async () =>
+          (await frame.locator('#run-state').textContent()) === 'done' &&
+          ((await frame.locator('header .subtitle').textContent()) ?? '').includes('epoch 3 of 3'),
+        150_000,
+      );
 
       const student = ((await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').textContent()) ?? '').trim();
       assert.match(student, /^\d+\.\d%$/);
       const results = await readResultsJson(runDir);
       assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');
-      assert.equal(((await frame.locator('#results-table td[data-baseline="student, source only"][data-target="sketches"]').textContent()) ?? '').trim(), '37.5%', 'the source-only run is a baseline row');
-      assert.equal(await frame.locator('#skipped-images').textContent(), `1 image was left out because it could not be decoded: ${path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png')}`);
+      assert.equal(
+        ((await frame.locator('#results-table td[data-baseline="student, source only"][data-target="sketches"]').textContent()) ?? '').trim(),
+        '37.5%',
+        'the source-only run is a baseline row',
+      );
+      assert.equal(
+        await frame.locator('#skipped-images').textContent(),
+        `1 image was left out because it could not be decoded: ${path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png')}`,
+      );
       assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');
       assert.equal(await frame.locator('#loss-chart canvas').count(), 1, 'the loss curve is drawn');
       await screenshot(page, `${SHOT}-02-done`);

@@ -157,7 +157,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
         if (attempt % 2 === 0 && (await commandCenter.isVisible())) {
           await commandCenter.click();
         } else {
-          await page.locator('.monaco-workbench').focus().catch(() => undefined);
+          await page
+            .locator('.monaco-workbench')
+            .focus()
+            .catch(() => undefined);
           await page.keyboard.press('F1');
         }
       }
@@ -176,7 +179,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     }
   }
   const shot = await screenshot(page, `palette-failed-${title}`).catch(() => 'no screenshot');
-  throw new Error(`could not run the command "${title}" from the palette within ${timeoutMs} ms${reloaded ? ', reload included' : ''} (${lastProblem}); screen: ${shot}`);
+  throw new Error(
+    `could not run the command "${title}" from the palette within ${timeoutMs} ms${reloaded ? ', reload included' : ''} (${lastProblem}); screen: ${shot}`,
+  );
 }
 
 /** Picks the quick pick row with this label (for commands that ask which item to use). */
@@ -196,10 +201,18 @@ export async function quickPickIsOpen(page: Page): Promise<boolean> {
 export async function openViewContainer(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const item = page.locator('.part.activitybar .action-item').filter({ has: page.locator(`.action-label[aria-label^="${title}"]`) });
   await item.first().waitFor({ state: 'visible', timeout: timeoutMs });
-  const checked = await item.first().getAttribute('aria-selected').catch(() => null);
-  const alreadyOpen = checked === 'true' || (await item.first().evaluate((element) => (element as unknown as { classList: { contains(c: string): boolean } }).classList.contains('checked')));
+  const checked = await item
+    .first()
+    .getAttribute('aria-selected')
+    .catch(() => null);
+  const alreadyOpen =
+    checked === 'true' ||
+    (await item.first().evaluate((element) => (element as unknown as { classList: { contains(c: string): boolean } }).classList.contains('checked')));
   if (!alreadyOpen) await item.first().click();
-  await page.locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await page
+    .locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 /** The body of a view in the side bar, found by its title (e.g. `Datasets`); expands it if collapsed. */
@@ -237,8 +250,20 @@ export async function treeRows(scope: Locator): Promise<TreeRowInfo[]> {
   const infos: TreeRowInfo[] = [];
   for (const row of await rows.all()) {
     const index = Number(await row.getAttribute('data-index'));
-    const label = ((await row.locator('.label-name').first().textContent().catch(() => '')) ?? '').trim();
-    const description = ((await row.locator('.label-description').first().textContent().catch(() => '')) ?? '').trim();
+    const label = (
+      (await row
+        .locator('.label-name')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? ''
+    ).trim();
+    const description = (
+      (await row
+        .locator('.label-description')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? ''
+    ).trim();
     const level = Number(await row.getAttribute('aria-level')) || 0;
     const expandedAttr = await row.getAttribute('aria-expanded');
     infos.push({ index, label, description, level, expanded: expandedAttr === null ? undefined : expandedAttr === 'true' });
@@ -303,18 +328,15 @@ export async function expandTreeRow(row: Locator): Promise<void> {
  * `iframe.webview.ready` (the host) and `iframe#active-frame` (the extension's HTML).
  */
 export function webviewFrame(page: Page): FrameLocator {
-  return page
-    .locator('iframe.webview.ready')
-    .filter({ visible: true })
-    .last()
-    .contentFrame()
-    .locator('iframe#active-frame')
-    .contentFrame();
+  return page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('iframe#active-frame').contentFrame();
 }
 
 /** The tab of an editor by its title (e.g. `Dataset: digits`). */
 export function editorTab(page: Page, title: string): Locator {
-  return page.locator('.part.editor .tabs-container .tab').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
+  return page
+    .locator('.part.editor .tabs-container .tab')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+    .first();
 }
 
 /** Messages of the notification toasts now shown (errors from the extension end up here). */

@@ -141,14 +141,15 @@ function hintsFor(output: string): string[] {
   if (/Downloading ripgrep failed|vscode-ripgrep|ripgrep-prebuilt/i.test(output)) {
     hints.push(
       `@vscode/ripgrep could not use the cached rg archive and tried GitHub: the archive under ${os.tmpdir()}/vscode-ripgrep-cache-${RIPGREP_PACKAGE_VERSION}/ ` +
-        'must be a tar.gz with `rg` at its root (the harness makes one from Debian\'s ripgrep; is TMPDIR the same for npm?)',
+        "must be a tar.gz with `rg` at its root (the harness makes one from Debian's ripgrep; is TMPDIR the same for npm?)",
     );
   }
   if (/Please pass --unsafe-perm/i.test(output)) hints.push('running as root needs npm_config_unsafe_perm=true');
   if (/EALLOWSCRIPTS/i.test(output)) hints.push('npm refused install scripts: check allowScripts in the install folder package.json');
   if (/requires node v20/i.test(output)) hints.push('code-server needs Node.js 20');
   if (/gyp ERR!/.test(output)) hints.push('a native module failed to build with node-gyp (python3, make, g++ and Node headers are needed)');
-  if (/(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET)[^\n]*registry|npm error network/i.test(output)) hints.push('the npm registry could not be reached');
+  if (/(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET)[^\n]*registry|npm error network/i.test(output))
+    hints.push('the npm registry could not be reached');
   return hints;
 }
 
@@ -203,7 +204,8 @@ function runLogged(step: string, command: string, args: string[], options: { cwd
  * only the network/cache settings a user may have set on purpose.
  */
 function npmEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(registry|cache|proxy|https_proxy|http_proxy|noproxy|no_proxy|strict_ssl|cafile|ca|userconfig|globalconfig|offline|prefer_offline|prefer_online|fetch_.*|maxsockets)$/i;
+  const keep =
+    /^npm_config_(registry|cache|proxy|https_proxy|http_proxy|noproxy|no_proxy|strict_ssl|cafile|ca|userconfig|globalconfig|offline|prefer_offline|prefer_online|fetch_.*|maxsockets)$/i;
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {
     if (/^npm_/i.test(key) && !keep.test(key)) continue;
@@ -535,10 +537,14 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
     const marker = newMarker('code-server');
     const args = [
       install.entry,
-      '--auth', 'none',
-      '--bind-addr', `${host}:${port}`,
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `${host}:${port}`,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
       '--disable-telemetry',
       '--disable-update-check',
       ...(trust ? ['--disable-workspace-trust'] : []),

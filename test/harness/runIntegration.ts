@@ -234,9 +234,8 @@ async function main(): Promise<number> {
   const resultsFile = path.join(resultsDir, 'integration-results.json');
   console.log(`integration tests (${options.runner} runner${options.untrusted ? ', untrusted workspace' : ''}), workspace ${workspace.root}`);
   try {
-    const results = options.runner === 'electron'
-      ? await runWithElectron(options, workspace, resultsFile)
-      : await runWithCodeServer(options, workspace, resultsFile);
+    const results =
+      options.runner === 'electron' ? await runWithElectron(options, workspace, resultsFile) : await runWithCodeServer(options, workspace, resultsFile);
     console.log(`integration run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (!results) {
       console.log('0 passed, 1 failed');

@@ -77,7 +77,10 @@ export function provideSystemTools(tools: readonly SystemTool[], log: (line: str
   if (missing.length === 0) return;
   const reasons: string[] = [];
   if (process.getuid?.() === 0 && onPath('apt-get')) {
-    const failure = aptInstall(missing.map((tool) => TOOLS[tool].debianPackage), log);
+    const failure = aptInstall(
+      missing.map((tool) => TOOLS[tool].debianPackage),
+      log,
+    );
     if (failure) reasons.push(failure);
   } else if (missing.includes('ripgrep')) {
     const failure = unpackRipgrep(log);

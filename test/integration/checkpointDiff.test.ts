@@ -19,11 +19,18 @@ const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
 /** Trains a tiny KD-STDA run with the extension's own trainer bundle, as a terminal user would. */
 async function trainTinyRun(root: string): Promise<string> {
   await createImageTree(path.join(root, 'data'), { src: { a: 6, b: 6 }, tgt: { a: 6, b: 6 } });
-  const file = await writeExperiment(root, 'tiny', tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['tgt'], split: { kind: 'all' } } }));
+  const file = await writeExperiment(
+    root,
+    'tiny',
+    tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['tgt'], split: { kind: 'all' } } }),
+  );
   const trainer = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'trainer.js');
   const runsDir = path.join(root, 'runs');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -62,7 +69,10 @@ describe('Compare Checkpoints', function () {
     const reportFile = diffReportFile(runDir, student, teacher);
     assert.deepEqual(first, { opened: true, reportFile, computed: true });
     const report = await readCheckpointDiffReport(reportFile);
-    assert.deepEqual(report.domains.map((domain) => domain.name), ['tgt', 'source-holdout']);
+    assert.deepEqual(
+      report.domains.map((domain) => domain.name),
+      ['tgt', 'source-holdout'],
+    );
     await poll('the Checkpoint Diff panel', () => openTabLabels().includes('Diff: student-epoch-1 ↔ teacher-epoch-1'));
 
     const second = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: student, b: teacher });

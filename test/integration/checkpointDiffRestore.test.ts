@@ -63,7 +63,9 @@ describe('restoring the Checkpoint Diff panel', function () {
     fake.send({ type: 'ready' });
     assert.equal(fake.disposed, true);
     assert.deepEqual(fake.posted, []);
-    assert.deepEqual(lines, [`warn Checkpoint diff panel not restored: ${elsewhere} is not in a run folder's diffs/ (${path.join(root, 'home')} has no status.json)`]);
+    assert.deepEqual(lines, [
+      `warn Checkpoint diff panel not restored: ${elsewhere} is not in a run folder's diffs/ (${path.join(root, 'home')} has no status.json)`,
+    ]);
   });
 
   it('tells the webview only that an unreadable report is not valid, and does not open it', async () => {

@@ -27,15 +27,22 @@ describe('Create Digits Benchmark command', function () {
     const result = await vscode.commands.executeCommand<{ created: boolean; reason?: string }>('kdUda.createDigitsBenchmark', { out, size: 20, seed: 3 });
     assert.equal(result.created, true, result.reason);
 
-    const descriptions = await poll('both splits scanned in the Datasets view', () => {
-      const nodes = api.datasets.tree.getChildren().filter((node) => node.root.startsWith(out));
-      const seen = nodes.map((node) => {
-        const item = api.datasets.tree.getTreeItem(node);
-        return `${labelText(item)}: ${String(item.description)}`;
-      }).sort();
-      if (seen.length === 2 && seen.every((text) => /images$/.test(text))) return seen;
-      throw new Error(`the view shows ${JSON.stringify(seen)}`);
-    }, 30_000, 200);
+    const descriptions = await poll(
+      'both splits scanned in the Datasets view',
+      () => {
+        const nodes = api.datasets.tree.getChildren().filter((node) => node.root.startsWith(out));
+        const seen = nodes
+          .map((node) => {
+            const item = api.datasets.tree.getTreeItem(node);
+            return `${labelText(item)}: ${String(item.description)}`;
+          })
+          .sort();
+        if (seen.length === 2 && seen.every((text) => /images$/.test(text))) return seen;
+        throw new Error(`the view shows ${JSON.stringify(seen)}`);
+      },
+      30_000,
+      200,
+    );
     // 20 training images per domain; the test split keeps at least one image per class (10 per domain).
     assert.deepEqual(descriptions, ['digits/test: ImageFolder · 4 domains · 40 images', 'digits/train: ImageFolder · 4 domains · 80 images']);
   });

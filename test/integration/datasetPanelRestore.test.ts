@@ -11,12 +11,20 @@ import { fakeContext, FakePanel, recordingOutput } from './fakePanel';
  */
 describe('restoring the dataset panel', () => {
   const known = path.join(path.sep, 'data', 'office31');
-  const store = { onDidChange: () => new vscode.Disposable(() => undefined), ensure: () => undefined, get: () => undefined, rescan: () => Promise.resolve() } as unknown as DatasetStore;
+  const store = {
+    onDidChange: () => new vscode.Disposable(() => undefined),
+    ensure: () => undefined,
+    get: () => undefined,
+    rescan: () => Promise.resolve(),
+  } as unknown as DatasetStore;
 
   async function restore(state: unknown) {
     const { output, lines } = recordingOutput();
     const fake = new FakePanel();
-    await DatasetPanel.serializer({ context: fakeContext(), store, output }, { list: () => Promise.resolve([known]) }).deserializeWebviewPanel(fake.panel, state);
+    await DatasetPanel.serializer({ context: fakeContext(), store, output }, { list: () => Promise.resolve([known]) }).deserializeWebviewPanel(
+      fake.panel,
+      state,
+    );
     return { fake, lines };
   }
 
@@ -33,7 +41,10 @@ describe('restoring the dataset panel', () => {
     const { fake, lines } = await restore({ root: `${known}${path.sep}` });
     assert.equal(fake.disposed, false);
     assert.deepEqual(lines, []);
-    assert.ok(fake.webview.options.localResourceRoots?.some((uri) => uri.fsPath === known), 'the root is a resource root');
+    assert.ok(
+      fake.webview.options.localResourceRoots?.some((uri) => uri.fsPath === known),
+      'the root is a resource root',
+    );
     fake.dispose();
   });
 });

@@ -29,10 +29,12 @@ async function rootItem(kdUda: KdUdaApi, root: string): Promise<{ node: DatasetN
 }
 
 function childItems(kdUda: KdUdaApi, node: DatasetNode): Map<string, vscode.TreeItem> {
-  return new Map(kdUda.datasets.tree.getChildren(node).map((child) => {
-    const item = kdUda.datasets.tree.getTreeItem(child);
-    return [labelText(item), item];
-  }));
+  return new Map(
+    kdUda.datasets.tree.getChildren(node).map((child) => {
+      const item = kdUda.datasets.tree.getTreeItem(child);
+      return [labelText(item), item];
+    }),
+  );
 }
 
 describe('Datasets view', function () {
@@ -75,14 +77,19 @@ describe('Datasets view', function () {
     assert.ok(workspace, 'the integration tests need a workspace folder');
     const root = path.join(scratch, 'digits');
     await createImageTree(root, { mnist: { '0': 2, '1': 2, '2': 1 }, 'font-digits': { '0': 1, '1': 1 } });
-    const experiment = await writeExperiment(workspace, 'it-digits', { data: { root, source: 'mnist', targets: ['font-digits'] }, method: { name: 'mt-mtda' } });
+    const experiment = await writeExperiment(workspace, 'it-digits', {
+      data: { root, source: 'mnist', targets: ['font-digits'] },
+      method: { name: 'mt-mtda' },
+    });
     try {
       const { node, item } = await rootItem(kdUda, root);
       assert.match(String(item.description), /ImageFolder · 2 domains · 7 images/);
       const fonts = childItems(kdUda, node).get('font-digits');
       assert.ok(fonts, 'domain font-digits is listed');
       assert.ok(fonts.iconPath instanceof vscode.ThemeIcon && fonts.iconPath.id === 'warning', 'a domain lacking a class carries a warning icon');
-      const tooltip = tooltipText(fonts).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+      const tooltip = tooltipText(fonts)
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\(.)/g, '$1');
       assert.match(tooltip, /lacks 1 class .*"2"/, 'the warning names the missing class');
     } finally {
       await rm(experiment, { force: true });

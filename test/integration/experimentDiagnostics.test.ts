@@ -31,7 +31,10 @@ describe('Experiment file diagnostics', function () {
       assert.match(diagnostic.message, /data\.targets\[0\]: the source domain "mnist" cannot also be a target/);
       assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
       assert.equal(document.getText(diagnostic.range), '"mnist"', 'the range covers the offending value');
-      assert.equal(diagnostic.range.start.line, text.split('\n').findIndex((line) => line.trim() === '"mnist"'));
+      assert.equal(
+        diagnostic.range.start.line,
+        text.split('\n').findIndex((line) => line.trim() === '"mnist"'),
+      );
 
       const edit = new vscode.WorkspaceEdit();
       edit.replace(document.uri, diagnostic.range, '"svhn"');

@@ -45,7 +45,15 @@ export class FakePanel {
 export function recordingOutput(): { output: vscode.LogOutputChannel; lines: string[] } {
   const lines: string[] = [];
   const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
-  const output = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'), appendLine: log('line'), show: () => undefined } as unknown as vscode.LogOutputChannel;
+  const output = {
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    debug: log('debug'),
+    trace: log('trace'),
+    appendLine: log('line'),
+    show: () => undefined,
+  } as unknown as vscode.LogOutputChannel;
   return { output, lines };
 }
 

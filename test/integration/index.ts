@@ -35,9 +35,10 @@ function describeError(error: unknown): string {
     // Keep mocha's assertion diff (actual/expected) readable in one string.
     // (mocha's reporter base may already have turned actual/expected into strings for its diff)
     const show = (value: unknown) => (typeof value === 'string' || value instanceof RegExp ? String(value) : JSON.stringify(value));
-    const extra = 'actual' in error && 'expected' in error && (error as { showDiff?: boolean }).showDiff !== false
-      ? `\n  actual:   ${show((error as { actual: unknown }).actual)}\n  expected: ${show((error as { expected: unknown }).expected)}`
-      : '';
+    const extra =
+      'actual' in error && 'expected' in error && (error as { showDiff?: boolean }).showDiff !== false
+        ? `\n  actual:   ${show((error as { actual: unknown }).actual)}\n  expected: ${show((error as { expected: unknown }).expected)}`
+        : '';
     return `${error.stack ?? `${error.name}: ${error.message}`}${extra}`;
   }
   return String(error);

@@ -19,11 +19,16 @@ async function drive(running: Thenable<unknown>, keys: (round: number) => Promis
   let settled = false;
   const result = Promise.resolve(running).finally(() => (settled = true));
   let round = 0;
-  await poll('the New Experiment wizard to finish', async () => {
-    if (settled) return true;
-    await keys(round++);
-    return false;
-  }, 30_000, 150);
+  await poll(
+    'the New Experiment wizard to finish',
+    async () => {
+      if (settled) return true;
+      await keys(round++);
+      return false;
+    },
+    30_000,
+    150,
+  );
   return (await result) as Result;
 }
 
@@ -35,7 +40,10 @@ describe('New Experiment command', function () {
   this.timeout(60_000);
   let workspace: string;
   let dataset: string;
-  const experimentFiles = () => readdirSync(workspace).filter((name) => name.endsWith('.kdexp.json')).sort();
+  const experimentFiles = () =>
+    readdirSync(workspace)
+      .filter((name) => name.endsWith('.kdexp.json'))
+      .sort();
 
   before(async () => {
     workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -54,7 +62,10 @@ describe('New Experiment command', function () {
     assert.ok(result.created, result.created ? '' : result.reason);
     try {
       assert.equal(result.file, path.join(workspace, 'kd-stda-mnist-to-mnist-photo.kdexp.json'), 'the suggested name says what the experiment does');
-      const editor = await poll('the new file in the active editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === result.file && vscode.window.activeTextEditor);
+      const editor = await poll(
+        'the new file in the active editor',
+        () => vscode.window.activeTextEditor?.document.uri.fsPath === result.file && vscode.window.activeTextEditor,
+      );
       const text = editor.document.getText();
       assert.equal(text, await readFile(result.file, 'utf8'));
       const validation = validateExperimentText(text, result.file);
@@ -81,7 +92,11 @@ describe('New Experiment command', function () {
     const result = await drive(vscode.commands.executeCommand('kdUda.newExperiment', domain), enter);
     assert.ok(result.created, result.created ? '' : result.reason);
     try {
-      assert.deepEqual((JSON.parse(await readFile(result.file, 'utf8')) as { data?: unknown }).data, { root: './digits', source: 'mnist-photo', targets: ['mnist'] });
+      assert.deepEqual((JSON.parse(await readFile(result.file, 'utf8')) as { data?: unknown }).data, {
+        root: './digits',
+        source: 'mnist-photo',
+        targets: ['mnist'],
+      });
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await rm(result.file, { force: true });
@@ -127,7 +142,15 @@ describe('New Experiment command', function () {
     const notAFolder = path.join(workspace, 'not-a-folder.txt');
     await writeFile(notAFolder, 'a file\n');
     try {
-      const answers = { root: dataset, source: 'mnist', targets: ['mnist-photo'], method: 'source-only', student: 'lenet5', folder: notAFolder, name: 'unwritable' };
+      const answers = {
+        root: dataset,
+        source: 'mnist',
+        targets: ['mnist-photo'],
+        method: 'source-only',
+        student: 'lenet5',
+        folder: notAFolder,
+        name: 'unwritable',
+      };
       const result = await vscode.commands.executeCommand<Result>('kdUda.newExperiment', answers);
       assert.ok(!result.created);
       assert.match(result.reason, /^could not create the experiment: .*not-a-folder\.txt/);

@@ -104,7 +104,9 @@ describe('Runs: Start Run and Stop Run', function () {
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running' }));
       await poll('the Runs view to be told about the new run', () => changes > 0, 15_000);
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'failed', error: 'out of memory' }));
-      const listed = await poll('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('from-terminal') && node.run.state === 'failed'));
+      const listed = await poll('the run to show as failed', async () =>
+        (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('from-terminal') && node.run.state === 'failed'),
+      );
       assert.equal(listed.experiment, '(unknown experiment)', 'a run without experiment.json is grouped apart');
       assert.match(await tooltipOf(api, listed.node), /Failed: out of memory/);
       await rm(dir, { recursive: true, force: true });
@@ -120,9 +122,14 @@ describe('Runs: Start Run and Stop Run', function () {
     const dir = path.join(runsDir, '20260101-000001-terminal-killed');
     try {
       await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, 'trainer.log'), '2026-01-01T00:00:00.000Z run folder: somewhere\n2026-01-01T00:00:09.000Z epoch 1/5: student 51.0% mean target accuracy\n');
+      await writeFile(
+        path.join(dir, 'trainer.log'),
+        '2026-01-01T00:00:00.000Z run folder: somewhere\n2026-01-01T00:00:09.000Z epoch 1/5: student 51.0% mean target accuracy\n',
+      );
       await writeFile(path.join(dir, 'status.json'), JSON.stringify({ version: 1, state: 'running', pid: trainer.pid, host: os.hostname() }));
-      await poll('the run to show as running', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'running'));
+      await poll('the run to show as running', async () =>
+        (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'running'),
+      );
       let changes = 0;
       const listening = api.runs.onDidChangeTreeData(() => changes++);
       try {
@@ -132,8 +139,13 @@ describe('Runs: Start Run and Stop Run', function () {
       } finally {
         listening.dispose();
       }
-      const listed = await poll('the run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'failed'));
-      assert.match(await tooltipOf(api, listed.node), /never recorded an end(.*\n)*Last lines of trainer\.log:\n.*run folder: somewhere\n.*epoch 1\/5: student 51\.0%/);
+      const listed = await poll('the run to show as failed', async () =>
+        (await runsInTree(api)).find(({ node }) => node.run.runId.endsWith('terminal-killed') && node.run.state === 'failed'),
+      );
+      assert.match(
+        await tooltipOf(api, listed.node),
+        /never recorded an end(.*\n)*Last lines of trainer\.log:\n.*run folder: somewhere\n.*epoch 1\/5: student 51\.0%/,
+      );
     } finally {
       trainer.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
@@ -157,7 +169,11 @@ describe('Runs: Start Run and Stop Run', function () {
     assert.equal(api.runs.getTreeItem(node).description, 'done');
     assert.equal(api.runs.getTreeItem(node).contextValue, 'run.done', 'the run menus match on run.<state>');
     const children = await api.runs.getChildren(node);
-    assert.deepEqual(children.map((child) => (child.kind === 'model' ? child.model.role : child.kind)), ['student', 'checkpoints'], 'source-only trains the student alone');
+    assert.deepEqual(
+      children.map((child) => (child.kind === 'model' ? child.model.role : child.kind)),
+      ['student', 'checkpoints'],
+      'source-only trains the student alone',
+    );
     assert.match(String(api.runs.getTreeItem(children[0]).description), /^mean \d+\.\d% · sketches \d+\.\d%$/);
     const checkpoints = await api.runs.getChildren(children[1]);
     assert.deepEqual(
@@ -190,7 +206,9 @@ describe('Runs: Start Run and Stop Run', function () {
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
     assert.match(run!.error ?? '', /broken-checkpoint/);
-    const listed = await poll('the failed run in the Runs view', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
+    const listed = await poll('the failed run in the Runs view', async () =>
+      (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'),
+    );
     assert.equal(listed.experiment, 'gone');
     assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: .*broken-checkpoint/);
     assert.equal(api.runs.getTreeItem(listed.node).contextValue, 'run.failed');
@@ -212,16 +230,23 @@ describe('Runs: Start Run and Stop Run', function () {
       student: { architecture: 'lenet5', warmStart: path.join(missing, 'epoch-1') },
     });
     const notifications = await errorNotifications(async () => {
-      const result = (await vscode.commands.executeCommand('kdUda.startRun', uri)) as { started: boolean; reason?: string };
+      const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, true, result.reason);
       await poll('the trainer to exit', () => api.activeRuns.list().length === 0, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
     const shown = notifications.find((message) => message.includes('run refused'));
     assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
-    assert.match(shown, /^KD-UDA: run refused was not started \(2 problems\): .*refused\.kdexp\.json:\d+:\d+: data\.root: .*deleted-after-validation does not exist.* · .*refused\.kdexp\.json:\d+:\d+: student\.warmStart: no checkpoint at /);
-    assert.doesNotMatch(shown, /Last lines|exit code|\n\s*at\s/, 'the problems, not the output\'s tail');
-    assert.equal((await listRuns(runsDir)).some((run) => run.runId.endsWith('-refused')), false, 'no run folder');
+    assert.match(
+      shown,
+      /^KD-UDA: run refused was not started \(2 problems\): .*refused\.kdexp\.json:\d+:\d+: data\.root: .*deleted-after-validation does not exist.* · .*refused\.kdexp\.json:\d+:\d+: student\.warmStart: no checkpoint at /,
+    );
+    assert.doesNotMatch(shown, /Last lines|exit code|\n\s*at\s/, "the problems, not the output's tail");
+    assert.equal(
+      (await listRuns(runsDir)).some((run) => run.runId.endsWith('-refused')),
+      false,
+      'no run folder',
+    );
   });
 
   it('a trainer killed mid-run (out of memory, SIGKILL) shows failed with its last log lines', async () => {
@@ -232,13 +257,19 @@ describe('Runs: Start Run and Stop Run', function () {
       const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, true, result.reason);
       run = await runOf('killed', 'running');
-      await poll('a first training step', async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
+      await poll(
+        'a first training step',
+        async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined),
+        60_000,
+      );
       process.kill(result.pid!, 'SIGKILL');
       await poll('the trainer to be gone', () => !alive(result.pid!) && api.activeRuns.list().length === 0, 15_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
     assert.match(await readFile(path.join(run!.dir, 'status.json'), 'utf8'), /"state":\s*"running"/, 'the killed trainer could not record its end');
-    const listed = await poll('the killed run to show as failed', async () => (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'));
+    const listed = await poll('the killed run to show as failed', async () =>
+      (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'),
+    );
     assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: the trainer \(pid \d+\) is gone but never recorded an end/);
     assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
     const shown = notifications.find((message) => message.includes('run killed'));
@@ -252,10 +283,17 @@ describe('Runs: Start Run and Stop Run', function () {
     try {
       const first = await vscode.commands.executeCommand<{ started: boolean }>('kdUda.startRun', await experiment('first', { epochs: 50, stepsPerEpoch: 50 }));
       assert.equal(first.started, true);
-      const second = await vscode.commands.executeCommand<{ started: boolean; queued?: number }>('kdUda.startRun', await experiment('second', { epochs: 1, stepsPerEpoch: 2 }));
+      const second = await vscode.commands.executeCommand<{ started: boolean; queued?: number }>(
+        'kdUda.startRun',
+        await experiment('second', { epochs: 1, stepsPerEpoch: 2 }),
+      );
       assert.deepEqual(second, { started: false, queued: 1 });
       await runOf('first', 'running');
-      assert.equal((await listRuns(runsDir)).some((run) => run.runId.endsWith('-second')), false, 'the queued run has not started');
+      assert.equal(
+        (await listRuns(runsDir)).some((run) => run.runId.endsWith('-second')),
+        false,
+        'the queued run has not started',
+      );
       await vscode.commands.executeCommand('kdUda.stopRun');
       await runOf('first', 'stopped');
       await runOf('second', 'done');
@@ -269,13 +307,21 @@ describe('Runs: Start Run and Stop Run', function () {
     const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
     assert.equal(result.started, true, result.reason);
     const run = await runOf('long', 'running');
-    await poll('a first training step', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined), 60_000);
+    await poll(
+      'a first training step',
+      async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8').catch(() => '')).includes('"kind":"step"') ? true : undefined),
+      60_000,
+    );
     // The run folder from the trainer's announcement, the epoch from that folder's events: not from its log.
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
-    const progress = await poll('the run’s first epoch', () => {
-      const [active] = api.activeRuns.list();
-      return active?.runDir === run.dir ? active.progress : undefined;
-    }, 60_000);
+    const progress = await poll(
+      'the run’s first epoch',
+      () => {
+        const [active] = api.activeRuns.list();
+        return active?.runDir === run.dir ? active.progress : undefined;
+      },
+      60_000,
+    );
     assert.match(progress.summary, /^epoch \d+\/50: student \d+\.\d% mean target accuracy$/);
     const stopped = await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun');
     assert.equal(stopped.stopped, 1);
@@ -285,7 +331,11 @@ describe('Runs: Start Run and Stop Run', function () {
 
     const resumed = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.resumeRun', run.dir);
     assert.equal(resumed.started, true, resumed.reason);
-    await poll('the run to resume', async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined), 60_000);
+    await poll(
+      'the run to resume',
+      async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined),
+      60_000,
+    );
     await runOf('long', 'running');
     assert.equal((await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun')).stopped, 1);
     await runOf('long', 'stopped');

@@ -54,7 +54,10 @@ describe('Untrusted workspace (Restricted Mode)', function () {
     trainerSpawns = [];
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
     // A valid experiment, so Start Run gets past validation to the point where it would spawn.
-    const file = await writeExperiment(workspace, 'untrusted-start', { data: { root: './digits', source: 'mnist', targets: ['mnist-photo'] }, method: { name: 'source-only' } });
+    const file = await writeExperiment(workspace, 'untrusted-start', {
+      data: { root: './digits', source: 'mnist', targets: ['mnist-photo'] },
+      method: { name: 'source-only' },
+    });
     const stoppedRun = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-untrusted-runs-')), '20260101-000000-stopped');
     const status = JSON.stringify({ version: 1, state: 'stopped' });
     await mkdir(stoppedRun, { recursive: true });

@@ -33,7 +33,10 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
     runDir = path.join(root, 'runs', '20260101-000000-tiny');
     for (const role of ['student', 'teacher']) {
       await mkdir(checkpoint(role), { recursive: true });
-      await writeFile(path.join(checkpoint(role), 'meta.json'), JSON.stringify(checkpointMeta({ role, architecture: 'lenet5', epoch: 1, stepInEpoch: 2, globalStep: 2 })));
+      await writeFile(
+        path.join(checkpoint(role), 'meta.json'),
+        JSON.stringify(checkpointMeta({ role, architecture: 'lenet5', epoch: 1, stepInEpoch: 2, globalStep: 2 })),
+      );
       await writeFile(path.join(checkpoint(role), 'model.json'), '{}');
       await writeFile(path.join(checkpoint(role), 'weights.bin'), '');
     }
@@ -47,7 +50,10 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
 
   it('refuses to evaluate: says why and spawns nothing', async () => {
     trainerSpawns = [];
-    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') });
+    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, {
+      a: checkpoint('student'),
+      b: checkpoint('teacher'),
+    });
     assert.equal(result.opened, false);
     assert.match(result.opened === false ? result.reason : '', /Comparing checkpoints needs a trusted workspace/);
     assert.deepEqual(trainerSpawns, []);
@@ -59,9 +65,14 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
     const reportFile = diffReportFile(runDir, checkpoint('student'), checkpoint('teacher'));
     await mkdir(path.dirname(reportFile), { recursive: true });
     await writeFile(reportFile, JSON.stringify(report));
-    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') });
+    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, {
+      a: checkpoint('student'),
+      b: checkpoint('teacher'),
+    });
     assert.deepEqual(result, { opened: true, reportFile, computed: false });
-    await poll('the Checkpoint Diff panel', () => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === 'Diff: student-epoch-1 ↔ teacher-epoch-1')));
+    await poll('the Checkpoint Diff panel', () =>
+      vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === 'Diff: student-epoch-1 ↔ teacher-epoch-1')),
+    );
     assert.deepEqual(trainerSpawns, []);
   });
 
@@ -71,7 +82,10 @@ describe('Compare Checkpoints in an untrusted workspace', function () {
     const report = await readCheckpointDiffReport(reportFile);
     // Newer than both checkpoints, but of a teacher elsewhere (a copied run folder, an older name).
     await writeFile(reportFile, JSON.stringify({ ...report, b: { ...report.b, dir: path.join(root, 'elsewhere', 'teacher', 'epoch-1') } }));
-    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: checkpoint('student'), b: checkpoint('teacher') });
+    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, {
+      a: checkpoint('student'),
+      b: checkpoint('teacher'),
+    });
     assert.equal(result.opened, false, 'not shown as this pair’s diff');
     assert.match(result.opened === false ? result.reason : '', /Comparing checkpoints needs a trusted workspace/);
     assert.deepEqual(trainerSpawns, []);

@@ -16,7 +16,10 @@ function valuesFor(size: number, seed: number): Float32Array {
 
 // Always with a scale: tfjs-core cannot differentiate batchNorm without one (it saves the missing
 // input for the backward pass and fails), and tfjs-layers always passes gamma.
-interface Case { shape: number[]; axes: number[] }
+interface Case {
+  shape: number[];
+  axes: number[];
+}
 
 const cases: Case[] = [
   { shape: [2, 3, 3, 4], axes: [0, 1, 2] },
@@ -54,7 +57,7 @@ describe('training gradients', () => {
       await tf.setBackend(backend);
       cases.forEach((c, i) => {
         const ours = gradients(c);
-        ['dx', 'dscale', 'doffset'].forEach((name, k) => assertClose(ours[k], stock[i][k], TOLERANCE, `${backend} [${c.shape.join(", ")}] ${name}`));
+        ['dx', 'dscale', 'doffset'].forEach((name, k) => assertClose(ours[k], stock[i][k], TOLERANCE, `${backend} [${c.shape.join(', ')}] ${name}`));
       });
     }
   });

@@ -23,8 +23,13 @@ if (process.env.KDUDA_BACKEND_CHILD === 'wasm-exit') {
     });
 
     it('rejects an unknown name, saying where it came from and what is allowed', () => {
-      assert.throws(() => parseBackendChoice('tpu', 'the experiment file (backend)'), (error: Error) =>
-        error instanceof BackendError && /unknown backend "tpu" in the experiment file/.test(error.message) && /auto, tensorflow-gpu, tensorflow, wasm, cpu/.test(error.message));
+      assert.throws(
+        () => parseBackendChoice('tpu', 'the experiment file (backend)'),
+        (error: Error) =>
+          error instanceof BackendError &&
+          /unknown backend "tpu" in the experiment file/.test(error.message) &&
+          /auto, tensorflow-gpu, tensorflow, wasm, cpu/.test(error.message),
+      );
       assert.throws(() => parseBackendChoice(3, 'the kdUda.backend setting'), BackendError);
     });
 
@@ -66,9 +71,14 @@ if (process.env.KDUDA_BACKEND_CHILD === 'wasm-exit') {
     });
 
     it('names the missing package and both build routes when tensorflow is asked for', async () => {
-      await assert.rejects(initBackend('tensorflow'), (error: Error) =>
-        error instanceof BackendError && /@tensorflow\/tfjs-node is not installed/.test(error.message) &&
-        /setup:native -- --wheel/.test(error.message) && /--libtensorflow/.test(error.message));
+      await assert.rejects(
+        initBackend('tensorflow'),
+        (error: Error) =>
+          error instanceof BackendError &&
+          /@tensorflow\/tfjs-node is not installed/.test(error.message) &&
+          /setup:native -- --wheel/.test(error.message) &&
+          /--libtensorflow/.test(error.message),
+      );
     });
 
     it('auto walks down to wasm with threads and SIMD, recording why each higher rung was skipped', async () => {
@@ -78,11 +88,20 @@ if (process.env.KDUDA_BACKEND_CHILD === 'wasm-exit') {
       assert.equal(report.requested, 'auto');
       assert.equal(report.simd, true, 'Node 20 has wasm SIMD');
       assert.equal(report.threads, 2, 'two worker threads on request, whatever the core count');
-      assert.deepEqual(report.skipped.map((s) => s.name), ['tensorflow-gpu', 'tensorflow']);
+      assert.deepEqual(
+        report.skipped.map((s) => s.name),
+        ['tensorflow-gpu', 'tensorflow'],
+      );
       for (const skip of report.skipped) assert.ok(skip.reason && skip.fix, `${skip.name} has a reason and a fix`);
       assert.ok(report.library.includes('Conv2DBackpropFilter'), 'the training kernels are listed');
-      assert.ok(lines.some((line) => line.startsWith('backend: wasm (@tensorflow/tfjs-backend-wasm')), lines.join('\n'));
-      assert.ok(lines.some((line) => line.startsWith('backend: skipped tensorflow: ')), lines.join('\n'));
+      assert.ok(
+        lines.some((line) => line.startsWith('backend: wasm (@tensorflow/tfjs-backend-wasm')),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((line) => line.startsWith('backend: skipped tensorflow: ')),
+        lines.join('\n'),
+      );
       assert.doesNotThrow(() => JSON.stringify(report), 'the report goes into events as JSON');
     });
 

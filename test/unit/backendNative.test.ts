@@ -28,9 +28,11 @@ function localWheel(): string | undefined {
   }
 }
 
-const skipReason = built ? false : localWheel()
-  ? `a TensorFlow wheel is at ${localWheel()} but tfjs-node is not built: run \`npm run setup:native -- --wheel ${localWheel()}\``
-  : 'no native TensorFlow here (no TensorFlow wheel, no .native/ build); the wasm tests cover training';
+const skipReason = built
+  ? false
+  : localWheel()
+    ? `a TensorFlow wheel is at ${localWheel()} but tfjs-node is not built: run \`npm run setup:native -- --wheel ${localWheel()}\``
+    : 'no native TensorFlow here (no TensorFlow wheel, no .native/ build); the wasm tests cover training';
 
 describe('native TensorFlow backend (tfjs-node built from a local library)', { skip: skipReason }, () => {
   it('is chosen by auto, reports TensorFlow and why the GPU rung was skipped, and trains a conv net', async () => {
@@ -51,8 +53,11 @@ describe('native TensorFlow backend (tfjs-node built from a local library)', { s
     const labels = tf.oneHot(tf.tensor1d([...Array<number>(8).fill(0), ...Array<number>(8).fill(1)], 'int32'), 2);
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) {
-      const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels,
-        model.head.apply(model.trunk.apply(images, { training: true })) as tf.Tensor), true, variables)!;
+      const cost = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.head.apply(model.trunk.apply(images, { training: true })) as tf.Tensor),
+        true,
+        variables,
+      )!;
       losses.push(cost.dataSync()[0]);
       cost.dispose();
     }

@@ -33,7 +33,15 @@ describe('findBaselines', () => {
     const mean = spec.studentMean ?? 0.5;
     return writeRunFolder(path.join(runsDir, spec.id), {
       'experiment.json': {
-        data: { root: spec.root ?? '/data/digits', source: spec.source ?? 'mnist', targets, imageSize: 28, channels: 3, layout: 'auto', split: spec.split ?? { kind: 'folders' } },
+        data: {
+          root: spec.root ?? '/data/digits',
+          source: spec.source ?? 'mnist',
+          targets,
+          imageSize: 28,
+          channels: 3,
+          layout: 'auto',
+          split: spec.split ?? { kind: 'folders' },
+        },
         method: { name: spec.method, ...(spec.model ? { model: spec.model } : {}) },
         seed: spec.seed ?? 0,
       },
@@ -47,7 +55,7 @@ describe('findBaselines', () => {
   }
 
   it('finds the newest finished source-only and DANN runs on the same data, source and targets', async () => {
-    await run({ id: '20261101-100000-so-old', method: 'source-only', studentMean: 0.30 });
+    await run({ id: '20261101-100000-so-old', method: 'source-only', studentMean: 0.3 });
     await run({ id: '20261102-100000-so-new', method: 'source-only', studentMean: 0.42 });
     await run({ id: '20261102-110000-dann', method: 'dann', targets: ['usps', 'svhn'], studentMean: 0.39 });
     await run({ id: '20261102-120000-dann-teacher', method: 'dann', model: 'teacher', studentMean: 0.45 });
@@ -66,7 +74,10 @@ describe('findBaselines', () => {
       ['student, source only', '20261102-100000-so-new', 0.42],
       ['teacher, adapted directly (DANN)', '20261103-160000-other-seed-same-folders', 0.47],
     ]);
-    assert.deepEqual(baselines.find((baseline) => baseline.runId === '20261102-110000-dann')!.model.targets.map((target) => target.domain), ['usps', 'svhn']);
+    assert.deepEqual(
+      baselines.find((baseline) => baseline.runId === '20261102-110000-dann')!.model.targets.map((target) => target.domain),
+      ['usps', 'svhn'],
+    );
   });
 
   it('takes a held-out split only from runs that drew it with the same seed and fraction', async () => {
@@ -79,7 +90,10 @@ describe('findBaselines', () => {
       await run({ id: '20261101-110000-seed0-other-fraction', method: 'source-only', split: { kind: 'holdout', testFraction: 0.3 } });
       await run({ id: '20261101-120000-seed0', method: 'dann', split: holdout });
       const judged = await run({ id: '20261102-100000-mt', method: 'mt-mtda', split: holdout });
-      assert.deepEqual((await findBaselines(judged, runsDir)).map((baseline) => baseline.runId), ['20261101-120000-seed0']);
+      assert.deepEqual(
+        (await findBaselines(judged, runsDir)).map((baseline) => baseline.runId),
+        ['20261101-120000-seed0'],
+      );
     } finally {
       runsDir = before;
       await rm(dir, { recursive: true, force: true });

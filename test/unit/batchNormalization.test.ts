@@ -17,7 +17,14 @@ function valuesFor(size: number, seed: number): Float32Array {
   return seededValues(size, seed, -1, 3);
 }
 
-interface Outcome { y: Float32Array; dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array; movingMean: Float32Array; movingVariance: Float32Array }
+interface Outcome {
+  y: Float32Array;
+  dx: Float32Array;
+  dgamma: Float32Array;
+  dbeta: Float32Array;
+  movingMean: Float32Array;
+  movingVariance: Float32Array;
+}
 
 /** One training call of `layer` on a fixed batch, differentiated through a fixed weighting. */
 function trainingCall(layer: tfl.layers.Layer, shape: number[]): Outcome {
@@ -26,7 +33,12 @@ function trainingCall(layer: tfl.layers.Layer, shape: number[]): Outcome {
   const x = tf.variable(tf.tensor(valuesFor(size, 1), shape), true, `x${Math.random()}`);
   const weighting = tf.tensor(valuesFor(size, 2), shape);
   if (!layer.built) layer.build(shape);
-  layer.setWeights([tf.tensor1d(valuesFor(channels, 3)), tf.tensor1d(valuesFor(channels, 4)), tf.tensor1d(valuesFor(channels, 5)), tf.abs(tf.tensor1d(valuesFor(channels, 6)))]);
+  layer.setWeights([
+    tf.tensor1d(valuesFor(channels, 3)),
+    tf.tensor1d(valuesFor(channels, 4)),
+    tf.tensor1d(valuesFor(channels, 5)),
+    tf.abs(tf.tensor1d(valuesFor(channels, 6))),
+  ]);
   const [gamma, beta] = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   let y: Float32Array = new Float32Array();
   const { grads } = tf.variableGrads(() => {
@@ -34,9 +46,18 @@ function trainingCall(layer: tfl.layers.Layer, shape: number[]): Outcome {
     y = out.dataSync() as Float32Array;
     return tf.sum(tf.mul(out, weighting));
   }, [x, gamma, beta]);
-  const [movingMean, movingVariance] = layer.getWeights().slice(2).map((w) => w.dataSync() as Float32Array);
-  const outcome = { y, dx: grads[x.name].dataSync() as Float32Array, dgamma: grads[gamma.name].dataSync() as Float32Array,
-    dbeta: grads[beta.name].dataSync() as Float32Array, movingMean, movingVariance };
+  const [movingMean, movingVariance] = layer
+    .getWeights()
+    .slice(2)
+    .map((w) => w.dataSync() as Float32Array);
+  const outcome = {
+    y,
+    dx: grads[x.name].dataSync() as Float32Array,
+    dgamma: grads[gamma.name].dataSync() as Float32Array,
+    dbeta: grads[beta.name].dataSync() as Float32Array,
+    movingMean,
+    movingVariance,
+  };
   tf.dispose([x, weighting, ...Object.values(grads)]);
   return outcome;
 }
@@ -46,7 +67,12 @@ const TOLERANCE: Tolerance = { relative: 2e-4, absolute: 1e-5 };
 const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };
 
 function assertSameAsStock(backend: string): void {
-  for (const shape of [[4, 5, 3, 6], [1, 3, 3, 2], [7, 5], [1, 4]]) {
+  for (const shape of [
+    [4, 5, 3, 6],
+    [1, 3, 3, 2],
+    [7, 5],
+    [1, 4],
+  ]) {
     const stock = trainingCall(tfl.layers.batchNormalization(args), shape);
     const fused = trainingCall(batchNormalization(args), shape);
     for (const key of Object.keys(stock) as (keyof Outcome)[]) assertClose(fused[key], stock[key], TOLERANCE, `${backend} ${shape.join('x')} ${key}`);
@@ -61,20 +87,30 @@ function assertPartialLayersTrain(backend: string): void {
   const shape = [3, 4, 2, 5];
   const size = shape.reduce((a, b) => a * b);
   const channels = shape[shape.length - 1];
-  const run = (layer: tfl.layers.Layer, weights: (name: string) => tf.Tensor) => tf.tidy(() => {
-    const x = tf.tensor(valuesFor(size, 1), shape);
-    layer.build(shape);
-    layer.setWeights(layer.weights.map((w) => weights(w.originalName.split('/').pop()!)));
-    let y: Float32Array = new Float32Array();
-    const dx = tf.grad((input: tf.Tensor) => {
-      const out = layer.apply(input, { training: true }) as tf.Tensor;
-      y = out.dataSync() as Float32Array;
-      return tf.sum(tf.mul(out, tf.tensor(valuesFor(size, 2), shape)));
-    })(x).dataSync() as Float32Array;
-    return { y, dx, moving: layer.getWeights().slice(-2).map((w) => w.dataSync() as Float32Array) };
-  });
-  const stats = (name: string) => name === 'moving_mean' ? tf.tensor1d(valuesFor(channels, 5)) : tf.abs(tf.tensor1d(valuesFor(channels, 6)));
-  const neutral = (name: string) => name === 'gamma' ? tf.ones([channels]) : name === 'beta' ? tf.zeros([channels]) : stats(name);
+  const run = (layer: tfl.layers.Layer, weights: (name: string) => tf.Tensor) =>
+    tf.tidy(() => {
+      const x = tf.tensor(valuesFor(size, 1), shape);
+      layer.build(shape);
+      layer.setWeights(layer.weights.map((w) => weights(w.originalName.split('/').pop()!)));
+      let y: Float32Array = new Float32Array();
+      const dx = tf
+        .grad((input: tf.Tensor) => {
+          const out = layer.apply(input, { training: true }) as tf.Tensor;
+          y = out.dataSync() as Float32Array;
+          return tf.sum(tf.mul(out, tf.tensor(valuesFor(size, 2), shape)));
+        })(x)
+        .dataSync() as Float32Array;
+      return {
+        y,
+        dx,
+        moving: layer
+          .getWeights()
+          .slice(-2)
+          .map((w) => w.dataSync() as Float32Array),
+      };
+    });
+  const stats = (name: string) => (name === 'moving_mean' ? tf.tensor1d(valuesFor(channels, 5)) : tf.abs(tf.tensor1d(valuesFor(channels, 6))));
+  const neutral = (name: string) => (name === 'gamma' ? tf.ones([channels]) : name === 'beta' ? tf.zeros([channels]) : stats(name));
   const reference = run(tfl.layers.batchNormalization(args), neutral);
   for (const partial of [{ scale: false }, { center: false }, { scale: false, center: false }]) {
     const ours = run(batchNormalization({ ...args, ...partial }), neutral);
@@ -131,11 +167,15 @@ describe('batch normalisation with a fused training kernel', () => {
   });
 
   const native = locateNativePackage('@tensorflow/tfjs-node');
-  it('matches the stock layer on native TensorFlow (FusedBatchNormV3), and frees what it makes', { skip: native ? false : 'no native TensorFlow build here' }, async () => {
-    await initBackend('tensorflow');
-    await assertFusedKernelsRan();
-    assertSameAsStock('tensorflow');
-    assertPartialLayersTrain('tensorflow');
-    assertFreesWhatItMakes();
-  });
+  it(
+    'matches the stock layer on native TensorFlow (FusedBatchNormV3), and frees what it makes',
+    { skip: native ? false : 'no native TensorFlow build here' },
+    async () => {
+      await initBackend('tensorflow');
+      await assertFusedKernelsRan();
+      assertSameAsStock('tensorflow');
+      assertPartialLayersTrain('tensorflow');
+      assertFreesWhatItMakes();
+    },
+  );
 });

@@ -8,7 +8,11 @@ import { blendTargets } from '../../src/trainer/training/steps';
 // filled with 10 d + its index, so the blend reads as the images it took, in order.
 
 /** `count` one-pixel images of target `domain`: 10 * domain + 0, 1, ... */
-const target = (domain: number, count: number) => tf.tensor4d(Array.from({ length: count }, (_, i) => 10 * domain + i), [count, 1, 1, 1]);
+const target = (domain: number, count: number) =>
+  tf.tensor4d(
+    Array.from({ length: count }, (_, i) => 10 * domain + i),
+    [count, 1, 1, 1],
+  );
 
 /** The blend of targets of these sizes, as the images it holds; checks that it leaves nothing else behind. */
 function blendOf(...sizes: number[]): number[] {

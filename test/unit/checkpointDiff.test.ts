@@ -7,7 +7,14 @@ import { comparePredictions, confusionMatrix, perClassAccuracy, scoreModel } fro
 import { parseDiffMessage } from '../../src/checkpointDiff/diffMessages';
 import { CHECKPOINT_DIFF_VERSION, parseCheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
-import { checkpointLabel, defaultCheckpointPair, diffReportComparesPair, diffReportFile, diffReportPairLabel, runDirOf } from '../../src/checkpointDiff/runCheckpoints';
+import {
+  checkpointLabel,
+  defaultCheckpointPair,
+  diffReportComparesPair,
+  diffReportFile,
+  diffReportPairLabel,
+  runDirOf,
+} from '../../src/checkpointDiff/runCheckpoints';
 import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
 import { architectureDifference, compareWeights, readCheckpointWeights, type NamedWeight } from '../../src/checkpointDiff/weightChange';
 import { parseCheckpointDiffPanelMessage, parseCheckpointDiffPanelPersistedState } from '../../src/protocol/checkpointDiffMessages';
@@ -61,7 +68,13 @@ describe('prediction comparison', () => {
     const score = scoreModel(labels, four, 4);
     assert.equal(score.accuracy, 3 / 4);
     assert.deepEqual(score.perClass, [1, 0.5, 1, null]);
-    assert.deepEqual(perClassAccuracy([[0, 0], [2, 2]]), [null, 0.5]);
+    assert.deepEqual(
+      perClassAccuracy([
+        [0, 0],
+        [2, 2],
+      ]),
+      [null, 0.5],
+    );
   });
 });
 
@@ -72,7 +85,15 @@ describe('weight change', () => {
     const a = [weight('conv/kernel', 3, 4), weight('conv/bias', 0), weight('dense/kernel', 1, 0), weight('bn/gamma', 0, 0), weight('head/kernel', 0)];
     const b = [weight('conv_7/kernel', 3, 4), weight('conv_7/bias', 5), weight('dense_7/kernel', 0, 1), weight('bn_7/gamma', 0, 0), weight('head_7/kernel', 2)];
     const changes = compareWeights(a, b);
-    assert.deepEqual(changes.map((change) => [change.layer, change.params]), [['conv', 3], ['dense', 2], ['bn', 2], ['head', 1]]);
+    assert.deepEqual(
+      changes.map((change) => [change.layer, change.params]),
+      [
+        ['conv', 3],
+        ['dense', 2],
+        ['bn', 2],
+        ['head', 1],
+      ],
+    );
     // conv: A = (3, 4, 0), B = (3, 4, 5): ||A - B|| = 5 = ||A||; cos = 25 / (5 · √50) = 1/√2.
     assertClose(changes[0].relativeL2, 1, { absolute: 1e-6 }, 'conv relative L2');
     assertClose(changes[0].cosine, Math.SQRT1_2, { absolute: 1e-6 }, 'conv cosine');
@@ -92,7 +113,14 @@ describe('weight change', () => {
   it('names the first architectural difference', () => {
     const row = (name: string, className: string, outputShape: number[], params: number) => ({ name, className, outputShape, params });
     const lenet = [row('image', 'InputLayer', [16, 16, 3], 0), row('conv1', 'Conv2D', [16, 16, 6], 456)];
-    assert.equal(architectureDifference(lenet, lenet.map((layer) => ({ ...layer, name: `${layer.name}_2` }))), undefined, 'names do not matter');
+    assert.equal(
+      architectureDifference(
+        lenet,
+        lenet.map((layer) => ({ ...layer, name: `${layer.name}_2` })),
+      ),
+      undefined,
+      'names do not matter',
+    );
     assert.equal(architectureDifference(lenet, [lenet[0], row('conv1', 'Dense', [6], 456)]), 'layer 2: conv1 is Conv2D in A, conv1 is Dense in B');
     assert.equal(architectureDifference(lenet, [lenet[0], row('conv1', 'Conv2D', [16, 16, 12], 912)]), 'layer 2 (conv1): output 16x16x6 in A, 16x16x12 in B');
     assert.equal(architectureDifference(lenet, [lenet[0], row('conv1', 'Conv2D', [16, 16, 6], 450)]), 'layer 2 (conv1): 456 parameters in A, 450 in B');
@@ -110,7 +138,13 @@ describe('weight change', () => {
 
     it('reads every float32 weight in manifest order, across several weights files', async () => {
       const manifest = [
-        { paths: ['./part1.bin', './part2.bin'], weights: [{ name: 'conv/kernel', shape: [1, 3], dtype: 'float32' }, { name: 'conv/bias', shape: [1] }] },
+        {
+          paths: ['./part1.bin', './part2.bin'],
+          weights: [
+            { name: 'conv/kernel', shape: [1, 3], dtype: 'float32' },
+            { name: 'conv/bias', shape: [1] },
+          ],
+        },
         { paths: ['./other.bin'], weights: [{ name: 'logits/kernel', shape: [2], dtype: 'float32' }] },
       ];
       await writeFile(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: manifest }));
@@ -119,14 +153,32 @@ describe('weight change', () => {
       await writeFile(path.join(dir, 'part2.bin'), Buffer.concat([floats(2, 3), floats(-0.5)]));
       await writeFile(path.join(dir, 'other.bin'), floats(7, 8));
       const weights = await readCheckpointWeights(dir);
-      assert.deepEqual(weights.map((w) => [w.name, w.shape, [...w.values]]), [['conv/kernel', [1, 3], [1, 2, 3]], ['conv/bias', [1], [-0.5]], ['logits/kernel', [2], [7, 8]]]);
+      assert.deepEqual(
+        weights.map((w) => [w.name, w.shape, [...w.values]]),
+        [
+          ['conv/kernel', [1, 3], [1, 2, 3]],
+          ['conv/bias', [1], [-0.5]],
+          ['logits/kernel', [2], [7, 8]],
+        ],
+      );
     });
 
     it('names the file and the weight when the weights cannot be read', async () => {
-      await writeFile(path.join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['./w.bin'], weights: [{ name: 'fc/kernel', shape: [4] }] }] }));
+      await writeFile(
+        path.join(dir, 'model.json'),
+        JSON.stringify({ weightsManifest: [{ paths: ['./w.bin'], weights: [{ name: 'fc/kernel', shape: [4] }] }] }),
+      );
       await writeFile(path.join(dir, 'w.bin'), floats(1, 2));
-      await assert.rejects(readCheckpointWeights(dir), new RegExp(`${path.join(dir, 'model.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: weight "fc/kernel" needs bytes 0..16 but the weights files hold 8`));
-      await writeFile(path.join(dir, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['./w.bin'], weights: [{ name: 'q/kernel', shape: [2], dtype: 'int32' }] }] }));
+      await assert.rejects(
+        readCheckpointWeights(dir),
+        new RegExp(
+          `${path.join(dir, 'model.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: weight "fc/kernel" needs bytes 0..16 but the weights files hold 8`,
+        ),
+      );
+      await writeFile(
+        path.join(dir, 'model.json'),
+        JSON.stringify({ weightsManifest: [{ paths: ['./w.bin'], weights: [{ name: 'q/kernel', shape: [2], dtype: 'int32' }] }] }),
+      );
       await assert.rejects(readCheckpointWeights(dir), /weight "q\/kernel" is int32; only float32 weights can be compared/);
       await writeFile(path.join(dir, 'model.json'), '{}');
       await assert.rejects(readCheckpointWeights(dir), /model\.json: no "weightsManifest"/);
@@ -154,8 +206,15 @@ describe('a run folder’s checkpoints', () => {
   it('compares the latest student with the first teacher by default, else the two newest', async () => {
     const entries = await listCheckpoints(runDir);
     const pair = defaultCheckpointPair(entries);
-    assert.deepEqual(pair?.map((entry) => `${entry.role}/${entry.set}`), ['student/epoch-2', 'teacher-t1/epoch-2']);
-    assert.deepEqual(defaultCheckpointPair(entries.filter((entry) => entry.role === 'student'))?.map((entry) => entry.set), ['epoch-2', 'epoch-1'], 'no teacher: the two newest');
+    assert.deepEqual(
+      pair?.map((entry) => `${entry.role}/${entry.set}`),
+      ['student/epoch-2', 'teacher-t1/epoch-2'],
+    );
+    assert.deepEqual(
+      defaultCheckpointPair(entries.filter((entry) => entry.role === 'student'))?.map((entry) => entry.set),
+      ['epoch-2', 'epoch-1'],
+      'no teacher: the two newest',
+    );
     assert.equal(defaultCheckpointPair(entries.slice(0, 1)), undefined);
   });
 
@@ -167,8 +226,14 @@ describe('a run folder’s checkpoints', () => {
     assert.equal(checkpointLabel('/somewhere/my-model'), 'my-model');
     assert.equal(runDirOf(student), runDir);
     assert.equal(runDirOf('/somewhere/my-model'), undefined);
-    assert.match(diffReportFile(runDir, student, teacher), new RegExp(`^${literal(path.join(runDir, 'diffs', 'student-epoch-2--teacher-t1-epoch-2.'))}[0-9a-f]{10}\\.json$`));
-    assert.match(diffReportFile(runDir, student, foreign), new RegExp(`^${literal(path.join(runDir, 'diffs', 'student-epoch-2--20260202-000000-other-student-epoch-5.'))}[0-9a-f]{10}\\.json$`));
+    assert.match(
+      diffReportFile(runDir, student, teacher),
+      new RegExp(`^${literal(path.join(runDir, 'diffs', 'student-epoch-2--teacher-t1-epoch-2.'))}[0-9a-f]{10}\\.json$`),
+    );
+    assert.match(
+      diffReportFile(runDir, student, foreign),
+      new RegExp(`^${literal(path.join(runDir, 'diffs', 'student-epoch-2--20260202-000000-other-student-epoch-5.'))}[0-9a-f]{10}\\.json$`),
+    );
     assert.deepEqual(diffReportPairLabel(diffReportFile(runDir, student, teacher)), ['student-epoch-2', 'teacher-t1-epoch-2'], 'the title leaves the hash out');
     assert.deepEqual(diffReportPairLabel('/r/diffs/student-epoch-2--teacher-epoch-2.json'), ['student-epoch-2', 'teacher-epoch-2']);
   });
@@ -212,7 +277,10 @@ describe('the diff report and the panel messages', () => {
     assert.match(newer.message, /^\/runs\/r\/diffs\/x\.json was written by a newer KD-UDA Lab \(diff format 2; this one reads up to 1\)/);
     const broken = parseCheckpointDiffReport({ ...report, b: { ...report.b, cost: undefined }, domains: [{ name: 't' }] }, 'x.json');
     assert.ok(broken instanceof Error);
-    assert.match(broken.message, /^x\.json: not a usable checkpoint diff report: b\.cost must be an object with parameters; domains\[0\] must be a domain comparison/);
+    assert.match(
+      broken.message,
+      /^x\.json: not a usable checkpoint diff report: b\.cost must be an object with parameters; domains\[0\] must be a domain comparison/,
+    );
     const refusal = (value: unknown): string => {
       const parsed = parseCheckpointDiffReport(value, 'x.json');
       assert.ok(parsed instanceof Error, 'refused');
@@ -222,23 +290,37 @@ describe('the diff report and the panel messages', () => {
     assert.match(refusal({ version: 'one' }), /no numeric "version"/);
   });
 
-  it('tells the trainer\'s diff messages from anything else it may send', () => {
+  it("tells the trainer's diff messages from anything else it may send", () => {
     assert.deepEqual(parseDiffMessage({ kind: 'diff-progress', message: 'evaluating on t1' }), { kind: 'diff-progress', message: 'evaluating on t1' });
     assert.deepEqual(parseDiffMessage({ kind: 'diff-failed', reason: 'class sets differ' }), { kind: 'diff-failed', reason: 'class sets differ' });
-    for (const other of ['[diff] evaluating on t1', { kind: 'diff-failed' }, { kind: 'run-folder', runDir: '/r', pid: 1 }, null]) assert.equal(parseDiffMessage(other), undefined, JSON.stringify(other));
+    for (const other of ['[diff] evaluating on t1', { kind: 'diff-failed' }, { kind: 'run-folder', runDir: '/r', pid: 1 }, null])
+      assert.equal(parseDiffMessage(other), undefined, JSON.stringify(other));
   });
 
   it('accepts only the intents the webview sends', () => {
     assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'openReport' }), { type: 'openReport' });
-    for (const message of [null, 'ready', [], {}, { type: 'snapshot' }, { type: 'ready', extra: 1 }, { type: 'openReport', file: '/etc/passwd' }, { type: 'recompute' }]) {
+    for (const message of [
+      null,
+      'ready',
+      [],
+      {},
+      { type: 'snapshot' },
+      { type: 'ready', extra: 1 },
+      { type: 'openReport', file: '/etc/passwd' },
+      { type: 'recompute' },
+    ]) {
       assert.equal(parseCheckpointDiffPanelMessage(message), undefined, JSON.stringify(message));
     }
   });
 
   it('restores only a well-formed persisted state', () => {
     const file = '/runs/r/diffs/a--b.json';
-    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: file, tab: 'classes', domain: 't1' }), { reportFile: file, tab: 'classes', domain: 't1' });
+    assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: file, tab: 'classes', domain: 't1' }), {
+      reportFile: file,
+      tab: 'classes',
+      domain: 't1',
+    });
     assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: file, tab: 'nonsense', domain: 3 }), { reportFile: file });
     assert.equal(parseCheckpointDiffPanelPersistedState({ reportFile: '' }), undefined);
     assert.equal(parseCheckpointDiffPanelPersistedState(null), undefined);

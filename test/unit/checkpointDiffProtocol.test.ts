@@ -7,7 +7,13 @@ import { isDiffReportPath, parseCheckpointDiffPanelPersistedState } from '../../
 
 describe('the Checkpoint Diff panel’s persisted state', () => {
   it('accepts an absolute <run>/diffs/<name>.json', () => {
-    for (const file of ['/runs/20260101-000000-tiny/diffs/student-epoch-1--teacher-epoch-1.0123456789.json', '/r/diffs/a--b.json', 'C:\\runs\\r\\diffs\\a--b.json', 'C:/runs/r/diffs/a--b.json', '\\\\server\\share\\r\\diffs\\a.json']) {
+    for (const file of [
+      '/runs/20260101-000000-tiny/diffs/student-epoch-1--teacher-epoch-1.0123456789.json',
+      '/r/diffs/a--b.json',
+      'C:\\runs\\r\\diffs\\a--b.json',
+      'C:/runs/r/diffs/a--b.json',
+      '\\\\server\\share\\r\\diffs\\a.json',
+    ]) {
       assert.equal(isDiffReportPath(file), true, file);
       assert.deepEqual(parseCheckpointDiffPanelPersistedState({ reportFile: file, tab: 'architecture' }), { reportFile: file, tab: 'architecture' });
     }

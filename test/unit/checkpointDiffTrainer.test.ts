@@ -48,7 +48,11 @@ describe('kd-uda diff', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-diff-'));
     const classes = { circle: 8, square: 8 };
     await createImageTree(path.join(root, 'data'), { src: classes, t1: classes });
-    const file = await writeExperiment(root, 'tiny', tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['t1'], split: { kind: 'holdout', testFraction: 0.25 } }, seed: 1 }));
+    const file = await writeExperiment(
+      root,
+      'tiny',
+      tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['t1'], split: { kind: 'holdout', testFraction: 0.25 } }, seed: 1 }),
+    );
     await startBackend('wasm', () => undefined);
     const run = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: () => undefined });
     assert.equal(run.state, 'done');
@@ -62,7 +66,10 @@ describe('kd-uda diff', () => {
     const { code, out, err, messages } = await runTrainer(['diff', student, teacher, '--backend', 'wasm']);
     assert.equal(code, 0, err);
     assert.match(out, /\[diff\] evaluating on t1 \(4 images\)/);
-    assert.ok(messages.some((message) => isDeepStrictEqual(message, { kind: 'diff-progress', message: 'evaluating on t1 (4 images)' })), JSON.stringify(messages));
+    assert.ok(
+      messages.some((message) => isDeepStrictEqual(message, { kind: 'diff-progress', message: 'evaluating on t1 (4 images)' })),
+      JSON.stringify(messages),
+    );
     const file = diffReportFile(runDir, student, teacher);
     assert.match(path.basename(file), /^student-epoch-1--teacher-epoch-1\.[0-9a-f]{10}\.json$/);
     assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
@@ -70,7 +77,13 @@ describe('kd-uda diff', () => {
     const results = await readResultsJson(runDir);
     assert.equal(report.version, 1);
     assert.deepEqual(report.classNames, ['circle', 'square']);
-    assert.deepEqual(report.domains.map((domain) => [domain.name, domain.kind, domain.images]), [['t1', 'target', 4], ['source-holdout', 'source-holdout', 4]]);
+    assert.deepEqual(
+      report.domains.map((domain) => [domain.name, domain.kind, domain.images]),
+      [
+        ['t1', 'target', 4],
+        ['source-holdout', 'source-holdout', 4],
+      ],
+    );
     for (const domain of report.domains) {
       assert.ok(domain.agreement >= 0 && domain.agreement <= 1, `agreement ${domain.agreement}`);
       assert.ok(domain.klAB >= 0 && domain.klBA >= 0);
@@ -81,11 +94,18 @@ describe('kd-uda diff', () => {
     }
     assert.deepEqual([report.a.role, report.a.architecture, report.a.label, report.a.runId], ['student', 'lenet5', 'student epoch-1', path.basename(runDir)]);
     assert.deepEqual([report.b.role, report.b.architecture], ['teacher', 'resnet-small']);
-    for (const [side, role] of [[report.a, 'student'], [report.b, 'teacher']] as const) {
+    for (const [side, role] of [
+      [report.a, 'student'],
+      [report.b, 'teacher'],
+    ] as const) {
       assert.equal(side.cost.parameters, results.costs[role].parameters);
       assert.equal(side.cost.macsPerImage, results.costs[role].macsPerImage);
       assert.equal(side.cost.checkpointBytes, results.costs[role].checkpointBytes);
-      assert.equal(side.layers.reduce((sum, layer) => sum + layer.params, 0), side.cost.parameters, 'the layer table accounts for every parameter');
+      assert.equal(
+        side.layers.reduce((sum, layer) => sum + layer.params, 0),
+        side.cost.parameters,
+        'the layer table accounts for every parameter',
+      );
     }
     assert.deepEqual(report.a.layers[0], { name: report.a.layers[0].name, className: 'InputLayer', outputShape: [16, 16, 3], params: 0 });
     assert.equal(report.architecture.same, false);
@@ -101,7 +121,10 @@ describe('kd-uda diff', () => {
     assert.equal(report.architecture.same, true);
     for (const domain of report.domains) assert.deepEqual([domain.agreement, domain.klAB, domain.klBA, domain.accuracyDelta], [1, 0, 0, 0]);
     assert.ok(report.weights && report.weights.length > 0);
-    assert.deepEqual(report.weights.map((change) => change.layer), report.a.layers.filter((layer) => layer.params > 0).map((layer) => layer.name));
+    assert.deepEqual(
+      report.weights.map((change) => change.layer),
+      report.a.layers.filter((layer) => layer.params > 0).map((layer) => layer.name),
+    );
     for (const change of report.weights) {
       assert.equal(change.relativeL2, 0, change.layer);
       assertClose(change.cosine, 1, { absolute: 1e-6 }, `${change.layer}: cosine`);
@@ -145,10 +168,18 @@ describe('kd-uda diff', () => {
     assert.match(missing.err, new RegExp(`kd-uda diff: the checkpoint ${literal(path.join(root, 'nowhere'))} does not exist`));
     const notThere = await runTrainer(['diff', path.join(root, 'nowhere'), student]);
     assert.equal(notThere.code, 2);
-    assert.equal(notThere.err, `kd-uda diff: the checkpoint ${path.join(root, 'nowhere')} does not exist\n`, 'a first checkpoint that is not there is named, not the report\'s place');
+    assert.equal(
+      notThere.err,
+      `kd-uda diff: the checkpoint ${path.join(root, 'nowhere')} does not exist\n`,
+      "a first checkpoint that is not there is named, not the report's place",
+    );
     const backend = await runTrainer(['diff', student, teacher, '--backend', 'bogus']);
     assert.equal(backend.code, 2, backend.err);
-    assert.equal(backend.err, 'kd-uda: unknown backend "bogus" in --backend; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu\n', 'an expected failure, in one line');
+    assert.equal(
+      backend.err,
+      'kd-uda: unknown backend "bogus" in --backend; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu\n',
+      'an expected failure, in one line',
+    );
     const loose = path.join(root, 'loose-checkpoint');
     await cp(student, loose, { recursive: true });
     const outside = await runTrainer(['diff', loose, student]);
@@ -165,7 +196,16 @@ describe('kd-uda eval on what is not there', () => {
     await createImageTree(path.join(root, 'data'), { src: { a: 4, b: 4 }, t1: { a: 4, b: 4 } });
     // A checkpoint folder's meta.json is all eval reads before it needs the data.
     checkpoint = path.join(root, 'checkpoint');
-    await writeRunFolder(checkpoint, { 'meta.json': checkpointMeta({ role: 'student', architecture: 'lenet5', epoch: 1, stepInEpoch: 1, globalStep: 1, data: { root: path.join(root, 'data'), layout: 'auto', source: 'src', targets: ['t1'], split: { kind: 'all', testFraction: 0.2 }, seed: 0 } }) });
+    await writeRunFolder(checkpoint, {
+      'meta.json': checkpointMeta({
+        role: 'student',
+        architecture: 'lenet5',
+        epoch: 1,
+        stepInEpoch: 1,
+        globalStep: 1,
+        data: { root: path.join(root, 'data'), layout: 'auto', source: 'src', targets: ['t1'], split: { kind: 'all', testFraction: 0.2 }, seed: 0 },
+      }),
+    });
   });
   after(() => rm(root, { recursive: true, force: true }));
 
@@ -173,7 +213,13 @@ describe('kd-uda eval on what is not there', () => {
     const data = path.join(root, 'data');
     const notCheckpoint = await runTrainer(['eval', data, data, '--backend', 'wasm']);
     assert.equal(notCheckpoint.code, 2, notCheckpoint.err);
-    assert.match(notCheckpoint.err, new RegExp(`^kd-uda eval: ${literal(data)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`, 'm'));
+    assert.match(
+      notCheckpoint.err,
+      new RegExp(
+        `^kd-uda eval: ${literal(data)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`,
+        'm',
+      ),
+    );
     const gone = await runTrainer(['eval', path.join(root, 'gone'), data, '--backend', 'wasm']);
     assert.equal(gone.code, 2, gone.err);
     assert.match(gone.err, new RegExp(`^kd-uda eval: the checkpoint ${literal(path.join(root, 'gone'))} does not exist$`, 'm'));

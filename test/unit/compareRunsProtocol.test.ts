@@ -5,7 +5,10 @@ import { parseCompareRunsPanelMessage, parseCompareRunsPanelPersistedState } fro
 describe('Compare Runs panel messages', () => {
   it('accepts the intents the webview sends', () => {
     assert.deepEqual(parseCompareRunsPanelMessage({ type: 'ready' }), { type: 'ready' });
-    assert.deepEqual(parseCompareRunsPanelMessage({ type: 'openResults', runDir: '/w/runs/20261101-100000-a' }), { type: 'openResults', runDir: '/w/runs/20261101-100000-a' });
+    assert.deepEqual(parseCompareRunsPanelMessage({ type: 'openResults', runDir: '/w/runs/20261101-100000-a' }), {
+      type: 'openResults',
+      runDir: '/w/runs/20261101-100000-a',
+    });
   });
 
   it('rejects unknown types and wrong shapes', () => {
@@ -29,9 +32,18 @@ describe('Compare Runs panel messages', () => {
   it('keeps the persisted fields it understands and drops the rest', () => {
     assert.deepEqual(parseCompareRunsPanelPersistedState(undefined), {});
     assert.deepEqual(
-      parseCompareRunsPanelPersistedState({ sort: { key: 'acc.student.mean', direction: 'descending' }, filter: 'kd-mtda', onlyDiffering: true, columns: ['run', 'method.name'], stray: 1 }),
+      parseCompareRunsPanelPersistedState({
+        sort: { key: 'acc.student.mean', direction: 'descending' },
+        filter: 'kd-mtda',
+        onlyDiffering: true,
+        columns: ['run', 'method.name'],
+        stray: 1,
+      }),
       { sort: { key: 'acc.student.mean', direction: 'descending' }, filter: 'kd-mtda', onlyDiffering: true, columns: ['run', 'method.name'] },
     );
-    assert.deepEqual(parseCompareRunsPanelPersistedState({ sort: { key: 'x', direction: 'sideways' }, filter: 3, onlyDiffering: 'yes', columns: ['a', 2] }), {});
+    assert.deepEqual(
+      parseCompareRunsPanelPersistedState({ sort: { key: 'x', direction: 'sideways' }, filter: 3, onlyDiffering: 'yes', columns: ['a', 2] }),
+      {},
+    );
   });
 });

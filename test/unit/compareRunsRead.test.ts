@@ -11,7 +11,12 @@ import { summariseRun } from '../../src/runComparison/runSummary';
 import { parseEvents } from '../../src/runFolder/eventLog';
 import { epochEvent, eventLines, evalEvent, modelCost, runResults } from '../fixtures/runFolderFiles';
 
-const experiment = (name: string) => ({ version: 1, name, data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] }, method: { name: 'kd-stda' } });
+const experiment = (name: string) => ({
+  version: 1,
+  name,
+  data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] },
+  method: { name: 'kd-stda' },
+});
 
 function cell(table: ComparisonTable, runId: string, key: string): unknown {
   const row = table.rows.find((entry) => entry.runId === runId);
@@ -32,19 +37,24 @@ describe('RunComparisonReader', () => {
       'experiment.json': experiment('done'),
       'results.json': runResults({
         targets: ['svhn', 'usps'],
-        headline: { epoch: 20, accuracy: { student: { svhn: 0.5, usps: 0.7 }, teacher: { svhn: 0.6, usps: 0.9 } }, meanTarget: { student: 0.6, teacher: 0.75 } },
+        headline: {
+          epoch: 20,
+          accuracy: { student: { svhn: 0.5, usps: 0.7 }, teacher: { svhn: 0.6, usps: 0.9 } },
+          meanTarget: { student: 0.6, teacher: 0.75 },
+        },
         costs: { student: modelCost(61706, 416520) },
       }),
     });
     await writeRun('20261102-100000-live', {
       'status.json': { version: 1, state: 'running', startedAt: '2026-11-02T10:00:00.000Z' },
       'experiment.json': experiment('live'),
-      'events.jsonl': eventLines([
-        evalEvent(1, { student: { svhn: 0.1, usps: 0.2, 'source-holdout': 0.9 } }),
-        epochEvent(1, 20),
-        evalEvent(2, { student: { svhn: 0.3, usps: 0.5, 'source-holdout': 0.95 } }),
-        epochEvent(2, 20),
-      ]) + '{"t":"t","kind":"ev',
+      'events.jsonl':
+        eventLines([
+          evalEvent(1, { student: { svhn: 0.1, usps: 0.2, 'source-holdout': 0.9 } }),
+          epochEvent(1, 20),
+          evalEvent(2, { student: { svhn: 0.3, usps: 0.5, 'source-holdout': 0.95 } }),
+          epochEvent(2, 20),
+        ]) + '{"t":"t","kind":"ev',
     });
     await writeRun('20261103-100000-torn', { 'status.json': '{"version":1,"sta', 'experiment.json': experiment('torn') });
     await mkdir(path.join(dir, '.hidden'));
@@ -53,7 +63,10 @@ describe('RunComparisonReader', () => {
 
   it('reads every run folder, newest first, with results, live metrics or the reason it cannot', async () => {
     const table = await new RunComparisonReader().read(dir);
-    assert.deepEqual(table.rows.map((row) => row.runId), ['20261103-100000-torn', '20261102-100000-live', '20261101-100000-done']);
+    assert.deepEqual(
+      table.rows.map((row) => row.runId),
+      ['20261103-100000-torn', '20261102-100000-live', '20261101-100000-done'],
+    );
     assert.equal(cell(table, '20261101-100000-done', 'epochsRun'), 20);
     assert.equal(cell(table, '20261101-100000-done', 'started'), '2026-11-01T10:00:00.000Z');
     assert.equal(cell(table, '20261101-100000-done', 'acc.student.usps'), 0.7);
@@ -76,11 +89,17 @@ describe('RunComparisonReader', () => {
     await reader.read(dir);
     // Same size, same name: only the reader's signature (mtime) tells the change; a stale cache would keep 'running'.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await writeFile(path.join(dir, '20261102-100000-live', 'status.json'), JSON.stringify({ version: 1, state: 'stopped', startedAt: '2026-11-02T10:00:00.000Z' }));
+    await writeFile(
+      path.join(dir, '20261102-100000-live', 'status.json'),
+      JSON.stringify({ version: 1, state: 'stopped', startedAt: '2026-11-02T10:00:00.000Z' }),
+    );
     await rm(path.join(dir, '20261103-100000-torn'), { recursive: true });
     const table = await reader.read(dir);
     assert.equal(cell(table, '20261102-100000-live', 'state'), 'stopped');
-    assert.deepEqual(table.rows.map((row) => row.runId), ['20261102-100000-live', '20261101-100000-done']);
+    assert.deepEqual(
+      table.rows.map((row) => row.runId),
+      ['20261102-100000-live', '20261101-100000-done'],
+    );
   });
 
   it('keeps its records in a cache file, so a new window reads only what changed since', async () => {
@@ -101,7 +120,10 @@ describe('RunComparisonReader', () => {
   it('reads every run afresh when its cache file is torn or from another version', async () => {
     const cacheFile = path.join(dir, '.cache', 'torn.json');
     await mkdir(path.dirname(cacheFile), { recursive: true });
-    for (const content of ['{"version":1,"entr', JSON.stringify({ version: 99, entries: [[path.join(dir, '20261101-100000-done'), { signature: 'x', record: {} }]] })]) {
+    for (const content of [
+      '{"version":1,"entr',
+      JSON.stringify({ version: 99, entries: [[path.join(dir, '20261101-100000-done'), { signature: 'x', record: {} }]] }),
+    ]) {
       await writeFile(cacheFile, content);
       const table = await new RunComparisonReader(cacheFile).read(dir);
       assert.equal(cell(table, '20261101-100000-done', 'method.name'), 'kd-stda');
@@ -128,8 +150,12 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  it('reads a run with a malformed evaluation, and makes a run that cannot be read its own row\'s problem', async () => {
-    await writeRun('20261110-100000-ok', { 'status.json': { version: 1, state: 'done' }, 'experiment.json': experiment('ok'), 'events.jsonl': eventLines([evalEvent(1, { student: { svhn: 0.5, usps: 0.7 } })]) });
+  it("reads a run with a malformed evaluation, and makes a run that cannot be read its own row's problem", async () => {
+    await writeRun('20261110-100000-ok', {
+      'status.json': { version: 1, state: 'done' },
+      'experiment.json': experiment('ok'),
+      'events.jsonl': eventLines([evalEvent(1, { student: { svhn: 0.5, usps: 0.7 } })]),
+    });
     await writeRun('20261111-100000-torn-eval', {
       'status.json': { version: 1, state: 'running' },
       'experiment.json': experiment('torn-eval'),
@@ -143,7 +169,10 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
     const broken = await writeRun('20261112-100000-broken', { 'status.json': { version: 1, state: 'running' }, 'experiment.json': experiment('broken') });
     await mkdir(path.join(broken, 'events.jsonl'));
     const table = await new RunComparisonReader().read(dir);
-    assert.deepEqual(table.rows.map((row) => row.runId), ['20261112-100000-broken', '20261111-100000-torn-eval', '20261110-100000-ok']);
+    assert.deepEqual(
+      table.rows.map((row) => row.runId),
+      ['20261112-100000-broken', '20261111-100000-torn-eval', '20261110-100000-ok'],
+    );
     assert.equal(cell(table, '20261110-100000-ok', 'acc.student.mean'), 0.6);
     // The malformed evaluation is skipped whole: the row shows the last one that can be read.
     assert.equal(cell(table, '20261111-100000-torn-eval', 'epochsRun'), 1);
@@ -155,17 +184,29 @@ describe('RunComparisonReader on runs that break the usual shape', () => {
 
   it('shows the same mean as the results panel: over the targets with a value', async () => {
     const events = eventLines([evalEvent(1, { teacher: { svhn: 0.8, usps: 0.6 }, student: { svhn: 0.5 } })]);
-    await writeRun('20261113-100000-partial', { 'status.json': { version: 1, state: 'running' }, 'experiment.json': experiment('partial'), 'events.jsonl': events });
+    await writeRun('20261113-100000-partial', {
+      'status.json': { version: 1, state: 'running' },
+      'experiment.json': experiment('partial'),
+      'events.jsonl': events,
+    });
     const table = await new RunComparisonReader().read(dir);
     assert.equal(cell(table, '20261113-100000-partial', 'acc.student.mean'), 0.5);
-    const panel = summariseRun({ runId: '20261113-100000-partial', runDir: path.join(dir, '20261113-100000-partial') }, { state: 'running' }, parseEvents(events), { targets: ['svhn', 'usps'], costs: {} });
+    const panel = summariseRun(
+      { runId: '20261113-100000-partial', runDir: path.join(dir, '20261113-100000-partial') },
+      { state: 'running' },
+      parseEvents(events),
+      { targets: ['svhn', 'usps'], costs: {} },
+    );
     assert.equal(panel.rows.find((row) => row.role === 'student')?.meanTarget, 0.5);
   });
 
   it('shows a killed run as failed, though its files (and its cached record) still say running', async () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
-      await writeRun('20261114-100000-killed', { 'status.json': { version: 1, state: 'running', pid: child.pid, host: os.hostname() }, 'experiment.json': experiment('killed') });
+      await writeRun('20261114-100000-killed', {
+        'status.json': { version: 1, state: 'running', pid: child.pid, host: os.hostname() },
+        'experiment.json': experiment('killed'),
+      });
       const cacheFile = path.join(dir, '.cache', 'compare-runs.json');
       const reader = new RunComparisonReader(cacheFile);
       assert.equal(cell(await reader.read(dir), '20261114-100000-killed', 'state'), 'running');

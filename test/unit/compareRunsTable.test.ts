@@ -1,6 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildComparisonTable, buildSearchIndex, cellText, differingColumns, findRunPosition, flattenFields, parseFilter, rowMatches, sortRows, type ComparisonTable, type RunRecord } from '../../src/runComparison/runComparison';
+import {
+  buildComparisonTable,
+  buildSearchIndex,
+  cellText,
+  differingColumns,
+  findRunPosition,
+  flattenFields,
+  parseFilter,
+  rowMatches,
+  sortRows,
+  type ComparisonTable,
+  type RunRecord,
+} from '../../src/runComparison/runComparison';
 
 function record(runId: string, fields: Partial<RunRecord> = {}): RunRecord {
   return { runId, runDir: `/runs/${runId}`, targets: [], models: [], ...fields };
@@ -17,14 +29,41 @@ const experiment = (method: string, lr: number, teacher = 'resnet-small') => ({
 
 const models = (student: [number, number], teacher: [number, number]) => [
   { role: 'student', accuracy: { svhn: student[0], usps: student[1] }, meanTarget: (student[0] + student[1]) / 2, parameters: 61_706, macsPerImage: 416_520 },
-  { role: 'teacher', accuracy: { svhn: teacher[0], usps: teacher[1] }, meanTarget: (teacher[0] + teacher[1]) / 2, parameters: 1_200_000, macsPerImage: 9_000_000 },
+  {
+    role: 'teacher',
+    accuracy: { svhn: teacher[0], usps: teacher[1] },
+    meanTarget: (teacher[0] + teacher[1]) / 2,
+    parameters: 1_200_000,
+    macsPerImage: 9_000_000,
+  },
 ];
 
 function sample(): ComparisonTable {
   return buildComparisonTable([
-    record('20261103-100000-c', { state: 'done', startedAt: '2026-11-03T10:00:01.000Z', epochsRun: 20, experiment: experiment('kd-mtda', 0.001), targets: ['svhn', 'usps'], models: models([0.5, 0.9], [0.6, 0.95]) }),
-    record('20261102-100000-b', { state: 'running', startedAt: '2026-11-02T10:00:01.000Z', epochsRun: 3, experiment: experiment('kd-stda', 0.01, 'resnet-wide'), targets: ['svhn', 'usps'], models: [{ role: 'student', accuracy: { svhn: 0.2, usps: 0.4 }, meanTarget: 0.3 }] }),
-    record('20261101-100000-a', { state: 'done', startedAt: '2026-11-01T10:00:01.000Z', epochsRun: 20, experiment: experiment('kd-mtda', 0.0001), targets: ['svhn', 'usps'], models: models([0.7, 0.8], [0.65, 0.92]) }),
+    record('20261103-100000-c', {
+      state: 'done',
+      startedAt: '2026-11-03T10:00:01.000Z',
+      epochsRun: 20,
+      experiment: experiment('kd-mtda', 0.001),
+      targets: ['svhn', 'usps'],
+      models: models([0.5, 0.9], [0.6, 0.95]),
+    }),
+    record('20261102-100000-b', {
+      state: 'running',
+      startedAt: '2026-11-02T10:00:01.000Z',
+      epochsRun: 3,
+      experiment: experiment('kd-stda', 0.01, 'resnet-wide'),
+      targets: ['svhn', 'usps'],
+      models: [{ role: 'student', accuracy: { svhn: 0.2, usps: 0.4 }, meanTarget: 0.3 }],
+    }),
+    record('20261101-100000-a', {
+      state: 'done',
+      startedAt: '2026-11-01T10:00:01.000Z',
+      epochsRun: 20,
+      experiment: experiment('kd-mtda', 0.0001),
+      targets: ['svhn', 'usps'],
+      models: models([0.7, 0.8], [0.65, 0.92]),
+    }),
     record('20261104-100000-broken', { problem: 'status.json is missing' }),
   ]);
 }
@@ -38,17 +77,52 @@ const runIds = (table: ComparisonTable, order: number[]): string[] => order.map(
 
 describe('Compare Runs table', () => {
   it('flattens experiment fields to dotted paths, arrays of plain values to one cell', () => {
-    const fields = flattenFields({ method: { name: 'kd-mtda', beta: { start: 0.1, end: 0.9 } }, data: { targets: ['svhn', 'usps'], augment: { flip: false } }, stepsPerEpoch: null });
-    assert.deepEqual(Object.fromEntries(fields), { 'method.name': 'kd-mtda', 'method.beta.start': 0.1, 'method.beta.end': 0.9, 'data.targets': 'svhn, usps', 'data.augment.flip': false, stepsPerEpoch: null });
+    const fields = flattenFields({
+      method: { name: 'kd-mtda', beta: { start: 0.1, end: 0.9 } },
+      data: { targets: ['svhn', 'usps'], augment: { flip: false } },
+      stepsPerEpoch: null,
+    });
+    assert.deepEqual(Object.fromEntries(fields), {
+      'method.name': 'kd-mtda',
+      'method.beta.start': 0.1,
+      'method.beta.end': 0.9,
+      'data.targets': 'svhn, usps',
+      'data.augment.flip': false,
+      stepsPerEpoch: null,
+    });
   });
 
   it('has one row per run: run fields, then experiment fields in file order, then metrics teachers first', () => {
     const table = sample();
-    assert.deepEqual(table.rows.map((row) => row.runId), ['20261103-100000-c', '20261102-100000-b', '20261101-100000-a', '20261104-100000-broken']);
+    assert.deepEqual(
+      table.rows.map((row) => row.runId),
+      ['20261103-100000-c', '20261102-100000-b', '20261101-100000-a', '20261104-100000-broken'],
+    );
     const keys = table.columns.map((entry) => entry.key);
     assert.deepEqual(keys.slice(0, 4), ['run', 'state', 'started', 'epochsRun']);
-    assert.deepEqual(keys.slice(4, 13), ['name', 'data.root', 'data.source', 'data.targets', 'teacher.architecture', 'teacher.width', 'student.architecture', 'student.width', 'method.name']);
-    assert.deepEqual(keys.slice(14), ['acc.teacher.mean', 'acc.teacher.svhn', 'acc.teacher.usps', 'acc.student.mean', 'acc.student.svhn', 'acc.student.usps', 'params.teacher', 'macs.teacher', 'params.student', 'macs.student']);
+    assert.deepEqual(keys.slice(4, 13), [
+      'name',
+      'data.root',
+      'data.source',
+      'data.targets',
+      'teacher.architecture',
+      'teacher.width',
+      'student.architecture',
+      'student.width',
+      'method.name',
+    ]);
+    assert.deepEqual(keys.slice(14), [
+      'acc.teacher.mean',
+      'acc.teacher.svhn',
+      'acc.teacher.usps',
+      'acc.student.mean',
+      'acc.student.svhn',
+      'acc.student.usps',
+      'params.teacher',
+      'macs.teacher',
+      'params.student',
+      'macs.student',
+    ]);
     const row = table.rows[0].cells;
     assert.equal(row[column(table, 'optimizer.studentLr')], 0.001);
     assert.equal(row[column(table, 'acc.student.usps')], 0.9);
@@ -64,12 +138,39 @@ describe('Compare Runs table', () => {
   });
 
   it('orders metrics the same whichever run comes first: accuracies, teachers before the student, then costs', () => {
-    const mtMtda = record('b', { targets: ['svhn'], models: [{ role: 'student', accuracy: { svhn: 0.5 }, meanTarget: 0.5, parameters: 1 }, { role: 'teacher-svhn', accuracy: { svhn: 0.7 }, meanTarget: 0.7, parameters: 2 }] });
-    const kdMtda = record('a', { targets: ['svhn'], models: [{ role: 'teacher', accuracy: { svhn: 0.6 }, meanTarget: 0.6 }, { role: 'student', accuracy: { svhn: 0.4 }, meanTarget: 0.4 }] });
-    const expected = ['acc.teacher.mean', 'acc.teacher.svhn', 'acc.teacher-svhn.mean', 'acc.teacher-svhn.svhn', 'acc.student.mean', 'acc.student.svhn', 'params.teacher-svhn', 'params.student'];
-    for (const records of [[mtMtda, kdMtda], [kdMtda, mtMtda]]) {
+    const mtMtda = record('b', {
+      targets: ['svhn'],
+      models: [
+        { role: 'student', accuracy: { svhn: 0.5 }, meanTarget: 0.5, parameters: 1 },
+        { role: 'teacher-svhn', accuracy: { svhn: 0.7 }, meanTarget: 0.7, parameters: 2 },
+      ],
+    });
+    const kdMtda = record('a', {
+      targets: ['svhn'],
+      models: [
+        { role: 'teacher', accuracy: { svhn: 0.6 }, meanTarget: 0.6 },
+        { role: 'student', accuracy: { svhn: 0.4 }, meanTarget: 0.4 },
+      ],
+    });
+    const expected = [
+      'acc.teacher.mean',
+      'acc.teacher.svhn',
+      'acc.teacher-svhn.mean',
+      'acc.teacher-svhn.svhn',
+      'acc.student.mean',
+      'acc.student.svhn',
+      'params.teacher-svhn',
+      'params.student',
+    ];
+    for (const records of [
+      [mtMtda, kdMtda],
+      [kdMtda, mtMtda],
+    ]) {
       const table = buildComparisonTable(records);
-      assert.deepEqual(table.columns.slice(4).map((entry) => entry.key), expected);
+      assert.deepEqual(
+        table.columns.slice(4).map((entry) => entry.key),
+        expected,
+      );
       const a = table.rows.find((row) => row.runId === 'a')!;
       assert.deepEqual(a.cells.slice(4), [0.6, 0.6, null, null, 0.4, 0.4, null, null], 'cells move with their columns');
     }
@@ -95,12 +196,30 @@ describe('Compare Runs table', () => {
   it('sorts numbers by value and text in natural order, missing values last in both directions', () => {
     const table = sample();
     const mean = column(table, 'acc.student.mean');
-    assert.deepEqual(runIds(table, sortRows(table, mean, 'ascending')), ['20261102-100000-b', '20261103-100000-c', '20261101-100000-a', '20261104-100000-broken']);
-    assert.deepEqual(runIds(table, sortRows(table, mean, 'descending')), ['20261101-100000-a', '20261103-100000-c', '20261102-100000-b', '20261104-100000-broken']);
+    assert.deepEqual(runIds(table, sortRows(table, mean, 'ascending')), [
+      '20261102-100000-b',
+      '20261103-100000-c',
+      '20261101-100000-a',
+      '20261104-100000-broken',
+    ]);
+    assert.deepEqual(runIds(table, sortRows(table, mean, 'descending')), [
+      '20261101-100000-a',
+      '20261103-100000-c',
+      '20261102-100000-b',
+      '20261104-100000-broken',
+    ]);
     const teacherMean = column(table, 'acc.teacher.mean');
-    assert.deepEqual(runIds(table, sortRows(table, teacherMean, 'descending')).slice(2), ['20261102-100000-b', '20261104-100000-broken'], 'runs without the value keep their order at the end');
+    assert.deepEqual(
+      runIds(table, sortRows(table, teacherMean, 'descending')).slice(2),
+      ['20261102-100000-b', '20261104-100000-broken'],
+      'runs without the value keep their order at the end',
+    );
     const lr = column(table, 'optimizer.studentLr');
-    assert.deepEqual(runIds(table, sortRows(table, lr, 'ascending')).slice(0, 3), ['20261101-100000-a', '20261103-100000-c', '20261102-100000-b'], 'learning rates compare as numbers, not as text');
+    assert.deepEqual(
+      runIds(table, sortRows(table, lr, 'ascending')).slice(0, 3),
+      ['20261101-100000-a', '20261103-100000-c', '20261102-100000-b'],
+      'learning rates compare as numbers, not as text',
+    );
     const natural = buildComparisonTable([record('run-10'), record('run-9'), record('run-2')]);
     assert.deepEqual(runIds(natural, sortRows(natural, 0, 'ascending')), ['run-2', 'run-9', 'run-10']);
   });
@@ -108,8 +227,15 @@ describe('Compare Runs table', () => {
   it('filters on words anywhere and on field:value, all terms together, case ignored', () => {
     const table = sample();
     const index = buildSearchIndex(table);
-    const matching = (filter: string) => runIds(table, table.rows.map((_, row) => row).filter((row) => rowMatches(index, row, parseFilter(filter, table.columns))));
-    assert.deepEqual(matching(''), table.rows.map((row) => row.runId));
+    const matching = (filter: string) =>
+      runIds(
+        table,
+        table.rows.map((_, row) => row).filter((row) => rowMatches(index, row, parseFilter(filter, table.columns))),
+      );
+    assert.deepEqual(
+      matching(''),
+      table.rows.map((row) => row.runId),
+    );
     assert.deepEqual(matching('KD-STDA'), ['20261102-100000-b']);
     assert.deepEqual(matching('method.name:kd-mtda'), ['20261103-100000-c', '20261101-100000-a']);
     assert.deepEqual(matching('architecture:resnet-wide'), ['20261102-100000-b'], 'a field name matches the end of a dotted key');
@@ -124,7 +250,17 @@ describe('Compare Runs table', () => {
     const table = sample();
     const differs = (rows: number[]) => table.columns.filter((_, index) => differingColumns(table, rows)[index]).map((entry) => entry.key);
     const doneKdMtda = [0, 2];
-    assert.deepEqual(differs(doneKdMtda), ['run', 'started', 'optimizer.studentLr', 'acc.teacher.mean', 'acc.teacher.svhn', 'acc.teacher.usps', 'acc.student.mean', 'acc.student.svhn', 'acc.student.usps']);
+    assert.deepEqual(differs(doneKdMtda), [
+      'run',
+      'started',
+      'optimizer.studentLr',
+      'acc.teacher.mean',
+      'acc.teacher.svhn',
+      'acc.teacher.usps',
+      'acc.student.mean',
+      'acc.student.svhn',
+      'acc.student.usps',
+    ]);
     assert.ok(differs([0, 1]).includes('teacher.architecture'));
     assert.ok(differs([0, 1]).includes('params.teacher'), 'a field one run lacks differs');
     assert.deepEqual(differs([1]), [], 'one row differs in nothing');
@@ -142,7 +278,10 @@ describe('Compare Runs table', () => {
     assert.equal(text('acc.student.mean', 1), '', 'a model without a mean has an empty cell');
     assert.equal(table.rows[1].cells[column(table, 'acc.student.mean')], null);
     const index = buildSearchIndex(table);
-    assert.deepEqual([0, 1].filter((row) => rowMatches(index, row, parseFilter('nan', table.columns))), []);
+    assert.deepEqual(
+      [0, 1].filter((row) => rowMatches(index, row, parseFilter('nan', table.columns))),
+      [],
+    );
   });
 
   it('finds a run again by its folder after the rows move', () => {

@@ -14,10 +14,20 @@ function valuesFor(size: number, seed: number): Float32Array {
   return seededValues(size, seed, -1, 1);
 }
 
-interface Outcome { y: Float32Array; grads: Float32Array[]; inputGradients: number }
+interface Outcome {
+  y: Float32Array;
+  grads: Float32Array[];
+  inputGradients: number;
+}
 
 async function trainingCall(layer: tfl.layers.Layer, shape: [number, number, number, number]): Promise<Outcome> {
-  const image = tf.tensor4d(valuesFor(shape.reduce((a, b) => a * b), 1), shape);
+  const image = tf.tensor4d(
+    valuesFor(
+      shape.reduce((a, b) => a * b),
+      1,
+    ),
+    shape,
+  );
   if (!layer.built) layer.build(shape);
   layer.setWeights(layer.getWeights().map((w, i) => tf.tensor(valuesFor(w.size, 10 + i), w.shape)));
   const variables = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);

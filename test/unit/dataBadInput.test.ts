@@ -101,7 +101,9 @@ test('a list file with a bad line: skipped and reported as file:line', async (t)
 test('corrupt and truncated images are skipped, counted and reported once; batches stay full and training goes on', async (t) => {
   const root = await dataTempDir(t);
   await writeImageFolder(root, { a: { x: 4, y: 4 }, b: { x: 2, y: 2 } });
-  const jpeg = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#884422' } })
+    .jpeg()
+    .toBuffer();
   const truncated = await writeFileAt(root, 'a/x/truncated.jpg', jpeg.subarray(0, jpeg.length / 2));
   const garbage = await writeFileAt(root, 'a/y/garbage.png', 'this is not a PNG at all');
   const log = problemLog();
@@ -132,15 +134,27 @@ test('a domain of nothing but corrupt images is an error naming it, not an endle
   await writeFileAt(root, 'a/x/1.jpg', 'broken too');
   const dataset = await loadDataset({ root, source: 'a', targets: ['b'], split: ALL, seed: 0 });
   const loader = await DataLoader.create({ imageSize: 8, channels: 1, seed: 0 });
-  await assert.rejects(loader.trainStream(dataset.source, 2).next(), (error: Error) => error instanceof DataError && /Domain "a": 200 images in a row could not be decoded/.test(error.message));
+  await assert.rejects(
+    loader.trainStream(dataset.source, 2).next(),
+    (error: Error) => error instanceof DataError && /Domain "a": 200 images in a row could not be decoded/.test(error.message),
+  );
 });
 
-test('images of mixed sizes, channel counts, bit depths and formats all become the model\'s shape', async (t) => {
+test("images of mixed sizes, channel counts, bit depths and formats all become the model's shape", async (t) => {
   const root = await dataTempDir(t);
-  const rgba = await sharp({ create: { width: 30, height: 20, channels: 4, background: { r: 200, g: 10, b: 10, alpha: 0.5 } } }).png().toBuffer();
-  const gray16 = await sharp(Buffer.alloc(12 * 12 * 2, 0x80), { raw: { width: 12, height: 12, channels: 2 } }).toColourspace('grey16').png().toBuffer();
-  const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#00ff00' } }).webp().toBuffer();
-  const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#0000ff' } }).jpeg().toBuffer();
+  const rgba = await sharp({ create: { width: 30, height: 20, channels: 4, background: { r: 200, g: 10, b: 10, alpha: 0.5 } } })
+    .png()
+    .toBuffer();
+  const gray16 = await sharp(Buffer.alloc(12 * 12 * 2, 0x80), { raw: { width: 12, height: 12, channels: 2 } })
+    .toColourspace('grey16')
+    .png()
+    .toBuffer();
+  const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#00ff00' } })
+    .webp()
+    .toBuffer();
+  const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#0000ff' } })
+    .jpeg()
+    .toBuffer();
   await writeFileAt(root, 'a/x/rgba.png', rgba);
   await writeFileAt(root, 'a/x/gray16.png', gray16);
   await writeFileAt(root, 'a/y/photo.webp', webp);
@@ -183,7 +197,7 @@ test('a hold-out that leaves a class without test images is an error naming the 
   assert.doesNotMatch(error.message, /"x"/);
 });
 
-test('a hold-out that leaves a domain with no test image at all is an error, with the domain\'s image count', async (t) => {
+test("a hold-out that leaves a domain with no test image at all is an error, with the domain's image count", async (t) => {
   const root = await dataTempDir(t);
   await writeImageFolder(root, { a: { x: 10, y: 10 }, b: { x: 1, y: 1 } });
   const error = await rejection({ root, source: 'a', targets: ['b'], split: { kind: 'holdout', testFraction: 0.2 }, seed: 0 });

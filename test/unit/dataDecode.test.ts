@@ -10,7 +10,13 @@ import { dataTempDir, writeFileAt } from './dataFixtures';
 import { assertClose } from './numericChecks';
 
 /** A BMP file: 40-byte header, optional palette, rows bottom-up (or top-down), padded to 4 bytes. */
-function bmp(width: number, height: number, bits: 8 | 24 | 32, pixelAt: (x: number, y: number) => number[], options: { topDown?: boolean; palette?: number[][] } = {}): Buffer {
+function bmp(
+  width: number,
+  height: number,
+  bits: 8 | 24 | 32,
+  pixelAt: (x: number, y: number) => number[],
+  options: { topDown?: boolean; palette?: number[][] } = {},
+): Buffer {
   const stride = Math.ceil((width * bits) / 32) * 4;
   const paletteBytes = (options.palette?.length ?? 0) * 4;
   const offset = 54 + paletteBytes;
@@ -43,7 +49,10 @@ test('BMP: 24-bit bottom-up, 32-bit top-down and 8-bit palette images decode to 
     assert.deepEqual([decoded.width, decoded.height], [3, 2]);
     assert.deepEqual(Array.from(decoded.pixels), [0, 0, 200, 50, 0, 200, 100, 0, 200, 0, 60, 200, 50, 60, 200, 100, 60, 200]);
   }
-  const palette = [[255, 0, 0], [0, 0, 255]];
+  const palette = [
+    [255, 0, 0],
+    [0, 0, 255],
+  ];
   assert.deepEqual(Array.from(decodeBmp(bmp(2, 1, 8, (x) => [x], { palette })).pixels), [255, 0, 0, 0, 0, 255]);
   assert.throws(() => decodeBmp(bmp(3, 2, 24, colour).subarray(0, 60)), /pixel data is truncated/);
 });
@@ -73,15 +82,26 @@ test('every format reaches the same target: png, jpg, webp, tiff, gif, bmp; alph
 
 test('the PNG fast path decodes what sharp decodes, and leaves unusual PNGs to sharp', async () => {
   const pixels = new Uint8Array(24 * 24 * 3).map((_, i) => (i * 37) % 256);
-  const filtered = await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } }).png({ adaptiveFiltering: true, compressionLevel: 9 }).toBuffer();
-  const palette = await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } }).png({ palette: true, colours: 200 }).toBuffer();
+  const filtered = await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } })
+    .png({ adaptiveFiltering: true, compressionLevel: 9 })
+    .toBuffer();
+  const palette = await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } })
+    .png({ palette: true, colours: 200 })
+    .toBuffer();
   for (const png of [filtered, palette, encodePng(pixels.subarray(0, 576), 24, 24, 1)]) {
     const fast = decodeSimplePng(png)!;
-    const reference = await sharp(png).removeAlpha().toColourspace(fast.channels === 1 ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
+    const reference = await sharp(png)
+      .removeAlpha()
+      .toColourspace(fast.channels === 1 ? 'b-w' : 'srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     assert.equal(fast.channels, reference.info.channels);
     assert.deepEqual(Buffer.from(fast.pixels), reference.data);
   }
-  const sixteenBit = await sharp(Buffer.alloc(4 * 4 * 2, 9), { raw: { width: 4, height: 4, channels: 2 } }).toColourspace('grey16').png().toBuffer();
+  const sixteenBit = await sharp(Buffer.alloc(4 * 4 * 2, 9), { raw: { width: 4, height: 4, channels: 2 } })
+    .toColourspace('grey16')
+    .png()
+    .toBuffer();
   assert.equal(decodeSimplePng(sixteenBit), undefined);
   assert.throws(() => decodeSimplePng(filtered.subarray(0, filtered.length - 30)), /truncated/);
 });

@@ -14,13 +14,16 @@ test('ImageFolder: samples per domain with labels indexing the sorted class name
 
   assert.equal(dataset.layout, 'imagefolder');
   assert.deepEqual(dataset.classNames, ['bike', 'mug']);
-  assert.deepEqual(dataset.source.train.map((sample) => [path.relative(root, sample.key), sample.label]), [
-    ['amazon/bike/0.png', 0],
-    ['amazon/bike/1.png', 0],
-    ['amazon/mug/0.png', 1],
-    ['amazon/mug/1.png', 1],
-    ['amazon/mug/2.png', 1],
-  ]);
+  assert.deepEqual(
+    dataset.source.train.map((sample) => [path.relative(root, sample.key), sample.label]),
+    [
+      ['amazon/bike/0.png', 0],
+      ['amazon/bike/1.png', 0],
+      ['amazon/mug/0.png', 1],
+      ['amazon/mug/1.png', 1],
+      ['amazon/mug/2.png', 1],
+    ],
+  );
   assert.equal(dataset.targets[0].name, 'webcam');
   assert.equal(dataset.targets[0].train.length, 3);
   assert.equal(dataset.source.test, dataset.source.train, 'split "all" tests on the training images (transductive)');
@@ -49,7 +52,10 @@ test('list files: each list is a domain, classes.txt names the labels, paths res
 
   assert.equal(dataset.layout, 'listfile');
   assert.deepEqual(dataset.classNames, ['car', 'dog']);
-  assert.deepEqual(dataset.targets[0].train.map((sample) => sample.label), [0, 1, 1]);
+  assert.deepEqual(
+    dataset.targets[0].train.map((sample) => sample.label),
+    [0, 1, 1],
+  );
   assert.equal(dataset.targets[0].train[2].key, path.join(root, 'img/c/dog/1.png'));
 });
 
@@ -63,12 +69,21 @@ test('MNIST IDX (plain and gzipped): each prefix is a domain, decoded straight f
   const dataset = await loadDataset({ root, source: 'train', targets: ['t10k'], split: { kind: 'all' }, seed: 0 });
   assert.equal(dataset.layout, 'idx');
   assert.deepEqual(dataset.classNames, ['0', '1', '2']);
-  assert.deepEqual(dataset.targets[0].train.map((sample) => sample.label), [2, 1, 0]);
+  assert.deepEqual(
+    dataset.targets[0].train.map((sample) => sample.label),
+    [2, 1, 0],
+  );
 
   const loader = await DataLoader.create({ imageSize: 4, channels: 1, normalize: 'unit', seed: 0 });
   const batches = [];
   for await (const batch of loader.evalBatches(dataset.targets[0].test, 2, 't10k')) batches.push(batch);
-  assert.deepEqual(batches.map((batch) => batch.shape), [[2, 4, 4, 1], [1, 4, 4, 1]]);
+  assert.deepEqual(
+    batches.map((batch) => batch.shape),
+    [
+      [2, 4, 4, 1],
+      [1, 4, 4, 1],
+    ],
+  );
   assert.deepEqual([firstPixel(batches[0].images, 0, 4, 1), firstPixel(batches[0].images, 1, 4, 1), firstPixel(batches[1].images, 0, 4, 1)], [0, 1, 2]);
   assert.deepEqual(batches[1].paths, [`${path.join(root, 't10k-images-idx3-ubyte.gz')}#2`]);
 });

@@ -39,7 +39,11 @@ test('a target smaller than the source reshuffles when exhausted: every pass cov
     const ids = idsOf(targets[0].images, 3);
     targetSeen.push(...ids);
     targetBatches.add(ids.join(','));
-    assert.deepEqual([...targets[0].labels], ids.map((id) => (id >= 10 ? 1 : 0)), 'labels travel with their images');
+    assert.deepEqual(
+      [...targets[0].labels],
+      ids.map((id) => (id >= 10 ? 1 : 0)),
+      'labels travel with their images',
+    );
   }
   for (let pass = 0; pass < 8; pass++) assert.deepEqual(targetSeen.slice(pass * 3, pass * 3 + 3).sort(), [0, 1, 10], `target pass ${pass} is a permutation`);
   assert.ok(targetBatches.size > 1, 'the target is not one batch reused');
@@ -107,7 +111,9 @@ test('normalisation: unit, symmetric and ImageNet statistics', async (t) => {
   assertClose((await first('unit', 1))[0], 14 / 255, { absolute: 1e-6 }, 'unit');
   assertClose((await first('symmetric', 1))[0], (14 / 255 - 0.5) / 0.5, { absolute: 1e-6 }, 'symmetric');
   const imagenet = await first('imagenet', 3);
-  [0.485, 0.456, 0.406].forEach((mean, c) => assertClose(imagenet[c], (14 / 255 - mean) / [0.229, 0.224, 0.225][c], { absolute: 1e-5 }, `imagenet channel ${c}`));
+  [0.485, 0.456, 0.406].forEach((mean, c) =>
+    assertClose(imagenet[c], (14 / 255 - mean) / [0.229, 0.224, 0.225][c], { absolute: 1e-5 }, `imagenet channel ${c}`),
+  );
 });
 
 test('augmentation: horizontal flip mirrors, random resized crop varies per epoch; evaluation is never augmented', async (t) => {
@@ -126,7 +132,10 @@ test('augmentation: horizontal flip mirrors, random resized crop varies per epoc
     const row = Array.from((await stream.next()).images.slice(0, 16), (value) => Math.round(value * 255));
     rows.add(row.join(','));
   }
-  assert.deepEqual([...rows].sort(), [Array.from({ length: 16 }, (_, x) => x * 16).join(','), Array.from({ length: 16 }, (_, x) => (15 - x) * 16).join(',')].sort());
+  assert.deepEqual(
+    [...rows].sort(),
+    [Array.from({ length: 16 }, (_, x) => x * 16).join(','), Array.from({ length: 16 }, (_, x) => (15 - x) * 16).join(',')].sort(),
+  );
 
   const cropping = await DataLoader.create({ imageSize: 16, channels: 1, seed: 0, augment: { randomResizedCrop: true } });
   const crops = cropping.trainStream(dataset.source, 1);
@@ -134,6 +143,9 @@ test('augmentation: horizontal flip mirrors, random resized crop varies per epoc
   for (let i = 0; i < 5; i++) views.add(Array.from((await crops.next()).images.slice(0, 16)).join(','));
   assert.ok(views.size > 1, 'crops differ between epochs');
   for await (const batch of cropping.evalBatches(dataset.source.test, 1, 'a')) {
-    assert.deepEqual(Array.from(batch.images.slice(0, 16), (value) => Math.round(((value + 1) / 2) * 255)), Array.from({ length: 16 }, (_, x) => x * 16));
+    assert.deepEqual(
+      Array.from(batch.images.slice(0, 16), (value) => Math.round(((value + 1) / 2) * 255)),
+      Array.from({ length: 16 }, (_, x) => x * 16),
+    );
   }
 });

@@ -34,10 +34,7 @@ export function classNamed(domain: DomainSummary, name: string): ClassSummary {
 
 /** Every issue anywhere in the summary (root, domains, classes). */
 export function allIssues(summary: DatasetSummary): DatasetIssue[] {
-  return [
-    ...summary.issues,
-    ...summary.domains.flatMap((domain) => [...domain.issues, ...domain.classes.flatMap((entry) => entry.issues)]),
-  ];
+  return [...summary.issues, ...summary.domains.flatMap((domain) => [...domain.issues, ...domain.classes.flatMap((entry) => entry.issues)])];
 }
 
 export function issuesWithCode(issues: readonly DatasetIssue[], code: DatasetIssueCode): DatasetIssue[] {
@@ -46,7 +43,5 @@ export function issuesWithCode(issues: readonly DatasetIssue[], code: DatasetIss
 
 /** `{domain: {class: count}}`, the shape most assertions compare against. */
 export function countsOf(summary: DatasetSummary): Record<string, Record<string, number>> {
-  return Object.fromEntries(
-    summary.domains.map((domain) => [domain.name, Object.fromEntries(domain.classes.map((entry) => [entry.name, entry.count]))]),
-  );
+  return Object.fromEntries(summary.domains.map((domain) => [domain.name, Object.fromEntries(domain.classes.map((entry) => [entry.name, entry.count]))]));
 }

@@ -21,7 +21,12 @@ async function filesWithHashes(folder: string): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
   for (const entry of entries.filter((candidate) => candidate.isFile())) {
     const file = path.join(entry.parentPath, entry.name);
-    hashes.set(path.relative(folder, file), createHash('sha1').update(await readFile(file)).digest('hex'));
+    hashes.set(
+      path.relative(folder, file),
+      createHash('sha1')
+        .update(await readFile(file))
+        .digest('hex'),
+    );
   }
   return hashes;
 }
@@ -32,7 +37,10 @@ test('the Digits generator at a tiny size: four domains from real data, loadable
   const manifest = await generateDigits({ out, size: SIZE, seed: 11, cacheFolder: CACHE, log: (line) => lines.push(line) });
 
   assert.deepEqual(manifest.skipped, [], lines.join('\n'));
-  assert.deepEqual(manifest.domains.map((domain) => domain.name), DOMAINS);
+  assert.deepEqual(
+    manifest.domains.map((domain) => domain.name),
+    DOMAINS,
+  );
   assert.deepEqual(JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as BenchmarkManifest, manifest);
 
   // Each split folder is an ImageFolder root the Datasets view reads without complaint.
@@ -41,14 +49,23 @@ test('the Digits generator at a tiny size: four domains from real data, loadable
     assert.equal(summary.layout, 'imagefolder');
     assert.deepEqual(summary.domains.map((domain) => domain.name).sort(), [...DOMAINS].sort());
     assert.deepEqual(summary.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    assert.deepEqual(summary.domains.flatMap((domain) => [...domain.issues, ...domain.classes.flatMap((entry) => entry.issues)]), []);
+    assert.deepEqual(
+      summary.domains.flatMap((domain) => [...domain.issues, ...domain.classes.flatMap((entry) => entry.issues)]),
+      [],
+    );
   }
 
   for (const name of DOMAINS) {
     const domain = JSON.parse(await readFile(path.join(out, 'manifests', `${name}.json`), 'utf8')) as DomainManifest;
     assert.equal(domain.seed, 11);
-    assert.ok(domain.sources.length > 0 && domain.sources.every((source) => source.licences.length > 0 && source.used.length > 0), `${name}: sources with licences`);
-    assert.equal(Object.values(domain.counts.train).reduce((sum, count) => sum + count, 0), SIZE);
+    assert.ok(
+      domain.sources.length > 0 && domain.sources.every((source) => source.licences.length > 0 && source.used.length > 0),
+      `${name}: sources with licences`,
+    );
+    assert.equal(
+      Object.values(domain.counts.train).reduce((sum, count) => sum + count, 0),
+      SIZE,
+    );
     const montage = await sharp(path.join(out, 'montages', `${name}.png`)).metadata();
     assert.ok(montage.width > 50 && montage.height > 50, `${name}: montage`);
   }
@@ -90,7 +107,13 @@ test('without photographs, mnist-photo is skipped with the reason and the other 
   const out = await dataTempDir(t);
   const empty = await dataTempDir(t);
   const manifest = await generateDigits({ out, size: 10, seed: 0, photos: empty, cacheFolder: CACHE });
-  assert.deepEqual(manifest.skipped.map((entry) => entry.name), ['mnist-photo']);
+  assert.deepEqual(
+    manifest.skipped.map((entry) => entry.name),
+    ['mnist-photo'],
+  );
   assert.match(manifest.skipped[0].reason, /holds no images/);
-  assert.deepEqual(manifest.domains.map((domain) => domain.name), ['mnist', 'font-digits', 'uci-digits']);
+  assert.deepEqual(
+    manifest.domains.map((domain) => domain.name),
+    ['mnist', 'font-digits', 'uci-digits'],
+  );
 });

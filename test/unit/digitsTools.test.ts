@@ -28,7 +28,10 @@ test('npm packages: found where Node finds them, else installed into the cache a
   assert.deepEqual(requireFound<{ answer: number }>(fetched), { answer: 42 });
   assert.equal((await ensureNpmPackage({ name: 'kd-uda-fixture-package', version: 'file:/nowhere' }, cache)).version, '1.0.0', 'the second time it is found');
 
-  await assert.rejects(ensureNpmPackage({ name: 'kd-uda-fixture-missing', version: 'file:/nowhere/at/all.tgz' }, cache), /npm could not install kd-uda-fixture-missing.*ENOENT/s);
+  await assert.rejects(
+    ensureNpmPackage({ name: 'kd-uda-fixture-missing', version: 'file:/nowhere/at/all.tgz' }, cache),
+    /npm could not install kd-uda-fixture-missing.*ENOENT/s,
+  );
 });
 
 test('font coverage: a file that is not a font, and one without a character map, are refused with the reason', async (t) => {
@@ -38,8 +41,8 @@ test('font coverage: a file that is not a font, and one without a character map,
   assert.deepEqual(await digitCoverage(text), { ok: false, reason: 'no Unicode character map (or not a TrueType/OpenType font)' });
   const truncated = path.join(folder, 'short.otf');
   await writeFile(truncated, Buffer.from([0x4f, 0x54, 0x54, 0x4f, 0, 1]));
-  assert.match((await digitCoverage(truncated) as { reason: string }).reason, /damaged font tables/);
-  assert.match((await digitCoverage(path.join(folder, 'missing.ttf')) as { reason: string }).reason, /unreadable/);
+  assert.match(((await digitCoverage(truncated)) as { reason: string }).reason, /damaged font tables/);
+  assert.match(((await digitCoverage(path.join(folder, 'missing.ttf'))) as { reason: string }).reason, /unreadable/);
 });
 
 test('balanced picks: disjoint splits, classes as even as the data allows, seeded', () => {

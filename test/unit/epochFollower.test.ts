@@ -29,7 +29,20 @@ const start = (kind: StartEvent['kind'], pid: number): StartEvent => ({
   t: '2026-12-01T10:00:00.000Z',
   kind,
   pid,
-  backend: { requested: 'wasm', name: 'wasm', tfjsBackend: 'wasm', package: 'p', version: '1', library: 'l', threads: 1, simd: false, gpu: false, skipped: [], warnings: [], startupMs: 1 },
+  backend: {
+    requested: 'wasm',
+    name: 'wasm',
+    tfjsBackend: 'wasm',
+    package: 'p',
+    version: '1',
+    library: 'l',
+    threads: 1,
+    simd: false,
+    gpu: false,
+    skipped: [],
+    warnings: [],
+    startupMs: 1,
+  },
 });
 
 describe('following a run by its folder', () => {
@@ -44,7 +57,12 @@ describe('following a run by its folder', () => {
     await mkdir(runDir);
     await writeFile(path.join(runDir, 'events.jsonl'), eventLines([start('start', 111), epochEvent(1, 3), epochEvent(2, 3)]));
     const seen: EpochEvent[] = [];
-    const follower = new EpochFollower(runDir, 222, (event) => seen.push(event), (message) => assert.fail(message));
+    const follower = new EpochFollower(
+      runDir,
+      222,
+      (event) => seen.push(event),
+      (message) => assert.fail(message),
+    );
     try {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       assert.deepEqual(seen, [], 'the earlier session (pid 111) is not this trainer’s progress');
@@ -60,7 +78,19 @@ describe('following a run by its folder', () => {
     const data = path.join(root, 'data');
     await createImageTree(data, { src: { a: 4, b: 4 }, t1: { a: 4, b: 4 } }, { size: 16 });
     const file = path.join(root, 'tiny.kdexp.json');
-    await writeFile(file, JSON.stringify({ name: 'tiny', data: { root: data, source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'all' } }, student: { architecture: 'lenet5' }, method: { name: 'source-only' }, epochs: 2, stepsPerEpoch: 2, batchSize: 4, backend: 'wasm' }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'tiny',
+        data: { root: data, source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'all' } },
+        student: { architecture: 'lenet5' },
+        method: { name: 'source-only' },
+        epochs: 2,
+        stepsPerEpoch: 2,
+        batchSize: 4,
+        backend: 'wasm',
+      }),
+    );
     const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', path.join(root, 'runs')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let log = '';
     child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -73,7 +103,12 @@ describe('following a run by its folder', () => {
       const announced = parseRunFolderAnnouncement(message);
       if (!announced) return;
       announcements.push(announced);
-      follower = new EpochFollower(announced.runDir, announced.pid, (event) => epochs.push(event), (problem) => assert.fail(problem));
+      follower = new EpochFollower(
+        announced.runDir,
+        announced.pid,
+        (event) => epochs.push(event),
+        (problem) => assert.fail(problem),
+      );
     });
     try {
       assert.equal(await exited, 0, log);
@@ -87,7 +122,10 @@ describe('following a run by its folder', () => {
     assert.match(path.basename(runDir), /^\d{8}-\d{6}-tiny$/);
     assert.equal(path.dirname(runDir), path.join(root, 'runs'));
     // A read takes the newest epoch it finds: a fast run may finish two between reads.
-    assert.ok(epochs.every((event, i) => event.epochs === 2 && (i === 0 || event.epoch > epochs[i - 1].epoch)), JSON.stringify(epochs));
+    assert.ok(
+      epochs.every((event, i) => event.epochs === 2 && (i === 0 || event.epoch > epochs[i - 1].epoch)),
+      JSON.stringify(epochs),
+    );
     // The human log still says it all, and the host's words for an epoch are the log's.
     assert.match(log, new RegExp(`run folder: ${runDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     assert.ok(log.includes(epochSummary(epochs.at(-1)!)), log);

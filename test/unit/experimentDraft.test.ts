@@ -23,13 +23,24 @@ describe('New Experiment: choices and the file they make', () => {
     assert.deepEqual(METHODS, schema.properties.method.properties.name.enum);
     assert.deepEqual(Object.keys(METHOD_INFO).sort(), [...METHODS].sort());
     assert.deepEqual(ARCHITECTURES, schema.definitions.model.properties.architecture.enum);
-    assert.deepEqual(ARCHITECTURES.filter((architecture) => !needsModelFile(architecture)), [...BUILDABLE_ARCHITECTURES]);
+    assert.deepEqual(
+      ARCHITECTURES.filter((architecture) => !needsModelFile(architecture)),
+      [...BUILDABLE_ARCHITECTURES],
+    );
   });
 
   it('writes a file that validates with no problems, for every method and a valid target count', () => {
     for (const method of METHODS) {
       const targets = method === 'kd-stda' ? ['webcam'] : ['webcam', 'dslr'];
-      const text = buildExperimentFile({ name: `office-${method}`, root: './office31', source: 'amazon', targets, method, student: { architecture: 'lenet5' }, teacher: METHOD_INFO[method].usesTeacher ? { architecture: 'resnet-wide' } : undefined });
+      const text = buildExperimentFile({
+        name: `office-${method}`,
+        root: './office31',
+        source: 'amazon',
+        targets,
+        method,
+        student: { architecture: 'lenet5' },
+        teacher: METHOD_INFO[method].usesTeacher ? { architecture: 'resnet-wide' } : undefined,
+      });
       const result = validateExperimentText(text, `/ws/office-${method}.kdexp.json`);
       assert.ok(result.ok, `${method}: ${result.ok ? '' : JSON.stringify(result.problems)}`);
       assert.equal(result.experiment.name, `office-${method}`);
@@ -37,12 +48,24 @@ describe('New Experiment: choices and the file they make', () => {
       assert.equal(result.experiment.method.name, method);
       assert.equal(result.experiment.student.architecture, 'lenet5');
       assert.equal(result.experiment.teacher.architecture, METHOD_INFO[method].usesTeacher ? 'resnet-wide' : schema.properties.teacher.default.architecture);
-      assert.equal((JSON.parse(text) as { teacher?: unknown }).teacher !== undefined, METHOD_INFO[method].usesTeacher, `${method}: a teacher only where the method trains one`);
+      assert.equal(
+        (JSON.parse(text) as { teacher?: unknown }).teacher !== undefined,
+        METHOD_INFO[method].usesTeacher,
+        `${method}: a teacher only where the method trains one`,
+      );
     }
   });
 
   it('writes a saved model with its model.json, and validates', () => {
-    const text = buildExperimentFile({ name: 'office-saved', root: './office31', source: 'amazon', targets: ['webcam'], method: 'kd-stda', student: { architecture: 'lenet5', path: 'ignored' }, teacher: { architecture: 'saved', path: './models/resnet50/model.json' } });
+    const text = buildExperimentFile({
+      name: 'office-saved',
+      root: './office31',
+      source: 'amazon',
+      targets: ['webcam'],
+      method: 'kd-stda',
+      student: { architecture: 'lenet5', path: 'ignored' },
+      teacher: { architecture: 'saved', path: './models/resnet50/model.json' },
+    });
     const written = JSON.parse(text) as { teacher: unknown; student: unknown };
     assert.deepEqual(written.teacher, { architecture: 'saved', path: './models/resnet50/model.json' });
     assert.deepEqual(written.student, { architecture: 'lenet5' }, 'a path only where the architecture needs one');
@@ -51,10 +74,21 @@ describe('New Experiment: choices and the file they make', () => {
   });
 
   it('refuses to build a file with a bad name, a teacher method without a teacher, or a saved model without its file', () => {
-    const choices = { name: 'ok', root: '.', source: 'a', targets: ['b'], method: 'kd-stda' as MethodName, student: { architecture: 'lenet5' as const }, teacher: { architecture: 'resnet-small' as const } };
+    const choices = {
+      name: 'ok',
+      root: '.',
+      source: 'a',
+      targets: ['b'],
+      method: 'kd-stda' as MethodName,
+      student: { architecture: 'lenet5' as const },
+      teacher: { architecture: 'resnet-small' as const },
+    };
     assert.throws(() => buildExperimentFile({ ...choices, name: 'two words' }), /name "two words": Only letters/);
     assert.throws(() => buildExperimentFile({ ...choices, teacher: undefined }), /kd-stda trains a teacher/);
-    assert.throws(() => buildExperimentFile({ ...choices, student: { architecture: 'saved' } }), /student: architecture "saved" needs the path of its model\.json/);
+    assert.throws(
+      () => buildExperimentFile({ ...choices, student: { architecture: 'saved' } }),
+      /student: architecture "saved" needs the path of its model\.json/,
+    );
   });
 
   it('allows kd-stda with exactly one target, and says why not otherwise', () => {
@@ -72,7 +106,10 @@ describe('New Experiment: choices and the file they make', () => {
     const taken = new Set(['kd-stda-Art-to-Real-World']);
     const name = suggestExperimentName('Art', ['Real World'], 'kd-stda', (candidate) => taken.has(candidate));
     assert.equal(name, 'kd-stda-Art-to-Real-World-2');
-    assert.equal(suggestExperimentName('mnist', ['a', 'b', 'c'], 'mt-mtda', () => false), 'mt-mtda-mnist-to-3-targets');
+    assert.equal(
+      suggestExperimentName('mnist', ['a', 'b', 'c'], 'mt-mtda', () => false),
+      'mt-mtda-mnist-to-3-targets',
+    );
     assert.equal(experimentNameProblem(name), undefined);
   });
 

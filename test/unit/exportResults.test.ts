@@ -3,8 +3,22 @@ import assert from 'node:assert/strict';
 import { exportResultsTable } from '../../src/runComparison/resultsTableFormats';
 
 const models = [
-  { role: 'teacher_svhn', meanTarget: 0.6, targets: [{ domain: 'svhn', accuracy: 0.612 }, { domain: 'usps, v2', accuracy: Number.NaN }] },
-  { role: 'student', meanTarget: 0.55, targets: [{ domain: 'svhn', accuracy: 0.5 }, { domain: 'usps, v2', accuracy: 0.6 }] },
+  {
+    role: 'teacher_svhn',
+    meanTarget: 0.6,
+    targets: [
+      { domain: 'svhn', accuracy: 0.612 },
+      { domain: 'usps, v2', accuracy: Number.NaN },
+    ],
+  },
+  {
+    role: 'student',
+    meanTarget: 0.55,
+    targets: [
+      { domain: 'svhn', accuracy: 0.5 },
+      { domain: 'usps, v2', accuracy: 0.6 },
+    ],
+  },
 ];
 
 describe('exportResultsTable', () => {

@@ -51,7 +51,10 @@ describe('checkpoint files (model.json + weights.bin)', () => {
     const weights = path.join(dir, 'c', 'weights.bin');
     const size = (await readFile(weights)).byteLength;
     await truncate(weights, size - 8);
-    await assert.rejects(tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'c', 'model.json'))), new RegExp(`weights\\.bin is truncated: it holds ${size - 8} bytes, model\\.json describes ${size}`));
+    await assert.rejects(
+      tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'c', 'model.json'))),
+      new RegExp(`weights\\.bin is truncated: it holds ${size - 8} bytes, model\\.json describes ${size}`),
+    );
     await writeFile(weights, Buffer.alloc(size + 4));
     await assert.rejects(tfl.loadLayersModel(fileLoadHandler(path.join(dir, 'c', 'model.json'))), /is longer than described/);
   });

@@ -21,7 +21,10 @@ async function imports(): Promise<{ file: string; specifier: string }[]> {
   const found = await Promise.all(
     files.map(async (file) => {
       const text = await readFile(file, 'utf8');
-      return [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/gm)].map((match) => ({ file, specifier: match[1] ?? match[2] }));
+      return [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/gm)].map((match) => ({
+        file,
+        specifier: match[1] ?? match[2],
+      }));
     }),
   );
   return found.flat();
@@ -40,16 +43,25 @@ async function arrows(): Promise<{ from: string; to: string; where: string }[]> 
 describe('the import graph of src/', () => {
   it('has no arrow from the run folder, the run comparison or the host into the trainer', async () => {
     const back = (await arrows()).filter(({ from, to }) => ['runFolder', 'runComparison', 'host'].includes(from) && to === 'trainer');
-    assert.deepEqual(back.map(({ where }) => where), []);
+    assert.deepEqual(
+      back.map(({ where }) => where),
+      [],
+    );
   });
 
   it('has no arrow between the run folder and the protocol, either way', async () => {
     const crossing = (await arrows()).filter(({ from, to }) => (from === 'runFolder' && to === 'protocol') || (from === 'protocol' && to === 'runFolder'));
-    assert.deepEqual(crossing.map(({ where }) => where), []);
+    assert.deepEqual(
+      crossing.map(({ where }) => where),
+      [],
+    );
   });
 
   it('imports vscode only in the host and the extension entry', async () => {
     const outside = (await imports()).filter(({ file, specifier }) => specifier === 'vscode' && !['host', 'extension.ts'].includes(area(file)));
-    assert.deepEqual(outside.map(({ file }) => path.relative(REPO_ROOT, file)), []);
+    assert.deepEqual(
+      outside.map(({ file }) => path.relative(REPO_ROOT, file)),
+      [],
+    );
   });
 });

@@ -18,8 +18,14 @@ describe('LatestOnly', () => {
     const delivered: Outcome<string>[] = [];
     const older = deferred<string>();
     const newer = deferred<string>();
-    const first = latest.run(() => older.promise, (outcome) => delivered.push(outcome));
-    const second = latest.run(() => newer.promise, (outcome) => delivered.push(outcome));
+    const first = latest.run(
+      () => older.promise,
+      (outcome) => delivered.push(outcome),
+    );
+    const second = latest.run(
+      () => newer.promise,
+      (outcome) => delivered.push(outcome),
+    );
     newer.resolve('done');
     await second;
     older.resolve('stale running');
@@ -29,7 +35,10 @@ describe('LatestOnly', () => {
 
   it('delivers a failed read as an error, not an unhandled rejection', async () => {
     const delivered: Outcome<string>[] = [];
-    await new LatestOnly().run(() => Promise.reject(new Error('EACCES')), (outcome) => delivered.push(outcome));
+    await new LatestOnly().run(
+      () => Promise.reject(new Error('EACCES')),
+      (outcome) => delivered.push(outcome),
+    );
     assert.equal(delivered.length, 1);
     assert.equal(delivered[0].ok, false);
   });

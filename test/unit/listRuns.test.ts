@@ -28,15 +28,18 @@ describe('listRuns', () => {
 
   it('lists run folders newest first with their state, and says what is wrong with unreadable ones', async () => {
     const runs = await listRuns(dir);
-    assert.deepEqual(runs.map((run) => run.runId), [
-      '20261107-100000-failed',
-      '20261106-100000-badstate',
-      '20261105-100000-nostatus',
-      '20261104-100000-future',
-      '20261103-100000-torn',
-      '20261102-100000-b',
-      '20261101-100000-a',
-    ]);
+    assert.deepEqual(
+      runs.map((run) => run.runId),
+      [
+        '20261107-100000-failed',
+        '20261106-100000-badstate',
+        '20261105-100000-nostatus',
+        '20261104-100000-future',
+        '20261103-100000-torn',
+        '20261102-100000-b',
+        '20261101-100000-a',
+      ],
+    );
     const byId = new Map(runs.map((run) => [run.runId, run]));
     assert.equal(byId.get('20261101-100000-a')?.state, 'done');
     assert.equal(byId.get('20261102-100000-b')?.state, 'running');
@@ -81,9 +84,18 @@ describe('listRuns', () => {
       const here = os.hostname();
       const runs: Record<string, { status: object; lock: object }> = {
         // A resume of a killed run: the old pid in status.json, the new trainer in lock.json.
-        '20261101-100000-resuming': { status: { version: 1, state: 'running', pid: gone, host: here }, lock: { version: 1, host: here, pid: process.pid, startedAt: '2026-11-01T10:00:00Z' } },
-        '20261102-100000-restarting': { status: { version: 1, state: 'stopped', pid: gone, host: here }, lock: { version: 1, host: here, pid: process.pid, startedAt: '2026-11-01T10:00:00Z' } },
-        '20261103-100000-stale': { status: { version: 1, state: 'running', pid: gone, host: here }, lock: { version: 1, host: here, pid: gone, startedAt: '2026-11-01T10:00:00Z' } },
+        '20261101-100000-resuming': {
+          status: { version: 1, state: 'running', pid: gone, host: here },
+          lock: { version: 1, host: here, pid: process.pid, startedAt: '2026-11-01T10:00:00Z' },
+        },
+        '20261102-100000-restarting': {
+          status: { version: 1, state: 'stopped', pid: gone, host: here },
+          lock: { version: 1, host: here, pid: process.pid, startedAt: '2026-11-01T10:00:00Z' },
+        },
+        '20261103-100000-stale': {
+          status: { version: 1, state: 'running', pid: gone, host: here },
+          lock: { version: 1, host: here, pid: gone, startedAt: '2026-11-01T10:00:00Z' },
+        },
       };
       for (const [runId, { status, lock }] of Object.entries(runs)) {
         await mkdir(path.join(lockDir, runId));

@@ -26,7 +26,19 @@ describe('losses (values worked out by hand)', () => {
 
   it('cross-entropy averages -log softmax of the true class', () => {
     // row 1: -log(e^3 / (e^1 + e^2 + e^3)) = 0.407606; row 2: -log(1/3) = 1.098612
-    assertClose(value(crossEntropy(tf.tensor2d([[1, 2, 3], [0, 0, 0]]), tf.tensor1d([2, 0], 'int32'))), (0.407606 + 1.098612) / 2, { absolute: 1e-5 });
+    assertClose(
+      value(
+        crossEntropy(
+          tf.tensor2d([
+            [1, 2, 3],
+            [0, 0, 0],
+          ]),
+          tf.tensor1d([2, 0], 'int32'),
+        ),
+      ),
+      (0.407606 + 1.098612) / 2,
+      { absolute: 1e-5 },
+    );
   });
 
   it('KD is T^2 KL(teacher || student) on softened distributions; the reverse direction on request', () => {
@@ -72,7 +84,11 @@ describe('losses (values worked out by hand)', () => {
   });
 
   it('multi-kernel MMD is 0 for identical batches and matches a hand value for two points', () => {
-    const features = tf.tensor2d([[0.1, 0.2], [0.3, -0.5], [1, 2]]);
+    const features = tf.tensor2d([
+      [0.1, 0.2],
+      [0.3, -0.5],
+      [1, 2],
+    ]);
     assertClose(value(multiKernelMmd(features, features)), 0, { absolute: 1e-5 });
     // distances [[0,1],[1,0]]; mean off-diagonal 1; bandwidths 1/4..4: K(1) = sum of exp(-1/b) = 1.906862
     assertClose(value(multiKernelMmd(tf.tensor2d([[0]]), tf.tensor2d([[1]]))), 5 + 5 - 2 * 1.906862, { absolute: 1e-4 });

@@ -48,10 +48,18 @@ function logSoftmax(row: number[], temperature = 1): number[] {
 const crossEntropy = (logits: number[][], labels: number[]) => mean(logits.map((row, i) => -logSoftmax(row)[labels[i]]));
 /** T^2 KL(p || q) per image, batch mean; p the teacher's softened distribution unless reversed. */
 function distillation(teacher: number[][], student: number[][], temperature: number, direction: Experiment['method']['kdDirection']): number {
-  return temperature ** 2 * mean(teacher.map((row, i) => {
-    const [p, q] = direction === 'teacher-to-student' ? [logSoftmax(row, temperature), logSoftmax(student[i], temperature)] : [logSoftmax(student[i], temperature), logSoftmax(row, temperature)];
-    return sum(p.map((logP, k) => Math.exp(logP) * (logP - q[k])));
-  }));
+  return (
+    temperature ** 2 *
+    mean(
+      teacher.map((row, i) => {
+        const [p, q] =
+          direction === 'teacher-to-student'
+            ? [logSoftmax(row, temperature), logSoftmax(student[i], temperature)]
+            : [logSoftmax(student[i], temperature), logSoftmax(row, temperature)];
+        return sum(p.map((logP, k) => Math.exp(logP) * (logP - q[k])));
+      }),
+    )
+  );
 }
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 /** Binary cross-entropy of discriminator logits, source labelled 1 and target 0, mean over both. */
@@ -77,7 +85,12 @@ type PlannedStep =
  * reported and the terms each planned step should have reported, computed from the weights that
  * step started from, named `<role>.<term>` unless the plan names them otherwise.
  */
-function stepAgainstPlan(method: Method, experiment: Experiment, batch: { source: tf.Tensor4D; labels: tf.Tensor1D; targets: tf.Tensor4D[] }, plan: PlannedStep[]): { reported: Record<string, number>; expected: Record<string, number> } {
+function stepAgainstPlan(
+  method: Method,
+  experiment: Experiment,
+  batch: { source: tf.Tensor4D; labels: tf.Tensor1D; targets: tf.Tensor4D[] },
+  plan: PlannedStep[],
+): { reported: Record<string, number>; expected: Record<string, number> } {
   const { alpha, temperature, kdDirection, studentAdversarial } = experiment.method;
   const expected: Record<string, number> = {};
   const teacherLogits = new Map<string, { source: number[][]; target: number[][] }>();
@@ -103,7 +116,8 @@ function stepAgainstPlan(method: Method, experiment: Experiment, batch: { source
     const sourceKd = alpha * distillation(teacher.source, source.logits, temperature, kdDirection) + (1 - alpha) * crossEntropy(source.logits, LABELS);
     expected[name('sourceKd')] = SCHEDULE.beta * sourceKd;
     expected[name('targetKd')] = SCHEDULE.beta * distillation(teacher.target, target.logits, temperature, kdDirection);
-    expected[name('adversarial')] = alpha * (studentAdversarial === 'two-domain' ? domainLoss(source.domain, target.domain) : mean(target.domain.map(softplus)));
+    expected[name('adversarial')] =
+      alpha * (studentAdversarial === 'two-domain' ? domainLoss(source.domain, target.domain) : mean(target.domain.map(softplus)));
   };
   for (const learner of method.learners) {
     const applyGradients = learner.optimizer.applyGradients.bind(learner.optimizer);
@@ -123,12 +137,21 @@ function assertTerms(reported: Record<string, number>, expected: Record<string, 
   for (const [name, value] of Object.entries(expected)) assertClose(reported[name], value, TOLERANCE, name);
 }
 
-function setUp(method: Record<string, unknown>, targets: string[]): { experiment: Experiment; method: Method; batch: { source: tf.Tensor4D; labels: tf.Tensor1D; targets: tf.Tensor4D[] } } {
-  const text = JSON.stringify(tinyExperiment({ data: { root: '/data', source: 'src', targets }, teacher: { architecture: 'lenet5' }, method: { ...SETTINGS, ...method }, seed: 7 }));
+function setUp(
+  method: Record<string, unknown>,
+  targets: string[],
+): { experiment: Experiment; method: Method; batch: { source: tf.Tensor4D; labels: tf.Tensor1D; targets: tf.Tensor4D[] } } {
+  const text = JSON.stringify(
+    tinyExperiment({ data: { root: '/data', source: 'src', targets }, teacher: { architecture: 'lenet5' }, method: { ...SETTINGS, ...method }, seed: 7 }),
+  );
   const validated = validateExperimentText(text, '/ws/methods.kdexp.json');
   assert.ok(validated.ok, validated.ok ? '' : JSON.stringify(validated.problems));
   const created = createMethod({ experiment: validated.experiment, shape: { inputShape: [SIZE, SIZE, 3], classes: CLASSES }, targets });
-  const batch = { source: images(sourceValues), labels: tf.tensor1d(LABELS, 'int32'), targets: targets.map((target) => images(targetValues[target as 't1' | 't2'])) };
+  const batch = {
+    source: images(sourceValues),
+    labels: tf.tensor1d(LABELS, 'int32'),
+    targets: targets.map((target) => images(targetValues[target as 't1' | 't2'])),
+  };
   return { experiment: validated.experiment, method: created, batch };
 }
 
@@ -143,7 +166,9 @@ describe('each method’s loss terms on a fixed batch', () => {
 
   it('DANN on two targets: cross-entropy plus the domain loss against the blended target batch, unweighted', () => {
     const { experiment, method, batch } = setUp({ name: 'dann', model: 'student' }, ['t1', 't2']);
-    const { reported, expected } = stepAgainstPlan(method, experiment, batch, [{ role: 'student', kind: 'supervised', target: images(blendedValues), scale: 1, udaWeight: 1 }]);
+    const { reported, expected } = stepAgainstPlan(method, experiment, batch, [
+      { role: 'student', kind: 'supervised', target: images(blendedValues), scale: 1, udaWeight: 1 },
+    ]);
     assertTerms(reported, expected);
   });
 

@@ -65,9 +65,12 @@ describe('models in three parts', () => {
       assert.equal(net.adaptationSize, size);
       assert.deepEqual(net.trunk.outputs[0].shape, [null, size]);
       assert.deepEqual(net.head.inputs[0].shape, [null, size]);
-      assert.deepEqual(learner.discriminator!.inputs[0].shape, [null, size], "the discriminator reads the adaptation features");
+      assert.deepEqual(learner.discriminator!.inputs[0].shape, [null, size], 'the discriminator reads the adaptation features');
       const trunkWeights = new Set(net.trunk.trainableWeights.map((weight) => weight.name));
-      assert.ok(net.head.trainableWeights.every((weight) => !trunkWeights.has(weight.name)), 'trunk and head share no weight');
+      assert.ok(
+        net.head.trainableWeights.every((weight) => !trunkWeights.has(weight.name)),
+        'trunk and head share no weight',
+      );
       const logits = tf.tidy(() => net.head.apply(net.trunk.apply(tf.zeros([2, ...inputShape]))) as tf.Tensor);
       assert.deepEqual(logits.shape, [2, 10]);
       logits.dispose();
@@ -80,9 +83,14 @@ describe('models in three parts', () => {
   });
 
   it('refuses a layer an architecture cannot be cut at, before anything is built', () => {
-    const validated = validateExperimentText(JSON.stringify({ data: { root: '/d', source: 's', targets: ['t'] }, method: { name: 'dann' }, student: { architecture: 'lenet5', adaptAt: 'conv2' } }), 'x.kdexp.json');
+    const validated = validateExperimentText(
+      JSON.stringify({ data: { root: '/d', source: 's', targets: ['t'] }, method: { name: 'dann' }, student: { architecture: 'lenet5', adaptAt: 'conv2' } }),
+      'x.kdexp.json',
+    );
     assert.equal(validated.ok, false);
-    assert.deepEqual(!validated.ok && validated.problems.map((problem) => [problem.path, problem.message]), [['student.adaptAt', 'lenet5 has no adaptation layer "conv2"; it can be cut at flatten, fc1, fc2']]);
+    assert.deepEqual(!validated.ok && validated.problems.map((problem) => [problem.path, problem.message]), [
+      ['student.adaptAt', 'lenet5 has no adaptation layer "conv2"; it can be cut at flatten, fc1, fc2'],
+    ]);
   });
 
   it('cuts a saved backbone before its feature layer into a non-linear head that keeps the saved weights', async () => {
@@ -107,7 +115,10 @@ describe('models in three parts', () => {
       assert.equal(net.adaptationSize, 4);
       assert.deepEqual(layerSummary(net.head), ['Dense(5)', 'Dense(3)']);
       assert.deepEqual(Array.from(net.head.getLayer('bottleneck').getWeights()[0].dataSync()), bottleneck);
-      assert.equal(net.trunk.layers.some((layer) => layer.name === 'bottleneck'), false);
+      assert.equal(
+        net.trunk.layers.some((layer) => layer.name === 'bottleneck'),
+        false,
+      );
       assert.throws(() => buildSavedNet(backbone, 3, 'c1'), /adaptAt "c1" gives \[batch, 10, 10, 4\]; adaptation features are \[batch, features\]/);
     } finally {
       backbone.dispose();
@@ -118,12 +129,37 @@ describe('models in three parts', () => {
 describe('domain discriminators', () => {
   const presets: [string, Record<string, unknown>, Record<string, unknown>, string[]][] = [
     ['auto on lenet5 is the DANN paper digit discriminator, no batch norm', {}, { architecture: 'lenet5' }, ['Dense(100)', 'Dense(1)']],
-    ['auto on a ResNet is the DANN paper Office discriminator', {}, { architecture: 'resnet-small', width: 0.25 }, ['Dense(1024)', 'Dropout(0.5)', 'Dense(1024)', 'Dropout(0.5)', 'Dense(1)']],
-    ['dann-office by name', { discriminator: 'dann-office' }, { architecture: 'lenet5' }, ['Dense(1024)', 'Dropout(0.5)', 'Dense(1024)', 'Dropout(0.5)', 'Dense(1)']],
-    ['authors-resnet: 4096 with a batch norm', { discriminator: 'authors-resnet' }, { architecture: 'lenet5' }, ['Dense(4096)', 'BatchNormalization', 'Dense(1)']],
+    [
+      'auto on a ResNet is the DANN paper Office discriminator',
+      {},
+      { architecture: 'resnet-small', width: 0.25 },
+      ['Dense(1024)', 'Dropout(0.5)', 'Dense(1024)', 'Dropout(0.5)', 'Dense(1)'],
+    ],
+    [
+      'dann-office by name',
+      { discriminator: 'dann-office' },
+      { architecture: 'lenet5' },
+      ['Dense(1024)', 'Dropout(0.5)', 'Dense(1024)', 'Dropout(0.5)', 'Dense(1)'],
+    ],
+    [
+      'authors-resnet: 4096 with a batch norm',
+      { discriminator: 'authors-resnet' },
+      { architecture: 'lenet5' },
+      ['Dense(4096)', 'BatchNormalization', 'Dense(1)'],
+    ],
     ['dann-digits by name on a ResNet', { discriminator: 'dann-digits' }, { architecture: 'resnet-small', width: 0.25 }, ['Dense(100)', 'Dense(1)']],
-    ['a shape of its own', { discriminator: { hidden: [32, 16], batchNorm: true, dropout: 0.25 } }, { architecture: 'lenet5' }, ['Dense(32)', 'BatchNormalization', 'Dropout(0.25)', 'Dense(16)', 'BatchNormalization', 'Dropout(0.25)', 'Dense(1)']],
-    ['the deprecated discriminatorHidden: one hidden layer, then batch norm, as before', { discriminatorHidden: 12 }, { architecture: 'lenet5' }, ['Dense(12)', 'BatchNormalization', 'Dense(1)']],
+    [
+      'a shape of its own',
+      { discriminator: { hidden: [32, 16], batchNorm: true, dropout: 0.25 } },
+      { architecture: 'lenet5' },
+      ['Dense(32)', 'BatchNormalization', 'Dropout(0.25)', 'Dense(16)', 'BatchNormalization', 'Dropout(0.25)', 'Dense(1)'],
+    ],
+    [
+      'the deprecated discriminatorHidden: one hidden layer, then batch norm, as before',
+      { discriminatorHidden: 12 },
+      { architecture: 'lenet5' },
+      ['Dense(12)', 'BatchNormalization', 'Dense(1)'],
+    ],
   ];
   for (const [title, method, student, layers] of presets) {
     it(title, () => {
@@ -134,12 +170,21 @@ describe('domain discriminators', () => {
 
   it("applies the discriminator's own weight decay to its kernels, the optimiser's to the net's", () => {
     const learner = learnerOf({ method: { name: 'dann', discriminator: { hidden: [8], weightDecay: 0.01 } }, optimizer: { weightDecay: 0.001 } });
-    assert.deepEqual(learner.decay.map((group) => group.rate), [0.001, 0.01]);
-    assert.deepEqual(learner.decay[1].variables.map((variable) => variable.shape), [[400, 8], [8], [8, 1], [1]]);
+    assert.deepEqual(
+      learner.decay.map((group) => group.rate),
+      [0.001, 0.01],
+    );
+    assert.deepEqual(
+      learner.decay[1].variables.map((variable) => variable.shape),
+      [[400, 8], [8], [8, 1], [1]],
+    );
   });
 
   it('refuses both discriminator and discriminatorHidden', () => {
-    const validated = validateExperimentText(JSON.stringify({ data: { root: '/d', source: 's', targets: ['t'] }, method: { name: 'dann', discriminator: 'dann-digits', discriminatorHidden: 8 } }), 'x.kdexp.json');
+    const validated = validateExperimentText(
+      JSON.stringify({ data: { root: '/d', source: 's', targets: ['t'] }, method: { name: 'dann', discriminator: 'dann-digits', discriminatorHidden: 8 } }),
+      'x.kdexp.json',
+    );
     assert.equal(validated.ok, false);
     assert.match(!validated.ok ? validated.problems[0].message : '', /either discriminator or the deprecated discriminatorHidden/);
   });
@@ -154,7 +199,11 @@ describe('a run folder from before the split', () => {
       data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 16, channels: 3, split: { kind: 'holdout', testFraction: 0.25 } },
       student: { architecture: 'lenet5', adaptAt: 'fc2' },
       method: { name: 'dann', discriminatorHidden: 8 },
-      epochs: 1, stepsPerEpoch: 3, batchSize: 4, seed: 1, backend: 'wasm',
+      epochs: 1,
+      stepsPerEpoch: 3,
+      batchSize: 4,
+      seed: 1,
+      backend: 'wasm',
     });
     const runsDir = path.join(root, 'runs');
     const stop = { requested: true };

@@ -25,7 +25,12 @@ export interface Tolerance {
  * grows with the biggest values a computation sums. A missing value (null, undefined) or NaN is
  * never close.
  */
-export function assertClose(actual: number | null | undefined | ArrayLike<number>, expected: number | ArrayLike<number>, tolerance: Tolerance, what = 'value'): void {
+export function assertClose(
+  actual: number | null | undefined | ArrayLike<number>,
+  expected: number | ArrayLike<number>,
+  tolerance: Tolerance,
+  what = 'value',
+): void {
   assert.ok(actual !== null && actual !== undefined, `${what}: missing, expected ${typeof expected === 'number' ? expected : Array.from(expected).join(',')}`);
   const got = typeof actual === 'number' ? [actual] : Array.from(actual);
   const want = typeof expected === 'number' ? [expected] : Array.from(expected);

@@ -30,7 +30,11 @@ describe('the packaged extension', () => {
     try {
       const vsix = path.join(out, 'kd-uda-lab.vsix');
       const manifest = await readManifest();
-      const flags = manifest.scripts.package.split('vsce package')[1].trim().split(/\s+/).filter((flag) => !flag.startsWith('dist/') && flag !== '--out');
+      const flags = manifest.scripts.package
+        .split('vsce package')[1]
+        .trim()
+        .split(/\s+/)
+        .filter((flag) => !flag.startsWith('dist/') && flag !== '--out');
       await promisify(execFile)(path.join(repo, 'node_modules', '.bin', 'vsce'), ['package', ...flags, '--out', vsix], { cwd: repo });
       assert.ok((await stat(vsix)).size > 10_000, 'the .vsix was written');
     } finally {
@@ -41,8 +45,23 @@ describe('the packaged extension', () => {
   it('ships the bundles, media, schema and README, and no sources, tests or dependencies', async () => {
     const vsce = path.join(repo, 'node_modules', '.bin', 'vsce');
     const { stdout } = await promisify(execFile)(vsce, ['ls', '--no-dependencies'], { cwd: repo });
-    const files = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
-    for (const required of ['package.json', 'README.md', 'dist/extension.js', 'dist/trainer.js', 'dist/webview/dataset.js', 'dist/webview/results.js', 'dist/webview/results.css', 'dist/webview/checkpointDiff.js', 'media/checkpointDiff.css', 'schemas/experiment.schema.json', 'media/icon.png']) {
+    const files = stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    for (const required of [
+      'package.json',
+      'README.md',
+      'dist/extension.js',
+      'dist/trainer.js',
+      'dist/webview/dataset.js',
+      'dist/webview/results.js',
+      'dist/webview/results.css',
+      'dist/webview/checkpointDiff.js',
+      'media/checkpointDiff.css',
+      'schemas/experiment.schema.json',
+      'media/icon.png',
+    ]) {
       assert.ok(files.includes(required), `${required} is missing from the .vsix: ${files.join(', ')}`);
     }
     const unwanted = files.filter((file) => /^(src|test|webview-ui|bench|node_modules|out|\.ci)\/|\.map$|\.ts$|^esbuild\.mjs$/.test(file));

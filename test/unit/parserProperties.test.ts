@@ -48,7 +48,9 @@ test('class-name files of any text give trimmed, non-empty names', () => {
 test('scanning a root of list files with arbitrary contents gives a summary with issues, never an exception', async (t) => {
   const line = fc.oneof(
     fc.string({ maxLength: 40 }),
-    fc.tuple(fc.constantFrom('a.png', 'b.png', 'missing.png', 'x y.jpg', '../escape.png', 'a.png.txt'), fc.oneof(fc.nat(12), fc.constant(99999), fc.integer())).map(([file, label]) => `${file} ${label}`),
+    fc
+      .tuple(fc.constantFrom('a.png', 'b.png', 'missing.png', 'x y.jpg', '../escape.png', 'a.png.txt'), fc.oneof(fc.nat(12), fc.constant(99999), fc.integer()))
+      .map(([file, label]) => `${file} ${label}`),
   );
   const listFile = fc.array(line, { maxLength: 12 }).map((lines) => lines.join(fc.sample(fc.constantFrom('\n', '\r\n'), 1)[0]));
   await fc.assert(
@@ -61,7 +63,10 @@ test('scanning a root of list files with arbitrary contents gives a summary with
       if (classes !== null) await writeAt(root, 'classes.txt', classes);
       const summary = await scanDataset(root);
       for (const domain of summary.domains) {
-        assert.equal(domain.count, domain.classes.reduce((sum, entry) => sum + entry.count, 0));
+        assert.equal(
+          domain.count,
+          domain.classes.reduce((sum, entry) => sum + entry.count, 0),
+        );
         for (const issue of domain.issues) assert.ok(issue.message.length > 0 && issue.code.length > 0);
       }
     }),
@@ -71,14 +76,20 @@ test('scanning a root of list files with arbitrary contents gives a summary with
 
 /** IDX bytes: sometimes a well-formed header over too few or enough bytes, sometimes noise. */
 function idxBytes(magic: number, headerWords: number): fc.Arbitrary<Buffer> {
-  const header = fc.tuple(fc.constantFrom(magic, 0x00000803, 0x00000801, 0, 0xffffffff), fc.array(fc.oneof(fc.nat(40), fc.constant(0xffffffff)), { minLength: headerWords, maxLength: headerWords }));
+  const header = fc.tuple(
+    fc.constantFrom(magic, 0x00000803, 0x00000801, 0, 0xffffffff),
+    fc.array(fc.oneof(fc.nat(40), fc.constant(0xffffffff)), { minLength: headerWords, maxLength: headerWords }),
+  );
   const formed = fc.tuple(header, fc.uint8Array({ maxLength: 300 })).map(([[found, sizes], body]) => {
     const head = Buffer.alloc(4 + 4 * sizes.length);
     head.writeUInt32BE(found >>> 0, 0);
     sizes.forEach((size, index) => head.writeUInt32BE(size >>> 0, 4 + 4 * index));
     return Buffer.concat([head, Buffer.from(body)]);
   });
-  return fc.oneof(formed, fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)));
+  return fc.oneof(
+    formed,
+    fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+  );
 }
 
 test('IDX files of any bytes, plain or gzipped: the scanner reports a domain or a bad-idx issue naming the file, never throws', async (t) => {
@@ -91,14 +102,17 @@ test('IDX files of any bytes, plain or gzipped: the scanner reports a domain or 
       const summary = await scanDataset(root);
       for (const domain of summary.domains) {
         if (domain.count > 0) continue;
-        assert.ok(domain.issues.some((issue) => issue.message.includes('train-')), JSON.stringify(domain.issues));
+        assert.ok(
+          domain.issues.some((issue) => issue.message.includes('train-')),
+          JSON.stringify(domain.issues),
+        );
       }
     }),
     { numRuns: 80 },
   );
 });
 
-test('the trainer\'s IDX readers return the data or throw an Error naming the file, for any bytes', async (t) => {
+test("the trainer's IDX readers return the data or throw an Error naming the file, for any bytes", async (t) => {
   await fc.assert(
     fc.asyncProperty(idxBytes(0x00000803, 3), idxBytes(0x00000801, 1), fc.boolean(), async (images, labels, gzipped) => {
       const root = await tempDir(t);
@@ -125,7 +139,25 @@ const VALID = {
   teacher: { architecture: 'resnet-small' },
   optimizer: { epochs: 2 },
 };
-const FIELD_PATHS = ['data', 'data.source', 'data.targets', 'data.split', 'method', 'method.name', 'method.beta', 'method.beta.start', 'method.discriminator', 'method.discriminatorHidden', 'student', 'student.architecture', 'student.adaptAt', 'teacher', 'optimizer.epochs', 'seed', 'name'];
+const FIELD_PATHS = [
+  'data',
+  'data.source',
+  'data.targets',
+  'data.split',
+  'method',
+  'method.name',
+  'method.beta',
+  'method.beta.start',
+  'method.discriminator',
+  'method.discriminatorHidden',
+  'student',
+  'student.architecture',
+  'student.adaptAt',
+  'teacher',
+  'optimizer.epochs',
+  'seed',
+  'name',
+];
 
 function withField(base: object, dotted: string, value: unknown): unknown {
   const copy = structuredClone(base) as Record<string, unknown>;

@@ -25,7 +25,11 @@ describe('readRunResults', () => {
       targets: ['svhn', 'usps'],
       headline: {
         epoch: 20,
-        accuracy: { student: { svhn: 0.5, usps: 0.7, 'source-holdout': 0.99 }, 'teacher-usps': { svhn: 0.2, usps: 0.9 }, 'teacher-svhn': { svhn: 0.6, usps: 0.3 } },
+        accuracy: {
+          student: { svhn: 0.5, usps: 0.7, 'source-holdout': 0.99 },
+          'teacher-usps': { svhn: 0.2, usps: 0.9 },
+          'teacher-svhn': { svhn: 0.6, usps: 0.3 },
+        },
         meanTarget: { student: 0.6, 'teacher-usps': 0.55, 'teacher-svhn': 0.45 },
       },
     });
@@ -33,8 +37,18 @@ describe('readRunResults', () => {
     assert.equal(reading.kind, 'results');
     if (reading.kind !== 'results') return;
     assert.equal(reading.epoch, 20);
-    assert.deepEqual(reading.models.map((model) => model.role), ['teacher-svhn', 'teacher-usps', 'student']);
-    assert.deepEqual(reading.models[2], { role: 'student', meanTarget: 0.6, targets: [{ domain: 'svhn', accuracy: 0.5 }, { domain: 'usps', accuracy: 0.7 }] });
+    assert.deepEqual(
+      reading.models.map((model) => model.role),
+      ['teacher-svhn', 'teacher-usps', 'student'],
+    );
+    assert.deepEqual(reading.models[2], {
+      role: 'student',
+      meanTarget: 0.6,
+      targets: [
+        { domain: 'svhn', accuracy: 0.5 },
+        { domain: 'usps', accuracy: 0.7 },
+      ],
+    });
   });
 
   it('says none before results exist, and why when they cannot be read', async () => {
@@ -61,6 +75,9 @@ describe('readRunResults', () => {
     assert.equal(mean('teacher'), 0.7);
     assert.equal(mean('student'), 0.5);
     assert.equal(mean('other'), undefined);
-    assert.deepEqual(reading.models.map((model) => model.role), ['teacher', 'student', 'other']);
+    assert.deepEqual(
+      reading.models.map((model) => model.role),
+      ['teacher', 'student', 'other'],
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('run folder primitives', () => {
     await writeJsonAtomic(file, { version: 1, state: 'running' });
     await writeJsonAtomic(file, { version: 1, state: 'done' });
     assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { version: 1, state: 'done' });
-    assert.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('appends events as whole lines and reads them back with timestamps', async () => {
@@ -45,24 +48,38 @@ describe('run folder primitives', () => {
     await log.close();
     const { events, badLines } = await readEvents(file);
     assert.deepEqual(badLines, []);
-    assert.deepEqual(events.map((event) => event.kind), ['epoch', 'eval']);
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['epoch', 'eval'],
+    );
     assert.ok(!Number.isNaN(Date.parse(events[0].t)));
   });
 
   it('leaves a torn last line unconsumed and reports malformed complete lines by number', () => {
     const text = `${JSON.stringify(epochEvent(1, 2))}\nnot json\n${JSON.stringify(stepEvent(2, 1, 3))}\n{"t":"x","kind":"ep`;
     const parsed = parseEvents(text);
-    assert.deepEqual(parsed.events.map((event) => event.kind), ['epoch', 'step']);
-    assert.deepEqual(parsed.badLines.map((bad) => bad.line), [2]);
+    assert.deepEqual(
+      parsed.events.map((event) => event.kind),
+      ['epoch', 'step'],
+    );
+    assert.deepEqual(
+      parsed.badLines.map((bad) => bad.line),
+      [2],
+    );
     assert.match(parsed.badLines[0].message, /^events\.jsonl:2: not JSON/);
     assert.equal(parsed.consumed, text.lastIndexOf('\n') + 1);
-    assert.deepEqual(parseEvents('{"kind":3}\n').badLines.map((bad) => bad.line), [1]);
+    assert.deepEqual(
+      parseEvents('{"kind":3}\n').badLines.map((bad) => bad.line),
+      [1],
+    );
   });
 
   it('keeps every event written before a hard kill', async () => {
     const file = path.join(dir, 'killed.jsonl');
     // The child appends events forever; SIGKILL lands somewhere in the middle of that.
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'fixtures', 'eventLogChild.js'), file], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'fixtures', 'eventLogChild.js'), file], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     await new Promise<void>((resolve) => child.once('message', () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill('SIGKILL');

@@ -9,13 +9,22 @@ import { readRunExperimentName } from '../../src/runFolder/readRunExperimentName
 import { checkpointMeta } from '../fixtures/runFolderFiles';
 
 /** A checkpoint set as the trainer's checkpointStore writes it. */
-async function checkpoint(runDir: string, role: string, set: string, position: { epoch: number; stepInEpoch: number; globalStep: number }, weightBytes: number): Promise<string> {
+async function checkpoint(
+  runDir: string,
+  role: string,
+  set: string,
+  position: { epoch: number; stepInEpoch: number; globalStep: number },
+  weightBytes: number,
+): Promise<string> {
   const dir = path.join(runDir, 'checkpoints', role, set);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'model.json'), '{"modelTopology":{}}');
   await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(weightBytes));
   await writeFile(path.join(dir, 'optimizer.bin'), Buffer.alloc(1000));
-  await writeFile(path.join(dir, 'meta.json'), JSON.stringify(checkpointMeta({ role, architecture: role === 'student' ? 'lenet5' : 'resnet-small', ...position })));
+  await writeFile(
+    path.join(dir, 'meta.json'),
+    JSON.stringify(checkpointMeta({ role, architecture: role === 'student' ? 'lenet5' : 'resnet-small', ...position })),
+  );
   return dir;
 }
 
@@ -33,13 +42,40 @@ describe('run folder details for the Runs view', () => {
     const teacher = await checkpoint(runDir, 'teacher-sketches', 'epoch-2-step-1', { epoch: 2, stepInEpoch: 1, globalStep: 5 }, 5000);
     // A set still being written: no meta.json yet.
     await mkdir(path.join(runDir, 'checkpoints', 'student', 'epoch-3'), { recursive: true });
-    await writeFile(path.join(runDir, 'checkpoints', 'latest.json'), JSON.stringify({ version: 1, epoch: 2, stepInEpoch: 1, globalStep: 5, roles: { student: 'checkpoints/student/epoch-2-step-1', 'teacher-sketches': 'checkpoints/teacher-sketches/epoch-2-step-1' } }));
+    await writeFile(
+      path.join(runDir, 'checkpoints', 'latest.json'),
+      JSON.stringify({
+        version: 1,
+        epoch: 2,
+        stepInEpoch: 1,
+        globalStep: 5,
+        roles: { student: 'checkpoints/student/epoch-2-step-1', 'teacher-sketches': 'checkpoints/teacher-sketches/epoch-2-step-1' },
+      }),
+    );
 
     const listed = await listCheckpoints(runDir);
     assert.deepEqual(
-      listed.map(({ role, set, dir, epoch, stepInEpoch, bytes, latest, architecture }) => ({ role, set, dir, epoch, stepInEpoch, bytes, latest, architecture })),
+      listed.map(({ role, set, dir, epoch, stepInEpoch, bytes, latest, architecture }) => ({
+        role,
+        set,
+        dir,
+        epoch,
+        stepInEpoch,
+        bytes,
+        latest,
+        architecture,
+      })),
       [
-        { role: 'teacher-sketches', set: 'epoch-2-step-1', dir: teacher, epoch: 2, stepInEpoch: 1, bytes: 20 + 5000, latest: true, architecture: 'resnet-small' },
+        {
+          role: 'teacher-sketches',
+          set: 'epoch-2-step-1',
+          dir: teacher,
+          epoch: 2,
+          stepInEpoch: 1,
+          bytes: 20 + 5000,
+          latest: true,
+          architecture: 'resnet-small',
+        },
         { role: 'student', set: 'epoch-2-step-1', dir: student2, epoch: 2, stepInEpoch: 1, bytes: 20 + 100, latest: true, architecture: 'lenet5' },
         { role: 'student', set: 'epoch-1', dir: student1, epoch: 1, stepInEpoch: 4, bytes: 20 + 100, latest: false, architecture: 'lenet5' },
       ],
@@ -54,8 +90,11 @@ describe('run folder details for the Runs view', () => {
     await writeFile(path.join(runDir, 'trainer.log'), 'only\n');
     assert.deepEqual(await readLogTail(runDir, 3), ['only']);
     const failed = '2026-11-28T10:00:01.000Z failed: boom';
-    await writeFile(path.join(runDir, 'trainer.log'), `${lines.slice(-2).join('\n')}\n${failed}\nError: boom\n    at f (trainer.js:1:2)\n    at async g (trainer.js:3:4)\n`);
-    assert.deepEqual(await readLogTail(runDir, 3), [lines.at(-1), failed, 'Error: boom'], 'a stack\'s frames are not the tail');
+    await writeFile(
+      path.join(runDir, 'trainer.log'),
+      `${lines.slice(-2).join('\n')}\n${failed}\nError: boom\n    at f (trainer.js:1:2)\n    at async g (trainer.js:3:4)\n`,
+    );
+    assert.deepEqual(await readLogTail(runDir, 3), [lines.at(-1), failed, 'Error: boom'], "a stack's frames are not the tail");
   });
 
   it('reads the experiment name a run ran, and nothing from a missing or torn experiment.json', async () => {

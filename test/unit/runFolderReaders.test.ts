@@ -58,10 +58,17 @@ describe('run-folder readers', () => {
   });
 
   it('results.json: names the model and domain whose number is not one', async () => {
-    const results = runResults({ targets: ['mnist-photo'], headline: { epoch: 2, accuracy: { teacher: { 'mnist-photo': 0.9 }, student: { 'mnist-photo': 0.8 } } }, costs: { student: modelCost(10, 20) } });
+    const results = runResults({
+      targets: ['mnist-photo'],
+      headline: { epoch: 2, accuracy: { teacher: { 'mnist-photo': 0.9 }, student: { 'mnist-photo': 0.8 } } },
+      costs: { student: modelCost(10, 20) },
+    });
     await write('results.json', results);
     assert.deepEqual(await readResultsJson(runDir), results);
-    await write('results.json', { ...results, headline: { ...results.headline, accuracy: { teacher: { 'mnist-photo': 0.9 }, student: { 'mnist-photo': 'x' } } } });
+    await write('results.json', {
+      ...results,
+      headline: { ...results.headline, accuracy: { teacher: { 'mnist-photo': 0.9 }, student: { 'mnist-photo': 'x' } } },
+    });
     await refused(readResultsJson(runDir), 'field', /results\.json: headline\.accuracy\.student\.mnist-photo is not a number$/);
     await write('results.json', { ...results, costs: { student: { macsPerImage: 20 } } });
     await refused(readResultsJson(runDir), 'field', /results\.json: costs\.student\.parameters is missing$/);
@@ -93,14 +100,24 @@ describe('run-folder readers', () => {
   it('an empty file is said to be empty (cut short), not "Unexpected end of JSON input"', async () => {
     for (const text of ['', '  \n']) {
       await write(path.join('checkpoints', 'latest.json'), text);
-      await refused(readLatestJson(runDir), 'syntax', new RegExp(`^${literal(file('checkpoints', 'latest.json'))} is empty: it was cut short while being written .*; restore it, or delete the run folder$`));
+      await refused(
+        readLatestJson(runDir),
+        'syntax',
+        new RegExp(`^${literal(file('checkpoints', 'latest.json'))} is empty: it was cut short while being written .*; restore it, or delete the run folder$`),
+      );
     }
   });
 
   it('meta.json of a checkpoint that is not there, or of a folder that is no checkpoint, says which', async () => {
     const gone = file('checkpoints', 'student', 'epoch-9');
     await refused(readMetaJson(gone), 'missing', new RegExp(`^the checkpoint ${literal(gone)} does not exist$`));
-    await refused(readMetaJson(runDir), 'missing', new RegExp(`^${literal(runDir)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`));
+    await refused(
+      readMetaJson(runDir),
+      'missing',
+      new RegExp(
+        `^${literal(runDir)} is not a checkpoint folder: it has no meta\\.json \\(a checkpoint folder holds model\\.json, weights\\.bin and meta\\.json`,
+      ),
+    );
     await refused(readMetaJson(file('status.json')), 'missing', /status\.json is not a checkpoint folder: it is a file/);
   });
 
@@ -114,14 +131,21 @@ describe('run-folder readers', () => {
   });
 
   it('a diff report: names the field, and tells a missing or newer report from a broken one', async () => {
-    const report = sampleDiffReport(reportSide('student', file('checkpoints', 'student', 'epoch-1')), reportSide('teacher', file('checkpoints', 'teacher', 'epoch-1')));
+    const report = sampleDiffReport(
+      reportSide('student', file('checkpoints', 'student', 'epoch-1')),
+      reportSide('teacher', file('checkpoints', 'teacher', 'epoch-1')),
+    );
     await mkdir(file('diffs'));
     const reportFile = file('diffs', 'a--b.json');
     await refused(readCheckpointDiffReport(reportFile), 'missing', /a--b\.json is missing$/);
     await writeFile(reportFile, JSON.stringify(report));
     assert.deepEqual(await readCheckpointDiffReport(reportFile), report);
     await writeFile(reportFile, JSON.stringify({ ...report, a: { ...report.a, layers: 'none' } }));
-    await refused(readCheckpointDiffReport(reportFile), 'field', /a--b\.json: not a usable checkpoint diff report: a\.layers must be a list of \{name, params\}$/);
+    await refused(
+      readCheckpointDiffReport(reportFile),
+      'field',
+      /a--b\.json: not a usable checkpoint diff report: a\.layers must be a list of \{name, params\}$/,
+    );
     await writeFile(reportFile, JSON.stringify({ ...report, version: CHECKPOINT_DIFF_VERSION + 1 }));
     await refused(readCheckpointDiffReport(reportFile), 'version', /newer KD-UDA Lab/);
   });
@@ -139,18 +163,47 @@ describe('events.jsonl', () => {
     start: {
       kind: 'start',
       pid: 41,
-      backend: { requested: 'auto', name: 'wasm', tfjsBackend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', library: 'XNNPACK', threads: 2, simd: true, gpu: false, skipped: [{ name: 'tensorflow', reason: 'not installed', fix: 'npm run setup:native' }], warnings: [], startupMs: 120 },
+      backend: {
+        requested: 'auto',
+        name: 'wasm',
+        tfjsBackend: 'wasm',
+        package: '@tensorflow/tfjs-backend-wasm',
+        version: '4.22.0',
+        library: 'XNNPACK',
+        threads: 2,
+        simd: true,
+        gpu: false,
+        skipped: [{ name: 'tensorflow', reason: 'not installed', fix: 'npm run setup:native' }],
+        warnings: [],
+        startupMs: 120,
+      },
     },
     resume: {
       kind: 'resume',
       pid: 42,
-      backend: { requested: 'wasm', name: 'wasm', tfjsBackend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', library: 'XNNPACK', threads: 2, simd: true, gpu: false, skipped: [], warnings: ['slow'], startupMs: 80 },
+      backend: {
+        requested: 'wasm',
+        name: 'wasm',
+        tfjsBackend: 'wasm',
+        package: '@tensorflow/tfjs-backend-wasm',
+        version: '4.22.0',
+        library: 'XNNPACK',
+        threads: 2,
+        simd: true,
+        gpu: false,
+        skipped: [],
+        warnings: ['slow'],
+        startupMs: 80,
+      },
     },
     step: { kind: 'step', epoch: 1, step: 3, steps: 10, losses: { 'student.ce': 0.7, 'student.dann': 0.69 } },
     eval: { kind: 'eval', epoch: 1, accuracy: { student: { usps: 0.5, 'source-holdout': 0.9 } }, entropy: { student: { usps: 1.2, 'source-holdout': 0.1 } } },
     checkpoint: { kind: 'checkpoint', epoch: 1, stepInEpoch: 10, globalStep: 10, roles: { student: 'checkpoints/student/epoch-1' } },
     epoch: { kind: 'epoch', epoch: 1, epochs: 5, beta: 0.1, losses: { 'student.ce': 0.8 }, meanTargetAccuracy: { student: 0.5 } },
-    results: { kind: 'results', headline: { label: 'last epoch (no target labels used)', epoch: 5, accuracy: { student: { usps: 0.6 } }, meanTarget: { student: 0.6 } } },
+    results: {
+      kind: 'results',
+      headline: { label: 'last epoch (no target labels used)', epoch: 5, accuracy: { student: { usps: 0.6 } }, meanTarget: { student: 0.6 } },
+    },
     error: { kind: 'error', message: 'the student\'s loss term "ce" is NaN', role: 'student', term: 'ce' },
     'data-problem': { kind: 'data-problem', code: 'corrupt-image', message: 'cannot decode', domain: 'usps', path: '/d/usps/0/x.png' },
   };
@@ -162,7 +215,10 @@ describe('events.jsonl', () => {
     await log.close();
     const { events, badLines } = await readEvents(file);
     assert.deepEqual(badLines, []);
-    assert.deepEqual(events.map(({ t: _t, ...event }) => event), Object.values(everyKind));
+    assert.deepEqual(
+      events.map(({ t: _t, ...event }) => event),
+      Object.values(everyKind),
+    );
     assert.ok(events.every((event) => !Number.isNaN(Date.parse(event.t))));
   });
 
@@ -178,7 +234,10 @@ describe('events.jsonl', () => {
     ];
     await writeFile(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
     const { events, badLines } = await readEvents(file);
-    assert.deepEqual(events.map((event) => event.kind), ['step', 'eval']);
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['step', 'eval'],
+    );
     assert.deepEqual(
       badLines.map((bad) => bad.message.slice(file.length).replace(/(not JSON): .*/, '$1')),
       [':2: losses.ce is not a number', ':3: kind "log" is not one this KD-UDA Lab knows', ':4: meanTargetAccuracy is missing', ':5: not JSON'],
@@ -190,7 +249,10 @@ describe('events.jsonl', () => {
     const follower = new EventLogFollower(file);
     assert.deepEqual((await follower.read()).events, [], 'no file yet: nothing');
     await writeFile(file, eventLines([stepEvent(1, 1, 2), stepEvent(1, 2, 2)]));
-    assert.deepEqual((await follower.read()).events.map((event) => event.kind === 'step' && event.step), [1, 2]);
+    assert.deepEqual(
+      (await follower.read()).events.map((event) => event.kind === 'step' && event.step),
+      [1, 2],
+    );
     // A line still being written is left for the next read.
     const torn = JSON.stringify(epochEvent(1, 2));
     await appendFile(file, `not json\n${torn.slice(0, 10)}`);
@@ -202,7 +264,10 @@ describe('events.jsonl', () => {
   });
 
   it('says an epoch in words, as the trainer logs it and the host shows progress', () => {
-    assert.equal(epochSummary(epochEvent(2, 20, { meanTargetAccuracy: { teacher: 0.7134, student: 0.64 } })), 'epoch 2/20: teacher 71.3%, student 64.0% mean target accuracy');
+    assert.equal(
+      epochSummary(epochEvent(2, 20, { meanTargetAccuracy: { teacher: 0.7134, student: 0.64 } })),
+      'epoch 2/20: teacher 71.3%, student 64.0% mean target accuracy',
+    );
   });
 });
 
@@ -215,7 +280,10 @@ describe('the run-folder announcement', () => {
   });
 
   it('a refusal to start is told from the announcement and other messages', () => {
-    assert.deepEqual(parseTrainRefusal({ kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' }), { kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' });
+    assert.deepEqual(parseTrainRefusal({ kind: 'train-refused', reason: 'x.kdexp.json:3:5: data.root: gone' }), {
+      kind: 'train-refused',
+      reason: 'x.kdexp.json:3:5: data.root: gone',
+    });
     for (const other of [{ kind: 'run-folder', runDir: '/runs/r', pid: 7 }, { kind: 'train-refused' }, { kind: 'diff-failed', reason: 'x' }]) {
       assert.equal(parseTrainRefusal(other), undefined, JSON.stringify(other));
     }

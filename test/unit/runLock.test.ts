@@ -22,13 +22,23 @@ const quiet = () => undefined;
 async function snapshot(runDir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const entry of await readdir(runDir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[path.relative(runDir, path.join(entry.parentPath, entry.name))] = (await readFile(path.join(entry.parentPath, entry.name))).toString('base64');
+    if (entry.isFile())
+      files[path.relative(runDir, path.join(entry.parentPath, entry.name))] = (await readFile(path.join(entry.parentPath, entry.name))).toString('base64');
   }
   return files;
 }
 
 function experimentFile(name: string, fields: Record<string, unknown> = {}): Promise<string> {
-  return writeExperiment(root, name, tinyExperiment({ name, data: { root: path.join(root, 'data'), source: 'src', targets: ['t1'] }, method: { name: 'source-only', model: 'student' }, ...fields }));
+  return writeExperiment(
+    root,
+    name,
+    tinyExperiment({
+      name,
+      data: { root: path.join(root, 'data'), source: 'src', targets: ['t1'] },
+      method: { name: 'source-only', model: 'student' },
+      ...fields,
+    }),
+  );
 }
 
 before(async () => {
@@ -48,8 +58,12 @@ describe('the run folder lock', () => {
     const held = await takeRunLock(runDir);
     try {
       const before = await snapshot(runDir);
-      await assert.rejects(startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }), (error: Error) =>
-        error instanceof RunLockedError && error.message.startsWith(`${runDir} is being written by another trainer (pid ${process.pid} on ${os.hostname()}, since `));
+      await assert.rejects(
+        startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }),
+        (error: Error) =>
+          error instanceof RunLockedError &&
+          error.message.startsWith(`${runDir} is being written by another trainer (pid ${process.pid} on ${os.hostname()}, since `),
+      );
       assert.deepEqual(await snapshot(runDir), before);
     } finally {
       await held.release();
@@ -72,8 +86,13 @@ describe('the run folder lock', () => {
     const { runDir } = await startTraining({ file, runsDir, stop: { requested: true }, echo: quiet });
     const lock = path.join(runDir, RUN_FILES.lock);
     await writeFile(lock, JSON.stringify({ version: 1, host: 'node-17.cluster', pid: 4242, startedAt: '2026-01-01T00:00:00Z' }));
-    await assert.rejects(startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }), (error: Error) =>
-      error instanceof RunLockedError && error.message.includes(`locked by a trainer on another machine (pid 4242 on node-17.cluster`) && error.message.includes(`delete ${lock}`));
+    await assert.rejects(
+      startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }),
+      (error: Error) =>
+        error instanceof RunLockedError &&
+        error.message.includes(`locked by a trainer on another machine (pid 4242 on node-17.cluster`) &&
+        error.message.includes(`delete ${lock}`),
+    );
     assert.equal((await readLockJson(runDir)).host, 'node-17.cluster');
   });
 

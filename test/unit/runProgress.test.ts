@@ -21,8 +21,18 @@ describe('summariseRun', () => {
     assert.deepEqual(state.targets, ['svhn', 'usps']);
     assert.equal(state.epochs, 5);
     assert.equal(state.lastEpoch, 2);
-    assert.deepEqual(state.history.map((point) => [point.epoch, point.beta, point.losses['student.ce']]), [[1, 0.1, 1.5], [2, undefined, undefined]]);
-    assert.deepEqual(state.rows.map((row) => row.role), ['teacher', 'student'], 'teachers first');
+    assert.deepEqual(
+      state.history.map((point) => [point.epoch, point.beta, point.losses['student.ce']]),
+      [
+        [1, 0.1, 1.5],
+        [2, undefined, undefined],
+      ],
+    );
+    assert.deepEqual(
+      state.rows.map((row) => row.role),
+      ['teacher', 'student'],
+      'teachers first',
+    );
     assert.deepEqual(state.rows[1].targets, { svhn: 0.4, usps: 0.6 });
     assertClose(state.rows[1].meanTarget, 0.5, { absolute: 1e-12 }, 'mean target');
     assert.deepEqual(state.skippedEventLines, [5], 'the malformed line is skipped and reported; the torn last line is not');
@@ -54,20 +64,29 @@ describe('summariseRun', () => {
   });
 
   it('skips a malformed evaluation, naming its line and field, and shows the well-formed ones', () => {
-    const text = [
-      evalEvent(1, { teacher: { svhn: 0.5 } }),
-      { ...evalEvent(2, { teacher: { svhn: 0.5 } }), accuracy: { student: null, teacher: { svhn: 0.5 } } },
-      { ...evalEvent(3, { teacher: { svhn: 0.5 } }), accuracy: { teacher: { svhn: 0.5, usps: 'x' } } },
-      { ...evalEvent(4, { teacher: { svhn: 0.5 } }), accuracy: null },
-    ].map((line) => JSON.stringify(line)).join('\n') + '\n';
+    const text =
+      [
+        evalEvent(1, { teacher: { svhn: 0.5 } }),
+        { ...evalEvent(2, { teacher: { svhn: 0.5 } }), accuracy: { student: null, teacher: { svhn: 0.5 } } },
+        { ...evalEvent(3, { teacher: { svhn: 0.5 } }), accuracy: { teacher: { svhn: 0.5, usps: 'x' } } },
+        { ...evalEvent(4, { teacher: { svhn: 0.5 } }), accuracy: null },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n') + '\n';
     const parsed = parseEvents(text);
-    assert.deepEqual(parsed.badLines.map((bad) => bad.message), [
-      'events.jsonl:2: accuracy.student is not an object',
-      'events.jsonl:3: accuracy.teacher.usps is not a number',
-      'events.jsonl:4: accuracy is not an object',
-    ]);
+    assert.deepEqual(
+      parsed.badLines.map((bad) => bad.message),
+      [
+        'events.jsonl:2: accuracy.student is not an object',
+        'events.jsonl:3: accuracy.teacher.usps is not a number',
+        'events.jsonl:4: accuracy is not an object',
+      ],
+    );
     const state = summariseRun(run('/runs/r'), { state: 'running' }, parsed);
-    assert.deepEqual(state.rows.map((row) => row.role), ['teacher']);
+    assert.deepEqual(
+      state.rows.map((row) => row.role),
+      ['teacher'],
+    );
     assert.deepEqual(state.targets, ['svhn']);
     assert.equal(state.rows[0].meanTarget, 0.5);
     assert.equal(state.lastEpoch, 1, 'a skipped evaluation adds nothing to the history');

@@ -43,19 +43,24 @@ async function saveBackbone(folder: string): Promise<number[]> {
 
 /** An experiment next to the backbones; the student's path is relative to it, as a user writes it. */
 function writeSavedExperiment(name: string, student: Record<string, unknown>, overrides: Record<string, unknown> = {}): Promise<string> {
-  return writeExperiment(root, name, tinyExperiment({
+  return writeExperiment(
+    root,
     name,
-    data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 12, split: { kind: 'holdout', testFraction: 0.25 } },
-    teacher: { architecture: 'lenet5', width: 0.5 },
-    student: { architecture: 'saved', ...student },
-    optimizer: { teacherLr: 0.01, studentLr: 0.01 },
-    epochs: 2,
-    seed: 5,
-    ...overrides,
-  }));
+    tinyExperiment({
+      name,
+      data: { root: dataRoot, source: 'src', targets: ['t1'], imageSize: 12, split: { kind: 'holdout', testFraction: 0.25 } },
+      teacher: { architecture: 'lenet5', width: 0.5 },
+      student: { architecture: 'saved', ...student },
+      optimizer: { teacherLr: 0.01, studentLr: 0.01 },
+      epochs: 2,
+      seed: 5,
+      ...overrides,
+    }),
+  );
 }
 
-const stepLosses = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event] : [])).map((event) => event.losses);
+const stepLosses = async (runDir: string) =>
+  (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event] : [])).map((event) => event.losses);
 
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-saved-'));
@@ -83,10 +88,7 @@ describe('a saved backbone', () => {
     headed.dispose();
 
     const pooled = tfl.sequential({
-      layers: [
-        tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 3, kernelSize: 3, name: 'c1' }),
-        tfl.layers.globalMaxPooling2d({ name: 'max_pool' }),
-      ],
+      layers: [tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 3, kernelSize: 3, name: 'c1' }), tfl.layers.globalMaxPooling2d({ name: 'max_pool' })],
     });
     await pooled.save(fileSaveHandler(path.join(root, 'pooled')));
     pooled.dispose();
@@ -108,7 +110,12 @@ describe('a saved backbone', () => {
     assert.equal(tf.memory().numTensors, tensorsBefore, 'disposing a loaded backbone frees all its weights');
 
     const backbone = await setup();
-    const method = createMethod({ experiment, shape: { inputShape: [12, 12, 3], classes: 2 }, targets: ['t1'], backbones: new Map([[experiment.student, backbone]]) });
+    const method = createMethod({
+      experiment,
+      shape: { inputShape: [12, 12, 3], classes: 2 },
+      targets: ['t1'],
+      backbones: new Map([[experiment.student, backbone]]),
+    });
     backbone.dispose();
     const student = method.learners.find((learner) => learner.role === 'student')!;
     assert.equal(student.net.name, 'saved');
@@ -119,12 +126,26 @@ describe('a saved backbone', () => {
     assert.deepEqual(logits.shape, [1, 2]);
 
     const cut = await setup('c1');
-    const first = createMethod({ experiment, shape: { inputShape: [12, 12, 3], classes: 2 }, targets: ['t1'], backbones: new Map([[experiment.student, cut]]) });
-    const second = createMethod({ experiment, shape: { inputShape: [12, 12, 3], classes: 2 }, targets: ['t1'], backbones: new Map([[experiment.student, cut]]) });
+    const first = createMethod({
+      experiment,
+      shape: { inputShape: [12, 12, 3], classes: 2 },
+      targets: ['t1'],
+      backbones: new Map([[experiment.student, cut]]),
+    });
+    const second = createMethod({
+      experiment,
+      shape: { inputShape: [12, 12, 3], classes: 2 },
+      targets: ['t1'],
+      backbones: new Map([[experiment.student, cut]]),
+    });
     cut.dispose();
     const [a, b] = [first, second].map((m) => m.learners.find((learner) => learner.role === 'student')!.net);
     assert.equal(a.adaptationSize, 4);
-    assert.equal(a.trunk.layers.some((layer) => layer.name === 'c2'), false, 'the layers after the feature layer are dropped');
+    assert.equal(
+      a.trunk.layers.some((layer) => layer.name === 'c2'),
+      false,
+      'the layers after the feature layer are dropped',
+    );
     const changed = a.trunk.getLayer('c1');
     changed.setWeights(changed.getWeights().map((weight) => tf.zerosLike(weight)));
     assert.deepEqual(Array.from(b.trunk.getLayer('c1').getWeights()[0].dataSync()), kernel, 'each learner trains its own copy');
@@ -155,7 +176,15 @@ describe('a saved backbone', () => {
     const file = await writeSavedExperiment('resume', { path: 'resume/model.json' }, { method: { name: 'source-only', model: 'student' } });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     const stop = { requested: false };
-    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ epoch, step }) => { stop.requested = epoch === 1 && step === 1; } });
+    const first = await startTraining({
+      file,
+      runsDir,
+      stop,
+      echo: quiet,
+      onStep: ({ epoch, step }) => {
+        stop.requested = epoch === 1 && step === 1;
+      },
+    });
     assert.equal(first.state, 'stopped');
     await rm(path.join(root, 'resume'), { recursive: true });
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
@@ -180,7 +209,13 @@ describe('a bad saved backbone is refused before any work, naming the file and t
 
   it('a graph model, with how to convert it', async () => {
     await mkdir(path.join(root, 'graph'), { recursive: true });
-    const graph = { format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0', modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: {} }, weightsManifest: [] };
+    const graph = {
+      format: 'graph-model',
+      generatedBy: '2.15.0',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
+      modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: {} },
+      weightsManifest: [],
+    };
     await writeFile(path.join(root, 'graph', 'model.json'), JSON.stringify(graph));
     const file = await writeSavedExperiment('graph', { path: 'graph/model.json' });
     await refused(file, /student\.path: .*graph[\\/]model\.json: not a tfjs layers model but a graph model.*--output_format tfjs_layers_model/);
@@ -198,7 +233,12 @@ describe('a bad saved backbone is refused before any work, naming the file and t
 
   it('reads a Keras model as tensorflowjs_converter writes it: any image size where the model leaves it open', async () => {
     // A ResNet-like Keras topology with its layers elided to names; weights are not read by the check.
-    const layer = (name: string, className = 'Conv2D', config: Record<string, unknown> = {}) => ({ name, class_name: className, config: { name, ...config }, inbound_nodes: [] });
+    const layer = (name: string, className = 'Conv2D', config: Record<string, unknown> = {}) => ({
+      name,
+      class_name: className,
+      config: { name, ...config },
+      inbound_nodes: [],
+    });
     const names = Array.from({ length: 20 }, (_, index) => `conv${index + 1}`);
     const keras = {
       format: 'layers-model',
@@ -209,7 +249,16 @@ describe('a bad saved backbone is refused before any work, naming the file and t
         backend: 'tensorflow',
         model_config: {
           class_name: 'Functional',
-          config: { name: 'resnet', layers: [layer('input_1', 'InputLayer', { batch_input_shape: [null, null, null, 3] }), ...names.map((name) => layer(name)), layer('avg_pool', 'GlobalAveragePooling2D')], input_layers: [['input_1', 0, 0]], output_layers: [['avg_pool', 0, 0]] },
+          config: {
+            name: 'resnet',
+            layers: [
+              layer('input_1', 'InputLayer', { batch_input_shape: [null, null, null, 3] }),
+              ...names.map((name) => layer(name)),
+              layer('avg_pool', 'GlobalAveragePooling2D'),
+            ],
+            input_layers: [['input_1', 0, 0]],
+            output_layers: [['avg_pool', 0, 0]],
+          },
         },
       },
       weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
@@ -220,16 +269,26 @@ describe('a bad saved backbone is refused before any work, naming the file and t
     const file = path.join(root, 'keras', 'model.json');
     assert.deepEqual(await savedModelProblems(file, { imageSize: 12, channels: 3 }, { featureLayer: 'avg_pool' }), []);
     const problems = await savedModelProblems(file, { imageSize: 12, channels: 1 }, { featureLayer: 'pool5' });
-    assert.deepEqual(problems.map((problem) => problem.field), ['path', 'featureLayer']);
+    assert.deepEqual(
+      problems.map((problem) => problem.field),
+      ['path', 'featureLayer'],
+    );
     assert.match(problems[0].message, /takes any x any x 3 images, but data\.imageSize and data\.channels give 12 x 12 x 1/);
     assert.match(problems[1].message, /has no layer "pool5"; its 22 layers include input_1, conv1, conv2, …, conv18, conv19, conv20, avg_pool$/);
     await rm(path.join(root, 'keras', 'group1-shard1of1.bin'));
-    assert.match((await savedModelProblems(file, { imageSize: 12, channels: 3 }, {}))[0]?.message ?? '', /names weight files that do not exist beside it: group1-shard1of1\.bin$/);
+    assert.match(
+      (await savedModelProblems(file, { imageSize: 12, channels: 3 }, {}))[0]?.message ?? '',
+      /names weight files that do not exist beside it: group1-shard1of1\.bin$/,
+    );
   });
 
   it('an unknown feature layer, listing the layers, all at once with the other problems', async () => {
     await saveBackbone('named');
-    const file = await writeSavedExperiment('layer', { path: 'missing/model.json' }, { batchSize: 0, teacher: { architecture: 'saved', path: 'named/model.json', featureLayer: 'fc9' } });
+    const file = await writeSavedExperiment(
+      'layer',
+      { path: 'missing/model.json' },
+      { batchSize: 0, teacher: { architecture: 'saved', path: 'named/model.json', featureLayer: 'fc9' } },
+    );
     await refused(
       file,
       /batchSize: must be >= 1/,

@@ -27,7 +27,10 @@ test('a root that is a file is a not-a-directory issue', async (t) => {
 
   const summary = await scanDataset(file);
 
-  assert.deepEqual(summary.issues.map((issue) => issue.code), ['not-a-directory']);
+  assert.deepEqual(
+    summary.issues.map((issue) => issue.code),
+    ['not-a-directory'],
+  );
   assert.equal(summary.issues[0].path, file);
   assert.equal(summary.layout, undefined);
 });
@@ -37,7 +40,10 @@ test('an empty root is an unknown-layout issue that says what was expected', asy
 
   const summary = await scanDataset(root);
 
-  assert.deepEqual(summary.issues.map((issue) => issue.code), ['unknown-layout']);
+  assert.deepEqual(
+    summary.issues.map((issue) => issue.code),
+    ['unknown-layout'],
+  );
   assert.match(summary.issues[0].message, /ImageFolder/);
   assert.match(summary.issues[0].message, /Office-31/);
   assert.match(summary.issues[0].message, /idx3-ubyte/);
@@ -51,7 +57,10 @@ test('a single domain chosen as the root (images directly in its folders) gets a
 
   const summary = await scanDataset(root);
 
-  assert.deepEqual(summary.issues.map((issue) => issue.code), ['unknown-layout']);
+  assert.deepEqual(
+    summary.issues.map((issue) => issue.code),
+    ['unknown-layout'],
+  );
   assert.match(summary.issues[0].message, /folder above it/);
 });
 

@@ -39,7 +39,10 @@ test('MNIST IDX: a domain per images/labels prefix, classes are the label values
   assert.equal(summary.domains.find((domain) => domain.name === 'train')!.path, path.join(root, 'train-images-idx3-ubyte'));
   assert.ok(summary.domains.every((domain) => domain.classes.every((entry) => entry.samples.length === 0)));
   // t10k lacks class 10, which train has.
-  assert.deepEqual(allIssues(summary).map((issue) => issue.code), ['class-mismatch']);
+  assert.deepEqual(
+    allIssues(summary).map((issue) => issue.code),
+    ['class-mismatch'],
+  );
 });
 
 test('an IDX file with the wrong magic number is bad-idx naming the file and the magic found', async (t) => {
@@ -75,7 +78,9 @@ test('truncated IDX files and a lone images file are bad-idx', async (t) => {
   await writeAt(root, 'extra-images-idx3-ubyte', idxImages(1));
 
   const summary = await scanDataset(root);
-  const messages = issuesWithCode(allIssues(summary), 'bad-idx').map((issue) => issue.message).sort();
+  const messages = issuesWithCode(allIssues(summary), 'bad-idx')
+    .map((issue) => issue.message)
+    .sort();
 
   assert.equal(messages.length, 3);
   assert.match(messages[0], /^extra-images-idx3-ubyte: no labels file/);

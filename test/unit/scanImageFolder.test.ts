@@ -50,7 +50,7 @@ test('Office-31: <domain>/images/<class>/ is detected and the domain path is its
 
 test('class names with spaces and non-ASCII characters are kept as they are', async (t) => {
   const root = await tempDir(t);
-  await createImageTree(root, { 'caméra 1': { 'back pack': 1, 'Ölkanne': 2, '自転車': 1 }, 'caméra 2': { 'back pack': 1, 'Ölkanne': 1, '自転車': 3 } });
+  await createImageTree(root, { 'caméra 1': { 'back pack': 1, Ölkanne: 2, 自転車: 1 }, 'caméra 2': { 'back pack': 1, Ölkanne: 1, 自転車: 3 } });
 
   const summary = await scanDataset(root);
 
@@ -116,7 +116,10 @@ test('an empty class folder is reported as empty-class on that class', async (t)
   const mug = classNamed(domainNamed(summary, 'b'), 'mug');
 
   assert.equal(mug.count, 0);
-  assert.deepEqual(mug.issues.map((issue) => issue.code), ['empty-class']);
+  assert.deepEqual(
+    mug.issues.map((issue) => issue.code),
+    ['empty-class'],
+  );
   assert.deepEqual(issuesWithCode(allIssues(summary), 'class-mismatch'), []);
 });
 
@@ -127,7 +130,10 @@ test('a domain without class folders is reported as empty-domain', async (t) => 
 
   const summary = await scanDataset(root);
 
-  assert.deepEqual(domainNamed(summary, 'b').issues.map((issue) => issue.code), ['empty-domain']);
+  assert.deepEqual(
+    domainNamed(summary, 'b').issues.map((issue) => issue.code),
+    ['empty-domain'],
+  );
 });
 
 test('class sets that differ: class-mismatch on each domain that lacks classes, naming them; classNames is the union', async (t) => {
@@ -151,7 +157,10 @@ test('class sets that differ: class-mismatch on each domain that lacks classes, 
     assert.doesNotMatch(issue.message, /bike|mug|desk lamp/);
   }
   // Each domain lists its classes in the order of the union.
-  assert.deepEqual(domainNamed(summary, 'amazon').classes.map((entry) => entry.name), ['bike', 'desk lamp', 'mug']);
+  assert.deepEqual(
+    domainNamed(summary, 'amazon').classes.map((entry) => entry.name),
+    ['bike', 'desk lamp', 'mug'],
+  );
 });
 
 test('a file where a domain or class folder is expected is reported and ignored', async (t) => {
@@ -198,7 +207,10 @@ test('a self-referencing symbolic link is a symlink-loop too', async (t) => {
   const summary = await scanDataset(root);
 
   assert.equal(classNamed(domainNamed(summary, 'd'), 'cls').count, 1);
-  assert.deepEqual(issuesWithCode(allIssues(summary), 'symlink-loop').map((issue) => issue.path), [self]);
+  assert.deepEqual(
+    issuesWithCode(allIssues(summary), 'symlink-loop').map((issue) => issue.path),
+    [self],
+  );
 });
 
 test('a broken symbolic link is reported as unreadable', async (t) => {
@@ -254,7 +266,10 @@ test('an unreadable class folder is reported as unreadable, not as empty', { ski
   const issues = classNamed(domainNamed(summary, 'd'), 'locked').issues;
 
   assert.equal(classNamed(domainNamed(summary, 'd'), 'bike').count, 1);
-  assert.deepEqual(issues.map((issue) => issue.code), ['unreadable']);
+  assert.deepEqual(
+    issues.map((issue) => issue.code),
+    ['unreadable'],
+  );
   assert.match(issues[0].message, /permission denied/);
   assert.equal(issues[0].path, locked);
 });

@@ -141,7 +141,11 @@ test('a label far outside the others (a typo such as 99999) is a stray-label war
 });
 
 test('labels without a gap, or gaps among few labels, are not stray: 1-based labels and sparse label sets stay quiet', async (t) => {
-  for (const labels of [[1, 2, 3], [0, 10, 20], [0, 1, 5]]) {
+  for (const labels of [
+    [1, 2, 3],
+    [0, 10, 20],
+    [0, 1, 5],
+  ]) {
     const root = await tempDir(t);
     for (let i = 0; i < labels.length; i++) await writeAt(root, `x/${i}.png`);
     await writeAt(root, 'list.txt', labels.map((label, i) => `x/${i}.png ${label}`).join('\n'));

@@ -37,7 +37,7 @@ function softLabels(kernel: boolean): Float32Array[] {
     const logits = tf.tensor2d(logitValues, [rows, classes]);
     const labels = tf.softmax(tf.tensor2d(valuesFor(rows * classes, 2), [rows, classes]));
     const weights = tf.tensor1d(valuesFor(rows, 3));
-    const perRow = (z: tf.Tensor, y: tf.Tensor) => kernel ? softmaxCrossEntropy(z, y) : tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1));
+    const perRow = (z: tf.Tensor, y: tf.Tensor) => (kernel ? softmaxCrossEntropy(z, y) : tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1)));
     const loss = (z: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(perRow(z, y), weights));
     return [loss(logits, labels), ...tf.grads(loss)([logits, labels])].map((t) => t.dataSync() as Float32Array);
   });
@@ -52,14 +52,19 @@ async function assertMatchesComposition(backend: 'wasm' | 'tensorflow'): Promise
   await initBackend(backend);
   assert.ok(tf.getKernel(softmaxCrossEntropyKernel, backend));
   const profile = await tf.profile(() => trainerLoss());
-  assert.ok(profile.kernels.some((kernel) => kernel.name === softmaxCrossEntropyKernel), 'the trainer loss ran the fused kernel');
+  assert.ok(
+    profile.kernels.some((kernel) => kernel.name === softmaxCrossEntropyKernel),
+    'the trainer loss ran the fused kernel',
+  );
   trainerLoss().forEach((values, i) => assertClose(values, composed[i], TOLERANCE, `${backend} trainer loss ${['value', 'dlogits'][i]}`));
   softLabels(true).forEach((values, i) => assertClose(values, composedSoft[i], TOLERANCE, `${backend} soft labels ${['loss', 'dlogits', 'dlabels'][i]}`));
 }
 
 describe('softmax cross-entropy as one kernel', () => {
-  it('matches tfjs\'s composition on wasm (loss, logits and labels gradients)', () => assertMatchesComposition('wasm'));
+  it("matches tfjs's composition on wasm (loss, logits and labels gradients)", () => assertMatchesComposition('wasm'));
 
   const native = locateNativePackage('@tensorflow/tfjs-node');
-  it('matches tfjs\'s composition on native TensorFlow', { skip: native ? false : 'no native TensorFlow build here' }, () => assertMatchesComposition('tensorflow'));
+  it("matches tfjs's composition on native TensorFlow", { skip: native ? false : 'no native TensorFlow build here' }, () =>
+    assertMatchesComposition('tensorflow'),
+  );
 });

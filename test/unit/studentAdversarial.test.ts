@@ -13,8 +13,14 @@ import { assertClose } from './numericChecks';
 const w = [0.5, -1, 2];
 const b = 0.25;
 const delta = 0.5;
-const source = [[1, 0, 0.5], [0, 1, -0.5]];
-const target = [[2, 1, 0], [-1, 0, 1]];
+const source = [
+  [1, 0, 0.5],
+  [0, 1, -0.5],
+];
+const target = [
+  [2, 1, 0],
+  [-1, 0, 1],
+];
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const softplus = (x: number) => Math.log1p(Math.exp(x));
 const logit = (f: number[]) => f.reduce((sum, value, i) => sum + value * w[i], b);
@@ -29,7 +35,8 @@ function lossAndGradients(kind: 'two-domain' | 'target-only'): { loss: number; s
   const student = studentWithLinearDiscriminator();
   const features = [tf.tensor2d(source), tf.tensor2d(target)];
   // 0 * sum(s) keeps the source features in the graph, so a term that ignores them gets a zero gradient rather than an error.
-  const term = (s: tf.Tensor, t: tf.Tensor) => tf.add<tf.Scalar>(studentAdversarialLoss(student, s as tf.Tensor2D, t as tf.Tensor2D, kind, delta), tf.mul(tf.sum(s), 0));
+  const term = (s: tf.Tensor, t: tf.Tensor) =>
+    tf.add<tf.Scalar>(studentAdversarialLoss(student, s as tf.Tensor2D, t as tf.Tensor2D, kind, delta), tf.mul(tf.sum(s), 0));
   const { value, grads } = tf.valueAndGrads(term)(features);
   return { loss: value.dataSync()[0], source: grads[0].dataSync() as Float32Array, target: grads[1].dataSync() as Float32Array };
 }

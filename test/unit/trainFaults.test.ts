@@ -29,8 +29,8 @@ interface Trainer {
 function startTrainer(args: string[]): Trainer {
   const child = spawn(process.execPath, [trainer, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 
@@ -74,7 +74,11 @@ let finalLosses: Record<string, number>;
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-faults-'));
   await createImageTree(path.join(root, 'data'), { src: { a: 6, b: 6 }, t1: { a: 6, b: 6 } });
-  file = await writeExperiment(root, 'faults', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, epochs: 2, stepsPerEpoch: 3, seed: 11 }));
+  file = await writeExperiment(
+    root,
+    'faults',
+    tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, epochs: 2, stepsPerEpoch: 3, seed: 11 }),
+  );
   const runsDir = path.join(root, 'unbroken');
   await runToEnd([file, '--runs-dir', runsDir]);
   const runDir = (await onlyRun(runsDir))!;
@@ -87,10 +91,15 @@ after(() => rm(root, { recursive: true, force: true }));
 async function killThenResume(name: string, moment: (runDir: string) => Promise<boolean>): Promise<string> {
   const runsDir = path.join(root, name);
   const run = startTrainer([file, '--runs-dir', runsDir]);
-  const runDir = await poll(`the moment "${name}"`, async () => {
-    const dir = await onlyRun(runsDir);
-    return dir !== undefined && (await moment(dir)) && dir;
-  }, 60_000, 5).catch((error: Error) => assert.fail(`${error.message}:\n${run.output()}`));
+  const runDir = await poll(
+    `the moment "${name}"`,
+    async () => {
+      const dir = await onlyRun(runsDir);
+      return dir !== undefined && (await moment(dir)) && dir;
+    },
+    60_000,
+    5,
+  ).catch((error: Error) => assert.fail(`${error.message}:\n${run.output()}`));
   run.child.kill('SIGKILL');
   await run.exited;
   await events(runDir);
@@ -109,7 +118,7 @@ const stepsDone = async (runDir: string, epoch: number) => (await events(runDir)
 const hasTempFile = async (dir: string): Promise<boolean> => (await readdir(dir, { recursive: true }).catch(() => [])).some((name) => name.endsWith('.tmp'));
 
 describe('kd-uda train killed with SIGKILL, then resumed', () => {
-  it('before the first checkpoint: starts over, with an unbroken run\'s results', async () => {
+  it("before the first checkpoint: starts over, with an unbroken run's results", async () => {
     const runDir = await killThenResume('before-checkpoint', (dir) => stepsDone(dir, 1));
     assert.ok((await events(runDir)).some((event) => event.kind === 'resume' && event.startedOver));
   });
@@ -129,10 +138,15 @@ describe('kd-uda train killed with SIGKILL, then resumed', () => {
   it('two resumes at once: exactly one proceeds', async () => {
     const runsDir = path.join(root, 'two-resumes');
     const run = startTrainer([file, '--runs-dir', runsDir]);
-    const runDir = await poll('a step', async () => {
-      const dir = await onlyRun(runsDir);
-      return dir !== undefined && (await stepsDone(dir, 1)) && dir;
-    }, 60_000, 5);
+    const runDir = await poll(
+      'a step',
+      async () => {
+        const dir = await onlyRun(runsDir);
+        return dir !== undefined && (await stepsDone(dir, 1)) && dir;
+      },
+      60_000,
+      5,
+    );
     run.child.kill('SIGKILL');
     await run.exited;
     const [a, b] = [startTrainer(['--resume', runDir]), startTrainer(['--resume', runDir])];

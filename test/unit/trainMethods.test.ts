@@ -28,15 +28,19 @@ const quiet = () => undefined;
 
 /** A tiny MT-MTDA experiment on two targets, `method` merged into its method, `overrides` replacing fields. */
 function writeTinyExperiment(name: string, overrides: Record<string, unknown> = {}, method: Record<string, unknown> = {}): Promise<string> {
-  return writeExperiment(root, name, tinyExperiment({
+  return writeExperiment(
+    root,
     name,
-    data: { root: dataRoot, source: 'src', targets: ['t1', 't2'], split: { kind: 'holdout', testFraction: 0.25 } },
-    method: { name: 'mt-mtda', ...method },
-    optimizer: { teacherLr: 0.01, studentLr: 0.01 },
-    epochs: 2,
-    seed: 3,
-    ...overrides,
-  }));
+    tinyExperiment({
+      name,
+      data: { root: dataRoot, source: 'src', targets: ['t1', 't2'], split: { kind: 'holdout', testFraction: 0.25 } },
+      method: { name: 'mt-mtda', ...method },
+      optimizer: { teacherLr: 0.01, studentLr: 0.01 },
+      epochs: 2,
+      seed: 3,
+      ...overrides,
+    }),
+  );
 }
 
 before(async () => {
@@ -60,8 +64,12 @@ describe('training every method', () => {
   ];
   for (const [title, method, roles] of cases) {
     it(`${title}: finite losses, events, checkpoints and results`, async () => {
-      const overrides = method.name === 'kd-stda' ? { data: { root: dataRoot, source: 'src', targets: ['t1'] } }
-        : method.model === 'teacher' ? { teacher: { architecture: 'resnet-wide', width: 0.125 } } : {};
+      const overrides =
+        method.name === 'kd-stda'
+          ? { data: { root: dataRoot, source: 'src', targets: ['t1'] } }
+          : method.model === 'teacher'
+            ? { teacher: { architecture: 'resnet-wide', width: 0.125 } }
+            : {};
       const file = await writeTinyExperiment(String(method.name), overrides, method);
       const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
       assert.equal(state, 'done');
@@ -108,14 +116,23 @@ describe('checkpoints and resume', () => {
     const file = await writeTinyExperiment('resume', { epochs: 2, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     const stop = { requested: false };
-    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ epoch, step }) => { stop.requested = epoch === 1 && step === 2; } });
+    const first = await startTraining({
+      file,
+      runsDir,
+      stop,
+      echo: quiet,
+      onStep: ({ epoch, step }) => {
+        stop.requested = epoch === 1 && step === 2;
+      },
+    });
     assert.equal(first.state, 'stopped');
     assert.equal((await readStatusJson(first.runDir)).state, 'stopped');
     const latest = await readLatestJson(first.runDir);
     assert.deepEqual([latest.epoch, latest.stepInEpoch, latest.globalStep], [1, 2, 2]);
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(resumed.state, 'done');
-    const lossesOf = async (runDir: string) => (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((e) => (e.kind === 'step' ? [e] : [])).map((e) => e.losses);
+    const lossesOf = async (runDir: string) =>
+      (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((e) => (e.kind === 'step' ? [e] : [])).map((e) => e.losses);
     assert.deepEqual(await lossesOf(first.runDir), await lossesOf(whole.runDir));
     const a = await readResultsJson(whole.runDir);
     const b = await readResultsJson(first.runDir);
@@ -126,14 +143,25 @@ describe('checkpoints and resume', () => {
     const file = await writeTinyExperiment('early', { epochs: 2, stepsPerEpoch: 2 }, { name: 'source-only', model: 'student' });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     // A crash in epoch 1 (here: thrown after the first step), before any checkpoint exists.
-    const first = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet, onStep: () => { throw new Error('killed'); } });
+    const first = await startTraining({
+      file,
+      runsDir,
+      stop: { requested: false },
+      echo: quiet,
+      onStep: () => {
+        throw new Error('killed');
+      },
+    });
     assert.equal(first.state, 'failed');
     await assert.rejects(readLatestJson(first.runDir), /latest\.json is missing/);
     const broken = await readStatusJson(first.runDir);
     const lines: string[] = [];
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: (line) => lines.push(line) });
     assert.equal(resumed.state, 'done');
-    assert.ok(lines.some((line) => /no checkpoint was written before the run ended .*starting over from step 0/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => /no checkpoint was written before the run ended .*starting over from step 0/.test(line)),
+      lines.join('\n'),
+    );
     assert.match(await readFile(path.join(first.runDir, RUN_FILES.log), 'utf8'), /starting over from step 0/);
     const { events, badLines } = await readEvents(path.join(first.runDir, RUN_FILES.events));
     assert.deepEqual(badLines, []);
@@ -150,7 +178,15 @@ describe('checkpoints and resume', () => {
   it('a failing checkpoint write fails the run and leaves the previous checkpoint loadable', async () => {
     const file = await writeTinyExperiment('diskfull', {}, { name: 'source-only', model: 'student' });
     const stop = { requested: false };
-    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 2; } });
+    const first = await startTraining({
+      file,
+      runsDir,
+      stop,
+      echo: quiet,
+      onStep: ({ step }) => {
+        stop.requested = step === 2;
+      },
+    });
     assert.equal(first.state, 'stopped');
     // A file where the next checkpoint's folder must go: the write fails as on a full disk.
     await writeFile(path.join(first.runDir, RUN_FILES.checkpoints, 'student', 'epoch-2'), 'in the way');
@@ -165,13 +201,31 @@ describe('checkpoints and resume', () => {
   });
 
   it('warm-starts a teacher from an earlier run, and names a checkpoint of another architecture', async () => {
-    const earlier = await startTraining({ file: await writeTinyExperiment('pretrain', {}, { name: 'source-only', model: 'teacher' }), runsDir, stop: { requested: false }, echo: quiet });
+    const earlier = await startTraining({
+      file: await writeTinyExperiment('pretrain', {}, { name: 'source-only', model: 'teacher' }),
+      runsDir,
+      stop: { requested: false },
+      echo: quiet,
+    });
     const checkpoint = path.join(earlier.runDir, (await readLatestJson(earlier.runDir)).roles.teacher);
     const lines: string[] = [];
-    const warm = await startTraining({ file: await writeTinyExperiment('warm', { teacher: { architecture: 'resnet-small', width: 0.25, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: (line) => lines.push(line) });
+    const warm = await startTraining({
+      file: await writeTinyExperiment('warm', { teacher: { architecture: 'resnet-small', width: 0.25, warmStart: checkpoint } }, { name: 'kd-mtda' }),
+      runsDir,
+      stop: { requested: false },
+      echo: (line) => lines.push(line),
+    });
     assert.equal(warm.state, 'done');
-    assert.ok(lines.some((line) => line.includes(`teacher: warm-started from ${checkpoint}`)), lines.join('\n'));
-    const wrong = await startTraining({ file: await writeTinyExperiment('wrong', { teacher: { architecture: 'resnet-small', width: 0.5, warmStart: checkpoint } }, { name: 'kd-mtda' }), runsDir, stop: { requested: false }, echo: quiet });
+    assert.ok(
+      lines.some((line) => line.includes(`teacher: warm-started from ${checkpoint}`)),
+      lines.join('\n'),
+    );
+    const wrong = await startTraining({
+      file: await writeTinyExperiment('wrong', { teacher: { architecture: 'resnet-small', width: 0.5, warmStart: checkpoint } }, { name: 'kd-mtda' }),
+      runsDir,
+      stop: { requested: false },
+      echo: quiet,
+    });
     assert.equal(wrong.state, 'failed');
     assert.match((await readStatusJson(wrong.runDir)).error ?? '', /holds a different architecture/);
   });
@@ -180,7 +234,10 @@ describe('checkpoints and resume', () => {
     const file = await writeTinyExperiment('newer', {}, { name: 'source-only', model: 'student' });
     const { runDir } = await startTraining({ file, runsDir, stop: { requested: true }, echo: quiet });
     await writeFile(path.join(runDir, RUN_FILES.status), JSON.stringify({ ...(await readStatusJson(runDir)), version: 99 }));
-    await assert.rejects(startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }), (error: Error) => error instanceof UsageError && /newer KD-UDA Lab/.test(error.message));
+    await assert.rejects(
+      startTraining({ resume: runDir, stop: { requested: false }, echo: quiet }),
+      (error: Error) => error instanceof UsageError && /newer KD-UDA Lab/.test(error.message),
+    );
   });
 });
 
@@ -188,7 +245,15 @@ describe('numerical and memory hygiene', () => {
   it('holds as many tensors after every step, from the second epoch on (after the first checkpoint)', async () => {
     const file = await writeTinyExperiment('memory', { epochs: 3, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
     const counts: number[][] = [[], [], [], []];
-    await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet, onStep: ({ epoch, step }) => { if (step >= 2) counts[epoch].push(tf.memory().numTensors); } });
+    await startTraining({
+      file,
+      runsDir,
+      stop: { requested: false },
+      echo: quiet,
+      onStep: ({ epoch, step }) => {
+        if (step >= 2) counts[epoch].push(tf.memory().numTensors);
+      },
+    });
     assert.equal(new Set(counts[1]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
     assert.equal(new Set([...counts[2], ...counts[3]]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
   });
@@ -196,7 +261,15 @@ describe('numerical and memory hygiene', () => {
   it('a NaN or infinite loss stops the run naming the term, the last good checkpoint kept', async () => {
     const file = await writeTinyExperiment('nan', {}, { name: 'source-only', model: 'student' });
     const stop = { requested: false };
-    const first = await startTraining({ file, runsDir, stop, echo: quiet, onStep: ({ step }) => { stop.requested = step === 1; } });
+    const first = await startTraining({
+      file,
+      runsDir,
+      stop,
+      echo: quiet,
+      onStep: ({ step }) => {
+        stop.requested = step === 1;
+      },
+    });
     assert.equal(first.state, 'stopped');
     // An absurd learning rate makes the next steps' logits overflow.
     const experiment = await readExperimentJson(first.runDir);
@@ -204,7 +277,10 @@ describe('numerical and memory hygiene', () => {
     const second = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(second.state, 'failed');
     const status = await readStatusJson(first.runDir);
-    assert.match(status.error ?? '', /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* The last good checkpoint \(epoch 1, step 2\) is kept\.$/);
+    assert.match(
+      status.error ?? '',
+      /the student's loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* The last good checkpoint \(epoch 1, step 2\) is kept\.$/,
+    );
     const latest = await readLatestJson(first.runDir);
     // The step after the change still had a finite loss, so epoch 1's end was checkpointed; the next was not.
     assert.deepEqual([latest.epoch, latest.stepInEpoch], [1, 2]);
@@ -215,12 +291,19 @@ describe('numerical and memory hygiene', () => {
 
 describe('a NaN loss before any checkpoint', () => {
   it('says no checkpoint is kept, rather than a last good one', async () => {
-    const file = await writeTinyExperiment('nan-early', { epochs: 1, stepsPerEpoch: 4, optimizer: { teacherLr: 0.01, studentLr: 1e30 } }, { name: 'source-only', model: 'student' });
+    const file = await writeTinyExperiment(
+      'nan-early',
+      { epochs: 1, stepsPerEpoch: 4, optimizer: { teacherLr: 0.01, studentLr: 1e30 } },
+      { name: 'source-only', model: 'student' },
+    );
     const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     assert.equal(state, 'failed');
     await assert.rejects(readLatestJson(runDir), /latest\.json is missing/);
     const { error } = await readStatusJson(runDir);
-    assert.match(error ?? '', /loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* No checkpoint had been written yet, so none is kept: --resume starts the run over from step 0\.$/);
+    assert.match(
+      error ?? '',
+      /loss term "ce" is (NaN|Infinity|-Infinity); training stopped\. .* No checkpoint had been written yet, so none is kept: --resume starts the run over from step 0\.$/,
+    );
     assert.doesNotMatch(error ?? '', /last good checkpoint/);
   });
 });
@@ -233,13 +316,20 @@ describe('optimisers', () => {
     const [teacher, student] = method.learners;
     const teacherNames = new Set(teacher.variables.map((variable) => variable.name));
     assert.ok(student.variables.every((variable) => !teacherNames.has(variable.name)));
-    const batch = { source: tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3]), labels: tf.tensor1d([0, 1, 0, 1], 'int32'), targets: [tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3]), tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3])] };
+    const batch = {
+      source: tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3]),
+      labels: tf.tensor1d([0, 1, 0, 1], 'int32'),
+      targets: [tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3]), tf.randomNormal<tf.Rank.R4>([4, 16, 16, 3])],
+    };
     const context = { experiment: result.experiment, schedule: { beta: 0.5, delta: 0.5 } };
     method.step(batch, context);
     const studentNames = new Set(student.variables.map((variable) => variable.name));
     const held = (await student.optimizer.getWeights()).filter((entry) => entry.name !== 'iter').map((entry) => entry.name.replace(/\/momentum$/, ''));
     assert.equal(held.length, student.variables.length);
-    assert.ok(held.every((name) => studentNames.has(name)), `the student's optimiser holds ${held.filter((name) => !studentNames.has(name)).join(', ')}`);
+    assert.ok(
+      held.every((name) => studentNames.has(name)),
+      `the student's optimiser holds ${held.filter((name) => !studentNames.has(name)).join(', ')}`,
+    );
     const before = teacher.variables.map((variable) => variable.dataSync().slice());
     const outputs = { source: logitsOf(teacher.net, batch.source, false), target: logitsOf(teacher.net, batch.targets[0], false) };
     distillationStep(student, { source: batch.source, labels: batch.labels, target: batch.targets[0] }, outputs, context);
@@ -260,6 +350,9 @@ describe('bad experiments are refused before any work', () => {
       return true;
     });
     const sameTarget = await writeTinyExperiment('same', { data: { root: dataRoot, source: 'src', targets: ['t1', 'src'] } });
-    await assert.rejects(startTraining({ file: sameTarget, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }), /data\.targets\[1\]: the source domain "src" cannot also be a target/);
+    await assert.rejects(
+      startTraining({ file: sameTarget, runsDir: path.join(root, 'never'), stop: { requested: false }, echo: quiet }),
+      /data\.targets\[1\]: the source domain "src" cannot also be a target/,
+    );
   });
 });

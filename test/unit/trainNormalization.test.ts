@@ -11,13 +11,16 @@ import { createOptimizer, setLearningRate } from '../../src/trainer/training/opt
 import { supervisedAdaptationStep } from '../../src/trainer/training/steps';
 
 function experiment(method: Record<string, unknown>) {
-  const result = validateExperimentText(JSON.stringify({
-    version: 1,
-    name: 'normalization',
-    data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 8, channels: 3 },
-    teacher: { architecture: 'resnet-small', width: 0.25 },
-    method: { discriminator: { hidden: [8] }, ...method },
-  }), 'normalization.kdexp.json');
+  const result = validateExperimentText(
+    JSON.stringify({
+      version: 1,
+      name: 'normalization',
+      data: { root: 'data', source: 'src', targets: ['t1'], imageSize: 8, channels: 3 },
+      teacher: { architecture: 'resnet-small', width: 0.25 },
+      method: { discriminator: { hidden: [8] }, ...method },
+    }),
+    'normalization.kdexp.json',
+  );
   assert.ok(result.ok);
   return result.experiment;
 }

@@ -57,18 +57,33 @@ describe('train checks what the experiment names before it creates a run folder'
       student: { architecture: 'lenet5', width: 0.5, warmStart: 'nowhere/epoch-1' },
       backend: 'tensorflow-gpu',
     });
-    assert.match(message, new RegExp(`^${file}:${lineOf(text, /"t9"/)}:\\d+: data\\.targets\\[0\\]: no domain "t9" in .*its domains are "src", "t1", "t2"`, 'm'));
-    assert.match(message, new RegExp(`^${file}:${lineOf(text, /"warmStart"/)}:\\d+: student\\.warmStart: no checkpoint at ${path.join(root, 'nowhere/epoch-1')}: .*model\\.json does not exist`, 'm'));
+    assert.match(
+      message,
+      new RegExp(`^${file}:${lineOf(text, /"t9"/)}:\\d+: data\\.targets\\[0\\]: no domain "t9" in .*its domains are "src", "t1", "t2"`, 'm'),
+    );
+    assert.match(
+      message,
+      new RegExp(
+        `^${file}:${lineOf(text, /"warmStart"/)}:\\d+: student\\.warmStart: no checkpoint at ${path.join(root, 'nowhere/epoch-1')}: .*model\\.json does not exist`,
+        'm',
+      ),
+    );
     assert.match(message, new RegExp(`^${file}:${lineOf(text, /"backend"/)}:\\d+: backend: .*tensorflow-gpu`, 'm'));
   });
 
   it('a missing root, a layout that does not fit, class sets that differ, split "folders" without its folders', async () => {
     assert.match((await refusal('noroot', { data: { root: 'gone', source: 'src', targets: ['t1'] } })).message, /:\d+:\d+: data\.root: .*gone does not exist/);
-    assert.match((await refusal('layout', { data: { root: 'data', source: 'src', targets: ['t1'], layout: 'office31' } })).message, /:\d+:\d+: data\.layout: is "office31" \(Office-31\), but .* ImageFolder/);
+    assert.match(
+      (await refusal('layout', { data: { root: 'data', source: 'src', targets: ['t1'], layout: 'office31' } })).message,
+      /:\d+:\d+: data\.layout: is "office31" \(Office-31\), but .* ImageFolder/,
+    );
     const classes = (await refusal('classes', { data: { root: 'data', source: 'src', targets: ['t2'] } })).message;
     assert.match(classes, /: data\.source: Class sets differ: domain "src" .* lacks class "c"/);
     assert.match(classes, /: data\.targets\[0\]: Class sets differ: domain "t2" .* lacks class "b"/);
-    assert.match((await refusal('folders', { data: { root: 'data', source: 'src', targets: ['t1'], split: { kind: 'folders' } } })).message, /: data\.split\.kind: is "folders", but .* no train\/ and test\//);
+    assert.match(
+      (await refusal('folders', { data: { root: 'data', source: 'src', targets: ['t1'], split: { kind: 'folders' } } })).message,
+      /: data\.split\.kind: is "folders", but .* no train\/ and test\//,
+    );
   });
 
   it('a domain whose every image is undecodable by its header is refused, naming the files', async () => {
@@ -78,7 +93,10 @@ describe('train checks what the experiment names before it creates a run folder'
     }
     await createImageTree(path.join(root, 'data-junk'), { src: { a: 4 } });
     const { message } = await refusal('junk', { data: { root: 'data-junk', source: 'src', targets: ['junk'], split: { kind: 'all' } } });
-    assert.match(message, /data\.targets\[0\]: 2 images of domain "junk" are not PNG, JPEG, BMP, GIF, WebP or TIFF by their first bytes, which leaves it no image to train on: .*0\.png, .*1\.jpg/);
+    assert.match(
+      message,
+      /data\.targets\[0\]: 2 images of domain "junk" are not PNG, JPEG, BMP, GIF, WebP or TIFF by their first bytes, which leaves it no image to train on: .*0\.png, .*1\.jpg/,
+    );
   });
 
   it('from the command line: exit 2, the problems on stderr without a stack, and the refusal told to the launcher', async () => {
@@ -101,13 +119,24 @@ describe('a run that fails on something unexpected', () => {
     // Enough of a checkpoint for the checks before the run (its model.json exists), not for loading it.
     await mkdir(path.join(root, 'broken-checkpoint'));
     await writeFile(path.join(root, 'broken-checkpoint', 'model.json'), '{}');
-    const file = await writeExperiment(root, 'broken', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, student: { architecture: 'lenet5', width: 0.5, warmStart: 'broken-checkpoint' } }));
+    const file = await writeExperiment(
+      root,
+      'broken',
+      tinyExperiment({
+        data: { root: 'data', source: 'src', targets: ['t1'] },
+        student: { architecture: 'lenet5', width: 0.5, warmStart: 'broken-checkpoint' },
+      }),
+    );
     const { code, output } = await runTrainer(['train', file, '--runs-dir', path.join(root, 'runs')]);
     assert.equal(code, 1, output);
     assert.match(output, /^failed: .*broken-checkpoint\/model\.json: not a tfjs layers model/m);
     assert.doesNotMatch(output, /^\s+at /m, 'no stack on the terminal');
     const [runId] = await readdir(path.join(root, 'runs'));
-    assert.match(await readFile(path.join(root, 'runs', runId, RUN_FILES.log), 'utf8'), /failed: .*not a tfjs layers model.*\n.*Error: .*\n\s+at /, 'the stack is in trainer.log');
+    assert.match(
+      await readFile(path.join(root, 'runs', runId, RUN_FILES.log), 'utf8'),
+      /failed: .*not a tfjs layers model.*\n.*Error: .*\n\s+at /,
+      'the stack is in trainer.log',
+    );
   });
 });
 
@@ -128,7 +157,10 @@ describe('image headers', () => {
     await writeFile(path.join(dir, 'good.png'), makeImage(0, 1));
     await writeFile(path.join(dir, 'text.png'), 'hello');
     const sample = (file: string) => ({ source: { kind: 'file' as const, path: path.join(dir, file) }, label: 0, key: file });
-    assert.deepEqual(await findUndecodableImages([sample('good.png'), sample('text.png'), sample('text.png'), sample('gone.jpg')]), [path.join(dir, 'text.png'), path.join(dir, 'gone.jpg')]);
+    assert.deepEqual(await findUndecodableImages([sample('good.png'), sample('text.png'), sample('text.png'), sample('gone.jpg')]), [
+      path.join(dir, 'text.png'),
+      path.join(dir, 'gone.jpg'),
+    ]);
   });
 });
 
@@ -143,7 +175,9 @@ describe('a run with some undecodable images', () => {
     const lines: string[] = [];
     const { runDir, state } = await startTraining({ file, runsDir: path.join(root, 'runs'), stop: { requested: false }, echo: (line) => lines.push(line) });
     assert.equal(state, 'done');
-    const warning = lines.findIndex((line) => line === `warning: 1 image of domain "t1" is not PNG, JPEG, BMP, GIF, WebP or TIFF by its first bytes; it will be skipped: ${bad}`);
+    const warning = lines.findIndex(
+      (line) => line === `warning: 1 image of domain "t1" is not PNG, JPEG, BMP, GIF, WebP or TIFF by its first bytes; it will be skipped: ${bad}`,
+    );
     const training = lines.findIndex((line) => line.startsWith('student: '));
     assert.ok(warning >= 0 && warning < training, `warned before training:\n${lines.join('\n')}`);
     assert.ok(lines.includes(`epoch 1: skipped 1 image that could not be decoded: ${bad} (events.jsonl has each reason)`), lines.join('\n'));

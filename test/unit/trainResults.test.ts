@@ -15,9 +15,16 @@ const epoch = (n: number, t1: number, t2: number, holdout: number, entropy: numb
 
 describe('results.json', () => {
   const history = [epoch(1, 0.5, 0.5, 0.9, 0.3), epoch(2, 0.9, 0.7, 0.6, 0.9), epoch(3, 0.6, 0.6, 0.8, 0.5)];
-  const confusion = [[3, 1], [0, 4]];
+  const confusion = [
+    [3, 1],
+    [0, 4],
+  ];
   const results = buildResults({
-    method: 'mt-mtda', backend: 'wasm', classNames: ['a', 'b'], targets: ['t1', 't2'], history,
+    method: 'mt-mtda',
+    backend: 'wasm',
+    classNames: ['a', 'b'],
+    targets: ['t1', 't2'],
+    history,
     last: { student: { t1: { accuracy: 0.875, images: 8, entropy: 0.5, confusion } } },
     costs: { student: { parameters: 10, macsPerImage: 20, latencyMsPerBatch: 1, latencyBatchSize: 4, backend: 'wasm' } },
   });

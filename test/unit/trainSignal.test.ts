@@ -30,12 +30,16 @@ describe('kd-uda train under SIGTERM', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const runDir = await poll('a first training step', async () => {
-      const runs = await readdir(runsDir).catch(() => []);
-      if (runs.length !== 1) return undefined;
-      const dir = path.join(runsDir, runs[0]);
-      return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
-    }, 30_000).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
+    const runDir = await poll(
+      'a first training step',
+      async () => {
+        const runs = await readdir(runsDir).catch(() => []);
+        if (runs.length !== 1) return undefined;
+        const dir = path.join(runsDir, runs[0]);
+        return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
+      },
+      30_000,
+    ).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
     const status = await readStatusJson(runDir);
@@ -56,12 +60,16 @@ describe('kd-uda train under SIGTERM', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const runDir = await poll('a first training step', async () => {
-      const runs = await readdir(runsDir).catch(() => []);
-      if (runs.length !== 1) return undefined;
-      const dir = path.join(runsDir, runs[0]);
-      return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
-    }, 30_000).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
+    const runDir = await poll(
+      'a first training step',
+      async () => {
+        const runs = await readdir(runsDir).catch(() => []);
+        if (runs.length !== 1) return undefined;
+        const dir = path.join(runsDir, runs[0]);
+        return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
+      },
+      30_000,
+    ).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
     child.kill('SIGTERM');
     // Signals are not queued: the second is sent once the trainer has taken the first.
     await poll('the first signal taken', () => output.includes('finishing the step'), 10_000, 2);
@@ -72,7 +80,12 @@ describe('kd-uda train under SIGTERM', () => {
     // Both signals usually land before the stop's checkpoint is written; either way the status is true to the disk.
     const latest = await readLatestJson(runDir).catch(() => undefined);
     if (latest) assert.equal(status.state, 'stopped', JSON.stringify(status));
-    else assert.match(status.error ?? '', /^interrupted twice \(SIGTERM\) before its first checkpoint was written; --resume .* starts it over from step 0$/, JSON.stringify(status));
+    else
+      assert.match(
+        status.error ?? '',
+        /^interrupted twice \(SIGTERM\) before its first checkpoint was written; --resume .* starts it over from step 0$/,
+        JSON.stringify(status),
+      );
     if (!latest) assert.equal(status.state, 'failed');
     await assert.rejects(readdir(path.join(runDir, 'lock.json')), /ENOENT/, 'the lock is released');
   });

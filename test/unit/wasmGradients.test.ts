@@ -35,8 +35,14 @@ async function on(backend: string, compute: () => tf.Tensor[]): Promise<Float32A
 const TOLERANCE: Tolerance = { relative: 1e-4, absolute: 1e-5 };
 
 interface ConvCase {
-  batch: number; height: number; width: number; inChannels: number; outChannels: number;
-  kernel: [number, number]; stride: number; pad: 'same' | 'valid';
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: [number, number];
+  stride: number;
+  pad: 'same' | 'valid';
 }
 
 /** Random convolution shapes, always including the corner cases the issue names. */
@@ -70,7 +76,13 @@ function convCases(count: number): ConvCase[] {
 }
 
 interface PoolCase {
-  batch: number; height: number; width: number; channels: number; pool: number; stride: number; pad: 'same' | 'valid';
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  pool: number;
+  stride: number;
+  pad: 'same' | 'valid';
 }
 
 /** Random max-pool shapes (pools 2 and 3, strides 1-3, odd sizes), always including LeNet's. */
@@ -108,14 +120,21 @@ describe('wasm training kernels', () => {
   });
 
   for (const [i, c] of convCases(24).entries()) {
-    const name = `conv2d gradients #${i}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, ` +
+    const name =
+      `conv2d gradients #${i}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, ` +
       `filter ${c.kernel.join('x')}x${c.outChannels}, stride ${c.stride}, ${c.pad}`;
     it(name, async () => {
       const next = random(100 + i);
       const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
       const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
-      const xValues = values(xShape.reduce((a, b) => a * b), next);
-      const wValues = values(wShape.reduce((a, b) => a * b), next);
+      const xValues = values(
+        xShape.reduce((a, b) => a * b),
+        next,
+      );
+      const wValues = values(
+        wShape.reduce((a, b) => a * b),
+        next,
+      );
       const outShape = (await on('cpu', () => [tf.conv2d(tf.tensor4d(xValues, xShape), tf.tensor4d(wValues, wShape), c.stride, c.pad)]))[0];
       const upstream = values(outShape.length, next); // weights the loss so every output matters
       const gradients = (): tf.Tensor[] => {
@@ -132,7 +151,12 @@ describe('wasm training kernels', () => {
     });
   }
 
-  for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+  for (const [transposeA, transposeB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     it(`matMul and fused matMul, transposeA=${transposeA} transposeB=${transposeB}, batched and plain`, async () => {
       const next = random(transposeA ? 3 : 4);
       const [m, k, n] = [7, 5, 3];
@@ -162,8 +186,7 @@ describe('wasm training kernels', () => {
   // row-major order), so every shape runs on random values and on small integers, full of ties.
   for (const [i, c] of poolCases(20).entries()) {
     for (const values_ of ['random', 'tied'] as const) {
-      const name = `maxPool gradient #${i} (${values_}): x ${c.batch}x${c.height}x${c.width}x${c.channels}, ` +
-        `pool ${c.pool}, stride ${c.stride}, ${c.pad}`;
+      const name = `maxPool gradient #${i} (${values_}): x ${c.batch}x${c.height}x${c.width}x${c.channels}, ` + `pool ${c.pool}, stride ${c.stride}, ${c.pad}`;
       it(name, async () => {
         const next = random(300 + i);
         const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
@@ -187,21 +210,71 @@ describe('wasm training kernels', () => {
     // through the kernel: NaN never wins, a window of only -Infinity / NaN passes nothing on.
     const n = -Infinity;
     const data = [
-      0, 0, -0, 0, 1, 1, 2, 3,
-      0, 0, 0, -0, 1, 1, 3, 2,
-      n, n, NaN, n, NaN, 5, -0, 0,
-      n, n, n, NaN, 5, NaN, 0, 0,
-      NaN, NaN, -1, -1, 0, -0, 7, 7,
-      NaN, NaN, -1, n, -0, 0, 7, 7,
+      0,
+      0,
+      -0,
+      0,
+      1,
+      1,
+      2,
+      3,
+      0,
+      0,
+      0,
+      -0,
+      1,
+      1,
+      3,
+      2,
+      n,
+      n,
+      NaN,
+      n,
+      NaN,
+      5,
+      -0,
+      0,
+      n,
+      n,
+      n,
+      NaN,
+      5,
+      NaN,
+      0,
+      0,
+      NaN,
+      NaN,
+      -1,
+      -1,
+      0,
+      -0,
+      7,
+      7,
+      NaN,
+      NaN,
+      -1,
+      n,
+      -0,
+      0,
+      7,
+      7,
     ];
-    for (const [pool, stride] of [[2, 2], [3, 1], [2, 1]]) {
+    for (const [pool, stride] of [
+      [2, 2],
+      [3, 1],
+      [2, 1],
+    ]) {
       const compute = (): tf.Tensor[] => {
         const x = tf.tensor4d(data, [1, 6, 8, 1]);
         const outH = Math.floor((6 - pool) / stride) + 1;
         const outW = Math.floor((8 - pool) / stride) + 1;
-        const dy = tf.tensor4d(Float32Array.from({ length: outH * outW }, (_, k) => k + 1), [1, outH, outW, 1]);
-        return [tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) },
-          { filterSize: pool, strides: stride, pad: 'valid' })];
+        const dy = tf.tensor4d(
+          Float32Array.from({ length: outH * outW }, (_, k) => k + 1),
+          [1, outH, outW, 1],
+        );
+        return [
+          tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: tf.zeros(dy.shape) }, { filterSize: pool, strides: stride, pad: 'valid' }),
+        ];
       };
       const wasm = (await on('wasm', compute))[0];
       const cpu = (await on('cpu', compute))[0];
@@ -230,10 +303,18 @@ describe('wasm training kernels', () => {
       const x = tf.tensor4d(data, [3, 5, 4, 6]);
       const v = tf.tensor2d(small, [2, 3]);
       return [
-        tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.mean(x, 0),
-        tf.sum(x, [1, 2]), tf.mean(x, [0, 2]), tf.sum(x, -1), tf.sum(tf.reshape(x, [60, 6]), 0),
+        tf.sum(x, [0, 1, 2]),
+        tf.mean(x, [0, 1, 2]),
+        tf.sum(x, [0, 1, 2], true),
+        tf.mean(x, 0),
+        tf.sum(x, [1, 2]),
+        tf.mean(x, [0, 2]),
+        tf.sum(x, -1),
+        tf.sum(tf.reshape(x, [60, 6]), 0),
         tf.tile(tf.reshape(tf.slice(x, [0, 0, 0, 0], [1, 1, 1, 6]), [1, 1, 1, 6]), [2, 3, 4, 1]),
-        tf.tile(v, [3, 2]), tf.tile(v, [1, 1]), tf.tile(tf.reshape(v, [2, 1, 3]), [1, 4, 1]),
+        tf.tile(v, [3, 2]),
+        tf.tile(v, [1, 1]),
+        tf.tile(tf.reshape(v, [2, 1, 3]), [1, 4, 1]),
       ];
     };
     const wasm = await on('wasm', compute);

@@ -16,7 +16,10 @@ function variablesOf(...models: LayersModel[]): tf.Variable[] {
 /** Two classes a conv net can tell apart: bright top half versus bright bottom half, plus noise. */
 function halvesBatch(size: number, shape: [number, number, number], seed: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   return tf.tidy(() => {
-    const labels = tf.tensor1d(Array.from({ length: size }, (_, i) => i % 2), 'int32');
+    const labels = tf.tensor1d(
+      Array.from({ length: size }, (_, i) => i % 2),
+      'int32',
+    );
     const [h, w, c] = shape;
     const rows = tf.reshape(tf.range(0, h), [1, h, 1, 1]);
     const top = tf.cast(tf.less(rows, h / 2), 'float32');
@@ -27,8 +30,11 @@ function halvesBatch(size: number, shape: [number, number, number], seed: number
 }
 
 function trainStep(model: SplitClassifier, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor, variables: tf.Variable[]): number {
-  const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y,
-    model.head.apply(model.trunk.apply(x, { training: true })) as tf.Tensor), true, variables)!;
+  const cost = optimizer.minimize(
+    () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.head.apply(model.trunk.apply(x, { training: true })) as tf.Tensor),
+    true,
+    variables,
+  )!;
   const value = cost.dataSync()[0];
   cost.dispose();
   return value;

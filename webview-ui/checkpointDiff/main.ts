@@ -1,5 +1,10 @@
 import type { ArchitectureRow, CheckpointDiffReport, CheckpointSide, DomainDiff, LayerWeightChange } from '../../src/checkpointDiff/reportFormat';
-import type { CheckpointDiffPanelPersistedState, CheckpointDiffPanelToHost, CheckpointDiffTab, HostToCheckpointDiffPanel } from '../../src/protocol/checkpointDiffMessages';
+import type {
+  CheckpointDiffPanelPersistedState,
+  CheckpointDiffPanelToHost,
+  CheckpointDiffTab,
+  HostToCheckpointDiffPanel,
+} from '../../src/protocol/checkpointDiffMessages';
 import { connect } from '../shared/connect';
 import { radioGroup, scrollRegion } from '../shared/dom';
 import { compact, percent } from '../shared/format';
@@ -43,31 +48,77 @@ function domainsTable(report: CheckpointDiffReport): HTMLElement {
       el('td', { class: 'num' }, domain.images.toLocaleString('en-US')),
       el('td', { class: 'num', 'data-side': 'a', 'data-domain': domain.name }, percent(domain.a.accuracy)),
       el('td', { class: 'num', 'data-side': 'b', 'data-domain': domain.name }, percent(domain.b.accuracy)),
-      el('td', { class: `num delta ${domain.accuracyDelta > 0 ? 'up' : domain.accuracyDelta < 0 ? 'down' : ''}`, 'data-delta': domain.name }, points(domain.accuracyDelta)),
-      el('td', { class: 'num agreement', id: `agreement-${idPart(domain.name)}`, 'data-agreement': domain.name, 'aria-label': `Agreement on ${domainLabel(domain)}: ${percent(domain.agreement)}` }, percent(domain.agreement)),
+      el(
+        'td',
+        { class: `num delta ${domain.accuracyDelta > 0 ? 'up' : domain.accuracyDelta < 0 ? 'down' : ''}`, 'data-delta': domain.name },
+        points(domain.accuracyDelta),
+      ),
+      el(
+        'td',
+        {
+          class: 'num agreement',
+          id: `agreement-${idPart(domain.name)}`,
+          'data-agreement': domain.name,
+          'aria-label': `Agreement on ${domainLabel(domain)}: ${percent(domain.agreement)}`,
+        },
+        percent(domain.agreement),
+      ),
       el('td', { class: 'num', 'data-kl-ab': domain.name }, nats(domain.klAB)),
       el('td', { class: 'num', 'data-kl-ba': domain.name }, nats(domain.klBA)),
     ),
   );
   const targets = report.domains.filter((domain) => domain.kind === 'target');
   const mean = (pick: (domain: DomainDiff) => number) => targets.reduce((sum, domain) => sum + pick(domain), 0) / targets.length;
-  const foot = targets.length > 1
-    ? [el('tfoot', {}, el('tr', {}, el('th', { scope: 'row' }, 'Mean over targets'), el('td', {}), el('td', { class: 'num' }, percent(mean((d) => d.a.accuracy))), el('td', { class: 'num' }, percent(mean((d) => d.b.accuracy))), el('td', { class: 'num' }, points(mean((d) => d.accuracyDelta))), el('td', { class: 'num', id: 'agreement-mean' }, percent(mean((d) => d.agreement))), el('td', { class: 'num' }, nats(mean((d) => d.klAB))), el('td', { class: 'num' }, nats(mean((d) => d.klBA)))))]
-    : [];
-  const caption = 'Top-1 accuracy of each checkpoint, the share of images both classify alike, and the mean KL divergence between their predicted distributions (nats, temperature 1).';
-  return scrollRegion('Accuracy and agreement per domain', el('table', { id: 'domains-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows), ...foot));
+  const foot =
+    targets.length > 1
+      ? [
+          el(
+            'tfoot',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', { scope: 'row' }, 'Mean over targets'),
+              el('td', {}),
+              el('td', { class: 'num' }, percent(mean((d) => d.a.accuracy))),
+              el('td', { class: 'num' }, percent(mean((d) => d.b.accuracy))),
+              el('td', { class: 'num' }, points(mean((d) => d.accuracyDelta))),
+              el('td', { class: 'num', id: 'agreement-mean' }, percent(mean((d) => d.agreement))),
+              el('td', { class: 'num' }, nats(mean((d) => d.klAB))),
+              el('td', { class: 'num' }, nats(mean((d) => d.klBA))),
+            ),
+          ),
+        ]
+      : [];
+  const caption =
+    'Top-1 accuracy of each checkpoint, the share of images both classify alike, and the mean KL divergence between their predicted distributions (nats, temperature 1).';
+  return scrollRegion(
+    'Accuracy and agreement per domain',
+    el('table', { id: 'domains-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows), ...foot),
+  );
 }
 
 function costTable(report: CheckpointDiffReport): HTMLElement {
   const { a, b } = report;
   const row = (title: string, valueA: number, valueB: number, format: (value: number) => string) =>
-    el('tr', {}, el('th', { scope: 'row' }, title), el('td', { class: 'num' }, format(valueA)), el('td', { class: 'num' }, format(valueB)), el('td', { class: 'num' }, valueB ? `${(valueA / valueB).toFixed(2)}×` : '–'));
+    el(
+      'tr',
+      {},
+      el('th', { scope: 'row' }, title),
+      el('td', { class: 'num' }, format(valueA)),
+      el('td', { class: 'num' }, format(valueB)),
+      el('td', { class: 'num' }, valueB ? `${(valueA / valueB).toFixed(2)}×` : '–'),
+    );
   const latency = (value: number) => `${value.toFixed(2)} ms`;
   return el(
     'table',
     { id: 'cost-table' },
     el('caption', {}, `What each costs at inference (latency: median of one batch of ${a.cost.latencyBatchSize} on ${a.cost.backend}).`),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, ''), el('th', { scope: 'col' }, 'A'), el('th', { scope: 'col' }, 'B'), el('th', { scope: 'col' }, 'A / B'))),
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', { scope: 'col' }, ''), el('th', { scope: 'col' }, 'A'), el('th', { scope: 'col' }, 'B'), el('th', { scope: 'col' }, 'A / B')),
+    ),
     el(
       'tbody',
       {},
@@ -96,10 +147,29 @@ function confusionTable(side: 'a' | 'b', title: string, confusion: number[][], c
       'tr',
       {},
       el('th', { scope: 'row' }, classNames[k]),
-      ...row.map((count, j) => el('td', { class: `num heat-${heat(count, total)}${j === k ? ' diagonal' : ''}`, title: `${classNames[k]} predicted as ${classNames[j]}: ${count} of ${total}`, 'data-side': side, 'data-true': classNames[k], 'data-predicted': classNames[j] }, String(count))),
+      ...row.map((count, j) =>
+        el(
+          'td',
+          {
+            class: `num heat-${heat(count, total)}${j === k ? ' diagonal' : ''}`,
+            title: `${classNames[k]} predicted as ${classNames[j]}: ${count} of ${total}`,
+            'data-side': side,
+            'data-true': classNames[k],
+            'data-predicted': classNames[j],
+          },
+          String(count),
+        ),
+      ),
     );
   });
-  return el('figure', {}, scrollRegion(`Confusion matrix of ${title}`, el('table', { class: 'confusion', id: `confusion-${side}` }, el('caption', {}, title), el('thead', {}, head), el('tbody', {}, ...rows))));
+  return el(
+    'figure',
+    {},
+    scrollRegion(
+      `Confusion matrix of ${title}`,
+      el('table', { class: 'confusion', id: `confusion-${side}` }, el('caption', {}, title), el('thead', {}, head), el('tbody', {}, ...rows)),
+    ),
+  );
 }
 
 function perClass(report: CheckpointDiffReport): HTMLElement {
@@ -127,7 +197,18 @@ function perClass(report: CheckpointDiffReport): HTMLElement {
     'table',
     { id: 'per-class-table' },
     el('caption', {}, `Per-class accuracy on ${domainLabel(chosen)}`),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Class'), el('th', { scope: 'col' }, 'A'), el('th', { scope: 'col' }, 'B'), el('th', { scope: 'col' }, 'Δ (A − B)'))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col' }, 'Class'),
+        el('th', { scope: 'col' }, 'A'),
+        el('th', { scope: 'col' }, 'B'),
+        el('th', { scope: 'col' }, 'Δ (A − B)'),
+      ),
+    ),
     el('tbody', {}, ...rows),
   );
   return el(
@@ -135,8 +216,17 @@ function perClass(report: CheckpointDiffReport): HTMLElement {
     { class: 'stack' },
     picker,
     scrollRegion('Per-class accuracy', table),
-    el('div', { class: 'side-by-side' }, confusionTable('a', `A: ${report.a.label}`, chosen.a.confusion, report.classNames), confusionTable('b', `B: ${report.b.label}`, chosen.b.confusion, report.classNames)),
-    el('p', { class: 'legend' }, 'Rows are true classes, columns predictions; shading is the share of the row; correct predictions (the diagonal) are bold and underlined.'),
+    el(
+      'div',
+      { class: 'side-by-side' },
+      confusionTable('a', `A: ${report.a.label}`, chosen.a.confusion, report.classNames),
+      confusionTable('b', `B: ${report.b.label}`, chosen.b.confusion, report.classNames),
+    ),
+    el(
+      'p',
+      { class: 'legend' },
+      'Rows are true classes, columns predictions; shading is the share of the row; correct predictions (the diagonal) are bold and underlined.',
+    ),
   );
 }
 
@@ -154,11 +244,23 @@ function layersTable(id: string, caption: string, layers: readonly ArchitectureR
       el('td', { class: 'num' }, shape(layer.outputShape)),
       el('td', { class: 'num' }, layer.params.toLocaleString('en-US')),
       ...(weights
-        ? [el('td', { class: 'num', 'data-relative-l2': layer.name }, change ? (change.relativeL2 === null ? '∞' : change.relativeL2.toFixed(4)) : '–'), el('td', { class: 'num', 'data-cosine': layer.name }, change?.cosine === null || !change ? '–' : change.cosine.toFixed(4))]
+        ? [
+            el('td', { class: 'num', 'data-relative-l2': layer.name }, change ? (change.relativeL2 === null ? '∞' : change.relativeL2.toFixed(4)) : '–'),
+            el('td', { class: 'num', 'data-cosine': layer.name }, change?.cosine === null || !change ? '–' : change.cosine.toFixed(4)),
+          ]
         : []),
     );
   });
-  return scrollRegion(caption, el('table', { id }, el('caption', {}, caption), el('thead', {}, el('tr', {}, ...columns.map((title) => el('th', { scope: 'col' }, title)))), el('tbody', {}, ...rows)));
+  return scrollRegion(
+    caption,
+    el(
+      'table',
+      { id },
+      el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, ...columns.map((title) => el('th', { scope: 'col' }, title)))),
+      el('tbody', {}, ...rows),
+    ),
+  );
 }
 
 function architecture(report: CheckpointDiffReport): HTMLElement {
@@ -174,7 +276,12 @@ function architecture(report: CheckpointDiffReport): HTMLElement {
     'div',
     { class: 'stack' },
     el('p', { id: 'architecture-verdict' }, `Different architectures (${report.architecture.difference ?? 'layers differ'}), so no weight comparison.`),
-    el('div', { class: 'side-by-side' }, layersTable('layers-a', `A: ${report.a.architecture}`, report.a.layers), layersTable('layers-b', `B: ${report.b.architecture}`, report.b.layers)),
+    el(
+      'div',
+      { class: 'side-by-side' },
+      layersTable('layers-a', `A: ${report.a.architecture}`, report.a.layers),
+      layersTable('layers-b', `B: ${report.b.architecture}`, report.b.layers),
+    ),
   );
 }
 
@@ -184,8 +291,29 @@ function render(reportFile: string, report: CheckpointDiffReport): void {
   const header = el(
     'header',
     {},
-    el('h1', {}, el('span', { class: 'side-tag' }, 'A'), ` ${sideName(report, report.a)} `, el('span', { class: 'versus' }, 'vs'), ' ', el('span', { class: 'side-tag' }, 'B'), ` ${sideName(report, report.b)}`),
-    el('span', { class: 'subtitle' }, [report.a.runId === report.b.runId ? report.a.runId : undefined, `${report.a.architecture} vs ${report.b.architecture}`, `${report.classNames.length} classes`, `data: ${report.data.source} → ${report.data.targets.join(', ')}`, report.backend].filter(Boolean).join(' · ')),
+    el(
+      'h1',
+      {},
+      el('span', { class: 'side-tag' }, 'A'),
+      ` ${sideName(report, report.a)} `,
+      el('span', { class: 'versus' }, 'vs'),
+      ' ',
+      el('span', { class: 'side-tag' }, 'B'),
+      ` ${sideName(report, report.b)}`,
+    ),
+    el(
+      'span',
+      { class: 'subtitle' },
+      [
+        report.a.runId === report.b.runId ? report.a.runId : undefined,
+        `${report.a.architecture} vs ${report.b.architecture}`,
+        `${report.classNames.length} classes`,
+        `data: ${report.data.source} → ${report.data.targets.join(', ')}`,
+        report.backend,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ),
     button('Open Report', () => host.post({ type: 'openReport' }), { title: reportFile }),
   );
   const content = tabs(

@@ -13,7 +13,8 @@ export interface ColumnWindow {
   rightPx: number;
 }
 
-export const sameWindow = (a: ColumnWindow | undefined, b: ColumnWindow): boolean => a !== undefined && a.first === b.first && a.last === b.last && a.leftPx === b.leftPx && a.rightPx === b.rightPx;
+export const sameWindow = (a: ColumnWindow | undefined, b: ColumnWindow): boolean =>
+  a !== undefined && a.first === b.first && a.last === b.last && a.leftPx === b.leftPx && a.rightPx === b.rightPx;
 
 /** Positions in `shownColumns` (of `shownCount`) that `window` draws. */
 export function drawnPositions(window: ColumnWindow, shownCount: number): number[] {
@@ -21,7 +22,8 @@ export function drawnPositions(window: ColumnWindow, shownCount: number): number
 }
 
 /** Cells in a drawn row: the drawn columns and the spacers. */
-export const drawnCellCount = (window: ColumnWindow, shownCount: number): number => drawnPositions(window, shownCount).length + (window.leftPx ? 1 : 0) + (window.rightPx ? 1 : 0);
+export const drawnCellCount = (window: ColumnWindow, shownCount: number): number =>
+  drawnPositions(window, shownCount).length + (window.leftPx ? 1 : 0) + (window.rightPx ? 1 : 0);
 
 /**
  * Where the columns go across: fixed widths (from the longest text a column holds, measured when

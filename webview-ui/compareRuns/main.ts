@@ -50,7 +50,13 @@ const app = document.getElementById('app')!;
 app.removeAttribute('aria-live');
 
 const summary = el('span', { class: 'subtitle', id: 'summary', 'aria-live': 'polite' });
-const filterInput = el('input', { type: 'search', id: 'filter', 'aria-label': 'Filter runs', placeholder: 'Filter: words, or field:value (method.name:kd-mtda, architecture:lenet5)', spellcheck: 'false' });
+const filterInput = el('input', {
+  type: 'search',
+  id: 'filter',
+  'aria-label': 'Filter runs',
+  placeholder: 'Filter: words, or field:value (method.name:kd-mtda, architecture:lenet5)',
+  spellcheck: 'false',
+});
 const onlyDifferingBox = el('input', { type: 'checkbox', id: 'only-differing' });
 const empty = el('p', { class: 'empty', id: 'empty' });
 /** Why the last read of the runs folder failed; hidden once a snapshot arrives. */

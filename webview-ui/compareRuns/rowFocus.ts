@@ -43,7 +43,14 @@ export class RowFocus {
 
 /** The position a navigation key moves the focus to from `position`; undefined for any other key. */
 export function positionAfterKey(key: string, position: number, pageRows: number, rowCount: number): number | undefined {
-  const moves: Record<string, number> = { ArrowDown: position + 1, ArrowUp: position - 1, PageDown: position + pageRows, PageUp: position - pageRows, Home: 0, End: rowCount - 1 };
+  const moves: Record<string, number> = {
+    ArrowDown: position + 1,
+    ArrowUp: position - 1,
+    PageDown: position + pageRows,
+    PageUp: position - pageRows,
+    Home: 0,
+    End: rowCount - 1,
+  };
   return Object.hasOwn(moves, key) ? moves[key] : undefined;
 }
 

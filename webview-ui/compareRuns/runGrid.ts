@@ -105,7 +105,8 @@ export class RunGrid {
     if (first > 0) rows.push(spacer(first * rowHeight, cells));
     for (let position = first; position < last; position++) rows.push(this.buildRow(position, tabStop, columns));
     if (last < total) rows.push(spacer((total - last) * rowHeight, cells));
-    if (total === 0 && view.table.rows.length > 0) rows.push(el('tr', {}, el('td', { colspan: String(cells), class: 'no-match' }, 'No run matches the filter.')));
+    if (total === 0 && view.table.rows.length > 0)
+      rows.push(el('tr', {}, el('td', { colspan: String(cells), class: 'no-match' }, 'No run matches the filter.')));
     // By run, not position: a redraw after a new snapshot keeps the focus on the run, wherever it moved.
     keepingFocus(this.body, 'data-run', () => this.body.replaceChildren(...rows));
     this.table.setAttribute('aria-rowcount', String(total + 1));
@@ -168,7 +169,12 @@ export class RunGrid {
       // Dotted paths may break after a dot (<wbr>), so `optimizer.studentLr` needs no wide column.
       const label = column.label.split('.').flatMap((part, i) => (i === 0 ? [part] : [el('wbr'), `.${part}`]));
       const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
-      const sortButton = el('button', { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` }, el('span', {}, ...label), arrow);
+      const sortButton = el(
+        'button',
+        { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` },
+        el('span', {}, ...label),
+        arrow,
+      );
       return el('th', { scope: 'col', 'aria-colindex': String(position + 1), ...(isNumeric(column) ? { class: 'num' } : {}) }, sortButton);
     });
     if (window.leftPx) headers.splice(1, 0, el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
@@ -190,7 +196,18 @@ export class RunGrid {
       const text = cellText(column, value);
       const colindex = String(drawn + 1);
       if (drawn === 0) {
-        const open = el('button', { class: 'run-link', type: 'button', 'data-position': String(position), 'data-run': row.runDir, tabindex: position === tabStop ? '0' : '-1', title: `Open the results of ${row.runId} (Enter)` }, text);
+        const open = el(
+          'button',
+          {
+            class: 'run-link',
+            type: 'button',
+            'data-position': String(position),
+            'data-run': row.runDir,
+            tabindex: position === tabStop ? '0' : '-1',
+            title: `Open the results of ${row.runId} (Enter)`,
+          },
+          text,
+        );
         tr.append(el('th', { scope: 'row', 'aria-colindex': colindex }, open));
         if (window.leftPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
       } else if (column.key === 'state' && value !== null) {

@@ -28,7 +28,13 @@ function cell(text: string, attributes: Record<string, string>, balance: Balance
 
 function matrix(summary: DatasetSummary): HTMLElement {
   const classes = summary.classNames;
-  const head = el('tr', {}, el('th', { scope: 'col' }, 'Domain'), ...classes.map((name) => el('th', { scope: 'col' }, name)), el('th', { scope: 'col' }, 'Total'));
+  const head = el(
+    'tr',
+    {},
+    el('th', { scope: 'col' }, 'Domain'),
+    ...classes.map((name) => el('th', { scope: 'col' }, name)),
+    el('th', { scope: 'col' }, 'Total'),
+  );
   const domainBalance = balanceOf(summary.domains.map((domain) => domain.count));
   const rows = summary.domains.map((domain, domainIndex) => {
     const counts = classes.map((name) => domain.classes.find((entry) => entry.name === name)?.count ?? 0);
@@ -45,11 +51,27 @@ function matrix(summary: DatasetSummary): HTMLElement {
     'tr',
     {},
     el('th', { scope: 'row' }, 'Total'),
-    ...classes.map((name) => cell(count(summary.domains.reduce((sum, domain) => sum + (domain.classes.find((entry) => entry.name === name)?.count ?? 0), 0)), { 'data-class': name, 'data-total': '' })),
+    ...classes.map((name) =>
+      cell(count(summary.domains.reduce((sum, domain) => sum + (domain.classes.find((entry) => entry.name === name)?.count ?? 0), 0)), {
+        'data-class': name,
+        'data-total': '',
+      }),
+    ),
     cell(count(summary.count), { id: 'grand-total' }),
   );
-  const table = el('table', { id: 'matrix' }, el('caption', {}, 'Images per domain and class'), el('thead', {}, head), el('tbody', {}, ...rows), el('tfoot', {}, totals));
-  const legend = el('p', { class: 'legend' }, `Highlighted: empty cells, and counts under 1/${IMBALANCE_FACTOR} or over ${IMBALANCE_FACTOR}x the median of their row.`);
+  const table = el(
+    'table',
+    { id: 'matrix' },
+    el('caption', {}, 'Images per domain and class'),
+    el('thead', {}, head),
+    el('tbody', {}, ...rows),
+    el('tfoot', {}, totals),
+  );
+  const legend = el(
+    'p',
+    { class: 'legend' },
+    `Highlighted: empty cells, and counts under 1/${IMBALANCE_FACTOR} or over ${IMBALANCE_FACTOR}x the median of their row.`,
+  );
   return el('div', {}, legend, scrollRegion('Counts matrix', table));
 }
 
@@ -66,7 +88,13 @@ function thumbnails(state: DatasetPanelState, summary: DatasetSummary): HTMLElem
           el(
             'figure',
             {},
-            el('div', { class: 'thumbs' }, ...entry.samples.filter((sample) => state.thumbnails[sample]).map((sample) => el('img', { src: state.thumbnails[sample], alt: `${domain.name} / ${entry.name}`, loading: 'lazy' }))),
+            el(
+              'div',
+              { class: 'thumbs' },
+              ...entry.samples
+                .filter((sample) => state.thumbnails[sample])
+                .map((sample) => el('img', { src: state.thumbnails[sample], alt: `${domain.name} / ${entry.name}`, loading: 'lazy' })),
+            ),
             el('figcaption', {}, `${entry.name} (${count(entry.count)})`),
           ),
         ),
@@ -88,12 +116,17 @@ function issues(summary: DatasetSummary): HTMLElement {
   return el(
     'ul',
     { class: 'issues' },
-    ...all.map(({ where, issue }) => el('li', {}, el('strong', {}, `${where}: `), issue.message, issue.path ? el('code', {}, ` ${issue.path}${issue.line ? `:${issue.line}` : ''}`) : '')),
+    ...all.map(({ where, issue }) =>
+      el('li', {}, el('strong', {}, `${where}: `), issue.message, issue.path ? el('code', {}, ` ${issue.path}${issue.line ? `:${issue.line}` : ''}`) : ''),
+    ),
   );
 }
 
 function issueCount(summary: DatasetSummary): number {
-  return summary.issues.length + summary.domains.reduce((sum, domain) => sum + domain.issues.length + domain.classes.reduce((n, entry) => n + entry.issues.length, 0), 0);
+  return (
+    summary.issues.length +
+    summary.domains.reduce((sum, domain) => sum + domain.issues.length + domain.classes.reduce((n, entry) => n + entry.issues.length, 0), 0)
+  );
 }
 
 function render(state: DatasetPanelState): void {
@@ -103,7 +136,13 @@ function render(state: DatasetPanelState): void {
     'header',
     {},
     el('h1', {}, state.name),
-    el('span', { class: 'subtitle' }, summary ? `${summary.layout ? LAYOUT_LABELS[summary.layout] : 'Unknown layout'} · ${summary.domains.length} domains · ${summary.classNames.length} classes · ${count(summary.count)} images` : state.root),
+    el(
+      'span',
+      { class: 'subtitle' },
+      summary
+        ? `${summary.layout ? LAYOUT_LABELS[summary.layout] : 'Unknown layout'} · ${summary.domains.length} domains · ${summary.classNames.length} classes · ${count(summary.count)} images`
+        : state.root,
+    ),
     state.scanning ? progressRing('Scanning') : '',
     button('Refresh', () => host.post({ type: 'refresh' }), { title: 'Scan the dataset folder again' }),
   );

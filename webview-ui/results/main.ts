@@ -36,7 +36,16 @@ function reduce(history: readonly EpochPoint[], role: string, domain: string, me
 }
 
 function table(state: ResultsPanelState, metric: Metric): HTMLElement {
-  const head = el('tr', {}, el('th', { scope: 'col' }, 'Model'), ...state.targets.map((target) => el('th', { scope: 'col' }, target)), el('th', { scope: 'col' }, 'Mean'), el('th', { scope: 'col' }, 'Params'), el('th', { scope: 'col' }, 'MACs/image'), el('th', { scope: 'col' }, 'Latency/batch'));
+  const head = el(
+    'tr',
+    {},
+    el('th', { scope: 'col' }, 'Model'),
+    ...state.targets.map((target) => el('th', { scope: 'col' }, target)),
+    el('th', { scope: 'col' }, 'Mean'),
+    el('th', { scope: 'col' }, 'Params'),
+    el('th', { scope: 'col' }, 'MACs/image'),
+    el('th', { scope: 'col' }, 'Latency/batch'),
+  );
   const rows = state.rows.map((row) => {
     const values = state.targets.map((target) => reduce(state.history, row.role, target, metric));
     const mean = meanOverTargets(Object.fromEntries(state.targets.map((target, i) => [target, values[i]])), state.targets);
@@ -64,7 +73,18 @@ function table(state: ResultsPanelState, metric: Metric): HTMLElement {
     ),
   );
   const baselineBody = baselineRows.length
-    ? [el('tbody', { class: 'baselines' }, el('tr', {}, el('th', { scope: 'rowgroup', colspan: String(state.targets.length + 5) }, 'Baselines: other runs on the same data, at their last epoch')), ...baselineRows)]
+    ? [
+        el(
+          'tbody',
+          { class: 'baselines' },
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'rowgroup', colspan: String(state.targets.length + 5) }, 'Baselines: other runs on the same data, at their last epoch'),
+          ),
+          ...baselineRows,
+        ),
+      ]
     : [];
   const caption =
     metric === 'last'
@@ -88,8 +108,14 @@ function chart(container: HTMLElement, title: string, epochs: number[], series: 
       width: Math.max(300, container.clientWidth || 600),
       height: 240,
       scales: { x: { time: false } },
-      axes: [{ ...axis, label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, { ...axis, values: (_u, ticks) => ticks.map((tick) => (percentAxis ? `${Math.round(tick * 100)}%` : tick.toPrecision(2))) }],
-      series: [{ label: 'epoch' }, ...series.map((entry, i) => ({ label: entry.label, stroke: colours[i % colours.length], width: 2, points: { show: epochs.length < 30 } }))],
+      axes: [
+        { ...axis, label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
+        { ...axis, values: (_u, ticks) => ticks.map((tick) => (percentAxis ? `${Math.round(tick * 100)}%` : tick.toPrecision(2))) },
+      ],
+      series: [
+        { label: 'epoch' },
+        ...series.map((entry, i) => ({ label: entry.label, stroke: colours[i % colours.length], width: 2, points: { show: epochs.length < 30 } })),
+      ],
     },
     [epochs, ...series.map((entry) => entry.values)] as uPlot.AlignedData,
     container,
@@ -120,7 +146,10 @@ function curves(state: ResultsPanelState): HTMLElement {
       losses,
       'Loss terms and beta',
       epochs,
-      [...terms.map((term) => ({ label: term, values: state.history.map((point) => point.losses[term] ?? null) })), { label: 'beta', values: state.history.map((point) => point.beta ?? null) }],
+      [
+        ...terms.map((term) => ({ label: term, values: state.history.map((point) => point.losses[term] ?? null) })),
+        { label: 'beta', values: state.history.map((point) => point.beta ?? null) },
+      ],
       false,
     );
   });
@@ -154,10 +183,18 @@ function render(state: ResultsPanelState): void {
   if (state.error) notes.push(el('p', { class: 'error' }, `Failed: ${state.error}`));
   const { skippedImages } = state;
   if (skippedImages.count) {
-    const more = skippedImages.count > skippedImages.first.length ? ` and ${skippedImages.count - skippedImages.first.length} more (trainer.log lists them)` : '';
-    notes.push(el('p', { class: 'warning', id: 'skipped-images' }, `${skippedImages.count} ${skippedImages.count === 1 ? 'image was' : 'images were'} left out because ${skippedImages.count === 1 ? 'it' : 'they'} could not be decoded: ${skippedImages.first.join(', ')}${more}`));
+    const more =
+      skippedImages.count > skippedImages.first.length ? ` and ${skippedImages.count - skippedImages.first.length} more (trainer.log lists them)` : '';
+    notes.push(
+      el(
+        'p',
+        { class: 'warning', id: 'skipped-images' },
+        `${skippedImages.count} ${skippedImages.count === 1 ? 'image was' : 'images were'} left out because ${skippedImages.count === 1 ? 'it' : 'they'} could not be decoded: ${skippedImages.first.join(', ')}${more}`,
+      ),
+    );
   }
-  if (state.skippedEventLines.length) notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
+  if (state.skippedEventLines.length)
+    notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
   const body = state.rows.length ? [switcher, table(state, metric), curves(state)] : [el('p', {}, 'Waiting for the first evaluation…')];
   app.replaceChildren(header, ...notes, ...body);
 }

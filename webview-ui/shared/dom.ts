@@ -1,5 +1,9 @@
 /** Builds an element with attributes and children (no innerHTML: nothing a run folder holds is parsed as markup). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   element.append(...children);
@@ -19,7 +23,13 @@ export interface RadioOption<Value extends string> {
 }
 
 /** Radio buttons in one named group, so that arrow keys move between them; `onChange` gets the value chosen. */
-export function radioGroup<Value extends string>(label: string, name: string, options: readonly RadioOption<Value>[], checked: Value | undefined, onChange: (value: Value) => void): HTMLElement {
+export function radioGroup<Value extends string>(
+  label: string,
+  name: string,
+  options: readonly RadioOption<Value>[],
+  checked: Value | undefined,
+  onChange: (value: Value) => void,
+): HTMLElement {
   const group = el('div', { class: 'metric', role: 'radiogroup', 'aria-label': label });
   for (const option of options) {
     const input = el('input', { type: 'radio', name, id: option.id, value: option.value });

@@ -2,26 +2,13 @@
  * The only module that knows about @vscode/webview-ui-toolkit (deprecated upstream): panels build
  * their controls through these functions, so swapping the toolkit touches this file alone.
  */
-import {
-  provideVSCodeDesignSystem,
-  vsCodeButton,
-  vsCodePanels,
-  vsCodePanelTab,
-  vsCodePanelView,
-  vsCodeProgressRing,
-} from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeProgressRing } from '@vscode/webview-ui-toolkit';
 import { el } from './dom';
 
 // `el` lives in dom.ts so that a panel needing no toolkit control loads without the toolkit (a smaller, faster bundle).
 export { el };
 
-provideVSCodeDesignSystem().register(
-  vsCodeButton(),
-  vsCodePanels(),
-  vsCodePanelTab(),
-  vsCodePanelView(),
-  vsCodeProgressRing(),
-);
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeProgressRing());
 
 export function button(label: string, onClick: () => void, options: { appearance?: 'primary' | 'secondary' | 'icon'; title?: string } = {}): HTMLElement {
   const element = document.createElement('vscode-button');

@@ -27,15 +27,29 @@ export type CompareCheckpointsResult = { opened: true; reportFile: string; compu
 type CheckpointPick = vscode.QuickPickItem & { dir?: string; browse?: boolean };
 
 /** A quick pick of the run's checkpoints (the default first), or another checkpoint folder. */
-async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: CheckpointListing | undefined, placeHolder: string): Promise<string | undefined> {
+async function pickCheckpoint(
+  entries: readonly CheckpointListing[],
+  preferred: CheckpointListing | undefined,
+  placeHolder: string,
+): Promise<string | undefined> {
   const ordered = preferred ? [preferred, ...entries.filter((entry) => entry !== preferred)] : entries;
   const items: CheckpointPick[] = [
-    ...ordered.map((entry) => ({ label: `${entry.role} · ${entry.set}`, description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`, dir: entry.dir })),
+    ...ordered.map((entry) => ({
+      label: `${entry.role} · ${entry.set}`,
+      description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`,
+      dir: entry.dir,
+    })),
     { label: '$(folder-opened) Another checkpoint folder…', description: 'a folder with model.json and meta.json', browse: true },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder });
   if (!picked?.browse) return picked?.dir;
-  const folder = await vscode.window.showOpenDialog({ title: placeHolder, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Compare' });
+  const folder = await vscode.window.showOpenDialog({
+    title: placeHolder,
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    openLabel: 'Compare',
+  });
   return folder?.[0]?.fsPath;
 }
 
@@ -45,10 +59,20 @@ async function pickCheckpoint(entries: readonly CheckpointListing[], preferred: 
  * exactly these two folders (its `a.dir` and `b.dir`), not another pair that wrote the same name.
  */
 async function isReusable(reportFile: string, a: string, b: string, output: vscode.LogOutputChannel): Promise<boolean> {
-  const written = await stat(reportFile).then((info) => info.mtimeMs, () => undefined);
+  const written = await stat(reportFile).then(
+    (info) => info.mtimeMs,
+    () => undefined,
+  );
   if (written === undefined) return false;
   const inputs = [a, b].flatMap((dir) => [CHECKPOINT_FILES.meta, 'model.json', 'weights.bin'].map((name) => path.join(dir, name)));
-  const times = await Promise.all(inputs.map((file) => stat(file).then((info) => info.mtimeMs, () => Infinity)));
+  const times = await Promise.all(
+    inputs.map((file) =>
+      stat(file).then(
+        (info) => info.mtimeMs,
+        () => Infinity,
+      ),
+    ),
+  );
   if (!times.every((time) => time <= written)) return false;
   let report: CheckpointDiffReport;
   try {
@@ -86,7 +110,13 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
     if (!a) return { opened: false, reason: 'no checkpoint A chosen' };
     // B defaults to the teacher, or to the student when A is the teacher.
     const preferredB = defaults ? (defaults[1].dir !== a ? defaults[1] : defaults[0]) : undefined;
-    const b = options.b ?? (await pickCheckpoint(entries.filter((entry) => entry.dir !== a), preferredB, 'Checkpoint B (teacher by default)'));
+    const b =
+      options.b ??
+      (await pickCheckpoint(
+        entries.filter((entry) => entry.dir !== a),
+        preferredB,
+        'Checkpoint B (teacher by default)',
+      ));
     if (!b) return { opened: false, reason: 'no checkpoint B chosen' };
     for (const dir of [a, b]) {
       if (!existsSync(path.join(dir, CHECKPOINT_FILES.meta))) {
@@ -108,37 +138,40 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
     }
     const backend = vscode.workspace.getConfiguration('kdUda').get<string>('backend') || 'auto';
     const args = ['diff', a, b, '--out', reportFile, '--backend', backend];
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: TITLE, cancellable: true }, async (progress, cancellation): Promise<CompareCheckpointsResult> => {
-      deps.output.info(`kd-uda ${args.join(' ')}`);
-      let trainer: TrainerProcess;
-      try {
-        trainer = TrainerProcess.start(extensionUri, args, { what: 'Comparing checkpoints', cwd: runDir });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        void vscode.window.showErrorMessage(reason);
-        return { opened: false, reason };
-      }
-      let refusal: string | undefined;
-      trainer.onLine((line) => deps.output.info(line));
-      trainer.onMessage((value) => {
-        const message = parseDiffMessage(value);
-        if (message?.kind === 'diff-progress') progress.report({ message: message.message.slice(0, 120) });
-        if (message?.kind === 'diff-failed') refusal = message.reason;
-      });
-      const cancelled = cancellation.onCancellationRequested(() => void trainer.stop());
-      const exit = await trainer.exit;
-      cancelled.dispose();
-      trainer.dispose();
-      if (cancellation.isCancellationRequested) return { opened: false, reason: 'cancelled' };
-      if (exit.code !== 0) {
-        const reason = failureReason(refusal, exit);
-        void vscode.window.showErrorMessage(`KD-UDA: ${reason}`, 'Show Output').then((choice) => {
-          if (choice) deps.output.show();
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: TITLE, cancellable: true },
+      async (progress, cancellation): Promise<CompareCheckpointsResult> => {
+        deps.output.info(`kd-uda ${args.join(' ')}`);
+        let trainer: TrainerProcess;
+        try {
+          trainer = TrainerProcess.start(extensionUri, args, { what: 'Comparing checkpoints', cwd: runDir });
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          void vscode.window.showErrorMessage(reason);
+          return { opened: false, reason };
+        }
+        let refusal: string | undefined;
+        trainer.onLine((line) => deps.output.info(line));
+        trainer.onMessage((value) => {
+          const message = parseDiffMessage(value);
+          if (message?.kind === 'diff-progress') progress.report({ message: message.message.slice(0, 120) });
+          if (message?.kind === 'diff-failed') refusal = message.reason;
         });
-        return { opened: false, reason };
-      }
-      CheckpointDiffPanel.show(deps, reportFile);
-      return { opened: true, reportFile, computed: true };
-    });
+        const cancelled = cancellation.onCancellationRequested(() => void trainer.stop());
+        const exit = await trainer.exit;
+        cancelled.dispose();
+        trainer.dispose();
+        if (cancellation.isCancellationRequested) return { opened: false, reason: 'cancelled' };
+        if (exit.code !== 0) {
+          const reason = failureReason(refusal, exit);
+          void vscode.window.showErrorMessage(`KD-UDA: ${reason}`, 'Show Output').then((choice) => {
+            if (choice) deps.output.show();
+          });
+          return { opened: false, reason };
+        }
+        CheckpointDiffPanel.show(deps, reportFile);
+        return { opened: true, reportFile, computed: true };
+      },
+    );
   };
 }

@@ -71,7 +71,8 @@ export function createDigitsBenchmarkCommand(extensionUri: vscode.Uri, roots: Da
         if (cancellation.isCancellationRequested) return { created: false, reason: 'cancelled' };
         // Exit code 3: some domains could not be built on this machine; the rest are usable.
         if ((exit.code === 0 || exit.code === 3) && built.length > 0) {
-          const message = exit.code === 0 ? `Digits benchmark written to ${out}.` : `Digits benchmark written to ${out}, without some domains (see the KD-UDA Lab output).`;
+          const message =
+            exit.code === 0 ? `Digits benchmark written to ${out}.` : `Digits benchmark written to ${out}, without some domains (see the KD-UDA Lab output).`;
           void vscode.window.showInformationMessage(message, 'Show Dataset').then((choice) => {
             if (choice) void vscode.commands.executeCommand(CommandId.ShowDataset, built[0]);
           });

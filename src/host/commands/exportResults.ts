@@ -24,10 +24,15 @@ export function exportResultsCommand() {
       void vscode.window.showErrorMessage(reading.kind === 'none' ? `KD-UDA: ${path.basename(runDir)} has no results.json yet.` : `KD-UDA: ${reading.message}`);
       return undefined;
     }
-    const choice = formatArgument ? FORMATS.find((entry) => entry.format === formatArgument) : await vscode.window.showQuickPick(FORMATS, { title: 'KD-UDA: Export Results', placeHolder: 'Format' });
+    const choice = formatArgument
+      ? FORMATS.find((entry) => entry.format === formatArgument)
+      : await vscode.window.showQuickPick(FORMATS, { title: 'KD-UDA: Export Results', placeHolder: 'Format' });
     if (!choice) return undefined;
     const caption = `${path.basename(runDir)}: top-1 accuracy (%) at the last epoch (epoch ${reading.epoch}), chosen without target labels`;
-    const document = await vscode.workspace.openTextDocument({ language: choice.language, content: exportResultsTable(reading.models, choice.format, caption) });
+    const document = await vscode.workspace.openTextDocument({
+      language: choice.language,
+      content: exportResultsTable(reading.models, choice.format, caption),
+    });
     await vscode.window.showTextDocument(document);
     return document;
   };

@@ -100,7 +100,9 @@ async function askRoot(roots: DatasetRoots): Promise<string | undefined> {
 async function summaryOf(root: string, store: DatasetStore): Promise<DatasetSummary> {
   const known = store.get(root);
   if (known?.summary && !known.scanning) return known.summary;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading ${datasetDisplayName(root)}` }, () => scanDataset(root, { samplesPerClass: 0 }));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading ${datasetDisplayName(root)}` }, () =>
+    scanDataset(root, { samplesPerClass: 0 }),
+  );
 }
 
 function domainDescription(summary: DatasetSummary, name: string): string {
@@ -112,7 +114,9 @@ async function askTargets(summary: DatasetSummary, source: string): Promise<stri
   let placeHolder = 'Target domains (unlabelled; adapted to)';
   for (;;) {
     const picked = await vscode.window.showQuickPick(
-      summary.domains.filter((domain) => domain.name !== source).map((domain) => ({ label: domain.name, description: domainDescription(summary, domain.name), picked: true })),
+      summary.domains
+        .filter((domain) => domain.name !== source)
+        .map((domain) => ({ label: domain.name, description: domainDescription(summary, domain.name), picked: true })),
       { title: TITLE, placeHolder, canPickMany: true },
     );
     if (!picked) return undefined;
@@ -160,7 +164,11 @@ function askName(folder: string, suggestion: string): Thenable<string | undefine
     validateInput: (value) => {
       const problem = experimentNameProblem(value.trim());
       if (problem) return problem;
-      if (existsSync(fileFor(folder, value.trim()))) return { message: `${value.trim()}${EXPERIMENT_FILE_SUFFIX} exists; you will be asked before it is replaced`, severity: vscode.InputBoxValidationSeverity.Warning };
+      if (existsSync(fileFor(folder, value.trim())))
+        return {
+          message: `${value.trim()}${EXPERIMENT_FILE_SUFFIX} exists; you will be asked before it is replaced`,
+          severity: vscode.InputBoxValidationSeverity.Warning,
+        };
       return undefined;
     },
   });
@@ -229,7 +237,13 @@ async function createExperiment(roots: DatasetRoots, store: DatasetStore, answer
       `Method (${targets.length} target${targets.length === 1 ? '' : 's'})`,
       METHODS.map((name) => {
         const unavailable = methodUnavailableReason(name, targets.length);
-        return { label: name, description: METHOD_INFO[name].summary, detail: unavailable ? `$(circle-slash) Not available: ${unavailable}` : name === 'kd-stda' ? 'Exactly one target domain' : undefined, value: name, unavailable };
+        return {
+          label: name,
+          description: METHOD_INFO[name].summary,
+          detail: unavailable ? `$(circle-slash) Not available: ${unavailable}` : name === 'kd-stda' ? 'Exactly one target domain' : undefined,
+          value: name,
+          unavailable,
+        };
       }),
       recommendedMethod(targets.length),
     ));
@@ -243,14 +257,28 @@ async function createExperiment(roots: DatasetRoots, store: DatasetStore, answer
   }
   const folder = answers.folder ?? (await askFolder());
   if (!folder) return CANCELLED;
-  const name = (answers.name ?? (await askName(folder, suggestExperimentName(source, targets, method, (candidate) => existsSync(fileFor(folder, candidate))))))?.trim();
+  const name = (
+    answers.name ??
+    (await askName(
+      folder,
+      suggestExperimentName(source, targets, method, (candidate) => existsSync(fileFor(folder, candidate))),
+    ))
+  )?.trim();
   if (!name) return CANCELLED;
   const file = fileFor(folder, name);
   if (existsSync(file) && !(await confirmReplace(file))) return { created: false, reason: `${file} exists and was kept` };
 
   const project = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder))?.uri.fsPath;
   const inFile = (model: ModelChoice): ModelChoice => (model.path ? { ...model, path: pathForFile(model.path, folder, project) } : model);
-  const text = buildExperimentFile({ name, root: pathForFile(root, folder, project), source, targets, method, student: inFile(student), teacher: teacher && inFile(teacher) });
+  const text = buildExperimentFile({
+    name,
+    root: pathForFile(root, folder, project),
+    source,
+    targets,
+    method,
+    student: inFile(student),
+    teacher: teacher && inFile(teacher),
+  });
   const uri = vscode.Uri.file(file);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
   await vscode.window.showTextDocument(uri);

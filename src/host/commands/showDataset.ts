@@ -23,7 +23,10 @@ async function resolveRoot(target: DatasetNode | string | vscode.Uri | undefined
   const known = await roots.list();
   if (known.length === 0) {
     const add = 'Add Dataset Folder…';
-    const choice = await vscode.window.showInformationMessage('KD-UDA: no dataset folders yet. Add one to the kdUda.datasets setting or an experiment file.', add);
+    const choice = await vscode.window.showInformationMessage(
+      'KD-UDA: no dataset folders yet. Add one to the kdUda.datasets setting or an experiment file.',
+      add,
+    );
     if (choice === add) await vscode.commands.executeCommand(CommandId.AddDatasetRoot);
     return undefined;
   }

@@ -35,9 +35,14 @@ export function startRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRuns
     const validation = validateExperimentText(document.getText(), uri.fsPath);
     if (!validation.ok) {
       const lines = validation.problems.map((problem) => formatExperimentProblem(vscode.workspace.asRelativePath(uri), problem));
-      void vscode.window.showErrorMessage(`KD-UDA: ${path.basename(uri.fsPath)} has ${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}; nothing was started. ${lines.slice(0, 3).join(' · ')}`, 'Open File').then((choice) => {
-        if (choice) void vscode.window.showTextDocument(document);
-      });
+      void vscode.window
+        .showErrorMessage(
+          `KD-UDA: ${path.basename(uri.fsPath)} has ${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}; nothing was started. ${lines.slice(0, 3).join(' · ')}`,
+          'Open File',
+        )
+        .then((choice) => {
+          if (choice) void vscode.window.showTextDocument(document);
+        });
       return { started: false, reason: lines.join('\n') };
     }
     if (document.isDirty) await document.save();

@@ -4,9 +4,7 @@ import { LAYOUT_LABELS, type ClassSummary, type DatasetIssue, type DomainSummary
 import type { DatasetStore } from './datasetStore';
 
 export type DatasetNode =
-  | { kind: 'root'; root: string }
-  | { kind: 'domain'; root: string; domain: string }
-  | { kind: 'class'; root: string; domain: string; className: string };
+  { kind: 'root'; root: string } | { kind: 'domain'; root: string; domain: string } | { kind: 'class'; root: string; domain: string; className: string };
 
 const ROOT_PROBLEMS = new Set(['missing-root', 'not-a-directory', 'unknown-layout']);
 

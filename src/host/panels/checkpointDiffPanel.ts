@@ -36,7 +36,10 @@ async function whyNotRestorable(reportFile: string): Promise<string | undefined>
     return `${reportFile} is not a diff report (<run>/${DIFFS_FOLDER}/<name>.json)`;
   }
   const runDir = path.dirname(diffs);
-  const isRun = await stat(path.join(runDir, RUN_FILES.status)).then((info) => info.isFile(), () => false);
+  const isRun = await stat(path.join(runDir, RUN_FILES.status)).then(
+    (info) => info.isFile(),
+    () => false,
+  );
   return isRun ? undefined : `${reportFile} is not in a run folder's ${DIFFS_FOLDER}/ (${runDir} has no ${RUN_FILES.status})`;
 }
 
@@ -66,7 +69,10 @@ export class CheckpointDiffPanel extends PanelHost<HostToCheckpointDiffPanel, Ch
     const existing = CheckpointDiffPanel.open.reveal(reportFile);
     // The command may just have rewritten the report.
     existing?.update();
-    return existing ?? new CheckpointDiffPanel(deps, reportFile, newPanel(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, titleFor(reportFile), panelOptions(deps.context.extensionUri)));
+    return (
+      existing ??
+      new CheckpointDiffPanel(deps, reportFile, newPanel(CHECKPOINT_DIFF_PANEL_VIEW_TYPE, titleFor(reportFile), panelOptions(deps.context.extensionUri)))
+    );
   }
 
   static serializer(deps: CheckpointDiffPanelDeps): vscode.WebviewPanelSerializer {

@@ -44,7 +44,10 @@ export class CompareRunsPanel extends PanelHost<HostToCompareRunsPanel, CompareR
   private readonly loggedProblems = new Set<string>();
 
   static show(deps: CompareRunsPanelDeps): CompareRunsPanel {
-    return CompareRunsPanel.open.reveal(RUNS_FOLDER) ?? new CompareRunsPanel(deps, newPanel(COMPARE_RUNS_PANEL_VIEW_TYPE, TITLE, panelOptions(deps.context.extensionUri)));
+    return (
+      CompareRunsPanel.open.reveal(RUNS_FOLDER) ??
+      new CompareRunsPanel(deps, newPanel(COMPARE_RUNS_PANEL_VIEW_TYPE, TITLE, panelOptions(deps.context.extensionUri)))
+    );
   }
 
   /** Restores the panel after a reload; its sort, filter and columns live in the webview's own state, which any state parses to. */

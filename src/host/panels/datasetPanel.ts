@@ -29,7 +29,10 @@ export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHo
   private static readonly open = new OpenPanels<DatasetPanel>();
 
   static show(deps: DatasetPanelDeps, root: string): DatasetPanel {
-    return DatasetPanel.open.reveal(root) ?? new DatasetPanel(deps, root, newPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), DatasetPanel.options(deps.context, root)));
+    return (
+      DatasetPanel.open.reveal(root) ??
+      new DatasetPanel(deps, root, newPanel(DATASET_PANEL_VIEW_TYPE, DatasetPanel.title(root), DatasetPanel.options(deps.context, root)))
+    );
   }
 
   /**

@@ -50,7 +50,10 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
   private readonly reads = new LatestOnly();
 
   static show(deps: ResultsPanelDeps, runDir: string): ResultsPanel {
-    return ResultsPanel.open.reveal(runDir) ?? new ResultsPanel(deps, runDir, newPanel(RESULTS_PANEL_VIEW_TYPE, titleFor(runDir), panelOptions(deps.context.extensionUri)));
+    return (
+      ResultsPanel.open.reveal(runDir) ??
+      new ResultsPanel(deps, runDir, newPanel(RESULTS_PANEL_VIEW_TYPE, titleFor(runDir), panelOptions(deps.context.extensionUri)))
+    );
   }
 
   static serializer(deps: ResultsPanelDeps): vscode.WebviewPanelSerializer {
@@ -141,7 +144,8 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
     try {
       return await readResultsJson(this.runDir);
     } catch (error) {
-      if (!(error instanceof RunFileError && error.problem === 'missing')) this.output.warn(`Results panel: ${error instanceof Error ? error.message : String(error)}`);
+      if (!(error instanceof RunFileError && error.problem === 'missing'))
+        this.output.warn(`Results panel: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
   }

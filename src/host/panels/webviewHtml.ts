@@ -11,10 +11,18 @@ function escapeHtml(text: string): string {
  * bundle from `dist/webview/<entry>.js`, with `stylesheets` (extension-relative paths). The toolkit (FAST) probes `:focus-visible` support with a
  * `<style>` element that it stamps with the `csp-nonce` meta's value, so styles accept the nonce too.
  */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: string, title: string, stylesheets: readonly string[] = ['media/panel.css', `media/${entry}.css`]): string {
+export function webviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  entry: string,
+  title: string,
+  stylesheets: readonly string[] = ['media/panel.css', `media/${entry}.css`],
+): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${entry}.js`)).toString();
-  const links = stylesheets.map((sheet) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...sheet.split('/'))).toString()}">`).join('\n  ');
+  const links = stylesheets
+    .map((sheet) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...sheet.split('/'))).toString()}">`)
+    .join('\n  ');
   const csp = [
     `default-src 'none'`,
     `img-src ${webview.cspSource}`,

@@ -66,7 +66,9 @@ export class TrainerProcess implements vscode.Disposable {
     this.child = spawn(runtime.command, [entry, ...args], { cwd, env: { ...process.env, ...runtime.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child.on('message', (message) => this.messages.fire(message));
     this.exit = new Promise((resolve) => {
-      this.child.once('error', (error) => this.finish({ code: null, signal: null, tail: [...this.tail, `could not start ${runtime.command}: ${error.message}`] }, resolve));
+      this.child.once('error', (error) =>
+        this.finish({ code: null, signal: null, tail: [...this.tail, `could not start ${runtime.command}: ${error.message}`] }, resolve),
+      );
       this.child.once('close', (code, signal) => this.finish({ code, signal, tail: [...this.tail] }, resolve));
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {

@@ -177,21 +177,28 @@ export class ActiveRuns implements vscode.Disposable {
  * it cleanly (SIGTERM, checkpoint). When it ends: a note, or an error with its last lines.
  */
 export function reportWhenDone(run: ActiveRun): void {
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KD-UDA: ${run.label}`, cancellable: true }, (progress, cancellation) => {
-    cancellation.onCancellationRequested(() => void run.trainer.stop());
-    const epochs = run.onDidProgress(({ summary }) => progress.report({ message: summary.slice(0, 140) }));
-    return run.trainer.exit.finally(() => epochs.dispose());
-  });
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `KD-UDA: ${run.label}`, cancellable: true },
+    (progress, cancellation) => {
+      cancellation.onCancellationRequested(() => void run.trainer.stop());
+      const epochs = run.onDidProgress(({ summary }) => progress.report({ message: summary.slice(0, 140) }));
+      return run.trainer.exit.finally(() => {
+        epochs.dispose();
+      });
+    },
+  );
   void run.trainer.exit.then((exit) => {
     const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;
     if (exit.code === 0) {
       // Exit 0 is done or stopped: the run folder says which.
-      void (run.runDir ? readRunStatus(run.runDir) : Promise.resolve(undefined)).then((status) => {
-        const ending = status?.state === 'done' ? 'is done' : status?.state === 'stopped' ? 'stopped; Resume Run continues it' : 'ended';
-        return vscode.window.showInformationMessage(`KD-UDA: run ${name} ${ending}.`, 'Open Results');
-      }).then((choice) => {
-        if (choice && run.runDir) void vscode.commands.executeCommand(CommandId.OpenResults, run.runDir);
-      });
+      void (run.runDir ? readRunStatus(run.runDir) : Promise.resolve(undefined))
+        .then((status) => {
+          const ending = status?.state === 'done' ? 'is done' : status?.state === 'stopped' ? 'stopped; Resume Run continues it' : 'ended';
+          return vscode.window.showInformationMessage(`KD-UDA: run ${name} ${ending}.`, 'Open Results');
+        })
+        .then((choice) => {
+          if (choice && run.runDir) void vscode.commands.executeCommand(CommandId.OpenResults, run.runDir);
+        });
       return;
     }
     if (run.refused !== undefined) {
@@ -212,7 +219,10 @@ export function reportWhenDone(run: ActiveRun): void {
 function refusalMessage(run: ActiveRun): Thenable<string | undefined> {
   const lines = run.refused!.split('\n');
   const shown = lines.slice(0, 3).join(' · ');
-  return vscode.window.showErrorMessage(`KD-UDA: run ${run.label} was not started (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}): ${shown}${lines.length > 3 ? ` · and ${lines.length - 3} more in the output` : ''}`, 'Show Log');
+  return vscode.window.showErrorMessage(
+    `KD-UDA: run ${run.label} was not started (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}): ${shown}${lines.length > 3 ? ` · and ${lines.length - 3} more in the output` : ''}`,
+    'Show Log',
+  );
 }
 
 /**

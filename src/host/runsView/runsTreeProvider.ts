@@ -162,7 +162,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private async runChildren(run: RunListing): Promise<RunNode[]> {
     const reading = await readRunResults(run.dir);
     const children: RunNode[] =
-      reading.kind === 'problem' ? [{ kind: 'problem', run, message: reading.message }] : reading.kind === 'results' ? reading.models.map((model) => ({ kind: 'model', run, epoch: reading.epoch, model })) : [];
+      reading.kind === 'problem'
+        ? [{ kind: 'problem', run, message: reading.message }]
+        : reading.kind === 'results'
+          ? reading.models.map((model) => ({ kind: 'model', run, epoch: reading.epoch, model }))
+          : [];
     if (existsSync(path.join(run.dir, RUN_FILES.checkpoints))) children.push({ kind: 'checkpoints', run });
     return children;
   }

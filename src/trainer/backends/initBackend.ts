@@ -32,14 +32,20 @@ export async function initBackend(request: BackendRequest | BackendChoice, log: 
       for (const line of describeBackend(report)) log(line);
       return report;
     } catch (error) {
-      const failure = error instanceof RungFailure ? error : new RungFailure(rung, error instanceof Error ? error.message : String(error), 'see the message; report it if it persists');
+      const failure =
+        error instanceof RungFailure
+          ? error
+          : new RungFailure(rung, error instanceof Error ? error.message : String(error), 'see the message; report it if it persists');
       skipped.push({ name: rung, reason: failure.message, fix: failure.fix });
       if (requested === 'auto') log(`backend: ${rung} unavailable: ${failure.message}`);
     }
   }
-  throw new BackendError(requested === 'auto'
-    ? 'no TensorFlow.js backend could be started; tried:'
-    : `backend "${requested}" was asked for and could not be started (no other backend is tried when one is named):`, skipped);
+  throw new BackendError(
+    requested === 'auto'
+      ? 'no TensorFlow.js backend could be started; tried:'
+      : `backend "${requested}" was asked for and could not be started (no other backend is tried when one is named):`,
+    skipped,
+  );
 }
 
 async function startRung(rung: BackendName, threads: number | undefined, requested: BackendChoice, skipped: SkippedRung[]): Promise<Started> {
@@ -48,15 +54,26 @@ async function startRung(rung: BackendName, threads: number | undefined, request
     case 'tensorflow': {
       const native = await loadNativeTensorFlow(rung);
       if (rung === 'tensorflow-gpu' && !native.gpu) {
-        throw new RungFailure(rung, `${native.package} ${native.version} loaded, but TensorFlow ${native.tensorflowVersion} sees no usable CUDA GPU (it would run on the CPU)`,
-          'check `nvidia-smi`, and that the CUDA and cuDNN libraries libtensorflow was built for are on LD_LIBRARY_PATH');
+        throw new RungFailure(
+          rung,
+          `${native.package} ${native.version} loaded, but TensorFlow ${native.tensorflowVersion} sees no usable CUDA GPU (it would run on the CPU)`,
+          'check `nvidia-smi`, and that the CUDA and cuDNN libraries libtensorflow was built for are on LD_LIBRARY_PATH',
+        );
       }
-      const warnings = rung === 'tensorflow' && native.package.endsWith('-gpu') && requested === 'auto' && skipped.some((s) => s.name === 'tensorflow-gpu')
-        ? [`${native.package} runs on the CPU here (no usable GPU)`] : [];
+      const warnings =
+        rung === 'tensorflow' && native.package.endsWith('-gpu') && requested === 'auto' && skipped.some((s) => s.name === 'tensorflow-gpu')
+          ? [`${native.package} runs on the CPU here (no usable GPU)`]
+          : [];
       return {
-        name: rung, tfjsBackend: tf.getBackend(), package: native.package, version: native.version,
-        library: `TensorFlow ${native.tensorflowVersion} (${native.packageDir})`, threads: native.threads,
-        simd: true, gpu: native.gpu, warnings,
+        name: rung,
+        tfjsBackend: tf.getBackend(),
+        package: native.package,
+        version: native.version,
+        library: `TensorFlow ${native.tensorflowVersion} (${native.packageDir})`,
+        threads: native.threads,
+        simd: true,
+        gpu: native.gpu,
+        warnings,
       };
     }
     case 'wasm':
@@ -66,9 +83,17 @@ async function startRung(rung: BackendName, threads: number | undefined, request
       const { version_cpu } = await import('@tensorflow/tfjs-backend-cpu');
       if (!(await tf.setBackend('cpu'))) throw new RungFailure('cpu', 'the pure-JS cpu backend failed to start', 'reinstall @tensorflow/tfjs-backend-cpu');
       return {
-        name: 'cpu', tfjsBackend: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: version_cpu, library: 'pure JavaScript',
-        threads: 1, simd: false, gpu: false,
-        warnings: ['the cpu backend is pure JavaScript and trains CNNs ~400x slower than wasm; use it only to debug kernels (backend "auto" picks the fastest one available)'],
+        name: 'cpu',
+        tfjsBackend: 'cpu',
+        package: '@tensorflow/tfjs-backend-cpu',
+        version: version_cpu,
+        library: 'pure JavaScript',
+        threads: 1,
+        simd: false,
+        gpu: false,
+        warnings: [
+          'the cpu backend is pure JavaScript and trains CNNs ~400x slower than wasm; use it only to debug kernels (backend "auto" picks the fastest one available)',
+        ],
       };
     }
   }
@@ -82,19 +107,34 @@ async function startWasm(threads: number | undefined): Promise<Started> {
   } catch (error) {
     // Worker threads are the part most likely to be refused (locked-down runtimes): one thread
     // is the same rung, slower, and the user is told.
-    if ((threads ?? defaultWasmThreads()) <= 1) throw new RungFailure('wasm', `tfjs-backend-wasm failed to start: ${(error as Error).message}`, 'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js');
+    if ((threads ?? defaultWasmThreads()) <= 1)
+      throw new RungFailure(
+        'wasm',
+        `tfjs-backend-wasm failed to start: ${(error as Error).message}`,
+        'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js',
+      );
     warnings.push(`wasm worker threads failed to start (${(error as Error).message}); running on one thread`);
     info = await loadWasmBackend({ threads: 1 }).catch((retry: Error) => {
-      throw new RungFailure('wasm', `tfjs-backend-wasm failed to start: ${retry.message}`, 'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js');
+      throw new RungFailure(
+        'wasm',
+        `tfjs-backend-wasm failed to start: ${retry.message}`,
+        'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js',
+      );
     });
   }
   const wanted = threads ?? defaultWasmThreads();
   if (info.threads < wanted && warnings.length === 0) warnings.push(`wasm runs ${info.threads} thread(s), ${wanted} asked for (${info.flavour} build)`);
   if (!info.simd) warnings.push('this runtime has no WebAssembly SIMD; wasm kernels run several times slower (Node >= 16.4 has it)');
   return {
-    name: 'wasm', tfjsBackend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: info.version,
+    name: 'wasm',
+    tfjsBackend: 'wasm',
+    package: '@tensorflow/tfjs-backend-wasm',
+    version: info.version,
     library: `${info.flavour} build (${info.binary}); training kernels: ${info.trainingKernels.join(', ')}`,
-    threads: info.threads, simd: info.simd, gpu: false, warnings,
+    threads: info.threads,
+    simd: info.simd,
+    gpu: false,
+    warnings,
   };
 }
 

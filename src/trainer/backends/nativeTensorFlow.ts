@@ -88,8 +88,10 @@ export function locateNativePackage(packageName: string): string | undefined {
 }
 
 const installFix: Record<NativeRung, string> = {
-  'tensorflow-gpu': 'needs an NVIDIA GPU with CUDA. Online: `npm install @tensorflow/tfjs-node-gpu@<tfjs version>` (downloads libtensorflow 2.9.1 for CUDA 11.2 + cuDNN 8.1). Offline, from a GPU libtensorflow tarball or TensorFlow wheel you have: `npm run setup:native -- --gpu --libtensorflow <tar.gz>` (or `--wheel <whl>`)',
-  tensorflow: 'build it against a TensorFlow you have: `npm run setup:native -- --wheel <tensorflow-cpu .whl>` or `--libtensorflow <libtensorflow .tar.gz>`; or, where Google storage is reachable, `npm install @tensorflow/tfjs-node@<tfjs version>`',
+  'tensorflow-gpu':
+    'needs an NVIDIA GPU with CUDA. Online: `npm install @tensorflow/tfjs-node-gpu@<tfjs version>` (downloads libtensorflow 2.9.1 for CUDA 11.2 + cuDNN 8.1). Offline, from a GPU libtensorflow tarball or TensorFlow wheel you have: `npm run setup:native -- --gpu --libtensorflow <tar.gz>` (or `--wheel <whl>`)',
+  tensorflow:
+    'build it against a TensorFlow you have: `npm run setup:native -- --wheel <tensorflow-cpu .whl>` or `--libtensorflow <libtensorflow .tar.gz>`; or, where Google storage is reachable, `npm install @tensorflow/tfjs-node@<tfjs version>`',
 };
 
 /**
@@ -123,8 +125,11 @@ export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBack
   const manifestVersion = readManifest(packageDir).version;
   const version = typeof manifestVersion === 'string' ? manifestVersion : 'unknown';
   if (version.split('.').slice(0, 2).join('.') !== tf.version_core.split('.').slice(0, 2).join('.')) {
-    throw new RungFailure(rung, `${packageName} ${version} does not match tfjs-core ${tf.version_core} (both share one engine and kernel registry)`,
-      `install ${packageName}@${tf.version_core} (\`npm run setup:native -- --force ...\` rebuilds the matching version)`);
+    throw new RungFailure(
+      rung,
+      `${packageName} ${version} does not match tfjs-core ${tf.version_core} (both share one engine and kernel registry)`,
+      `install ${packageName}@${tf.version_core} (\`npm run setup:native -- --force ...\` rebuilds the matching version)`,
+    );
   }
   const alreadyActive = tf.findBackend('tensorflow');
   // TensorFlow's C++ start-up chatter (oneDNN, CPU feature notes) unless the user asked for it.
@@ -132,16 +137,21 @@ export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBack
   try {
     // A computed path: the bundler must not try to include a native, optional package. Loaded
     // for its side effect (registering the backend and its kernels), not its exports.
-    quietDuplicateRegistrations(() => withoutCommandLine(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(packageDir);
-    }));
+    quietDuplicateRegistrations(() =>
+      withoutCommandLine(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(packageDir);
+      }),
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new RungFailure(rung, `${packageName} ${version} failed to load: ${message}`,
+    throw new RungFailure(
+      rung,
+      `${packageName} ${version} failed to load: ${message}`,
       rung === 'tensorflow-gpu'
         ? 'the CUDA/cuDNN libraries libtensorflow needs must be on LD_LIBRARY_PATH (CUDA 11.2 + cuDNN 8.1 for the downloaded 2.9.1); or rebuild with `npm run setup:native -- --gpu --force ...`'
-        : 'rebuild it: `npm run setup:native -- --force --wheel <whl>` (or `--libtensorflow <tar.gz>`)');
+        : 'rebuild it: `npm run setup:native -- --force --wheel <whl>` (or `--libtensorflow <tar.gz>`)',
+    );
   }
   if (!alreadyActive && !tf.findBackend('tensorflow')) {
     throw new RungFailure(rung, `${packageName} loaded but registered no 'tensorflow' backend`, 'reinstall the package');

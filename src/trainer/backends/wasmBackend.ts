@@ -32,7 +32,8 @@ export interface WasmBackendInfo {
 /* eslint-disable @typescript-eslint/no-require-imports */
 const loadThreadedFactory = (): WasmModuleFactory => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as WasmModuleFactory;
 const loadPlainFactory = (): WasmModuleFactory => require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js') as WasmModuleFactory;
-const loadWorkerScript = (): string => (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents;
+const loadWorkerScript = (): string =>
+  (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 let loaded: WasmBackendInfo | undefined;
@@ -71,7 +72,7 @@ export async function loadWasmBackend(options: { threads?: number } = {}): Promi
     await tf.setBackend('wasm');
     return loaded;
   }
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') as boolean;
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const wantedThreads = Math.max(1, Math.floor(options.threads ?? defaultWasmThreads()));
   const flavour: WasmFlavour = simd && wantedThreads > 1 && wasmThreadsSupported() ? 'threaded-simd' : simd ? 'simd' : 'plain';
   const binary = locateWasmBinary(flavour);
@@ -94,11 +95,9 @@ export async function loadWasmBackend(options: { threads?: number } = {}): Promi
   } else {
     factory = loadPlainFactory();
   }
-  const module = await withApparentCores(2 * wantedThreads, () => Promise.race([
-    instantiate(factory, config, binary),
-    workerFailure,
-    timeout(startTimeoutMs, `${binary} did not start within ${startTimeoutMs / 1000} s`),
-  ]));
+  const module = await withApparentCores(2 * wantedThreads, () =>
+    Promise.race([instantiate(factory, config, binary), workerFailure, timeout(startTimeoutMs, `${binary} did not start within ${startTimeoutMs / 1000} s`)]),
+  );
   module.tfjs = {
     init: module.cwrap('init', null, []),
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),

@@ -34,5 +34,7 @@ export function locateWasmBinary(flavour: WasmFlavour): string {
     const candidate = path.join(folder, name);
     if (existsSync(candidate)) return candidate;
   }
-  throw new Error(`${name} not found (looked in ${folders.join(', ')}); rebuild with \`node esbuild.mjs\`, which copies it next to dist/trainer.js, or reinstall @tensorflow/tfjs-backend-wasm`);
+  throw new Error(
+    `${name} not found (looked in ${folders.join(', ')}); rebuild with \`node esbuild.mjs\`, which copies it next to dist/trainer.js, or reinstall @tensorflow/tfjs-backend-wasm`,
+  );
 }

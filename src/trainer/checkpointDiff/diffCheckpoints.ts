@@ -30,14 +30,20 @@ function checkSameClasses(dirA: string, a: readonly string[], dirB: string, b: r
   if (a.join('\n') === b.join('\n')) return;
   const onlyA = a.filter((name) => !b.includes(name));
   const onlyB = b.filter((name) => !a.includes(name));
-  const why = onlyA.length || onlyB.length
-    ? [onlyA.length ? `only A has ${onlyA.join(', ')}` : '', onlyB.length ? `only B has ${onlyB.join(', ')}` : ''].filter(Boolean).join('; ')
-    : 'the same names in another order, so their label indices do not match';
+  const why =
+    onlyA.length || onlyB.length
+      ? [onlyA.length ? `only A has ${onlyA.join(', ')}` : '', onlyB.length ? `only B has ${onlyB.join(', ')}` : ''].filter(Boolean).join('; ')
+      : 'the same names in another order, so their label indices do not match';
   throw new DiffInputError(`cannot compare ${dirA} (A) and ${dirB} (B): their class sets differ (${why}). A: ${a.join(', ')}. B: ${b.join(', ')}.`);
 }
 
 /** A model's logits (row-major) and the labels of one domain's evaluation images, in order. */
-async function predict(loader: DataLoader, model: tfl.LayersModel, samples: readonly Sample[], domain: string): Promise<{ labels: number[]; logits: Float32Array }> {
+async function predict(
+  loader: DataLoader,
+  model: tfl.LayersModel,
+  samples: readonly Sample[],
+  domain: string,
+): Promise<{ labels: number[]; logits: Float32Array }> {
   const labels: number[] = [];
   const chunks: Float32Array[] = [];
   for await (const batch of loader.evalBatches(samples, INFERENCE_BATCH_SIZE, domain)) {
@@ -63,9 +69,18 @@ export async function diffCheckpoints(dirA: string, dirB: string, progress: (mes
   checkSameClasses(dirA, metaA.classNames, dirB, metaB.classNames);
   const classes = metaA.classNames.length;
   const selection = metaA.data;
-  const dataset = await loadDataset({ root: selection.root, layout: selection.layout, source: selection.source, targets: selection.targets, split: selection.split, seed: selection.seed });
+  const dataset = await loadDataset({
+    root: selection.root,
+    layout: selection.layout,
+    source: selection.source,
+    targets: selection.targets,
+    split: selection.split,
+    seed: selection.seed,
+  });
   if (dataset.classNames.join('\n') !== metaA.classNames.join('\n')) {
-    throw new DiffInputError(`the dataset ${selection.root} now has the classes ${dataset.classNames.join(', ')}, the checkpoints ${metaA.classNames.join(', ')}`);
+    throw new DiffInputError(
+      `the dataset ${selection.root} now has the classes ${dataset.classNames.join(', ')}, the checkpoints ${metaA.classNames.join(', ')}`,
+    );
   }
   // One loader per input shape: two checkpoints of one shape share decoded images.
   const loaders = new Map<string, Promise<DataLoader>>();
@@ -89,12 +104,15 @@ export async function diffCheckpoints(dirA: string, dirB: string, progress: (mes
       progress(`evaluating on ${name} (${samples.length} images)`);
       const predA = await predict(await loaderFor(metaA), modelA, samples, domain);
       const predB = await predict(await loaderFor(metaB), modelB, samples, domain);
-      if (predA.labels.join() !== predB.labels.join()) throw new Error(`${name}: the two models were fed different images (${predA.labels.length} and ${predB.labels.length})`);
+      if (predA.labels.join() !== predB.labels.join())
+        throw new Error(`${name}: the two models were fed different images (${predA.labels.length} and ${predB.labels.length})`);
       const scoreA = scoreModel(predA.labels, predA.logits, classes);
       const scoreB = scoreModel(predB.labels, predB.logits, classes);
       const { images, agreement, klAB, klBA } = comparePredictions(predA.logits, predB.logits, classes);
       domains.push({ name, kind, images, a: scoreA, b: scoreB, accuracyDelta: scoreA.accuracy - scoreB.accuracy, agreement, klAB, klBA });
-      progress(`${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`);
+      progress(
+        `${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`,
+      );
     }
     const difference = architectureDifference(a.layers, b.layers);
     const weights = difference === undefined ? compareWeights(await readCheckpointWeights(dirA), await readCheckpointWeights(dirB)) : undefined;

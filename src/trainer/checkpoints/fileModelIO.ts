@@ -72,15 +72,17 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = await Promise.all(
-          manifest.flatMap((group) => group.paths).map(async (relative) => {
-            const file = path.resolve(path.dirname(modelJsonPath), relative);
-            try {
-              const bytes = await readFile(file);
-              return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-            } catch (error) {
-              throw new Error(`${modelJsonPath}: weights file ${relative} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-            }
-          }),
+          manifest
+            .flatMap((group) => group.paths)
+            .map(async (relative) => {
+              const file = path.resolve(path.dirname(modelJsonPath), relative);
+              try {
+                const bytes = await readFile(file);
+                return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+              } catch (error) {
+                throw new Error(`${modelJsonPath}: weights file ${relative} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+              }
+            }),
         );
         const present = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
         const expected = describedBytes(specs);

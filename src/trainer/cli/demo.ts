@@ -35,44 +35,58 @@ export function formatTargetTable(results: RunResults): string[] {
     const accuracy = results.headline.accuracy[role];
     const cost = results.costs[role];
     const values = [...results.targets.map((target) => accuracy[target]), results.headline.meanTarget[role]];
-    lines.push(`${role.padEnd(width)}${values.map((value) => cell(`${(100 * value).toFixed(1)}%`)).join('')}   ${String(cost.parameters).padEnd(10)} ${cost.macsPerImage}`);
+    lines.push(
+      `${role.padEnd(width)}${values.map((value) => cell(`${(100 * value).toFixed(1)}%`)).join('')}   ${String(cost.parameters).padEnd(10)} ${cost.macsPerImage}`,
+    );
   }
   lines.push(`(${results.headline.label}, epoch ${results.headline.epoch})`);
   return lines;
 }
 
 export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { dir: { type: 'string', default: 'kd-uda-demo' }, size: { type: 'string', default: '300' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { dir: { type: 'string', default: 'kd-uda-demo' }, size: { type: 'string', default: '300' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     io.out(DEMO_USAGE);
     return 0;
   }
-  const dir = path.resolve(values.dir!);
+  const dir = path.resolve(values.dir);
   const manifest = await digitsManifest(path.join(dir, 'digits'), Number(values.size), io);
   const domains = manifest.domains.map((domain) => domain.name);
   const source = domains.includes('mnist') ? 'mnist' : domains[0];
   const targets = domains.filter((name) => name !== source);
   if (!source || targets.length === 0) {
-    io.err(`kd-uda demo: the Digits benchmark in ${dir} has too few domains (${domains.join(', ') || 'none'}); skipped: ${manifest.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
+    io.err(
+      `kd-uda demo: the Digits benchmark in ${dir} has too few domains (${domains.join(', ') || 'none'}); skipped: ${manifest.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`,
+    );
     return 1;
   }
   const file = path.join(dir, 'demo.kdexp.json');
-  await writeFile(file, `${JSON.stringify({
-    version: 1,
-    name: 'demo-mt-mtda',
-    data: { root: 'digits/train', source, targets, imageSize: 28, channels: 3 },
-    // A batch-norm ResNet trained from scratch in a budget this short learns the source too
-    // slowly to teach (about 50% on its hold-out after 90 steps, its DANN teachers near chance on
-    // the targets); a LeNet-5 four times the student's size learns in time and stays the bigger model.
-    teacher: { architecture: 'lenet5', width: 2 },
-    student: { architecture: 'lenet5' },
-    method: { name: 'mt-mtda' },
-    optimizer: { teacherLr: 0.01, studentLr: 0.01 },
-    epochs: 3,
-    // The learning rate anneals to a third of lr0 from epoch 2: 30 steps an epoch left the student short.
-    stepsPerEpoch: 60,
-    batchSize: 32,
-  }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify(
+      {
+        version: 1,
+        name: 'demo-mt-mtda',
+        data: { root: 'digits/train', source, targets, imageSize: 28, channels: 3 },
+        // A batch-norm ResNet trained from scratch in a budget this short learns the source too
+        // slowly to teach (about 50% on its hold-out after 90 steps, its DANN teachers near chance on
+        // the targets); a LeNet-5 four times the student's size learns in time and stays the bigger model.
+        teacher: { architecture: 'lenet5', width: 2 },
+        student: { architecture: 'lenet5' },
+        method: { name: 'mt-mtda' },
+        optimizer: { teacherLr: 0.01, studentLr: 0.01 },
+        epochs: 3,
+        // The learning rate anneals to a third of lr0 from epoch 2: 30 steps an epoch left the student short.
+        stepsPerEpoch: 60,
+        batchSize: 32,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   const stop: StopRequest = { requested: false };
   const onSignal = () => {
     stop.requested = true;

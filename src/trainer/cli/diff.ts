@@ -33,7 +33,11 @@ function refuse(io: CliIo, reason: string): void {
 export async function diffCommand(args: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { out: { type: 'string' }, backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { out: { type: 'string' }, backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (!parsed.values.help && parsed.positionals.length !== 2) throw new Error('give two checkpoint folders');
   } catch (error) {
     io.err(`kd-uda diff: ${(error as Error).message}\n\n${DIFF_USAGE}`);
@@ -48,12 +52,15 @@ export async function diffCommand(args: readonly string[], io: CliIo): Promise<n
   const out = parsed.values.out ? path.resolve(parsed.values.out) : runDir ? diffReportFile(runDir, dirA, dirB) : undefined;
   if (!out) {
     // A checkpoint that is not there is the mistake to name, not the report's place.
-    const unreadable = await readMetaJson(dirA).then(() => undefined, (error: Error) => error.message);
+    const unreadable = await readMetaJson(dirA).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
     refuse(io, unreadable ?? `${dirA} is not in a run folder, so there is no default place for the report: give --out FILE.json`);
     return 2;
   }
   try {
-    await startBackend(parseBackendChoice(parsed.values.backend!, '--backend'), io.err);
+    await startBackend(parseBackendChoice(parsed.values.backend, '--backend'), io.err);
     const report = await diffCheckpoints(dirA, dirB, (message) => {
       io.out(`[diff] ${message}`);
       tellLauncher({ kind: 'diff-progress', message } satisfies DiffMessage);

@@ -40,20 +40,42 @@ function asEvalProblems(error: DataError, checkpoint: string, domainFlag: boolea
 }
 
 /** Scores a checkpoint on a domain's test split, rebuilding that split as the run did. */
-export async function evaluateCheckpoint(checkpoint: string, datasetRoot: string, domain?: string): Promise<DomainScore & { domain: string; classNames: string[] }> {
+export async function evaluateCheckpoint(
+  checkpoint: string,
+  datasetRoot: string,
+  domain?: string,
+): Promise<DomainScore & { domain: string; classNames: string[] }> {
   const meta = await readMetaJson(checkpoint);
   const name = domain ?? meta.data.targets[0] ?? meta.data.source;
-  const dataset = await loadDataset({ root: datasetRoot, layout: meta.data.layout, source: name, targets: [], split: meta.data.split, seed: meta.data.seed }).catch((error: unknown) => {
+  const dataset = await loadDataset({
+    root: datasetRoot,
+    layout: meta.data.layout,
+    source: name,
+    targets: [],
+    split: meta.data.split,
+    seed: meta.data.seed,
+  }).catch((error: unknown) => {
     throw error instanceof DataError ? asEvalProblems(error, checkpoint, domain !== undefined) : error;
   });
   if (dataset.classNames.join('\n') !== meta.classNames.join('\n')) {
-    throw new DataError([{ field: '<dataset>', message: `the classes of domain "${name}" (${dataset.classNames.join(', ')}) differ from the checkpoint's (${meta.classNames.join(', ')})` }]);
+    throw new DataError([
+      {
+        field: '<dataset>',
+        message: `the classes of domain "${name}" (${dataset.classNames.join(', ')}) differ from the checkpoint's (${meta.classNames.join(', ')})`,
+      },
+    ]);
   }
   const [size, , channels] = meta.inputShape;
   const loader = await DataLoader.create({ imageSize: size, channels: channels as 1 | 3, seed: meta.data.seed });
   const model = await tfl.loadLayersModel(fileLoadHandler(path.join(checkpoint, MODEL_JSON)));
   try {
-    const scores = await evaluateModels(loader, { model: (images) => model.predict(images) as tf.Tensor2D }, [{ name, domain: name, samples: dataset.source.test }], meta.classNames.length, 64);
+    const scores = await evaluateModels(
+      loader,
+      { model: (images) => model.predict(images) as tf.Tensor2D },
+      [{ name, domain: name, samples: dataset.source.test }],
+      meta.classNames.length,
+      64,
+    );
     return { ...scores.model[name], domain: name, classNames: meta.classNames };
   } finally {
     model.dispose();
@@ -63,7 +85,11 @@ export async function evaluateCheckpoint(checkpoint: string, datasetRoot: string
 export async function evalCommand(args: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { domain: { type: 'string' }, backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { domain: { type: 'string' }, backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (!parsed.values.help && parsed.positionals.length !== 2) throw new Error('give a checkpoint folder and a dataset root');
   } catch (error) {
     io.err(`kd-uda eval: ${(error as Error).message}\n\n${EVAL_USAGE}`);
@@ -76,7 +102,7 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
   const [checkpoint, dataset] = parsed.positionals;
   let score;
   try {
-    await startBackend(parseBackendChoice(parsed.values.backend!, '--backend'), io.err);
+    await startBackend(parseBackendChoice(parsed.values.backend, '--backend'), io.err);
     score = await evaluateCheckpoint(checkpoint, dataset, parsed.values.domain);
   } catch (error) {
     // The user's to fix (a folder that is no checkpoint, a domain or root that is not there, a backend): the reason, not a stack.
@@ -87,6 +113,8 @@ export async function evalCommand(args: readonly string[], io: CliIo): Promise<n
     throw error;
   }
   io.out(`${score.domain}: top-1 accuracy ${(100 * score.accuracy).toFixed(2)}% on ${score.images} test images`);
-  perClassAccuracy(score.confusion).forEach((accuracy, k) => io.out(`  ${score.classNames[k]}: ${accuracy === null ? 'no images' : `${(100 * accuracy).toFixed(1)}%`}`));
+  perClassAccuracy(score.confusion).forEach((accuracy, k) =>
+    io.out(`  ${score.classNames[k]}: ${accuracy === null ? 'no images' : `${(100 * accuracy).toFixed(1)}%`}`),
+  );
   return 0;
 }

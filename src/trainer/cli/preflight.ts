@@ -40,7 +40,11 @@ export interface PreflightRequest {
 }
 
 /** The selected domains' images whose headers are no format the decoder reads, as warnings; a domain of nothing else stops the run. */
-async function headerProblems(dataset: LoadedDataset, experiment: Experiment, text: string | undefined): Promise<{ undecodable: DataProblem[]; warnings: string[]; problems: ExperimentProblem[] }> {
+async function headerProblems(
+  dataset: LoadedDataset,
+  experiment: Experiment,
+  text: string | undefined,
+): Promise<{ undecodable: DataProblem[]; warnings: string[]; problems: ExperimentProblem[] }> {
   const undecodableFiles: DataProblem[] = [];
   const warnings: string[] = [];
   const problems: ExperimentProblem[] = [];
@@ -55,7 +59,13 @@ async function headerProblems(dataset: LoadedDataset, experiment: Experiment, te
       problems.push(problemAtField(text, 'file', field, `${what}, which leaves it no image to train on: ${firstPaths(undecodable)}`));
       continue;
     }
-    for (const file of undecodable) undecodableFiles.push({ code: 'undecodable-image', message: `${file} is not an image the decoder reads (by its first bytes); it will be skipped`, domain: domain.name, path: file });
+    for (const file of undecodable)
+      undecodableFiles.push({
+        code: 'undecodable-image',
+        message: `${file} is not an image the decoder reads (by its first bytes); it will be skipped`,
+        domain: domain.name,
+        path: file,
+      });
     warnings.push(`warning: ${what}; ${one ? 'it' : 'they'} will be skipped: ${firstPaths(undecodable)}`);
   }
   return { undecodable: undecodableFiles, warnings, problems };
@@ -73,7 +83,14 @@ export async function preflight({ experiment, text, checkWarmStarts }: Preflight
   const warnings: string[] = [];
   const backendLog: string[] = [];
   const { data } = experiment;
-  const selection: DataSelection = { root: data.root, layout: data.layout, source: data.source, targets: data.targets, split: data.split, seed: experiment.seed };
+  const selection: DataSelection = {
+    root: data.root,
+    layout: data.layout,
+    source: data.source,
+    targets: data.targets,
+    split: data.split,
+    seed: experiment.seed,
+  };
 
   // The backend starts while the data is scanned: neither waits for the other, and neither makes a tensor.
   const [datasetResult, backendResult] = await Promise.allSettled([
@@ -101,8 +118,19 @@ export async function preflight({ experiment, text, checkWarmStarts }: Preflight
       const checkpoint = experiment[role].warmStart;
       if (!checkpoint) continue;
       const modelFile = path.join(checkpoint, MODEL_JSON);
-      const missing = await access(modelFile).then(() => false, () => true);
-      if (missing) problems.push(problemAtField(text, 'file', `${role}.warmStart`, `no checkpoint at ${checkpoint}: ${modelFile} does not exist (warmStart names a checkpoint folder, such as <run>/checkpoints/${role}/epoch-<n>)`));
+      const missing = await access(modelFile).then(
+        () => false,
+        () => true,
+      );
+      if (missing)
+        problems.push(
+          problemAtField(
+            text,
+            'file',
+            `${role}.warmStart`,
+            `no checkpoint at ${checkpoint}: ${modelFile} does not exist (warmStart names a checkpoint folder, such as <run>/checkpoints/${role}/epoch-<n>)`,
+          ),
+        );
     }
   }
   if (problems.length > 0 || !dataset || backendResult.status === 'rejected') throw new PreflightError(problems);

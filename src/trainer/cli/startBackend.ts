@@ -10,7 +10,8 @@ let started: { request: BackendChoice; report: Promise<BackendReport> } | undefi
 export function startBackend(request: BackendChoice, log: (line: string) => void): Promise<BackendReport> {
   if (started && started.request !== request) {
     return started.report.then((report) => {
-      if (request !== 'auto' && report.name !== request) throw new Error(`this process already runs the ${report.name} backend; "${request}" cannot be started beside it`);
+      if (request !== 'auto' && report.name !== request)
+        throw new Error(`this process already runs the ${report.name} backend; "${request}" cannot be started beside it`);
       return report;
     });
   }

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment } from '../../experiment/experiment';
 import schema from '../../../schemas/experiment.schema.json';
-import { formatExperimentProblem, problemAt, validateExperimentDocument, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
+import {
+  formatExperimentProblem,
+  problemAt,
+  validateExperimentDocument,
+  validateExperimentText,
+  type ExperimentProblem,
+} from '../../experiment/validateExperiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { RunFileError } from '../../runFolder/jsonShape';
 import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
@@ -66,9 +72,11 @@ function resolveFromExperiment(file: string, target: string): string {
  * validated one, so that these are reported together with any schema problems.
  */
 async function savedModelFileProblems(text: string, file: string): Promise<ExperimentProblem[]> {
-  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown; adaptAt?: unknown }>>;
+  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<
+    Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown; adaptAt?: unknown }>
+  >;
   try {
-    document = JSON.parse(text) ?? {};
+    document = (JSON.parse(text) as typeof document | null) ?? {};
   } catch {
     return []; // validation has named the syntax error
   }
@@ -97,7 +105,8 @@ async function readForResume<T>(runDir: string, read: (runDir: string) => Promis
   try {
     return await read(runDir);
   } catch (error) {
-    if (error instanceof RunFileError) throw new UsageError(error.problem === 'missing' ? `${runDir} is not a run folder: ${error.message}` : `cannot resume ${runDir}: ${error.message}`);
+    if (error instanceof RunFileError)
+      throw new UsageError(error.problem === 'missing' ? `${runDir} is not a run folder: ${error.message}` : `cannot resume ${runDir}: ${error.message}`);
     throw error;
   }
 }
@@ -169,7 +178,15 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
       await writer.log(`run folder: ${runDir}`);
       for (const line of [...checked.backendLog, ...checked.warnings]) await writer.log(line);
       const data = { dataset: checked.dataset, problems: checked.dataProblems };
-      const state = await trainRun({ experiment, writer, backend: checked.backend, data, resume: Boolean(request.resume), stop: request.stop, onStep: request.onStep });
+      const state = await trainRun({
+        experiment,
+        writer,
+        backend: checked.backend,
+        data,
+        resume: Boolean(request.resume),
+        stop: request.stop,
+        onStep: request.onStep,
+      });
       return { runDir, state };
     } finally {
       await writer.close();
@@ -189,8 +206,10 @@ function progressBar(write: (text: string) => void): (progress: StepProgress) =>
       startedEpoch = epoch;
     }
     const done = Math.round((20 * step) / steps);
-    const eta = ((Date.now() - started) / step) * (steps - step) / 1000;
-    write(`\repoch ${epoch}/${epochs} [${'#'.repeat(done)}${'-'.repeat(20 - done)}] ${step}/${steps} ETA ${Math.floor(eta / 60)}:${String(Math.round(eta % 60)).padStart(2, '0')}${step === steps ? '\n' : ''}`);
+    const eta = (((Date.now() - started) / step) * (steps - step)) / 1000;
+    write(
+      `\repoch ${epoch}/${epochs} [${'#'.repeat(done)}${'-'.repeat(20 - done)}] ${step}/${steps} ETA ${Math.floor(eta / 60)}:${String(Math.round(eta % 60)).padStart(2, '0')}${step === steps ? '\n' : ''}`,
+    );
   };
 }
 
@@ -203,7 +222,11 @@ function announceRunFolder(runDir: string): void {
 export async function trainCommand(args: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { 'runs-dir': { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { 'runs-dir': { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     io.err(`kd-uda train: ${(error as Error).message}\n\n${TRAIN_USAGE}`);
     return 2;

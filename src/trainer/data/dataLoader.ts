@@ -205,7 +205,11 @@ export class DataLoader {
    * Source and target batches together, each domain from its own stream: a target smaller than
    * the source reshuffles and goes on when it runs out, independently of the others.
    */
-  trainingSteps(dataset: Pick<LoadedDataset, 'source' | 'targets'>, batchSize: number, startStep = 0): { next(): Promise<TrainingStep>; readonly sourcePasses: number } {
+  trainingSteps(
+    dataset: Pick<LoadedDataset, 'source' | 'targets'>,
+    batchSize: number,
+    startStep = 0,
+  ): { next(): Promise<TrainingStep>; readonly sourcePasses: number } {
     const source = this.trainStream(dataset.source, batchSize, 'train', startStep);
     const targets = dataset.targets.map((target) => this.trainStream(target, batchSize, 'train', startStep));
     return {

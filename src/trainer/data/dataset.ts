@@ -55,7 +55,12 @@ class CheckedListing {
     const { summary } = this.listing;
     if (!summary.layout) return summary.issues.map((issue) => ({ field: 'data.root', message: describeIssue(issue) }));
     if (expectedLayout && expectedLayout !== 'auto' && expectedLayout !== summary.layout) {
-      return [{ field: 'data.layout', message: `is "${expectedLayout}" (${LAYOUT_LABELS[expectedLayout]}), but ${summary.root} is laid out as ${LAYOUT_LABELS[summary.layout]} ("${summary.layout}"); set it to "${summary.layout}" or "auto".` }];
+      return [
+        {
+          field: 'data.layout',
+          message: `is "${expectedLayout}" (${LAYOUT_LABELS[expectedLayout]}), but ${summary.root} is laid out as ${LAYOUT_LABELS[summary.layout]} ("${summary.layout}"); set it to "${summary.layout}" or "auto".`,
+        },
+      ];
     }
     return [];
   }
@@ -69,11 +74,13 @@ class CheckedListing {
 function checkDomains(listings: readonly CheckedListing[], selection: DataSelection, problems: DataErrorProblem[], onProblem: DataProblemSink): string[] {
   const wanted = [selection.source, ...selection.targets];
   const duplicates = wanted.filter((name, index) => wanted.indexOf(name) !== index);
-  if (duplicates.length > 0) problems.push({ field: 'data.targets', message: `must differ from each other and from data.source; repeated: ${quoted([...new Set(duplicates)])}.` });
+  if (duplicates.length > 0)
+    problems.push({ field: 'data.targets', message: `must differ from each other and from data.source; repeated: ${quoted([...new Set(duplicates)])}.` });
   const classSets: { field: string; where: string; names: Set<string> }[] = [];
   for (const checked of listings) {
     const root = checked.listing.summary.root;
-    for (const issue of checked.listing.summary.issues) onProblem({ code: 'dataset-warning', message: describeIssue(issue), path: issue.path, line: issue.line });
+    for (const issue of checked.listing.summary.issues)
+      onProblem({ code: 'dataset-warning', message: describeIssue(issue), path: issue.path, line: issue.line });
     for (const name of new Set(wanted)) {
       // The first place the file names the domain: its line is where the fix goes.
       const field = name === selection.source ? 'data.source' : `data.targets[${selection.targets.indexOf(name)}]`;
@@ -90,20 +97,29 @@ function checkDomains(listings: readonly CheckedListing[], selection: DataSelect
       }
       classSets.push({ field, where: `domain "${name}" in ${root}`, names: new Set(summary.classes.map((entry) => entry.name)) });
       for (const issue of summary.issues) {
-        if (issue.code !== 'class-mismatch') onProblem({ code: 'dataset-warning', message: describeIssue(issue), domain: name, path: issue.path, line: issue.line });
+        if (issue.code !== 'class-mismatch')
+          onProblem({ code: 'dataset-warning', message: describeIssue(issue), domain: name, path: issue.path, line: issue.line });
       }
       for (const entry of summary.classes) {
         if (entry.count === 0 && name === selection.source) {
-          problems.push({ field, message: `Class "${entry.name}" of the source domain "${name}" has no images (${path.join(summary.path, entry.name)}): the model cannot learn a class it never sees.` });
+          problems.push({
+            field,
+            message: `Class "${entry.name}" of the source domain "${name}" has no images (${path.join(summary.path, entry.name)}): the model cannot learn a class it never sees.`,
+          });
         }
-        for (const issue of entry.issues) onProblem({ code: 'dataset-warning', message: describeIssue(issue), domain: name, path: issue.path, line: issue.line });
+        for (const issue of entry.issues)
+          onProblem({ code: 'dataset-warning', message: describeIssue(issue), domain: name, path: issue.path, line: issue.line });
       }
     }
   }
   const union = sortClassNames(classSets.flatMap((set) => [...set.names]));
   for (const { field, where, names } of classSets) {
     const missing = union.filter((name) => !names.has(name));
-    if (missing.length > 0) problems.push({ field, message: `Class sets differ: ${where} lacks ${missing.length === 1 ? 'class' : 'classes'} ${quoted(missing)} that other selected domains have.` });
+    if (missing.length > 0)
+      problems.push({
+        field,
+        message: `Class sets differ: ${where} lacks ${missing.length === 1 ? 'class' : 'classes'} ${quoted(missing)} that other selected domains have.`,
+      });
   }
   return union;
 }
@@ -133,15 +149,17 @@ async function listRoot(root: string, signal: AbortSignal | undefined): Promise<
  * class sets, empty domains, empty source classes, a split that leaves a domain or a class without
  * test images or a source class without training images); reports the rest to `onProblem`.
  */
-export async function loadDataset(
-  selection: DataSelection,
-  options: { onProblem?: DataProblemSink; signal?: AbortSignal } = {},
-): Promise<LoadedDataset> {
+export async function loadDataset(selection: DataSelection, options: { onProblem?: DataProblemSink; signal?: AbortSignal } = {}): Promise<LoadedDataset> {
   const onProblem = options.onProblem ?? (() => undefined);
   const root = path.resolve(selection.root);
   const splitFolders = selection.split.kind === 'folders' ? await findSplitFolders(root) : undefined;
   if (selection.split.kind === 'folders' && !splitFolders) {
-    throw new DataError([{ field: 'data.split.kind', message: `is "folders", but ${root} has no train/ and test/ (or val/) folders of its own; use "holdout" or "all", or point data.root at a dataset that has them.` }]);
+    throw new DataError([
+      {
+        field: 'data.split.kind',
+        message: `is "folders", but ${root} has no train/ and test/ (or val/) folders of its own; use "holdout" or "all", or point data.root at a dataset that has them.`,
+      },
+    ]);
   }
   const listings = splitFolders
     ? await Promise.all([listRoot(splitFolders.train, options.signal), listRoot(splitFolders.test, options.signal)])
@@ -152,7 +170,10 @@ export async function loadDataset(
   const problems: DataErrorProblem[] = [];
   const classNames = checkDomains(listings, selection, problems, onProblem);
   if (problems.length > 0 && !splitFolders && (await findSplitFolders(root))) {
-    problems.push({ field: 'data.split.kind', message: `${root} holds its own train/ and test/ folders: set split.kind to "folders" to use them, or point data.root at ${path.join(root, 'train')}.` });
+    problems.push({
+      field: 'data.split.kind',
+      message: `${root} holds its own train/ and test/ folders: set split.kind to "folders" to use them, or point data.root at ${path.join(root, 'train')}.`,
+    });
   }
   if (problems.length > 0) throw new DataError(problems);
 

@@ -35,7 +35,8 @@ export async function readIdxImages(file: IdxFileRef): Promise<IdxImages> {
   const view = header(bytes, file.path, IDX_IMAGES_MAGIC, IDX_IMAGES_HEADER_BYTES, 'images');
   const [count, rows, columns] = [view.getUint32(4), view.getUint32(8), view.getUint32(12)];
   const needed = IDX_IMAGES_HEADER_BYTES + count * rows * columns;
-  if (bytes.length < needed) throw new Error(`${file.path}: truncated: ${count} images of ${rows}x${columns} need ${needed} bytes, the file has ${bytes.length}.`);
+  if (bytes.length < needed)
+    throw new Error(`${file.path}: truncated: ${count} images of ${rows}x${columns} need ${needed} bytes, the file has ${bytes.length}.`);
   return { path: file.path, count, rows, columns, pixels: bytes.subarray(IDX_IMAGES_HEADER_BYTES, needed) };
 }
 
@@ -44,6 +45,7 @@ export async function readIdxLabels(file: IdxFileRef): Promise<Uint8Array> {
   const bytes = await readWhole(file);
   const view = header(bytes, file.path, IDX_LABELS_MAGIC, IDX_LABELS_HEADER_BYTES, 'labels');
   const count = view.getUint32(4);
-  if (bytes.length < IDX_LABELS_HEADER_BYTES + count) throw new Error(`${file.path}: truncated: ${count} labels announced, ${bytes.length - IDX_LABELS_HEADER_BYTES} present.`);
+  if (bytes.length < IDX_LABELS_HEADER_BYTES + count)
+    throw new Error(`${file.path}: truncated: ${count} labels announced, ${bytes.length - IDX_LABELS_HEADER_BYTES} present.`);
   return bytes.subarray(IDX_LABELS_HEADER_BYTES, IDX_LABELS_HEADER_BYTES + count);
 }

@@ -12,9 +12,11 @@ export function isDecodableHeader(bytes: Uint8Array): boolean {
     starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) || // PNG
     starts(0xff, 0xd8, 0xff) || // JPEG
     ascii('BM') || // BMP
-    ascii('GIF87a') || ascii('GIF89a') ||
+    ascii('GIF87a') ||
+    ascii('GIF89a') ||
     (ascii('RIFF') && ascii('WEBP', 8)) ||
-    starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a) // TIFF, little- and big-endian
+    starts(0x49, 0x49, 0x2a, 0x00) ||
+    starts(0x4d, 0x4d, 0x00, 0x2a) // TIFF, little- and big-endian
   );
 }
 

@@ -70,7 +70,13 @@ async function npmInstall(spec: NpmPackageSpec, cacheFolder: string): Promise<vo
     const child = spawn(npmCommand(), args, { cwd: prefix, shell: process.platform === 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.on('error', (error) => reject(new Error(`Cannot run npm to install ${spec.name}@${spec.version} into ${prefix}: ${error.message}. Install Node.js with npm, or install the package there by hand.`)));
+    child.on('error', (error) =>
+      reject(
+        new Error(
+          `Cannot run npm to install ${spec.name}@${spec.version} into ${prefix}: ${error.message}. Install Node.js with npm, or install the package there by hand.`,
+        ),
+      ),
+    );
     child.on('close', (exitCode) => resolve(exitCode ?? 1));
   });
   if (code !== 0) {

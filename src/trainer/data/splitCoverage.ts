@@ -29,7 +29,9 @@ export function splitCoverageProblems(domain: DomainSplits, classNames: readonly
   const total = domain.train.length + (split.kind === 'all' ? 0 : domain.test.length);
   const how = splitWording(split);
   if (domain.test.length === 0) {
-    return [`the ${role} domain "${domain.name}" has no test images under ${how} (${total} images in all): its accuracy would be measured on nothing. ${remedy(split)}`.trim()];
+    return [
+      `the ${role} domain "${domain.name}" has no test images under ${how} (${total} images in all): its accuracy would be measured on nothing. ${remedy(split)}`.trim(),
+    ];
   }
   const trainCounts = countByLabel(domain.train);
   const testCounts = countByLabel(domain.test);
@@ -39,7 +41,9 @@ export function splitCoverageProblems(domain: DomainSplits, classNames: readonly
     .filter((entry) => entry.test === 0 && entry.train > 0);
   if (untested.length > 0) {
     const listed = untested.map((entry) => `"${entry.name}" (${entry.train} images, 0 for testing)`).join(', ');
-    problems.push(`in the ${role} domain "${domain.name}", ${untested.length === 1 ? 'class' : 'classes'} ${listed} ${untested.length === 1 ? 'has' : 'have'} no test image under ${how}. ${remedy(split)}`.trim());
+    problems.push(
+      `in the ${role} domain "${domain.name}", ${untested.length === 1 ? 'class' : 'classes'} ${listed} ${untested.length === 1 ? 'has' : 'have'} no test image under ${how}. ${remedy(split)}`.trim(),
+    );
   }
   if (isSource && split.kind === 'holdout') {
     const untrained = classNames
@@ -47,7 +51,9 @@ export function splitCoverageProblems(domain: DomainSplits, classNames: readonly
       .filter((entry) => entry.test > 0 && entry.train === 0);
     if (untrained.length > 0) {
       const listed = untrained.map((entry) => `"${entry.name}" (${entry.test} images, all held out)`).join(', ');
-      problems.push(`in the source domain "${domain.name}", ${untrained.length === 1 ? 'class' : 'classes'} ${listed} ${untrained.length === 1 ? 'has' : 'have'} no training image left under ${how}: the model cannot learn a class it never sees. Lower split.testFraction, or use split.kind "all".`);
+      problems.push(
+        `in the source domain "${domain.name}", ${untrained.length === 1 ? 'class' : 'classes'} ${listed} ${untrained.length === 1 ? 'has' : 'have'} no training image left under ${how}: the model cannot learn a class it never sees. Lower split.testFraction, or use split.kind "all".`,
+      );
     }
   }
   return problems;

@@ -50,7 +50,11 @@ function run(command: string, args: readonly string[], cwd: string): Promise<{ c
 
 /** The package names apt says it cannot find, in any of its wordings. */
 function unknownPackages(output: string): string[] {
-  const patterns = [/Unable to locate package (\S+)/g, /Can't select candidate version from package (\S+)/g, /Package '?([^\s']+)'? has no installation candidate/g];
+  const patterns = [
+    /Unable to locate package (\S+)/g,
+    /Can't select candidate version from package (\S+)/g,
+    /Package '?([^\s']+)'? has no installation candidate/g,
+  ];
   return [...new Set(patterns.flatMap((pattern) => [...output.matchAll(pattern)].map((match) => match[1])))];
 }
 
@@ -76,7 +80,7 @@ async function download(names: string[], folder: string, log: (line: string) => 
       for (const name of wanted) missing.push({ name, reason: `apt-get download failed: ${output.trim().split('\n').slice(-3).join(' ')}` });
       break;
     }
-    const why = isRoot ? 'not in this machine\'s apt sources' : 'not in apt\'s package lists (run "sudo apt-get update" once, then try again)';
+    const why = isRoot ? "not in this machine's apt sources" : 'not in apt\'s package lists (run "sudo apt-get update" once, then try again)';
     for (const name of unknown) missing.push({ name, reason: why });
     wanted = wanted.filter((name) => !unknown.includes(name));
   }
@@ -88,7 +92,7 @@ async function licencesOf(root: string, name: string): Promise<string[]> {
     const text = await fs.readFile(path.join(root, 'usr/share/doc', name, 'copyright'), 'utf8');
     return [...new Set([...text.matchAll(/^License:\s*(.+)$/gm)].map((match) => match[1].trim()))].slice(0, 12);
   } catch {
-    return ['see the package\'s copyright file'];
+    return ["see the package's copyright file"];
   }
 }
 
@@ -144,7 +148,11 @@ export async function fetchDebianPackages(requests: readonly DebianRequest[], ca
   if (needed.length === 0) return { packages, missing: [] };
 
   log(`fetching ${needed.length} Debian package${needed.length === 1 ? '' : 's'} with apt-get download: ${needed.map((request) => request.name).join(' ')}`);
-  const missing = await download(needed.map((request) => request.name), downloads, log);
+  const missing = await download(
+    needed.map((request) => request.name),
+    downloads,
+    log,
+  );
   const files = await fs.readdir(downloads);
   for (const request of needed) {
     if (missing.some((entry) => entry.name === request.name)) continue;

@@ -29,7 +29,8 @@ function css([r, g, b]: readonly number[]): string {
 export function fontDigitsDomain(canvas: Canvas, fonts: readonly LegibleFont[], sources: DomainSource[], sizes: DigitsSizes, seed: number): DomainPlan {
   const families = fonts.map((font, index) => {
     const family = `kd-uda-digits-${index}`;
-    if (!canvas.GlobalFonts.registerFromPath(font.file, family)) throw new Error(`The renderer cannot load ${font.file}, which it loaded while filtering fonts.`);
+    if (!canvas.GlobalFonts.registerFromPath(font.file, family))
+      throw new Error(`The renderer cannot load ${font.file}, which it loaded while filtering fonts.`);
     return family;
   });
   const fontsFor = Array.from({ length: 10 }, (_, digit) => fonts.flatMap((font, index) => (font.digits.includes(digit) ? [index] : [])));
@@ -41,7 +42,8 @@ export function fontDigitsDomain(canvas: Canvas, fonts: readonly LegibleFont[], 
   return {
     name: 'font-digits',
     description: 'Digits rendered in real fonts with random colours, rotation, scale, blur and neighbouring digits, 32x32 RGB.',
-    standsInFor: 'SynDigits / SynNumbers (Ganin & Lempitsky 2015), rendered from Windows fonts. This is not SynDigits: same recipe, other fonts (Debian\'s, or the system\'s).',
+    standsInFor:
+      "SynDigits / SynNumbers (Ganin & Lempitsky 2015), rendered from Windows fonts. This is not SynDigits: same recipe, other fonts (Debian's, or the system's).",
     recipe: `Per image: the label digit (classes balanced) in a seeded choice of ${fonts.length} fonts whose glyph for it passed the legibility filter; size 19-30 px, rotation +-15 degrees, jitter +-2 px, Gaussian blur 0-1.2 px, background and stroke colours at least ${MIN_LUMA_CONTRAST}/255 apart in luma, left/right neighbour digits with probability 0.5 each.`,
     imageSize: SIDE,
     channels: 3,

@@ -214,7 +214,11 @@ export async function filterLegibleFonts(canvas: Canvas, candidates: readonly Fo
     const entry = drawn[font];
     const digits = entry.vectors.flatMap((_, digit) => (agreeing.get(font * 10 + digit)! >= AGREEING_NEIGHBOURS ? [digit] : []));
     if (digits.length >= MIN_LEGIBLE_DIGITS) accepted.push({ ...entry.font, digits });
-    else rejected.push({ file: entry.font.file, reason: `illegible: ${digits.length === 0 ? 'no digit looks' : `only ${digits.join(', ')} look`} like itself to other fonts` });
+    else
+      rejected.push({
+        file: entry.font.file,
+        reason: `illegible: ${digits.length === 0 ? 'no digit looks' : `only ${digits.join(', ')} look`} like itself to other fonts`,
+      });
   }
   return { accepted, rejected };
 }

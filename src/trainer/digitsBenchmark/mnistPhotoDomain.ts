@@ -38,7 +38,14 @@ async function loadPhotos(sharp: Sharp, files: readonly PhotoFile[]): Promise<Ph
  * 28x28 patch, and output = |patch - digit| per channel, the recipe Ganin & Lempitsky used to make
  * MNIST-M. MNIST has 10,000 test digits, so train + test is at most 10,000 here.
  */
-export async function mnistPhotoDomain(sharp: Sharp, mnist: Mnist, photos: readonly PhotoFile[], photoSources: DomainSource[], sizes: DigitsSizes, seed: number): Promise<DomainPlan> {
+export async function mnistPhotoDomain(
+  sharp: Sharp,
+  mnist: Mnist,
+  photos: readonly PhotoFile[],
+  photoSources: DomainSource[],
+  sizes: DigitsSizes,
+  seed: number,
+): Promise<DomainPlan> {
   const part = mnist.test;
   const available = part.images.count;
   const test = Math.min(sizes.test, Math.floor(available / 2));
@@ -49,7 +56,8 @@ export async function mnistPhotoDomain(sharp: Sharp, mnist: Mnist, photos: reado
   return {
     name: 'mnist-photo',
     description: 'MNIST test digits blended with patches of real colour photographs, 28x28 RGB.',
-    standsInFor: 'MNIST-M (Ganin & Lempitsky 2015), which blends MNIST with BSDS500 photos. This is not MNIST-M: same recipe, other photographs (from Debian packages).',
+    standsInFor:
+      'MNIST-M (Ganin & Lempitsky 2015), which blends MNIST with BSDS500 photos. This is not MNIST-M: same recipe, other photographs (from Debian packages).',
     recipe: `For each digit: a seeded photo (of ${photos.length}, scaled to fit ${PHOTO_SIDE}x${PHOTO_SIDE}) and a seeded 28x28 patch of it; pixel = |patch - digit| per channel. Digits are a class-balanced, seeded subset of MNIST's 10,000 test digits; train and test are disjoint.`,
     imageSize: 28,
     channels: 3,

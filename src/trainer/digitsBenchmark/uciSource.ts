@@ -21,7 +21,10 @@ export function debianUci(found: DebianPackage | undefined): UciFile | undefined
   if (!found) return undefined;
   const csv = path.join(found.root, DATA_FOLDER, CSV);
   if (!existsSync(csv)) return undefined;
-  return { csv, source: { kind: 'debian', name: found.name, version: found.version, licences: [...found.licences, DATA_LICENCE], used: [`/${DATA_FOLDER}/${CSV}`] } };
+  return {
+    csv,
+    source: { kind: 'debian', name: found.name, version: found.version, licences: [...found.licences, DATA_LICENCE], used: [`/${DATA_FOLDER}/${CSV}`] },
+  };
 }
 
 /** Without Debian packages: the same file from a scikit-learn that Python already has, if any. */

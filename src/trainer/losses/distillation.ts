@@ -41,6 +41,9 @@ export function labelledDistillationLoss(
   direction: DistillationDirection = 'teacher-to-student',
 ): tf.Scalar {
   return tf.tidy(() =>
-    tf.add<tf.Scalar>(tf.mul(distillationLoss(teacherLogits, studentLogits, temperature, direction), alpha), tf.mul(crossEntropy(studentLogits, labels), 1 - alpha)),
+    tf.add<tf.Scalar>(
+      tf.mul(distillationLoss(teacherLogits, studentLogits, temperature, direction), alpha),
+      tf.mul(crossEntropy(studentLogits, labels), 1 - alpha),
+    ),
   );
 }

@@ -12,14 +12,23 @@ import { blendTargets, supervisedAdaptationStep } from '../training/steps';
 export function createDann(setup: MethodSetup): Method {
   const { experiment } = setup;
   const role = experiment.method.model;
-  const learner = newLearner(setup, role, experiment[role], role === 'teacher' ? experiment.optimizer.teacherLr : experiment.optimizer.studentLr, experiment.method.udaLoss === 'dann');
+  const learner = newLearner(
+    setup,
+    role,
+    experiment[role],
+    role === 'teacher' ? experiment.optimizer.teacherLr : experiment.optimizer.studentLr,
+    experiment.method.udaLoss === 'dann',
+  );
   return {
     learners: [learner],
     readsTargets: true,
     step: (batch, context) => {
       const target = blendTargets(batch.targets);
       try {
-        return prefixed(role, supervisedAdaptationStep(learner, { source: batch.source, labels: batch.labels, target }, context, { scale: 1, udaWeight: 1 }).losses);
+        return prefixed(
+          role,
+          supervisedAdaptationStep(learner, { source: batch.source, labels: batch.labels, target }, context, { scale: 1, udaWeight: 1 }).losses,
+        );
       } finally {
         tf.dispose(target);
       }

@@ -31,7 +31,9 @@ export function newLearner(setup: MethodSetup, role: string, spec: ModelSpec, ba
   const seed = (experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
   const net = buildNet(spec, setup.shape, seed, setup.backbones?.get(spec));
   const shape = resolveDiscriminator(experiment.method.discriminator, experiment.method.discriminatorHidden, spec.architecture);
-  const discriminator = withDiscriminator ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.adaptationSize, shape, `${role}_discriminator`)) : undefined;
+  const discriminator = withDiscriminator
+    ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.adaptationSize, shape, `${role}_discriminator`))
+    : undefined;
   const weightDecay = { net: experiment.optimizer.weightDecay, discriminator: shape.weightDecay ?? experiment.optimizer.weightDecay };
   return createLearner(role, net, createOptimizer(experiment.optimizer, baseLearningRate), baseLearningRate, weightDecay, discriminator);
 }

@@ -59,7 +59,10 @@ function fusedTraining(input: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, ep
 
 /** The stock layer's arithmetic (moments, then batchNorm), for backends without the fused kernel. */
 function momentsTraining(input: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number): BatchNormInTraining {
-  const { mean, variance } = tf.moments(input, input.shape.slice(0, -1).map((_, axis) => axis));
+  const { mean, variance } = tf.moments(
+    input,
+    input.shape.slice(0, -1).map((_, axis) => axis),
+  );
   return { normalized: tf.batchNorm(input, mean, variance, offset, scale, epsilon), mean, variance };
 }
 

@@ -21,8 +21,14 @@ export class LazyGradientConv2D extends Conv2D {
     if (!recording || this.dataFormat !== 'channelsLast') return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const input = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      let y: tf.Tensor = tf.conv2d(input, this.kernel.read() as tf.Tensor4D, this.strides as [number, number],
-        this.padding as 'same' | 'valid', 'NHWC', this.dilationRate as [number, number]);
+      let y: tf.Tensor = tf.conv2d(
+        input,
+        this.kernel.read() as tf.Tensor4D,
+        this.strides as [number, number],
+        this.padding as 'same' | 'valid',
+        'NHWC',
+        this.dilationRate as [number, number],
+      );
       if (this.bias) y = tf.add(y, this.bias.read());
       return this.activation.apply(y);
     });

@@ -24,7 +24,8 @@ export function buildLenet5(options: ModelOptions): SplitClassifier {
     tfl.layers.dense({ units: options.classes, name: 'logits' }),
   ];
   const adaptAt = options.adaptAt ?? defaultAdaptationLayer('lenet5');
-  if (!ADAPTATION_LAYERS.lenet5.includes(adaptAt)) throw new Error(`lenet5 has no adaptation layer "${adaptAt}"; it can be cut at ${ADAPTATION_LAYERS.lenet5.join(', ')}`);
+  if (!ADAPTATION_LAYERS.lenet5.includes(adaptAt))
+    throw new Error(`lenet5 has no adaptation layer "${adaptAt}"; it can be cut at ${ADAPTATION_LAYERS.lenet5.join(', ')}`);
   const input = tfl.input({ shape: options.inputShape, name: 'image' });
   return { name: 'lenet5', ...splitChain(input, layers, adaptAt, 'lenet5') };
 }

@@ -26,7 +26,8 @@ export function buildResnetSmall(options: ModelOptions): SplitClassifier {
     }
   });
   const adaptAt = options.adaptAt ?? defaultAdaptationLayer('resnet-small');
-  if (!ADAPTATION_LAYERS['resnet-small'].includes(adaptAt)) throw new Error(`a ResNet has no adaptation layer "${adaptAt}"; it can be cut at ${ADAPTATION_LAYERS['resnet-small'].join(', ')}`);
+  if (!ADAPTATION_LAYERS['resnet-small'].includes(adaptAt))
+    throw new Error(`a ResNet has no adaptation layer "${adaptAt}"; it can be cut at ${ADAPTATION_LAYERS['resnet-small'].join(', ')}`);
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'pool' }).apply(x) as Symbolic;
   const trunk = tfl.model({ inputs: input, outputs: pooled, name: 'resnet_small_trunk' });
   const adaptationSize = stages[stages.length - 1];
@@ -36,7 +37,9 @@ export function buildResnetSmall(options: ModelOptions): SplitClassifier {
 
 function convBn(x: Symbolic, filters: number, kernelSize: number, stride: number, name: string): Symbolic {
   // No conv bias: the batch norm's offset plays that role.
-  const conv = conv2d({ filters, kernelSize, strides: stride, padding: 'same', useBias: false, kernelInitializer: 'heNormal', name: `${name}_conv` }).apply(x) as Symbolic;
+  const conv = conv2d({ filters, kernelSize, strides: stride, padding: 'same', useBias: false, kernelInitializer: 'heNormal', name: `${name}_conv` }).apply(
+    x,
+  ) as Symbolic;
   return batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(conv) as Symbolic;
 }
 

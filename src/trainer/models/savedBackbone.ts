@@ -43,7 +43,9 @@ function featureOutput(model: tfl.LayersModel, file: string, featureLayer: strin
     const shape = Array.isArray(output) ? undefined : output.shape;
     if (shape?.length === 2) return output as tfl.SymbolicTensor;
     if (shape?.length === 4) return globalPool(output as tfl.SymbolicTensor);
-    throw new Error(`${file}: featureLayer "${featureLayer}" gives ${shape ? `[${shape.join(', ')}]` : 'several outputs'}; a feature layer gives [batch, features] or [batch, height, width, channels]`);
+    throw new Error(
+      `${file}: featureLayer "${featureLayer}" gives ${shape ? `[${shape.join(', ')}]` : 'several outputs'}; a feature layer gives [batch, features] or [batch, height, width, channels]`,
+    );
   }
   const last = model.layers[model.layers.length - 1];
   if (model.outputs.length === 1 && model.outputs[0].shape.length === 2 && FEATURE_VECTOR_LAYERS.has(last.getClassName())) return model.outputs[0];
@@ -126,11 +128,17 @@ function layersAfter(model: tfl.LayersModel, adaptAt: string, featureLayer: stri
   const cut = model.layers.find((layer) => layer.name === adaptAt);
   if (!cut) throw new Error(`adaptAt "${adaptAt}" is not a layer before the feature layer "${featureLayer}"`);
   const shape = (cut.output as tfl.SymbolicTensor).shape;
-  if (shape.length !== 2) throw new Error(`adaptAt "${adaptAt}" gives [${shape.map((size) => size ?? 'batch').join(', ')}]; adaptation features are [batch, features]: name a pooling, flatten or dense layer`);
+  if (shape.length !== 2)
+    throw new Error(
+      `adaptAt "${adaptAt}" gives [${shape.map((size) => size ?? 'batch').join(', ')}]; adaptation features are [batch, features]: name a pooling, flatten or dense layer`,
+    );
   const chain: tfl.layers.Layer[] = [];
-  for (let layer = model.getLayer(featureLayer); layer.name !== adaptAt; ) {
+  for (let layer = model.getLayer(featureLayer); layer.name !== adaptAt;) {
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
-    if (inbound.length !== 1) throw new Error(`adaptAt "${adaptAt}": the layer "${layer.name}" between it and the feature layer "${featureLayer}" takes ${inbound.length} inputs; the head must be a chain of single-input layers`);
+    if (inbound.length !== 1)
+      throw new Error(
+        `adaptAt "${adaptAt}": the layer "${layer.name}" between it and the feature layer "${featureLayer}" takes ${inbound.length} inputs; the head must be a chain of single-input layers`,
+      );
     chain.unshift(layer);
     layer = inbound[0];
     if (layer.getClassName() === 'InputLayer') throw new Error(`adaptAt "${adaptAt}" is not on the way to the feature layer "${featureLayer}"`);
@@ -164,13 +172,22 @@ export interface SavedModelProblem {
  * run folder exists. Which layer is the default feature layer needs the layers' output shapes, so
  * that is checked when the model loads.
  */
-export async function savedModelProblems(file: string, image: { imageSize: number; channels: number }, layerNames: { featureLayer?: string; adaptAt?: string }): Promise<SavedModelProblem[]> {
+export async function savedModelProblems(
+  file: string,
+  image: { imageSize: number; channels: number },
+  layerNames: { featureLayer?: string; adaptAt?: string },
+): Promise<SavedModelProblem[]> {
   let json: { format?: string; modelTopology?: TopologyJson; weightsManifest?: { paths?: string[] }[] };
   try {
     json = JSON.parse(await readFile(file, 'utf8')) as typeof json;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder; give the model.json inside it' : `cannot be read as JSON: ${(error as Error).message}`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder; give the model.json inside it'
+          : `cannot be read as JSON: ${(error as Error).message}`;
     return [{ field: 'path', message: `${file} ${why}` }];
   }
   const notLayers = notLayersModelReason(json);
@@ -186,7 +203,10 @@ export async function savedModelProblems(file: string, image: { imageSize: numbe
   const missingWeights = await missingWeightFiles(file, json.weightsManifest ?? []);
   if (missingWeights.length) problems.push({ field: 'path', message: `${file} names weight files that do not exist beside it: ${missingWeights.join(', ')}` });
   const names = layers.map(nameOf).filter((name): name is string => name !== undefined);
-  const listed = names.length > 8 ? `its ${names.length} layers include ${[...names.slice(0, 3), '…', ...names.slice(-4)].join(', ')}` : `its layers are ${names.join(', ')}`;
+  const listed =
+    names.length > 8
+      ? `its ${names.length} layers include ${[...names.slice(0, 3), '…', ...names.slice(-4)].join(', ')}`
+      : `its layers are ${names.join(', ')}`;
   for (const field of ['featureLayer', 'adaptAt'] as const) {
     const name = layerNames[field];
     if (name !== undefined && !names.includes(name)) problems.push({ field, message: `${file} has no layer "${name}"; ${listed}` });
@@ -195,23 +215,40 @@ export async function savedModelProblems(file: string, image: { imageSize: numbe
 }
 
 /** Why the model's input does not take the experiment's images, or undefined when it does. */
-function inputShapeProblem(topology: TopologyJson, layers: LayerJson[], nameOf: (layer: LayerJson) => string | undefined, image: { imageSize: number; channels: number }): string | undefined {
+function inputShapeProblem(
+  topology: TopologyJson,
+  layers: LayerJson[],
+  nameOf: (layer: LayerJson) => string | undefined,
+  image: { imageSize: number; channels: number },
+): string | undefined {
   // A functional model names its input layers ([name, node, tensor] each, or one such triple); a
   // Sequential model's first layer declares the input shape.
   const declared = Array.isArray(topology.config) ? undefined : topology.config?.input_layers;
-  const inputNames = declared === undefined ? [nameOf(layers[0])] : typeof declared[0] === 'string' ? [declared[0]] : declared.map((entry) => (entry as unknown[])[0]);
+  const inputNames =
+    declared === undefined ? [nameOf(layers[0])] : typeof declared[0] === 'string' ? [declared[0]] : declared.map((entry) => (entry as unknown[])[0]);
   if (inputNames.length !== 1) return `takes ${inputNames.length} inputs; a backbone takes one image`;
   const shape = layers.find((layer) => nameOf(layer) === inputNames[0])?.config?.batch_input_shape;
   if (!shape) return 'declares no input shape (batch_input_shape on its first layer), which tfjs needs to build it';
   const wanted: Shape = [null, image.imageSize, image.imageSize, image.channels];
   const fits = shape.length === 4 && shape.every((size, axis) => size === null || size === wanted[axis]);
   if (fits) return undefined;
-  const dims = (sizes: Shape) => sizes.slice(1).map((size) => size ?? 'any').join(' x ');
+  const dims = (sizes: Shape) =>
+    sizes
+      .slice(1)
+      .map((size) => size ?? 'any')
+      .join(' x ');
   return `takes ${shape.length === 4 ? `${dims(shape)} images` : `inputs of shape [${shape.map((size) => size ?? 'batch').join(', ')}]`}, but data.imageSize and data.channels give ${dims(wanted)}; set them to match the model${shape.length === 4 ? '' : ' (a backbone takes [batch, height, width, channels] images)'}`;
 }
 
 async function missingWeightFiles(file: string, manifest: { paths?: string[] }[]): Promise<string[]> {
   const paths = manifest.flatMap((group) => group.paths ?? []);
-  const exists = await Promise.all(paths.map((relative) => stat(path.resolve(path.dirname(file), relative)).then(() => true, () => false)));
+  const exists = await Promise.all(
+    paths.map((relative) =>
+      stat(path.resolve(path.dirname(file), relative)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return paths.filter((_, index) => !exists[index]);
 }

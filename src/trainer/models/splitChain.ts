@@ -5,7 +5,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
  * the chain from `input` up to and including it, the head the rest, from a [batch, n] input of its
  * own. Each layer belongs to exactly one of the two, so their weights never overlap.
  */
-export function splitChain(input: tfl.SymbolicTensor, layers: readonly tfl.layers.Layer[], adaptAt: string, name: string): { trunk: tfl.LayersModel; head: tfl.LayersModel; adaptAt: string; adaptationSize: number } {
+export function splitChain(
+  input: tfl.SymbolicTensor,
+  layers: readonly tfl.layers.Layer[],
+  adaptAt: string,
+  name: string,
+): { trunk: tfl.LayersModel; head: tfl.LayersModel; adaptAt: string; adaptationSize: number } {
   const cut = layers.findIndex((layer) => layer.name === adaptAt);
   if (cut < 0 || cut === layers.length - 1) throw new Error(`${name} cannot be cut at "${adaptAt}"`);
   let x = input;

@@ -32,10 +32,21 @@ export function buildResults(input: {
     backend: input.backend,
     classNames: input.classNames,
     targets,
-    headline: { label: 'last epoch (no target labels used)', epoch: final.epoch, accuracy: final.accuracy, meanTarget: perRole((role) => meanOver(final.accuracy[role], targets)) },
-    oracle: perRole((role) => selectBy(history, role, targets, (entry) => meanOver(entry.accuracy[role], targets), 'oracle: best epoch by target test accuracy (uses target labels)')),
-    labelFree: perRole((role) => selectBy(history, role, targets, (entry) => entry.accuracy[role][SOURCE_HOLDOUT] ?? 0, 'label-free: best epoch by source hold-out accuracy')),
-    labelFreeEntropy: perRole((role) => selectBy(history, role, targets, (entry) => -meanOver(entry.entropy[role], targets), 'label-free: epoch of lowest mean target prediction entropy')),
+    headline: {
+      label: 'last epoch (no target labels used)',
+      epoch: final.epoch,
+      accuracy: final.accuracy,
+      meanTarget: perRole((role) => meanOver(final.accuracy[role], targets)),
+    },
+    oracle: perRole((role) =>
+      selectBy(history, role, targets, (entry) => meanOver(entry.accuracy[role], targets), 'oracle: best epoch by target test accuracy (uses target labels)'),
+    ),
+    labelFree: perRole((role) =>
+      selectBy(history, role, targets, (entry) => entry.accuracy[role][SOURCE_HOLDOUT] ?? 0, 'label-free: best epoch by source hold-out accuracy'),
+    ),
+    labelFreeEntropy: perRole((role) =>
+      selectBy(history, role, targets, (entry) => -meanOver(entry.entropy[role], targets), 'label-free: epoch of lowest mean target prediction entropy'),
+    ),
     history,
     perClass: perRole((role) => Object.fromEntries(Object.entries(last[role]).map(([domain, score]) => [domain, perClassAccuracy(score.confusion)]))),
     confusion: perRole((role) => Object.fromEntries(Object.entries(last[role]).map(([domain, score]) => [domain, score.confusion]))),

@@ -74,7 +74,15 @@ export async function saveCheckpointSet(
       tf.dispose(state.map((entry) => entry.tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
       await writeFileAtomic(path.join(dir, OPTIMIZER_BIN), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
       await writeJsonAtomic(path.join(dir, OPTIMIZER_JSON), specs);
-      const full: CheckpointMeta = { version: RUN_FORMAT_VERSION, role: learner.role, architecture: learner.net.name, adaptAt: learner.net.adaptAt, adaptationSize: learner.net.adaptationSize, ...meta, ...position };
+      const full: CheckpointMeta = {
+        version: RUN_FORMAT_VERSION,
+        role: learner.role,
+        architecture: learner.net.name,
+        adaptAt: learner.net.adaptAt,
+        adaptationSize: learner.net.adaptationSize,
+        ...meta,
+        ...position,
+      };
       await writeJsonAtomic(path.join(dir, CHECKPOINT_FILES.meta), full);
       roles[learner.role] = relative;
       bytes[learner.role] = await fileBytes(path.join(dir, MODEL_JSON), path.join(dir, WEIGHTS_BIN));
@@ -82,7 +90,11 @@ export async function saveCheckpointSet(
     const latest: LatestCheckpoint = { version: RUN_FORMAT_VERSION, ...position, roles };
     await writeJsonAtomic(path.join(checkpoints, CHECKPOINT_FILES.latest), latest);
     if (previous) {
-      await Promise.all(Object.values(previous.roles).filter((dir) => !Object.values(roles).includes(dir)).map((dir) => rm(path.join(runDir, dir), { recursive: true, force: true })));
+      await Promise.all(
+        Object.values(previous.roles)
+          .filter((dir) => !Object.values(roles).includes(dir))
+          .map((dir) => rm(path.join(runDir, dir), { recursive: true, force: true })),
+      );
     }
     return { latest, bytes };
   } catch (error) {
@@ -116,7 +128,7 @@ export async function restoreLearner(learner: Learner, dir: string): Promise<voi
   if (learner.discriminator) await copyWeights(learner.discriminator, path.join(dir, DISCRIMINATOR, MODEL_JSON));
   const specs = JSON.parse(await readFile(path.join(dir, OPTIMIZER_JSON), 'utf8')) as tf.io.WeightsManifestEntry[];
   const bytes = await readFile(path.join(dir, OPTIMIZER_BIN));
-  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
+  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
   // The optimiser makes variables of these (sharing their data), so the tensors themselves can go.
   await learner.optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name] })));
   tf.dispose(Object.values(tensors));

@@ -26,9 +26,23 @@ export function recordHardExit(runDir: string, signal: string): void {
   const kept: RunStatus = { ...(previous ?? { version: RUN_FORMAT_VERSION, state: 'running' }) };
   delete kept.error;
   const ending = latest
-    ? { state: 'stopped' as const, line: `interrupted twice (${signal}): exited without a new checkpoint; --resume ${runDir} continues from the last one (epoch ${latest.epoch}, step ${latest.stepInEpoch})` }
-    : { state: 'failed' as const, error: `interrupted twice (${signal}) before its first checkpoint was written; --resume ${runDir} starts it over from step 0` };
-  const status: RunStatus = { ...kept, version: RUN_FORMAT_VERSION, state: ending.state, pid: process.pid, host: os.hostname(), endedAt: now, ...('error' in ending ? { error: ending.error } : {}) };
+    ? {
+        state: 'stopped' as const,
+        line: `interrupted twice (${signal}): exited without a new checkpoint; --resume ${runDir} continues from the last one (epoch ${latest.epoch}, step ${latest.stepInEpoch})`,
+      }
+    : {
+        state: 'failed' as const,
+        error: `interrupted twice (${signal}) before its first checkpoint was written; --resume ${runDir} starts it over from step 0`,
+      };
+  const status: RunStatus = {
+    ...kept,
+    version: RUN_FORMAT_VERSION,
+    state: ending.state,
+    pid: process.pid,
+    host: os.hostname(),
+    endedAt: now,
+    ...('error' in ending ? { error: ending.error } : {}),
+  };
   // Temp then rename, as every whole file of the run folder: a reader never sees half a status.
   const temp = `${statusFile}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(status, null, 2)}\n`);

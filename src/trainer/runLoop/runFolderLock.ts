@@ -35,12 +35,20 @@ export async function takeRunLock(runDir: string): Promise<HeldRunLock> {
       holder = await readLockJson(runDir);
     } catch (error) {
       if (error instanceof RunFileError && error.problem === 'missing') continue; // released meanwhile
-      throw new RunLockedError(`${runDir} has a lock file that cannot be read (${error instanceof Error ? error.message : String(error)}). If no trainer is writing this run folder, delete ${file} and run the command again.`);
+      throw new RunLockedError(
+        `${runDir} has a lock file that cannot be read (${error instanceof Error ? error.message : String(error)}). If no trainer is writing this run folder, delete ${file} and run the command again.`,
+      );
     }
     const who = `pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}`;
     const state = lockHolder(holder);
-    if (state === 'alive') throw new RunLockedError(`${runDir} is being written by another trainer (${who}); a run folder has one writer. Wait for it to end, or stop it (SIGTERM) and resume then.`);
-    if (state === 'elsewhere') throw new RunLockedError(`${runDir} is locked by a trainer on another machine (${who}), which cannot be checked from here. If it no longer runs there, delete ${file} and run the command again.`);
+    if (state === 'alive')
+      throw new RunLockedError(
+        `${runDir} is being written by another trainer (${who}); a run folder has one writer. Wait for it to end, or stop it (SIGTERM) and resume then.`,
+      );
+    if (state === 'elsewhere')
+      throw new RunLockedError(
+        `${runDir} is locked by a trainer on another machine (${who}), which cannot be checked from here. If it no longer runs there, delete ${file} and run the command again.`,
+      );
     await clearDeadLock(file, holder);
   }
   throw new RunLockedError(`${runDir}: could not take ${file}: other trainers keep taking it`);

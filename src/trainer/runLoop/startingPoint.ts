@@ -26,7 +26,10 @@ export function specOf(experiment: Experiment, role: string): ModelSpec {
  * resumed run takes it from its own checkpoint (whose weights it restores anyway), so that it does
  * not depend on the original model file; a spec no checkpointed learner uses is not needed.
  */
-export async function loadSavedBackbones(experiment: Experiment, resumeFrom?: { runDir: string; latest: LatestCheckpoint }): Promise<Map<ModelSpec, SavedBackbone>> {
+export async function loadSavedBackbones(
+  experiment: Experiment,
+  resumeFrom?: { runDir: string; latest: LatestCheckpoint },
+): Promise<Map<ModelSpec, SavedBackbone>> {
   const backbones = new Map<ModelSpec, SavedBackbone>();
   try {
     for (const spec of [experiment.teacher, experiment.student]) {
@@ -50,7 +53,13 @@ export async function loadSavedBackbones(experiment: Experiment, resumeFrom?: { 
  * optimiser) with the evaluations its events recorded up to it, or, for a run starting at step 0,
  * warm-started where the experiment says so.
  */
-export async function startingPoint(experiment: Experiment, learners: readonly Learner[], writer: RunWriter, stepsPerEpoch: number, latest: LatestCheckpoint | undefined): Promise<StartingPoint> {
+export async function startingPoint(
+  experiment: Experiment,
+  learners: readonly Learner[],
+  writer: RunWriter,
+  stepsPerEpoch: number,
+  latest: LatestCheckpoint | undefined,
+): Promise<StartingPoint> {
   if (!latest) {
     for (const learner of learners) {
       const spec = specOf(experiment, learner.role);

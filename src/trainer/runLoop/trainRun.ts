@@ -67,10 +67,16 @@ export async function trainRun(options: TrainRunOptions): Promise<RunState> {
   await writer.setState('running');
   try {
     const latest = options.resume ? await resumePoint(writer) : undefined;
-    await writer.event({ kind: options.resume ? 'resume' : 'start', backend: options.backend, pid: process.pid, ...(options.resume && !latest ? { startedOver: true } : {}) });
+    await writer.event({
+      kind: options.resume ? 'resume' : 'start',
+      backend: options.backend,
+      pid: process.pid,
+      ...(options.resume && !latest ? { startedOver: true } : {}),
+    });
     return await train(options, latest);
   } catch (error) {
-    const message = error instanceof NonFiniteLossError ? `${error.message} ${await checkpointKept(writer.dir)}` : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof NonFiniteLossError ? `${error.message} ${await checkpointKept(writer.dir)}` : error instanceof Error ? error.message : String(error);
     // A stack is for a bug; these are the run's own faults, whose message says what to do.
     const known = error instanceof NonFiniteLossError || error instanceof CheckpointWriteError || error instanceof DataError;
     await writer.event({ kind: 'error', message, ...(error instanceof NonFiniteLossError ? { role: error.role, term: error.term } : {}) });
@@ -100,7 +106,9 @@ async function resumePoint(writer: RunWriter): Promise<LatestCheckpoint | undefi
     if (!(error instanceof RunFileError && error.problem === 'missing')) throw error;
   }
   await rm(path.join(writer.dir, RUN_FILES.checkpoints), { recursive: true, force: true });
-  await writer.log(`no checkpoint was written before the run ended (${path.join(RUN_FILES.checkpoints, CHECKPOINT_FILES.latest)} is missing): starting over from step 0 in this folder`);
+  await writer.log(
+    `no checkpoint was written before the run ended (${path.join(RUN_FILES.checkpoints, CHECKPOINT_FILES.latest)} is missing): starting over from step 0 in this folder`,
+  );
   return undefined;
 }
 
@@ -133,7 +141,8 @@ interface RunSetup {
 }
 
 /** Where the epoch loop ended: stopped on request, or every epoch done with the last evaluation. */
-type LoopEnd = { state: 'stopped' } | { state: 'complete'; lastScores: Record<string, Record<string, DomainScore>> | undefined; checkpointBytes: Record<string, number> };
+type LoopEnd =
+  { state: 'stopped' } | { state: 'complete'; lastScores: Record<string, Record<string, DomainScore>> | undefined; checkpointBytes: Record<string, number> };
 
 async function train(options: TrainRunOptions, latest: LatestCheckpoint | undefined): Promise<RunState> {
   const run = await prepareRun(options, latest);
@@ -242,7 +251,13 @@ async function trainEpochs(run: RunSetup, start: StartingPoint): Promise<LoopEnd
  * The steps of one epoch from `firstStep`, each one's losses logged. Ends early, `stopped`, when a
  * stop is requested before the epoch's last step (the epoch's end checkpoints anyway).
  */
-async function trainEpochSteps(run: RunSetup, stream: ReturnType<DataLoader['trainingSteps']>, epoch: number, firstStep: number, beta: number): Promise<{ position: TrainingPosition; stopped: boolean; meanLosses: Record<string, number> }> {
+async function trainEpochSteps(
+  run: RunSetup,
+  stream: ReturnType<DataLoader['trainingSteps']>,
+  epoch: number,
+  firstStep: number,
+  beta: number,
+): Promise<{ position: TrainingPosition; stopped: boolean; meanLosses: Record<string, number> }> {
   const { experiment, writer, method, stepsPerEpoch, totalSteps } = run;
   const sums: Record<string, number> = {};
   let position: TrainingPosition = { epoch, stepInEpoch: firstStep, globalStep: (epoch - 1) * stepsPerEpoch + firstStep };
@@ -283,14 +298,23 @@ async function writeCheckpoint(run: RunSetup, position: TrainingPosition): Promi
 }
 
 /** An epoch's end: every model evaluated, a checkpoint, and the epoch's summary in events and log. */
-async function endEpoch(run: RunSetup, position: TrainingPosition, beta: number, meanLosses: Record<string, number>): Promise<{ scores: EpochScores; lastScores: Record<string, Record<string, DomainScore>>; checkpointBytes: Record<string, number> }> {
+async function endEpoch(
+  run: RunSetup,
+  position: TrainingPosition,
+  beta: number,
+  meanLosses: Record<string, number>,
+): Promise<{ scores: EpochScores; lastScores: Record<string, Record<string, DomainScore>>; checkpointBytes: Record<string, number> }> {
   const { experiment, writer } = run;
   const { epoch } = position;
   const lastScores = await evaluateModels(run.loader, run.classifiers, run.evalDomains, run.classNames.length, experiment.batchSize);
   const scores: EpochScores = {
     epoch,
-    accuracy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.accuracy]))])),
-    entropy: Object.fromEntries(Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.entropy]))])),
+    accuracy: Object.fromEntries(
+      Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.accuracy]))]),
+    ),
+    entropy: Object.fromEntries(
+      Object.entries(lastScores).map(([role, byDomain]) => [role, Object.fromEntries(Object.entries(byDomain).map(([d, s]) => [d, s.entropy]))]),
+    ),
   };
   await writer.event({ kind: 'eval', ...scores });
   const saved = await writeCheckpoint(run, position);
@@ -310,10 +334,26 @@ async function endEpoch(run: RunSetup, position: TrainingPosition, beta: number,
 }
 
 /** results.json from the history and the last evaluation, with each model's cost; then the run is done. */
-async function writeResults(run: RunSetup, backend: BackendReport, history: EpochScores[], lastScores: Record<string, Record<string, DomainScore>>, checkpointBytes: Record<string, number>): Promise<void> {
+async function writeResults(
+  run: RunSetup,
+  backend: BackendReport,
+  history: EpochScores[],
+  lastScores: Record<string, Record<string, DomainScore>>,
+  checkpointBytes: Record<string, number>,
+): Promise<void> {
   const { experiment, writer, inputShape } = run;
-  const costs: Record<string, ModelCost> = Object.fromEntries(run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, experiment.batchSize, checkpointBytes[learner.role])]));
-  const results = buildResults({ method: experiment.method.name, backend: backend.name, classNames: run.classNames, targets: [...experiment.data.targets], history, last: lastScores, costs });
+  const costs: Record<string, ModelCost> = Object.fromEntries(
+    run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, experiment.batchSize, checkpointBytes[learner.role])]),
+  );
+  const results = buildResults({
+    method: experiment.method.name,
+    backend: backend.name,
+    classNames: run.classNames,
+    targets: [...experiment.data.targets],
+    history,
+    last: lastScores,
+    costs,
+  });
   await writeJsonAtomic(path.join(writer.dir, RUN_FILES.results), results);
   await writer.event({ kind: 'results', headline: results.headline });
   await writer.setState('done');

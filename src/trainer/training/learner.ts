@@ -37,7 +37,11 @@ export function createLearner(
 
 /** A loss that is not a finite number: training stops and names the term. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly role: string, readonly term: string, readonly value: number) {
+  constructor(
+    readonly role: string,
+    readonly term: string,
+    readonly value: number,
+  ) {
     super(`the ${role}'s loss term "${term}" is ${value}; training stopped. Lower the learning rate, or check the data.`);
   }
 }

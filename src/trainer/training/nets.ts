@@ -24,7 +24,14 @@ export const BUILDABLE_ARCHITECTURES = ['lenet5', 'resnet-small', 'resnet-wide']
  */
 export function buildNet(spec: ModelSpec, shape: NetShape, seed: number, backbone?: SavedBackbone): SplitClassifier {
   return withSeededMathRandom(seed, () => {
-    if (spec.architecture !== 'saved') return buildNamed(spec.architecture, { inputShape: shape.inputShape, classes: shape.classes, width: spec.width, depth: spec.depth, adaptAt: spec.adaptAt });
+    if (spec.architecture !== 'saved')
+      return buildNamed(spec.architecture, {
+        inputShape: shape.inputShape,
+        classes: shape.classes,
+        width: spec.width,
+        depth: spec.depth,
+        adaptAt: spec.adaptAt,
+      });
     if (!backbone) throw new Error(`the saved model ${spec.path} was not loaded before its net was built`);
     return buildSavedNet(backbone, shape.classes, spec.adaptAt);
   });

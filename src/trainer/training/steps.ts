@@ -109,7 +109,12 @@ export function supervisedAdaptationStep(
  * the MT-MTDA code has it: a discriminator can satisfy that with its bias, so its gradient carries
  * little alignment. The teacher's logits are constants computed before this step.
  */
-export function distillationStep(student: Learner, batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target: tf.Tensor4D }, teacher: TeacherOutputs, context: StepContext): Record<string, number> {
+export function distillationStep(
+  student: Learner,
+  batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target: tf.Tensor4D },
+  teacher: TeacherOutputs,
+  context: StepContext,
+): Record<string, number> {
   const { experiment, schedule } = context;
   const { temperature, alpha, kdDirection } = experiment.method;
   return takeStep(student, () => {
@@ -120,13 +125,23 @@ export function distillationStep(student: Learner, batch: { source: tf.Tensor4D;
       sourceKd: tf.mul<tf.Scalar>(labelledDistillationLoss(teacher.source, sourceLogits, batch.labels, temperature, alpha, kdDirection), schedule.beta),
       targetKd: tf.mul<tf.Scalar>(distillationLoss(teacher.target, targetLogits, temperature, kdDirection), schedule.beta),
     };
-    if (student.discriminator) terms.adversarial = tf.mul<tf.Scalar>(studentAdversarialLoss(student, sourceFeatures, targetFeatures, experiment.method.studentAdversarial, schedule.delta), alpha);
+    if (student.discriminator)
+      terms.adversarial = tf.mul<tf.Scalar>(
+        studentAdversarialLoss(student, sourceFeatures, targetFeatures, experiment.method.studentAdversarial, schedule.delta),
+        alpha,
+      );
     return terms;
   });
 }
 
 /** The student's adversarial term through gradient reversal: see distillationStep. */
-export function studentAdversarialLoss(student: Learner, sourceFeatures: tf.Tensor2D, targetFeatures: tf.Tensor2D, kind: Experiment['method']['studentAdversarial'], delta: number): tf.Scalar {
+export function studentAdversarialLoss(
+  student: Learner,
+  sourceFeatures: tf.Tensor2D,
+  targetFeatures: tf.Tensor2D,
+  kind: Experiment['method']['studentAdversarial'],
+  delta: number,
+): tf.Scalar {
   if (kind === 'two-domain') return adaptationLoss(student, sourceFeatures, targetFeatures, 'dann', delta);
   const reversed = reverseGradient(targetFeatures, delta);
   return targetAdversarialLoss(student.discriminator!.apply(reversed, { training: true }) as tf.Tensor);

@@ -33,15 +33,15 @@ export interface BatchNormInTraining {
  */
 export function hasBatchNormTrainingKernel(): boolean {
   const backend = tf.getBackend();
-  return Boolean(tf.getKernel(batchNormTrainingKernel, backend) && tf.getKernel(batchNormTrainingGradKernel, backend) &&
-    tf.getGradient(batchNormTrainingKernel));
+  return Boolean(
+    tf.getKernel(batchNormTrainingKernel, backend) && tf.getKernel(batchNormTrainingGradKernel, backend) && tf.getGradient(batchNormTrainingKernel),
+  );
 }
 
 export function batchNormInTraining(x: Tensor, scale: Tensor, offset: Tensor, varianceEpsilon: number): BatchNormInTraining {
   const attrs: BatchNormTrainingAttrs = { varianceEpsilon };
   // The reserves are only for the gradient: the tape keeps its own copies.
-  const [normalized, mean, variance] = tf.engine().runKernel<Tensor[]>(batchNormTrainingKernel, { x, scale, offset },
-    attrs as unknown as NamedAttrMap);
+  const [normalized, mean, variance] = tf.engine().runKernel<Tensor[]>(batchNormTrainingKernel, { x, scale, offset }, attrs as unknown as NamedAttrMap);
   return { normalized, mean, variance };
 }
 
@@ -56,8 +56,7 @@ export const batchNormTrainingGradient: GradConfig = {
   gradFunc: (dys, saved, attrs) => {
     const dy = (dys as Tensor[])[0];
     const [x, scale, reserve1, reserve2, reserve3] = saved;
-    const [dx, dscale, doffset] = tf.engine().runKernel<Tensor[]>(batchNormTrainingGradKernel, { dy, x, scale, reserve1, reserve2, reserve3 },
-      attrs);
+    const [dx, dscale, doffset] = tf.engine().runKernel<Tensor[]>(batchNormTrainingGradKernel, { dy, x, scale, reserve1, reserve2, reserve3 }, attrs);
     return { x: () => dx, scale: () => dscale, offset: () => doffset };
   },
 };

@@ -16,9 +16,10 @@ export const reluGradient: GradConfig = {
     const dy = dyOrDys as Tensor;
     const [x] = saved;
     return {
-      x: () => (dy.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(reluGradKernel, tf.getBackend())
-        ? tf.engine().runKernel<Tensor>(reluGradKernel, { dy, x }, {})
-        : tf.mul(dy, tf.cast(tf.step(x), 'float32'))),
+      x: () =>
+        dy.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(reluGradKernel, tf.getBackend())
+          ? tf.engine().runKernel<Tensor>(reluGradKernel, { dy, x }, {})
+          : tf.mul(dy, tf.cast(tf.step(x), 'float32')),
     };
   },
 };

@@ -32,14 +32,19 @@ const forward: KernelFunc = (args) => {
   const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
   // The population mean and variance inputs are for inference; training takes them empty.
   const empty = constant(backend, [], [0]);
-  const [normalized, mean, correctedVariance, reserve1, reserve2, reserve3] = backend.executeMultipleOutputs('FusedBatchNormV3',
-    attributes(backend, varianceEpsilon, true), [x, scale, offset, empty, empty], 6);
+  const [normalized, mean, correctedVariance, reserve1, reserve2, reserve3] = backend.executeMultipleOutputs(
+    'FusedBatchNormV3',
+    attributes(backend, varianceEpsilon, true),
+    [x, scale, offset, empty, empty],
+    6,
+  );
   const count = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   // One value per channel has variance 0, where the corrected one divides by n - 1 = 0.
   const uncorrect = constant(backend, [(count - 1) / count], []);
-  const variance = count > 1
-    ? backend.executeSingleOutput('Mul', floatType(backend), [correctedVariance, uncorrect])
-    : backend.executeSingleOutput('ZerosLike', floatType(backend), [mean]);
+  const variance =
+    count > 1
+      ? backend.executeSingleOutput('Mul', floatType(backend), [correctedVariance, uncorrect])
+      : backend.executeSingleOutput('ZerosLike', floatType(backend), [mean]);
   release(backend, empty, uncorrect, correctedVariance);
   return [normalized, mean, variance, reserve1, reserve2, reserve3];
 };
@@ -48,8 +53,12 @@ const gradient: KernelFunc = (args) => {
   const backend = args.backend as unknown as NodeBackend;
   const { dy, x, scale, reserve1, reserve2, reserve3 } = args.inputs as Record<string, TensorInfo>;
   const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
-  const [dx, dscale, doffset, unused4, unused5] = backend.executeMultipleOutputs('FusedBatchNormGradV3',
-    attributes(backend, varianceEpsilon, false), [dy, x, scale, reserve1, reserve2, reserve3], 5);
+  const [dx, dscale, doffset, unused4, unused5] = backend.executeMultipleOutputs(
+    'FusedBatchNormGradV3',
+    attributes(backend, varianceEpsilon, false),
+    [dy, x, scale, reserve1, reserve2, reserve3],
+    5,
+  );
   release(backend, unused4, unused5);
   return [dx, dscale, doffset];
 };

@@ -9,4 +9,8 @@ const softmaxCrossEntropy: KernelFunc = (args) => {
   return backend.executeMultipleOutputs('SoftmaxCrossEntropyWithLogits', floatType(backend), [logits, labels], 2);
 };
 
-export const nativeSoftmaxCrossEntropyConfig: KernelConfig = { kernelName: softmaxCrossEntropyKernel, backendName: 'tensorflow', kernelFunc: softmaxCrossEntropy };
+export const nativeSoftmaxCrossEntropyConfig: KernelConfig = {
+  kernelName: softmaxCrossEntropyKernel,
+  backendName: 'tensorflow',
+  kernelFunc: softmaxCrossEntropy,
+};

@@ -14,8 +14,16 @@ const conv2DBackpropFilter = ({ inputs, backend, attrs }: WasmKernelArgs): Tenso
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
-  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad,
-    dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
   if (info.dataFormat !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC (channelsLast) only');
   const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 
@@ -28,12 +36,22 @@ const conv2DBackpropFilter = ({ inputs, backend, attrs }: WasmKernelArgs): Tenso
 
   const xT = batchToChannelsLast(x, backend); // [ci, h, w, n]
   const dyT = batchBehindPixels(dy, backend); // [oh, ow, n, co]
-  const correlation = runWasmKernel('Conv2D', { x: xT, filter: dyT }, {
-    strides: [1, 1],
-    pad: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [strideHeight, strideWidth],
-  }, backend); // [ci, kh', kw', co]
+  const correlation = runWasmKernel(
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [padInfo.top, bottom],
+        [padInfo.left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [strideHeight, strideWidth],
+    },
+    backend,
+  ); // [ci, kh', kw', co]
   release(backend, xT, dyT);
   let exact = correlation;
   if (correlation.shape[1] !== filterHeight || correlation.shape[2] !== filterWidth) {

@@ -17,12 +17,21 @@ const conv2DBackpropInput = (args: WasmKernelArgs): TensorInfo => {
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
-  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad,
-    dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
   const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo, inHeight, inWidth, outHeight, outWidth } = info;
   const phasesHeight = Math.ceil((padInfo.top + inHeight) / strideHeight);
   const phasesWidth = Math.ceil((padInfo.left + inWidth) / strideWidth);
-  const supported = info.dataFormat === 'channelsLast' &&
+  const supported =
+    info.dataFormat === 'channelsLast' &&
     (strideHeight === 1 && strideWidth === 1
       ? padInfo.top < filterHeight && padInfo.bottom < filterHeight && padInfo.left < filterWidth && padInfo.right < filterWidth
       : strideHeight === strideWidth && phasesHeight >= outHeight && phasesWidth >= outWidth);
@@ -33,12 +42,22 @@ const conv2DBackpropInput = (args: WasmKernelArgs): TensorInfo => {
   try {
     if (strideHeight === 1) {
       const flipped = runWasmKernel('Reverse', { x: swapped }, { dims: [0, 1] }, backend);
-      const dx = runWasmKernel('Conv2D', { x: dy, filter: flipped }, {
-        strides: [1, 1],
-        pad: [[0, 0], [filterHeight - 1 - padInfo.top, filterHeight - 1 - padInfo.bottom], [filterWidth - 1 - padInfo.left, filterWidth - 1 - padInfo.right], [0, 0]],
-        dataFormat: 'NHWC',
-        dilations: [1, 1],
-      }, backend);
+      const dx = runWasmKernel(
+        'Conv2D',
+        { x: dy, filter: flipped },
+        {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [filterHeight - 1 - padInfo.top, filterHeight - 1 - padInfo.bottom],
+            [filterWidth - 1 - padInfo.left, filterWidth - 1 - padInfo.right],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+        },
+        backend,
+      );
       release(backend, flipped);
       return dx;
     }
@@ -48,7 +67,14 @@ const conv2DBackpropInput = (args: WasmKernelArgs): TensorInfo => {
   }
 };
 
-function subPixel(dy: TensorInfo, swapped: TensorInfo, info: backend_util.Conv2DInfo, phasesHeight: number, phasesWidth: number, backend: KernelBackend): TensorInfo {
+function subPixel(
+  dy: TensorInfo,
+  swapped: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  phasesHeight: number,
+  phasesWidth: number,
+  backend: KernelBackend,
+): TensorInfo {
   const { strideHeight: stride, filterHeight, filterWidth, padInfo, batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth } = info;
   const phases: TensorInfo[] = [];
   for (let rowPhase = 0; rowPhase < stride; rowPhase++) {
@@ -59,19 +85,40 @@ function subPixel(dy: TensorInfo, swapped: TensorInfo, info: backend_util.Conv2D
         phases.push(runWasmKernel('Fill', {}, { shape: [batchSize, phasesHeight, phasesWidth, inChannels], value: 0, dtype: 'float32' }, backend));
         continue;
       }
-      const taps = runWasmKernel('StridedSlice', { x: swapped }, {
-        begin: [rowPhase, colPhase, 0, 0],
-        end: [filterHeight, filterWidth, outChannels, inChannels],
-        strides: [stride, stride, 1, 1],
-        beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-      }, backend);
+      const taps = runWasmKernel(
+        'StridedSlice',
+        { x: swapped },
+        {
+          begin: [rowPhase, colPhase, 0, 0],
+          end: [filterHeight, filterWidth, outChannels, inChannels],
+          strides: [stride, stride, 1, 1],
+          beginMask: 0,
+          endMask: 0,
+          ellipsisMask: 0,
+          newAxisMask: 0,
+          shrinkAxisMask: 0,
+        },
+        backend,
+      );
       const flipped = runWasmKernel('Reverse', { x: taps }, { dims: [0, 1] }, backend);
-      phases.push(runWasmKernel('Conv2D', { x: dy, filter: flipped }, {
-        strides: [1, 1],
-        pad: [[0, 0], [tapsHeight - 1, phasesHeight - outHeight], [tapsWidth - 1, phasesWidth - outWidth], [0, 0]],
-        dataFormat: 'NHWC',
-        dilations: [1, 1],
-      }, backend));
+      phases.push(
+        runWasmKernel(
+          'Conv2D',
+          { x: dy, filter: flipped },
+          {
+            strides: [1, 1],
+            pad: [
+              [0, 0],
+              [tapsHeight - 1, phasesHeight - outHeight],
+              [tapsWidth - 1, phasesWidth - outWidth],
+              [0, 0],
+            ],
+            dataFormat: 'NHWC',
+            dilations: [1, 1],
+          },
+          backend,
+        ),
+      );
       release(backend, taps, flipped);
     }
   }

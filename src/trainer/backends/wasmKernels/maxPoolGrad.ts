@@ -36,16 +36,33 @@ const maxPoolGrad = (args: WasmKernelArgs): TensorInfo => {
   const dx = backend.typedArrayFromHeap(dxInfo);
   dx.fill(0);
   const pool = { ...info, poolHeight: info.effectiveFilterHeight, poolWidth: info.effectiveFilterWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left };
-  const disjoint2x2 = pool.poolHeight === 2 && pool.poolWidth === 2 && strideHeight === 2 && strideWidth === 2
-    && pool.padTop === 0 && pool.padLeft === 0 && 2 * outHeight <= pool.inHeight && 2 * outWidth <= pool.inWidth;
+  const disjoint2x2 =
+    pool.poolHeight === 2 &&
+    pool.poolWidth === 2 &&
+    strideHeight === 2 &&
+    strideWidth === 2 &&
+    pool.padTop === 0 &&
+    pool.padLeft === 0 &&
+    2 * outHeight <= pool.inHeight &&
+    2 * outWidth <= pool.inWidth;
   if (disjoint2x2) scatter2x2(pool, bits, dys, dx);
   else scatterAnyWindow(pool, bits, dys, dx);
   return dxInfo;
 };
 
 interface PoolShape {
-  batchSize: number; inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number;
-  strideHeight: number; strideWidth: number; poolHeight: number; poolWidth: number; padTop: number; padLeft: number;
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  poolHeight: number;
+  poolWidth: number;
+  padTop: number;
+  padLeft: number;
 }
 
 /** The order key of -Infinity: a window's running maximum starts here and only beats replace it. */

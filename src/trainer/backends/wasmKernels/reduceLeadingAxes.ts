@@ -10,7 +10,13 @@ import { release, runWasmKernel } from './wasmKernelCalls';
  * transpose of the full activation), and a GEMM with a row of ones would repack the activation as
  * weights on every call. Returns undefined for any other reduction.
  */
-export function reduceLeadingAxes(x: TensorInfo, axis: number | number[], keepDims: boolean, reduction: 'mean' | 'sum', backend: KernelBackend): TensorInfo | undefined {
+export function reduceLeadingAxes(
+  x: TensorInfo,
+  axis: number | number[],
+  keepDims: boolean,
+  reduction: 'mean' | 'sum',
+  backend: KernelBackend,
+): TensorInfo | undefined {
   if (x.dtype !== 'float32') return undefined;
   const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const leading = axes.every((a, i) => a === i);
