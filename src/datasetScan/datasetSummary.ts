@@ -31,7 +31,9 @@ export type DatasetIssueCode =
   /** A list-file label beyond the names in `classes.txt` / `class_names.txt`. */
   | 'unknown-label'
   /** A list-file label far outside the range the other labels form (no class-names file to check against). */
-  | 'stray-label';
+  | 'stray-label'
+  /** A file counted as an image whose first bytes are no format the trainer decodes. */
+  | 'undecodable-image';
 
 /** A problem found while scanning. Never thrown: attached to the node it concerns. */
 export interface DatasetIssue {

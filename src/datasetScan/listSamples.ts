@@ -56,3 +56,14 @@ export async function listDatasetSamples(root: string, options: Pick<ScanOptions
   }
   return { summary, domains };
 }
+
+/** The listing's summary keeping `perClass` sample paths per class, as a plain scan would (what a view shows). */
+export function summaryWithSamples(listing: DatasetListing, perClass: number): DatasetSummary {
+  return {
+    ...listing.summary,
+    domains: listing.summary.domains.map((domain) => ({
+      ...domain,
+      classes: domain.classes.map((entry) => ({ ...entry, samples: entry.samples.slice(0, perClass) })),
+    })),
+  };
+}

@@ -96,6 +96,22 @@ describe('Datasets view', function () {
     }
   });
 
+  it('warns on a domain holding a file counted as an image that is none by its first bytes, naming it', async () => {
+    const root = path.join(scratch, 'mislabelled');
+    await createImageTree(root, { photos: { cat: 2, dog: 2 }, sketches: { cat: 2, dog: 2 } });
+    await writeFile(path.join(root, 'sketches', 'dog', 'error-page.png'), '<html>404 Not Found</html>');
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', [root], vscode.ConfigurationTarget.Workspace);
+
+    const { node } = await rootItem(kdUda, root);
+    const sketches = await poll('a warning on the domain with the undecodable file', () => {
+      const item = childItems(kdUda, node).get('sketches');
+      return item?.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'warning' ? item : undefined;
+    });
+    assert.match(tooltipText(sketches).replace(/\\(.)/g, '$1'), /1 file counted as an image is not PNG.*error-page\.png/);
+    const photos = childItems(kdUda, node).get('photos');
+    assert.ok(!(photos?.iconPath instanceof vscode.ThemeIcon && photos.iconPath.id === 'warning'), 'the clean domain carries no warning');
+  });
+
   it('updates counts when images are added on disk, one rescan for a burst of files', async () => {
     const root = path.join(scratch, 'live');
     await createImageTree(root, { photos: { cat: 2, dog: 2 } });

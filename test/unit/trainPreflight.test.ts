@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { readEvents } from '../../src/runFolder/eventLog';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { startTraining, UsageError } from '../../src/trainer/cli/train';
-import { findUndecodableImages, isDecodableHeader } from '../../src/trainer/data/imageHeaders';
+import { findUndecodableFiles, isDecodableHeader } from '../../src/datasetScan/imageHeaders';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree, makeImage } from '../fixtures/imageTree';
 
@@ -151,13 +151,12 @@ describe('image headers', () => {
     for (const junk of ['<html>', '', 'GIF80a', 'RIFF\0\0\0\0WAVE']) assert.equal(isDecodableHeader(Buffer.from(junk)), false, junk);
   });
 
-  it('lists the files of samples that are no image, once each, files that cannot be opened included', async (t) => {
+  it('lists the files that are no image, once each, files that cannot be opened included', async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-headers-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, 'good.png'), makeImage(0, 1));
     await writeFile(path.join(dir, 'text.png'), 'hello');
-    const sample = (file: string) => ({ source: { kind: 'file' as const, path: path.join(dir, file) }, label: 0, key: file });
-    assert.deepEqual(await findUndecodableImages([sample('good.png'), sample('text.png'), sample('text.png'), sample('gone.jpg')]), [
+    assert.deepEqual(await findUndecodableFiles(['good.png', 'text.png', 'text.png', 'gone.jpg'].map((file) => path.join(dir, file))), [
       path.join(dir, 'text.png'),
       path.join(dir, 'gone.jpg'),
     ]);

@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
-import { scanDataset } from '../../datasetScan/scanDataset';
+import { undecodableImageIssues, withDomainIssues } from '../../datasetScan/imageHeaders';
+import { listDatasetSamples, summaryWithSamples } from '../../datasetScan/listSamples';
+
+/** Sample paths kept per class: the dataset panel's thumbnails. */
+const SAMPLES_SHOWN = 4;
 import type { DatasetSummary } from '../../datasetScan/datasetSummary';
 
 export interface DatasetEntry {
@@ -40,12 +44,21 @@ export class DatasetStore implements vscode.Disposable {
     const previous = this.entries.get(root);
     this.entries.set(root, { root, scanning: true, summary: previous?.summary });
     this.changed.fire(root);
-    return scanDataset(root, { signal: controller.signal }).then(
-      (summary) => {
+    return listDatasetSamples(root, { signal: controller.signal }).then(
+      async (listing) => {
         if (controller.signal.aborted) return;
-        this.inFlight.delete(root);
+        const summary = summaryWithSamples(listing, SAMPLES_SHOWN);
         this.entries.set(root, { root, scanning: false, summary });
         this.changed.fire(root);
+        // The counts are shown first; which counted files are no image at all follows, from their
+        // first bytes, as a warning on their domain.
+        const issues = await undecodableImageIssues(listing, controller.signal);
+        if (controller.signal.aborted) return;
+        this.inFlight.delete(root);
+        if (issues.size > 0) {
+          this.entries.set(root, { root, scanning: false, summary: withDomainIssues(summary, issues) });
+          this.changed.fire(root);
+        }
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;

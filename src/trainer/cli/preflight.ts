@@ -6,7 +6,7 @@ import type { BackendReport } from '../backends/backendTypes';
 import { MODEL_JSON } from '../checkpoints/fileModelIO';
 import { DataError } from '../data/dataError';
 import { loadDataset, type DataSelection, type LoadedDataset } from '../data/dataset';
-import { findUndecodableImages } from '../data/imageHeaders';
+import { findUndecodableFiles } from '../../datasetScan/imageHeaders';
 import type { DataProblem } from '../data/samples';
 import { firstPaths } from '../data/skippedImages';
 import { startBackend } from './startBackend';
@@ -49,7 +49,7 @@ async function headerProblems(
   const warnings: string[] = [];
   const problems: ExperimentProblem[] = [];
   for (const domain of [dataset.source, ...dataset.targets]) {
-    const undecodable = await findUndecodableImages([...domain.train, ...domain.test]);
+    const undecodable = await findUndecodableFiles([...domain.train, ...domain.test].flatMap((sample) => (sample.source.kind === 'file' ? [sample.source.path] : [])));
     if (undecodable.length === 0) continue;
     const trainable = domain.train.filter((sample) => sample.source.kind !== 'file' || !undecodable.includes(sample.source.path));
     const one = undecodable.length === 1;
