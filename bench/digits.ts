@@ -188,9 +188,9 @@ async function main(): Promise<void> {
         }
         results.set(`${method}/${seed}`, [...(results.get(`${method}/${seed}`) ?? []), outcome.results]);
         seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
-        console.log(
-          `${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, student mean target ${(100 * outcome.results.headline.meanTarget.student).toFixed(1)}%`,
-        );
+        // A teacher-only run (DANN on the teacher) has no student: report the model it trained.
+        const scores = Object.entries(outcome.results.headline.meanTarget).map(([role, mean]) => `${role} ${(100 * mean).toFixed(1)}%`);
+        console.log(`${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, mean target ${scores.join(', ')}`);
       }
     }
   }
