@@ -127,26 +127,18 @@ export function quickPickRows(page: Page): Locator {
   return quickInput(page).locator('.quick-input-list .monaco-list-row');
 }
 
-/** Palette attempts before the workbench is reloaded once: a page that lost its keyboard and pointer handlers does not recover by itself. */
-const ATTEMPTS_BEFORE_RELOAD = 4;
-
 /**
  * Runs a command from the palette by its title as the palette shows it (`Category: Title`, e.g.
  * `KD-UDA: Show Dataset`): F1, type `>Title`, wait for the matching row, Enter. Retries, since the
- * list lags behind typing and commands contributed by a just-started extension appear late; after
- * a few failed attempts reloads the workbench once (on a clean clone the first page of a run has
- * been seen to never open its palette), and on failure leaves a screenshot of what was on screen.
+ * list lags behind typing and commands contributed by a just-started extension appear late; each
+ * retry waits longer for the palette and its row (a workbench starved of CPU, as on a loaded CI
+ * machine, filters the list in seconds), and a final failure leaves a screenshot of the screen.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = '';
-  let reloaded = false;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
-    if (attempt > ATTEMPTS_BEFORE_RELOAD && !reloaded) {
-      reloaded = true;
-      await page.reload({ waitUntil: 'domcontentloaded' }).catch(() => undefined);
-      await waitForWorkbench(page, Math.max(1000, deadline - Date.now())).catch(() => undefined);
-    }
+    const patience = Math.min(attempt, 4);
     try {
       const input = quickInput(page).locator('input.input');
       // Asked by whether its input shows, not the widget: a widget left laid out without its input
@@ -164,10 +156,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
           await page.keyboard.press('F1');
         }
       }
-      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.waitFor({ state: 'visible', timeout: 5000 * patience });
       await input.fill(`>${title}`);
       const row = quickPickRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
-      await row.first().waitFor({ state: 'visible', timeout: 3000 });
+      await row.first().waitFor({ state: 'visible', timeout: 3000 * patience });
       // The list may still re-sort as results arrive: make sure the matching row is the focused one.
       await row.first().click();
       await quickInput(page).waitFor({ state: 'hidden', timeout: 5000 });
@@ -179,9 +171,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     }
   }
   const shot = await screenshot(page, `palette-failed-${title}`).catch(() => 'no screenshot');
-  throw new Error(
-    `could not run the command "${title}" from the palette within ${timeoutMs} ms${reloaded ? ', reload included' : ''} (${lastProblem}); screen: ${shot}`,
-  );
+  throw new Error(`could not run the command "${title}" from the palette within ${timeoutMs} ms (${lastProblem}); screen: ${shot}`);
 }
 
 /** Picks the quick pick row with this label (for commands that ask which item to use). */
