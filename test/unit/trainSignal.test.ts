@@ -14,6 +14,26 @@ import { poll } from '../harness/poll';
 // The extension stops a run with SIGTERM: the real trainer bundle, as the extension spawns it.
 const trainer = path.resolve(__dirname, '../../../dist/trainer.js');
 
+/** The real trainer on `file`, once its run has taken a first step: the process, its output so far, its exit and its run folder. */
+async function trainUntilFirstStep(file: string, runsDir: string) {
+  const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const collected = { text: '' };
+  child.stdout.on('data', (chunk: Buffer) => (collected.text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (collected.text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const runDir = await poll(
+    'a first training step',
+    async () => {
+      const runs = await readdir(runsDir).catch(() => []);
+      if (runs.length !== 1) return undefined;
+      const dir = path.join(runsDir, runs[0]);
+      return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
+    },
+    30_000,
+  ).catch((error: Error) => assert.fail(`${error.message}:\n${collected.text}`));
+  return { child, exited, runDir, output: collected };
+}
+
 describe('kd-uda train under SIGTERM', () => {
   let root: string;
   before(async () => {
@@ -25,23 +45,9 @@ describe('kd-uda train under SIGTERM', () => {
   it('finishes the step, writes a checkpoint, marks the run stopped and exits 0', async () => {
     const file = await writeExperiment(root, 'long', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, stepsPerEpoch: 100000 }));
     const runsDir = path.join(root, 'runs');
-    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const runDir = await poll(
-      'a first training step',
-      async () => {
-        const runs = await readdir(runsDir).catch(() => []);
-        if (runs.length !== 1) return undefined;
-        const dir = path.join(runsDir, runs[0]);
-        return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
-      },
-      30_000,
-    ).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
+    const { child, output, exited, runDir } = await trainUntilFirstStep(file, runsDir);
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, output);
+    assert.equal(await exited, 0, output.text);
     const status = await readStatusJson(runDir);
     assert.equal(status.state, 'stopped');
     assert.ok(status.endedAt);
@@ -55,26 +61,12 @@ describe('kd-uda train under SIGTERM', () => {
   it('a second signal exits at once, leaving a status that says what is on disk and no lock', async () => {
     const file = await writeExperiment(root, 'twice', tinyExperiment({ data: { root: 'data', source: 'src', targets: ['t1'] }, stepsPerEpoch: 100000 }));
     const runsDir = path.join(root, 'runs-twice');
-    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const runDir = await poll(
-      'a first training step',
-      async () => {
-        const runs = await readdir(runsDir).catch(() => []);
-        if (runs.length !== 1) return undefined;
-        const dir = path.join(runsDir, runs[0]);
-        return (await readEvents(path.join(dir, RUN_FILES.events))).events.some((event) => event.kind === 'step') && dir;
-      },
-      30_000,
-    ).catch((error: Error) => assert.fail(`${error.message}:\n${output}`));
+    const { child, output, exited, runDir } = await trainUntilFirstStep(file, runsDir);
     child.kill('SIGTERM');
     // Signals are not queued: the second is sent once the trainer has taken the first.
-    await poll('the first signal taken', () => output.includes('finishing the step'), 10_000, 2);
+    await poll('the first signal taken', () => output.text.includes('finishing the step'), 10_000, 2);
     child.kill('SIGTERM');
-    assert.equal(await exited, 130, output);
+    assert.equal(await exited, 130, output.text);
     const status = await readStatusJson(runDir);
     assert.ok(status.endedAt);
     // Both signals usually land before the stop's checkpoint is written; either way the status is true to the disk.
