@@ -49,7 +49,9 @@ async function headerProblems(
   const warnings: string[] = [];
   const problems: ExperimentProblem[] = [];
   for (const domain of [dataset.source, ...dataset.targets]) {
-    const undecodable = await findUndecodableFiles([...domain.train, ...domain.test].flatMap((sample) => (sample.source.kind === 'file' ? [sample.source.path] : [])));
+    const undecodable = await findUndecodableFiles(
+      [...domain.train, ...domain.test].flatMap((sample) => (sample.source.kind === 'file' ? [sample.source.path] : [])),
+    );
     if (undecodable.length === 0) continue;
     const trainable = domain.train.filter((sample) => sample.source.kind !== 'file' || !undecodable.includes(sample.source.path));
     const one = undecodable.length === 1;
