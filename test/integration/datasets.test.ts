@@ -107,7 +107,10 @@ describe('Datasets view', function () {
       const item = childItems(kdUda, node).get('sketches');
       return item?.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'warning' ? item : undefined;
     });
-    assert.match(tooltipText(sketches).replace(/\\(.)/g, '$1'), /1 file counted as an image is not PNG.*error-page\.png/);
+    const tooltip = tooltipText(sketches)
+      .replace(/&nbsp;/g, ' ')
+      .replace(/\\(.)/g, '$1');
+    assert.match(tooltip, /1 file counted as an image is not PNG.*error-page\.png/);
     const photos = childItems(kdUda, node).get('photos');
     assert.ok(!(photos?.iconPath instanceof vscode.ThemeIcon && photos.iconPath.id === 'warning'), 'the clean domain carries no warning');
   });
