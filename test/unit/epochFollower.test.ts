@@ -25,8 +25,8 @@ async function eventually<T>(what: string, check: () => T | undefined, ms = 60_0
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const start = (kind: StartEvent['kind'], pid: number): StartEvent => ({
-  t: '2026-12-01T10:00:00.000Z',
+const start = (kind: StartEvent['kind'], pid: number, t = '2026-12-01T10:00:00.000Z'): StartEvent => ({
+  t,
   kind,
   pid,
   backend: {
@@ -59,7 +59,7 @@ describe('following a run by its folder', () => {
     const seen: EpochEvent[] = [];
     const follower = new EpochFollower(
       runDir,
-      222,
+      { pid: 222 },
       (event) => seen.push(event),
       (message) => assert.fail(message),
     );
@@ -69,6 +69,29 @@ describe('following a run by its folder', () => {
       await appendFile(path.join(runDir, 'events.jsonl'), eventLines([start('resume', 222), epochEvent(3, 3)]));
       await eventually('the resumed session’s epoch', () => seen.at(0));
       assert.deepEqual(seen, [epochEvent(3, 3)]);
+    } finally {
+      follower.dispose();
+    }
+  });
+
+  it('follows a trainer on another machine (a Slurm node) from the first session that starts after it began following', async () => {
+    const runDir = path.join(root, '20261201-100000-slurm');
+    await mkdir(runDir);
+    // The same pid as the new session: on another machine a pid says nothing, the time does.
+    await writeFile(path.join(runDir, 'events.jsonl'), eventLines([start('start', 7, '2026-12-01T10:00:00.000Z'), epochEvent(1, 3)]));
+    const seen: EpochEvent[] = [];
+    const follower = new EpochFollower(
+      runDir,
+      { since: new Date('2026-12-01T11:00:00.000Z') },
+      (event) => seen.push(event),
+      (message) => assert.fail(message),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.deepEqual(seen, [], 'the session that started before the job was submitted is not its progress');
+      await appendFile(path.join(runDir, 'events.jsonl'), eventLines([start('resume', 7, '2026-12-01T11:00:05.000Z'), epochEvent(2, 3)]));
+      await eventually('the job’s epoch', () => seen.at(0));
+      assert.deepEqual(seen, [epochEvent(2, 3)]);
     } finally {
       follower.dispose();
     }
@@ -105,7 +128,7 @@ describe('following a run by its folder', () => {
       announcements.push(announced);
       follower = new EpochFollower(
         announced.runDir,
-        announced.pid,
+        { pid: announced.pid },
         (event) => epochs.push(event),
         (problem) => assert.fail(problem),
       );

@@ -20,7 +20,7 @@ export function stopRunCommand(activeRuns: ActiveRuns) {
       );
       chosen = (picked ?? []).map((item) => item.run);
     }
-    await Promise.all(chosen.map((run) => run.trainer.stop()));
+    await Promise.all(chosen.map((run) => run.execution.stop()));
     return { stopped: chosen.length };
   };
 }

@@ -2,16 +2,13 @@ import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { ExecutionEnd, RunExecution } from './runExecution';
 
 /** How long a stopped trainer gets to checkpoint and exit before it is killed. */
 export const STOP_TIMEOUT_MS = 15_000;
 
-export interface TrainerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** The last lines the trainer printed (stdout and stderr), for error messages. */
-  tail: string[];
-}
+/** A trainer's exit: its code or signal and the last lines it printed (stdout and stderr). */
+export type TrainerExit = ExecutionEnd;
 
 /** Thrown instead of spawning in an untrusted workspace. */
 export class UntrustedWorkspaceError extends Error {
@@ -37,7 +34,7 @@ function nodeRuntime(): { command: string; env: NodeJS.ProcessEnv } {
  * (SIGTERM) and kills it if it does not within STOP_TIMEOUT_MS, and `dispose()` makes sure nothing
  * outlives the extension.
  */
-export class TrainerProcess implements vscode.Disposable {
+export class TrainerProcess implements RunExecution {
   private readonly child: ChildProcess;
   private readonly lines = new vscode.EventEmitter<string>();
   private readonly messages = new vscode.EventEmitter<unknown>();
@@ -88,6 +85,10 @@ export class TrainerProcess implements vscode.Disposable {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  get where(): string {
+    return `pid ${this.child.pid ?? '?'}`;
   }
 
   get running(): boolean {

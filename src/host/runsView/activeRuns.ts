@@ -3,16 +3,16 @@ import path from 'node:path';
 import { readRunStatus } from '../../runFolder/listRuns';
 import { epochSummary } from '../../runFolder/epochSummary';
 import { parseRunFolderAnnouncement, parseTrainRefusal } from '../../runFolder/runFolderAnnouncement';
-import type { TrainerExit, TrainerProcess } from '../processes/trainerProcess';
+import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
 import { CommandId } from '../commands/commandId';
-import { EpochFollower } from './epochFollower';
+import { EpochFollower, type FollowedSession } from './epochFollower';
 
 export interface ActiveRun {
   /** What the user calls the run: its experiment's name, or the run id when resumed. */
   label: string;
-  trainer: TrainerProcess;
+  execution: RunExecution;
   output: vscode.OutputChannel;
-  /** Known once the trainer has announced it, before it starts work. */
+  /** Known from the start for a prepared run folder, else once the trainer has announced it. */
   runDir?: string;
   /** Why the trainer would not start, when it said so: the experiment's, data's or backend's problems. */
   refused?: string;
@@ -34,18 +34,21 @@ interface Following {
   progressed: vscode.EventEmitter<RunEpoch>;
 }
 
-/**
- * The trainer processes this window started, with a status-bar item for the newest. A run's
- * output channel stays after it exits, so its log can still be read.
- */
 export interface QueuedRun {
   label: string;
-  /** Starts the trainer when a slot frees up; throws when it cannot (e.g. trust was revoked). */
-  start: () => TrainerProcess;
+  /** The run folder it executes, when prepared before it starts. */
+  runDir?: string;
+  /** Starts the run when a slot frees up; throws when it cannot (e.g. trust was revoked). */
+  start: () => RunExecution;
   /** Called with the run once started, or the error. */
   started: (run: ActiveRun | Error) => void;
 }
 
+/**
+ * The runs this window started (trainer processes here, Slurm jobs), with a status-bar item for the
+ * newest. A run's output channel stays after it ends, so its log can still be read. Local runs
+ * beyond `kdUda.maxConcurrentRuns` wait in a queue; Slurm jobs queue on the cluster instead.
+ */
 export class ActiveRuns implements vscode.Disposable {
   private readonly runs = new Set<ActiveRun>();
   /** Per run, what follows its run folder: ended with the run, or with the window. */
@@ -78,7 +81,7 @@ export class ActiveRuns implements vscode.Disposable {
    * its place in the queue (0 = started).
    */
   startOrQueue(request: QueuedRun): number {
-    if (this.runs.size < this.maxConcurrent()) {
+    if (this.localRunning() < this.maxConcurrent()) {
       this.launch(request);
       return 0;
     }
@@ -87,34 +90,36 @@ export class ActiveRuns implements vscode.Disposable {
     return this.queue.length;
   }
 
+  /** Runs whose trainer runs on this machine: a Slurm job takes no local slot. */
+  private localRunning(): number {
+    return [...this.runs].filter((run) => run.execution.pid !== undefined).length;
+  }
+
   private launch(request: QueuedRun): void {
-    let trainer: TrainerProcess;
+    let execution: RunExecution;
     try {
-      trainer = request.start();
+      execution = request.start();
     } catch (error) {
       request.started(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    request.started(this.add(request.label, trainer));
+    request.started(this.add(request.label, execution, request.runDir));
   }
 
-  add(label: string, trainer: TrainerProcess): ActiveRun {
+  /** Follows a run that executes now: through its run folder when known, else once the trainer announces it. */
+  add(label: string, execution: RunExecution, runDir?: string): ActiveRun {
     const output = vscode.window.createOutputChannel(`KD-UDA run: ${label}`);
     const progressed = new vscode.EventEmitter<RunEpoch>();
-    const run: ActiveRun = { label, trainer, output, onDidProgress: progressed.event };
+    const run: ActiveRun = { label, execution, output, onDidProgress: progressed.event };
     const following: Following = { progressed };
+    const startedAt = new Date();
     this.runs.add(run);
     this.following.set(run, following);
-    trainer.onLine((line) => output.appendLine(line));
-    trainer.onMessage((message) => {
-      const refusal = parseTrainRefusal(message);
-      if (refusal) run.refused = refusal.reason;
-      const announced = parseRunFolderAnnouncement(message);
-      if (!announced || following.epochs) return;
-      run.runDir = announced.runDir;
+    const follow = (dir: string, session: FollowedSession): void => {
+      run.runDir = dir;
       following.epochs = new EpochFollower(
-        announced.runDir,
-        announced.pid,
+        dir,
+        session,
         (event) => {
           run.progress = { epoch: event.epoch, epochs: event.epochs, summary: epochSummary(event) };
           progressed.fire(run.progress);
@@ -123,9 +128,17 @@ export class ActiveRuns implements vscode.Disposable {
         (problem) => output.appendLine(`[progress not read: ${problem}]`),
       );
       this.update();
+    };
+    if (runDir) follow(runDir, execution.pid !== undefined ? { pid: execution.pid } : { since: startedAt });
+    execution.onLine((line) => output.appendLine(line));
+    execution.onMessage((message) => {
+      const refusal = parseTrainRefusal(message);
+      if (refusal) run.refused = refusal.reason;
+      const announced = parseRunFolderAnnouncement(message);
+      if (announced && !following.epochs) follow(announced.runDir, { pid: announced.pid });
     });
-    trainer.onExit((exit: TrainerExit) => {
-      output.appendLine(`[trainer exited: ${exit.signal ?? `code ${exit.code}`}]`);
+    void execution.exit.then((end: ExecutionEnd) => {
+      output.appendLine(`[${execution.where} ended: ${end.reason ?? end.signal ?? `code ${end.code}`}]`);
       this.stopFollowing(run);
       this.runs.delete(run);
       const next = this.queue.shift();
@@ -162,7 +175,7 @@ export class ActiveRuns implements vscode.Disposable {
     // Nothing may outlive the window: trainers get SIGKILL (SIGTERM needs time we do not have here).
     for (const run of this.runs) {
       this.stopFollowing(run);
-      run.trainer.dispose();
+      run.execution.dispose();
       run.output.dispose();
     }
     this.runs.clear();
@@ -180,14 +193,14 @@ export function reportWhenDone(run: ActiveRun): void {
   void vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `KD-UDA: ${run.label}`, cancellable: true },
     (progress, cancellation) => {
-      cancellation.onCancellationRequested(() => void run.trainer.stop());
+      cancellation.onCancellationRequested(() => void run.execution.stop());
       const epochs = run.onDidProgress(({ summary }) => progress.report({ message: summary.slice(0, 140) }));
-      return run.trainer.exit.finally(() => {
+      return run.execution.exit.finally(() => {
         epochs.dispose();
       });
     },
   );
-  void run.trainer.exit.then((exit) => {
+  void run.execution.exit.then((exit) => {
     const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;
     if (exit.code === 0) {
       // Exit 0 is done or stopped: the run folder says which.
@@ -229,9 +242,9 @@ function refusalMessage(run: ActiveRun): Thenable<string | undefined> {
  * What a failed run says to the user: the reason the trainer recorded (or that its process is
  * gone), then its last lines without stack frames, which say where and not what.
  */
-async function failureMessage(name: string, runDir: string | undefined, exit: TrainerExit): Promise<string> {
+async function failureMessage(name: string, runDir: string | undefined, exit: ExecutionEnd): Promise<string> {
   const status = runDir ? await readRunStatus(runDir) : undefined;
-  const reason = status?.state === 'failed' ? status.error : undefined;
+  const reason = (status?.state === 'failed' ? status.error : undefined) ?? exit.reason;
   const lines = exit.tail.filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line) && !(reason && line.includes(reason))).slice(-3);
   const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
   return `KD-UDA: run ${name} failed (${how})${reason ? `: ${reason}` : ''}.${lines.length ? ` Last lines: ${lines.join(' / ')}` : ''}`;
@@ -243,10 +256,11 @@ export type LaunchResult = { started: true; pid?: number } | { started: false; q
  * Starts a trainer through the run queue and reports it (progress, end): resolves once it started,
  * was queued, or could not start.
  */
-export function launchRun(activeRuns: ActiveRuns, label: string, start: () => TrainerProcess): Promise<LaunchResult> {
+export function launchRun(activeRuns: ActiveRuns, label: string, start: () => RunExecution, runDir?: string): Promise<LaunchResult> {
   return new Promise((resolve) => {
     const place = activeRuns.startOrQueue({
       label,
+      runDir,
       start,
       started: (run) => {
         if (run instanceof Error) {
@@ -255,7 +269,7 @@ export function launchRun(activeRuns: ActiveRuns, label: string, start: () => Tr
           return;
         }
         reportWhenDone(run);
-        resolve({ started: true, pid: run.trainer.pid });
+        resolve({ started: true, pid: run.execution.pid });
       },
     });
     if (place > 0) {

@@ -1,16 +1,22 @@
 import { watch, type FSWatcher } from 'chokidar';
 import path from 'node:path';
 import { EventLogFollower } from '../../runFolder/eventLog';
-import type { EpochEvent } from '../../runFolder/runEvents';
+import type { EpochEvent, StartEvent } from '../../runFolder/runEvents';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
 
 /** How long after a write to events.jsonl its new lines are read: a step writes one, many a second. */
 const READ_DELAY_MS = 250;
 
 /**
+ * Which trainer session's epochs are followed: the one a process on this machine started (its pid),
+ * or, for a trainer elsewhere (a Slurm node), the first one to start after `since`.
+ */
+export type FollowedSession = { pid: number } | { since: Date };
+
+/**
  * Follows one trainer's epochs in its run folder: the epoch events of events.jsonl, the newest of
- * each read. Only the events after the trainer's own start (or resume) event, known by its process
- * id, count: a resumed run's earlier sessions are not its progress.
+ * each read. Only the events after the followed session's start (or resume) event count: a resumed
+ * run's earlier sessions are not its progress.
  */
 export class EpochFollower {
   private readonly events: EventLogFollower;
@@ -23,7 +29,7 @@ export class EpochFollower {
 
   constructor(
     runDir: string,
-    private readonly pid: number,
+    private readonly session: FollowedSession,
     private readonly onEpoch: (event: EpochEvent) => void,
     private readonly onError: (message: string) => void,
   ) {
@@ -54,10 +60,14 @@ export class EpochFollower {
     const { events } = await this.events.read();
     let latest: EpochEvent | undefined;
     for (const event of events) {
-      if ((event.kind === 'start' || event.kind === 'resume') && event.pid === this.pid) this.started = true;
+      if ((event.kind === 'start' || event.kind === 'resume') && this.isFollowedSession(event)) this.started = true;
       else if (event.kind === 'epoch' && this.started) latest = event;
     }
     if (latest !== undefined && !this.disposed) this.onEpoch(latest);
+  }
+
+  private isFollowedSession(event: StartEvent): boolean {
+    return 'pid' in this.session ? event.pid === this.session.pid : Date.parse(event.t) >= this.session.since.getTime();
   }
 
   dispose(): void {
