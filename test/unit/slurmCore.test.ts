@@ -34,6 +34,8 @@ describe('parsing what Slurm printed', () => {
         ['4_3', 'RUNNING', 'None', 'vm'],
       ],
     );
+    assert.deepEqual(parseSqueue(captured('squeue-array-pending.txt'))[0], { id: '4_[0-5%2]', state: 'PENDING', reason: 'Resources', node: '' });
+    assert.equal(parseSqueue(captured('squeue-array-throttled.txt'))[0].reason, 'JobArrayTaskLimit');
     assert.deepEqual(expandJobId('4_[4-5%2]'), ['4_4', '4_5']);
     assert.deepEqual(expandJobId('4_[0-5%2]'), ['4_0', '4_1', '4_2', '4_3', '4_4', '4_5']);
     assert.deepEqual(expandJobId('7_[1,3-4,9]'), ['7_1', '7_3', '7_4', '7_9']);
