@@ -15,6 +15,14 @@ export interface RunStatus {
   endedAt?: string;
   /** Why the run failed, for state `failed`. */
   error?: string;
+  /** The Slurm job that executes the run, when a Slurm executor submitted it; every writer keeps it. */
+  slurm?: SlurmJobRecord;
+}
+
+/** The run's Slurm job (`<array id>_<task>` for an array task) and how often that job has requeued itself. */
+export interface SlurmJobRecord {
+  jobId: string;
+  requeues: number;
 }
 
 const runStatus: Shape<RunStatus> = object({
@@ -26,6 +34,7 @@ const runStatus: Shape<RunStatus> = object({
   resumedAt: optional(string),
   endedAt: optional(string),
   error: optional(string),
+  slurm: optional(object({ jobId: string, requeues: number })),
 });
 
 export function parseRunStatus(value: unknown, file: string): RunStatus {

@@ -20,6 +20,9 @@ import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
 import { savedModelProblems } from '../models/savedBackbone';
 import { recordHardExit } from '../runLoop/hardExit';
+import { requeueSlurmJob } from '../runLoop/requeueSlurmJob';
+import { slurmJobOfProcess } from '../../slurm/slurmEnvironment';
+import { MAX_REQUEUES_OPTION } from '../../slurm/batchScript';
 import { takeRunLock, RunLockedError, type HeldRunLock } from '../runLoop/runFolderLock';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
@@ -28,12 +31,17 @@ import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
 
 export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DIR]
-       kd-uda train --resume <runDir>
+       kd-uda train --resume <runDir> [--slurm-max-requeues N]
 
 Trains an experiment into a new run folder <runs-dir>/<yyyymmdd-hhmmss>-<name> (default runs-dir:
 ./runs). SIGTERM or Ctrl-C finishes the step, writes a checkpoint and marks the run stopped (a
 second one exits at once: stopped at the last checkpoint, or failed if none was written yet);
 --resume continues it from that checkpoint on the same schedule (from step 0 if there is none).
+
+In a Slurm job (SLURM_JOB_ID set) the job id is recorded in status.json, and SIGUSR2 (sbatch
+--signal=B:USR2@S, before the time limit) finishes the step, writes a checkpoint, marks the run
+queued and requeues the job (scontrol requeue), which continues from that checkpoint: at most
+--slurm-max-requeues times (default 0), then it stops as on SIGTERM.
 
 Exit codes: 0 done or stopped; 1 failed (the run folder says why); 2 bad arguments or experiment;
 3 the run folder is being written by another trainer (its lock.json names it).`;
@@ -135,6 +143,8 @@ export interface TrainRequest {
   onStep?: (progress: StepProgress) => void;
   /** Told the run folder and its lock as soon as they exist, before any work. */
   onRunFolder?: (runDir: string, lock: HeldRunLock) => void;
+  /** The Slurm job this trainer runs in, and how often it may requeue itself (absent: not under Slurm). */
+  slurm?: { jobId: string; maxRequeues: number };
 }
 
 /**
@@ -173,7 +183,7 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
   }
   try {
     request.onRunFolder?.(runDir, lock);
-    const writer = await RunWriter.open(runDir, request.echo, previous);
+    const writer = await RunWriter.open(runDir, request.echo, previous, request.slurm?.jobId);
     try {
       await writer.log(`run folder: ${runDir}`);
       for (const line of [...checked.backendLog, ...checked.warnings]) await writer.log(line);
@@ -186,6 +196,7 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
         resume: Boolean(request.resume),
         stop: request.stop,
         onStep: request.onStep,
+        maxRequeues: request.slurm?.maxRequeues,
       });
       return { runDir, state };
     } finally {
@@ -225,7 +236,12 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { 'runs-dir': { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'runs-dir': { type: 'string' },
+        resume: { type: 'string' },
+        [MAX_REQUEUES_OPTION.slice(2)]: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     io.err(`kd-uda train: ${(error as Error).message}\n\n${TRAIN_USAGE}`);
@@ -240,9 +256,20 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     io.err(`kd-uda train: give one experiment file, or --resume <runDir>\n\n${TRAIN_USAGE}`);
     return 2;
   }
+  const maxRequeuesText = values[MAX_REQUEUES_OPTION.slice(2)] as string | undefined;
+  const maxRequeues = maxRequeuesText === undefined ? 0 : Number(maxRequeuesText);
+  if (!Number.isInteger(maxRequeues) || maxRequeues < 0) {
+    io.err(`kd-uda train: ${MAX_REQUEUES_OPTION} takes a whole number of at least 0, not "${maxRequeuesText}"\n\n${TRAIN_USAGE}`);
+    return 2;
+  }
+  const slurmJob = slurmJobOfProcess();
+  const slurm = slurmJob ? { jobId: slurmJob, maxRequeues } : undefined;
   const stop: StopRequest = { requested: false };
   let run: { dir: string; lock: HeldRunLock } | undefined;
+  // Once the job is being requeued, Slurm ends this process with SIGTERM: the run folder already says queued.
+  let requeueing = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (requeueing) process.exit(0);
     if (stop.requested) {
       io.err(`kd-uda: second ${signal}: exiting without a checkpoint`);
       // The status says what is on disk, not running, and the folder is free for a resume.
@@ -255,8 +282,15 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     stop.requested = true;
     io.err(`kd-uda: ${signal}: finishing the step, then writing a checkpoint (again to exit at once)`);
   };
+  // sbatch --signal=B:USR2@S: the job's time limit is S seconds away.
+  const onTimeLimit = () => {
+    if (stop.requested) return;
+    stop.timeLimit = true;
+    onSignal('SIGUSR2');
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  if (slurm) process.on('SIGUSR2', onTimeLimit);
   try {
     const { state } = await startTraining({
       file: positionals[0],
@@ -269,7 +303,12 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
         run = { dir, lock };
         announceRunFolder(dir);
       },
+      slurm,
     });
+    if (state === 'queued' && slurm && run) {
+      requeueing = true;
+      if (!(await requeueSlurmJob(run.dir, slurm.jobId))) return 1;
+    }
     return state === 'failed' ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -285,5 +324,6 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('SIGUSR2', onTimeLimit);
   }
 }

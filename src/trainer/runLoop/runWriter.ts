@@ -5,7 +5,7 @@ import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { EventLogWriter } from '../../runFolder/eventLog';
 import type { NewRunEvent } from '../../runFolder/runEvents';
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunState } from '../../runFolder/runFolderFormat';
-import type { RunStatus } from '../../runFolder/runStatus';
+import type { RunStatus, SlurmJobRecord } from '../../runFolder/runStatus';
 
 /**
  * The trainer's side of the run folder: status.json replaced atomically, events appended and
@@ -19,10 +19,27 @@ export class RunWriter {
     private status: RunStatus,
   ) {}
 
-  /** `previous`: the status a resumed run had, whose start time the run keeps. */
-  static async open(dir: string, echo: (line: string) => void, previous?: RunStatus): Promise<RunWriter> {
-    const status: RunStatus = { version: RUN_FORMAT_VERSION, state: 'queued', ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}) };
+  /**
+   * `previous`: the status a resumed run had, whose start time and Slurm job the run keeps.
+   * `slurmJob`: the Slurm job this process runs in, if any: recorded, with the requeues of that
+   * same job counted on (a new job, a resubmission, starts at 0).
+   */
+  static async open(dir: string, echo: (line: string) => void, previous?: RunStatus, slurmJob?: string): Promise<RunWriter> {
+    const slurm: SlurmJobRecord | undefined = slurmJob
+      ? { jobId: slurmJob, requeues: previous?.slurm?.jobId === slurmJob ? previous.slurm.requeues : 0 }
+      : previous?.slurm;
+    const status: RunStatus = {
+      version: RUN_FORMAT_VERSION,
+      state: 'queued',
+      ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}),
+      ...(slurm ? { slurm } : {}),
+    };
     return new RunWriter(dir, await EventLogWriter.open(path.join(dir, RUN_FILES.events)), echo, status);
+  }
+
+  /** The run's Slurm job, if a Slurm executor runs it. */
+  get slurm(): SlurmJobRecord | undefined {
+    return this.status.slurm;
   }
 
   async setState(state: RunState, error?: string): Promise<void> {
@@ -38,8 +55,20 @@ export class RunWriter {
       ...(state === 'running' && this.status.startedAt ? { resumedAt: now } : this.status.resumedAt ? { resumedAt: this.status.resumedAt } : {}),
       ...(ended ? { endedAt: now } : {}),
       ...(error ? { error } : {}),
+      ...(this.status.slurm ? { slurm: this.status.slurm } : {}),
     };
     await writeJsonAtomic(path.join(this.dir, RUN_FILES.status), this.status);
+  }
+
+  /**
+   * The run checkpointed before its Slurm job's time limit and its job is about to be requeued:
+   * `queued` again (it will continue from the checkpoint), one more requeue counted.
+   */
+  async setRequeued(): Promise<void> {
+    const slurm = this.status.slurm;
+    if (!slurm) throw new Error('only a run in a Slurm job can be requeued');
+    this.status = { ...this.status, slurm: { ...slurm, requeues: slurm.requeues + 1 } };
+    await this.setState('queued');
   }
 
   event(event: NewRunEvent): Promise<void> {

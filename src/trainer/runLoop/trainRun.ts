@@ -31,9 +31,14 @@ import { checkpointSetBytes, CheckpointWriteError, saveCheckpointSet } from './c
 import type { RunWriter } from './runWriter';
 import { loadSavedBackbones, startingPoint, type StartingPoint } from './startingPoint';
 
-/** Set by a signal handler: the loop finishes its step, checkpoints, and ends the run `stopped`. */
+/**
+ * Set by a signal handler: the loop finishes its step, checkpoints, and ends the run `stopped`;
+ * or, when `timeLimit` says the Slurm job's time is nearly up and the job may requeue itself
+ * again, `queued` (the caller requeues the job, which continues from the checkpoint).
+ */
 export interface StopRequest {
   requested: boolean;
+  timeLimit?: boolean;
 }
 
 export interface StepProgress {
@@ -54,6 +59,8 @@ export interface TrainRunOptions {
   resume: boolean;
   stop: StopRequest;
   onStep?: (progress: StepProgress) => void;
+  /** In a Slurm job: how many times the job may requeue itself before the time limit (absent: never). */
+  maxRequeues?: number;
 }
 
 /**
@@ -126,6 +133,7 @@ interface RunSetup {
   writer: RunWriter;
   stop: StopRequest;
   onStep?: (progress: StepProgress) => void;
+  maxRequeues?: number;
   dataset: LoadedDataset;
   loader: DataLoader;
   method: Method;
@@ -142,13 +150,14 @@ interface RunSetup {
 
 /** Where the epoch loop ended: stopped on request, or every epoch done with the last evaluation. */
 type LoopEnd =
-  { state: 'stopped' } | { state: 'complete'; lastScores: Record<string, Record<string, DomainScore>> | undefined; checkpointBytes: Record<string, number> };
+  | { state: 'stopped' | 'queued' }
+  | { state: 'complete'; lastScores: Record<string, Record<string, DomainScore>> | undefined; checkpointBytes: Record<string, number> };
 
 async function train(options: TrainRunOptions, latest: LatestCheckpoint | undefined): Promise<RunState> {
   const run = await prepareRun(options, latest);
   const start = await startingPoint(run.experiment, run.method.learners, run.writer, run.stepsPerEpoch, latest);
   const end = await trainEpochs(run, start);
-  if (end.state === 'stopped') return 'stopped';
+  if (end.state !== 'complete') return end.state;
   if (end.lastScores) {
     await writeResults(run, options.backend, start.history, end.lastScores, end.checkpointBytes);
     return 'done';
@@ -195,6 +204,7 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
     writer,
     stop: options.stop,
     onStep: options.onStep,
+    maxRequeues: options.maxRequeues,
     dataset,
     loader,
     method,
@@ -214,7 +224,7 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
 
 /** Every epoch from the starting point on: its steps, then its evaluation and checkpoint; `history` grows by each. */
 async function trainEpochs(run: RunSetup, start: StartingPoint): Promise<LoopEnd> {
-  const { experiment, writer, stop, method, stepsPerEpoch } = run;
+  const { experiment, stop, method, stepsPerEpoch } = run;
   let position = start.position;
   // The streams are deterministic by batch index: starting them at the checkpoint's step puts
   // every domain's sampler exactly where the interrupted run left it.
@@ -230,21 +240,39 @@ async function trainEpochs(run: RunSetup, start: StartingPoint): Promise<LoopEnd
     position = steps.position;
     if (steps.stopped) {
       await writeCheckpoint(run, position);
-      await writer.log(`stopped at epoch ${epoch}, step ${position.stepInEpoch}; checkpoint written. Resume with --resume ${writer.dir}`);
-      await writer.setState('stopped');
-      return { state: 'stopped' };
+      return { state: await endStopped(run, `at epoch ${epoch}, step ${position.stepInEpoch}`) };
     }
     const ended = await endEpoch(run, position, beta, steps.meanLosses);
     start.history.push(ended.scores);
     lastScores = ended.lastScores;
     checkpointBytes = ended.checkpointBytes;
-    if (stop.requested && epoch < experiment.epochs) {
-      await writer.log(`stopped after epoch ${epoch}; checkpoint written. Resume with --resume ${writer.dir}`);
-      await writer.setState('stopped');
-      return { state: 'stopped' };
-    }
+    if (stop.requested && epoch < experiment.epochs) return { state: await endStopped(run, `after epoch ${epoch}`) };
   }
   return { state: 'complete', lastScores, checkpointBytes };
+}
+
+/**
+ * A stop, its checkpoint written: `queued` when the Slurm job's time limit is near and the job may
+ * requeue itself once more (the caller requeues it), else `stopped`, as for a cancel.
+ */
+async function endStopped(run: RunSetup, where: string): Promise<'stopped' | 'queued'> {
+  const { writer, stop, maxRequeues } = run;
+  const slurm = writer.slurm;
+  if (stop.timeLimit && slurm && maxRequeues !== undefined) {
+    if (slurm.requeues < maxRequeues) {
+      await writer.log(
+        `the Slurm job's time limit is near: stopped ${where}; checkpoint written. Requeueing job ${slurm.jobId} (requeue ${slurm.requeues + 1} of at most ${maxRequeues}), which continues from it`,
+      );
+      await writer.setRequeued();
+      return 'queued';
+    }
+    await writer.log(
+      `the Slurm job's time limit is near and job ${slurm.jobId} has requeued itself ${slurm.requeues} times, the most allowed (maxRequeues ${maxRequeues})`,
+    );
+  }
+  await writer.log(`stopped ${where}; checkpoint written. Resume with --resume ${writer.dir}`);
+  await writer.setState('stopped');
+  return 'stopped';
 }
 
 /**
