@@ -24,6 +24,13 @@ export const SLURM_JOB_KINDS = [
 ] as const;
 export type SlurmJobKind = (typeof SLURM_JOB_KINDS)[number];
 
+/** States a job does not leave: it ran (or was refused) and will not run again unless submitted anew. */
+const FINAL_KINDS: ReadonlySet<SlurmJobKind> = new Set(['completed', 'failed', 'cancelled', 'timeout', 'out-of-memory', 'node-fail', 'preempted']);
+
+export function isFinalJobKind(kind: SlurmJobKind): boolean {
+  return FINAL_KINDS.has(kind);
+}
+
 export interface SlurmJobState {
   kind: SlurmJobKind;
   /** Slurm's own word (PENDING, OUT_OF_MEMORY, ...), to show as it is; absent for `unknown`. */
