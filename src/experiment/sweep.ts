@@ -70,8 +70,7 @@ function axesOf(sweep: unknown): { axes: SweepAxis[]; problems: SweepProblem[] }
   const problems: SweepProblem[] = [];
   const axes: SweepAxis[] = [];
   const entries = Object.entries(sweep);
-  if (entries.length === 0)
-    problems.push({ segments: ['sweep'], message: 'names no axis: add one ("seed": [0, 1, 2]) or remove sweep', inSchema: true });
+  if (entries.length === 0) problems.push({ segments: ['sweep'], message: 'names no axis: add one ("seed": [0, 1, 2]) or remove sweep', inSchema: true });
   for (const [name, values] of entries) {
     const segments = name.split('.');
     if (segments.some((segment) => segment === '')) {
@@ -98,7 +97,9 @@ function axesOf(sweep: unknown): { axes: SweepAxis[]; problems: SweepProblem[] }
   }
   // One field set by two axes (`method` and `method.name`) would have the later one silently win.
   for (const axis of axes) {
-    const covering = axes.find((other) => other !== axis && other.segments.length < axis.segments.length && other.segments.every((s, i) => s === axis.segments[i]));
+    const covering = axes.find(
+      (other) => other !== axis && other.segments.length < axis.segments.length && other.segments.every((s, i) => s === axis.segments[i]),
+    );
     if (covering)
       problems.push({
         segments: ['sweep', axis.path],

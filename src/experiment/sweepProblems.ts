@@ -28,7 +28,7 @@ function startsWith(segments: readonly (string | number)[], prefix: readonly str
 /** `1-3, 5`: 1-based point numbers, runs of three or more shortened. */
 function pointNumbers(points: readonly number[]): string {
   const parts: string[] = [];
-  for (let at = 0; at < points.length; ) {
+  for (let at = 0; at < points.length;) {
     let end = at;
     while (end + 1 < points.length && points[end + 1] === points[end] + 1) end++;
     if (end - at >= 2) parts.push(`${points[at] + 1}-${points[end] + 1}`);

@@ -6,7 +6,7 @@ import { isRecord } from '../util/isRecord';
 import { ADAPTATION_LAYERS } from './adaptationLayers';
 import type { ExecutorSetting } from './executorSetting';
 import type { Experiment } from './experiment';
-import { expandSweep, sweepIdOf, type SweepAxis } from './sweep';
+import { expandSweep, sweepIdOf, type SweepAxis, type SweepExpansion } from './sweep';
 import { placePointProblems, type PointProblem } from './sweepProblems';
 
 /** One thing wrong with an experiment file, located by JSON path and, when known, by line. */
@@ -65,12 +65,7 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
 function pathOf(segments: readonly (string | number)[]): string {
   // A sweep's axis is a dotted path itself: `sweep["method.name"][1]`.
   return segments.reduce<string>(
-    (text, segment) =>
-      typeof segment === 'number' || segment.includes('.')
-        ? `${text}[${JSON.stringify(segment)}]`
-        : text
-          ? `${text}.${segment}`
-          : segment,
+    (text, segment) => (typeof segment === 'number' || segment.includes('.') ? `${text}[${JSON.stringify(segment)}]` : text ? `${text}.${segment}` : segment),
     '',
   );
 }
@@ -270,9 +265,7 @@ function checkPoint(value: unknown, file: string): { problems: PointProblem[]; e
   const validate = schemaValidator();
   const schemaProblems: PointProblem[] = validate(value)
     ? []
-    : (validate.errors ?? [])
-        .filter((error) => error.keyword !== 'if')
-        .map((error) => ({ kind: 'schema' as const, ...describe(error) }));
+    : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => ({ kind: 'schema' as const, ...describe(error) }));
   const problems = [...schemaProblems, ...crossFieldProblems(value).map((problem) => ({ kind: 'relation' as const, ...problem }))];
   if (problems.length) return { problems };
   const { executor, ...experiment } = value as Experiment & { executor?: ExecutorSetting };
@@ -293,6 +286,26 @@ function locateIn(
   return { kind, path: pathOf(segments), message, ...position(text, node?.offset, node?.length) };
 }
 
+/**
+ * Problems found outside this module in each point of an experiment file (the trainer's checks of
+ * the files and data a point names), placed in the text and said once as validation places its
+ * own (sweepProblems.ts). For a file without a sweep, `perPoint` has one list.
+ */
+export function pointProblemsInText(text: string, expansion: SweepExpansion, perPoint: readonly (readonly PointProblem[])[]): ExperimentProblem[] {
+  const tree = parseTree(text);
+  const placed = placePointProblems(expansion, perPoint, (segments) => tree !== undefined && findNodeAtLocation(tree, [...segments]) !== undefined);
+  return placed.map((problem) => ({
+    ...locateIn(text, tree, problem.kind, problem.at, problem.message),
+    path: pathOf(problem.segments),
+    ...(expansion.axes.length > 0 ? { points: problem.points } : {}),
+  }));
+}
+
+/** The JSON path segments of a field written as a path (`data.targets[1]`, as the data checks name it). */
+export function fieldSegments(field: string): (string | number)[] {
+  return [...field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map(([, name, index]) => (index === undefined ? name : Number(index)));
+}
+
 /** A problem found outside this module (the trainer's file checks), placed in the text like the others. */
 export function problemAt(text: string, kind: ExperimentProblem['kind'], segments: readonly (string | number)[], message: string): ExperimentProblem {
   return locateIn(text, parseTree(text), kind, segments, message);
@@ -303,7 +316,7 @@ export function problemAt(text: string, kind: ExperimentProblem['kind'], segment
  * text (an experiment.json a run recorded) the problem carries the path alone.
  */
 export function problemAtField(text: string | undefined, kind: ExperimentProblem['kind'], field: string, message: string): ExperimentProblem {
-  const segments = [...field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map(([, name, index]) => (index === undefined ? name : Number(index)));
+  const segments = fieldSegments(field);
   return text === undefined ? { kind, path: pathOf(segments), message } : problemAt(text, kind, segments, message);
 }
 

@@ -95,7 +95,16 @@ describe('expandSweep', () => {
   it('refuses paths that are empty, set the sweep, the executor or the version, overlap, or go through a list', () => {
     const problems = sweepProblems({
       ...base,
-      sweep: { '': [1], 'a..b': [1], 'sweep.seed': [1], executor: [{ kind: 'local' }], version: [1], method: [{ name: 'dann' }], 'method.name': ['dann'], 'data.targets.0': ['x'] },
+      sweep: {
+        '': [1],
+        'a..b': [1],
+        'sweep.seed': [1],
+        executor: [{ kind: 'local' }],
+        version: [1],
+        method: [{ name: 'dann' }],
+        'method.name': ['dann'],
+        'data.targets.0': ['x'],
+      },
     });
     assert.deepEqual(problems, [
       '["sweep",""] "" is no field path: give field names joined by dots, as in "optimizer.studentLr"',
@@ -117,7 +126,11 @@ describe('sweepIdOf', () => {
     const first = id({ ...base, sweep });
     assert.match(first, /^digits-[0-9a-f]{8}$/);
     assert.equal(id({ ...base, sweep }), first);
-    assert.equal(id({ sweep, method: base.method, data: { targets: base.data.targets, source: 'mnist', root: './digits' } }), first, 'key order does not matter');
+    assert.equal(
+      id({ sweep, method: base.method, data: { targets: base.data.targets, source: 'mnist', root: './digits' } }),
+      first,
+      'key order does not matter',
+    );
     assert.equal(id({ ...base, sweep, executor: { kind: 'slurm', partition: 'gpu' } }), first, 'the executor does not matter');
   });
 
@@ -171,7 +184,10 @@ describe('validateExperimentText on a sweep', () => {
     const [problem] = problems;
     assert.equal(problem.kind, 'relation', 'the editor’s diagnostics show relations');
     assert.equal(problem.path, 'data.targets');
-    assert.equal(problem.message, 'sweep points 4-6 of 6 (method.name=kd-stda): kd-stda adapts to exactly one target (2 given); use kd-mtda or mt-mtda for several');
+    assert.equal(
+      problem.message,
+      'sweep points 4-6 of 6 (method.name=kd-stda): kd-stda adapts to exactly one target (2 given); use kd-mtda or mt-mtda for several',
+    );
     assert.deepEqual(problem.points, [3, 4, 5]);
     assert.equal(placed(text, problem), '"kd-stda"');
     assert.match(text.split('\n')[problem.line! - 1], /^\s+"kd-stda"$/);
@@ -185,10 +201,17 @@ describe('validateExperimentText on a sweep', () => {
       problems.map((problem) => [problem.path, problem.message, placed(text, problem)]),
       [['epochs', 'sweep points 2, 4 of 4 (epochs=0): must be >= 1', '0']],
     );
-    const lonely = JSON.stringify({ ...base, sweep: { 'method.name': ['dann', 'kd-stda'], 'data.targets': [['mnist-photo'], ['mnist-photo', 'font-digits']] } }, null, 2);
+    const lonely = JSON.stringify(
+      { ...base, sweep: { 'method.name': ['dann', 'kd-stda'], 'data.targets': [['mnist-photo'], ['mnist-photo', 'font-digits']] } },
+      null,
+      2,
+    );
     const [problem, ...rest] = problemsOf(lonely);
     assert.deepEqual(rest, []);
-    assert.equal(problem.message, 'sweep point 4 of 4 (method.name=kd-stda, data.targets=["mnist-photo","font-digits"]): kd-stda adapts to exactly one target (2 given); use kd-mtda or mt-mtda for several');
+    assert.equal(
+      problem.message,
+      'sweep point 4 of 4 (method.name=kd-stda, data.targets=["mnist-photo","font-digits"]): kd-stda adapts to exactly one target (2 given); use kd-mtda or mt-mtda for several',
+    );
     assert.equal(placed(lonely, problem).replace(/\s+/g, ''), '["mnist-photo","font-digits"]', 'on the axis that sets the field');
   });
 
@@ -206,7 +229,8 @@ describe('validateExperimentText on a sweep', () => {
   });
 
   it('reports problems of the sweep itself together with the rest of the file’s, and an axis given twice', () => {
-    const text = '{\n  "data": { "root": "d", "source": "a", "targets": ["a"] },\n  "method": { "name": "dann" },\n  "sweep": { "seed": [0], "seed": [1], "version": [1] }\n}';
+    const text =
+      '{\n  "data": { "root": "d", "source": "a", "targets": ["a"] },\n  "method": { "name": "dann" },\n  "sweep": { "seed": [0], "seed": [1], "version": [1] }\n}';
     const problems = problemsOf(text);
     assert.deepEqual(
       problems.map((problem) => [problem.kind, problem.path, problem.message, problem.line]),
@@ -219,7 +243,10 @@ describe('validateExperimentText on a sweep', () => {
   });
 
   it('accepts an executor and checks its shape', () => {
-    const ok = validateExperimentText(JSON.stringify({ ...base, executor: { kind: 'slurm', partition: 'gpu', time: '1:00:00', sbatchArgs: ['--exclusive'] } }), file);
+    const ok = validateExperimentText(
+      JSON.stringify({ ...base, executor: { kind: 'slurm', partition: 'gpu', time: '1:00:00', sbatchArgs: ['--exclusive'] } }),
+      file,
+    );
     assert.ok(ok.ok);
     assert.deepEqual(ok.executor, { kind: 'slurm', partition: 'gpu', time: '1:00:00', sbatchArgs: ['--exclusive'] });
     const problems = problemsOf(JSON.stringify({ ...base, executor: { kind: 'local', partition: 'gpu' } }));
