@@ -242,8 +242,9 @@ function validateExperimentValue(value: unknown, file: string, place: Place, inF
     return {
       ok: false,
       problems: placed.map((problem) => {
-        // The editor's schema check sees the file, not its points: a point's schema problem is the sweep's to report.
-        const kind = problem.kind === 'schema' && problem.at[0] === 'sweep' ? 'relation' : problem.kind;
+        // The editor's schema check sees the file, not its points: a schema problem of some points only is the sweep's to report.
+        const onlyThePoints = problem.at[0] === 'sweep' || problem.points.length < expansion.points.length;
+        const kind = problem.kind === 'schema' && onlyThePoints ? 'relation' : problem.kind;
         const located = place(kind, problem.at, problem.segments, problem.message);
         return expansion.axes.length > 0 ? { ...located, points: problem.points } : located;
       }),

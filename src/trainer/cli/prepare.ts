@@ -23,10 +23,10 @@ import { UsageError } from './usageError';
 export const PREPARE_USAGE = `Usage: kd-uda prepare <file.kdexp.json> [--runs-dir DIR] [--json]
 
 Makes a run folder for every point of the experiment's sweep (one for a file without a sweep),
-ready for kd-uda train --resume <runDir>, after checking every point as train checks a run: every
-problem at once, exit 2 and nothing created. A point whose experiment, resolved, is that of a run
+ready for kd-uda train --resume <runDir>. A point whose experiment, resolved, is that of a run
 folder already in runs-dir (default ./runs) reuses that folder: a done run as it is, a queued,
-stopped or failed one to be continued. --json prints one JSON document (and a launcher with an IPC
+stopped or failed one to be continued. Every point to run is checked first as train checks a run:
+every problem at once, exit 2 and nothing created. --json prints one JSON document (and a launcher with an IPC
 channel is told it): {"kind": "runs-prepared", "sweepId", "count", "runs": [{"index", "point",
 "runDir", "state", "reused"}]}.
 
@@ -42,14 +42,19 @@ function sameRunKey(experiment: unknown): string {
 }
 
 /**
- * Every point checked as `train` checks a run before it starts (the data, the images, warm starts,
- * the backend), each problem placed in the file once (on the sweep value that causes it where that
- * can be told). Points that name the same data, backend and warm starts are checked once.
+ * The points that will run checked as `train` checks a run before it starts (the data, the
+ * images, warm starts, the backend), each problem placed in the file once (on the sweep value
+ * that causes it where that can be told). Points that name the same data, backend and warm starts
+ * are checked once.
  */
-async function preflightEveryPoint(read: ExperimentFile): Promise<void> {
+async function preflightPoints(read: ExperimentFile, toCheck: ReadonlySet<number>): Promise<void> {
   const checkedBy = new Map<string, PointProblem[]>();
   const perPoint: PointProblem[][] = [];
-  for (const { experiment } of read.points) {
+  for (const { index, experiment } of read.points) {
+    if (!toCheck.has(index)) {
+      perPoint.push([]);
+      continue;
+    }
     const { root, layout, source, targets, split } = experiment.data;
     const key = canonicalJson([root, layout, source, targets, split, experiment.backend, experiment.teacher.warmStart, experiment.student.warmStart]);
     let problems = checkedBy.get(key);
@@ -129,27 +134,25 @@ async function joinSweep(dir: string, state: RunState, membership: SweepMembersh
 }
 
 /**
- * Reads an experiment file and checks every point as `train` checks a run before it starts;
- * throws a UsageError naming every problem.
+ * Gives each point of an experiment file (read by readExperimentFile) a run folder in `runsDir`:
+ * an existing one with the same resolved experiment, or a new prepared one. Every point that is
+ * to run (all but those with a done run) is checked first as `train` checks a run: a UsageError
+ * names every problem, and nothing is created or written.
  */
-export async function checkExperimentFile(file: string): Promise<ExperimentFile> {
-  const read = await readExperimentFile(file);
-  await preflightEveryPoint(read);
-  return read;
-}
-
-/**
- * Gives each point of a checked experiment file a run folder in `runsDir`: an existing one with
- * the same resolved experiment, or a new prepared one.
- */
-export async function prepareRunFolders(read: ExperimentFile, runsDir: string): Promise<PreparedRuns> {
+export async function prepareRuns(read: ExperimentFile, runsDir: string): Promise<PreparedRuns> {
   const existing = await existingRuns(runsDir);
   const claimed = new Set<string>();
-  const runs: PreparedRun[] = [];
-  for (const point of read.points) {
-    const membership = membershipOf(read, point);
-    // A folder serves one point: two points that resolve alike (values that only spell out defaults) get a folder each.
+  // A folder serves one point: two points that resolve alike (values that only spell out defaults) get a folder each.
+  const matches = read.points.map((point) => {
     const match = existing.get(sameRunKey(point.experiment))?.find((run) => !claimed.has(run.dir));
+    if (match) claimed.add(match.dir);
+    return match;
+  });
+  await preflightPoints(read, new Set(read.points.filter((_, at) => matches[at]?.state !== 'done').map((point) => point.index)));
+  const runs: PreparedRun[] = [];
+  for (const [at, point] of read.points.entries()) {
+    const membership = membershipOf(read, point);
+    const match = matches[at];
     let run: { dir: string; state: RunState; reused: boolean };
     if (match) {
       await joinSweep(match.dir, match.state, membership);
@@ -157,7 +160,6 @@ export async function prepareRunFolders(read: ExperimentFile, runsDir: string): 
     } else {
       run = { dir: await createPreparedRun(runsDir, point.experiment, membership), state: 'queued', reused: false };
     }
-    claimed.add(run.dir);
     runs.push({ index: point.index, point: point.values, runDir: path.resolve(run.dir), state: run.state, reused: run.reused });
   }
   return { kind: 'runs-prepared', sweepId: read.sweep?.id ?? null, count: runs.length, runs };
@@ -211,8 +213,8 @@ export async function prepareCommand(args: readonly string[], io: CliIo): Promis
       io.out(PREPARE_USAGE);
       return 0;
     }
-    const read = await checkExperimentFile(parsed.file);
-    const prepared = await prepareRunFolders(read, typeof parsed.values['runs-dir'] === 'string' ? parsed.values['runs-dir'] : 'runs');
+    const read = await readExperimentFile(parsed.file);
+    const prepared = await prepareRuns(read, typeof parsed.values['runs-dir'] === 'string' ? parsed.values['runs-dir'] : 'runs');
     tellLauncher(prepared);
     if (parsed.values.json) io.out(JSON.stringify(prepared));
     else for (const line of preparedRunsTable(prepared)) io.out(line);

@@ -6,14 +6,15 @@ import { followRuns, statusesBefore, type RunEnd } from '../executors/followRuns
 import { LocalExecutor } from '../executors/localExecutor';
 import type { RunExecutor } from '../executors/runExecutor';
 import type { CliIo } from './cliIo';
-import { checkExperimentFile, parseExperimentArgs, prepareRunFolders, preparedRunsTable } from './prepare';
+import { readExperimentFile } from './experimentFile';
+import { parseExperimentArgs, prepareRuns, preparedRunsTable } from './prepare';
 import { tellLauncher } from './tellLauncher';
 import { UsageError } from './usageError';
 
 export const SWEEP_USAGE = `Usage: kd-uda sweep <file.kdexp.json> [--runs-dir DIR] [--executor local] [--parallel K]
 
-Prepares the experiment's runs as kd-uda prepare does (every point checked first; runs already
-done are reused), then runs every one not done, at most K at once (default 1), each as
+Prepares the experiment's runs as kd-uda prepare does (every point to run checked first; runs
+already done are reused), then runs every one not done, at most K at once (default 1), each as
 kd-uda train --resume <runDir> in a child process, and prints a line as each starts and ends.
 The executor is --executor, else the file's executor.kind, else local. SIGTERM or Ctrl-C asks the
 running trainers to checkpoint and stop, and starts no more; running the sweep again continues it.
@@ -37,8 +38,8 @@ function parallelOf(text: string | undefined): number {
   return parallel;
 }
 
-function duration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
+function duration(exactSeconds: number): string {
+  const seconds = Math.round(exactSeconds);
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
@@ -47,10 +48,10 @@ export async function runSweep(
   request: { file: string; runsDir: string; executor?: string; parallel: number },
   io: CliIo,
 ): Promise<{ sweepId: string | null; runs: PreparedRun[]; ends: Map<string, RunEnd> }> {
-  const read = await checkExperimentFile(request.file);
+  const read = await readExperimentFile(request.file);
   // Chosen before any folder is made, so that an executor this build lacks creates nothing.
   const executor = createExecutor(request.executor ?? read.executor?.kind ?? 'local', request.parallel);
-  const prepared = await prepareRunFolders(read, request.runsDir);
+  const prepared = await prepareRuns(read, request.runsDir);
   tellLauncher(prepared);
   for (const line of preparedRunsTable(prepared)) io.out(line);
   const byDir = new Map(prepared.runs.map((run) => [run.runDir, run]));
@@ -62,7 +63,6 @@ export async function runSweep(
   // Done runs are kept as they are; running ones (a trainer elsewhere has them) are only followed.
   const followed = prepared.runs.filter((run) => run.state !== 'done').map((run) => run.runDir);
   const toRun = prepared.runs.filter((run) => run.state !== 'done' && run.state !== 'running').map((run) => run.runDir);
-  const startedAt = new Map<string, number>();
   const onSignal = (signal: NodeJS.Signals) => {
     io.err(`kd-uda sweep: ${signal}: stopping the running trainers (they checkpoint first); no more runs start`);
     executor.stop();
@@ -73,12 +73,9 @@ export async function runSweep(
     const before = await statusesBefore(followed);
     await executor.submit(toRun);
     const ends = await followRuns(followed, executor, before, {
-      onStart: (runDir) => {
-        startedAt.set(runDir, Date.now());
-        io.out(`started ${label(runDir)}: ${path.basename(runDir)}`);
-      },
+      onStart: (runDir) => io.out(`started ${label(runDir)}: ${path.basename(runDir)}`),
       onEnd: (runDir, end) => {
-        const took = startedAt.has(runDir) ? ` in ${duration(Date.now() - startedAt.get(runDir)!)}` : '';
+        const took = end.seconds === undefined ? '' : ` in ${duration(end.seconds)}`;
         io.out(`${end.started ? end.state : 'not started'} ${label(runDir)}${took}${end.reason && end.state !== 'done' ? `: ${end.reason}` : ''}`);
       },
     });

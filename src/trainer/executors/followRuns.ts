@@ -2,6 +2,7 @@ import { canonicalJson } from '../../util/canonicalJson';
 import { readRunStatus } from '../../runFolder/listRuns';
 import { readStatusJson } from '../../runFolder/readRunFiles';
 import type { RunState } from '../../runFolder/runFolderFormat';
+import type { RunStatus } from '../../runFolder/runStatus';
 import type { RunExecutor } from './runExecutor';
 
 const END_STATES: readonly RunState[] = ['done', 'stopped', 'failed'];
@@ -12,6 +13,8 @@ export interface RunEnd {
   reason?: string;
   /** Whether a trainer ran it in this follow: false for a run never started. */
   started: boolean;
+  /** How long this follow's trainer ran it, from status.json, when it recorded both ends. */
+  seconds?: number;
 }
 
 export interface FollowHandlers {
@@ -22,6 +25,13 @@ export interface FollowHandlers {
 /** status.json as it is, to tell an end recorded now from one a resumed run had before. */
 async function statusText(runDir: string): Promise<string | undefined> {
   return readStatusJson(runDir).then(canonicalJson, () => undefined);
+}
+
+/** From the trainer's start (or resume: a run records both) to its end, as status.json says. */
+function secondsRun(status: RunStatus | undefined): { seconds?: number } {
+  const from = Date.parse(status?.resumedAt ?? status?.startedAt ?? '');
+  const to = Date.parse(status?.endedAt ?? '');
+  return Number.isNaN(from) || Number.isNaN(to) ? {} : { seconds: Math.max(0, (to - from) / 1000) };
 }
 
 /**
@@ -45,14 +55,16 @@ export async function followRuns(
       // Asked before the folder is read: a trainer settles only after its last write, so a folder read after shows it.
       const settled = executor.settled(runDir);
       const status = await readRunStatus(runDir);
-      const anew = (await statusText(runDir)) !== before.get(runDir);
-      if (anew && status.state === 'running' && !started.has(runDir)) {
+      const recorded = await readStatusJson(runDir).catch(() => undefined);
+      const anew = (recorded && canonicalJson(recorded)) !== before.get(runDir);
+      const ended = anew && status.state !== undefined && END_STATES.includes(status.state);
+      // A short run can start and end between two looks: its start is still told, first.
+      if (anew && (status.state === 'running' || ended) && !started.has(runDir)) {
         started.add(runDir);
         handlers.onStart?.(runDir);
       }
       let end: RunEnd | undefined;
-      if (anew && status.state && END_STATES.includes(status.state))
-        end = { state: status.state, started: true, ...(status.error ? { reason: status.error } : {}) };
+      if (ended) end = { state: status.state!, started: true, ...(status.error ? { reason: status.error } : {}), ...secondsRun(recorded) };
       else if (settled)
         end = settled.started
           ? { state: 'failed', reason: settled.reason, started: true }
