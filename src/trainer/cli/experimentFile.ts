@@ -7,7 +7,7 @@ import { expandSweep, type SweepAxis } from '../../experiment/sweep';
 import type { PointProblem } from '../../experiment/sweepProblems';
 import { formatExperimentProblem, pointProblemsInText, validateExperimentText, type ExperimentProblem } from '../../experiment/validateExperiment';
 import { isRecord } from '../../util/isRecord';
-import { savedModelProblems } from '../models/savedBackbone';
+import { savedModelProblems, type SavedModelProblem } from '../models/savedBackbone';
 import { UsageError } from './usageError';
 
 const MODEL_ROLES = ['teacher', 'student'] as const;
@@ -83,11 +83,25 @@ async function savedModelFileProblems(text: string, file: string): Promise<Exper
   }
   const expanded = expandSweep(document);
   if (!expanded.ok) return []; // validation names the sweep's problems
-  const perPoint = await Promise.all(expanded.expansion.points.map((point) => savedModelPointProblems(point.document, file)));
+  // Points mostly share their models: each model file is read once for a given image shape and layers.
+  const checks = new Map<string, Promise<SavedModelProblem[]>>();
+  const check = (modelFile: string, image: ImageShape, layerNames: LayerNames) => {
+    const key = JSON.stringify([modelFile, image, layerNames]);
+    if (!checks.has(key)) checks.set(key, savedModelProblems(modelFile, image, layerNames));
+    return checks.get(key)!;
+  };
+  const perPoint = await Promise.all(expanded.expansion.points.map((point) => savedModelPointProblems(point.document, file, check)));
   return pointProblemsInText(text, expanded.expansion, perPoint);
 }
 
-async function savedModelPointProblems(value: unknown, file: string): Promise<PointProblem[]> {
+type ImageShape = { imageSize: number; channels: number };
+type LayerNames = { featureLayer?: string; adaptAt?: string };
+
+async function savedModelPointProblems(
+  value: unknown,
+  file: string,
+  check: (modelFile: string, image: ImageShape, layerNames: LayerNames) => Promise<SavedModelProblem[]>,
+): Promise<PointProblem[]> {
   const document = (isRecord(value) ? value : {}) as { data?: { imageSize?: unknown; channels?: unknown } } & Partial<
     Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown; adaptAt?: unknown }>
   >;
@@ -104,7 +118,7 @@ async function savedModelPointProblems(value: unknown, file: string): Promise<Po
       featureLayer: typeof spec.featureLayer === 'string' ? spec.featureLayer : undefined,
       adaptAt: typeof spec.adaptAt === 'string' ? spec.adaptAt : undefined,
     };
-    for (const problem of await savedModelProblems(resolveFromExperiment(file, spec.path), image, layerNames)) {
+    for (const problem of await check(resolveFromExperiment(file, spec.path), image, layerNames)) {
       problems.push({ kind: 'file', segments: [role, problem.field], message: problem.message });
     }
   }
