@@ -120,7 +120,11 @@ describe('kd-uda prepare and sweep on a 2-point seed sweep', () => {
         [prepared.sweepId, 1, 2, { seed: 1 }],
       ],
     );
-    for (const run of prepared.runs) assert.equal((await readStatusJson(run.runDir)).state, 'done');
+    for (const run of prepared.runs) {
+      assert.equal((await readStatusJson(run.runDir)).state, 'done');
+      const [first] = parseEvents(await readFile(path.join(run.runDir, RUN_FILES.events), 'utf8')).events;
+      assert.equal(first.kind, 'start', 'a prepared run starts; it does not resume');
+    }
 
     const logTimes = await Promise.all(prepared.runs.map(async (run) => (await stat(path.join(run.runDir, RUN_FILES.log))).mtimeMs));
     // Done points are not checked again: their data may be gone.

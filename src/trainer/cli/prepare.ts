@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment } from '../../experiment/experiment';
-import type { SweepExpansion } from '../../experiment/sweep';
+import { describePointValues, type SweepExpansion } from '../../experiment/sweep';
 import type { PointProblem } from '../../experiment/sweepProblems';
 import { fieldSegments, formatExperimentProblem, pointProblemsInText } from '../../experiment/validateExperiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
@@ -167,11 +167,7 @@ export async function prepareRuns(read: ExperimentFile, runsDir: string): Promis
 
 /** The prepared runs as a table for people: one line per point. */
 export function preparedRunsTable(prepared: PreparedRuns): string[] {
-  const describe = (values: Record<string, unknown>) =>
-    Object.entries(values)
-      .map(([field, value]) => `${field}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-      .join(' ');
-  const rows = prepared.runs.map((run) => [String(run.index + 1), describe(run.point) || '-', run.state, run.reused ? 'reused' : 'new', run.runDir]);
+  const rows = prepared.runs.map((run) => [String(run.index + 1), describePointValues(run.point) || '-', run.state, run.reused ? 'reused' : 'new', run.runDir]);
   const header = ['#', 'point', 'state', 'folder', 'run folder'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) =>
@@ -188,9 +184,9 @@ export function preparedRunsTable(prepared: PreparedRuns): string[] {
 }
 
 /** Options shared by prepare and sweep, parsed into a UsageError that says what is wrong. */
-export function parseExperimentArgs<Options extends Record<string, { type: 'string' | 'boolean' }>>(
+export function parseExperimentArgs(
   args: readonly string[],
-  options: Options,
+  options: Record<string, { type: 'string' | 'boolean' }>,
   usage: string,
   command: string,
 ): { file: string; values: Record<string, string | boolean | undefined> } | 'help' {

@@ -142,7 +142,8 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
         writer,
         backend: checked.backend,
         data,
-        resume: Boolean(request.resume),
+        // A prepared run that never started starts (its first event says so); any other continues.
+        resume: Boolean(request.resume) && !(previous?.state === 'queued' && !(await hasCheckpoint(runDir))),
         stop: request.stop,
         onStep: request.onStep,
       });
