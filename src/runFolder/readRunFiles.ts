@@ -12,6 +12,7 @@ import { parseRunExperiment, type RunExperiment } from './runExperiment';
 import { CHECKPOINT_FILES, RUN_FILES } from './runFolderFormat';
 import { parseRunLock, type RunLock } from './runLock';
 import { parseRunStatus, type RunStatus } from './runStatus';
+import { parseSweepMembership, type SweepMembership } from './sweepMembership';
 
 /** A JSON file through `parse`: missing, not JSON and not fitting are told apart by RunFileError's `problem`. */
 export async function readJsonFile<T>(file: string, parse: (value: unknown, file: string) => T): Promise<T> {
@@ -55,6 +56,11 @@ export function readResultsJson(runDir: string): Promise<RunResults> {
 
 export function readExperimentJson(runDir: string): Promise<RunExperiment> {
   return readJsonFile(path.join(runDir, RUN_FILES.experiment), parseRunExperiment);
+}
+
+/** sweep.json: a RunFileError with problem `missing` for a run that belongs to no sweep. */
+export function readSweepJson(runDir: string): Promise<SweepMembership> {
+  return readJsonFile(path.join(runDir, RUN_FILES.sweep), parseSweepMembership);
 }
 
 export function readLatestJson(runDir: string): Promise<LatestCheckpoint> {

@@ -1,10 +1,14 @@
 /**
  * The run folder: the one interface between the trainer (writer) and the extension (reader), so a
  * run started from a terminal or a cluster shows up exactly like one started from the palette.
+ * A *prepared* run folder (`kd-uda prepare`) holds experiment.json, status.json saying queued and,
+ * for a sweep, sweep.json: `kd-uda train --resume` runs it, from step 0 while it has no checkpoint.
  *
  *   runs/<runId>/experiment.json   RunExperiment (runExperiment.ts): the resolved experiment, as run
  *   runs/<runId>/status.json       RunStatus (runStatus.ts)
  *   runs/<runId>/lock.json         RunLock (runLock.ts): the trainer writing the folder, while it runs
+ *   runs/<runId>/sweep.json        SweepMembership (sweepMembership.ts): the sweep and point of a run
+ *                                  prepared from a sweep file; absent for a run of a file without one
  *   runs/<runId>/events.jsonl      a RunEvent per line, append-only (runEvents.ts)
  *   runs/<runId>/checkpoints/latest.json                    LatestCheckpoint (checkpointFiles.ts)
  *   runs/<runId>/checkpoints/<role>[-<target>]/epoch-<n>/  model.json + weights.bin + meta.json (CheckpointMeta)
@@ -30,6 +34,7 @@ export const RUN_FILES = {
   experiment: 'experiment.json',
   status: 'status.json',
   lock: 'lock.json',
+  sweep: 'sweep.json',
   events: 'events.jsonl',
   results: 'results.json',
   log: 'trainer.log',

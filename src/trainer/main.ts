@@ -6,7 +6,10 @@ import { dataDigitsCommand } from './cli/dataDigits';
 import { demoCommand } from './cli/demo';
 import { diffCommand } from './cli/diff';
 import { evalCommand } from './cli/eval';
-import { trainCommand, UsageError } from './cli/train';
+import { prepareCommand } from './cli/prepare';
+import { sweepCommand } from './cli/sweep';
+import { trainCommand } from './cli/train';
+import { UsageError } from './cli/usageError';
 import { BackendError } from './backends/backendError';
 import { DiffInputError } from './checkpointDiff/diffCheckpoints';
 import { DataError } from './data/dataError';
@@ -18,6 +21,8 @@ const USAGE = `Usage: kd-uda <command>
 
 Commands:
   train <file.kdexp.json> [--runs-dir DIR] | --resume <runDir>    train an experiment into a run folder
+  prepare <file.kdexp.json> [--runs-dir DIR] [--json]             make (or reuse) a run folder for every point of a sweep
+  sweep <file.kdexp.json> [--runs-dir DIR] [--parallel K]         prepare a sweep, then run every point not done
   eval <checkpoint> <dataset> [--domain NAME]                     accuracy of a checkpoint on a domain
   diff <checkpointA> <checkpointB> [--out FILE.json]              compare two checkpoints on their run's data
   demo [--dir DIR]                                                build small Digits data, train MT-MTDA, print the table
@@ -37,6 +42,8 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === 'train') return trainCommand(args.slice(1), io);
+  if (command === 'prepare') return prepareCommand(args.slice(1), io);
+  if (command === 'sweep') return sweepCommand(args.slice(1), io);
   if (command === 'demo') return demoCommand(args.slice(1), io);
   if (command === 'eval') return evalCommand(args.slice(1), io);
   if (command === 'diff') return diffCommand(args.slice(1), io);

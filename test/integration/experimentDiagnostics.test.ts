@@ -46,6 +46,36 @@ describe('Experiment file diagnostics', function () {
     }
   });
 
+  it('places a sweep point’s problem on the sweep value that causes it, naming the points', async () => {
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const file = path.join(workspace, 'sweep-relations.kdexp.json');
+    const text = JSON.stringify(
+      {
+        data: { root: './digits', source: 'mnist', targets: ['svhn', 'usps'] },
+        method: { name: 'dann' },
+        sweep: { 'method.name': ['dann', 'kd-stda'], seed: [0, 1] },
+      },
+      null,
+      2,
+    );
+    await writeFile(file, text);
+    try {
+      const document = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(document);
+      const [diagnostic, ...others] = await diagnosticsFor(document.uri, (found) => found.length > 0);
+      assert.deepEqual(others, []);
+      assert.match(diagnostic.message, /^data\.targets: sweep points 3, 4 of 4 \(method\.name=kd-stda\): kd-stda adapts to exactly one target/);
+      assert.equal(document.getText(diagnostic.range), '"kd-stda"');
+      assert.equal(
+        diagnostic.range.start.line,
+        text.split('\n').findIndex((line) => line.trim() === '"kd-stda"'),
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await rm(file, { force: true });
+    }
+  });
+
   it('puts a Start Run lens at the top of an experiment file, running the palette command', async () => {
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const file = await writeExperiment(workspace, 'lens', { data: { root: './digits', source: 'a', targets: ['b'] }, method: { name: 'dann' } });

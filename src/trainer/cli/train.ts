@@ -1,24 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment } from '../../experiment/experiment';
-import schema from '../../../schemas/experiment.schema.json';
-import {
-  formatExperimentProblem,
-  problemAt,
-  validateExperimentDocument,
-  validateExperimentText,
-  type ExperimentProblem,
-} from '../../experiment/validateExperiment';
+import { formatExperimentProblem, validateExperimentDocument } from '../../experiment/validateExperiment';
 import { writeJsonAtomic } from '../../runFolder/atomicFile';
 import { RunFileError } from '../../runFolder/jsonShape';
-import { readExperimentJson, readStatusJson } from '../../runFolder/readRunFiles';
+import { readExperimentJson, readLatestJson, readStatusJson } from '../../runFolder/readRunFiles';
 import type { RunFolderAnnouncement, TrainRefusal } from '../../runFolder/runFolderAnnouncement';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import type { RunStatus } from '../../runFolder/runStatus';
 import { createRunFolder } from '../../runFolder/runId';
 import { asResumable } from '../../experiment/legacyExperiment';
-import { savedModelProblems } from '../models/savedBackbone';
 import { recordHardExit } from '../runLoop/hardExit';
 import { requeueSlurmJob } from '../runLoop/requeueSlurmJob';
 import { slurmJobOfProcess } from '../../slurm/slurmEnvironment';
@@ -26,9 +17,11 @@ import { MAX_REQUEUES_OPTION } from '../../slurm/batchScript';
 import { takeRunLock, RunLockedError, type HeldRunLock } from '../runLoop/runFolderLock';
 import { RunWriter } from '../runLoop/runWriter';
 import { trainRun, type StepProgress, type StopRequest } from '../runLoop/trainRun';
+import { readExperimentFile } from './experimentFile';
 import { preflight, PreflightError, type Preflight } from './preflight';
 import { tellLauncher } from './tellLauncher';
 import type { CliIo } from './cliIo';
+import { UsageError } from './usageError';
 
 export const TRAIN_USAGE = `Usage: kd-uda train <file.kdexp.json> [--runs-dir DIR]
        kd-uda train --resume <runDir> [--slurm-max-requeues N]
@@ -46,66 +39,21 @@ queued and requeues the job (scontrol requeue), which continues from that checkp
 Exit codes: 0 done or stopped; 1 failed (the run folder says why); 2 bad arguments or experiment;
 3 the run folder is being written by another trainer (its lock.json names it).`;
 
-export class UsageError extends Error {}
-
-const MODEL_ROLES = ['teacher', 'student'] as const;
-
-/** What a run needs before any work: a valid experiment whose model files exist and fit its data, and its text. */
-async function readExperiment(file: string): Promise<{ experiment: Experiment; text: string }> {
-  const text = await readFile(file, 'utf8').catch((error: Error) => {
-    throw new UsageError(`cannot read ${file}: ${error.message}`);
-  });
-  const result = validateExperimentText(text, file);
-  const fileProblems = await savedModelFileProblems(text, file);
-  if (!result.ok || fileProblems.length) {
-    throw new UsageError([...(result.ok ? [] : result.problems), ...fileProblems].map((problem) => formatExperimentProblem(file, problem)).join('\n'));
-  }
-  const { experiment } = result;
-  // Paths in the file are relative to it, as the editor resolves them; the run records them absolute.
-  experiment.data.root = resolveFromExperiment(file, experiment.data.root);
-  for (const role of MODEL_ROLES) {
-    const spec = experiment[role];
-    if (spec.architecture === 'saved') spec.path = resolveFromExperiment(file, spec.path!);
-    if (spec.warmStart) spec.warmStart = resolveFromExperiment(file, spec.warmStart);
-  }
-  return { experiment, text };
-}
-
-function resolveFromExperiment(file: string, target: string): string {
-  return path.resolve(path.dirname(file), target);
-}
+// Commands and tests that train have long taken UsageError from here.
+export { UsageError };
 
 /**
- * What is wrong with the model files of `saved` models. Read from the raw document, not the
- * validated one, so that these are reported together with any schema problems.
+ * The experiment of a file without a sweep, and its text. A sweep's runs are prepared and run by
+ * `prepare` and `sweep`, which record each run's point beside it.
  */
-async function savedModelFileProblems(text: string, file: string): Promise<ExperimentProblem[]> {
-  let document: { data?: { imageSize?: unknown; channels?: unknown } } & Partial<
-    Record<(typeof MODEL_ROLES)[number], { architecture?: unknown; path?: unknown; featureLayer?: unknown; adaptAt?: unknown }>
-  >;
-  try {
-    document = (JSON.parse(text) as typeof document | null) ?? {};
-  } catch {
-    return []; // validation has named the syntax error
+async function readExperimentToTrain(file: string): Promise<{ experiment: Experiment; text: string }> {
+  const read = await readExperimentFile(file);
+  if (read.sweep) {
+    throw new UsageError(
+      `${file} is a sweep of ${read.points.length} runs (over ${read.sweep.axes.map((axis) => axis.path).join(', ')}): run it with kd-uda sweep ${file}, or make its run folders with kd-uda prepare ${file}`,
+    );
   }
-  const defaults = schema.properties.data.properties;
-  const image = {
-    imageSize: typeof document.data?.imageSize === 'number' ? document.data.imageSize : defaults.imageSize.default,
-    channels: typeof document.data?.channels === 'number' ? document.data.channels : defaults.channels.default,
-  };
-  const problems: ExperimentProblem[] = [];
-  for (const role of MODEL_ROLES) {
-    const spec = document[role];
-    if (spec?.architecture !== 'saved' || typeof spec.path !== 'string' || !spec.path) continue;
-    const layerNames = {
-      featureLayer: typeof spec.featureLayer === 'string' ? spec.featureLayer : undefined,
-      adaptAt: typeof spec.adaptAt === 'string' ? spec.adaptAt : undefined,
-    };
-    for (const problem of await savedModelProblems(resolveFromExperiment(file, spec.path), image, layerNames)) {
-      problems.push(problemAt(text, 'file', [role, problem.field], problem.message));
-    }
-  }
-  return problems;
+  return { experiment: read.points[0].experiment, text: read.text };
 }
 
 /** A run folder's own file, or a UsageError saying why it cannot be resumed from. */
@@ -147,15 +95,26 @@ export interface TrainRequest {
   slurm?: { jobId: string; maxRequeues: number };
 }
 
+function hasCheckpoint(runDir: string): Promise<boolean> {
+  return readLatestJson(runDir).then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * The experiment and what it names, checked before anything is created: a UsageError lists every
  * problem, each on its field and, in an experiment file, its line.
  */
 async function checkedExperiment(request: TrainRequest): Promise<{ experiment: Experiment; checked: Preflight }> {
-  const { experiment, text } = request.resume ? { experiment: await readResumable(request.resume), text: undefined } : await readExperiment(request.file!);
+  const { experiment, text } = request.resume
+    ? { experiment: await readResumable(request.resume), text: undefined }
+    : await readExperimentToTrain(request.file!);
   const file = request.resume ? path.join(request.resume, RUN_FILES.experiment) : request.file!;
+  // Warm starts are loaded by a run that starts from step 0: a new one, or a prepared (or resumed) one with no checkpoint yet.
+  const checkWarmStarts = !request.resume || !(await hasCheckpoint(request.resume));
   try {
-    return { experiment, checked: await preflight({ experiment, text, checkWarmStarts: !request.resume }) };
+    return { experiment, checked: await preflight({ experiment, text, checkWarmStarts }) };
   } catch (error) {
     if (error instanceof PreflightError) throw new UsageError(error.problems.map((problem) => formatExperimentProblem(file, problem)).join('\n'));
     throw error;
@@ -193,7 +152,8 @@ export async function startTraining(request: TrainRequest): Promise<{ runDir: st
         writer,
         backend: checked.backend,
         data,
-        resume: Boolean(request.resume),
+        // A prepared run that never started starts (its first event says so); any other continues.
+        resume: Boolean(request.resume) && !(previous?.state === 'queued' && !(await hasCheckpoint(runDir))),
         stop: request.stop,
         onStep: request.onStep,
         maxRequeues: request.slurm?.maxRequeues,
