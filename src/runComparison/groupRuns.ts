@@ -69,7 +69,8 @@ function valueCell(values: readonly CellValue[]): GroupCell {
 function configurationKey(table: ComparisonTable, row: number, configurationColumns: readonly number[]): string {
   const { cells, runDir } = table.rows[row];
   const fields = configurationColumns.flatMap((index) => (cells[index] === null ? [] : [[table.columns[index].key, cells[index]] as const]));
-  if (fields.length === 0 && !table.columns.some((column, index) => column.group === 'experiment' && cells[index] !== null)) return JSON.stringify({ run: runDir });
+  if (fields.length === 0 && !table.columns.some((column, index) => column.group === 'experiment' && cells[index] !== null))
+    return JSON.stringify({ run: runDir });
   return JSON.stringify(fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

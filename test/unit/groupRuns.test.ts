@@ -47,7 +47,8 @@ const columnIndex = (table: ComparisonTable, key: string): number => {
   return index;
 };
 const cellOf = (table: ComparisonTable, group: RunGroup, key: string): GroupCell => group.cells[columnIndex(table, key)];
-const textOf = (table: ComparisonTable, group: RunGroup, key: string): string => groupCellText(table.columns[columnIndex(table, key)], cellOf(table, group, key));
+const textOf = (table: ComparisonTable, group: RunGroup, key: string): string =>
+  groupCellText(table.columns[columnIndex(table, key)], cellOf(table, group, key));
 
 describe('Compare Runs grouped by all but seed', () => {
   it('computes mean, sample standard deviation (n − 1) and n, none for a single run and n 0 for none', () => {
