@@ -113,7 +113,8 @@ export function groupCellText(column: ComparisonColumn, cell: GroupCell): string
     case 'same':
       return cellText(column, cell.value);
     case 'differs':
-      return cell.values.map((value) => cellText(column, value) || '–').join(', ');
+      // Distinct as shown: start times a few seconds apart read as one minute, once.
+      return [...new Set(cell.values.map((value) => cellText(column, value) || '–'))].join(', ');
     case 'stats': {
       if (cell.mean === undefined) return '';
       // Percent without its sign: `55.0 ± 5.0` reads as the papers print it, the header says what it is.

@@ -95,6 +95,14 @@ describe('Compare Runs grouped by all but seed', () => {
     assert.deepEqual(cellOf(table, lr001, 'state'), { kind: 'same', value: 'done' });
     assert.deepEqual(cellOf(table, lr01, 'state'), { kind: 'differs', values: ['done', 'running'] });
     assert.equal(textOf(table, lr001, 'run'), 'sweep');
+    // Start times seconds apart differ, but read as one minute: shown once.
+    const started = buildComparisonTable([
+      run('s1', 0.01, 0, 0.5, 0.5, { startedAt: '2026-11-10T09:00:01.000Z' }),
+      run('s0', 0.01, 1, 0.5, 0.5, { startedAt: '2026-11-10T09:00:00.000Z' }),
+    ]);
+    const [group] = groupRuns(started);
+    assert.equal(cellOf(started, group, 'started').kind, 'differs');
+    assert.equal(textOf(started, group, 'started'), '2026-11-10 09:00');
   });
 
   it('groups runs of one configuration despite their names, never runs whose data.root is written differently', () => {
