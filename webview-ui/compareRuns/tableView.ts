@@ -28,6 +28,8 @@ export class TableView {
   visibleRows: number[] = [];
   /** Grouped: the configurations of the visible runs; empty otherwise. */
   groups: RunGroup[] = [];
+  /** One row per group, cells what each sorts by: what sorting and "only what differs" look at. */
+  private groupTable: ComparisonTable = { columns: [], rows: [] };
   /** The groups in the order shown (indexes into `groups`). */
   private groupOrder: number[] = [];
   /** What is drawn, top to bottom: runs, or groups each followed by its runs when expanded. */
@@ -181,9 +183,10 @@ export class TableView {
     }
     const { table } = this;
     this.groups = groupRuns(table, this.visibleRows);
+    this.groupTable = groupsAsTable(table, this.groups);
     const sort = this.choices.sort;
     const column = sort ? table.columns.findIndex((candidate) => candidate.key === sort.key) : -1;
-    this.groupOrder = sort && column >= 0 ? sortRows(groupsAsTable(table, this.groups), column, sort.direction) : this.groups.map((_, index) => index);
+    this.groupOrder = sort && column >= 0 ? sortRows(this.groupTable, column, sort.direction) : this.groups.map((_, index) => index);
     this.shownRows = groupedRows(this.groups, this.groupOrder, new Set(this.choices.expanded));
   }
 
@@ -197,9 +200,7 @@ export class TableView {
     const chosen = this.chosenColumns();
     if (!this.choices.onlyDiffering) return chosen;
     // Grouped, a column differs when the groups' cells do: the seeds, the same list in every group, do not.
-    const differs = this.choices.grouped
-      ? differingColumns(groupsAsTable(this.table, this.groups), this.groupOrder)
-      : differingColumns(this.table, this.visibleRows);
+    const differs = this.choices.grouped ? differingColumns(this.groupTable, this.groupOrder) : differingColumns(this.table, this.visibleRows);
     return chosen.filter((index) => index === 0 || differs[index]);
   }
 }
