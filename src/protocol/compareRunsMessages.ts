@@ -19,7 +19,29 @@ export interface CompareRunsPanelState {
 export type HostToCompareRunsPanel = { type: 'snapshot'; state: CompareRunsPanelState } | { type: 'error'; runsDir?: string; message: string };
 
 /** `openResults` runs KD-UDA: Open Results on a run of the last snapshot (the host checks it is one). */
-export type CompareRunsPanelToHost = ReadyMessage | { type: 'openResults'; runDir: string };
+export type CompareRunsPanelToHost = ReadyMessage | { type: 'openResults'; runDir: string } | ExportGroupedMessage;
+
+/**
+ * KD-UDA: Export Results on the table grouped by all but seed, as shown: the runs the filter keeps,
+ * group after group in the order shown, and the keys of the columns shown. The host regroups those
+ * runs of its last snapshot (it trusts no number from the webview).
+ */
+export interface ExportGroupedMessage {
+  type: 'exportGrouped';
+  runDirs: string[];
+  columns: string[];
+}
+
+/** Bounds on what the host accepts: far above any real table, far below what would hurt the host. */
+const MAX_PATH = 4096;
+const MAX_RUNS = 100_000;
+const MAX_COLUMNS = 10_000;
+/** Expanded groups kept in the panel's state: the most recent choices (TableView keeps to it). */
+export const MAX_EXPANDED_GROUPS = 1000;
+const MAX_GROUP_KEY = 65_536;
+
+const isStringList = (value: unknown, maxItems: number, maxLength: number): value is string[] =>
+  Array.isArray(value) && value.length <= maxItems && value.every((item) => typeof item === 'string' && item !== '' && item.length <= maxLength);
 
 /** What the webview keeps across hide and reload. */
 export interface CompareRunsPanelPersistedState {
@@ -28,13 +50,23 @@ export interface CompareRunsPanelPersistedState {
   onlyDiffering?: boolean;
   /** Column keys the user chose; undefined: each column's default. */
   columns?: string[];
+  /** "Group by all but seed": one row per configuration. */
+  grouped?: boolean;
+  /** The keys of the groups shown with their runs (RunGroup.key). */
+  expanded?: string[];
 }
 
 /** The message, when it is one the host understands; undefined for anything else. */
 export function parseCompareRunsPanelMessage(value: unknown): CompareRunsPanelToHost | undefined {
   if (isRecord(value) && value.type === 'openResults') {
-    return Object.keys(value).length === 2 && typeof value.runDir === 'string' && value.runDir !== '' && value.runDir.length <= 4096
+    return Object.keys(value).length === 2 && typeof value.runDir === 'string' && value.runDir !== '' && value.runDir.length <= MAX_PATH
       ? { type: 'openResults', runDir: value.runDir }
+      : undefined;
+  }
+  if (isRecord(value) && value.type === 'exportGrouped') {
+    const { runDirs, columns } = value;
+    return Object.keys(value).length === 3 && isStringList(runDirs, MAX_RUNS, MAX_PATH) && runDirs.length > 0 && isStringList(columns, MAX_COLUMNS, MAX_PATH)
+      ? { type: 'exportGrouped', runDirs, columns }
       : undefined;
   }
   return bareMessage(value, ['ready']);
@@ -50,5 +82,7 @@ export function parseCompareRunsPanelPersistedState(value: unknown): CompareRuns
   if (typeof value.filter === 'string') state.filter = value.filter;
   if (typeof value.onlyDiffering === 'boolean') state.onlyDiffering = value.onlyDiffering;
   if (Array.isArray(value.columns) && value.columns.every((key) => typeof key === 'string')) state.columns = value.columns;
+  if (typeof value.grouped === 'boolean') state.grouped = value.grouped;
+  if (isStringList(value.expanded, MAX_EXPANDED_GROUPS, MAX_GROUP_KEY)) state.expanded = value.expanded;
   return state;
 }

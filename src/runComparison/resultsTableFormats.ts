@@ -4,11 +4,11 @@ export type ExportFormat = 'markdown' | 'csv' | 'latex';
 
 const percent = (value: number | undefined): string => (value !== undefined && Number.isFinite(value) ? (100 * value).toFixed(1) : '');
 
-function csvCell(text: string): string {
+export function csvCell(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function latexCell(text: string): string {
+export function latexCell(text: string): string {
   return text.replace(/[\\&%$#_{}~^]/g, (char) =>
     char === '\\' ? '\\textbackslash{}' : char === '~' ? '\\textasciitilde{}' : char === '^' ? '\\textasciicircum{}' : `\\${char}`,
   );

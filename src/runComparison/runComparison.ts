@@ -296,11 +296,6 @@ export function rowMatches(index: SearchIndex, row: number, terms: readonly Filt
   );
 }
 
-/** Where the run `runDir` is among `rows` (indexes into the table, in display order); -1 when it is not shown. */
-export function findRunPosition(table: ComparisonTable, rows: readonly number[], runDir: string | undefined): number {
-  return runDir === undefined ? -1 : rows.findIndex((row) => table.rows[row]?.runDir === runDir);
-}
-
 /**
  * Which columns have values that are not all equal over the given rows (a field present in one run
  * and absent in another differs). What "only what differs" keeps.

@@ -9,6 +9,8 @@ describe('Compare Runs panel messages', () => {
       type: 'openResults',
       runDir: '/w/runs/20261101-100000-a',
     });
+    const exportGrouped = { type: 'exportGrouped', runDirs: ['/w/runs/b', '/w/runs/a'], columns: ['run', 'acc.student.mean'] };
+    assert.deepEqual(parseCompareRunsPanelMessage(exportGrouped), exportGrouped);
   });
 
   it('rejects unknown types and wrong shapes', () => {
@@ -24,6 +26,14 @@ describe('Compare Runs panel messages', () => {
       { type: 'openResults', runDir: 7 },
       { type: 'openResults', runDir: '/a', extra: true },
       { type: 'openResults', runDir: 'x'.repeat(5000) },
+      { type: 'exportGrouped', runDirs: [], columns: [] },
+      { type: 'exportGrouped', runDirs: ['/a'] },
+      { type: 'exportGrouped', runDirs: ['/a', 3], columns: [] },
+      { type: 'exportGrouped', runDirs: ['/a', ''], columns: [] },
+      { type: 'exportGrouped', runDirs: '/a', columns: [] },
+      { type: 'exportGrouped', runDirs: ['/a'], columns: [null] },
+      { type: 'exportGrouped', runDirs: ['x'.repeat(5000)], columns: [] },
+      { type: 'exportGrouped', runDirs: ['/a'], columns: [], format: 'csv' },
     ]) {
       assert.equal(parseCompareRunsPanelMessage(message), undefined, JSON.stringify(message));
     }
@@ -37,13 +47,30 @@ describe('Compare Runs panel messages', () => {
         filter: 'kd-mtda',
         onlyDiffering: true,
         columns: ['run', 'method.name'],
+        grouped: true,
+        expanded: ['[["method.name","kd-mtda"]]'],
         stray: 1,
       }),
-      { sort: { key: 'acc.student.mean', direction: 'descending' }, filter: 'kd-mtda', onlyDiffering: true, columns: ['run', 'method.name'] },
+      {
+        sort: { key: 'acc.student.mean', direction: 'descending' },
+        filter: 'kd-mtda',
+        onlyDiffering: true,
+        columns: ['run', 'method.name'],
+        grouped: true,
+        expanded: ['[["method.name","kd-mtda"]]'],
+      },
     );
     assert.deepEqual(
-      parseCompareRunsPanelPersistedState({ sort: { key: 'x', direction: 'sideways' }, filter: 3, onlyDiffering: 'yes', columns: ['a', 2] }),
+      parseCompareRunsPanelPersistedState({
+        sort: { key: 'x', direction: 'sideways' },
+        filter: 3,
+        onlyDiffering: 'yes',
+        columns: ['a', 2],
+        grouped: 1,
+        expanded: ['k', 7],
+      }),
       {},
     );
+    assert.deepEqual(parseCompareRunsPanelPersistedState({ expanded: Array.from({ length: 1001 }, (_, i) => `k${i}`) }), {});
   });
 });

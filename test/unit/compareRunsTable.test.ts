@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { groupRuns } from '../../src/runComparison/groupRuns';
+import { findShownPosition, groupedRows, groupRowKey, runRows } from '../../src/runComparison/shownRows';
 import {
   buildComparisonTable,
   buildSearchIndex,
   cellText,
   differingColumns,
-  findRunPosition,
   flattenFields,
   parseFilter,
   rowMatches,
@@ -287,9 +288,29 @@ describe('Compare Runs table', () => {
   it('finds a run again by its folder after the rows move', () => {
     const table = sample();
     const order = sortRows(table, column(table, 'acc.student.mean'), 'descending');
-    assert.equal(findRunPosition(table, order, '/runs/20261103-100000-c'), 1);
-    assert.equal(findRunPosition(table, [0, 1, 2, 3], '/runs/20261103-100000-c'), 0);
-    assert.equal(findRunPosition(table, [1, 2], '/runs/20261103-100000-c'), -1, 'filtered out');
-    assert.equal(findRunPosition(table, order, undefined), -1);
+    assert.equal(findShownPosition(table, [], runRows(order), '/runs/20261103-100000-c'), 1);
+    assert.equal(findShownPosition(table, [], runRows([0, 1, 2, 3]), '/runs/20261103-100000-c'), 0);
+    assert.equal(findShownPosition(table, [], runRows([1, 2]), '/runs/20261103-100000-c'), -1, 'filtered out');
+    assert.equal(findShownPosition(table, [], runRows(order), undefined), -1);
+  });
+
+  it('shows each group followed by its runs only when expanded, and finds groups and runs by key', () => {
+    const table = sample();
+    // kd-mtda at two learning rates, kd-stda, and the unreadable run: four configurations of one run each.
+    const groups = groupRuns(table, [0, 2, 1]);
+    assert.deepEqual(
+      groups.map((group) => group.rows),
+      [[0], [2], [1]],
+    );
+    const shown = groupedRows(groups, [2, 0, 1], new Set([groups[0].key]));
+    assert.deepEqual(shown, [
+      { kind: 'group', group: 2, expanded: false },
+      { kind: 'group', group: 0, expanded: true },
+      { kind: 'run', row: 0, group: 0 },
+      { kind: 'group', group: 1, expanded: false },
+    ]);
+    assert.equal(findShownPosition(table, groups, shown, groupRowKey(groups[1])), 3);
+    assert.equal(findShownPosition(table, groups, shown, '/runs/20261103-100000-c'), 2, 'a run of an expanded group');
+    assert.equal(findShownPosition(table, groups, shown, '/runs/20261102-100000-b'), -1, 'a run of a collapsed group');
   });
 });

@@ -1,4 +1,3 @@
-import { cellText } from '../../src/runComparison/runComparison';
 import { el } from '../shared/dom';
 import type { TableView } from './tableView';
 
@@ -79,10 +78,11 @@ export class ColumnLayout {
   private widthOf(index: number): number {
     const cached = this.widths[index];
     if (cached !== undefined) return cached;
-    const { columns, rows } = this.view.table;
-    const column = columns[index];
+    const column = this.view.table.columns[index];
     let longest = 0;
-    for (const row of rows) longest = Math.max(longest, cellText(column, row.cells[index]).length);
+    for (const text of this.view.columnTexts(index)) longest = Math.max(longest, text.length);
+    // A group's run cell has its disclosure arrow too.
+    if (index === 0 && this.view.groups.length) longest += 2;
     // Header words are bold and may not break; `ch` is a digit's width, so letters get a little more.
     const longestWord = Math.max(...column.label.split(/[\s.]+/).map((word) => word.length));
     const width = Math.min(36, Math.max(6, longest + 2, Math.ceil(longestWord * 1.15) + 3));

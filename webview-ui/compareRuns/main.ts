@@ -33,6 +33,10 @@ const grid = new RunGrid(view, focus, {
     update({ resort: true });
   },
   open: (runDir) => host.post({ type: 'openResults', runDir }),
+  toggle: (groupKey) => {
+    view.toggleExpanded(groupKey);
+    update();
+  },
 });
 const chooser = new ColumnChooser({
   choose: (key, shown) => {
@@ -58,6 +62,13 @@ const filterInput = el('input', {
   spellcheck: 'false',
 });
 const onlyDifferingBox = el('input', { type: 'checkbox', id: 'only-differing' });
+const groupedBox = el('input', { type: 'checkbox', id: 'group-by-seed' });
+/** KD-UDA: Export Results on the grouped table as shown; the host asks for the format, as from the palette. */
+const exportButton = el(
+  'button',
+  { type: 'button', id: 'export-grouped', title: 'KD-UDA: Export Results: this grouped table (the runs and columns shown) as Markdown, CSV or LaTeX' },
+  'Export Results…',
+);
 const empty = el('p', { class: 'empty', id: 'empty' });
 /** Why the last read of the runs folder failed; hidden once a snapshot arrives. */
 const readError = el('p', { class: 'error', id: 'read-error', role: 'alert' });
@@ -65,10 +76,19 @@ readError.hidden = true;
 
 filterInput.value = view.choices.filter ?? '';
 onlyDifferingBox.checked = view.choices.onlyDiffering ?? false;
+groupedBox.checked = view.choices.grouped ?? false;
 
 app.append(
   el('header', {}, el('h1', {}, 'Compare Runs'), summary),
-  el('div', { class: 'toolbar' }, filterInput, el('label', { class: 'toggle' }, onlyDifferingBox, 'Only what differs'), chooser.element),
+  el(
+    'div',
+    { class: 'toolbar' },
+    filterInput,
+    el('label', { class: 'toggle' }, onlyDifferingBox, 'Only what differs'),
+    el('label', { class: 'toggle', title: 'One row per configuration: every metric as mean ± std (n) over its runs' }, groupedBox, 'Group by all but seed'),
+    chooser.element,
+    exportButton,
+  ),
   readError,
   empty,
   grid.element,
@@ -86,10 +106,27 @@ onlyDifferingBox.addEventListener('change', () => {
   update();
 });
 
+groupedBox.addEventListener('change', () => {
+  view.setGrouped(groupedBox.checked);
+  // Group cells (`55.0 ± 5.0 (3)`) are wider than a run's: the columns are measured again.
+  grid.forgetWidths();
+  update();
+});
+
+exportButton.addEventListener('click', () => {
+  const runDirs = view.groupedRunDirs();
+  if (runDirs.length) host.post({ type: 'exportGrouped', runDirs, columns: view.shownColumns.map((index) => view.table.columns[index].key) });
+});
+
 function renderSummary(): void {
   const hidden = view.hiddenAsSame();
   const runsDir = view.snapshot?.runsDir;
-  summary.textContent = `${view.visibleRows.length.toLocaleString('en-US')} of ${view.table.rows.length.toLocaleString('en-US')} runs${runsDir ? ` in ${runsDir}` : ''}${hidden > 0 ? ` · ${hidden} columns hidden: the same in every run shown` : ''}`;
+  const configurations = view.choices.grouped
+    ? ` · ${view.groups.length.toLocaleString('en-US')} ${view.groups.length === 1 ? 'configuration' : 'configurations'}`
+    : '';
+  summary.textContent = `${view.visibleRows.length.toLocaleString('en-US')} of ${view.table.rows.length.toLocaleString('en-US')} runs${runsDir ? ` in ${runsDir}` : ''}${configurations}${hidden > 0 ? ` · ${hidden} columns hidden: the same in every ${view.choices.grouped ? 'configuration' : 'run'} shown` : ''}`;
+  exportButton.hidden = !view.choices.grouped;
+  exportButton.disabled = view.groups.length === 0;
 }
 
 /** Recomputes what depends on the choices and redraws: `resort` recomputes the order first, `chooser` redraws the column chooser. */

@@ -1,46 +1,43 @@
-import { findRunPosition } from '../../src/runComparison/runComparison';
 import type { TableView } from './tableView';
 
 /**
  * The row whose button is in the tab order (one stop for the whole table), as a position among
- * the rows shown and the run that was there when the user put it there: a new snapshot or sort
- * moves runs, so the position is found again from the run, and Enter still opens the run the user
- * chose.
+ * the rows shown and the row (run or group) that was there when the user put it there: a new
+ * snapshot, sort or expanded group moves rows, so the position is found again from the row, and
+ * Enter still acts on the row the user chose.
  */
 export class RowFocus {
   position = 0;
-  private runDir: string | undefined;
+  private key: string | undefined;
 
-  /** Puts `position` back on `runDir`, wherever the sort, filter or snapshot moved it. */
+  /** Puts `position` back on its row, wherever the sort, filter, grouping or snapshot moved it. */
   follow(view: TableView): void {
-    const { table, visibleRows } = view;
-    const position = findRunPosition(table, visibleRows, this.runDir);
+    const position = view.positionOf(this.key);
     if (position >= 0) this.position = position;
     else {
-      // The run is gone or filtered out: the row now at the same place takes the tab stop.
-      this.position = Math.max(0, Math.min(visibleRows.length - 1, this.position));
-      this.runDir = visibleRows.length ? table.rows[visibleRows[this.position]].runDir : undefined;
+      // The row is gone or filtered out: the row now at the same place takes the tab stop.
+      this.position = Math.max(0, Math.min(view.shownRows.length - 1, this.position));
+      this.key = view.shownRows.length ? view.keyAt(this.position) : undefined;
     }
   }
 
   /** Onto the row at `position` (kept within the rows shown, of which there is at least one). */
   moveTo(view: TableView, position: number): void {
-    this.position = Math.max(0, Math.min(view.visibleRows.length - 1, position));
-    this.runDir = view.table.rows[view.visibleRows[this.position]].runDir;
+    this.position = Math.max(0, Math.min(view.shownRows.length - 1, position));
+    this.key = view.keyAt(this.position);
   }
 
-  set(position: number, runDir: string): void {
+  set(position: number, key: string): void {
     this.position = position;
-    this.runDir = runDir;
+    this.key = key;
   }
 
   /** Back to the first row, for a table the user filtered anew. */
   reset(): void {
     this.position = 0;
-    this.runDir = undefined;
+    this.key = undefined;
   }
 }
-
 /** The position a navigation key moves the focus to from `position`; undefined for any other key. */
 export function positionAfterKey(key: string, position: number, pageRows: number, rowCount: number): number | undefined {
   const moves: Record<string, number> = {

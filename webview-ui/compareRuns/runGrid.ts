@@ -1,4 +1,6 @@
-import { cellText, type ComparisonColumn } from '../../src/runComparison/runComparison';
+import type { GroupCell } from '../../src/runComparison/groupRuns';
+import { groupRowKey, type ShownRow } from '../../src/runComparison/shownRows';
+import type { ComparisonColumn } from '../../src/runComparison/runComparison';
 import { el } from '../shared/dom';
 import { ColumnLayout, drawnCellCount, drawnPositions, sameWindow, type ColumnWindow } from './columnLayout';
 import { keepingFocus, positionAfterKey, type RowFocus } from './rowFocus';
@@ -14,7 +16,12 @@ export interface GridActions {
   sort(key: string): void;
   /** A run's button was pressed (click or Enter). */
   open(runDir: string): void;
+  /** A group's disclosure was pressed (click, Enter, or an arrow key that opens or closes it). */
+  toggle(groupKey: string): void;
 }
+
+/** A row's button: a run's (opens its results) or a group's (shows or hides its runs). The one tab stop moves between them. */
+const ROW_BUTTON = 'button.row-button';
 
 /**
  * The runs table, virtual both ways: it draws only the rows and columns in (and near) the
@@ -49,17 +56,19 @@ export class RunGrid {
       if (key) actions.sort(key);
     });
     this.body.addEventListener('click', (event) => {
-      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.run-link');
-      const runDir = button?.closest('tr')?.dataset.runDir;
-      if (!button || !runDir) return;
-      focus.set(Number(button.dataset.position), runDir);
-      actions.open(runDir);
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>(ROW_BUTTON);
+      const key = button?.dataset.row;
+      if (!button || !key) return;
+      focus.set(Number(button.dataset.position), key);
+      if (button.dataset.group !== undefined) actions.toggle(button.dataset.group);
+      else actions.open(key);
     });
     this.body.addEventListener('keydown', (event) => {
-      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.run-link');
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>(ROW_BUTTON);
       if (!button) return;
+      const current = Number(button.dataset.position);
       const page = Math.max(1, Math.floor(this.element.clientHeight / this.rowHeight) - 2);
-      const position = positionAfterKey(event.key, Number(button.dataset.position), page, view.visibleRows.length);
+      const position = positionAfterKey(event.key, current, page, view.shownRows.length) ?? this.positionAfterTreeKey(event.key, current, actions);
       if (position === undefined) return;
       event.preventDefault();
       this.focusRow(position);
@@ -93,7 +102,7 @@ export class RunGrid {
     const columns = this.layout.window();
     const headStale = this.rendered.shown !== view.shownColumns || !sameWindow(this.rendered.columns, columns);
     if (headStale) this.renderHead(columns);
-    const total = view.visibleRows.length;
+    const total = view.shownRows.length;
     const visibleCount = Math.ceil(scroller.clientHeight / rowHeight) + 1;
     const first = Math.max(0, Math.min(total, Math.floor(scroller.scrollTop / rowHeight) - OVERSCAN));
     const last = Math.min(total, first + visibleCount + 2 * OVERSCAN);
@@ -107,8 +116,8 @@ export class RunGrid {
     if (last < total) rows.push(spacer((total - last) * rowHeight, cells));
     if (total === 0 && view.table.rows.length > 0)
       rows.push(el('tr', {}, el('td', { colspan: String(cells), class: 'no-match' }, 'No run matches the filter.')));
-    // By run, not position: a redraw after a new snapshot keeps the focus on the run, wherever it moved.
-    keepingFocus(this.body, 'data-run', () => this.body.replaceChildren(...rows));
+    // By row, not position: a redraw after a new snapshot keeps the focus on the run or group, wherever it moved.
+    keepingFocus(this.body, 'data-row', () => this.body.replaceChildren(...rows));
     this.table.setAttribute('aria-rowcount', String(total + 1));
   }
 
@@ -138,7 +147,7 @@ export class RunGrid {
   /** Moves the keyboard focus to the row at `position`, scrolling it into view (it may not be drawn yet). */
   private focusRow(position: number): void {
     const { view, element: scroller, rowHeight } = this;
-    if (view.visibleRows.length === 0) return;
+    if (view.shownRows.length === 0) return;
     this.focus.moveTo(view, position);
     const head = this.table.tHead?.offsetHeight ?? 0;
     const top = this.focus.position * rowHeight;
@@ -148,6 +157,23 @@ export class RunGrid {
     const target = this.focus.position;
     this.draw(true);
     this.body.querySelector<HTMLButtonElement>(`button[data-position="${target}"]`)?.focus();
+  }
+
+  /**
+   * A group's arrow keys, as in a tree: Right opens a closed group, or goes to its first run; Left
+   * closes an open group, or goes from a run to its group. The position to focus; undefined when
+   * the key is not one of them or there is nowhere to go (opening and closing keep the focus).
+   */
+  private positionAfterTreeKey(key: string, position: number, actions: GridActions): number | undefined {
+    const shown = this.view.shownRows[position];
+    if (!shown || (key !== 'ArrowRight' && key !== 'ArrowLeft')) return undefined;
+    if (shown.kind === 'run') {
+      return key === 'ArrowLeft' && shown.group !== undefined ? this.view.positionOf(groupRowKey(this.view.groups[shown.group])) : undefined;
+    }
+    const groupKey = this.view.groups[shown.group].key;
+    if (key === 'ArrowRight' && shown.expanded) return position + 1;
+    if ((key === 'ArrowRight') !== shown.expanded) actions.toggle(groupKey);
+    return position;
   }
 
   private renderHead(window: ColumnWindow): void {
@@ -185,41 +211,65 @@ export class RunGrid {
   }
 
   private buildRow(position: number, tabStop: number, window: ColumnWindow): HTMLTableRowElement {
-    const { table, shownColumns } = this.view;
-    const row = table.rows[this.view.visibleRows[position]];
-    const tr = el('tr', { 'aria-rowindex': String(position + 2), 'data-run-dir': row.runDir });
-    if (row.problem) tr.title = row.problem;
+    const { table, shownColumns, groups } = this.view;
+    const shown = this.view.shownRows[position];
+    const key = this.view.keyAt(position);
+    const tr = el('tr', { 'aria-rowindex': String(position + 2) });
+    if (shown.kind === 'group') {
+      tr.classList.add('group');
+      tr.dataset.group = groups[shown.group].key;
+    } else {
+      tr.dataset.runDir = key;
+      if (shown.group !== undefined) tr.classList.add('member');
+    }
+    const problem = shown.kind === 'run' ? table.rows[shown.row].problem : undefined;
+    if (problem) tr.title = problem;
     for (const drawn of drawnPositions(window, shownColumns.length)) {
       const index = shownColumns[drawn];
       const column = table.columns[index];
-      const value = row.cells[index];
-      const text = cellText(column, value);
+      const text = this.view.text(shown, index);
       const colindex = String(drawn + 1);
       if (drawn === 0) {
-        const open = el(
-          'button',
-          {
-            class: 'run-link',
-            type: 'button',
-            'data-position': String(position),
-            'data-run': row.runDir,
-            tabindex: position === tabStop ? '0' : '-1',
-            title: `Open the results of ${row.runId} (Enter)`,
-          },
-          text,
-        );
-        tr.append(el('th', { scope: 'row', 'aria-colindex': colindex }, open));
+        tr.append(el('th', { scope: 'row', 'aria-colindex': colindex }, this.rowButton(shown, position, key, text, position === tabStop)));
         if (window.leftPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
-      } else if (column.key === 'state' && value !== null) {
-        tr.append(el('td', { 'aria-colindex': colindex }, el('span', { class: `state state-${text}` }, text)));
-      } else {
-        const cell = el('td', isNumeric(column) ? { class: 'num', 'aria-colindex': colindex } : { 'aria-colindex': colindex }, text || '–');
-        if (column.kind === 'text' && text.length > 12) cell.title = text;
-        tr.append(cell);
+        continue;
       }
+      const groupCell: GroupCell | undefined = shown.kind === 'group' ? groups[shown.group].cells[index] : undefined;
+      if (column.key === 'state' && text !== '' && groupCell?.kind !== 'differs') {
+        tr.append(el('td', { 'aria-colindex': colindex }, el('span', { class: `state state-${text}` }, text)));
+        continue;
+      }
+      const classes = [...(isNumeric(column) ? ['num'] : []), ...(groupCell?.kind === 'differs' ? ['differs'] : [])];
+      const cell = el('td', { 'aria-colindex': colindex, ...(classes.length ? { class: classes.join(' ') } : {}) }, text || '–');
+      if ((column.kind === 'text' && text.length > 12) || groupCell?.kind === 'differs')
+        cell.title = groupCell?.kind === 'differs' ? `differs among the runs: ${text}` : text;
+      tr.append(cell);
     }
     if (window.rightPx) tr.append(el('td', { class: 'hspacer', 'aria-hidden': 'true' }));
     return tr;
+  }
+
+  /** The row's one button: a run's opens its results; a group's shows or hides its runs (aria-expanded). */
+  private rowButton(shown: ShownRow, position: number, key: string, text: string, tabStop: boolean): HTMLButtonElement {
+    const common = { type: 'button', 'data-position': String(position), 'data-row': key, tabindex: tabStop ? '0' : '-1' };
+    if (shown.kind === 'run') {
+      const { runId } = this.view.table.rows[shown.row];
+      return el('button', { ...common, class: 'row-button run-link', title: `Open the results of ${runId} (Enter)` }, text);
+    }
+    const group = this.view.groups[shown.group];
+    const action = shown.expanded ? 'Hide' : 'Show';
+    return el(
+      'button',
+      {
+        ...common,
+        class: 'row-button group-toggle',
+        'data-group': group.key,
+        'aria-expanded': String(shown.expanded),
+        title: `${action} the ${group.rows.length} runs of this configuration (Enter, or ${shown.expanded ? 'Left' : 'Right'} arrow)`,
+      },
+      el('span', { class: 'disclosure', 'aria-hidden': 'true' }, shown.expanded ? '▾' : '▸'),
+      text,
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { exportGroupedTable } from '../../runComparison/groupedTableFormats';
 import { exportResultsTable, type ExportFormat } from '../../runComparison/resultsTableFormats';
+import type { ComparisonTable } from '../../runComparison/runComparison';
 import { readRunResults } from '../../runFolder/readRunResults';
 import type { RunNode } from '../runsView/runsTreeProvider';
 import { pickRun } from '../runsView/pickRun';
@@ -11,12 +13,43 @@ const FORMATS: { label: string; format: ExportFormat; language: string }[] = [
   { label: 'LaTeX', format: 'latex', language: 'latex' },
 ];
 
+/** What Compare Runs' Export button asks for: its runs, grouped by all but seed, with the columns it shows. */
+export interface GroupedRunsExport {
+  kind: 'groupedRuns';
+  /** The runs to group, group after group in the order shown. */
+  table: ComparisonTable;
+  columns: string[];
+}
+
+const isGroupedRunsExport = (target: unknown): target is GroupedRunsExport =>
+  typeof target === 'object' && target !== null && (target as { kind?: unknown }).kind === 'groupedRuns';
+
+const GROUPED_CAPTION =
+  'Top-1 accuracy (%) at the last epoch, chosen without target labels: mean and sample standard deviation over the runs of each configuration (n runs; all fields but the seed equal)';
+
+async function chooseFormat(formatArgument: ExportFormat | undefined) {
+  return formatArgument
+    ? FORMATS.find((entry) => entry.format === formatArgument)
+    : await vscode.window.showQuickPick(FORMATS, { title: 'KD-UDA: Export Results', placeHolder: 'Format' });
+}
+
+async function openExport(language: string, content: string): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument({ language, content });
+  await vscode.window.showTextDocument(document);
+  return document;
+}
+
 /**
- * KD-UDA: Export Results — a finished run's headline table as Markdown, CSV or LaTeX, opened as a
- * new document to save or copy (nothing is written into the run folder, which is the trainer's).
+ * KD-UDA: Export Results — a finished run's headline table, or Compare Runs' table grouped by all
+ * but seed, as Markdown, CSV or LaTeX, opened as a new document to save or copy (nothing is written
+ * into a run folder, which is the trainer's).
  */
 export function exportResultsCommand() {
-  return async (target?: RunNode | string, formatArgument?: ExportFormat): Promise<vscode.TextDocument | undefined> => {
+  return async (target?: RunNode | string | GroupedRunsExport, formatArgument?: ExportFormat): Promise<vscode.TextDocument | undefined> => {
+    if (isGroupedRunsExport(target)) {
+      const choice = await chooseFormat(formatArgument);
+      return choice && openExport(choice.language, exportGroupedTable(target.table, target.columns, choice.format, GROUPED_CAPTION));
+    }
     const runDir = await pickRun(target, 'KD-UDA: Export Results', ['done', 'stopped']);
     if (!runDir) return undefined;
     const reading = await readRunResults(runDir);
@@ -24,16 +57,9 @@ export function exportResultsCommand() {
       void vscode.window.showErrorMessage(reading.kind === 'none' ? `KD-UDA: ${path.basename(runDir)} has no results.json yet.` : `KD-UDA: ${reading.message}`);
       return undefined;
     }
-    const choice = formatArgument
-      ? FORMATS.find((entry) => entry.format === formatArgument)
-      : await vscode.window.showQuickPick(FORMATS, { title: 'KD-UDA: Export Results', placeHolder: 'Format' });
+    const choice = await chooseFormat(formatArgument);
     if (!choice) return undefined;
     const caption = `${path.basename(runDir)}: top-1 accuracy (%) at the last epoch (epoch ${reading.epoch}), chosen without target labels`;
-    const document = await vscode.workspace.openTextDocument({
-      language: choice.language,
-      content: exportResultsTable(reading.models, choice.format, caption),
-    });
-    await vscode.window.showTextDocument(document);
-    return document;
+    return openExport(choice.language, exportResultsTable(reading.models, choice.format, caption));
   };
 }

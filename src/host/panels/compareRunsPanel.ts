@@ -11,6 +11,7 @@ import type { PanelRequest } from '../../protocol/panelMessages';
 import { RunComparisonReader } from '../../runComparison/readRunComparison';
 import type { ComparisonTable } from '../../runComparison/runComparison';
 import { CommandId } from '../commands/commandId';
+import type { GroupedRunsExport } from '../commands/exportResults';
 import { runsDirectory } from '../runsView/runsDirectory';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
 
@@ -80,12 +81,32 @@ export class CompareRunsPanel extends PanelHost<HostToCompareRunsPanel, CompareR
   }
 
   protected receive(message: PanelRequest<CompareRunsPanelToHost>): void {
+    if (message.type === 'exportGrouped') {
+      this.exportGrouped(message.runDirs, message.columns);
+      return;
+    }
     // Only runs the panel was shown: the webview cannot make the host open an arbitrary path.
     if (!this.latest?.table.rows.some((row) => row.runDir === message.runDir)) {
       this.output.warn(`${this.logName}: ignored openResults for ${message.runDir}, which is not a run in the table`);
       return;
     }
     void vscode.commands.executeCommand(CommandId.OpenResults, message.runDir);
+  }
+
+  /**
+   * Export Results on the runs shown, grouped: the rows come from the host's own snapshot (a run
+   * gone since the webview's is left out), so the numbers written are the ones read from disk.
+   */
+  private exportGrouped(runDirs: readonly string[], columns: string[]): void {
+    const table = this.latest?.table;
+    const byDir = new Map(table?.rows.map((row) => [row.runDir, row]));
+    const rows = [...new Set(runDirs)].flatMap((runDir) => byDir.get(runDir) ?? []);
+    if (!table || rows.length === 0) {
+      this.output.warn(`${this.logName}: ignored exportGrouped: none of its ${runDirs.length} runs is in the table`);
+      return;
+    }
+    const request: GroupedRunsExport = { kind: 'groupedRuns', table: { columns: table.columns, rows }, columns };
+    void vscode.commands.executeCommand(CommandId.ExportResults, request);
   }
 
   private refresh(): void {
