@@ -26,9 +26,9 @@ Makes a run folder for every point of the experiment's sweep (one for a file wit
 ready for kd-uda train --resume <runDir>. A point whose experiment, resolved, is that of a run
 folder already in runs-dir (default ./runs) reuses that folder: a done run as it is, a queued,
 stopped or failed one to be continued. Every point to run is checked first as train checks a run:
-every problem at once, exit 2 and nothing created. --json prints one JSON document (and a launcher with an IPC
-channel is told it): {"kind": "runs-prepared", "sweepId", "count", "runs": [{"index", "point",
-"runDir", "state", "reused"}]}.
+every problem at once, exit 2 and nothing created. --json prints one JSON document (and a launcher
+with an IPC channel is told it): {"kind": "runs-prepared", "sweepId", "count", "runs": [{"index",
+"point", "runDir", "state", "reused"}]}.
 
 Exit codes: 0 prepared; 2 bad arguments, experiment or data.`;
 
