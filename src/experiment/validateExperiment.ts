@@ -5,6 +5,7 @@ import schema from '../../schemas/experiment.schema.json';
 import { isRecord } from '../util/isRecord';
 import { ADAPTATION_LAYERS } from './adaptationLayers';
 import type { ExecutorSetting } from './executorSetting';
+import { slurmExecutorProblems } from '../slurm/slurmExecutor';
 import type { Experiment } from './experiment';
 import { expandSweep, sweepIdOf, type SweepAxis, type SweepExpansion } from './sweep';
 import { placePointProblems, type PointProblem } from './sweepProblems';
@@ -267,7 +268,12 @@ function checkPoint(value: unknown, file: string): { problems: PointProblem[]; e
   const schemaProblems: PointProblem[] = validate(value)
     ? []
     : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => ({ kind: 'schema' as const, ...describe(error) }));
-  const problems = [...schemaProblems, ...crossFieldProblems(value).map((problem) => ({ kind: 'relation' as const, ...problem }))];
+  const executorProblems = slurmExecutorProblems((value as { executor?: unknown } | null)?.executor).map((problem) => ({
+    kind: 'relation' as const,
+    segments: fieldSegments(problem.path),
+    message: problem.message,
+  }));
+  const problems = [...schemaProblems, ...crossFieldProblems(value).map((problem) => ({ kind: 'relation' as const, ...problem })), ...executorProblems];
   if (problems.length) return { problems };
   const { executor, ...experiment } = value as Experiment & { executor?: ExecutorSetting };
   experiment.name ??= experimentNameOf(value, file);

@@ -81,4 +81,16 @@ describe('validateExperimentText', () => {
     assert.equal(problems[0].line, 4);
     assert.equal(formatExperimentProblem('e.kdexp.json', problems[0]).split(': ')[0], `e.kdexp.json:4:${problems[0].column}`);
   });
+
+  it('says what Slurm would refuse at submission (time limit, memory, a signal before the job starts) on the executor field, before anything is submitted', () => {
+    const text = JSON.stringify({ ...minimal, executor: { kind: 'slurm', partition: 'gpu', time: '90m', mem: '4 GB', signalSeconds: 120 } }, null, 2);
+    const problems = problemsOf(undefined, text);
+    const byPath = new Map(problems.map((problem) => [problem.path, problem]));
+    assert.match(byPath.get('executor.time')?.message ?? '', /"90m" is not a Slurm time limit/);
+    assert.equal(byPath.get('executor.time')?.line, text.split('\n').findIndex((line) => line.includes('"90m"')) + 1, 'on the time field’s own line');
+    assert.match(byPath.get('executor.mem')?.message ?? '', /not a Slurm memory size/);
+    const fine = validateExperimentText(JSON.stringify({ ...minimal, executor: { kind: 'slurm', partition: 'gpu', time: '2:00:00' } }), 'e.kdexp.json');
+    assert.ok(fine.ok, 'a valid executor passes');
+    assert.deepEqual(fine.executor, { kind: 'slurm', partition: 'gpu', time: '2:00:00' });
+  });
 });
