@@ -24,6 +24,7 @@ import { DatasetPanel } from './host/panels/datasetPanel';
 import { ResultsPanel } from './host/panels/resultsPanel';
 import { ActiveRuns } from './host/runsView/activeRuns';
 import { RunsTreeProvider } from './host/runsView/runsTreeProvider';
+import { SlurmRuns } from './host/slurm/slurmRuns';
 import { CHECKPOINT_DIFF_PANEL_VIEW_TYPE } from './protocol/checkpointDiffMessages';
 import { COMPARE_RUNS_PANEL_VIEW_TYPE } from './protocol/compareRunsMessages';
 import { DATASET_PANEL_VIEW_TYPE } from './protocol/datasetMessages';
@@ -34,6 +35,7 @@ export interface KdUdaApi {
   datasets: { store: DatasetStore; tree: DatasetTreeProvider; roots: DatasetRoots };
   runs: RunsTreeProvider;
   activeRuns: ActiveRuns;
+  slurm: SlurmRuns;
 }
 
 export function activate(context: vscode.ExtensionContext): KdUdaApi {
@@ -47,8 +49,9 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     (root) => void store.rescan(root),
     (message) => output.warn(message),
   );
-  const runs = new RunsTreeProvider();
   const activeRuns = new ActiveRuns();
+  const slurm = new SlurmRuns(context.extensionUri, activeRuns);
+  const runs = new RunsTreeProvider(slurm.monitor);
   const panelDeps = { context, store, output };
   const compareRunsDeps = { context, output, runsChanged: runs.onDidChangeTreeData };
 
@@ -69,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     watcher,
     runs,
     activeRuns,
+    slurm,
     activeRuns.onDidChange(() => runs.refresh()),
     datasetsView,
     new ExperimentDiagnostics(),
@@ -83,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.CompareRuns, compareRunsCommand(compareRunsDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
-    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns)),
+    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns, slurm)),
     vscode.commands.registerCommand(CommandId.ShowTrainerLog, showTrainerLogCommand()),
     vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
@@ -93,10 +97,10 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     }),
     vscode.commands.registerCommand(CommandId.RefreshRuns, () => runs.refresh()),
     vscode.commands.registerCommand(CommandId.NewExperiment, newExperimentCommand(roots, store)),
-    vscode.commands.registerCommand(CommandId.StartRun, startRunCommand(context.extensionUri, activeRuns)),
-    vscode.commands.registerCommand(CommandId.StopRun, stopRunCommand(activeRuns)),
+    vscode.commands.registerCommand(CommandId.StartRun, startRunCommand({ extensionUri: context.extensionUri, activeRuns, slurm })),
+    vscode.commands.registerCommand(CommandId.StopRun, stopRunCommand(activeRuns, slurm)),
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
   );
   void syncRoots();
-  return { datasets: { store, tree, roots }, runs, activeRuns };
+  return { datasets: { store, tree, roots }, runs, activeRuns, slurm };
 }

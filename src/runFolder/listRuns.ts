@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readLockJson, readStatusJson } from './readRunFiles';
 import { lockHolder } from './runLock';
 import type { RunState } from './runFolderFormat';
-import type { RunStatus } from './runStatus';
+import type { RunStatus, SlurmJobRecord } from './runStatus';
 
 export interface RunListing {
   runId: string;
@@ -15,6 +15,8 @@ export interface RunListing {
   problem?: string;
   /** When the run first started, ISO (a resume keeps it). */
   startedAt?: string;
+  /** The Slurm job that executes (or last executed) the run. */
+  slurm?: SlurmJobRecord;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface RunListing {
  * status says yet (a resume that has not written it). A run that says running on this machine
  * while its trainer process is gone, and no live trainer holds the lock, reads as failed.
  */
-export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem' | 'startedAt'>> {
+export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'state' | 'error' | 'problem' | 'startedAt' | 'slurm'>> {
   let status: RunStatus;
   try {
     status = await readStatusJson(dir);
@@ -31,8 +33,8 @@ export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'stat
     // One unreadable folder is that run's problem, never the whole list's.
     return { problem: error instanceof Error ? error.message : String(error) };
   }
-  const { state, error, startedAt, pid, host } = status;
-  const since = startedAt === undefined ? {} : { startedAt };
+  const { state, error, startedAt, pid, host, slurm } = status;
+  const since = { ...(startedAt === undefined ? {} : { startedAt }), ...(slurm ? { slurm } : {}) };
   // An unreadable lock says nothing about the run: the trainer that wrote it reports its own state.
   const lock = await readLockJson(dir).catch(() => undefined);
   if (lock && lockHolder(lock) === 'alive') return { state: 'running', ...since };

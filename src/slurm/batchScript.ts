@@ -7,8 +7,11 @@
  */
 import { DEFAULT_MAX_REQUEUES, DEFAULT_SIGNAL_SECONDS, type SlurmExecutorSpec } from './slurmExecutor';
 
-/** Beside the run files: the script that ran, and (for an array, in the batch folder) the list of its run folders. */
-export const SLURM_FILES = { script: 'slurm.sbatch', runList: 'slurm-runs.txt' } as const;
+/**
+ * Beside the run files: the script that ran, the executor it was submitted with (what Resume Run
+ * submits again), and (for an array, in the batch folder) the list of its run folders.
+ */
+export const SLURM_FILES = { script: 'slurm.sbatch', executor: 'slurm-executor.json', runList: 'slurm-runs.txt' } as const;
 
 /** The trainer's option that tells it how often its job may requeue itself. */
 export const MAX_REQUEUES_OPTION = '--slurm-max-requeues';

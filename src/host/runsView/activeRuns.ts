@@ -253,14 +253,19 @@ async function failureMessage(name: string, runDir: string | undefined, exit: Ex
 export type LaunchResult = { started: true; pid?: number } | { started: false; queued: number } | { started: false; reason: string };
 
 /**
- * Starts a trainer through the run queue and reports it (progress, end): resolves once it started,
- * was queued, or could not start.
+ * Starts a trainer through the run queue and reports it (progress, end; `quiet` for a sweep's runs,
+ * which the Runs view shows): resolves once it started, was queued, or could not start.
  */
-export function launchRun(activeRuns: ActiveRuns, label: string, start: () => RunExecution, runDir?: string): Promise<LaunchResult> {
+export function launchRun(
+  activeRuns: ActiveRuns,
+  label: string,
+  start: () => RunExecution,
+  options: { runDir?: string; quiet?: boolean } = {},
+): Promise<LaunchResult> {
   return new Promise((resolve) => {
     const place = activeRuns.startOrQueue({
       label,
-      runDir,
+      runDir: options.runDir,
       start,
       started: (run) => {
         if (run instanceof Error) {
@@ -268,11 +273,13 @@ export function launchRun(activeRuns: ActiveRuns, label: string, start: () => Ru
           resolve({ started: false, reason: run.message });
           return;
         }
-        reportWhenDone(run);
+        // A sweep's runs are followed in the Runs view, not one notification each.
+        if (!options.quiet) reportWhenDone(run);
         resolve({ started: true, pid: run.execution.pid });
       },
     });
-    if (place > 0) {
+    if (place > 0 && options.quiet) resolve({ started: false, queued: place });
+    else if (place > 0) {
       void vscode.window.showInformationMessage(`KD-UDA: ${label} is queued (${place} waiting; kdUda.maxConcurrentRuns is reached).`);
       resolve({ started: false, queued: place });
     }

@@ -8,14 +8,21 @@ import { readLogTail } from '../../runFolder/readLogTail';
 import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
 import { readRunResults, type ModelHeadline } from '../../runFolder/readRunResults';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
+import { readSweepJson } from '../../runFolder/readRunFiles';
 import { KeyedDebouncer } from '../../util/debounce';
+import type { SlurmJobMonitor } from '../slurm/slurmJobMonitor';
 import { runsDirectory } from './runsDirectory';
+import { shownRunState } from './slurmRunState';
 
 /** `name` undefined: the runs whose experiment.json cannot be read. */
 export type ExperimentNode = { kind: 'experiment'; name: string | undefined; runs: RunListing[] };
 
+/** The runs of one sweep (a sweep.json's id), in the experiment they ran. */
+export type SweepNode = { kind: 'sweep'; sweepId: string; runs: RunListing[] };
+
 export type RunNode =
   | ExperimentNode
+  | SweepNode
   | { kind: 'run'; run: RunListing }
   | { kind: 'model'; run: RunListing; epoch: number; model: ModelHeadline }
   | { kind: 'checkpoints'; run: RunListing }
@@ -66,8 +73,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   /** The run folders last listed as running, and the timer that checks them while there are any. */
   private running: string[] = [];
   private runningCheck: ReturnType<typeof setInterval> | undefined;
+  /** Run folder -> its sweep id (null: none); a run joins a sweep once, when prepared or first reused. */
+  private readonly sweepIds = new Map<string, string | null>();
+  /** What a run's item says, as last listed: its state joined with its Slurm job's. */
+  private readonly descriptions = new Map<string, string>();
+  /** The Slurm jobs of queued and running runs, watched while they are listed so. */
+  private readonly watchedJobs = new Map<string, vscode.Disposable>();
 
-  constructor() {
+  constructor(private readonly slurmJobs: SlurmJobMonitor) {
+    this.disposables.push(slurmJobs.onDidChange(() => this.debouncer.trigger('runs')));
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('kdUda.runsDirectory')) return;
@@ -104,12 +118,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   async getChildren(element?: RunNode): Promise<RunNode[]> {
     if (!element) {
       const dir = runsDirectory();
-      const runs = dir === undefined ? [] : await listRuns(dir);
+      const runs = dir === undefined ? [] : (await listRuns(dir)).map((run) => this.withSlurmJob(run));
       this.checkWhileRunning(runs);
       return this.groupByExperiment(runs);
     }
     switch (element.kind) {
       case 'experiment':
+        return this.groupBySweep(element.runs);
+      case 'sweep':
         return element.runs.map((run) => ({ kind: 'run', run }));
       case 'run':
         return this.runChildren(element.run);
@@ -120,7 +136,61 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     }
   }
 
+  /** The run as its Slurm job says it stands (watching the job while the run is queued or running). */
+  private withSlurmJob(run: RunListing): RunListing {
+    const live = run.slurm && (run.state === 'queued' || run.state === 'running');
+    const shown = shownRunState(run, live ? this.slurmJobs.report(run.slurm!.jobId) : undefined);
+    this.descriptions.set(run.dir, shown.description);
+    return { ...run, state: shown.state, ...(shown.error ? { error: shown.error } : {}) };
+  }
+
+  /** Watches the jobs of the runs listed as queued or running on Slurm, and only those. */
+  private watchSlurmJobs(runs: readonly RunListing[]): void {
+    const wanted = new Set(runs.filter((run) => run.slurm && (run.state === 'queued' || run.state === 'running')).map((run) => run.slurm!.jobId));
+    for (const [jobId, watch] of this.watchedJobs) {
+      if (wanted.has(jobId)) continue;
+      watch.dispose();
+      this.watchedJobs.delete(jobId);
+    }
+    for (const jobId of wanted) if (!this.watchedJobs.has(jobId)) this.watchedJobs.set(jobId, this.slurmJobs.watch(jobId));
+  }
+
+  /** A sweep's runs under one node, placed where its newest run is; runs of no sweep stay as they are. */
+  private async groupBySweep(runs: RunListing[]): Promise<RunNode[]> {
+    const ids = await Promise.all(runs.map((run) => this.sweepIdOf(run.dir)));
+    const nodes: RunNode[] = [];
+    const sweeps = new Map<string, SweepNode>();
+    runs.forEach((run, index) => {
+      const sweepId = ids[index];
+      if (sweepId === null) {
+        nodes.push({ kind: 'run', run });
+        return;
+      }
+      const sweep = sweeps.get(sweepId);
+      if (sweep) sweep.runs.push(run);
+      else {
+        const node: SweepNode = { kind: 'sweep', sweepId, runs: [run] };
+        sweeps.set(sweepId, node);
+        nodes.push(node);
+      }
+    });
+    return nodes;
+  }
+
+  private async sweepIdOf(runDir: string): Promise<string | null> {
+    const cached = this.sweepIds.get(runDir);
+    if (cached !== undefined) return cached;
+    const sweepId = await readSweepJson(runDir).then(
+      (membership) => membership.sweepId,
+      () => null,
+    );
+    // Only a membership is final: a run of no sweep may still join one when a sweep reuses it.
+    if (sweepId !== null) this.sweepIds.set(runDir, sweepId);
+    return sweepId;
+  }
+
   private checkWhileRunning(runs: readonly RunListing[]): void {
+    this.watchSlurmJobs(runs);
     this.running = runs.filter((run) => run.state === 'running').map((run) => run.dir);
     if (this.running.length === 0) {
       clearInterval(this.runningCheck);
@@ -175,6 +245,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     switch (node.kind) {
       case 'experiment':
         return this.experimentItem(node);
+      case 'sweep':
+        return this.sweepItem(node);
       case 'model':
         return this.modelItem(node.run, node.epoch, node.model);
       case 'checkpoints': {
@@ -217,16 +289,28 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     return item;
   }
 
+  private sweepItem(node: SweepNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(`sweep ${node.sweepId}`, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `sweep:${node.sweepId}`;
+    item.contextValue = 'sweep';
+    item.iconPath = new vscode.ThemeIcon('layers');
+    const count = (state: RunState) => node.runs.filter((run) => run.state === state).length;
+    const counts = (['done', 'running', 'queued', 'failed', 'stopped'] as const).map((state) => [state, count(state)] as const).filter(([, n]) => n > 0);
+    item.description = `${node.runs.length} ${node.runs.length === 1 ? 'run' : 'runs'}: ${counts.map(([state, n]) => `${n} ${state}`).join(' · ')}`;
+    item.tooltip = `The runs of sweep ${node.sweepId}, newest first: ${counts.map(([state, n]) => `${n} ${state}`).join(', ')}`;
+    return item;
+  }
+
   private runItem(run: RunListing): vscode.TreeItem {
     const opens = run.state !== undefined && run.state !== 'queued';
     const item = new vscode.TreeItem(run.runId, opens ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.dir}`;
     item.contextValue = run.state ? `run.${run.state}` : 'run.unreadable';
     item.resourceUri = vscode.Uri.file(run.dir);
-    item.description = run.state === 'failed' && run.error ? `failed: ${run.error}` : (run.state ?? 'unreadable');
+    item.description = this.descriptions.get(run.dir) ?? (run.state === 'failed' && run.error ? `failed: ${run.error}` : (run.state ?? 'unreadable'));
     item.iconPath = run.state ? STATE_ICONS[run.state] : new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     // A failed run's tooltip is left to resolveTreeItem, which adds its last log lines.
-    if (run.state !== 'failed') item.tooltip = run.problem ?? run.dir;
+    if (run.state !== 'failed') item.tooltip = run.problem ?? `${run.dir}${run.slurm ? `\nSlurm job ${run.slurm.jobId}` : ''}`;
     return item;
   }
 
@@ -257,6 +341,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
 
   dispose(): void {
     clearInterval(this.runningCheck);
+    for (const watch of this.watchedJobs.values()) watch.dispose();
     this.debouncer.dispose();
     void this.watcher?.close();
     for (const disposable of this.disposables) disposable.dispose();

@@ -8,6 +8,11 @@ import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
 import type { SlurmJobMonitor } from './slurmJobMonitor';
 
 const TAIL_LINES = 40;
+/**
+ * How long a job Slurm no longer knows (no squeue entry, no accounting, past MinJobAge) may stay
+ * unknown before its execution counts as over: never "running" for a job that is gone.
+ */
+const UNKNOWN_GRACE_MS = 60_000;
 
 /**
  * A run executing as a Slurm job: its output is the job's log in the run folder, followed as it
@@ -26,6 +31,7 @@ export class SlurmJobExecution implements RunExecution {
   private pending = '';
   private reading: Promise<void> = Promise.resolve();
   private finished: ((end: ExecutionEnd) => void) | undefined;
+  private unknownTimer: ReturnType<typeof setTimeout> | undefined;
   readonly onLine = this.lines.event;
   readonly onMessage = this.messages.event;
   readonly exit: Promise<ExecutionEnd>;
@@ -47,6 +53,11 @@ export class SlurmJobExecution implements RunExecution {
     this.monitoring = monitor.onDidChange((changes) => {
       const report = changes.get(jobId);
       if (report && isFinalJobKind(report.kind)) void this.end(report);
+      else if (report?.kind === 'unknown') this.unknownTimer ??= setTimeout(() => this.endIfStillUnknown(), UNKNOWN_GRACE_MS);
+      else if (report) {
+        clearTimeout(this.unknownTimer);
+        this.unknownTimer = undefined;
+      }
     });
   }
 
@@ -77,6 +88,12 @@ export class SlurmJobExecution implements RunExecution {
     });
   }
 
+  private endIfStillUnknown(): void {
+    const report = this.monitor.report(this.jobId);
+    if (report?.kind === 'unknown')
+      void this.end({ ...report, reason: report.reason ?? `Slurm has not known job ${this.jobId} for ${UNKNOWN_GRACE_MS / 1000} s` });
+  }
+
   private async end(report: SlurmJobState): Promise<void> {
     if (!this.finished) return;
     const resolve = this.finished;
@@ -98,6 +115,7 @@ export class SlurmJobExecution implements RunExecution {
   }
 
   dispose(): void {
+    clearTimeout(this.unknownTimer);
     this.watching.dispose();
     this.monitoring.dispose();
     void this.watcher.close();
