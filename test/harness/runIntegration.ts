@@ -17,6 +17,10 @@
  *
  * Env: KDUDA_INTEGRATION_TIMEOUT_S (default 180) bounds the whole test run; KDUDA_VERBOSE=1 echoes
  * the workbench console (extension host output included) as it comes.
+ *
+ * A trusted run whose files include the Slurm tests starts a real one-node Slurm first (see
+ * slurmCluster.ts) and gives the extension host its SLURM_CONF, as a login node's environment
+ * would; KDUDA_SLURM=0 leaves it out (the Slurm tests then skip).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +31,7 @@ import { poll } from './poll';
 import { harnessUserSettings, startCodeServer, type CodeServer } from './codeServer';
 import { EXTENSION_MAIN, INTEGRATION_INDEX, REPO_ROOT, VSCODE_TEST_DIR } from './paths';
 import { createTestWorkspace, type TestWorkspace } from './workspace';
+import { startSlurmCluster, type SlurmCluster } from './slurmCluster';
 
 type Runner = 'code-server' | 'electron';
 
@@ -109,8 +114,9 @@ function checkBuilt(options: Options): void {
 }
 
 /** What the test runner in the extension host reads (see test/integration/index.ts). */
-function testEnv(options: Options, resultsFile: string): Record<string, string | undefined> {
+function testEnv(options: Options, resultsFile: string, slurm: SlurmCluster | undefined): Record<string, string | undefined> {
   return {
+    ...(slurm ? { SLURM_CONF: slurm.env.SLURM_CONF, KDUDA_TEST_SLURM_PARTITION: slurm.partition } : {}),
     KDUDA_TEST_RESULTS: resultsFile,
     KDUDA_TEST_GREP: options.grep,
     KDUDA_TEST_FILES: options.files,
@@ -142,12 +148,12 @@ function report(results: TestResults): number {
   return results.failed > 0 || results.passed === 0 ? 1 : 0;
 }
 
-async function runWithCodeServer(options: Options, workspace: TestWorkspace, resultsFile: string): Promise<TestResults | undefined> {
+async function runWithCodeServer(options: Options, workspace: TestWorkspace, resultsFile: string, slurm: SlurmCluster | undefined): Promise<TestResults | undefined> {
   let server: CodeServer | undefined;
   let browser: BrowserSession | undefined;
   const verbose = process.env.KDUDA_VERBOSE === '1';
   try {
-    server = await startCodeServer({ workspace: workspace.root, trust: !options.untrusted, env: testEnv(options, resultsFile) });
+    server = await startCodeServer({ workspace: workspace.root, trust: !options.untrusted, env: testEnv(options, resultsFile, slurm) });
     browser = await launchBrowser({
       onConsole: verbose ? (text) => console.log(`  [workbench] ${text}`) : undefined,
     });
@@ -176,7 +182,7 @@ async function runWithCodeServer(options: Options, workspace: TestWorkspace, res
   }
 }
 
-async function runWithElectron(options: Options, workspace: TestWorkspace, resultsFile: string): Promise<TestResults | undefined> {
+async function runWithElectron(options: Options, workspace: TestWorkspace, resultsFile: string, slurm: SlurmCluster | undefined): Promise<TestResults | undefined> {
   const { downloadAndUnzipVSCode, runTests } = await import('@vscode/test-electron');
   const version = process.env.KDUDA_VSCODE_VERSION || 'stable';
   let vscodeExecutablePath: string;
@@ -202,7 +208,7 @@ async function runWithElectron(options: Options, workspace: TestWorkspace, resul
       vscodeExecutablePath,
       extensionDevelopmentPath: options.extensionDevelopmentPath,
       extensionTestsPath: options.extensionTestsPath,
-      extensionTestsEnv: testEnv(options, resultsFile),
+      extensionTestsEnv: testEnv(options, resultsFile, slurm),
       launchArgs: [
         workspace.root,
         '--disable-extensions',
@@ -233,9 +239,14 @@ async function main(): Promise<number> {
   const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'kduda-results-'));
   const resultsFile = path.join(resultsDir, 'integration-results.json');
   console.log(`integration tests (${options.runner} runner${options.untrusted ? ', untrusted workspace' : ''}), workspace ${workspace.root}`);
+  const wantsSlurm = !options.untrusted && process.env.KDUDA_SLURM !== '0' && (!options.files || new RegExp(options.files).test('slurm'));
+  let slurm: SlurmCluster | undefined;
   try {
+    if (wantsSlurm) slurm = await startSlurmCluster({ killWait: 15, log: (line) => console.log(`slurm: ${line}`) });
     const results =
-      options.runner === 'electron' ? await runWithElectron(options, workspace, resultsFile) : await runWithCodeServer(options, workspace, resultsFile);
+      options.runner === 'electron'
+        ? await runWithElectron(options, workspace, resultsFile, slurm)
+        : await runWithCodeServer(options, workspace, resultsFile, slurm);
     console.log(`integration run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (!results) {
       console.log('0 passed, 1 failed');
@@ -243,6 +254,7 @@ async function main(): Promise<number> {
     }
     return report(results);
   } finally {
+    await slurm?.stop();
     await workspace.dispose();
     rmSync(resultsDir, { recursive: true, force: true });
   }

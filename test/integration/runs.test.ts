@@ -231,8 +231,9 @@ describe('Runs: Start Run and Stop Run', function () {
     });
     const notifications = await errorNotifications(async () => {
       const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
-      assert.equal(result.started, true, result.reason);
-      await poll('the trainer to exit', () => api.activeRuns.list().length === 0, 30_000);
+      assert.equal(result.started, false, 'the trainer’s checks refused it before any run');
+      assert.match(result.reason ?? '', /deleted-after-validation does not exist/);
+      assert.equal(api.activeRuns.list().length, 0);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
     const shown = notifications.find((message) => message.includes('run refused'));
@@ -287,13 +288,11 @@ describe('Runs: Start Run and Stop Run', function () {
         'kdUda.startRun',
         await experiment('second', { epochs: 1, stepsPerEpoch: 2 }),
       );
-      assert.deepEqual(second, { started: false, queued: 1 });
+      assert.equal(second.started, false);
+      assert.equal(second.queued, 1);
       await runOf('first', 'running');
-      assert.equal(
-        (await listRuns(runsDir)).some((run) => run.runId.endsWith('-second')),
-        false,
-        'the queued run has not started',
-      );
+      const waiting = await runOf('second', 'queued');
+      assert.equal(existsSync(path.join(waiting.dir, 'events.jsonl')), false, 'the queued run has a prepared folder and has not started');
       await vscode.commands.executeCommand('kdUda.stopRun');
       await runOf('first', 'stopped');
       await runOf('second', 'done');
