@@ -10,25 +10,30 @@
  *                            [--methods source-only,dann-student,...] [--student-adversarial two-domain|target-only]
  *                            [--targets a,b] [--runs-dir DIR] [--json FILE] [--report]
  *
+ * Each method is one sweep file (`seed` over the seeds; KD-STDA also `data.targets` over the
+ * single targets), written from these options into `<runs-dir>/.experiments/` with the data
+ * folder's absolute path, and run by the trainer's own sweep runner (`kd-uda sweep FILE
+ * --runs-dir DIR`): every run is the real trainer CLI in its own process, and a point whose done
+ * run (same resolved experiment, name aside) is in the runs folder is reused, so an interrupted
+ * benchmark continues where it stopped. The table is read from each point's results.json.
+ *
  * `--report` trains nothing: it prints the table of the runs already finished, each row over the
  * seeds it has (column n).
  * The recipe is the DANN paper's for digits: `batch` images per domain a step (each target its own
  * batch), the learning rate and the reversal weight annealed per step, the discriminator on the
- * conv features with no batch norm (the trainer's defaults). A row is printed once every seed of
- * its runs is done; `--methods` runs a subset.
- *
- * Every run is the real trainer CLI in its own process (`kd-uda train`), on the dataset's own
- * test folders. The headline is each run's last epoch: no target label chooses anything. A run
- * folder whose experiment equals the one asked for and that is done is reused, so an interrupted
- * benchmark continues where it stopped.
+ * conv features with no batch norm (the trainer's defaults). The headline is each run's last
+ * epoch: no target label chooses anything.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readResultsJson, readStatusJson } from '../src/runFolder/readRunFiles';
 import type { RunResults } from '../src/runFolder/results';
-import { ensureDigits, finishedRun, trainOrReuse, type TrainedRun } from './trainerRuns';
+import { readExperimentFile } from '../src/trainer/cli/experimentFile';
+import { matchingRuns } from '../src/trainer/cli/prepare';
+import { ensureDigits, runProcess } from './trainerRuns';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +59,8 @@ const root = path.resolve(__dirname, '..', '..');
 const trainer = path.resolve(values.trainer ?? path.join(root, 'dist', 'trainer.js'));
 const dataDir = path.resolve(values.data ?? path.join(root, '.cache', 'bench', 'digits'));
 const runsDir = path.resolve(values['runs-dir'] ?? path.join(root, '.cache', 'bench', 'digits-runs'));
+/** Where the sweep files go: a dot folder, which the runs folder's listings skip. */
+const sweepFilesDir = path.join(runsDir, '.experiments');
 const seeds = values.seeds.split(',').map(Number);
 const SOURCE = 'mnist';
 
@@ -99,14 +106,19 @@ function methodSection(method: MethodKey): Record<string, unknown> {
   }
 }
 
-function experimentFor(method: MethodKey, seed: number, targets: string[]): Record<string, unknown> {
-  const suffix = method === 'kd-stda' ? `-${targets[0]}` : '';
-  // Runs of the default two-domain term keep the plain name, so a comparison reuses them.
+/**
+ * One method's sweep file: the seeds (and for KD-STDA each single target) as its axes. Each
+ * point resolves to exactly the experiment the benchmark ran before it was a sweep (one file per
+ * run, `bench-digits-<method>[-<target>]-seed<seed>`), name aside, so those runs are reused.
+ */
+function sweepFileFor(method: MethodKey, targets: string[]): Record<string, unknown> {
+  // Runs of the default two-domain term keep the plain name, so a comparison tells them apart by name too.
   const adversarial = values['student-adversarial'] === 'target-only' && ['kd-stda', 'kd-mtda', 'mt-mtda'].includes(method) ? '-target-only' : '';
+  const runsPerTarget = method === 'kd-stda';
   return {
     version: 1,
-    name: `bench-digits-${method}${suffix}${adversarial}-seed${seed}`,
-    data: { root: dataDir, source: SOURCE, targets, imageSize: 28, channels: 3, split: { kind: 'folders' } },
+    name: `bench-digits-${method}${adversarial}`,
+    data: { root: dataDir, source: SOURCE, targets: runTargets(method, targets)[0], imageSize: 28, channels: 3, split: { kind: 'folders' } },
     // Only the runs that train a teacher name one; leaving it out elsewhere lets a change of
     // teacher reuse the student-only runs.
     ...(method === 'source-only' || method === 'dann-student' ? {} : { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } }),
@@ -116,8 +128,8 @@ function experimentFor(method: MethodKey, seed: number, targets: string[]): Reco
     epochs: Number(values.epochs),
     stepsPerEpoch: Number(values.steps),
     batchSize: Number(values.batch),
-    seed,
     backend: values.backend,
+    sweep: { seed: seeds, ...(runsPerTarget ? { 'data.targets': runTargets(method, targets) } : {}) },
   };
 }
 
@@ -129,9 +141,57 @@ async function ensureBenchmark(): Promise<string[]> {
   return targets;
 }
 
-function trainOnce(method: MethodKey, seed: number, targets: string[]): Promise<TrainedRun | undefined> {
-  const experiment = experimentFor(method, seed, targets);
-  return values.report ? finishedRun(runsDir, experiment) : trainOrReuse(trainer, runsDir, experiment);
+/** A point's finished run: its results, and its own wall time (status.json). */
+interface FinishedPoint {
+  seed: number;
+  targets: string[];
+  results: RunResults;
+  seconds: number;
+  /** Whether it was done before this invocation ran the sweep. */
+  reused: boolean;
+}
+
+/** The done runs of a sweep file's points in `runsDir`, as `kd-uda prepare` would match them; nothing is written. */
+async function finishedPoints(
+  file: string,
+  doneBefore: ReadonlySet<string>,
+): Promise<{ finished: FinishedPoint[]; missing: Pick<FinishedPoint, 'seed' | 'targets'>[] }> {
+  const read = await readExperimentFile(file);
+  const matches = await matchingRuns(read, runsDir);
+  const finished: FinishedPoint[] = [];
+  const missing: Pick<FinishedPoint, 'seed' | 'targets'>[] = [];
+  for (const [at, point] of read.points.entries()) {
+    const { seed, data } = point.experiment;
+    const match = matches[at];
+    if (match?.state !== 'done') {
+      missing.push({ seed, targets: data.targets });
+      continue;
+    }
+    const { startedAt, endedAt } = await readStatusJson(match.dir);
+    const seconds = startedAt && endedAt ? (Date.parse(endedAt) - Date.parse(startedAt)) / 1000 : Number.NaN;
+    finished.push({ seed, targets: data.targets, results: await readResultsJson(match.dir), seconds, reused: doneBefore.has(match.dir) });
+  }
+  return { finished, missing };
+}
+
+/** The folders of a sweep file's points that are done now. */
+async function doneRuns(file: string): Promise<Set<string>> {
+  const matches = await matchingRuns(await readExperimentFile(file), runsDir);
+  return new Set(matches.flatMap((match) => (match?.state === 'done' ? [match.dir] : [])));
+}
+
+/** `kd-uda sweep FILE --runs-dir DIR`, its lines echoed; throws when a run did not end done. */
+async function runSweep(file: string): Promise<void> {
+  let lastLines: string[] = [];
+  const code = await runProcess(process.execPath, [trainer, 'sweep', file, '--runs-dir', runsDir], (line) => {
+    lastLines = [...lastLines.slice(-19), line];
+    console.log(`  ${line}`);
+  });
+  if (code !== 0) throw new Error(`kd-uda sweep ${file} exited with ${code}; last lines:\n${lastLines.join('\n')}`);
+}
+
+function pointLabel(method: MethodKey, point: Pick<FinishedPoint, 'seed' | 'targets'>): string {
+  return `[seed ${point.seed}] ${method}${method === 'kd-stda' ? ` -> ${point.targets[0]}` : ''}`;
 }
 
 /** Accuracy per target of one row's model(s) in one seed's run(s): per-target teachers and KD-STDA runs each on their own target. */
@@ -176,23 +236,27 @@ async function main(): Promise<void> {
   console.log(
     `Digits: ${SOURCE} -> ${targets.join(', ')}; seeds ${seeds.join(', ')}; ${values.epochs} epochs x ${values.steps} steps, ${values.batch} images per domain a step; teacher lenet5 x${values['teacher-width']}; load ${os.loadavg()[0].toFixed(2)}`,
   );
-  for (const seed of seeds) {
-    for (const method of methods) {
-      for (const domains of runTargets(method, targets)) {
-        const label = `[seed ${seed}] ${method}${method === 'kd-stda' ? ` -> ${domains[0]}` : ''}`;
-        if (!values.report) console.log(`${label} ...`);
-        const outcome = await trainOnce(method, seed, domains);
-        if (!outcome) {
-          console.log(`${label}: not run yet`);
-          continue;
-        }
-        results.set(`${method}/${seed}`, [...(results.get(`${method}/${seed}`) ?? []), outcome.results]);
-        seconds.set(method, [...(seconds.get(method) ?? []), outcome.seconds]);
-        // A teacher-only run (DANN on the teacher) has no student: report the model it trained.
-        const scores = Object.entries(outcome.results.headline.meanTarget).map(([role, mean]) => `${role} ${(100 * mean).toFixed(1)}%`);
-        console.log(`${label}: ${outcome.seconds.toFixed(0)} s${outcome.reused ? ' (an earlier run, reused)' : ''}, mean target ${scores.join(', ')}`);
-      }
+  await mkdir(sweepFilesDir, { recursive: true });
+  for (const method of methods) {
+    const document = sweepFileFor(method, targets);
+    const file = path.join(sweepFilesDir, `${String(document.name)}.kdexp.json`);
+    await writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
+    const doneBefore = await doneRuns(file);
+    if (!values.report) {
+      console.log(`${method}: kd-uda sweep ${file}`);
+      await runSweep(file);
     }
+    const { finished, missing } = await finishedPoints(file, doneBefore);
+    for (const point of finished) {
+      results.set(`${method}/${point.seed}`, [...(results.get(`${method}/${point.seed}`) ?? []), point.results]);
+      seconds.set(method, [...(seconds.get(method) ?? []), point.seconds]);
+      // A teacher-only run (DANN on the teacher) has no student: report the model it trained.
+      const scores = Object.entries(point.results.headline.meanTarget).map(([role, mean]) => `${role} ${(100 * mean).toFixed(1)}%`);
+      console.log(
+        `${pointLabel(method, point)}: ${point.seconds.toFixed(0)} s${point.reused ? ' (an earlier run, reused)' : ''}, mean target ${scores.join(', ')}`,
+      );
+    }
+    for (const point of missing) console.log(`${pointLabel(method, point)}: not run yet`);
   }
 
   // A seed counts for a row once all its runs are done (KD-STDA: one per target).
@@ -227,8 +291,7 @@ async function main(): Promise<void> {
       .map((load) => load.toFixed(2))
       .join(' ')}`,
   );
-  if (values.json)
-    await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: experimentFor(methods[0], seeds[0], targets), rows: table }, null, 2)}\n`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify({ targets, seeds, settings: sweepFileFor(methods[0], targets), rows: table }, null, 2)}\n`);
 }
 
 main().catch((error: Error) => {

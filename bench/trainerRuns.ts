@@ -119,12 +119,6 @@ export async function trainOrReuse(trainer: string, runsDir: string, experiment:
   return readTrainedRun(runDir, reused);
 }
 
-/** A finished run of exactly this experiment, without training one when there is none. */
-export async function finishedRun(runsDir: string, experiment: Record<string, unknown>): Promise<TrainedRun | undefined> {
-  const runDir = await reusableRun(runsDir, experiment);
-  return runDir === undefined ? undefined : readTrainedRun(runDir, true);
-}
-
 async function readTrainedRun(runDir: string, reused: boolean): Promise<TrainedRun> {
   return { results: await readResultsJson(runDir), seconds: (await runSeconds(runDir)).seconds, reused };
 }

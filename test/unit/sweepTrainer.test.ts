@@ -193,6 +193,23 @@ describe('prepare reuses the run folders of the same experiment', () => {
       ],
     );
     assert.equal((await readdir(runsDir)).length, 4, 'only the adam point got a new folder');
+
+    // A name is a label: the same settings under another name are the same run.
+    const renamed = await writeExperiment(root, 'renamed', tinyExperiment({ ...fields, name: 'another-label', seed: 0 }));
+    const relabelled = await prepareRuns(await readExperimentFile(renamed), runsDir);
+    assert.deepEqual(
+      relabelled.runs.map((run) => [run.runDir, run.reused]),
+      [[zero, true]],
+    );
+
+    // --new reuses nothing, not even the done run: Start Run pressed again starts another run.
+    const fresh = await runTrainer(['prepare', renamed, '--runs-dir', runsDir, '--new', '--json']);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    const [created] = (JSON.parse(fresh.stdout) as PreparedRuns).runs;
+    assert.deepEqual([created.state, created.reused], ['queued', false]);
+    assert.notEqual(created.runDir, zero);
+    assert.equal((await readdir(runsDir)).length, 5, `a new folder beside the done run of the same experiment: ${(await readdir(runsDir)).join(', ')}`);
+    assert.deepEqual({ ...(await readExperimentJson(created.runDir)), name: 'reuse' }, await readExperimentJson(zero));
   });
 });
 

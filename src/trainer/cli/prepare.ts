@@ -20,12 +20,15 @@ import { preflight, PreflightError } from './preflight';
 import { tellLauncher } from './tellLauncher';
 import { UsageError } from './usageError';
 
-export const PREPARE_USAGE = `Usage: kd-uda prepare <file.kdexp.json> [--runs-dir DIR] [--json]
+export const PREPARE_USAGE = `Usage: kd-uda prepare <file.kdexp.json> [--runs-dir DIR] [--new] [--json]
 
 Makes a run folder for every point of the experiment's sweep (one for a file without a sweep),
 ready for kd-uda train --resume <runDir>. A point whose experiment, resolved, is that of a run
 folder already in runs-dir (default ./runs) reuses that folder: a done run as it is, a queued,
-stopped or failed one to be continued. Every point to run is checked first as train checks a run:
+stopped or failed one to be continued. Neither name nor executor counts in that comparison (a
+name is a label; where a run executes changes no result). --new reuses nothing: every point gets
+a new folder (Start Run on a file without a sweep: pressing it again starts another run).
+Every point to run is checked first as train checks a run:
 every problem at once, exit 2 and nothing created. --json prints one JSON document (and a launcher
 with an IPC channel is told it): {"kind": "runs-prepared", "sweepId", "count", "runs": [{"index",
 "point", "runDir", "state", "reused"}]}.
@@ -35,9 +38,12 @@ Exit codes: 0 prepared; 2 bad arguments, experiment or data.`;
 /** Which of several folders with a point's experiment a point takes: the furthest along, then the newest. */
 const REUSE_ORDER: readonly RunState[] = ['done', 'running', 'stopped', 'failed', 'queued'];
 
-/** What makes two runs the same: the resolved experiment, in canonical JSON; where it executes does not count. */
-function sameRunKey(experiment: unknown): string {
-  const { executor: _executor, ...settings } = experiment as Record<string, unknown>;
+/**
+ * What makes two runs the same: the resolved experiment, in canonical JSON. Neither its name (a
+ * label: Compare Runs groups runs without it too) nor where it executes counts.
+ */
+export function sameRunKey(experiment: unknown): string {
+  const { executor: _executor, name: _name, ...settings } = experiment as Record<string, unknown>;
   return canonicalJson(settings);
 }
 
@@ -82,7 +88,7 @@ async function preflightPoints(read: ExperimentFile, toCheck: ReadonlySet<number
   );
 }
 
-interface ExistingRun {
+export interface ExistingRun {
   dir: string;
   state: RunState;
 }
@@ -134,20 +140,28 @@ async function joinSweep(dir: string, state: RunState, membership: SweepMembersh
 }
 
 /**
- * Gives each point of an experiment file (read by readExperimentFile) a run folder in `runsDir`:
- * an existing one with the same resolved experiment, or a new prepared one. Every point that is
- * to run (all but those with a done run) is checked first as `train` checks a run: a UsageError
- * names every problem, and nothing is created or written.
+ * For each point of an experiment file, in order, the run folder in `runsDir` that has its
+ * experiment (the furthest along), or undefined; nothing is created or written. A folder serves
+ * one point: two points that resolve alike (values that only spell out defaults) get a folder each.
  */
-export async function prepareRuns(read: ExperimentFile, runsDir: string): Promise<PreparedRuns> {
+export async function matchingRuns(read: ExperimentFile, runsDir: string): Promise<(ExistingRun | undefined)[]> {
   const existing = await existingRuns(runsDir);
   const claimed = new Set<string>();
-  // A folder serves one point: two points that resolve alike (values that only spell out defaults) get a folder each.
-  const matches = read.points.map((point) => {
+  return read.points.map((point) => {
     const match = existing.get(sameRunKey(point.experiment))?.find((run) => !claimed.has(run.dir));
     if (match) claimed.add(match.dir);
     return match;
   });
+}
+
+/**
+ * Gives each point of an experiment file (read by readExperimentFile) a run folder in `runsDir`:
+ * an existing one with the same resolved experiment (unless `reuse` is false), or a new prepared one. Every point that is
+ * to run (all but those with a done run) is checked first as `train` checks a run: a UsageError
+ * names every problem, and nothing is created or written.
+ */
+export async function prepareRuns(read: ExperimentFile, runsDir: string, options: { reuse: boolean } = { reuse: true }): Promise<PreparedRuns> {
+  const matches = options.reuse ? await matchingRuns(read, runsDir) : read.points.map(() => undefined);
   await preflightPoints(read, new Set(read.points.filter((_, at) => matches[at]?.state !== 'done').map((point) => point.index)));
   const runs: PreparedRun[] = [];
   for (const [at, point] of read.points.entries()) {
@@ -204,13 +218,14 @@ export function parseExperimentArgs(
 
 export async function prepareCommand(args: readonly string[], io: CliIo): Promise<number> {
   try {
-    const parsed = parseExperimentArgs(args, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } }, PREPARE_USAGE, 'prepare');
+    const parsed = parseExperimentArgs(args, { 'runs-dir': { type: 'string' }, new: { type: 'boolean' }, json: { type: 'boolean' } }, PREPARE_USAGE, 'prepare');
     if (parsed === 'help') {
       io.out(PREPARE_USAGE);
       return 0;
     }
     const read = await readExperimentFile(parsed.file);
-    const prepared = await prepareRuns(read, typeof parsed.values['runs-dir'] === 'string' ? parsed.values['runs-dir'] : 'runs');
+    const runsDir = typeof parsed.values['runs-dir'] === 'string' ? parsed.values['runs-dir'] : 'runs';
+    const prepared = await prepareRuns(read, runsDir, { reuse: parsed.values.new !== true });
     tellLauncher(prepared);
     if (parsed.values.json) io.out(JSON.stringify(prepared));
     else for (const line of preparedRunsTable(prepared)) io.out(line);
