@@ -15,7 +15,7 @@
  * --untrusted: the workspace opens in Restricted Mode (workspace trust on, never granted), and the
  * tests see KDUDA_TEST_TRUST=untrusted (else `trusted`).
  *
- * Env: KDUDA_INTEGRATION_TIMEOUT_S (default 180) bounds the whole test run; KDUDA_VERBOSE=1 echoes
+ * Env: KDUDA_INTEGRATION_TIMEOUT_S (default 900: the Slurm tests train several small runs) bounds the whole test run; KDUDA_VERBOSE=1 echoes
  * the workbench console (extension host output included) as it comes.
  *
  * A trusted run whose files include the Slurm tests starts a real one-node Slurm first (see
@@ -68,7 +68,7 @@ function parseArgs(argv: string[]): Options {
     grep: process.env.KDUDA_TEST_GREP || undefined,
     files: process.env.KDUDA_TEST_FILES || undefined,
     untrusted: process.env.KDUDA_TEST_TRUST === 'untrusted',
-    timeoutMs: Number(process.env.KDUDA_INTEGRATION_TIMEOUT_S || 180) * 1000,
+    timeoutMs: Number(process.env.KDUDA_INTEGRATION_TIMEOUT_S || 900) * 1000,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -148,7 +148,12 @@ function report(results: TestResults): number {
   return results.failed > 0 || results.passed === 0 ? 1 : 0;
 }
 
-async function runWithCodeServer(options: Options, workspace: TestWorkspace, resultsFile: string, slurm: SlurmCluster | undefined): Promise<TestResults | undefined> {
+async function runWithCodeServer(
+  options: Options,
+  workspace: TestWorkspace,
+  resultsFile: string,
+  slurm: SlurmCluster | undefined,
+): Promise<TestResults | undefined> {
   let server: CodeServer | undefined;
   let browser: BrowserSession | undefined;
   const verbose = process.env.KDUDA_VERBOSE === '1';
@@ -182,7 +187,12 @@ async function runWithCodeServer(options: Options, workspace: TestWorkspace, res
   }
 }
 
-async function runWithElectron(options: Options, workspace: TestWorkspace, resultsFile: string, slurm: SlurmCluster | undefined): Promise<TestResults | undefined> {
+async function runWithElectron(
+  options: Options,
+  workspace: TestWorkspace,
+  resultsFile: string,
+  slurm: SlurmCluster | undefined,
+): Promise<TestResults | undefined> {
   const { downloadAndUnzipVSCode, runTests } = await import('@vscode/test-electron');
   const version = process.env.KDUDA_VSCODE_VERSION || 'stable';
   let vscodeExecutablePath: string;

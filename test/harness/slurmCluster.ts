@@ -15,7 +15,9 @@ import { poll } from './poll';
 import { SystemToolsError } from './systemTools';
 
 /** The temporary folders of this harness's clusters start so: a later start clears what an interrupted one left. */
-const FOLDER_PREFIX = 'kd-uda-slurm-';
+const FOLDER_PREFIX = 'kd-uda-slurm-cluster-';
+/** In a cluster's folder: the pid of the process that started it, which alone stops a live cluster. */
+const OWNER_FILE = 'owner.pid';
 
 const PACKAGES = ['slurmctld', 'slurmd', 'slurm-client', 'munge'];
 const PROGRAMS: Record<string, string> = {
@@ -148,10 +150,15 @@ function killDaemonsOf(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Clears what an earlier run of this harness left (a test process killed before its after()). */
+/**
+ * Clears what an earlier run of this harness left (a test process killed before its after()): the
+ * clusters whose starting process is gone. Another test process's live cluster is left alone.
+ */
 function clearLeftovers(log: (line: string) => void): void {
   for (const entry of readdirSync(os.tmpdir())) {
     if (!entry.startsWith(FOLDER_PREFIX)) continue;
+    const owner = Number(existsSync(path.join(os.tmpdir(), entry, OWNER_FILE)) ? readFileSync(path.join(os.tmpdir(), entry, OWNER_FILE), 'utf8') : NaN);
+    if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) continue;
     log(`clearing a Slurm cluster an earlier run left in ${path.join(os.tmpdir(), entry)}`);
     killDaemonsOf(path.join(os.tmpdir(), entry));
   }
@@ -216,6 +223,7 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
   const dir = await mkdtemp(path.join(os.tmpdir(), FOLDER_PREFIX));
   // munged checks that its socket's folder can be reached by everyone, and its key is 0600.
   await chmod(dir, 0o755);
+  await writeFile(path.join(dir, OWNER_FILE), String(process.pid));
   for (const sub of ['munge', 'state', 'spool']) await mkdir(path.join(dir, sub), { mode: 0o755 });
   const partition = options.partition ?? 'debug';
   const node = os.hostname().split('.')[0];

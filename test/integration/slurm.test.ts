@@ -228,7 +228,11 @@ describe('Runs on a real Slurm cluster', function () {
       },
       60_000,
     );
-    assert.match((await readFile(path.join(runDir, 'status.json'), 'utf8')).replace(/\s/g, ''), /"state":"running"/, 'the killed trainer could not record its end');
+    assert.match(
+      (await readFile(path.join(runDir, 'status.json'), 'utf8')).replace(/\s/g, ''),
+      /"state":"running"/,
+      'the killed trainer could not record its end',
+    );
     assert.match(shown.description, /^failed: /);
   });
 });

@@ -10,7 +10,7 @@ import { readRunResults, type ModelHeadline } from '../../runFolder/readRunResul
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import { readSweepJson } from '../../runFolder/readRunFiles';
 import { KeyedDebouncer } from '../../util/debounce';
-import type { SlurmJobMonitor } from '../slurm/slurmJobMonitor';
+import type { SlurmJobMonitor } from '../../slurm/jobMonitor';
 import { runsDirectory } from './runsDirectory';
 import { shownRunState } from './slurmRunState';
 

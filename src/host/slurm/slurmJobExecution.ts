@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readRunStatus } from '../../runFolder/listRuns';
 import { isFinalJobKind, type SlurmJobState } from '../../slurm/jobStates';
 import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
-import type { SlurmJobMonitor } from './slurmJobMonitor';
+import type { SlurmJobMonitor } from '../../slurm/jobMonitor';
 
 const TAIL_LINES = 40;
 /**

@@ -8,7 +8,7 @@ import { submitRuns, type Submission } from '../../slurm/submit';
 import { UntrustedWorkspaceError } from '../processes/trainerProcess';
 import { reportWhenDone, type ActiveRun, type ActiveRuns } from '../runsView/activeRuns';
 import { SlurmJobExecution } from './slurmJobExecution';
-import { SlurmJobMonitor } from './slurmJobMonitor';
+import { SlurmJobMonitor } from '../../slurm/jobMonitor';
 
 export interface SlurmRunRequest {
   runDir: string;

@@ -1,5 +1,4 @@
-import * as vscode from 'vscode';
-import type { SlurmJobState } from '../../slurm/jobStates';
+import type { SlurmJobState } from './jobStates';
 
 /** Asks the cluster about every given job in one batched query. */
 export type QuerySlurmJobs = (jobIds: readonly string[]) => Promise<Map<string, SlurmJobState>>;
@@ -8,19 +7,23 @@ export type QuerySlurmJobs = (jobIds: readonly string[]) => Promise<Map<string, 
 const FIRST_POLL_MS = 1000;
 const MAX_POLL_MS = 30_000;
 
+export interface Disposable {
+  dispose(): void;
+}
+
+type ChangeListener = (changes: ReadonlyMap<string, SlurmJobState>) => void;
+
 /**
- * The one poller of Slurm job states for the window: every job the window cares about (those it
- * submitted, and those of runs in the Runs view that are queued or running on a cluster) is asked
- * about in one batched query per poll, whatever their number; the interval doubles while nothing
- * changes, up to MAX_POLL_MS, and drops back when something does or a job is added. Nothing is
- * polled while no job is watched.
+ * The one poller of Slurm job states for a window (or a terminal sweep): every job it cares about
+ * (those it submitted, and those of runs listed as queued or running on a cluster) is asked about in
+ * one batched query per poll, whatever their number; the interval doubles while nothing changes, up
+ * to MAX_POLL_MS, and drops back when something does or a job is added. Nothing is polled while no
+ * job is watched. Pure Node: the extension host and the benches use it alike.
  */
-export class SlurmJobMonitor implements vscode.Disposable {
+export class SlurmJobMonitor implements Disposable {
   private readonly watchers = new Map<string, number>();
   private readonly reports = new Map<string, SlurmJobState>();
-  private readonly changed = new vscode.EventEmitter<ReadonlyMap<string, SlurmJobState>>();
-  /** Fires with the jobs whose report changed in a poll. */
-  readonly onDidChange = this.changed.event;
+  private readonly listeners = new Set<ChangeListener>();
   private delay = FIRST_POLL_MS;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
@@ -30,19 +33,27 @@ export class SlurmJobMonitor implements vscode.Disposable {
 
   constructor(private readonly query: QuerySlurmJobs) {}
 
+  /** Calls `listener` with the jobs whose report changed in a poll, until disposed. */
+  onDidChange(listener: ChangeListener): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
   /** Watches a job until the returned disposable is disposed (reference-counted per job). */
-  watch(jobId: string): vscode.Disposable {
+  watch(jobId: string): Disposable {
     this.watchers.set(jobId, (this.watchers.get(jobId) ?? 0) + 1);
     this.delay = FIRST_POLL_MS;
     this.schedule();
     let released = false;
-    return new vscode.Disposable(() => {
-      if (released) return;
-      released = true;
-      const count = (this.watchers.get(jobId) ?? 1) - 1;
-      if (count > 0) this.watchers.set(jobId, count);
-      else this.watchers.delete(jobId);
-    });
+    return {
+      dispose: () => {
+        if (released) return;
+        released = true;
+        const count = (this.watchers.get(jobId) ?? 1) - 1;
+        if (count > 0) this.watchers.set(jobId, count);
+        else this.watchers.delete(jobId);
+      },
+    };
   }
 
   /** The last report on a job, if it was polled. */
@@ -93,13 +104,13 @@ export class SlurmJobMonitor implements vscode.Disposable {
     }
     if (this.disposed) return;
     this.delay = changes.size ? FIRST_POLL_MS : Math.min(MAX_POLL_MS, this.delay * 2);
-    if (changes.size) this.changed.fire(changes);
+    if (changes.size) for (const listener of [...this.listeners]) listener(changes);
     this.schedule();
   }
 
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
-    this.changed.dispose();
+    this.listeners.clear();
   }
 }
