@@ -167,7 +167,7 @@ describe('Runs on a real Slurm cluster', function () {
     const result = await vscode.commands.executeCommand<StartRunResult>('kdUda.startRun', uri);
     assert.ok(result.started, 'reason' in result ? result.reason : '');
     assert.equal(result.runDirs?.length, 6);
-    const ids = await Promise.all(result.runDirs!.map(async (dir) => (await readStatusJson(dir)).slurm?.jobId));
+    const ids = await Promise.all(result.runDirs.map(async (dir) => (await readStatusJson(dir)).slurm?.jobId));
     assert.deepEqual(
       ids,
       [0, 1, 2, 3, 4, 5].map((task) => `${result.jobId}_${task}`),
@@ -185,7 +185,7 @@ describe('Runs on a real Slurm cluster', function () {
     });
     assert.match(String(api.runs.getTreeItem(sweepNode).description), /^6 runs: 6 done$/);
     // Compare Runs' grouping, on the records the panel reads, against the six results.json read here.
-    const table = buildComparisonTable(await Promise.all(result.runDirs!.map((dir) => readRunRecord(dir))));
+    const table = buildComparisonTable(await Promise.all(result.runDirs.map((dir) => readRunRecord(dir))));
     const groups = groupRuns(table);
     assert.equal(groups.length, 2, 'one row per learning rate');
     const column = table.columns.findIndex((candidate) => candidate.key === 'acc.student.mean');

@@ -12,9 +12,9 @@ describe('SlurmJobMonitor: one batched query per poll, backing off while nothing
     try {
       const queries: string[][] = [];
       let state: SlurmJobState = { kind: 'pending', slurmState: 'PENDING', reason: 'Priority', source: 'squeue' };
-      const monitor = new SlurmJobMonitor(async (jobIds) => {
+      const monitor = new SlurmJobMonitor((jobIds) => {
         queries.push([...jobIds]);
-        return new Map(jobIds.map((id) => [id, state]));
+        return Promise.resolve(new Map(jobIds.map((id) => [id, state])));
       });
       const changes: string[][] = [];
       monitor.onDidChange((changed) => changes.push([...changed.keys()]));
@@ -56,9 +56,7 @@ describe('SlurmJobMonitor: one batched query per poll, backing off while nothing
   it('a query that fails reports each job unknown with the reason, never running', async () => {
     mock.timers.enable({ apis: ['setTimeout'] });
     try {
-      const monitor = new SlurmJobMonitor(async () => {
-        throw new Error('squeue failed: Unable to contact slurm controller');
-      });
+      const monitor = new SlurmJobMonitor(() => Promise.reject(new Error('squeue failed: Unable to contact slurm controller')));
       const seen: SlurmJobState[] = [];
       monitor.onDidChange((changes) => seen.push(...changes.values()));
       monitor.watch('7');
