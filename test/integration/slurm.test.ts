@@ -219,15 +219,18 @@ describe('Runs on a real Slurm cluster', function () {
     assert.ok(result.started, 'reason' in result ? result.reason : '');
     const [runDir] = result.runDirs!;
     await poll('a first training step', async () => ((await stepsIn(runDir)) ? true : undefined), 120_000);
-    spawnSync('scancel', ['--signal=KILL', '--full', result.jobId!]);
+    const killed = spawnSync('scancel', ['--signal=KILL', '--full', result.jobId!], { encoding: 'utf8' });
+    assert.equal(killed.status, 0, killed.stderr);
+    let last = '';
     const shown = await poll(
       'the killed run to show failed',
       async () => {
         const found = await shownInTree(runDir);
+        last = `${found?.description} / ${await readFile(path.join(runDir, 'status.json'), 'utf8')} / ${await readFile(path.join(runDir, 'lock.json'), 'utf8').catch(() => 'no lock')}`;
         return found?.node.run.state === 'failed' ? found : undefined;
       },
       60_000,
-    );
+    ).catch((error: Error) => assert.fail(`${error.message}: last seen ${last}`));
     assert.match(
       (await readFile(path.join(runDir, 'status.json'), 'utf8')).replace(/\s/g, ''),
       /"state":"running"/,
