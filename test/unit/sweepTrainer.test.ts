@@ -72,9 +72,9 @@ describe('kd-uda prepare and sweep on a 2-point seed sweep', () => {
     const train = await runTrainer(['train', file, '--runs-dir', badRuns]);
     assert.equal(train.code, 2);
     assert.match(train.stderr, /seeds\.kdexp\.json is a sweep of 2 runs \(over seed\): run it with kd-uda sweep/);
-    const slurm = await runTrainer(['sweep', file, '--runs-dir', badRuns, '--executor', 'slurm']);
-    assert.equal(slurm.code, 2);
-    assert.match(slurm.stderr, /the slurm executor is not available in this build/);
+    const unknown = await runTrainer(['sweep', file, '--runs-dir', badRuns, '--executor', 'cloud']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown executor "cloud"; give one of local, slurm/);
     assert.equal(existsSync(badRuns), false);
   });
 
