@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { createRunFolder } from '../../runFolder/runId';
 import { cancelJobs } from '../../slurm/cancel';
 import { SlurmJobStates } from '../../slurm/jobStates';
 import { slurmCommandRunner } from '../../slurm/slurmCommand';
@@ -35,14 +36,19 @@ export class SlurmRuns implements vscode.Disposable {
     private readonly activeRuns: ActiveRuns,
   ) {}
 
-  /** Submits the runs as one job, or one job array; throws with Slurm's message (the runs then say failed) when it refuses. */
-  async submit(runs: readonly SlurmRunRequest[], executor: SlurmExecutorSpec, batchDir?: string): Promise<Submission> {
+  /**
+   * Submits the runs as one job, or one job array whose script and run list go to a new folder
+   * under `sweepDir` (an earlier array may still be pending on its own list); throws with Slurm's
+   * message (the runs then say failed) when it refuses.
+   */
+  async submit(runs: readonly SlurmRunRequest[], executor: SlurmExecutorSpec, sweepDir?: string): Promise<Submission> {
     if (!vscode.workspace.isTrusted) throw new UntrustedWorkspaceError('Submitting a Slurm job');
+    const batchDir = runs.length > 1 && sweepDir ? (await createRunFolder(sweepDir, 'array')).dir : undefined;
     const submission = await submitRuns({
       executor,
       runDirs: runs.map((run) => run.runDir),
       trainerBundle: path.join(this.extensionUri.fsPath, 'dist', 'trainer.js'),
-      ...(runs.length > 1 ? { batchDir } : {}),
+      ...(batchDir ? { batchDir } : {}),
     });
     runs.forEach((run, index) => this.follow(run.label, run.runDir, submission.runJobIds[index], { notify: runs.length === 1 }));
     this.monitor.pollSoon();
