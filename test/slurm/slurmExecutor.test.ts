@@ -153,7 +153,9 @@ describe('the Slurm executor on a real one-node Slurm', () => {
       if (current.kind === 'pending' && current.reason === 'BeginTime') await run('scontrol', ['update', `JobId=${requeued.jobId}`, 'StartTime=now']);
     });
     console.log(`# requeued job: states seen ${seen.join(' -> ')}`);
-    assert.equal(state.kind, 'completed', JSON.stringify(state));
+    const daemonLogs = async () =>
+      (await Promise.all(['slurmctld.log', 'slurmd.log'].map(async (name) => `--- ${name}\n${(await readFile(path.join(cluster.dir, name), 'utf8').catch(() => '')).split('\n').slice(-25).join('\n')}`))).join('\n');
+    assert.equal(state.kind, 'completed', `${JSON.stringify(state)}\n${await logOf(requeuedDir)}\n${await daemonLogs()}`);
     const status = await readStatusJson(requeuedDir);
     assert.equal(status.state, 'done', await logOf(requeuedDir));
     assert.ok(status.slurm && status.slurm.jobId === requeued.jobId && status.slurm.requeues >= 1, JSON.stringify(status));
