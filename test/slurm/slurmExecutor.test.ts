@@ -148,13 +148,24 @@ describe('the Slurm executor on a real one-node Slurm', () => {
     const unbrokenDir = await prepareRun('requeue', fields, 'unbroken');
     const requeued = await submitRuns({ executor: { ...executor, time: '1', signalSeconds: 50, maxRequeues: 6 }, runDirs: [requeuedDir], trainerBundle, run });
     const unbroken = await submitRuns({ executor, runDirs: [unbrokenDir], trainerBundle, run });
+    let heldSince: number | undefined;
     const { state, seen } = await waitForEnd(requeued.jobId, 240_000, async (current) => {
-      // Slurm holds a requeued job back for 120 s (BeginTime); the test does not wait them out.
-      if (current.kind === 'pending' && current.reason === 'BeginTime') await run('scontrol', ['update', `JobId=${requeued.jobId}`, 'StartTime=now']);
+      // Slurm holds a requeued job back for 120 s (BeginTime); the test does not wait them out, but
+      // gives the node 3 s to finish the job's last batch step: started sooner, slurmd refuses the
+      // job ("Job credential revoked") and it fails.
+      const held = current.kind === 'pending' && current.reason === 'BeginTime';
+      heldSince = held ? (heldSince ?? Date.now()) : undefined;
+      if (held && Date.now() - heldSince! >= 3000) await run('scontrol', ['update', `JobId=${requeued.jobId}`, 'StartTime=now']);
     });
     console.log(`# requeued job: states seen ${seen.join(' -> ')}`);
     const daemonLogs = async () =>
-      (await Promise.all(['slurmctld.log', 'slurmd.log'].map(async (name) => `--- ${name}\n${(await readFile(path.join(cluster.dir, name), 'utf8').catch(() => '')).split('\n').slice(-25).join('\n')}`))).join('\n');
+      (
+        await Promise.all(
+          ['slurmctld.log', 'slurmd.log'].map(
+            async (name) => `--- ${name}\n${(await readFile(path.join(cluster.dir, name), 'utf8').catch(() => '')).split('\n').slice(-25).join('\n')}`,
+          ),
+        )
+      ).join('\n');
     assert.equal(state.kind, 'completed', `${JSON.stringify(state)}\n${await logOf(requeuedDir)}\n${await daemonLogs()}`);
     const status = await readStatusJson(requeuedDir);
     assert.equal(status.state, 'done', await logOf(requeuedDir));
