@@ -118,14 +118,10 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
 
   /** Picks a color theme from the palette and waits for the panel to wear it (its body's class). */
   const useTheme = async (label: RegExp, bodyClass: string): Promise<void> => {
-    // Not runCommand, which waits for the palette to close: this command opens a second pick, of the themes.
     await editorTab(page, 'Compare Runs').click();
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('>Preferences: Color Theme');
-    await pickQuickPickItem(page, 'Preferences: Color Theme');
-    await pickQuickPickItem(page, label);
+    // The command opens a second pick, of the themes; the palette's retries ride out a loaded machine.
+    await runCommand(page, 'Preferences: Color Theme', 60_000, true);
+    await pickQuickPickItem(page, label, 30_000);
     await poll(`the panel in ${bodyClass}`, async () => (await frame.locator('body').getAttribute('class'))?.includes(bodyClass) ?? false, 15_000);
   };
 

@@ -133,8 +133,9 @@ export function quickPickRows(page: Page): Locator {
  * list lags behind typing and commands contributed by a just-started extension appear late; each
  * retry waits longer for the palette and its row (a workbench starved of CPU, as on a loaded CI
  * machine, filters the list in seconds), and a final failure leaves a screenshot of the screen.
+ * `opensPick`: the command asks for a choice (a theme, a format), which is left open to pick from.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000, opensPick = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = '';
   for (let attempt = 1; Date.now() < deadline; attempt++) {
@@ -162,7 +163,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
       await row.first().waitFor({ state: 'visible', timeout: 3000 * patience });
       // The list may still re-sort as results arrive: make sure the matching row is the focused one.
       await row.first().click();
-      await quickInput(page).waitFor({ state: 'hidden', timeout: 5000 });
+      // A command that asks for a choice leaves the quick input open with its own pick, for the caller.
+      if (!opensPick) await quickInput(page).waitFor({ state: 'hidden', timeout: 5000 });
       return;
     } catch (error) {
       lastProblem = (error as Error).message.split('\n')[0];
