@@ -7,7 +7,8 @@ import { isRecord } from '../util/isRecord';
 
 import { RunFileError } from '../runFolder/jsonShape';
 
-export const CHECKPOINT_DIFF_VERSION = 1;
+/** 2 added `representations`; a version-1 report is read as one without them. */
+export const CHECKPOINT_DIFF_VERSION = 2;
 
 /** One layer of a checkpoint's model, nested models flattened. */
 export interface ArchitectureRow {
@@ -81,6 +82,67 @@ export interface LayerWeightChange {
   cosine: number | null;
 }
 
+/**
+ * The images the representation figures are computed on: a seeded draw from each evaluation
+ * domain (in `domains` order), the same images for both checkpoints.
+ */
+export interface RepresentationSample {
+  seed: number;
+  domains: { name: string; kind: 'target' | 'source-holdout'; drawn: number; of: number }[];
+  /** Per image drawn: the index of its domain in `domains`, and its true class. */
+  domain: number[];
+  label: number[];
+}
+
+/** A 2-D embedding of one checkpoint's adaptation features, one point per sampled image. */
+export interface Embedding2d {
+  method: 'pca' | 'umap';
+  x: number[];
+  y: number[];
+  /** PCA: the share of the features' variance along each axis. */
+  explainedVariance?: [number, number];
+}
+
+/**
+ * Proxy A-distance between the source hold-out and one target (Ben-David et al. 2010):
+ * 2(1 − 2ε), ε the held-out error of a linear domain classifier on the adaptation features.
+ */
+export interface ProxyADistance {
+  target: string;
+  aDistance: number;
+  /** The classifier's error on the held-out half. */
+  error: number;
+  /** Images per domain it was trained on, and tested on. */
+  trainImages: number;
+  testImages: number;
+}
+
+/** What one checkpoint's adaptation features show. */
+export interface SideRepresentation {
+  /** The layer whose output the features are (the cut into trunk and head). */
+  layer: string;
+  features: number;
+  embeddings: Embedding2d[];
+  /** One per target, in `domains` order; empty when the run has no source hold-out. */
+  aDistance: ProxyADistance[];
+}
+
+/** Linear CKA (Kornblith et al. 2019) between every layer of A and every layer of B on the sampled images. */
+export interface LayerSimilarity {
+  images: number;
+  layersA: string[];
+  layersB: string[];
+  /** cka[i][j]: A's layer i against B's layer j, in [0, 1]. */
+  cka: number[][];
+}
+
+export interface RepresentationFigures {
+  sample: RepresentationSample;
+  a: SideRepresentation;
+  b: SideRepresentation;
+  similarity: LayerSimilarity;
+}
+
 export interface CheckpointDiffReport {
   version: number;
   createdAt: string;
@@ -96,10 +158,76 @@ export interface CheckpointDiffReport {
   domains: DomainDiff[];
   /** Present when the architectures are the same. */
   weights?: LayerWeightChange[];
+  /** Absent from version-1 reports, written before the figures existed. */
+  representations?: RepresentationFigures;
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
+
+const isNumberList = (value: unknown, length?: number): value is number[] =>
+  Array.isArray(value) && (length === undefined || value.length === length) && value.every(isNumber);
+const isIndexList = (value: unknown, length: number, bound: number): boolean =>
+  isNumberList(value, length) && value.every((index) => Number.isInteger(index) && index >= 0 && index < bound);
+
+/** What is wrong with a report's `representations`, so a panel can draw every point it names. */
+function representationProblems(figures: unknown, classes: number): string[] {
+  if (!isRecord(figures)) return ['representations must be an object'];
+  const problems: string[] = [];
+  const need = (ok: boolean, field: string, what: string) => {
+    if (!ok) problems.push(`representations.${field} must be ${what}`);
+  };
+  const sample = figures.sample;
+  const domains = isRecord(sample) && Array.isArray(sample.domains) ? sample.domains : undefined;
+  need(
+    !!domains && domains.every((domain) => isRecord(domain) && isString(domain.name) && isNumber(domain.drawn) && isNumber(domain.of)),
+    'sample.domains',
+    'a list of {name, kind, drawn, of}',
+  );
+  const images = isRecord(sample) && Array.isArray(sample.domain) ? sample.domain.length : 0;
+  need(isRecord(sample) && isIndexList(sample.domain, images, domains?.length ?? 0), 'sample.domain', 'a domain index per image');
+  need(isRecord(sample) && isIndexList(sample.label, images, classes), 'sample.label', `a class index per image (${images})`);
+  for (const side of ['a', 'b'] as const) {
+    const value = figures[side];
+    if (!isRecord(value)) {
+      problems.push(`representations.${side} must be an object`);
+      continue;
+    }
+    need(isString(value.layer) && isNumber(value.features), `${side}.layer/features`, 'a layer name and a feature count');
+    need(
+      Array.isArray(value.embeddings) &&
+        value.embeddings.every(
+          (embedding) =>
+            isRecord(embedding) &&
+            (embedding.method === 'pca' || embedding.method === 'umap') &&
+            isNumberList(embedding.x, images) &&
+            isNumberList(embedding.y, images),
+        ),
+      `${side}.embeddings`,
+      `a list of {method, x, y} with ${images} points each`,
+    );
+    need(
+      Array.isArray(value.aDistance) &&
+        value.aDistance.every((row) => isRecord(row) && isString(row.target) && isNumber(row.aDistance) && isNumber(row.error) && isNumber(row.testImages)),
+      `${side}.aDistance`,
+      'a list of {target, aDistance, error, trainImages, testImages}',
+    );
+  }
+  const similarity = figures.similarity;
+  const layersA = isRecord(similarity) && Array.isArray(similarity.layersA) && similarity.layersA.every(isString) ? similarity.layersA : undefined;
+  const layersB = isRecord(similarity) && Array.isArray(similarity.layersB) && similarity.layersB.every(isString) ? similarity.layersB : undefined;
+  need(
+    isRecord(similarity) &&
+      !!layersA &&
+      !!layersB &&
+      Array.isArray(similarity.cka) &&
+      similarity.cka.length === layersA.length &&
+      similarity.cka.every((row) => isNumberList(row, layersB.length)),
+    'similarity',
+    'layersA, layersB and a layersA × layersB matrix cka',
+  );
+  return problems;
+}
 
 /** The fields a panel relies on, as `field: problem` strings; empty when the report is usable. */
 function reportProblems(report: Record<string, unknown>): string[] {
@@ -147,6 +275,8 @@ function reportProblems(report: Record<string, unknown>): string[] {
       'weights',
       'a list of {layer, relativeL2, cosine}',
     );
+  if (report.representations !== undefined)
+    problems.push(...representationProblems(report.representations, Array.isArray(report.classNames) ? report.classNames.length : 0));
   return problems;
 }
 
