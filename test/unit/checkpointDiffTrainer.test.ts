@@ -75,7 +75,7 @@ describe('kd-uda diff', () => {
     assert.match(out, new RegExp(`\\[diff\\] wrote ${literal(file)}`));
     const report = await readCheckpointDiffReport(file);
     const results = await readResultsJson(runDir);
-    assert.equal(report.version, 1);
+    assert.equal(report.version, 2);
     assert.deepEqual(report.classNames, ['circle', 'square']);
     assert.deepEqual(
       report.domains.map((domain) => [domain.name, domain.kind, domain.images]),
@@ -111,6 +111,44 @@ describe('kd-uda diff', () => {
     assert.equal(report.architecture.same, false);
     assert.match(report.architecture.difference ?? '', /^layer \d+/);
     assert.equal(report.weights, undefined, 'no weight change between different architectures');
+
+    const figures = report.representations!;
+    assert.deepEqual(figures.sample.domains, [
+      { name: 't1', kind: 'target', drawn: 4, of: 4 },
+      { name: 'source-holdout', kind: 'source-holdout', drawn: 4, of: 4 },
+    ]);
+    assert.deepEqual(figures.sample.domain, [0, 0, 0, 0, 1, 1, 1, 1]);
+    assert.deepEqual([...figures.sample.label].sort(), [0, 0, 0, 0, 1, 1, 1, 1], 'two test images of each class in each domain');
+    assert.equal(figures.sample.seed, 1, "the run's seed");
+    const flatten = report.a.layers.find((layer) => layer.name === figures.a.layer);
+    assert.deepEqual([figures.a.layer, figures.a.features], ['flatten', flatten?.outputShape[0]], "the student's features: lenet5's default cut");
+    assert.equal(figures.b.layer, 'pool', "the teacher's: resnet-small's pooled features");
+    for (const side of [figures.a, figures.b]) {
+      assert.deepEqual(
+        side.embeddings.map((embedding) => [embedding.method, embedding.x.length, embedding.y.length]),
+        [
+          ['pca', 8, 8],
+          ['umap', 8, 8],
+        ],
+      );
+      assert.deepEqual(
+        side.aDistance.map(({ target, trainImages, testImages }) => [target, trainImages, testImages]),
+        [['t1', 2, 2]],
+      );
+      assert.ok(side.aDistance.every(({ aDistance }) => aDistance >= 0 && aDistance <= 2));
+    }
+    const names = (side: typeof report.a) => side.layers.map((layer) => layer.name);
+    assert.ok(
+      figures.similarity.layersA.every((name) => names(report.a).includes(name)),
+      figures.similarity.layersA.join(),
+    );
+    assert.ok(
+      figures.similarity.layersB.every((name) => names(report.b).includes(name)),
+      figures.similarity.layersB.join(),
+    );
+    assert.ok(figures.similarity.layersA.includes('logits') && figures.similarity.layersB.length > figures.similarity.layersA.length);
+    assert.equal(figures.similarity.images, 8);
+    assert.ok(figures.similarity.cka.flat().every((value) => value >= 0 && value <= 1 + 1e-6));
   });
 
   it('a checkpoint against itself: full agreement, no divergence, no weight change', async () => {
@@ -129,6 +167,27 @@ describe('kd-uda diff', () => {
       assert.equal(change.relativeL2, 0, change.layer);
       assertClose(change.cosine, 1, { absolute: 1e-6 }, `${change.layer}: cosine`);
     }
+    const figures = report.representations!;
+    assert.deepEqual(figures.a, figures.b, 'the same embeddings and A-distances on both sides');
+    assert.deepEqual(figures.similarity.layersA, figures.similarity.layersB);
+    figures.similarity.cka.forEach((row, i) => assertClose(row[i], 1, { absolute: 1e-5 }, `CKA of ${figures.similarity.layersA[i]} with itself`));
+  });
+
+  it('--sample sets the images drawn per domain; 0 leaves the figures out', async () => {
+    const none = path.join(root, 'no-figures.json');
+    const result = await runTrainer(['diff', student, teacher, '--out', none, '--backend', 'wasm', '--sample', '0']);
+    assert.equal(result.code, 0, result.err);
+    assert.equal((await readCheckpointDiffReport(none)).representations, undefined);
+    const three = path.join(root, 'three.json');
+    assert.equal((await runTrainer(['diff', student, teacher, '--out', three, '--backend', 'wasm', '--sample', '3'])).code, 0);
+    const drawn = (await readCheckpointDiffReport(three)).representations!.sample.domains.map((domain) => [domain.drawn, domain.of]);
+    assert.deepEqual(drawn, [
+      [3, 4],
+      [3, 4],
+    ]);
+    const bad = await runTrainer(['diff', student, teacher, '--sample', 'many']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /kd-uda diff: --sample: "many" is not a whole number of images per domain/);
   });
 
   it('refuses two checkpoints with different class sets, naming both and the classes (exit 2, nothing written)', async () => {

@@ -12,6 +12,12 @@ import { fileLoadHandler, MODEL_JSON } from '../checkpoints/fileModelIO';
 import type { CheckpointMeta } from '../../runFolder/checkpointFiles';
 import { readMetaJson } from '../../runFolder/readRunFiles';
 import { describeSide, INFERENCE_BATCH_SIZE } from './checkpointSide';
+import { compareRepresentations, DEFAULT_SAMPLE_PER_DOMAIN } from './representations';
+
+export interface DiffOptions {
+  /** Images drawn per domain for the representation figures; 0 leaves them out. */
+  samplePerDomain: number;
+}
 
 /** Input that cannot be compared: the CLI exits 2 and writes nothing. */
 export class DiffInputError extends Error {}
@@ -61,10 +67,16 @@ async function predict(
 
 /**
  * Evaluates both checkpoints on the targets and source hold-out of A's run, through the data
- * pipeline training uses (same splits, same preprocessing), and compares them. Throws
+ * pipeline training uses (same splits, same preprocessing), and compares them, predictions and
+ * (unless `options.samplePerDomain` is 0) representations on a seeded sample of each domain. Throws
  * DiffInputError for checkpoints that cannot be compared, DataError for data gone or changed.
  */
-export async function diffCheckpoints(dirA: string, dirB: string, progress: (message: string) => void): Promise<CheckpointDiffReport> {
+export async function diffCheckpoints(
+  dirA: string,
+  dirB: string,
+  progress: (message: string) => void,
+  options: DiffOptions = { samplePerDomain: DEFAULT_SAMPLE_PER_DOMAIN },
+): Promise<CheckpointDiffReport> {
   const [metaA, metaB] = await Promise.all([readMeta(dirA), readMeta(dirB)]);
   checkSameClasses(dirA, metaA.classNames, dirB, metaB.classNames);
   const classes = metaA.classNames.length;
@@ -114,6 +126,16 @@ export async function diffCheckpoints(dirA: string, dirB: string, progress: (mes
         `${name}: A ${(100 * scoreA.accuracy).toFixed(1)}%, B ${(100 * scoreB.accuracy).toFixed(1)}%, agreement ${(100 * agreement).toFixed(1)}%, KL(A||B) ${klAB.toFixed(4)}, KL(B||A) ${klBA.toFixed(4)}`,
       );
     }
+    const representations =
+      options.samplePerDomain > 0
+        ? await compareRepresentations(
+            { model: modelA, meta: metaA, loader: await loaderFor(metaA) },
+            { model: modelB, meta: metaB, loader: await loaderFor(metaB) },
+            evalDomains,
+            { perDomain: options.samplePerDomain, seed: selection.seed },
+            progress,
+          )
+        : undefined;
     const difference = architectureDifference(a.layers, b.layers);
     const weights = difference === undefined ? compareWeights(await readCheckpointWeights(dirA), await readCheckpointWeights(dirB)) : undefined;
     return {
@@ -127,6 +149,7 @@ export async function diffCheckpoints(dirA: string, dirB: string, progress: (mes
       architecture: difference === undefined ? { same: true } : { same: false, difference },
       domains,
       ...(weights ? { weights } : {}),
+      ...(representations ? { representations } : {}),
     };
   } finally {
     modelA.dispose();
