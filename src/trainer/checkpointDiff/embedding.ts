@@ -11,6 +11,9 @@ export interface FeatureRows {
 
 const POWER_ITERATIONS = 200;
 
+/** Six significant digits: far finer than a plot can show, and a report a third the size. */
+const coordinate = (value: number): number => Number(value.toPrecision(6));
+
 /** The rows with each column's mean subtracted, in float64. */
 function centred({ values, n, d }: FeatureRows): Float64Array {
   const out = new Float64Array(n * d);
@@ -84,7 +87,7 @@ export function pca2(rows: FeatureRows, seed: number): Embedding2d {
     Array.from({ length: n }, (_, i) => {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += x[i * d + j] * axis[j];
-      return dot;
+      return coordinate(dot);
     });
   return {
     method: 'pca',
@@ -102,5 +105,5 @@ export function umap2(rows: FeatureRows, seed: number): Embedding2d {
   // Below this many points umap-js's neighbour search cannot run; PCA still describes them.
   const nNeighbors = Math.min(15, n - 1);
   const points = new UMAP({ nComponents: 2, nNeighbors, nEpochs: 300, random: () => random.next() }).fit(data);
-  return { method: 'umap', x: points.map((point) => point[0]), y: points.map((point) => point[1]) };
+  return { method: 'umap', x: points.map((point) => coordinate(point[0])), y: points.map((point) => coordinate(point[1])) };
 }
