@@ -9,15 +9,28 @@ import { bareMessage, type ReadyMessage } from './panelMessages';
 export const CHECKPOINT_DIFF_PANEL_VIEW_TYPE = 'kdUda.checkpointDiffPanel';
 
 /** The tabs of the panel, in order; persisted so a reload reopens the one the user was on. */
-export const CHECKPOINT_DIFF_TABS = ['overview', 'classes', 'architecture'] as const;
+export const CHECKPOINT_DIFF_TABS = ['overview', 'classes', 'architecture', 'features'] as const;
 export type CheckpointDiffTab = (typeof CHECKPOINT_DIFF_TABS)[number];
+
+/** What the Domain gap tab's scatter plots colour points by. */
+export const SCATTER_COLOURINGS = ['domain', 'class'] as const;
+export type ScatterColouring = (typeof SCATTER_COLOURINGS)[number];
+
+/** The 2-D embeddings a report may hold (see `Embedding2d`). */
+export const EMBEDDING_METHODS = ['pca', 'umap'] as const;
+export type EmbeddingMethod = (typeof EMBEDDING_METHODS)[number];
 
 export type HostToCheckpointDiffPanel =
   | { type: 'snapshot'; reportFile: string; report: CheckpointDiffReport }
   /** The report cannot be shown (deleted, unreadable, from a newer version): says why. */
   | { type: 'error'; reportFile: string; message: string };
 
-export type CheckpointDiffPanelToHost = ReadyMessage | { type: 'openReport' };
+/**
+ * `recompute`: run KD-UDA: Compare Checkpoints again for the pair the shown report compares (a
+ * report written before the representation figures existed). Bare, like `openReport`: the host
+ * takes the checkpoints from the report it read itself, never from the webview.
+ */
+export type CheckpointDiffPanelToHost = ReadyMessage | { type: 'openReport' } | { type: 'recompute' };
 
 /** What the webview persists with `setState`, and the panel serializer restores from. */
 export interface CheckpointDiffPanelPersistedState {
@@ -25,11 +38,14 @@ export interface CheckpointDiffPanelPersistedState {
   tab?: CheckpointDiffTab;
   /** The domain whose per-class accuracy and confusion matrices are shown. */
   domain?: string;
+  /** The Domain gap tab's choices. */
+  colourBy?: ScatterColouring;
+  embedding?: EmbeddingMethod;
 }
 
 /** The message, when it is one the host understands; undefined for anything else. */
 export function parseCheckpointDiffPanelMessage(value: unknown): CheckpointDiffPanelToHost | undefined {
-  return bareMessage(value, ['ready', 'openReport']);
+  return bareMessage(value, ['ready', 'openReport', 'recompute']);
 }
 
 /**
@@ -61,5 +77,7 @@ export function parseCheckpointDiffPanelPersistedState(value: unknown): Checkpoi
   const state: CheckpointDiffPanelPersistedState = { reportFile: value.reportFile };
   if ((CHECKPOINT_DIFF_TABS as readonly unknown[]).includes(value.tab)) state.tab = value.tab as CheckpointDiffTab;
   if (typeof value.domain === 'string' && value.domain !== '') state.domain = value.domain;
+  if ((SCATTER_COLOURINGS as readonly unknown[]).includes(value.colourBy)) state.colourBy = value.colourBy as ScatterColouring;
+  if ((EMBEDDING_METHODS as readonly unknown[]).includes(value.embedding)) state.embedding = value.embedding as EmbeddingMethod;
   return state;
 }
