@@ -300,6 +300,7 @@ describe('the diff report and the panel messages', () => {
   it('accepts only the intents the webview sends', () => {
     assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'openReport' }), { type: 'openReport' });
+    assert.deepEqual(parseCheckpointDiffPanelMessage({ type: 'recompute' }), { type: 'recompute' });
     for (const message of [
       null,
       'ready',
@@ -308,7 +309,8 @@ describe('the diff report and the panel messages', () => {
       { type: 'snapshot' },
       { type: 'ready', extra: 1 },
       { type: 'openReport', file: '/etc/passwd' },
-      { type: 'recompute' },
+      { type: 'recompute', a: '/elsewhere/checkpoint' },
+      { type: 'rerun' },
     ]) {
       assert.equal(parseCheckpointDiffPanelMessage(message), undefined, JSON.stringify(message));
     }

@@ -55,8 +55,10 @@ async function pickCheckpoint(
 
 /**
  * Whether the report at `reportFile` can be shown as it is for A = `a`, B = `b`: it is newer than
- * every file of both checkpoints (checkpoint folders never change once written), and it compares
- * exactly these two folders (its `a.dir` and `b.dir`), not another pair that wrote the same name.
+ * every file of both checkpoints (checkpoint folders never change once written), it compares
+ * exactly these two folders (its `a.dir` and `b.dir`), not another pair that wrote the same name,
+ * and, in a trusted workspace, it has the representation figures (a report from before them is
+ * computed again, so running the command is how a user gets them).
  */
 async function isReusable(reportFile: string, a: string, b: string, output: vscode.LogOutputChannel): Promise<boolean> {
   const written = await stat(reportFile).then(
@@ -81,9 +83,16 @@ async function isReusable(reportFile: string, a: string, b: string, output: vsco
     // A newer KD-UDA Lab's report is left as it is, for the panel to say so; a broken one is made again.
     return error instanceof RunFileError && error.problem === 'version';
   }
-  if (diffReportComparesPair(report, a, b)) return true;
-  output.info(`Checkpoint diff: ${reportFile} compares another pair of checkpoints; computing it again for ${a} and ${b}`);
-  return false;
+  if (!diffReportComparesPair(report, a, b)) {
+    output.info(`Checkpoint diff: ${reportFile} compares another pair of checkpoints; computing it again for ${a} and ${b}`);
+    return false;
+  }
+  // Written before the representation figures existed: made again where a process may run, else shown as it is (the panel says why it has no figures).
+  if (report.representations === undefined && vscode.workspace.isTrusted) {
+    output.info(`Checkpoint diff: ${reportFile} has no representation figures (written before they existed); computing it again`);
+    return false;
+  }
+  return true;
 }
 
 /** The reason the trainer gave when it gave one, else how it ended and its last lines. */

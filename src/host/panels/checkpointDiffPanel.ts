@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readCheckpointDiffReport } from '../../checkpointDiff/readDiffReport';
-import { DIFFS_FOLDER, diffReportPairLabel } from '../../checkpointDiff/runCheckpoints';
+import type { CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
+import { DIFFS_FOLDER, diffReportFile, diffReportPairLabel } from '../../checkpointDiff/runCheckpoints';
 import { RunFileError } from '../../runFolder/jsonShape';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
 import {
@@ -13,6 +14,8 @@ import {
   type HostToCheckpointDiffPanel,
 } from '../../protocol/checkpointDiffMessages';
 import type { PanelRequest } from '../../protocol/panelMessages';
+import { CommandId } from '../commands/commandId';
+import { UntrustedWorkspaceError } from '../processes/trainerProcess';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
 
 export interface CheckpointDiffPanelDeps {
@@ -100,10 +103,48 @@ export class CheckpointDiffPanel extends PanelHost<HostToCheckpointDiffPanel, Ch
     });
   }
 
-  /** The one request: `openReport`, always of the panel's own report, never a path from the message. */
-  protected receive(_message: PanelRequest<CheckpointDiffPanelToHost>): void {
-    if (this.shown) void vscode.window.showTextDocument(vscode.Uri.file(this.reportFile));
-    else this.output.warn(`${this.logName}: not opening the report, which is not a valid report`);
+  /** Whether a `recompute` request is being carried out: a second one waits for it rather than start another diff. */
+  private recomputing = false;
+
+  /**
+   * `openReport` opens the panel's own report, `recompute` runs KD-UDA: Compare Checkpoints again
+   * for the two checkpoints that report compares: paths only ever from the file this panel read,
+   * never from the message.
+   */
+  protected receive(message: PanelRequest<CheckpointDiffPanelToHost>): void {
+    if (!this.shown) {
+      this.output.warn(`${this.logName}: not acting on ${message.type}: the report is not a valid report`);
+      return;
+    }
+    if (message.type === 'openReport') void vscode.window.showTextDocument(vscode.Uri.file(this.reportFile));
+    else void this.recompute();
+  }
+
+  private async recompute(): Promise<void> {
+    if (this.recomputing) return;
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(new UntrustedWorkspaceError('Computing the diff again').message);
+      return;
+    }
+    this.recomputing = true;
+    try {
+      let report: CheckpointDiffReport;
+      try {
+        report = await readCheckpointDiffReport(this.reportFile);
+      } catch (error) {
+        this.output.warn(`${this.logName}: cannot compute the diff again: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showErrorMessage(`KD-UDA: ${publicReason(this.reportFile, error)}`);
+        return;
+      }
+      // The report sits in <run>/diffs/ (checked before it was shown): the same run folder gets the new one.
+      const runDir = path.dirname(path.dirname(this.reportFile));
+      const [a, b] = [report.a.dir, report.b.dir];
+      const next = diffReportFile(runDir, a, b);
+      this.output.info(`${this.logName}: computing the diff again for ${a} (A) and ${b} (B)${next === this.reportFile ? '' : `, into ${next}`}`);
+      await vscode.commands.executeCommand(CommandId.CompareCheckpoints, runDir, { a, b });
+    } finally {
+      this.recomputing = false;
+    }
   }
 
   protected async sendState(): Promise<void> {
