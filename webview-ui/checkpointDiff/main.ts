@@ -1,3 +1,5 @@
+// First import: its top level marks the bundle starting to run (see phases.ts).
+import { markPaintedAfterThisFrame, markPhase } from '../shared/phases';
 import type { ArchitectureRow, CheckpointDiffReport, CheckpointSide, DomainDiff, LayerWeightChange } from '../../src/checkpointDiff/reportFormat';
 import type {
   CheckpointDiffPanelPersistedState,
@@ -9,9 +11,19 @@ import { connect } from '../shared/connect';
 import { radioGroup, scrollRegion } from '../shared/dom';
 import { compact, percent } from '../shared/format';
 import { button, el, tabs } from '../shared/toolkit';
+import { domainGap } from './domainGap';
+import { themeKindOf } from './figureScales';
 
+markPhase('script');
+
+markPhase('ready');
 const host = connect<HostToCheckpointDiffPanel, CheckpointDiffPanelToHost, CheckpointDiffPanelPersistedState>({
-  snapshot: ({ reportFile, report }) => render(reportFile, report),
+  snapshot: ({ reportFile, report }) => {
+    markPhase('snapshot');
+    render(reportFile, report);
+    markPhase('rendered');
+    markPaintedAfterThisFrame();
+  },
   error: ({ reportFile, message }) => {
     save({ reportFile });
     app.replaceChildren(el('p', { class: 'error', role: 'alert' }, message));
@@ -19,6 +31,15 @@ const host = connect<HostToCheckpointDiffPanel, CheckpointDiffPanelToHost, Check
 });
 const app = document.getElementById('app')!;
 let latest: { reportFile: string; report: CheckpointDiffReport } | undefined;
+
+// VS Code names the theme kind in the body's class and changes it in place: the figures' colours follow.
+let theme = themeKindOf(document.body.className);
+new MutationObserver(() => {
+  const now = themeKindOf(document.body.className);
+  if (now === theme) return;
+  theme = now;
+  if (latest) render(latest.reportFile, latest.report);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 const points = (value: number): string => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(100 * value).toFixed(1)} pt`;
 const nats = (value: number): string => value.toFixed(4);
@@ -321,6 +342,11 @@ function render(reportFile: string, report: CheckpointDiffReport): void {
       { id: 'overview', label: 'Accuracy & agreement', content: overview(report) },
       { id: 'classes', label: 'Per class', content: perClass(report) },
       { id: 'architecture', label: report.architecture.same ? 'Architecture & weights' : 'Architecture', content: architecture(report) },
+      {
+        id: 'features',
+        label: 'Domain gap',
+        content: domainGap(report, { theme, state: host.state, save, recompute: () => host.post({ type: 'recompute' }) }),
+      },
     ],
     host.state?.tab ?? 'overview',
     (id) => save({ tab: id as CheckpointDiffTab }),
