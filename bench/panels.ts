@@ -16,6 +16,7 @@
  *
  *   node esbuild.mjs --tests && node out/bench/panels.js [repeats]
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -34,6 +35,9 @@ import { ensureCodeServer, startCodeServer } from '../test/harness/codeServer';
 import { REPO_ROOT } from '../test/harness/paths';
 import { createTestWorkspace } from '../test/harness/workspace';
 import { COMPARED_RUNS, EPOCHS, RESULTS_RUN_ID, ROLES, TARGETS, writeComparedRun, writeResultsRun } from './syntheticRuns';
+import { diffReportFile } from '../src/checkpointDiff/runCheckpoints';
+import { figuresDiffReport, reportSide } from '../test/fixtures/checkpointDiffReport';
+import { checkpointMeta } from '../test/fixtures/runFolderFiles';
 
 /** Wall-clock times (ms since the epoch) of the webview's load, from its performance timeline. */
 interface PagePhases {
@@ -229,6 +233,102 @@ async function benchCompareRuns(page: Page, repeats: number): Promise<{ open: st
   return { open, interact };
 }
 
+// ---- Checkpoint Diff panel, Domain gap tab (its own function; main() only calls it) ----
+
+const DIFF_RUN_ID = '20261128-000001-diff-bench';
+const DIFF_DOMAINS = ['mnist-photo', 'svhn', 'usps'];
+const DIFF_POINTS_PER_DOMAIN = 2000;
+const DIFF_LAYERS = 20;
+
+/** A run folder with two checkpoint folders (never loaded) and a version-2 report of them: 4 domains x 2,000 points, 10 classes, 20 x 20 CKA. */
+function writeDiffRun(runsDir: string): void {
+  const runDir = path.join(runsDir, DIFF_RUN_ID);
+  const write = (file: string, content: unknown) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  };
+  write(path.join(runDir, 'status.json'), { version: 1, state: 'done', startedAt: '2026-11-28T00:00:01.000Z' });
+  const [student, teacher] = ['student', 'teacher'].map((role) => path.join(runDir, 'checkpoints', role, 'epoch-1'));
+  for (const [dir, role] of [
+    [student, 'student'],
+    [teacher, 'teacher'],
+  ]) {
+    write(path.join(dir, 'meta.json'), checkpointMeta({ role, architecture: 'lenet5', epoch: 1, stepInEpoch: 1, globalStep: 1 }));
+    write(path.join(dir, 'model.json'), {});
+    write(path.join(dir, 'weights.bin'), '');
+  }
+  const domains = [...DIFF_DOMAINS, 'source-holdout'].map((name) => ({
+    name,
+    kind: name === 'source-holdout' ? ('source-holdout' as const) : ('target' as const),
+    drawn: DIFF_POINTS_PER_DOMAIN,
+    of: 5 * DIFF_POINTS_PER_DOMAIN,
+  }));
+  const layers = (prefix: string) => Array.from({ length: DIFF_LAYERS }, (_, i) => `${prefix}block${Math.floor(i / 4) + 1}_conv${(i % 4) + 1}`);
+  const report = figuresDiffReport(reportSide('student', student), reportSide('teacher', teacher), {
+    domains,
+    classNames: Array.from({ length: 10 }, (_, k) => String(k)),
+    layersA: layers('s_'),
+    layersB: layers('t_'),
+  });
+  // Written after the checkpoints, so Compare Checkpoints reuses it rather than evaluate.
+  write(diffReportFile(runDir, student, teacher), report);
+}
+
+/**
+ * The Checkpoint Diff panel on that report, `repeats` times: from picking checkpoint B in
+ * "KD-UDA: Compare Checkpoints" (the report is reused) to the panel painted, with the phases (the
+ * Domain gap tab's DOM is built with the others); the Domain gap tab's first paint from its tab
+ * click; colour by domain -> class and back, in page. Then once after a window reload, which
+ * restores the panel on the Domain gap tab: its phases from the webview's creation.
+ */
+async function benchCheckpointDiff(page: Page, runsDir: string, repeats: number): Promise<void> {
+  writeDiffRun(runsDir);
+  const frame = webviewFrame(page);
+  const points = 4 * DIFF_POINTS_PER_DOMAIN;
+  const scatterDrawn = async () =>
+    (await frame.locator('#scatter-a path.point-group').count()) === 4 && (await frame.locator('#scatter-b path.point-group').count()) === 4;
+  const rows: string[] = [];
+  for (let i = 0; i < repeats; i++) {
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'KD-UDA: Compare Checkpoints…');
+    await poll('the run picker', async () => quickPickIsOpen(page), 10_000, 10);
+    await page.locator('.quick-input-widget input.input').fill(DIFF_RUN_ID);
+    await pickQuickPickItem(page, DIFF_RUN_ID);
+    await pickQuickPickItem(page, 'student · epoch-1');
+    const started = Date.now();
+    await pickQuickPickItem(page, 'teacher · epoch-1');
+    await poll('the Domain gap tab built', async () => (await frame.locator('#scatter-a path.point-group').count()) === 4, 60_000, 10);
+    const seen = Date.now();
+    const phases = await pagePhases(frame, 'checkpointDiff.js');
+    const tab = await inPage(frame, 'vscode-panel-tab#tab-features', 'click');
+    const toClass = await inPage(frame, '#colour-by-class', 'click');
+    await poll('coloured by class', async () => (await frame.locator('#scatter-a path.point-group[data-class]').count()) > 0, 10_000, 10);
+    const toDomain = await inPage(frame, '#colour-by-domain', 'click');
+    await poll('coloured by domain', scatterDrawn, 10_000, 10);
+    rows.push(`| ${i + 1} | ${phaseCells(started, phases, seen).join(' | ')} | ${timing(tab)} | ${timing(toClass)} | ${timing(toDomain)} |`);
+  }
+  // The panel is left on the Domain gap tab: a reload restores it there, drawn at first paint.
+  await runCommand(page, 'Developer: Reload Window');
+  await waitForWorkbench(page);
+  await poll('the restored Domain gap tab', scatterDrawn, 60_000, 10);
+  const restored = await pagePhases(frame, 'checkpointDiff.js');
+  const load = `load ${os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}, ${os.cpus().length} CPUs`;
+  console.log(
+    `\nCheckpoint Diff panel, Domain gap tab: ${points.toLocaleString('en-US')} points per plot (4 domains x ${DIFF_POINTS_PER_DOMAIN.toLocaleString('en-US')}), two plots, 10 classes, CKA ${DIFF_LAYERS} x ${DIFF_LAYERS} (${load}); ms from picking checkpoint B (the report is reused)\n`,
+  );
+  console.log(`| open ${PHASE_HEADER} Domain gap tab click: handler / painted | colour domain -> class | class -> domain |`);
+  console.log(`|---${PHASE_RULE}---:|---:|---:|`);
+  for (const row of rows) console.log(row);
+  console.log(
+    `| restored on the Domain gap tab after a window reload (from webview created) | ${phaseCells(restored.created, restored, restored.painted ?? restored.created).join(' | ')} | | | |`,
+  );
+}
+
+// ---- end of the Checkpoint Diff case ----
+
 async function main(): Promise<void> {
   const repeats = Number(process.argv[2] ?? 3);
   await ensureCodeServer();
@@ -270,6 +370,7 @@ async function main(): Promise<void> {
     console.log(
       "\nPhases: the host creating the panel and the workbench its webview frame (to the content document's time origin); the service worker that serves webview documents and resources started (about 0 when one is running, as for the first webview of a window); the panel's HTML written and its first resource requested; the bundle fetched; parsed until it runs; its imports (toolkit, uPlot) evaluated; `ready` posted until the snapshot arrives (the host reads the run folder(s), then the message crosses to the browser); the DOM built; painted (a task after the next animation frame); first paint: the sum, from the command; harness saw it: when the harness's 10 ms poll found the rows (Playwright round trips included).",
     );
+    await benchCheckpointDiff(page, runsDir, repeats);
   } catch (error) {
     await browser.page.screenshot({ path: path.join(os.tmpdir(), 'kd-uda-bench-panels-failed.png') }).catch(() => undefined);
     throw error;
