@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
-import { CATEGORICAL_COLOURS } from '../../webview-ui/checkpointDiff/figureScales';
+import { CATEGORICAL_COLOURS, SCATTER_BOX } from '../../webview-ui/checkpointDiff/figureScales';
 import { figuresDiffReport, reportSide } from '../fixtures/checkpointDiffReport';
 import { writeRunFolder } from '../fixtures/experiments';
 import { checkpointMeta } from '../fixtures/runFolderFiles';
@@ -41,8 +41,8 @@ import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 const SHOT = 'e2e-checkpoint-diff-figures';
 const RUN_ID = '20260301-090000-figures';
 const PANEL_TITLE = 'Diff: student-epoch-1 ↔ teacher-epoch-1';
-/** The scatter plot's x range in px (domainGap.ts: 400 wide, 50 left and 12 right margins): mirrored data lands at left + right − x. */
-const PLOT_LEFT_PLUS_RIGHT = 50 + (400 - 12);
+/** The ends of the scatter plot's x range in px, summed: mirrored data lands at that minus x. */
+const PLOT_LEFT_PLUS_RIGHT = SCATTER_BOX.left + (SCATTER_BOX.width - SCATTER_BOX.right);
 
 /** A checkpoint folder the command accepts (meta.json, model.json, weights.bin); never loaded, as the report is reused. */
 async function writeCheckpoint(dir: string, role: string): Promise<void> {

@@ -27,6 +27,7 @@ import {
   paddedExtent,
   pointGroups,
   pointRadius,
+  SCATTER_BOX,
   sequentialColour,
   textOn,
   tickLabel,
@@ -108,8 +109,6 @@ function paint(marker: Marker, colour: string, radius: number): Record<string, s
     : { fill: colour, stroke: 'none' };
 }
 
-const SCATTER = { width: 400, height: 330, left: 50, right: 12, top: 12, bottom: 46 };
-
 /** One side's scatter plot of `embedding`, its points in `groups`. */
 function scatter(
   sideKey: 'a' | 'b',
@@ -129,7 +128,7 @@ function scatter(
   );
   if (!embedding)
     return el('figure', { class: 'scatter', id: `scatter-${sideKey}` }, caption, el('p', { class: 'legend' }, 'No such embedding for this side.'));
-  const { width, height, left, right, top, bottom } = SCATTER;
+  const { width, height, left, right, top, bottom } = SCATTER_BOX;
   const xDomain = paddedExtent(embedding.x);
   const yDomain = paddedExtent(embedding.y);
   const x = linearScale(xDomain, [left, width - right]);
@@ -221,13 +220,19 @@ function scatterLegend(figures: RepresentationFigures, groups: readonly PointGro
       );
     }
   } else {
-    const neutral = theme === 'light' ? '#555555' : '#bbbbbb';
     const inKind = (kind: string) => groups.filter((group) => group.kind === kind).reduce((sum, group) => sum + group.points.length, 0);
+    // The marker keys are outlines in the text colour, so that they read as shapes, not as one more class.
+    const outline = (marker: 'square' | 'circle') =>
+      svg(
+        'svg',
+        { class: 'swatch marker-key', viewBox: '0 0 14 14', width: 14, height: 14, 'aria-hidden': 'true' },
+        marker === 'square' ? svg('rect', { x: 3, y: 3, width: 8, height: 8, fill: 'none' }) : svg('circle', { cx: 7, cy: 7, r: 4, fill: 'none' }),
+      );
     for (const [kind, marker, label] of [
       ['source-holdout', 'square', 'source hold-out'],
       ['target', 'circle', 'targets'],
     ] as const) {
-      if (inKind(kind)) items.push(el('li', { class: 'marker-key' }, swatch(marker, neutral), ` ${label}: ${count(inKind(kind))} images`));
+      if (inKind(kind)) items.push(el('li', { class: 'marker-key' }, outline(marker), ` ${label}: ${count(inKind(kind))} images`));
     }
     const classes = [...new Map(groups.map((group) => [group.className!, group.colour])).entries()].sort((p, q) => p[1] - q[1]);
     for (const [name, colour] of classes) {
@@ -345,7 +350,8 @@ function ckaHeatmap(figures: RepresentationFigures, theme: ThemeKind): HTMLEleme
   const longest = (names: readonly string[]) => Math.max(1, ...names.map((name) => shortName(name).length));
   const left = 12 + 6.5 * longest(layersA);
   const top = 12 + 6.5 * 0.72 * longest(layersB);
-  const width = Math.ceil(left + cell * layersB.length + 8);
+  // The column labels run up and to the right from their column, 45°.
+  const width = Math.ceil(left + cell * layersB.length + Math.max(8, 6.5 * 0.72 * longest(layersB) - cell / 2));
   const height = Math.ceil(top + cell * layersA.length + 8);
   const map = svg('svg', {
     id: 'cka-heatmap',

@@ -129,6 +129,9 @@ export function markerPaint(marker: Marker): { paint: 'stroke'; linecap: 'round'
   return { paint: 'fill' };
 }
 
+/** A scatter plot's size and margins in px (its viewBox; CSS scales it down in a narrow panel). */
+export const SCATTER_BOX = { width: 460, height: 360, left: 50, right: 12, top: 12, bottom: 46 } as const;
+
 /** The point radius in px: smaller as the plot gets crowded. */
 export function pointRadius(points: number): number {
   return points <= 500 ? 3 : points <= 3000 ? 2.4 : 1.8;
