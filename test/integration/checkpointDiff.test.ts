@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
+import { CHECKPOINT_DIFF_VERSION } from '../../src/checkpointDiff/reportFormat';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import type { CompareCheckpointsResult } from '../../src/host/commands/compareCheckpoints';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
@@ -77,6 +78,15 @@ describe('Compare Checkpoints', function () {
 
     const second = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: student, b: teacher });
     assert.deepEqual(second, { opened: true, reportFile, computed: false }, 'a report newer than both checkpoints is opened as it is');
+  });
+
+  it('computes a report written before the representation figures again, rather than reuse it', async () => {
+    const reportFile = diffReportFile(runDir, student, teacher);
+    const { representations: _figures, ...older } = await readCheckpointDiffReport(reportFile);
+    await writeFile(reportFile, JSON.stringify({ ...older, version: 1 }));
+    const result = await vscode.commands.executeCommand<CompareCheckpointsResult>('kdUda.compareCheckpoints', runDir, { a: student, b: teacher });
+    assert.deepEqual(result, { opened: true, reportFile, computed: true });
+    assert.equal((await readCheckpointDiffReport(reportFile)).version, CHECKPOINT_DIFF_VERSION, 'the report was written again');
   });
 
   it('refuses checkpoints with different class sets, naming them, and opens nothing', async () => {
