@@ -1,8 +1,9 @@
 /**
  * End to end: a tiny KD-STDA run trained by the real trainer CLI, then from the palette KD-UDA:
  * Compare Checkpoints, picking the run and its student and teacher checkpoints; the panel shows
- * the agreement between the two on the target, logs and ignores a message it does not know, and
- * comes back on the same tab and domain after being hidden and after a reload.
+ * the agreement between the two on the target and the trainer's representation figures on the
+ * Domain gap tab, logs and ignores a message it does not know, and comes back on the same tab and
+ * domain after being hidden and after a reload.
  * Screenshots go to test-results/e2e-checkpoint-diff*.png.
  */
 import assert from 'node:assert/strict';
@@ -130,6 +131,22 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
       await poll('the Architecture tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-architecture');
       assert.match((await frame.locator('#architecture-verdict').textContent()) ?? '', /^Different architectures/);
       await screenshot(page, `${SHOT}-architecture`);
+      // The trainer's own representation figures: every sampled image of each domain drawn in both plots, and its CKA.
+      await page.keyboard.press('ArrowRight');
+      await poll('the Domain gap tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-features');
+      await frame.locator('#scatter-b svg').waitFor({ state: 'visible' });
+      const figures = report.representations!;
+      assert.ok(figures, 'the trainer wrote the representation figures');
+      for (const side of ['a', 'b'] as const)
+        for (const domain of figures.sample.domains) {
+          const group = frame.locator(`#scatter-${side} path.point-group[data-domain="${domain.name}"]`);
+          assert.equal(Number(await group.getAttribute('data-count')), domain.drawn, `${side}: ${domain.name}`);
+          assert.equal(((await group.getAttribute('d')) ?? '').split('M').length - 1, domain.drawn, `${side}: ${domain.name}, drawn`);
+        }
+      assert.equal(await frame.locator('#cka-heatmap rect.cka-cell').count(), figures.similarity.layersA.length * figures.similarity.layersB.length);
+      await screenshot(page, `${SHOT}-domain-gap`);
+      await page.keyboard.press('ArrowLeft');
+      await poll('back on the Architecture tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-architecture');
       await page.keyboard.press('ArrowLeft');
       await poll('back on the Per class tab', async () => (await frame.locator('vscode-panels').getAttribute('activeid')) === 'tab-classes');
       await frame.locator('#domain-source-holdout').focus();
