@@ -188,7 +188,10 @@ describe('Checkpoint Diff panel: the Domain gap tab (code-server + Chromium)', {
         await frame.locator('#cka-heatmap rect.cka-cell[data-row="pool1"][data-column="conv2"] title').textContent(),
         `A pool1 × B conv2: CKA ${cka[1][1].toFixed(3)}`,
       );
-      assert.equal((await frame.locator('#cka-sample').textContent())?.trim(), `Computed on ${images} images: the sample drawn for the scatter plots.`);
+      assert.equal(
+        (await frame.locator('#cka-sample').textContent())?.trim(),
+        `Computed on ${images} images of the sample drawn for the scatter plots (at most 500, spread over the domains).`,
+      );
       assert.equal((await frame.locator('#cka-table td[data-row="dense1"][data-column="pool2"]').textContent())?.trim(), cka[2][2].toFixed(3));
       assert.deepEqual(
         (await frame.locator('#domain-summary td[data-drawn]').allTextContents()).map((text) => Number(text)),

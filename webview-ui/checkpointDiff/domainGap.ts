@@ -348,7 +348,8 @@ function ckaHeatmap(figures: RepresentationFigures, theme: ThemeKind): HTMLEleme
   const { layersA, layersB, cka, images } = figures.similarity;
   const cell = heatmapCellSize(layersA.length, layersB.length);
   const longest = (names: readonly string[]) => Math.max(1, ...names.map((name) => shortName(name).length));
-  const left = 12 + 6.5 * longest(layersA);
+  // Room for the longest row label, and at least for the corner's "A ↓ · B →".
+  const left = Math.max(12 + 6.5 * longest(layersA), 72);
   const top = 12 + 6.5 * 0.72 * longest(layersB);
   // The column labels run up and to the right from their column, 45°.
   const width = Math.ceil(left + cell * layersB.length + Math.max(8, 6.5 * 0.72 * longest(layersB) - cell / 2));
@@ -462,7 +463,11 @@ function ckaHeatmap(figures: RepresentationFigures, theme: ThemeKind): HTMLEleme
       ),
       scrollRegion('CKA heatmap', map),
       el('div', { class: 'scale-row' }, el('span', { class: 'legend' }, 'CKA'), scale),
-      el('p', { class: 'legend', id: 'cka-sample' }, `Computed on ${count(images)} images: the sample drawn for the scatter plots.`),
+      el(
+        'p',
+        { class: 'legend', id: 'cka-sample' },
+        `Computed on ${count(images)} images of the sample drawn for the scatter plots (at most 500, spread over the domains).`,
+      ),
     ),
     table,
   );
