@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { RunNode } from '../../src/host/runsView/runsTreeProvider';
-import { writeRunFolder } from '../fixtures/experiments';
+import { writeExperiment, writeRunFolder } from '../fixtures/experiments';
 import { runResults } from '../fixtures/runFolderFiles';
 import { poll } from '../harness/poll';
 import { notifications } from './errorNotifications';
@@ -207,5 +207,36 @@ describe('Runs view: run actions', function () {
       'no confirmation is asked',
     );
     assert.ok(existsSync(dir));
+  });
+
+  it("an experiment file's Open Results lens lists that experiment's runs only", async () => {
+    const mine = [await fakeRun('20260102-070000-lens-mine', 'lens-mine', 'done'), await fakeRun('20260102-070100-lens-mine', 'lens-mine', 'stopped')];
+    await fakeRun('20260102-070200-lens-other', 'lens-other', 'done');
+    const file = await writeExperiment(workspace, 'lens-mine', {
+      version: 1,
+      name: 'lens-mine',
+      data: { root: 'data', source: 'mnist', targets: ['usps'] },
+      method: { name: 'source-only' },
+    });
+    made.push(file);
+    const uri = vscode.Uri.file(file);
+    await vscode.workspace.openTextDocument(uri);
+    const lenses = await poll('the lenses of the experiment file', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return found.some((lens) => lens.command?.title.includes('Open Results')) ? found : undefined;
+    });
+    const lens = lenses.find((candidate) => candidate.command?.title.includes('Open Results'))!;
+    const picked: string[] = [];
+    const original = vscode.window.showQuickPick;
+    vscode.window.showQuickPick = ((items: readonly (vscode.QuickPickItem & { dir?: string })[]) => {
+      picked.push(...items.map((item) => item.dir ?? item.label));
+      return Promise.resolve(undefined);
+    }) as unknown as typeof vscode.window.showQuickPick;
+    try {
+      await vscode.commands.executeCommand(lens.command!.command, ...((lens.command!.arguments ?? []) as unknown[]));
+    } finally {
+      vscode.window.showQuickPick = original;
+    }
+    assert.deepEqual(picked.sort(), [...mine].sort());
   });
 });
