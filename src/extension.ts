@@ -4,10 +4,13 @@ import { CommandId } from './host/commands/commandId';
 import { compareCheckpointsCommand } from './host/commands/compareCheckpoints';
 import { compareRunsCommand } from './host/commands/compareRuns';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
+import { deleteRunCommand } from './host/commands/deleteRun';
 import { exportResultsCommand } from './host/commands/exportResults';
 import { newExperimentCommand } from './host/commands/newExperiment';
 import { openResultsCommand } from './host/commands/openResults';
 import { resumeRunCommand } from './host/commands/resumeRun';
+import { revealRunCommand } from './host/commands/revealRun';
+import { revealRunInOSCommand } from './host/commands/revealRunInOS';
 import { showTrainerLogCommand } from './host/commands/showTrainerLog';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { startRunCommand } from './host/commands/startRun';
@@ -99,6 +102,9 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.NewExperiment, newExperimentCommand(roots, store)),
     vscode.commands.registerCommand(CommandId.StartRun, startRunCommand({ extensionUri: context.extensionUri, activeRuns, slurm })),
     vscode.commands.registerCommand(CommandId.StopRun, stopRunCommand(activeRuns, slurm)),
+    vscode.commands.registerCommand(CommandId.DeleteRun, deleteRunCommand(activeRuns)),
+    vscode.commands.registerCommand(CommandId.RevealRun, revealRunCommand()),
+    vscode.commands.registerCommand(CommandId.RevealRunInOS, revealRunInOSCommand()),
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
   );
   void syncRoots();

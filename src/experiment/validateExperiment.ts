@@ -209,7 +209,7 @@ export function validateExperimentDocument(value: unknown, file: string): Experi
 }
 
 /** `name`, or the file's name without .kdexp.json made fit for a folder name. */
-function experimentNameOf(document: unknown, file: string): string {
+export function experimentNameOf(document: unknown, file: string): string {
   if (isRecord(document) && typeof document.name === 'string' && document.name) return document.name;
   return (
     path

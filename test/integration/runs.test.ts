@@ -8,10 +8,11 @@ import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { RunNode } from '../../src/host/runsView/runsTreeProvider';
 import { listRuns, type RunListing } from '../../src/runFolder/listRuns';
-import { writeExperiment } from '../fixtures/experiments';
+import { readRunResults } from '../../src/runFolder/readRunResults';
+import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
-import { errorNotifications } from './errorNotifications';
+import { errorNotifications, notifications } from './errorNotifications';
 import { labelText, tooltipText } from './treeItemText';
 
 function alive(pid: number): boolean {
@@ -166,7 +167,8 @@ describe('Runs: Start Run and Stop Run', function () {
     );
     assert.equal(listed.experiment, 'tiny', 'the run is listed under its experiment');
     const { node } = listed;
-    assert.equal(api.runs.getTreeItem(node).description, 'done');
+    assert.equal(labelText(api.runs.getTreeItem(node)), 'tiny');
+    assert.match(String(api.runs.getTreeItem(node).description), /^\d{4}-\d\d-\d\d \d\d:\d\d · done$/);
     assert.equal(api.runs.getTreeItem(node).contextValue, 'run.done', 'the run menus match on run.<state>');
     const children = await api.runs.getChildren(node);
     assert.deepEqual(
@@ -190,6 +192,41 @@ describe('Runs: Start Run and Stop Run', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it("a finished run's notification names its experiment once, with each model's mean target accuracy, and opens its Results", async () => {
+    const file = await writeExperiment(
+      workspace,
+      'notified',
+      tinyExperiment({ data: { root: dataset, source: 'photos', targets: ['sketches'], split: { kind: 'all' } } }),
+    );
+    experiments.push(file);
+    let run: RunListing | undefined;
+    const shown = await notifications(
+      'information',
+      async (seen) => {
+        const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', vscode.Uri.file(file));
+        assert.equal(result.started, true, result.reason);
+        run = await runOf('notified', 'done');
+        await poll('the done notification', () => seen.some(({ message }) => message.includes('notified')), 30_000);
+      },
+      ({ actions }) => (actions.includes('Open Results') ? 'Open Results' : undefined),
+    );
+    const reading = await readRunResults(run!.dir);
+    assert.equal(reading.kind, 'results');
+    const mean = (role: string) => {
+      const value = reading.kind === 'results' ? reading.models.find((model) => model.role === role)?.meanTarget : undefined;
+      assert.ok(value !== undefined, `results.json has ${role}'s mean`);
+      return `${(100 * value).toFixed(1)}%`;
+    };
+    const done = shown.filter(({ message }) => message.includes('notified'));
+    assert.deepEqual(done, [
+      { message: `KD-UDA: notified done: student ${mean('student')}, teacher ${mean('teacher')} (mean target accuracy)`, actions: ['Open Results'] },
+    ]);
+    await poll('Open Results to show the run', () =>
+      vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.label === `Results: ${path.basename(run!.dir)}`)),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('a trainer that fails shows failed in the Runs view, with its reason and last log lines, and says so', async () => {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
     // A warm start whose model.json exists passes the checks before the run, and fails to load in it.
@@ -198,27 +235,38 @@ describe('Runs: Start Run and Stop Run', function () {
     await writeFile(path.join(broken, 'model.json'), '{}');
     const uri = await experiment('gone', { student: { architecture: 'lenet5', warmStart: broken } });
     let run: RunListing | undefined;
-    const notifications = await errorNotifications(async () => {
-      const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
-      assert.equal(result.started, true, result.reason);
-      run = await runOf('gone', 'failed');
-      await poll('the failure notification', () => api.activeRuns.list().length === 0, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    });
+    const failures = await notifications(
+      'error',
+      async (shown) => {
+        const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
+        assert.equal(result.started, true, result.reason);
+        run = await runOf('gone', 'failed');
+        await poll('the failure notification', () => shown.some(({ message }) => message.includes('gone')), 30_000);
+      },
+      ({ actions }) => (actions.includes('Show Trainer Log') ? 'Show Trainer Log' : undefined),
+    );
     assert.match(run!.error ?? '', /broken-checkpoint/);
     const listed = await poll('the failed run in the Runs view', async () =>
       (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'),
     );
     assert.equal(listed.experiment, 'gone');
-    assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: .*broken-checkpoint/);
+    assert.match(String(api.runs.getTreeItem(listed.node).description), /^\d{4}-\d\d-\d\d \d\d:\d\d · failed: .*broken-checkpoint/);
     assert.equal(api.runs.getTreeItem(listed.node).contextValue, 'run.failed');
     const tooltip = await tooltipOf(api, listed.node);
     assert.match(tooltip, /Last lines of trainer\.log:\n(.*\n)*.*failed: .*broken-checkpoint/);
     assert.doesNotMatch(tooltip, /\n\s+at\s/, 'trainer.log keeps the stack; the tooltip shows none of its frames');
-    const shown = notifications.find((message) => message.includes('run gone'));
-    assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
-    assert.match(shown, /failed \(exit code 1\): .*broken-checkpoint.*\. Last lines: .*student: lenet5/);
-    assert.doesNotMatch(shown, /\s+at\s/, 'no stack frames');
+    const shown = failures.find(({ message }) => message.startsWith('KD-UDA: gone failed'));
+    assert.ok(shown, `notifications: ${JSON.stringify(failures)}`);
+    // The error the trainer recorded, in one line: not the output's tail, which says where and not what.
+    assert.match(shown.message, /^KD-UDA: gone failed \(exit code 1\): [^\n]*broken-checkpoint[^\n]*$/);
+    assert.doesNotMatch(shown.message, /Last lines|\s+at\s/, 'no log tail, no stack frames');
+    assert.deepEqual(shown.actions, ['Show Trainer Log']);
+    const log = await poll('Show Trainer Log to open the run’s log', () => {
+      const file = vscode.window.activeTextEditor?.document.uri.fsPath;
+      return file === path.join(run!.dir, 'trainer.log') ? file : undefined;
+    });
+    assert.ok(log);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('a trainer that refuses to start (data root gone, warm start missing): the notification lists its problems; no run folder', async () => {
@@ -229,15 +277,15 @@ describe('Runs: Start Run and Stop Run', function () {
       data: { root: missing, source: 'photos', targets: ['sketches'], imageSize: 16, split: { kind: 'all' } },
       student: { architecture: 'lenet5', warmStart: path.join(missing, 'epoch-1') },
     });
-    const notifications = await errorNotifications(async () => {
+    const refusals = await errorNotifications(async () => {
       const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, false, 'the trainer’s checks refused it before any run');
       assert.match(result.reason ?? '', /deleted-after-validation does not exist/);
       assert.equal(api.activeRuns.list().length, 0);
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
-    const shown = notifications.find((message) => message.includes('run refused'));
-    assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
+    const shown = refusals.find((message) => message.includes('run refused'));
+    assert.ok(shown, `notifications: ${JSON.stringify(refusals)}`);
     assert.match(
       shown,
       /^KD-UDA: run refused was not started \(2 problems\): .*refused\.kdexp\.json:\d+:\d+: data\.root: .*deleted-after-validation does not exist.* · .*refused\.kdexp\.json:\d+:\d+: student\.warmStart: no checkpoint at /,
@@ -254,7 +302,7 @@ describe('Runs: Start Run and Stop Run', function () {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
     const uri = await experiment('killed', { epochs: 50, stepsPerEpoch: 50 });
     let run: RunListing | undefined;
-    const notifications = await errorNotifications(async () => {
+    const killedNotifications = await errorNotifications(async () => {
       const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, true, result.reason);
       run = await runOf('killed', 'running');
@@ -271,11 +319,15 @@ describe('Runs: Start Run and Stop Run', function () {
     const listed = await poll('the killed run to show as failed', async () =>
       (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'),
     );
-    assert.match(String(api.runs.getTreeItem(listed.node).description), /^failed: the trainer \(pid \d+\) is gone but never recorded an end/);
+    assert.match(
+      String(api.runs.getTreeItem(listed.node).description),
+      /^\d{4}-\d\d-\d\d \d\d:\d\d · failed: the trainer \(pid \d+\) is gone but never recorded an end/,
+    );
     assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
-    const shown = notifications.find((message) => message.includes('run killed'));
-    assert.ok(shown, `notifications: ${JSON.stringify(notifications)}`);
-    assert.match(shown, /failed \(killed by SIGKILL\).*Last lines: /);
+    const shown = killedNotifications.find((message) => message.includes('killed failed'));
+    assert.ok(shown, `notifications: ${JSON.stringify(killedNotifications)}`);
+    assert.match(shown, /^KD-UDA: killed failed \(killed by SIGKILL\): the trainer \(pid \d+\) is gone but never recorded an end/);
+    assert.doesNotMatch(shown, /Last lines/);
   });
 
   it('queues a run beyond kdUda.maxConcurrentRuns and starts it when a slot frees', async () => {
@@ -322,14 +374,22 @@ describe('Runs: Start Run and Stop Run', function () {
       60_000,
     );
     assert.match(progress.summary, /^epoch \d+\/50: student \d+\.\d% mean target accuracy$/);
-    const stopped = await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun');
-    assert.equal(stopped.stopped, 1);
-    await runOf('long', 'stopped');
-    assert.ok(existsSync(path.join(run.dir, 'checkpoints', 'latest.json')), 'a checkpoint was written on stop');
-    assert.equal(alive(result.pid!), false, 'the trainer process has exited');
-
-    const resumed = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.resumeRun', run.dir);
-    assert.equal(resumed.started, true, resumed.reason);
+    // The stopped run's notification offers Resume, which this test clicks.
+    const shown = await notifications(
+      'information',
+      async (seen) => {
+        const stopped = await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun');
+        assert.equal(stopped.stopped, 1);
+        await runOf('long', 'stopped');
+        assert.ok(existsSync(path.join(run.dir, 'checkpoints', 'latest.json')), 'a checkpoint was written on stop');
+        assert.equal(alive(result.pid!), false, 'the trainer process has exited');
+        await poll('the stopped notification', () => seen.some(({ message }) => message.startsWith('KD-UDA: long stopped')), 30_000);
+      },
+      ({ message }) => (message.startsWith('KD-UDA: long stopped') ? 'Resume' : undefined),
+    );
+    const stoppedNote = shown.find(({ message }) => message.startsWith('KD-UDA: long stopped'))!;
+    assert.match(stoppedNote.message, /^KD-UDA: long stopped after epoch \d+\/50: student \d+\.\d% \(mean target accuracy\)\.?/);
+    assert.deepEqual(stoppedNote.actions, ['Resume', 'Open Results']);
     await poll(
       'the run to resume',
       async () => ((await readFile(path.join(run.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined),

@@ -117,7 +117,7 @@ describe('Runs on a real Slurm cluster', function () {
     await poll('a first training step', async () => ((await stepsIn(runDir)) ? true : undefined), 120_000);
     const running = await poll('the Runs view to show the job running on its node', async () => {
       const found = await shownInTree(runDir);
-      return found && /^running · Slurm job \d+ RUNNING on \S+/.test(found.description) ? found : undefined;
+      return found && /^\d{4}-\d\d-\d\d \d\d:\d\d · running · Slurm job \d+ RUNNING on \S+/.test(found.description) ? found : undefined;
     });
     const stopped = await vscode.commands.executeCommand<{ stopped: number }>('kdUda.stopRun', running.node);
     assert.equal(stopped.stopped, 1);
@@ -242,6 +242,6 @@ describe('Runs on a real Slurm cluster', function () {
       /"state":"running"/,
       'the killed trainer could not record its end',
     );
-    assert.match(shown.description, /^failed: /);
+    assert.match(shown.description, /^\d{4}-\d\d-\d\d \d\d:\d\d · failed: /);
   });
 });

@@ -21,23 +21,23 @@ const models = [
   },
 ];
 
+const about = { runId: 'run x', epoch: 3 };
+
 describe('exportResultsTable', () => {
   it('writes a Markdown table of top-1 % per target and mean', () => {
     assert.equal(
-      exportResultsTable(models, 'markdown', 'run x, last epoch'),
-      '<!-- run x, last epoch -->\n| model | svhn | usps, v2 | mean |\n|---|--:|--:|--:|\n| teacher_svhn | 61.2 |  | 60.0 |\n| student | 50.0 | 60.0 | 55.0 |\n',
+      exportResultsTable(models, 'markdown', about),
+      '<!-- run x: top-1 accuracy (%) at the last epoch (epoch 3), chosen without target labels -->\n| model | svhn | usps, v2 | mean |\n|---|--:|--:|--:|\n| teacher_svhn | 61.2 |  | 60.0 |\n| student | 50.0 | 60.0 | 55.0 |\n',
     );
   });
 
   it('quotes CSV cells that need it', () => {
-    assert.equal(exportResultsTable(models, 'csv', 'c'), 'model,svhn,"usps, v2",mean\nteacher_svhn,61.2,,60.0\nstudent,50.0,60.0,55.0\n');
+    assert.equal(exportResultsTable(models, 'csv', about), 'model,svhn,"usps, v2",mean\nteacher_svhn,61.2,,60.0\nstudent,50.0,60.0,55.0\n');
   });
 
-  it('escapes LaTeX specials in names and caption', () => {
-    const latex = exportResultsTable(models, 'latex', '100% of run_1');
+  it('writes LaTeX as a paper table (latexTable.test.ts has it whole): a missing value reads --', () => {
+    const latex = exportResultsTable(models, 'latex', about);
     assert.match(latex, /\\begin\{tabular\}\{lrrr\}/);
-    // The empty cell (no accuracy for that target) is two spaces between its ampersands.
-    assert.match(latex, /teacher\\_svhn & 61\.2 & {2}& 60\.0 \\\\/);
-    assert.match(latex, /\\caption\{100\\% of run\\_1\}/);
+    assert.match(latex, /\nteacher\\_svhn & \\textbf\{61\.2\} & -- & \\textbf\{60\.0\} \\\\\n/);
   });
 });

@@ -184,13 +184,4 @@ describe('Export Results of the grouped table', () => {
       ['configuration,n,student mean mean,student mean std,student mean n', 'sweep,3,75.0,7.1,2', 'sweep,3,55.0,5.0,3', ''].join('\n'),
     );
   });
-
-  it('writes LaTeX with $mean \\pm std$ cells and escaped text', () => {
-    const latex = exportGroupedTable(sweep(), ['optimizer.studentLr', 'acc.student.mean', 'no.such.column'], 'latex', '50% of run_1');
-    assert.match(latex, /\\begin\{tabular\}\{lrlr\}/);
-    assert.match(latex, /configuration & n & optimizer\.studentLr & student mean \\\\/);
-    assert.match(latex, /sweep & 3 & 0\.001 & \$55\.0 \\pm 5\.0\$ \\\\/);
-    assert.match(latex, /sweep & 3 & 0\.01 & \$75\.0 \\pm 7\.1\$ \(\$n = 2\$\) \\\\/);
-    assert.match(latex, /\\caption\{50\\% of run\\_1\}/);
-  });
 });

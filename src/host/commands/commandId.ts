@@ -14,4 +14,7 @@ export enum CommandId {
   NewExperiment = 'kdUda.newExperiment',
   CompareCheckpoints = 'kdUda.compareCheckpoints',
   CompareRuns = 'kdUda.compareRuns',
+  DeleteRun = 'kdUda.deleteRun',
+  RevealRun = 'kdUda.revealRun',
+  RevealRunInOS = 'kdUda.revealRunInOS',
 }

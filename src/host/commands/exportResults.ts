@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { exportGroupedTable } from '../../runComparison/groupedTableFormats';
-import { exportResultsTable, type ExportFormat } from '../../runComparison/resultsTableFormats';
+import { exportResultsTable, type ExportFormat, type RunAbout } from '../../runComparison/resultsTableFormats';
 import type { ComparisonTable } from '../../runComparison/runComparison';
+import { readExperimentJson } from '../../runFolder/readRunFiles';
 import { readRunResults } from '../../runFolder/readRunResults';
 import type { RunNode } from '../runsView/runsTreeProvider';
 import { pickRun } from '../runsView/pickRun';
@@ -26,6 +27,20 @@ const isGroupedRunsExport = (target: unknown): target is GroupedRunsExport =>
 
 const GROUPED_CAPTION =
   'Top-1 accuracy (%) at the last epoch, chosen without target labels: mean and sample standard deviation over the runs of each configuration (n runs; all fields but the seed equal)';
+
+/** What the run trained, for a caption: from its experiment.json, whatever of it can be read. */
+async function runAbout(runDir: string, epoch: number): Promise<RunAbout> {
+  const experiment = await readExperimentJson(runDir).catch(() => undefined);
+  return {
+    runId: path.basename(runDir),
+    epoch,
+    method: experiment?.method?.name,
+    datasetRoot: experiment?.data?.root,
+    source: experiment?.data?.source,
+    targets: experiment?.data?.targets,
+    seed: experiment?.seed,
+  };
+}
 
 async function chooseFormat(formatArgument: ExportFormat | undefined) {
   return formatArgument
@@ -59,7 +74,6 @@ export function exportResultsCommand() {
     }
     const choice = await chooseFormat(formatArgument);
     if (!choice) return undefined;
-    const caption = `${path.basename(runDir)}: top-1 accuracy (%) at the last epoch (epoch ${reading.epoch}), chosen without target labels`;
-    return openExport(choice.language, exportResultsTable(reading.models, choice.format, caption));
+    return openExport(choice.language, exportResultsTable(reading.models, choice.format, await runAbout(runDir, reading.epoch)));
   };
 }

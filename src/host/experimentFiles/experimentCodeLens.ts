@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/commandId';
 
-/** A "Start Run" lens at the top of every experiment file, running the same command as the palette. */
+/**
+ * "Start Run" and "Open Results" lenses at the top of every experiment file, running the same
+ * commands as the palette: Open Results on this experiment's runs (a pick when it has several).
+ */
 export class ExperimentCodeLens implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
@@ -12,7 +15,12 @@ export class ExperimentCodeLens implements vscode.CodeLensProvider {
         arguments: [document.uri],
         tooltip: 'KD-UDA: validate this experiment and start training',
       }),
-      new vscode.CodeLens(top, { title: 'Open Results', command: CommandId.OpenResults, tooltip: 'KD-UDA: show a run of this workspace' }),
+      new vscode.CodeLens(top, {
+        title: 'Open Results',
+        command: CommandId.OpenResults,
+        arguments: [document.uri],
+        tooltip: 'KD-UDA: show the results of a run of this experiment',
+      }),
     ];
   }
 }

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
-import { readRunStatus } from '../../runFolder/listRuns';
 import { epochSummary } from '../../runFolder/epochSummary';
 import { parseRunFolderAnnouncement, parseTrainRefusal } from '../../runFolder/runFolderAnnouncement';
 import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
 import { CommandId } from '../commands/commandId';
 import { EpochFollower, type FollowedSession } from './epochFollower';
+import { notifyRunEnd } from './runEndNotification';
 
 export interface ActiveRun {
   /** What the user calls the run: its experiment's name, or the run id when resumed. */
@@ -22,9 +21,14 @@ export interface ActiveRun {
   onDidProgress: vscode.Event<RunEpoch>;
 }
 
+/** A `when`-clause context key: true while a run of this window executes. */
+export const RUN_ACTIVE_CONTEXT = 'kdUda.runActive';
+
 export interface RunEpoch {
   epoch: number;
   epochs: number;
+  /** Each model's mean target accuracy at that epoch (a fraction). */
+  meanTargetAccuracy: Record<string, number>;
   summary: string;
 }
 
@@ -58,6 +62,8 @@ export class ActiveRuns implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts, reports progress or exits. */
   readonly onDidChange = this.changed.event;
+  /** What the RUN_ACTIVE_CONTEXT key was last set to. */
+  private contextActive = false;
 
   constructor() {
     this.statusBar.name = 'KD-UDA run';
@@ -121,7 +127,7 @@ export class ActiveRuns implements vscode.Disposable {
         dir,
         session,
         (event) => {
-          run.progress = { epoch: event.epoch, epochs: event.epochs, summary: epochSummary(event) };
+          run.progress = { epoch: event.epoch, epochs: event.epochs, meanTargetAccuracy: event.meanTargetAccuracy, summary: epochSummary(event) };
           progressed.fire(run.progress);
           this.update();
         },
@@ -157,6 +163,12 @@ export class ActiveRuns implements vscode.Disposable {
   }
 
   private update(): void {
+    // The Runs view's title shows Stop while a run of this window executes (what Stop without a run stops).
+    const active = this.runs.size > 0;
+    if (active !== this.contextActive) {
+      this.contextActive = active;
+      void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, active);
+    }
     const newest = [...this.runs].at(-1);
     if (!newest) {
       this.statusBar.hide();
@@ -187,7 +199,7 @@ export class ActiveRuns implements vscode.Disposable {
 
 /**
  * While the run trains: a notification with its latest epoch line and a Cancel button that stops
- * it cleanly (SIGTERM, checkpoint). When it ends: a note, or an error with its last lines.
+ * it cleanly (SIGTERM, checkpoint). When it ends: what came of it (see runEndNotification.ts).
  */
 export function reportWhenDone(run: ActiveRun): void {
   void vscode.window.withProgress(
@@ -200,54 +212,7 @@ export function reportWhenDone(run: ActiveRun): void {
       });
     },
   );
-  void run.execution.exit.then((exit) => {
-    const name = `${run.label}${run.runDir ? ` (${path.basename(run.runDir)})` : ''}`;
-    if (exit.code === 0) {
-      // Exit 0 is done or stopped: the run folder says which.
-      void (run.runDir ? readRunStatus(run.runDir) : Promise.resolve(undefined))
-        .then((status) => {
-          const ending = status?.state === 'done' ? 'is done' : status?.state === 'stopped' ? 'stopped; Resume Run continues it' : 'ended';
-          return vscode.window.showInformationMessage(`KD-UDA: run ${name} ${ending}.`, 'Open Results');
-        })
-        .then((choice) => {
-          if (choice && run.runDir) void vscode.commands.executeCommand(CommandId.OpenResults, run.runDir);
-        });
-      return;
-    }
-    if (run.refused !== undefined) {
-      void refusalMessage(run).then((choice) => {
-        if (choice) run.output.show();
-      });
-      return;
-    }
-    void failureMessage(name, run.runDir, exit).then((message) =>
-      vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
-        if (choice) run.output.show();
-      }),
-    );
-  });
-}
-
-/** A run the trainer refused to start (nothing was created): its problems, which are the user's to fix. */
-function refusalMessage(run: ActiveRun): Thenable<string | undefined> {
-  const lines = run.refused!.split('\n');
-  const shown = lines.slice(0, 3).join(' · ');
-  return vscode.window.showErrorMessage(
-    `KD-UDA: run ${run.label} was not started (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}): ${shown}${lines.length > 3 ? ` · and ${lines.length - 3} more in the output` : ''}`,
-    'Show Log',
-  );
-}
-
-/**
- * What a failed run says to the user: the reason the trainer recorded (or that its process is
- * gone), then its last lines without stack frames, which say where and not what.
- */
-async function failureMessage(name: string, runDir: string | undefined, exit: ExecutionEnd): Promise<string> {
-  const status = runDir ? await readRunStatus(runDir) : undefined;
-  const reason = (status?.state === 'failed' ? status.error : undefined) ?? exit.reason;
-  const lines = exit.tail.filter((line) => line.trim() !== '' && !/^\s+at\s/.test(line) && !(reason && line.includes(reason))).slice(-3);
-  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-  return `KD-UDA: run ${name} failed (${how})${reason ? `: ${reason}` : ''}.${lines.length ? ` Last lines: ${lines.join(' / ')}` : ''}`;
+  void run.execution.exit.then((exit) => notifyRunEnd(run, exit));
 }
 
 export type LaunchResult = { started: true; pid?: number } | { started: false; queued: number } | { started: false; reason: string };

@@ -9,8 +9,10 @@ import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
 import { readRunResults, type ModelHeadline } from '../../runFolder/readRunResults';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
 import { readSweepJson } from '../../runFolder/readRunFiles';
+import { runIdName, runStartedText } from '../../runFolder/runNaming';
 import { KeyedDebouncer } from '../../util/debounce';
 import type { SlurmJobMonitor } from '../../slurm/jobMonitor';
+import { CommandId } from '../commands/commandId';
 import { runsDirectory } from './runsDirectory';
 import { shownRunState } from './slurmRunState';
 
@@ -274,7 +276,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     if (node.kind !== 'run' || node.run.state !== 'failed') return item;
     const tail = await readLogTail(node.run.dir, LOG_TAIL_LINES);
     const reason = node.run.error ? `\nFailed: ${node.run.error}` : '\nFailed';
-    item.tooltip = `${node.run.dir}${reason}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
+    item.tooltip = `${node.run.runId}\n${node.run.dir}${reason}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
     return item;
   }
 
@@ -301,16 +303,27 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     return item;
   }
 
+  /**
+   * A run reads as its experiment (the run id repeats it after a timestamp that makes it too long
+   * to read in a side bar), with when it started and its state beside it. Enter or a click opens
+   * its results; the arrow opens its models and checkpoints. The context value, `run.<state>`,
+   * picks its menu: `run.queued.slurm` for a queued Slurm job, which Stop cancels (a run waiting
+   * in no queue of a window has nothing to stop).
+   */
   private runItem(run: RunListing): vscode.TreeItem {
     const opens = run.state !== undefined && run.state !== 'queued';
-    const item = new vscode.TreeItem(run.runId, opens ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const label = this.experimentNames.get(run.dir) ?? runIdName(run.runId);
+    const item = new vscode.TreeItem(label, opens ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.dir}`;
-    item.contextValue = run.state ? `run.${run.state}` : 'run.unreadable';
+    item.contextValue = run.state ? `run.${run.state}${run.state === 'queued' && run.slurm ? '.slurm' : ''}` : 'run.unreadable';
     item.resourceUri = vscode.Uri.file(run.dir);
-    item.description = this.descriptions.get(run.dir) ?? (run.state === 'failed' && run.error ? `failed: ${run.error}` : (run.state ?? 'unreadable'));
+    const state = this.descriptions.get(run.dir) ?? (run.state === 'failed' && run.error ? `failed: ${run.error}` : (run.state ?? 'unreadable'));
+    const started = runStartedText(run.runId, run.startedAt);
+    item.description = started ? `${started} · ${state}` : state;
     item.iconPath = run.state ? STATE_ICONS[run.state] : new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    if (run.state) item.command = { command: CommandId.OpenResults, title: 'Open Results', arguments: [run.dir] };
     // A failed run's tooltip is left to resolveTreeItem, which adds its last log lines.
-    if (run.state !== 'failed') item.tooltip = run.problem ?? `${run.dir}${run.slurm ? `\nSlurm job ${run.slurm.jobId}` : ''}`;
+    if (run.state !== 'failed') item.tooltip = run.problem ?? `${run.runId}\n${run.dir}${run.slurm ? `\nSlurm job ${run.slurm.jobId}` : ''}`;
     return item;
   }
 
