@@ -100,9 +100,10 @@ function writeRun(runsDir: string, config: number, seed: number): Promise<string
   });
 }
 
-/** A marker as drawn: its data, where it is, and what a screen reader hears. */
+/** A marker as drawn: its data and where it is. */
 interface Marker {
-  runDir: string;
+  /** The run folder, or (grouped) the configuration's key: what data-key holds before the role. */
+  source: string;
   role: string;
   accuracy: number;
   cost: number;
@@ -111,7 +112,6 @@ interface Marker {
   front: boolean;
   x: number;
   y: number;
-  label: string;
   key: string;
   index: string;
 }
@@ -142,17 +142,18 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
       elements.map((element) => {
         const get = (name: string) => element.getAttribute(name) ?? '';
         const [, x, y] = /translate\(([-\d.]+) ([-\d.]+)\)/.exec(get('transform')) ?? [];
+        const [source, role] = get('data-key').split('\n');
         return {
-          runDir: get('data-run-dir'),
-          role: get('data-role'),
+          source,
+          role,
           accuracy: Number(get('data-accuracy')),
           cost: Number(get('data-cost')),
           ...(element.getAttribute('data-std') === null ? {} : { std: Number(get('data-std')) }),
-          n: Number(get('data-n')),
+          // A run's marker is one run: n only on a configuration's.
+          n: element.getAttribute('data-n') === null ? 1 : Number(get('data-n')),
           front: get('data-front') === 'true',
           x: Number(x),
           y: Number(y),
-          label: get('aria-label'),
           key: get('data-key'),
           index: get('data-index'),
         };
@@ -175,7 +176,13 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
   };
   const markerAt = (marker: Marker) => frame.locator(`#cost-plot-svg .point[data-index="${marker.index}"]`);
   /** A marker's run id and role, as FRONT names them. */
-  const runRole = (marker: Marker): string => `${path.basename(marker.runDir)} ${marker.role}`;
+  const runRole = (marker: Marker): string => `${path.basename(marker.source)} ${marker.role}`;
+  /** The one marker in the tab order: a button named by what it is. */
+  const tabStop = async (): Promise<{ count: number; role: string | null; label: string | null }> => {
+    const stop = frame.locator('#cost-plot-svg .point[tabindex="0"]');
+    return { count: await stop.count(), role: await stop.getAttribute('role'), label: await stop.getAttribute('aria-label') };
+  };
+  const focusedLabel = async (): Promise<string | null> => frame.locator('#cost-plot-svg .point:focus').getAttribute('aria-label');
   const frontOf = (drawn: Marker[]): string[] => drawn.filter((marker) => marker.front).map(runRole);
 
   /**
@@ -247,11 +254,21 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
             assert.ok(marker, `a marker for ${runIdOf(config, seed)} ${role}`);
             assert.equal(marker.accuracy, accuracy[role][seed]);
             assert.equal(marker.cost, costOf(config, role).macs);
-            assert.match(marker.label, new RegExp(`^run ${runIdOf(config, seed)}, ${role}: ${(100 * accuracy[role][seed]).toFixed(1)}% at `));
+            assert.equal(marker.n, 1);
           }
       assert.deepEqual(frontOf(drawn).sort(), [...FRONT].sort());
       const student = drawn.find((marker) => runRole(marker) === FRONT[1])!;
-      assert.equal(student.label, `run ${runIdOf(0, 1)}, student: 64.0% at 416.5k MACs, on the Pareto front`);
+      // One tab stop among the markers, a button that says what it is; the arrow keys go by cost (then accuracy, best first).
+      const stop = await tabStop();
+      assert.deepEqual([stop.count, stop.role], [1, 'button']);
+      await frame.locator('#cost-plot-svg .point[tabindex="0"]').focus();
+      await page.keyboard.press('Home');
+      assert.equal(await focusedLabel(), `run ${runIdOf(2, 0)}, student: 50.0% at 120k MACs, on the Pareto front`);
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await focusedLabel(), `run ${runIdOf(2, 1)}, student: 46.0% at 120k MACs`);
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await focusedLabel(), `run ${runIdOf(0, 1)}, student: 64.0% at 416.5k MACs, on the Pareto front`);
+      assert.equal((await tabStop()).count, 1, 'the tab stop moved with the focus');
       await assertPlacedByAxes(drawn);
       assert.deepEqual(
         (await ticks('x')).map((tick) => tick.text),
@@ -296,7 +313,7 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
       const drawn = await markers();
       assert.equal(drawn.length, 12);
       for (const marker of drawn) {
-        const config = CONFIGS.findIndex((entry) => path.basename(marker.runDir).includes(`-${entry.id}-`));
+        const config = CONFIGS.findIndex((entry) => path.basename(marker.source).includes(`-${entry.id}-`));
         assert.equal(marker.cost, costOf(config, marker.role as Role).params, runRole(marker));
       }
       assert.deepEqual(frontOf(drawn).sort(), [...FRONT].sort(), 'the same front: the costs rank the models alike');
@@ -346,23 +363,27 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
           elements.map((element) => ({ key: element.getAttribute('data-key') ?? '', d: element.getAttribute('d') ?? '' })),
         );
       assert.equal(bars.length, 6, 'every configuration has two runs: every marker has a bar');
-      const configOf = (marker: Marker) => CONFIGS.findIndex((entry) => marker.label.startsWith(`pareto-${entry.id} (2 runs)`));
+      /** A configuration's key lists its fields: the method and the student's width tell the three apart. */
+      const configOf = (marker: Marker): number => {
+        const fields = Object.fromEntries(JSON.parse(marker.source) as [string, unknown][]);
+        return CONFIGS.findIndex((entry) => entry.method === fields['method.name'] && entry.studentWidth === fields['student.width']);
+      };
       for (const marker of drawn) {
         const config = configOf(marker);
-        assert.ok(config >= 0, marker.label);
+        assert.ok(config >= 0, marker.source);
+        const name = `${CONFIGS[config].id} ${marker.role}`;
         const values = CONFIGS[config].accuracy[marker.role as Role];
         const mean = (values[0] + values[1]) / 2;
         const std = sampleStd([...values]);
-        assert.ok(Math.abs(marker.accuracy - mean) < 1e-12, `${marker.label}: mean`);
-        assert.ok(Math.abs(marker.std! - std) < 1e-12, `${marker.label}: std`);
+        assert.ok(Math.abs(marker.accuracy - mean) < 1e-12, `${name}: mean`);
+        assert.ok(Math.abs(marker.std! - std) < 1e-12, `${name}: std`);
         assert.equal(marker.n, 2);
-        assert.match(marker.label, new RegExp(`: ${(100 * mean).toFixed(1)} ± ${(100 * std).toFixed(1)}% \\(n = 2\\) at `));
         // The bar: M x top V bottom, its extent read back through the y axis's ticks.
         const bar = bars.find((candidate) => candidate.key === marker.key);
         const [, x, top, bottom] = /^M([-\d.]+) ([-\d.]+)V([-\d.]+)/.exec(bar?.d ?? '') ?? [];
-        assert.ok(bar && Math.abs(Number(x) - marker.x) < 0.01, `${marker.label}: a bar through the marker`);
-        assert.ok(Math.abs((Number(top) - marker.y) / pxPerAccuracy - std) < 0.002, `${marker.label}: + std`);
-        assert.ok(Math.abs((Number(bottom) - marker.y) / pxPerAccuracy + std) < 0.002, `${marker.label}: − std`);
+        assert.ok(bar && Math.abs(Number(x) - marker.x) < 0.01, `${name}: a bar through the marker`);
+        assert.ok(Math.abs((Number(top) - marker.y) / pxPerAccuracy - std) < 0.002, `${name}: + std`);
+        assert.ok(Math.abs((Number(bottom) - marker.y) / pxPerAccuracy + std) < 0.002, `${name}: − std`);
       }
       assert.deepEqual(
         drawn
@@ -372,9 +393,12 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
         [...GROUPED_FRONT].sort(),
       );
       assert.match((await frame.locator('#plot-note').textContent()) ?? '', /^6 models of 3 configurations · 3 on the Pareto front$/);
+      // The cheapest configuration's student is the first in key order, and says mean ± std (n).
+      await frame.locator('#cost-plot-svg .point[tabindex="0"]').focus();
+      await page.keyboard.press('Home');
+      assert.equal(await focusedLabel(), 'pareto-r (2 runs), student: 48.0 ± 2.8% (n = 2) at 120k MACs, on the Pareto front');
       // A configuration's marker opens its first run as shown: seed 1, the newer.
       const p = drawn.find((marker) => configOf(marker) === 0 && marker.role === 'student')!;
-      assert.equal(path.basename(p.runDir), runIdOf(0, 1));
       await markerAt(p).click();
       await editorTab(page, `Results: ${runIdOf(0, 1)}`).waitFor({ state: 'visible', timeout: 30_000 });
       await backToPanel(6);
