@@ -284,9 +284,13 @@ async function benchPareto(page: Page, repeats: number): Promise<{ interact: str
     const hover = await inPage(frame, '#cost-plot-svg .point[data-index="0"]', 'hover');
     const tooltip = await frame.locator('#plot-tooltip').isVisible();
     const sort = await inPage(frame, '#runs-table thead button.sort[data-column="run"]', 'click');
-    // A click on the front's cheapest marker: the Open Results command, then that panel's table painted.
-    const marker = frame.locator('#cost-plot-svg .point[data-front="true"]').first();
-    const runId = path.basename((await marker.getAttribute('data-run-dir')) ?? '');
+    // The KD-MTDA runs: two models each (teacher, student), the plot redrawn with the filtered table.
+    const filter = await inPage(frame, '#filter', { type: 'method.name:kd-mtda' });
+    const filtered = await markerCount(frame);
+    await inPage(frame, '#filter', { type: '' });
+    // A click on a marker of the front (the last drawn, so none lies over it): the Open Results command, then that panel painted.
+    const marker = frame.locator('#cost-plot-svg .point[data-front="true"]').last();
+    const runId = path.basename(((await marker.getAttribute('data-key')) ?? '').split('\n')[0]);
     const clickStarted = Date.now();
     await marker.click();
     await poll(
@@ -302,9 +306,9 @@ async function benchPareto(page: Page, repeats: number): Promise<{ interact: str
     frame = webviewFrame(page);
     // The synthetic runs have no events.jsonl: the panel paints its header and "Waiting for the first evaluation".
     const results = await pagePhases(frame, 'results.js');
-    const toResults = results.painted === undefined ? '?' : String(results.painted - clickStarted);
+    const toResults = results.painted === undefined ? '?' : (results.painted - clickStarted).toFixed(0);
     interact.push(
-      `| ${i + 1} | ${markers.toLocaleString('en-US')} | ${timing(show)} | ${timing(hover)}${tooltip ? '' : ' (no tooltip!)'} | ${timing(sort)} | ${toResults} |`,
+      `| ${i + 1} | ${markers.toLocaleString('en-US')} | ${timing(show)} | ${timing(hover)}${tooltip ? '' : ' (no tooltip!)'} | ${timing(sort)} | ${timing(filter)} (${filtered.toLocaleString('en-US')} markers) | ${toResults} |`,
     );
     // Back: the Compare Runs webview was torn down while hidden; it comes back with the plot shown.
     const started = Date.now();
@@ -360,9 +364,9 @@ async function main(): Promise<void> {
         `\nCompare Runs' accuracy-versus-cost plot, ${COMPARED_RUNS.toLocaleString('en-US')} runs, ${pareto.markers.toLocaleString('en-US')} markers (${load()}); ms\n`,
       );
       console.log(
-        '| round | markers | plot switched on, in page: handler / painted | hover: handler / tooltip painted | sort with the plot shown, in page | click on a marker (via harness) -> its Results panel painted |',
+        '| round | markers | plot switched on, in page: handler / painted | hover: handler / tooltip painted | sort with the plot shown, in page | filter to KD-MTDA (teacher and student a run), in page | click on a marker (via harness) -> its Results panel painted |',
       );
-      console.log('|---|---:|---:|---:|---:|---:|');
+      console.log('|---|---:|---:|---:|---:|---:|---:|');
       for (const row of pareto.interact) console.log(row);
       console.log('\nBack to Compare Runs after the click: its webview rebuilt, the plot shown from its saved state; ms from clicking its tab\n');
       console.log(`| round ${PHASE_HEADER} snapshot -> plot drawn |`);

@@ -395,7 +395,10 @@ export class CostPlot {
         }),
       );
     });
-    this.chart.replaceChildren(...children, ...bars, ...rings, ...markers);
+    // The front's markers last, so that they are on top of (and take the clicks from) any marker they overlap.
+    const front = new Set(this.data.front);
+    const stacked = [...markers.filter((_, index) => !front.has(index)), ...this.data.front.map((index) => markers[index])];
+    this.chart.replaceChildren(...children, ...bars, ...rings, ...stacked);
     this.markers = markers;
     this.makeStop(this.stop);
     markPhase('plot-drawn');
