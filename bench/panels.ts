@@ -9,12 +9,16 @@
  *   open reads every folder; later ones re-read none; after a window reload the records come from
  *   the cache file), with the same phases; then a header click (sort) and typing a filter, each to
  *   the reordered or filtered rows painted.
+ * - Compare Runs' accuracy-versus-cost plot over the same 1,000 runs (every model: ~5,000 markers):
+ *   "Plot accuracy vs cost" switched on to the plot painted, a hover to its tooltip painted, a sort
+ *   with the plot shown, a click on a marker to that run's Results panel painted, and back to Compare
+ *   Runs (its webview rebuilt, the plot shown from its saved state) to the plot painted.
  *
  * Phase times come from the webview's own performance marks (webview-ui/shared/phases.ts) on the
  * wall clock this process shares with the browser. "In page" times run the handler inside the
  * webview and stop at the next frame; "via harness" times add Playwright's input and 10 ms polling.
  *
- *   node esbuild.mjs --tests && node out/bench/panels.js [repeats]
+ *   node esbuild.mjs --tests && node out/bench/panels.js [repeats] [--only=pareto]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,6 +59,8 @@ interface PagePhases {
   rendered?: number;
   /** The frame showing the rendered DOM was painted. */
   painted?: number;
+  /** Compare Runs' cost plot drawn (its DOM built; painted with the rest). */
+  plotDrawn?: number;
 }
 
 async function pagePhases(frame: FrameLocator, bundleName: string): Promise<PagePhases> {
@@ -83,6 +89,7 @@ async function pagePhases(frame: FrameLocator, bundleName: string): Promise<Page
       snapshot: at('snapshot'),
       rendered: at('rendered'),
       painted: at('painted'),
+      plotDrawn: at('plot-drawn'),
     };
   }, bundleName);
 }
@@ -107,16 +114,20 @@ function phaseCells(from: number, phases: PagePhases, seen: number): string[] {
 
 const PHASE_HEADER =
   '| webview created | service worker started | HTML in | bundle fetched | bundle parsed | imports run | ready -> snapshot | DOM built | painted | first paint | harness saw it |';
+const PHASES_NOTE =
+  "\nPhases: the host creating the panel and the workbench its webview frame (to the content document's time origin); the service worker that serves webview documents and resources started (about 0 when one is running, as for the first webview of a window); the panel's HTML written and its first resource requested; the bundle fetched; parsed until it runs; its imports (toolkit, uPlot) evaluated; `ready` posted until the snapshot arrives (the host reads the run folder(s), then the message crosses to the browser); the DOM built; painted (a task after the next animation frame); first paint: the sum, from the command; harness saw it: when the harness's 10 ms poll found the rows (Playwright round trips included).";
+
 const PHASE_RULE = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 
 /** Runs `act` inside the webview: ms until its handler returns (the panel's work) and until the next frame is painted. */
-async function inPage(frame: FrameLocator, selector: string, act: 'click' | { type: string }): Promise<{ handler: number; painted: number }> {
+async function inPage(frame: FrameLocator, selector: string, act: 'click' | 'hover' | { type: string }): Promise<{ handler: number; painted: number }> {
   return frame.locator(selector).evaluate(async (element, action) => {
     // This runs in the webview; the bench is compiled without DOM types.
     const page = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
     const target = element as unknown as { click(): void; value: string; dispatchEvent(event: Event): boolean };
     const started = performance.now();
     if (action === 'click') target.click();
+    else if (action === 'hover') target.dispatchEvent(new Event('pointerover', { bubbles: true }));
     else {
       target.value = action.type;
       target.dispatchEvent(new Event('input', { bubbles: true }));
@@ -329,8 +340,94 @@ async function benchCheckpointDiff(page: Page, runsDir: string, repeats: number)
 
 // ---- end of the Checkpoint Diff case ----
 
+/** Runs of the Compare Runs table (its summary says `1,000 of 1,000 runs`) and at least one drawn. */
+async function waitForRuns(frame: FrameLocator): Promise<void> {
+  await poll(
+    '1,000 rows',
+    async () =>
+      (
+        (await frame
+          .locator('#summary')
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).startsWith(`${COMPARED_RUNS.toLocaleString('en-US')} of`) && (await frame.locator('#runs-table tbody button.run-link').count()) > 0,
+    120_000,
+    10,
+  );
+}
+
+const markerCount = async (frame: FrameLocator): Promise<number> =>
+  frame
+    .locator('#cost-plot-svg .point')
+    .count()
+    .catch(() => 0);
+
+/**
+ * The cost plot over the 1,000 runs: switched on in page (compute and draw every marker, then the
+ * frame painted), a hover's tooltip, a sort with the plot shown, a click on a marker to that run's
+ * Results panel painted (via the harness), and back to Compare Runs, whose rebuilt webview draws
+ * the plot from its saved state: first paint, split as the other panels' are, and when the plot was drawn.
+ */
+async function benchPareto(page: Page, repeats: number): Promise<{ interact: string[]; reopen: string[]; markers: number }> {
+  const interact: string[] = [];
+  const reopen: string[] = [];
+  let markers = 0;
+  for (let i = 0; i < repeats; i++) {
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'KD-UDA: Compare Runs');
+    let frame = webviewFrame(page);
+    await waitForRuns(frame);
+    // A new panel starts without the plot: switching it on computes and draws every marker.
+    const show = await inPage(frame, '#show-plot', 'click');
+    await poll('the markers', async () => (await markerCount(frame)) > 0, 30_000, 10);
+    markers = await markerCount(frame);
+    const hover = await inPage(frame, '#cost-plot-svg .point[data-index="0"]', 'hover');
+    const tooltip = await frame.locator('#plot-tooltip').isVisible();
+    const sort = await inPage(frame, '#runs-table thead button.sort[data-column="run"]', 'click');
+    // The KD-MTDA runs: two models each (teacher, student), the plot redrawn with the filtered table.
+    const filter = await inPage(frame, '#filter', { type: 'method.name:kd-mtda' });
+    const filtered = await markerCount(frame);
+    await inPage(frame, '#filter', { type: '' });
+    // A click on a marker of the front (the last drawn, so none lies over it): the Open Results command, then that panel painted.
+    const marker = frame.locator('#cost-plot-svg .point[data-front="true"]').last();
+    const runId = path.basename(((await marker.getAttribute('data-key')) ?? '').split('\n')[0]);
+    const clickStarted = Date.now();
+    await marker.click();
+    await poll(
+      'the results tab',
+      async () =>
+        (await page
+          .locator('.tab.active .label-name')
+          .textContent()
+          .catch(() => '')) === `Results: ${runId}`,
+      30_000,
+      10,
+    );
+    frame = webviewFrame(page);
+    // The synthetic runs have no events.jsonl: the panel paints its header and "Waiting for the first evaluation".
+    const results = await pagePhases(frame, 'results.js');
+    const toResults = results.painted === undefined ? '?' : (results.painted - clickStarted).toFixed(0);
+    interact.push(
+      `| ${i + 1} | ${markers.toLocaleString('en-US')} | ${timing(show)} | ${timing(hover)}${tooltip ? '' : ' (no tooltip!)'} | ${timing(sort)} | ${timing(filter)} (${filtered.toLocaleString('en-US')} markers) | ${toResults} |`,
+    );
+    // Back: the Compare Runs webview was torn down while hidden; it comes back with the plot shown.
+    const started = Date.now();
+    await page.locator('.part.editor .tabs-container .tab').filter({ hasText: 'Compare Runs' }).first().click();
+    frame = webviewFrame(page);
+    await poll('the markers again', async () => (await markerCount(frame)) === markers, 120_000, 10);
+    const seen = Date.now();
+    const phases = await pagePhases(frame, 'compareRuns.js');
+    const plotted = phases.snapshot !== undefined && phases.plotDrawn !== undefined ? (phases.plotDrawn - phases.snapshot).toFixed(0) : '?';
+    reopen.push(`| ${i + 1} | ${phaseCells(started, phases, seen).join(' | ')} | ${plotted} |`);
+  }
+  return { interact, reopen, markers };
+}
+
 async function main(): Promise<void> {
-  const repeats = Number(process.argv[2] ?? 3);
+  const args = process.argv.slice(2);
+  const repeats = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 3);
+  /** `--only=pareto`: the cost plot's case alone (it still writes all 1,000 runs). */
+  const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
   await ensureCodeServer();
   const workspace = await createTestWorkspace({});
   const runsDir = path.join(workspace.root, 'runs');
@@ -346,19 +443,40 @@ async function main(): Promise<void> {
   try {
     const page = browser.page;
     await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
-    const compare = await benchCompareRuns(page, repeats);
-    console.log(
-      `\nCompare Runs, ${COMPARED_RUNS.toLocaleString('en-US')} run folders x ${TARGETS.length} targets (${load()}); ms from the palette closing on "KD-UDA: Compare Runs" to the first rows painted\n`,
-    );
-    console.log(`| open ${PHASE_HEADER}`);
-    console.log(`|---${PHASE_RULE}`);
-    for (const row of compare.open) console.log(row);
-    console.log(`\nSort (student accuracy on ${TARGETS[TARGETS.length - 1]}) and filter on 1,000 rows, ms to the changed rows painted\n`);
-    console.log(
-      '| round | sort asc in page: handler / painted | sort desc in page | sort via harness | filter in page: handler / painted | filter via harness |',
-    );
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const row of compare.interact) console.log(row);
+    if (only === undefined) {
+      const compare = await benchCompareRuns(page, repeats);
+      console.log(
+        `\nCompare Runs, ${COMPARED_RUNS.toLocaleString('en-US')} run folders x ${TARGETS.length} targets (${load()}); ms from the palette closing on "KD-UDA: Compare Runs" to the first rows painted\n`,
+      );
+      console.log(`| open ${PHASE_HEADER}`);
+      console.log(`|---${PHASE_RULE}`);
+      for (const row of compare.open) console.log(row);
+      console.log(`\nSort (student accuracy on ${TARGETS[TARGETS.length - 1]}) and filter on 1,000 rows, ms to the changed rows painted\n`);
+      console.log(
+        '| round | sort asc in page: handler / painted | sort desc in page | sort via harness | filter in page: handler / painted | filter via harness |',
+      );
+      console.log('|---|---:|---:|---:|---:|---:|');
+      for (const row of compare.interact) console.log(row);
+    }
+    if (only === undefined || only === 'pareto') {
+      const pareto = await benchPareto(page, repeats);
+      console.log(
+        `\nCompare Runs' accuracy-versus-cost plot, ${COMPARED_RUNS.toLocaleString('en-US')} runs, ${pareto.markers.toLocaleString('en-US')} markers (${load()}); ms\n`,
+      );
+      console.log(
+        '| round | markers | plot switched on, in page: handler / painted | hover: handler / tooltip painted | sort with the plot shown, in page | filter to KD-MTDA (teacher and student a run), in page | click on a marker (via harness) -> its Results panel painted |',
+      );
+      console.log('|---|---:|---:|---:|---:|---:|---:|');
+      for (const row of pareto.interact) console.log(row);
+      console.log('\nBack to Compare Runs after the click: its webview rebuilt, the plot shown from its saved state; ms from clicking its tab\n');
+      console.log(`| round ${PHASE_HEADER} snapshot -> plot drawn |`);
+      console.log(`|---${PHASE_RULE}---:|`);
+      for (const row of pareto.reopen) console.log(row);
+      if (only === 'pareto') {
+        console.log(PHASES_NOTE);
+        return;
+      }
+    }
 
     const results = await benchResults(page, repeats);
     console.log(
@@ -367,9 +485,7 @@ async function main(): Promise<void> {
     console.log(`| open ${PHASE_HEADER} to curves drawn | last -> max switch |`);
     console.log(`|---${PHASE_RULE}---:|---:|`);
     for (const row of results) console.log(row);
-    console.log(
-      "\nPhases: the host creating the panel and the workbench its webview frame (to the content document's time origin); the service worker that serves webview documents and resources started (about 0 when one is running, as for the first webview of a window); the panel's HTML written and its first resource requested; the bundle fetched; parsed until it runs; its imports (toolkit, uPlot) evaluated; `ready` posted until the snapshot arrives (the host reads the run folder(s), then the message crosses to the browser); the DOM built; painted (a task after the next animation frame); first paint: the sum, from the command; harness saw it: when the harness's 10 ms poll found the rows (Playwright round trips included).",
-    );
+    console.log(PHASES_NOTE);
     await benchCheckpointDiff(page, runsDir, repeats);
   } catch (error) {
     await browser.page.screenshot({ path: path.join(os.tmpdir(), 'kd-uda-bench-panels-failed.png') }).catch(() => undefined);

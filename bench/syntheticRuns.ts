@@ -147,13 +147,15 @@ export function writeComparedRun(runsDir: string, index: number): void {
       roles.map((role) => [role, Object.fromEntries(domains.map((domain) => [domain, Array.from({ length: CLASSES }, () => Math.round(next() * 100) / 100)]))]),
     ),
     confusion: Object.fromEntries(roles.map((role) => [role, Object.fromEntries(domains.map((domain) => [domain, confusion()]))])),
+    // Costs grow with the width squared (latency with the width), so the cost plot's markers spread over decades.
     costs: Object.fromEntries(
-      roles.map((role) => [
-        role,
-        role === 'student'
-          ? { parameters: 61_706, macsPerImage: 416_520, latencyMsPerBatch: 3.1, latencyBatchSize: 64, backend: 'tensorflow' }
-          : { parameters: 11_200_000, macsPerImage: 557_000_000, latencyMsPerBatch: 41, latencyBatchSize: 64, backend: 'tensorflow' },
-      ]),
+      roles.map((role) => {
+        const student = role === 'student';
+        const width = student ? exp.student.width : exp.teacher.width * (exp.teacher.architecture === 'resnet-wide' ? 2 : 1);
+        const [parameters, macsPerImage, latencyMsPerBatch] = student ? [61_706, 416_520, 3.1] : [11_200_000, 557_000_000, 41];
+        const cost = { parameters: Math.round(parameters * width ** 2), macsPerImage: Math.round(macsPerImage * width ** 2) };
+        return [role, { ...cost, latencyMsPerBatch: latencyMsPerBatch * width, latencyBatchSize: 64, backend: 'tensorflow' }];
+      }),
     ),
   };
   writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(results));

@@ -3,6 +3,7 @@
  * it). The host sends the whole table; sorting, filtering and column choice happen in the webview,
  * on that snapshot, and persist there with setState.
  */
+import { isPlotCost, type PlotCost } from '../runComparison/costPlotPoints';
 import type { ComparisonTable, SortDirection } from '../runComparison/runComparison';
 import { isRecord } from '../util/isRecord';
 import { bareMessage, type ReadyMessage } from './panelMessages';
@@ -54,6 +55,10 @@ export interface CompareRunsPanelPersistedState {
   grouped?: boolean;
   /** The keys of the groups shown with their runs (RunGroup.key). */
   expanded?: string[];
+  /** The accuracy-versus-cost plot shown above the table. */
+  plot?: boolean;
+  /** What the plot's x axis measures; MACs per image when absent. */
+  plotCost?: PlotCost;
 }
 
 /** The message, when it is one the host understands; undefined for anything else. */
@@ -84,5 +89,7 @@ export function parseCompareRunsPanelPersistedState(value: unknown): CompareRuns
   if (Array.isArray(value.columns) && value.columns.every((key) => typeof key === 'string')) state.columns = value.columns;
   if (typeof value.grouped === 'boolean') state.grouped = value.grouped;
   if (isStringList(value.expanded, MAX_EXPANDED_GROUPS, MAX_GROUP_KEY)) state.expanded = value.expanded;
+  if (typeof value.plot === 'boolean') state.plot = value.plot;
+  if (isPlotCost(value.plotCost)) state.plotCost = value.plotCost;
   return state;
 }

@@ -17,8 +17,9 @@ const READ_CONCURRENCY = 8;
 /**
  * Bumped whenever RunRecord changes shape: a cache file of another version is ignored, not misread.
  * 2: records without status (re-read on every refresh), and no NaN mean.
+ * 3: models carry their latency per image.
  */
-const CACHE_FORMAT_VERSION = 2;
+const CACHE_FORMAT_VERSION = 3;
 
 interface CacheEntry {
   signature: string;
@@ -68,6 +69,7 @@ async function readRunBody(runDir: string): Promise<RunRecord> {
       ...(model.meanTarget === undefined ? {} : { meanTarget: model.meanTarget }),
       parameters: model.parameters,
       macsPerImage: model.macsPerImage,
+      ...(model.latencyMsPerImage === undefined ? {} : { latencyMsPerImage: model.latencyMsPerImage }),
     }));
     return {
       ...base,

@@ -9,7 +9,8 @@ import type { RunState } from '../runFolder/runFolderFormat';
 export type CellValue = string | number | boolean | null;
 
 /** How a column's values are shown and compared. */
-export type ColumnKind = 'text' | 'number' | 'date' | 'accuracy' | 'count';
+/** `milliseconds`: a time, shown to 3 significant digits (the header names the unit). */
+export type ColumnKind = 'text' | 'number' | 'date' | 'accuracy' | 'count' | 'milliseconds';
 
 export type ColumnGroup = 'run' | 'experiment' | 'metric';
 
@@ -19,7 +20,7 @@ export interface ComparisonColumn {
   label: string;
   group: ColumnGroup;
   kind: ColumnKind;
-  /** Shown until the user chooses columns: everything but the per-target accuracy of teachers and their costs. */
+  /** Shown until the user chooses columns: everything but the per-target accuracy of teachers, their costs and every latency. */
   shownByDefault: boolean;
 }
 
@@ -45,6 +46,8 @@ export interface ModelMetrics {
   meanTarget?: number;
   parameters?: number;
   macsPerImage?: number;
+  /** Median inference time per image (ms), on the backend the run measured it on. */
+  latencyMsPerImage?: number;
 }
 
 /** What one run folder contributes to the table, as read from disk. */
@@ -91,9 +94,9 @@ function roleRank(role: string): number {
 /** Where a metric column goes: accuracies before costs, teachers before the student, a model's mean before its targets. */
 interface MetricPlace {
   role: string;
-  slot: 'mean' | 'target' | 'params' | 'macs';
+  slot: 'mean' | 'target' | 'params' | 'macs' | 'latency';
 }
-const SLOT_RANK: Record<MetricPlace['slot'], number> = { mean: 0, target: 1, params: 2, macs: 3 };
+const SLOT_RANK: Record<MetricPlace['slot'], number> = { mean: 0, target: 1, params: 2, macs: 3, latency: 4 };
 
 function compareMetricPlaces(a: MetricPlace, b: MetricPlace): number {
   const costA = SLOT_RANK[a.slot] >= 2 ? 1 : 0;
@@ -130,6 +133,12 @@ function metricColumns(record: RunRecord): { column: ComparisonColumn; value: Ce
         column: { key: `macs.${role}`, label: `${role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: student },
         value: model.macsPerImage,
         place: { role, slot: 'macs' },
+      });
+    if (model.latencyMsPerImage !== undefined)
+      out.push({
+        column: { key: `latency.${role}`, label: `${role} ms/image`, group: 'metric', kind: 'milliseconds', shownByDefault: false },
+        value: model.latencyMsPerImage,
+        place: { role, slot: 'latency' },
       });
   }
   return out;
@@ -203,6 +212,8 @@ export function cellText(column: ComparisonColumn, value: CellValue): string {
       return typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : String(value);
     case 'count':
       return typeof value === 'number' ? compactNumber.format(value) : String(value);
+    case 'milliseconds':
+      return typeof value === 'number' ? String(Number(value.toPrecision(3))) : String(value);
     case 'date':
       // ISO timestamps read as `2026-11-28 10:04` (UTC, as the trainer writes them).
       return typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value) ? value.slice(0, 16).replace('T', ' ') : String(value);

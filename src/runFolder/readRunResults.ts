@@ -1,6 +1,6 @@
 import { RunFileError } from './jsonShape';
 import { readResultsJson } from './readRunFiles';
-import type { RunResults } from './results';
+import type { ModelCost, RunResults } from './results';
 import { meanOverTargets } from './targetAccuracy';
 
 /** One model's headline (last epoch) accuracy per target and their mean, and its costs when recorded. */
@@ -11,6 +11,8 @@ export interface ModelHeadline {
   targets: { domain: string; accuracy: number }[];
   parameters?: number;
   macsPerImage?: number;
+  /** Inference time per image (ms): the recorded batch's median time over its size; absent without a usable batch size. */
+  latencyMsPerImage?: number;
 }
 
 export type RunResultsReading = { kind: 'none' } | { kind: 'problem'; message: string } | { kind: 'results'; epoch: number; models: ModelHeadline[] };
@@ -18,6 +20,12 @@ export type RunResultsReading = { kind: 'none' } | { kind: 'problem'; message: s
 /** Teachers first, then the student, as the papers' tables read. */
 function roleOrder(role: string): number {
   return role.startsWith('teacher') ? 0 : role === 'student' ? 1 : 2;
+}
+
+/** A batch's latency as ms per image; nothing when the batch size or time cannot give one (never a division by 0). */
+function latencyPerImage(cost: ModelCost): { latencyMsPerImage?: number } {
+  const perImage = cost.latencyMsPerBatch / cost.latencyBatchSize;
+  return cost.latencyBatchSize > 0 && Number.isFinite(perImage) && perImage >= 0 ? { latencyMsPerImage: perImage } : {};
 }
 
 /**
@@ -42,7 +50,7 @@ export async function readRunResults(runDir: string): Promise<RunResultsReading>
         role,
         ...(mean === undefined ? {} : { meanTarget: mean }),
         targets: targets.map((domain) => ({ domain, accuracy: byDomain[domain] ?? Number.NaN })),
-        ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage } : {}),
+        ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, ...latencyPerImage(cost) } : {}),
       };
     })
     .sort((a, b) => roleOrder(a.role) - roleOrder(b.role) || a.role.localeCompare(b.role));

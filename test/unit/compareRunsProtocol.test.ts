@@ -49,6 +49,8 @@ describe('Compare Runs panel messages', () => {
         columns: ['run', 'method.name'],
         grouped: true,
         expanded: ['[["method.name","kd-mtda"]]'],
+        plot: true,
+        plotCost: 'latency',
         stray: 1,
       }),
       {
@@ -58,6 +60,8 @@ describe('Compare Runs panel messages', () => {
         columns: ['run', 'method.name'],
         grouped: true,
         expanded: ['[["method.name","kd-mtda"]]'],
+        plot: true,
+        plotCost: 'latency',
       },
     );
     assert.deepEqual(
@@ -68,6 +72,8 @@ describe('Compare Runs panel messages', () => {
         columns: ['a', 2],
         grouped: 1,
         expanded: ['k', 7],
+        plot: 'on',
+        plotCost: 'flops',
       }),
       {},
     );

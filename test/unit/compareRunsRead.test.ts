@@ -72,6 +72,8 @@ describe('RunComparisonReader', () => {
     assert.equal(cell(table, '20261101-100000-done', 'acc.student.usps'), 0.7);
     assert.equal(cell(table, '20261101-100000-done', 'acc.teacher.mean'), 0.75);
     assert.equal(cell(table, '20261101-100000-done', 'params.student'), 61706);
+    // modelCost's latency: 1 ms for a batch of 32 images.
+    assert.equal(cell(table, '20261101-100000-done', 'latency.student'), 1 / 32);
     assert.equal(cell(table, '20261101-100000-done', 'method.name'), 'kd-stda');
     // Still training: the last evaluation, its mean over the experiment's targets (not the source hold-out).
     assert.equal(cell(table, '20261102-100000-live', 'state'), 'running');

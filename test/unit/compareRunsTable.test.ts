@@ -177,6 +177,39 @@ describe('Compare Runs table', () => {
     }
   });
 
+  it('adds each model’s latency per image after its costs, hidden until chosen, to 3 significant digits', () => {
+    const table = buildComparisonTable([
+      record('a', {
+        targets: ['svhn'],
+        models: [
+          { role: 'student', accuracy: { svhn: 0.5 }, meanTarget: 0.5, parameters: 1, macsPerImage: 2, latencyMsPerImage: 0.048_437_5 },
+          { role: 'teacher', accuracy: { svhn: 0.7 }, meanTarget: 0.7, parameters: 3, macsPerImage: 4, latencyMsPerImage: 0.640_625 },
+        ],
+      }),
+      record('b', { targets: ['svhn'], models: [{ role: 'student', accuracy: { svhn: 0.4 }, meanTarget: 0.4, parameters: 1, macsPerImage: 2 }] }),
+    ]);
+    assert.deepEqual(
+      table.columns.slice(4).map((entry) => entry.key),
+      [
+        'acc.teacher.mean',
+        'acc.teacher.svhn',
+        'acc.student.mean',
+        'acc.student.svhn',
+        'params.teacher',
+        'macs.teacher',
+        'latency.teacher',
+        'params.student',
+        'macs.student',
+        'latency.student',
+      ],
+    );
+    const latency = table.columns[column(table, 'latency.student')];
+    assert.equal(latency.label, 'student ms/image');
+    assert.equal(latency.shownByDefault, false);
+    assert.equal(cellText(latency, table.rows[0].cells[column(table, 'latency.student')]), '0.0484');
+    assert.equal(table.rows[1].cells[column(table, 'latency.student')], null, 'a run without a latency has none');
+  });
+
   it('never lets an experiment field take over a run column', () => {
     const table = buildComparisonTable([record('r1', { state: 'done', experiment: { state: 'bogus', run: 7 } })]);
     assert.equal(table.columns.filter((entry) => entry.key === 'state').length, 1);

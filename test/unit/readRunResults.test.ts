@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readRunResults } from '../../src/runFolder/readRunResults';
-import { runResults } from '../fixtures/runFolderFiles';
+import { modelCost, runResults } from '../fixtures/runFolderFiles';
 
 describe('readRunResults', () => {
   let dir: string;
@@ -79,5 +79,26 @@ describe('readRunResults', () => {
       reading.models.map((model) => model.role),
       ['teacher', 'student', 'other'],
     );
+  });
+
+  it('gives each model its costs, latency as ms per image, none where the batch size cannot give one', async () => {
+    const results = runResults({
+      targets: ['t1'],
+      headline: { epoch: 3, accuracy: { student: { t1: 0.5 }, teacher: { t1: 0.8 }, other: { t1: 0.1 } }, meanTarget: {} },
+      costs: {
+        student: modelCost(61_706, 416_520, { latencyMsPerBatch: 3.2, latencyBatchSize: 64 }),
+        teacher: modelCost(1_180_000, 8_900_000, { latencyMsPerBatch: 12, latencyBatchSize: 0 }),
+      },
+    });
+    const reading = await readRunResults(await run('costs', JSON.stringify(results)));
+    assert.equal(reading.kind, 'results');
+    if (reading.kind !== 'results') return;
+    const model = (role: string) => reading.models.find((entry) => entry.role === role)!;
+    assert.equal(model('student').parameters, 61_706);
+    assert.equal(model('student').macsPerImage, 416_520);
+    assert.equal(model('student').latencyMsPerImage, 0.05);
+    assert.equal(model('teacher').macsPerImage, 8_900_000);
+    assert.equal('latencyMsPerImage' in model('teacher'), false, 'a batch of 0 images gives no latency');
+    assert.equal('macsPerImage' in model('other'), false, 'no costs recorded, none made up');
   });
 });

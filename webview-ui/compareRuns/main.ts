@@ -10,6 +10,7 @@ import {
 import { connect } from '../shared/connect';
 import { el } from '../shared/dom';
 import { ColumnChooser } from './columnChooser';
+import { CostPlot } from './costPlot';
 import { RowFocus } from './rowFocus';
 import { RunGrid } from './runGrid';
 import { TableView } from './tableView';
@@ -38,6 +39,13 @@ const grid = new RunGrid(view, focus, {
     update();
   },
 });
+const plot = new CostPlot({
+  open: (runDir) => host.post({ type: 'openResults', runDir }),
+  chooseCost: (cost) => {
+    view.setPlotCost(cost);
+    update();
+  },
+});
 const chooser = new ColumnChooser({
   choose: (key, shown) => {
     view.chooseColumn(key, shown);
@@ -63,6 +71,7 @@ const filterInput = el('input', {
 });
 const onlyDifferingBox = el('input', { type: 'checkbox', id: 'only-differing' });
 const groupedBox = el('input', { type: 'checkbox', id: 'group-by-seed' });
+const plotBox = el('input', { type: 'checkbox', id: 'show-plot' });
 /** KD-UDA: Export Results on the grouped table as shown; the host asks for the format, as from the palette. */
 const exportButton = el(
   'button',
@@ -77,6 +86,8 @@ readError.hidden = true;
 filterInput.value = view.choices.filter ?? '';
 onlyDifferingBox.checked = view.choices.onlyDiffering ?? false;
 groupedBox.checked = view.choices.grouped ?? false;
+plotBox.checked = view.choices.plot ?? false;
+plot.setShown(plotBox.checked);
 
 app.append(
   el('header', {}, el('h1', {}, 'Compare Runs'), summary),
@@ -86,11 +97,18 @@ app.append(
     filterInput,
     el('label', { class: 'toggle' }, onlyDifferingBox, 'Only what differs'),
     el('label', { class: 'toggle', title: 'One row per configuration: every metric as mean ± std (n) over its runs' }, groupedBox, 'Group by all but seed'),
+    el(
+      'label',
+      { class: 'toggle', title: 'Every model of the runs shown: mean target accuracy against MACs, parameters or latency, with the Pareto front' },
+      plotBox,
+      'Plot accuracy vs cost',
+    ),
     chooser.element,
     exportButton,
   ),
   readError,
   empty,
+  plot.element,
   grid.element,
 );
 
@@ -110,6 +128,12 @@ groupedBox.addEventListener('change', () => {
   view.setGrouped(groupedBox.checked);
   // Group cells (`55.0 ± 5.0 (3)`) are wider than a run's: the columns are measured again.
   grid.forgetWidths();
+  update();
+});
+
+plotBox.addEventListener('change', () => {
+  view.setPlot(plotBox.checked);
+  plot.setShown(plotBox.checked);
   update();
 });
 
@@ -136,6 +160,7 @@ function update({ resort = false, chooser: redrawChooser = false } = {}): void {
   grid.showSortDirection();
   grid.draw(true);
   renderSummary();
+  plot.update(view, view.choices.plotCost ?? 'macs');
   if (redrawChooser) chooser.render(view);
   host.save(view.choices);
 }
@@ -147,6 +172,7 @@ function show(state: CompareRunsPanelState): void {
   const noRuns = state.table.rows.length === 0;
   empty.hidden = !noRuns;
   grid.element.hidden = noRuns;
+  plot.setShown(!noRuns && (view.choices.plot ?? false));
   empty.textContent = noRuns ? `No runs in ${state.runsDir ?? 'this workspace (open a folder)'} yet. Start one with KD-UDA: Start Run.` : '';
   update({ resort: true, chooser: true });
   markPhase('rendered');

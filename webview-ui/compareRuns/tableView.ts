@@ -1,4 +1,5 @@
 import { MAX_EXPANDED_GROUPS, type CompareRunsPanelPersistedState, type CompareRunsPanelState } from '../../src/protocol/compareRunsMessages';
+import type { PlotCost } from '../../src/runComparison/costPlotPoints';
 import { groupCellText, groupRuns, groupsAsTable, type RunGroup } from '../../src/runComparison/groupRuns';
 import { findShownPosition, groupedRows, runRows, shownRowKey, type ShownRow } from '../../src/runComparison/shownRows';
 import {
@@ -91,6 +92,14 @@ export class TableView {
 
   setGrouped(grouped: boolean): void {
     this.choices = { ...this.choices, grouped };
+  }
+
+  setPlot(plot: boolean): void {
+    this.choices = { ...this.choices, plot };
+  }
+
+  setPlotCost(plotCost: PlotCost): void {
+    this.choices = { ...this.choices, plotCost };
   }
 
   /** Shows or hides a group's runs; the most recent choices are kept when there are more than the state holds. */

@@ -6,7 +6,7 @@
  */
 performance.mark('kdUda:bundle');
 
-export function markPhase(phase: 'script' | 'ready' | 'snapshot' | 'rendered' | 'painted'): void {
+export function markPhase(phase: 'script' | 'ready' | 'snapshot' | 'rendered' | 'painted' | 'plot-drawn'): void {
   performance.mark(`kdUda:${phase}`);
 }
 
