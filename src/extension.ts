@@ -6,7 +6,7 @@ import { compareRunsCommand } from './host/commands/compareRuns';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { deleteRunCommand } from './host/commands/deleteRun';
 import { exportResultsCommand } from './host/commands/exportResults';
-import { newExperimentCommand } from './host/commands/newExperiment';
+import { newExperimentCommand, onDidShowWizardStep, type WizardStepShown } from './host/commands/newExperiment';
 import { openResultsCommand } from './host/commands/openResults';
 import { resumeRunCommand } from './host/commands/resumeRun';
 import { revealRunCommand } from './host/commands/revealRun';
@@ -39,6 +39,8 @@ export interface KdUdaApi {
   runs: RunsTreeProvider;
   activeRuns: ActiveRuns;
   slurm: SlurmRuns;
+  /** Each step KD-UDA: New Experiment shows (its position, Back, preselected answer): for tests. */
+  onDidShowWizardStep: vscode.Event<WizardStepShown>;
 }
 
 export function activate(context: vscode.ExtensionContext): KdUdaApi {
@@ -108,5 +110,5 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
   );
   void syncRoots();
-  return { datasets: { store, tree, roots }, runs, activeRuns, slurm };
+  return { datasets: { store, tree, roots }, runs, activeRuns, slurm, onDidShowWizardStep };
 }

@@ -4,6 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
+import type { WizardStepShown } from '../../src/host/commands/newExperiment';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
 import { poll } from '../harness/poll';
 
@@ -35,6 +36,35 @@ async function drive(running: Thenable<unknown>, keys: (round: number) => Promis
 const enter = () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem') as Promise<void>;
 const escape = () => vscode.commands.executeCommand('workbench.action.closeQuickOpen') as Promise<void>;
 const down = () => vscode.commands.executeCommand('workbench.action.quickOpenSelectNext') as Promise<void>;
+const up = () => vscode.commands.executeCommand('workbench.action.quickOpenSelectPrevious') as Promise<void>;
+const back = () => vscode.commands.executeCommand('workbench.action.quickInputBack') as Promise<void>;
+
+/**
+ * Runs the wizard with `answer` called once for each step it shows (in order), as the steps the
+ * extension reports through its API; returns the result and every step shown.
+ */
+async function driveSteps(
+  api: KdUdaApi,
+  target: unknown,
+  answer: (shown: WizardStepShown, index: number) => Promise<unknown>,
+): Promise<{ result: Result; steps: WizardStepShown[] }> {
+  const steps: WizardStepShown[] = [];
+  const listener = api.onDidShowWizardStep((shown) => steps.push(shown));
+  let handled = 0;
+  try {
+    const result = await drive(vscode.commands.executeCommand('kdUda.newExperiment', target), async () => {
+      if (handled >= steps.length) return;
+      const index = handled++;
+      await pause(200);
+      await answer(steps[index], index);
+    });
+    return { result, steps };
+  } finally {
+    listener.dispose();
+  }
+}
+
+const positions = (steps: WizardStepShown[]) => steps.map((shown) => `${shown.step}/${shown.totalSteps}${shown.back ? ' back' : ''}`);
 
 describe('New Experiment command', function () {
   this.timeout(60_000);
@@ -74,6 +104,69 @@ describe('New Experiment command', function () {
       assert.deepEqual(written.data, { root: './digits', source: 'mnist', targets: ['mnist-photo'] });
       assert.deepEqual(written.method, { name: 'kd-stda' }, 'one target: kd-stda is the one highlighted');
       assert.deepEqual(written.student, { architecture: 'lenet5' });
+      assert.deepEqual(written.teacher, { architecture: 'resnet-small' });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await rm(result.file, { force: true });
+    }
+  });
+
+  it('shows "n/N" and the wizard title on every step, with Back from the second on', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const { result, steps } = await driveSteps(api, undefined, () => enter());
+    assert.ok(result.created, result.created ? '' : result.reason);
+    try {
+      // root, source, targets, method (kd-stda), student, teacher, folder, name
+      assert.deepEqual(positions(steps), ['1/8', '2/8 back', '3/8 back', '4/8 back', '5/8 back', '6/8 back', '7/8 back', '8/8 back']);
+      assert.ok(
+        steps.every((shown) => shown.title === 'KD-UDA: New Experiment'),
+        JSON.stringify(steps.map((shown) => shown.title)),
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await rm(result.file, { force: true });
+    }
+  });
+
+  it('goes Back to the previous step with its answer preselected, keeps the totals honest, and writes the changed answer', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const script: (() => Promise<unknown>)[] = [
+      enter, // 1 root
+      enter, // 2 source: mnist
+      enter, // 3 targets: mnist-photo
+      async () => (await up(), enter()), // 4 method: dann (kd-stda highlighted), which has no teacher
+      back, // 5 student: back to the method
+      async () => (await down(), enter()), // 4 method again, dann preselected: kd-stda after all
+      enter, // 5 student
+      enter, // 6 teacher
+      enter, // 7 folder
+      back, // 8 name: back to the folder
+      enter, // 7 folder, kept
+      enter, // 8 name
+    ];
+    const { result, steps } = await driveSteps(api, undefined, (_shown, index) => script[index]());
+    assert.ok(result.created, result.created ? '' : result.reason);
+    try {
+      assert.deepEqual(positions(steps), [
+        '1/8',
+        '2/8 back',
+        '3/8 back',
+        '4/8 back',
+        '5/7 back', // dann: no teacher step
+        '4/7 back',
+        '5/8 back', // kd-stda: the teacher step is back
+        '6/8 back',
+        '7/8 back',
+        '8/8 back',
+        '7/8 back',
+        '8/8 back',
+      ]);
+      assert.deepEqual(steps[5].answer, ['dann'], 'the method chosen before Back is the one highlighted');
+      assert.deepEqual(steps[9].answer, ['kd-stda-mnist-to-mnist-photo'], 'the name step offers the suggested name');
+      assert.deepEqual(steps[10].answer, [`$(root-folder) ${path.basename(workspace)}`], 'the folder chosen before Back is the one highlighted');
+      assert.equal(result.file, path.join(workspace, 'kd-stda-mnist-to-mnist-photo.kdexp.json'));
+      const written = JSON.parse(await readFile(result.file, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(written.method, { name: 'kd-stda' }, 'the answer changed after Back is the one written');
       assert.deepEqual(written.teacher, { architecture: 'resnet-small' });
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
