@@ -270,19 +270,22 @@ export function betterDirection(column: ComparisonColumn): 'higher' | 'lower' | 
 /**
  * The best value of each metric column over the given rows (the ones shown): the highest accuracy,
  * the lowest cost; undefined for other columns and where no row has a finite value. Cells equal to
- * it are the best (ties all are).
+ * it are the best (ties all are). No best where the rows' values are all the same (or there is one).
  */
 export function bestValues(table: ComparisonTable, rows: readonly number[]): (number | undefined)[] {
   return table.columns.map((column, index) => {
     const better = betterDirection(column);
     if (!better) return undefined;
     let best: number | undefined;
+    let worst: number | undefined;
     for (const row of rows) {
       const value = table.rows[row].cells[index];
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       if (best === undefined || (better === 'higher' ? value > best : value < best)) best = value;
+      if (worst === undefined || (better === 'higher' ? value < worst : value > worst)) worst = value;
     }
-    return best;
+    // One value shared by every row that has one is no best: a star on every cell would say nothing.
+    return best === worst ? undefined : best;
   });
 }
 

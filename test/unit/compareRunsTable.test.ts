@@ -173,21 +173,23 @@ describe('Compare Runs table', () => {
     const table = buildComparisonTable([
       record('a', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.7 }, meanTarget: 0.7, parameters: 500, macsPerImage: 9000 }] }),
       record('b', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.9 }, meanTarget: 0.9, parameters: 800, macsPerImage: 7000 }] }),
-      record('c', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: Number.NaN }, meanTarget: 0.9, parameters: 300 }] }),
+      record('c', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: Number.NaN }, meanTarget: 0.8, parameters: 300 }] }),
       record('d', { experiment: { seed: 1 }, models: [] }),
+      record('e', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.9 }, meanTarget: 0.9 }] }),
     ]);
     const best = (rows: number[]) => Object.fromEntries(table.columns.map((entry, index) => [entry.key, bestValues(table, rows)[index]]));
     const all = best([0, 1, 2, 3]);
-    assert.equal(all['acc.student.mean'], 0.9, 'highest accuracy (b and c tie)');
+    assert.equal(all['acc.student.mean'], 0.9, 'highest accuracy');
     assert.equal(all['acc.student.usps'], 0.9, 'a NaN is no best');
     assert.equal(all['params.student'], 300, 'lowest parameter count');
     assert.equal(all['macs.student'], 7000, 'lowest MACs');
     assert.equal(all.seed, undefined, 'an experiment field has no best');
     assert.equal(all.run, undefined);
     // A filter that leaves b out moves the best to what remains.
-    const filtered = best([0, 2]);
-    assert.equal(filtered['acc.student.usps'], 0.7);
-    assert.equal(filtered['macs.student'], 9000);
+    assert.equal(best([0, 2, 3])['acc.student.mean'], 0.8);
+    assert.equal(best([0, 2])['macs.student'], undefined, 'one value (c has no MACs) stands out from nothing');
+    assert.equal(best([1, 4])['acc.student.mean'], undefined, 'all the same: no best');
+    assert.equal(best([0, 1, 4])['acc.student.mean'], 0.9, 'a tie at the top is still the best');
     assert.equal(best([])['acc.student.mean'], undefined, 'no rows, no best');
   });
 
