@@ -20,7 +20,10 @@ export interface ComparisonColumn {
   label: string;
   group: ColumnGroup;
   kind: ColumnKind;
-  /** Shown until the user chooses columns: everything but the per-target accuracy of teachers, their costs and every latency. */
+  /**
+   * Shown until the user chooses columns: the run, its method, its source → targets, every model's
+   * mean target accuracy and the student's costs (DEFAULT_COLUMN_KEYS and the `acc.*.mean` columns).
+   */
   shownByDefault: boolean;
 }
 
@@ -64,12 +67,29 @@ export interface RunRecord {
   problem?: string;
 }
 
+/** The derived `source → targets` column (a run column, so no experiment field can shadow it). */
+export const DOMAINS_KEY = 'domains';
+
 const RUN_COLUMNS: readonly ComparisonColumn[] = [
   { key: 'run', label: 'run', group: 'run', kind: 'text', shownByDefault: true },
-  { key: 'state', label: 'state', group: 'run', kind: 'text', shownByDefault: true },
-  { key: 'started', label: 'started (UTC)', group: 'run', kind: 'date', shownByDefault: true },
-  { key: 'epochsRun', label: 'epochs run', group: 'run', kind: 'number', shownByDefault: true },
+  { key: 'state', label: 'state', group: 'run', kind: 'text', shownByDefault: false },
+  { key: 'started', label: 'started (UTC)', group: 'run', kind: 'date', shownByDefault: false },
+  { key: 'epochsRun', label: 'epochs run', group: 'run', kind: 'number', shownByDefault: false },
+  { key: DOMAINS_KEY, label: 'source → targets', group: 'run', kind: 'text', shownByDefault: true },
 ];
+
+/** The columns the table opens on besides every model's mean target accuracy, and the first of them in this order. */
+export const DEFAULT_COLUMN_KEYS: readonly string[] = ['run', 'method.name', DOMAINS_KEY, 'params.student', 'macs.student'];
+/** Put first, in this order, whatever the experiment's field order: what a reader looks for first. */
+const LEADING_KEYS: readonly string[] = DEFAULT_COLUMN_KEYS.slice(0, 3);
+
+/** `mnist → mnist-photo, usps` from the experiment's flattened `data.source` and `data.targets`; null without a source. */
+export function domainsText(fields: ReadonlyMap<string, CellValue>): string | null {
+  const source = fields.get('data.source');
+  if (source === undefined || source === null || source === '') return null;
+  const targets = fields.get('data.targets');
+  return targets === undefined || targets === null || targets === '' ? String(source) : `${String(source)} → ${String(targets)}`;
+}
 
 /** Leaves of a JSON value as dotted paths; arrays of plain values are one cell (`a, b`). */
 export function flattenFields(value: unknown, prefix = '', into: Map<string, CellValue> = new Map()): Map<string, CellValue> {
@@ -117,7 +137,7 @@ function metricColumns(record: RunRecord): { column: ComparisonColumn; value: Ce
     });
     for (const target of record.targets) {
       out.push({
-        column: { key: `acc.${role}.${target}`, label: `${role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: student },
+        column: { key: `acc.${role}.${target}`, label: `${role} ${target}`, group: 'metric', kind: 'accuracy', shownByDefault: false },
         value: model.accuracy[target] ?? null,
         place: { role, slot: 'target' },
       });
@@ -163,11 +183,19 @@ export function buildComparisonTable(records: readonly RunRecord[]): ComparisonT
   };
   for (const column of RUN_COLUMNS) claim(column);
   const perRun = records.map((record) => {
-    // In RUN_COLUMNS' order, which claimed indexes 0 to 3.
-    const own: CellValue[] = [record.runId, record.state ?? (record.problem ? 'unreadable' : null), record.startedAt ?? null, record.epochsRun ?? null];
+    // In RUN_COLUMNS' order, which claimed indexes 0 to 4.
+    const fields = flattenFields(record.experiment);
+    const own: CellValue[] = [
+      record.runId,
+      record.state ?? (record.problem ? 'unreadable' : null),
+      record.startedAt ?? null,
+      record.epochsRun ?? null,
+      domainsText(fields),
+    ];
     const values = new Map<number, CellValue>(own.map((value, index) => [index, value]));
-    for (const [key, value] of flattenFields(record.experiment)) {
-      const index = claim({ key, label: key, group: 'experiment', kind: typeof value === 'number' ? 'number' : 'text', shownByDefault: true });
+    for (const [key, value] of fields) {
+      const shownByDefault = DEFAULT_COLUMN_KEYS.includes(key);
+      const index = claim({ key, label: key, group: 'experiment', kind: typeof value === 'number' ? 'number' : 'text', shownByDefault });
       if (index !== undefined) values.set(index, value);
     }
     return { record, values };
@@ -188,7 +216,11 @@ export function buildComparisonTable(records: readonly RunRecord[]): ComparisonT
     const placeB = places.get(b.index);
     return placeA && placeB ? compareMetricPlaces(placeA, placeB) || a.index - b.index : a.index - b.index;
   };
-  const entries = [...columns.values()].sort(byPlace);
+  const lead = (entry: { column: ComparisonColumn }): number => {
+    const rank = LEADING_KEYS.indexOf(entry.column.key);
+    return rank < 0 ? LEADING_KEYS.length : rank;
+  };
+  const entries = [...columns.values()].sort(byPlace).sort((a, b) => lead(a) - lead(b));
   const ordered = entries.map((entry) => entry.column);
   return {
     columns: ordered,
@@ -223,6 +255,39 @@ export function cellText(column: ComparisonColumn, value: CellValue): string {
 }
 
 export type SortDirection = 'ascending' | 'descending';
+
+/** A header's first click: accuracies best first (descending); everything else, costs included (cheapest first), ascending. */
+export function firstSortDirection(column: ComparisonColumn): SortDirection {
+  return column.kind === 'accuracy' ? 'descending' : 'ascending';
+}
+
+/** Which way is better in a metric column: higher accuracy, lower cost; undefined for columns that have no best. */
+export function betterDirection(column: ComparisonColumn): 'higher' | 'lower' | undefined {
+  if (column.group !== 'metric') return undefined;
+  return column.kind === 'accuracy' ? 'higher' : column.kind === 'count' || column.kind === 'milliseconds' ? 'lower' : undefined;
+}
+
+/**
+ * The best value of each metric column over the given rows (the ones shown): the highest accuracy,
+ * the lowest cost; undefined for other columns and where no row has a finite value. Cells equal to
+ * it are the best (ties all are). No best where the rows' values are all the same (or there is one).
+ */
+export function bestValues(table: ComparisonTable, rows: readonly number[]): (number | undefined)[] {
+  return table.columns.map((column, index) => {
+    const better = betterDirection(column);
+    if (!better) return undefined;
+    let best: number | undefined;
+    let worst: number | undefined;
+    for (const row of rows) {
+      const value = table.rows[row].cells[index];
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      if (best === undefined || (better === 'higher' ? value > best : value < best)) best = value;
+      if (worst === undefined || (better === 'higher' ? value < worst : value > worst)) worst = value;
+    }
+    // One value shared by every row that has one is no best: a star on every cell would say nothing.
+    return best === worst ? undefined : best;
+  });
+}
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 

@@ -109,9 +109,11 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
   const focusedRow = async (): Promise<string> =>
     ((await frame.locator('#runs-table tbody button.row-button:focus').textContent()) ?? '').replace(/\s+/g, ' ').trim();
   /** Each group row's cell in a column, top to bottom. */
-  const groupCells = async (key: string): Promise<string[]> => {
+  /** The groups' cells in column `key`, as drawn but for the best one's mark (★ … (best)), which `marked` keeps. */
+  const groupCells = async (key: string, marked = false): Promise<string[]> => {
     const colindex = await frame.locator(`#runs-table thead th:has(button[data-column="${key}"])`).getAttribute('aria-colindex');
-    return (await frame.locator(`#runs-table tbody tr.group td[aria-colindex="${colindex}"]`).allTextContents()).map((text) => text.trim());
+    const texts = (await frame.locator(`#runs-table tbody tr.group td[aria-colindex="${colindex}"]`).allTextContents()).map((text) => text.trim());
+    return marked ? texts : texts.map((text) => text.replace(/^★/, '').replace(/ \(best\)$/, ''));
   };
   const headers = async (): Promise<string[]> =>
     frame.locator('#runs-table thead button.sort').evaluateAll((buttons: HasAttributes[]) => buttons.map((button) => button.getAttribute('data-column') ?? ''));
@@ -166,6 +168,11 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
       assert.equal(await frame.locator('#runs-table tbody button.run-link').count(), 0, 'groups start closed');
       assert.deepEqual(await groupLabels(), ['▸lr-sweep · 3 runs', '▸lr-sweep · 3 runs']);
       assert.match((await frame.locator('#summary').textContent()) ?? '', /^6 of 6 runs .* · 2 configurations/);
+      // The seed and learning rate are not shown on open: chosen here, so "only what differs" has them to judge.
+      await frame.locator('#column-chooser summary').click();
+      for (const key of ['seed', 'optimizer.studentLr']) await frame.locator(`#column-chooser input[data-column="${key}"]`).check();
+      await frame.locator('#column-chooser summary').click();
+      await poll('the chosen seed column', async () => (await headers()).includes('seed'), 10_000);
       // Only what differs between the configurations: the learning rate and the metrics, not the seeds (0, 1, 2 in both).
       await frame.locator('#only-differing').check();
       await poll('the seed column hidden', async () => !(await headers()).includes('seed'), 10_000);
@@ -174,12 +181,19 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
       assert.deepEqual(await groupCells('optimizer.studentLr'), ['0.01', '0.001']);
       assert.deepEqual(await groupCells('acc.student.mean'), [`${expected[1]} (3)`, `${expected[0]} (3)`]);
       assert.equal(expected[0], '55.0 ± 5.0', 'the hand-computed configuration');
+      // Grouped, the best configuration (by its mean) is the one marked.
+      assert.deepEqual(await groupCells('acc.student.mean', true), [`★${expected[1]} (3) (best)`, `${expected[0]} (3)`]);
     });
   });
 
   it('sorts the configurations by a metric’s mean', async () => {
     await stage('sort', async () => {
-      await frame.locator('#runs-table thead button.sort[data-column="acc.student.mean"]').click();
+      // Accuracy sorts best first on the first click, then the other way.
+      const header = frame.locator('#runs-table thead button.sort[data-column="acc.student.mean"]');
+      await header.click();
+      await poll('descending mean: lr 0.01 first', async () => JSON.stringify(await groupCells('optimizer.studentLr')) === '["0.01","0.001"]', 10_000);
+      assert.equal(await frame.locator('#runs-table thead th:has(button[data-column="acc.student.mean"])').getAttribute('aria-sort'), 'descending');
+      await header.click();
       await poll('ascending mean: lr 0.001 first', async () => JSON.stringify(await groupCells('optimizer.studentLr')) === '["0.001","0.01"]', 10_000);
       assert.deepEqual(await groupCells('acc.student.mean'), [`${expected[0]} (3)`, `${expected[1]} (3)`]);
     });
@@ -220,7 +234,7 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
       const text = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().innerText()) ?? '').replace(/\u00a0/g, ' ');
       await poll('the exported table', async () => (await text().catch(() => '')).includes(expected[1]), 30_000);
       const exported = await text();
-      assert.match(exported, /^\| configuration \| n \| .*\| optimizer\.studentLr \| .*\| student mean \|/m);
+      assert.match(exported, /^\| configuration \| n \| (.*\| )?optimizer\.studentLr \| .*\| student mean \|/m);
       const rows = exported.split('\n').filter((line) => line.startsWith('| lr-sweep | 3 |'));
       assert.equal(rows.length, 2, exported);
       assert.ok(rows[0].includes('| 0.001 |') && rows[0].includes(`| ${expected[0]} |`), rows[0]);

@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { groupRuns } from '../../src/runComparison/groupRuns';
 import { findShownPosition, groupedRows, groupRowKey, runRows } from '../../src/runComparison/shownRows';
 import {
+  bestValues,
   buildComparisonTable,
   buildSearchIndex,
   cellText,
   differingColumns,
+  domainsText,
+  firstSortDirection,
   flattenFields,
   parseFilter,
   rowMatches,
@@ -93,15 +96,15 @@ describe('Compare Runs table', () => {
     });
   });
 
-  it('has one row per run: run fields, then experiment fields in file order, then metrics teachers first', () => {
+  it('has one row per run: run, method, source → targets first, then run fields, experiment fields in file order, then metrics teachers first', () => {
     const table = sample();
     assert.deepEqual(
       table.rows.map((row) => row.runId),
       ['20261103-100000-c', '20261102-100000-b', '20261101-100000-a', '20261104-100000-broken'],
     );
     const keys = table.columns.map((entry) => entry.key);
-    assert.deepEqual(keys.slice(0, 4), ['run', 'state', 'started', 'epochsRun']);
-    assert.deepEqual(keys.slice(4, 13), [
+    assert.deepEqual(keys.slice(0, 6), ['run', 'method.name', 'domains', 'state', 'started', 'epochsRun']);
+    assert.deepEqual(keys.slice(6, 14), [
       'name',
       'data.root',
       'data.source',
@@ -110,9 +113,8 @@ describe('Compare Runs table', () => {
       'teacher.width',
       'student.architecture',
       'student.width',
-      'method.name',
     ]);
-    assert.deepEqual(keys.slice(14), [
+    assert.deepEqual(keys.slice(15), [
       'acc.teacher.mean',
       'acc.teacher.svhn',
       'acc.teacher.usps',
@@ -132,10 +134,63 @@ describe('Compare Runs table', () => {
     assert.equal(table.rows[1].cells[column(table, 'acc.teacher.mean')], null);
     assert.equal(table.rows[3].cells[column(table, 'state')], 'unreadable');
     assert.equal(table.rows[3].problem, 'status.json is missing');
-    // Teachers' per-target accuracy and costs are there to choose, not shown at first.
-    assert.equal(table.columns[column(table, 'acc.teacher.svhn')].shownByDefault, false);
-    assert.equal(table.columns[column(table, 'acc.student.svhn')].shownByDefault, true);
-    assert.equal(table.columns[column(table, 'acc.teacher.mean')].shownByDefault, true);
+    assert.equal(row[column(table, 'domains')], 'mnist → svhn, usps');
+  });
+
+  it('opens on the run, its method, source → targets, every mean target accuracy and the student’s costs, in that order', () => {
+    const table = sample();
+    assert.deepEqual(
+      table.columns.filter((entry) => entry.shownByDefault).map((entry) => entry.key),
+      ['run', 'method.name', 'domains', 'acc.teacher.mean', 'acc.student.mean', 'params.student', 'macs.student'],
+    );
+    // Everything else is one click away in the column chooser: the absolute data root, per-target accuracy, the teacher's costs.
+    for (const key of ['data.root', 'state', 'started', 'acc.student.svhn', 'acc.teacher.svhn', 'params.teacher', 'optimizer.studentLr'])
+      assert.equal(table.columns[column(table, key)].shownByDefault, false, key);
+    assert.equal(table.columns[column(table, 'domains')].label, 'source → targets');
+  });
+
+  it('derives source → targets from the experiment, the source alone without targets, nothing without a source', () => {
+    assert.equal(domainsText(flattenFields({ data: { source: 'mnist', targets: ['mnist-photo', 'usps'] } })), 'mnist → mnist-photo, usps');
+    assert.equal(domainsText(flattenFields({ data: { source: 'mnist' } })), 'mnist');
+    assert.equal(domainsText(flattenFields({ data: { targets: ['usps'] } })), null);
+    // An experiment field named like the derived column does not shadow it.
+    const table = buildComparisonTable([record('r', { experiment: { domains: 'mine', data: { source: 'a', targets: ['b'] } } })]);
+    assert.equal(table.rows[0].cells[column(table, 'domains')], 'a → b');
+  });
+
+  it('sorts accuracies best first on the first click, everything else ascending (costs cheapest first)', () => {
+    const table = sample();
+    const direction = (key: string) => firstSortDirection(table.columns[column(table, key)]);
+    assert.equal(direction('acc.student.mean'), 'descending');
+    assert.equal(direction('acc.teacher.svhn'), 'descending');
+    assert.equal(direction('params.student'), 'ascending');
+    assert.equal(direction('macs.student'), 'ascending');
+    assert.equal(direction('run'), 'ascending');
+    assert.equal(direction('optimizer.studentLr'), 'ascending');
+  });
+
+  it('finds the best of each metric column over the rows shown: highest accuracy, lowest cost, none elsewhere', () => {
+    const table = buildComparisonTable([
+      record('a', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.7 }, meanTarget: 0.7, parameters: 500, macsPerImage: 9000 }] }),
+      record('b', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.9 }, meanTarget: 0.9, parameters: 800, macsPerImage: 7000 }] }),
+      record('c', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: Number.NaN }, meanTarget: 0.8, parameters: 300 }] }),
+      record('d', { experiment: { seed: 1 }, models: [] }),
+      record('e', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.9 }, meanTarget: 0.9 }] }),
+    ]);
+    const best = (rows: number[]) => Object.fromEntries(table.columns.map((entry, index) => [entry.key, bestValues(table, rows)[index]]));
+    const all = best([0, 1, 2, 3]);
+    assert.equal(all['acc.student.mean'], 0.9, 'highest accuracy');
+    assert.equal(all['acc.student.usps'], 0.9, 'a NaN is no best');
+    assert.equal(all['params.student'], 300, 'lowest parameter count');
+    assert.equal(all['macs.student'], 7000, 'lowest MACs');
+    assert.equal(all.seed, undefined, 'an experiment field has no best');
+    assert.equal(all.run, undefined);
+    // A filter that leaves b out moves the best to what remains.
+    assert.equal(best([0, 2, 3])['acc.student.mean'], 0.8);
+    assert.equal(best([0, 2])['macs.student'], undefined, 'one value (c has no MACs) stands out from nothing');
+    assert.equal(best([1, 4])['acc.student.mean'], undefined, 'all the same: no best');
+    assert.equal(best([0, 1, 4])['acc.student.mean'], 0.9, 'a tie at the top is still the best');
+    assert.equal(best([])['acc.student.mean'], undefined, 'no rows, no best');
   });
 
   it('orders metrics the same whichever run comes first: accuracies, teachers before the student, then costs', () => {
@@ -169,11 +224,11 @@ describe('Compare Runs table', () => {
     ]) {
       const table = buildComparisonTable(records);
       assert.deepEqual(
-        table.columns.slice(4).map((entry) => entry.key),
+        table.columns.slice(5).map((entry) => entry.key),
         expected,
       );
       const a = table.rows.find((row) => row.runId === 'a')!;
-      assert.deepEqual(a.cells.slice(4), [0.6, 0.6, null, null, 0.4, 0.4, null, null], 'cells move with their columns');
+      assert.deepEqual(a.cells.slice(5), [0.6, 0.6, null, null, 0.4, 0.4, null, null], 'cells move with their columns');
     }
   });
 
@@ -189,7 +244,7 @@ describe('Compare Runs table', () => {
       record('b', { targets: ['svhn'], models: [{ role: 'student', accuracy: { svhn: 0.4 }, meanTarget: 0.4, parameters: 1, macsPerImage: 2 }] }),
     ]);
     assert.deepEqual(
-      table.columns.slice(4).map((entry) => entry.key),
+      table.columns.slice(5).map((entry) => entry.key),
       [
         'acc.teacher.mean',
         'acc.teacher.svhn',

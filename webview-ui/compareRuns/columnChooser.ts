@@ -14,7 +14,14 @@ export interface ChooserActions {
 /** The "Columns" disclosure: a checkbox per column but the run's, by group, and "Default columns". */
 export class ColumnChooser {
   private readonly list = el('div', { class: 'chooser-list' });
-  readonly element = el('details', { id: 'column-chooser' }, el('summary', {}, 'Columns'), this.list);
+  /** How many columns are shown of how many there are: says there is more to see, one click away. */
+  private readonly count = el('span', { id: 'columns-count' });
+  readonly element = el(
+    'details',
+    { id: 'column-chooser' },
+    el('summary', { title: 'Show or hide any experiment field, metric or run column' }, 'Columns ', this.count),
+    this.list,
+  );
 
   constructor(actions: ChooserActions) {
     this.list.addEventListener('change', (event) => {
@@ -24,6 +31,11 @@ export class ColumnChooser {
     this.list.addEventListener('click', (event) => {
       if ((event.target as HTMLElement).id === 'columns-default') actions.defaults();
     });
+  }
+
+  /** `(7 of 45)`: the columns drawn (after "only what differs") of all the table has. */
+  renderCount(view: TableView): void {
+    this.count.textContent = `(${view.shownColumns.length} of ${view.table.columns.length})`;
   }
 
   render(view: TableView): void {

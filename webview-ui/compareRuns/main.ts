@@ -162,6 +162,7 @@ function update({ resort = false, chooser: redrawChooser = false } = {}): void {
   renderSummary();
   plot.update(view, view.choices.plotCost ?? 'macs');
   if (redrawChooser) chooser.render(view);
+  chooser.renderCount(view);
   host.save(view.choices);
 }
 

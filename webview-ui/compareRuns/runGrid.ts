@@ -40,6 +40,8 @@ export class RunGrid {
   private rowHeightMeasured = false;
   private rendered: { first: number; last: number; columns?: ColumnWindow; shown: number[] };
   private scrollFrame = 0;
+  /** The header whose sort button is in the tab order (one stop for the header row); the run column's until the user moves it. */
+  private headFocus: string | undefined;
 
   constructor(
     private readonly view: TableView,
@@ -54,6 +56,22 @@ export class RunGrid {
     this.headRow.addEventListener('click', (event) => {
       const key = (event.target as HTMLElement).closest<HTMLButtonElement>('button.sort')?.dataset.column;
       if (key) actions.sort(key);
+    });
+    this.headRow.addEventListener('keydown', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.sort');
+      if (!button?.dataset.column) return;
+      const current = view.shownColumns.findIndex((index) => view.table.columns[index].key === button.dataset.column);
+      const moves: Record<string, number> = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: view.shownColumns.length - 1 };
+      if (current < 0 || !Object.hasOwn(moves, event.key)) return;
+      event.preventDefault();
+      this.focusHeader(Math.max(0, Math.min(view.shownColumns.length - 1, moves[event.key])));
+    });
+    this.headRow.addEventListener('focusin', (event) => {
+      const key = (event.target as HTMLElement).closest<HTMLButtonElement>('button.sort')?.dataset.column;
+      if (key !== undefined && key !== this.headFocus) {
+        this.headFocus = key;
+        this.setHeadTabStop();
+      }
     });
     this.body.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>(ROW_BUTTON);
@@ -144,6 +162,33 @@ export class RunGrid {
     }
   }
 
+  /** Moves the keyboard focus to the header at `position` of the shown columns, scrolling it into view (it may not be drawn yet). */
+  private focusHeader(position: number): void {
+    const { view, element: scroller } = this;
+    const shown = view.shownColumns;
+    const key = view.table.columns[shown[position]].key;
+    if (position > 0) {
+      // The run column stays in place at the left (sticky): the others scroll into view beside it.
+      let left = 0;
+      for (let i = 0; i < position; i++) left += this.layout.px(shown[i]);
+      const width = this.layout.px(shown[position]);
+      const pinned = this.layout.px(shown[0]);
+      if (left - pinned < scroller.scrollLeft) scroller.scrollLeft = Math.max(0, left - pinned);
+      else if (left + width > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = left + width - scroller.clientWidth;
+    }
+    this.headFocus = key;
+    this.draw(false);
+    this.setHeadTabStop();
+    this.headRow.querySelector<HTMLButtonElement>(`button.sort[data-column="${CSS.escape(key)}"]`)?.focus();
+  }
+
+  /** One sort button in the tab order: the one the user last moved to if drawn, else the run column's. */
+  private setHeadTabStop(): void {
+    const buttons = [...this.headRow.querySelectorAll<HTMLButtonElement>('button.sort')];
+    const stop = buttons.find((button) => button.dataset.column === this.headFocus) ?? buttons[0];
+    for (const button of buttons) button.tabIndex = button === stop ? 0 : -1;
+  }
+
   /** Moves the keyboard focus to the row at `position`, scrolling it into view (it may not be drawn yet). */
   private focusRow(position: number): void {
     const { view, element: scroller, rowHeight } = this;
@@ -197,7 +242,7 @@ export class RunGrid {
       const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
       const sortButton = el(
         'button',
-        { class: 'sort', type: 'button', 'data-column': column.key, title: `Sort by ${column.key}` },
+        { class: 'sort', type: 'button', 'data-column': column.key, tabindex: '-1', title: `Sort by ${column.key} (Left and Right arrows: other columns)` },
         el('span', {}, ...label),
         arrow,
       );
@@ -205,7 +250,10 @@ export class RunGrid {
     });
     if (window.leftPx) headers.splice(1, 0, el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
     if (window.rightPx) headers.push(el('th', { class: 'hspacer', 'aria-hidden': 'true' }));
-    keepingFocus(this.headRow, 'data-column', () => this.headRow.replaceChildren(...headers));
+    keepingFocus(this.headRow, 'data-column', () => {
+      this.headRow.replaceChildren(...headers);
+      this.setHeadTabStop();
+    });
     this.table.setAttribute('aria-colcount', String(shown.length));
     this.showSortDirection();
   }
@@ -239,8 +287,14 @@ export class RunGrid {
         tr.append(el('td', { 'aria-colindex': colindex }, el('span', { class: `state state-${text}` }, text)));
         continue;
       }
-      const classes = [...(isNumeric(column) ? ['num'] : []), ...(groupCell?.kind === 'differs' ? ['differs'] : [])];
-      const cell = el('td', { 'aria-colindex': colindex, ...(classes.length ? { class: classes.join(' ') } : {}) }, text || '–');
+      const best = text !== '' && this.view.isBest(shown, index);
+      const classes = [...(isNumeric(column) ? ['num'] : []), ...(groupCell?.kind === 'differs' ? ['differs'] : []), ...(best ? ['best'] : [])];
+      // The best is bold with a star, and says "best" to a screen reader: never colour alone.
+      const content = best
+        ? [el('span', { class: 'best-mark', 'aria-hidden': 'true' }, '★'), text, el('span', { class: 'visually-hidden' }, ' (best)')]
+        : [text || '–'];
+      const cell = el('td', { 'aria-colindex': colindex, ...(classes.length ? { class: classes.join(' ') } : {}) }, ...content);
+      if (best) cell.title = `${text}: the best ${column.label} of the ${this.view.choices.grouped ? 'configurations' : 'runs'} shown`;
       if ((column.kind === 'text' && text.length > 12) || groupCell?.kind === 'differs')
         cell.title = groupCell?.kind === 'differs' ? `differs among the runs: ${text}` : text;
       tr.append(cell);

@@ -3,9 +3,11 @@ import type { PlotCost } from '../../src/runComparison/costPlotPoints';
 import { groupCellText, groupRuns, groupsAsTable, type RunGroup } from '../../src/runComparison/groupRuns';
 import { findShownPosition, groupedRows, runRows, shownRowKey, type ShownRow } from '../../src/runComparison/shownRows';
 import {
+  bestValues,
   buildSearchIndex,
   cellText,
   differingColumns,
+  firstSortDirection,
   parseFilter,
   rowMatches,
   sortRows,
@@ -37,6 +39,8 @@ export class TableView {
   shownRows: ShownRow[] = [];
   /** The columns drawn. A new array only when they change: the grid rebuilds its header exactly then. */
   shownColumns: number[] = [];
+  /** The best value of each metric column over the rows shown (runs, or groups' means when grouped); see bestValues. */
+  best: (number | undefined)[] = [];
   /** Built after the first paint (or when a filter needs it first): every cell's text of 1,000 rows is not free. */
   private search: SearchIndex | undefined;
 
@@ -68,13 +72,17 @@ export class TableView {
     if (resort) this.applySort();
     this.applyFilter();
     this.applyGrouping();
+    this.best = this.choices.grouped ? bestValues(this.groupTable, this.groupOrder) : bestValues(this.table, this.visibleRows);
     const columns = this.chooseColumns();
     if (columns.length !== this.shownColumns.length || columns.some((index, i) => index !== this.shownColumns[i])) this.shownColumns = columns;
   }
 
-  /** Sorts by `key`, ascending first, then the other way on each repeat. */
+  /** Sorts by `key`: accuracies best first, the rest ascending (firstSortDirection), then the other way on each repeat. */
   sortBy(key: string): void {
-    const direction = this.choices.sort?.key === key && this.choices.sort.direction === 'ascending' ? 'descending' : 'ascending';
+    const current = this.choices.sort;
+    const column = this.table.columns.find((candidate) => candidate.key === key);
+    const first = column ? firstSortDirection(column) : 'ascending';
+    const direction = current?.key === key ? (current.direction === 'ascending' ? 'descending' : 'ascending') : first;
     this.choices = { ...this.choices, sort: { key, direction } };
   }
 
@@ -117,6 +125,15 @@ export class TableView {
   /** Where the row with `key` is shown; -1 when it is not. */
   positionOf(key: string | undefined): number {
     return findShownPosition(this.table, this.groups, this.shownRows, key);
+  }
+
+  /** Whether the cell holds its column's best value among the rows shown (a group by its mean). */
+  isBest(shown: ShownRow, columnIndex: number): boolean {
+    const best = this.best[columnIndex];
+    // Grouped, the groups' means compete; their runs, shown beneath, are not marked.
+    if (best === undefined || (this.choices.grouped ?? false) !== (shown.kind === 'group')) return false;
+    const value = shown.kind === 'run' ? this.table.rows[shown.row].cells[columnIndex] : this.groupTable.rows[shown.group]?.cells[columnIndex];
+    return value === best;
   }
 
   /** A cell's text as drawn: a run's value, or a group's (`55.0 ± 5.0 (3)`, the seeds `0, 1, 2`, `sweep · 3 runs`). */
