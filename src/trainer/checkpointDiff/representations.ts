@@ -83,19 +83,14 @@ function ckaSubset(drawn: readonly Sample[][]): Sample[][] {
   return drawn.map((samples) => samples.slice(0, each));
 }
 
-/**
- * Runs `outputs` (symbolic tensors of `model`'s graph, fed `input`) over the images, each
- * output's activations flattened to one row per image; `feed` turns a batch into the input.
- */
+/** Runs `outputs` (symbolic tensors of the side's model) over the images, each output's activations flattened to one row per image. */
 async function collect(
   side: RepresentationSide,
   drawn: readonly Sample[][],
   domains: readonly EvaluationDomain[],
-  inputs: tfl.SymbolicTensor[],
   outputs: tfl.SymbolicTensor[],
-  feed: (images: tf.Tensor4D) => tf.Tensor,
 ): Promise<{ rows: FeatureRows[]; labels: number[]; keys: string[]; domainOf: number[] }> {
-  const probeModel = tfl.model({ inputs, outputs });
+  const probeModel = tfl.model({ inputs: side.model.inputs, outputs });
   const chunks: Float32Array[][] = outputs.map(() => []);
   const labels: number[] = [];
   const keys: string[] = [];
@@ -107,7 +102,7 @@ async function collect(
       keys.push(...(batch.paths ?? []));
       domainOf.push(...batch.labels.map(() => index));
       const values = tf.tidy(() => {
-        const result = probeModel.predict(feed(tf.tensor4d(batch.images, batch.shape)));
+        const result = probeModel.predict(tf.tensor4d(batch.images, batch.shape));
         return (Array.isArray(result) ? result : [result]).map((tensor) => tensor.dataSync() as Float32Array);
       });
       values.forEach((value, i) => chunks[i].push(value));
@@ -159,7 +154,7 @@ async function probeGrams(
     const outputs = group.map((probe) => probe.output);
     // A model may not list one output twice, and the features are often a probe's own output.
     const featureIndex = withFeatures ? (outputs.includes(features) ? outputs.indexOf(features) : outputs.push(features) - 1) : -1;
-    const collected = await collect(side, drawn, domains, side.model.inputs, outputs, (input) => input);
+    const collected = await collect(side, drawn, domains, outputs);
     keys = collected.keys;
     for (const rows of collected.rows.slice(0, group.length)) {
       const tensor = tf.tensor2d(rows.values, [rows.n, rows.d]);
@@ -212,21 +207,21 @@ export async function compareRepresentations(
   const describe = async (side: RepresentationSide, name: 'A' | 'B') => {
     const { head, features, layer } = adaptationSplit(side.model, side.meta);
     progress(`${name}: adaptation features (${layer}) of ${drawn.reduce((sum, samples) => sum + samples.length, 0)} sampled images`);
-    const collected = await collect(side, drawn, domains, side.model.inputs, [features], (input) => input);
+    const collected = await collect(side, drawn, domains, [features]);
     const rows = collected.rows[0];
     const domainOf = collected.domainOf;
-    const rowsOf = (index: number): FeatureRows => {
+    const byDomain = domains.map((_, index): FeatureRows => {
       const picked = domainOf.flatMap((domain, row) => (domain === index ? [row] : []));
       const values = new Float32Array(picked.length * rows.d);
       picked.forEach((row, i) => values.set(rows.values.subarray(row * rows.d, (row + 1) * rows.d), i * rows.d));
       return { values, n: picked.length, d: rows.d };
-    };
-    const holdout = domains.findIndex((domain) => domain.kind === 'source-holdout');
+    });
+    const source = byDomain[domains.findIndex((domain) => domain.kind === 'source-holdout')];
     const aDistance =
-      holdout < 0 || rowsOf(holdout).n < 4
+      !source || source.n < 4
         ? []
         : domains.flatMap((domain, index) =>
-            domain.kind === 'target' && rowsOf(index).n >= 4 ? [proxyADistance(rowsOf(holdout), rowsOf(index), options.seed, domain.name)] : [],
+            domain.kind === 'target' && byDomain[index].n >= 4 ? [proxyADistance(source, byDomain[index], options.seed, domain.name)] : [],
           );
     progress(`${name}: PCA and UMAP of ${rows.n} points in ${rows.d} dimensions`);
     const embeddings = rows.n >= 3 ? [pca2(rows, options.seed), umap2(rows, options.seed)] : [];
