@@ -5,6 +5,7 @@
  */
 import { isRecord } from '../util/isRecord';
 
+import type { LatencySpread } from '../runFolder/inferenceLatency';
 import { RunFileError } from '../runFolder/jsonShape';
 
 /** 2 added `representations`; a version-1 report is read as one without them. */
@@ -27,6 +28,8 @@ export interface CheckpointCost {
   /** Median wall time of one inference batch on `backend`. */
   latencyMsPerBatch: number;
   latencyBatchSize: number;
+  /** Spread and count of the timed batches: absent in reports of older trainers, which timed 5 batches. */
+  latencySpread?: LatencySpread;
   backend: string;
 }
 
@@ -249,6 +252,14 @@ function reportProblems(report: Record<string, unknown>): string[] {
       'a list of {name, params}',
     );
     need(isRecord(value.cost) && isNumber(value.cost.parameters), `${side}.cost`, 'an object with parameters');
+    if (isRecord(value.cost) && value.cost.latencySpread !== undefined) {
+      const spread = value.cost.latencySpread;
+      need(
+        isRecord(spread) && isNumber(spread.q1Ms) && isNumber(spread.q3Ms) && isNumber(spread.batches) && typeof spread.noisy === 'boolean',
+        `${side}.cost.latencySpread`,
+        'an object with q1Ms, q3Ms, batches and noisy',
+      );
+    }
   }
   need(isRecord(report.architecture) && typeof report.architecture.same === 'boolean', 'architecture', 'an object with a boolean "same"');
   if (!Array.isArray(report.domains)) problems.push('domains must be a list');

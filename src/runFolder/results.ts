@@ -1,4 +1,5 @@
-import { listOf, nullable, number, object, optional, parseVersionedFile, recordOf, string, type Shape } from './jsonShape';
+import type { LatencySpread } from './inferenceLatency';
+import { boolean, listOf, nullable, number, object, optional, parseVersionedFile, recordOf, string, type Shape } from './jsonShape';
 import { RUN_FORMAT_VERSION } from './runFolderFormat';
 import type { AccuracyByModel } from './targetAccuracy';
 
@@ -12,6 +13,8 @@ export interface ModelCost {
   /** Median wall time of one inference batch on the backend used. */
   latencyMsPerBatch: number;
   latencyBatchSize: number;
+  /** How spread the timed batches were and how many: absent in runs of older trainers, which timed 5 batches. */
+  latencySpread?: LatencySpread;
   backend: string;
 }
 
@@ -60,6 +63,8 @@ export interface RunResults {
   /** confusion[model][domain][true][predicted]. */
   confusion: Record<string, Record<string, number[][]>>;
   costs: Record<string, ModelCost>;
+  /** Test images per evaluated domain (targets and the source hold-out): each accuracy moves in steps of 1/n. Absent in older runs (their confusion matrices sum to it). */
+  testImages?: Record<string, number>;
 }
 
 /** accuracy[model][domain], as eval events and results.json hold it. */
@@ -71,12 +76,15 @@ export const headline: Shape<Headline> = object({ label: string, epoch: number, 
 
 const selection: Shape<Selection> = object({ label: string, epoch: number, accuracy: recordOf(number), meanTarget: number });
 
+export const latencySpread: Shape<LatencySpread> = object({ q1Ms: number, q3Ms: number, batches: number, noisy: boolean });
+
 const modelCost: Shape<ModelCost> = object({
   parameters: number,
   macsPerImage: number,
   checkpointBytes: optional(number),
   latencyMsPerBatch: number,
   latencyBatchSize: number,
+  latencySpread: optional(latencySpread),
   backend: string,
 });
 
@@ -94,6 +102,7 @@ const runResults: Shape<RunResults> = object({
   perClass: recordOf(recordOf(listOf(nullable(number)))),
   confusion: recordOf(recordOf(listOf(listOf(number)))),
   costs: recordOf(modelCost),
+  testImages: optional(recordOf(number)),
 });
 
 export function parseRunResults(value: unknown, file: string): RunResults {

@@ -6,9 +6,11 @@ import type { ArchitectureRow, CheckpointSide } from '../../checkpointDiff/repor
 import { checkpointLabel, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
 import type { CheckpointMeta } from '../../runFolder/checkpointFiles';
-import { macsPerImage, medianInferenceMs } from '../training/modelCost';
+import { recordLatency } from '../../runFolder/inferenceLatency';
+import { measureInferenceLatency } from '../training/measureLatency';
+import { macsPerImage } from '../training/modelCost';
 
-/** Images per inference batch, for evaluation and for the latency figure. */
+/** Images per inference batch, for evaluation. */
 export const INFERENCE_BATCH_SIZE = 32;
 
 /**
@@ -46,8 +48,8 @@ export async function describeSide(dir: string, meta: CheckpointMeta, model: tfl
       parameters: model.countParams(),
       macsPerImage: macsPerImage(model),
       checkpointBytes: await fileBytes(path.join(dir, MODEL_JSON), path.join(dir, WEIGHTS_BIN)),
-      latencyMsPerBatch: medianInferenceMs((images) => model.predict(images) as tf.Tensor, inputShape, INFERENCE_BATCH_SIZE),
-      latencyBatchSize: INFERENCE_BATCH_SIZE,
+      // Timed as the trainer times it for results.json, so the two figures for one checkpoint agree.
+      ...recordLatency(measureInferenceLatency((images) => model.predict(images) as tf.Tensor, inputShape)),
       backend: tf.getBackend(),
     },
   };

@@ -371,7 +371,7 @@ async function writeResults(
 ): Promise<void> {
   const { experiment, writer, inputShape } = run;
   const costs: Record<string, ModelCost> = Object.fromEntries(
-    run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, experiment.batchSize, checkpointBytes[learner.role])]),
+    run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, checkpointBytes[learner.role])]),
   );
   const results = buildResults({
     method: experiment.method.name,

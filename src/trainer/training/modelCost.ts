@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SplitClassifier } from '../models/buildModel';
 import type { ModelCost } from '../../runFolder/results';
+import { recordLatency } from '../../runFolder/inferenceLatency';
+import { measureInferenceLatency } from './measureLatency';
 import { logitsOf } from './nets';
 
 interface LayerLike {
@@ -34,30 +36,12 @@ export function macsPerImage(model: LayersModel): number {
   return macs;
 }
 
-/** Median wall time (ms) of one inference batch of zeros; the first run compiles kernels and is not timed. */
-export function medianInferenceMs(predict: (images: tf.Tensor4D) => tf.Tensor, inputShape: [number, number, number], batchSize: number): number {
-  const images = tf.zeros<tf.Rank.R4>([batchSize, ...inputShape]);
-  const timings: number[] = [];
-  try {
-    for (let run = 0; run < 6; run++) {
-      const started = performance.now();
-      tf.tidy(() => predict(images).dataSync());
-      if (run > 0) timings.push(performance.now() - started);
-    }
-  } finally {
-    images.dispose();
-  }
-  timings.sort((a, b) => a - b);
-  return Number(timings[Math.floor(timings.length / 2)].toFixed(3));
-}
-
-export function measureCost(net: SplitClassifier, inputShape: [number, number, number], batchSize: number, checkpointBytes?: number): ModelCost {
+export function measureCost(net: SplitClassifier, inputShape: [number, number, number], checkpointBytes?: number): ModelCost {
   return {
     parameters: net.trunk.countParams() + net.head.countParams(),
     macsPerImage: macsPerImage(net.trunk) + macsPerImage(net.head),
     ...(checkpointBytes !== undefined ? { checkpointBytes } : {}),
-    latencyMsPerBatch: medianInferenceMs((images) => logitsOf(net, images, false), inputShape, batchSize),
-    latencyBatchSize: batchSize,
+    ...recordLatency(measureInferenceLatency((images) => logitsOf(net, images, false), inputShape)),
     backend: tf.getBackend(),
   };
 }
