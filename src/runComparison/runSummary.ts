@@ -3,9 +3,11 @@
  * posted whole (src/protocol/resultsMessages.ts carries it). Pure (no Node or DOM APIs): the
  * webview imports these types.
  */
+import { imagesIn } from '../runFolder/accuracyUncertainty';
+import type { LatencySpread } from '../runFolder/inferenceLatency';
 import type { RunResults } from '../runFolder/results';
 import type { ParsedEvents } from '../runFolder/runEvents';
-import type { RunState } from '../runFolder/runFolderFormat';
+import { SOURCE_HOLDOUT, type RunState } from '../runFolder/runFolderFormat';
 import { evaluatedTargets, meanOverTargets } from '../runFolder/targetAccuracy';
 
 export interface EpochPoint {
@@ -27,6 +29,10 @@ export interface ModelRow {
   macsPerImage?: number;
   latencyMsPerBatch?: number;
   latencyBatchSize?: number;
+  /** Spread and count of the timed batches; absent for runs of older trainers. */
+  latencySpread?: LatencySpread;
+  /** Last epoch's accuracy on the source's held-out test images: how well the model learnt the labelled domain. */
+  sourceHoldout?: number;
 }
 
 /** A model of another finished run on the same data that this run is judged against. */
@@ -57,6 +63,12 @@ export interface RunSummary {
   skippedEventLines: number[];
   /** Images the run leaves out because they cannot be decoded: how many, and the first few paths. */
   skippedImages: { count: number; first: string[] };
+  /** Classes the models choose from (once results.json is written): 1/classes is chance. */
+  classes?: number;
+  /** Test images per evaluated domain (once results.json is written). */
+  testImages?: Record<string, number>;
+  /** The host found no source-only run of the student on this data (set once it has looked; never for a source-only run of the student). */
+  missingSourceOnlyBaseline?: boolean;
 }
 
 /** Paths a summary names before it only counts: the panel shows them on one line. */
@@ -70,7 +82,7 @@ export function summariseRun(
   run: { runId: string; runDir: string },
   status: { state?: RunState; error?: string },
   parsed: Pick<ParsedEvents, 'events' | 'badLines'>,
-  results?: Pick<RunResults, 'targets' | 'costs'>,
+  results?: Pick<RunResults, 'targets' | 'costs'> & Partial<Pick<RunResults, 'classNames' | 'testImages' | 'confusion'>>,
 ): RunSummary {
   const byEpoch = new Map<number, EpochPoint>();
   // Found at decode time (corrupt-image) or by its header before training (undecodable-image): left out either way, counted once.
@@ -102,8 +114,15 @@ export function summariseRun(
       role,
       targets: Object.fromEntries(targets.map((target) => [target, byDomain[target] ?? Number.NaN])),
       meanTarget: meanOverTargets(byDomain, targets),
+      ...(byDomain[SOURCE_HOLDOUT] === undefined ? {} : { sourceHoldout: byDomain[SOURCE_HOLDOUT] }),
       ...(cost
-        ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, latencyMsPerBatch: cost.latencyMsPerBatch, latencyBatchSize: cost.latencyBatchSize }
+        ? {
+            parameters: cost.parameters,
+            macsPerImage: cost.macsPerImage,
+            latencyMsPerBatch: cost.latencyMsPerBatch,
+            latencyBatchSize: cost.latencyBatchSize,
+            ...(cost.latencySpread ? { latencySpread: cost.latencySpread } : {}),
+          }
         : {}),
     };
   });
@@ -121,5 +140,14 @@ export function summariseRun(
     history,
     skippedEventLines: parsed.badLines.map((bad) => bad.line),
     skippedImages: { count: skippedImages.size, first: [...skippedImages].slice(0, FIRST_SKIPPED_IMAGES) },
+    ...(results?.classNames ? { classes: results.classNames.length } : {}),
+    ...(results ? testImagesOf(results) : {}),
   };
+}
+
+/** results.json's image counts, or for a run of an older trainer the sums of its first model's confusion matrices. */
+function testImagesOf(results: Partial<Pick<RunResults, 'testImages' | 'confusion'>>): { testImages?: Record<string, number> } {
+  if (results.testImages) return { testImages: results.testImages };
+  const [byDomain] = Object.values(results.confusion ?? {});
+  return byDomain ? { testImages: Object.fromEntries(Object.entries(byDomain).map(([domain, confusion]) => [domain, imagesIn(confusion)])) } : {};
 }

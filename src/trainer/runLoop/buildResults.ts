@@ -1,5 +1,6 @@
 import { RUN_FORMAT_VERSION, SOURCE_HOLDOUT } from '../../runFolder/runFolderFormat';
 import type { EpochScores, ModelCost, RunResults, Selection } from '../../runFolder/results';
+import { imagesIn } from '../../runFolder/accuracyUncertainty';
 import { perClassAccuracy, type DomainScore } from '../training/evaluate';
 
 export function meanOver(values: Record<string, number>, keys: readonly string[]): number {
@@ -51,5 +52,12 @@ export function buildResults(input: {
     perClass: perRole((role) => Object.fromEntries(Object.entries(last[role]).map(([domain, score]) => [domain, perClassAccuracy(score.confusion)]))),
     confusion: perRole((role) => Object.fromEntries(Object.entries(last[role]).map(([domain, score]) => [domain, score.confusion]))),
     costs: input.costs,
+    testImages: testImagesOf(last),
   };
+}
+
+/** Images scored per domain: every model sees the same ones, so the first model's confusion matrices give the counts. */
+function testImagesOf(last: Record<string, Record<string, DomainScore>>): Record<string, number> {
+  const [scores] = Object.values(last);
+  return Object.fromEntries(Object.entries(scores ?? {}).map(([domain, score]) => [domain, imagesIn(score.confusion)]));
 }
