@@ -10,6 +10,7 @@ import { newExperimentCommand, onDidShowWizardStep, type WizardStepShown } from 
 import { openResultsCommand } from './host/commands/openResults';
 import { resumeRunCommand } from './host/commands/resumeRun';
 import { revealRunCommand } from './host/commands/revealRun';
+import { startSourceOnlyBaselineCommand } from './host/commands/startSourceOnlyBaseline';
 import { revealRunInOSCommand } from './host/commands/revealRunInOS';
 import { showTrainerLogCommand } from './host/commands/showTrainerLog';
 import { showDatasetCommand } from './host/commands/showDataset';
@@ -107,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.DeleteRun, deleteRunCommand(activeRuns)),
     vscode.commands.registerCommand(CommandId.RevealRun, revealRunCommand()),
     vscode.commands.registerCommand(CommandId.RevealRunInOS, revealRunInOSCommand()),
+    vscode.commands.registerCommand(CommandId.StartSourceOnlyBaseline, startSourceOnlyBaselineCommand()),
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
   );
   void syncRoots();

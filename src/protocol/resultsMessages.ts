@@ -15,7 +15,8 @@ export type ResultsPanelState = RunSummary;
 
 /** `error`: the run folder could not be read (the message says why); a later snapshot replaces it. */
 export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } | { type: 'error'; runDir: string; message: string };
-export type ResultsPanelToHost = ReadyMessage | { type: 'openLog' };
+/** `startSourceOnlyBaseline`: run KD-UDA: Start Source-Only Baseline of Run on this panel's run. */
+export type ResultsPanelToHost = ReadyMessage | { type: 'openLog' } | { type: 'startSourceOnlyBaseline' };
 
 export interface ResultsPanelPersistedState {
   runDir: string;
@@ -23,7 +24,7 @@ export interface ResultsPanelPersistedState {
 }
 
 export function parseResultsPanelMessage(value: unknown): ResultsPanelToHost | undefined {
-  return bareMessage(value, ['ready', 'openLog']);
+  return bareMessage(value, ['ready', 'openLog', 'startSourceOnlyBaseline']);
 }
 
 export function parseResultsPanelPersistedState(value: unknown): ResultsPanelPersistedState | undefined {

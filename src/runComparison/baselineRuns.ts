@@ -8,6 +8,8 @@ export interface BaselineModel {
   /** What the baseline is, e.g. "student, source only". */
   label: string;
   runId: string;
+  /** The baseline run's method (`source-only` or `dann`). */
+  method: string;
   model: ModelHeadline;
 }
 
@@ -85,7 +87,18 @@ export async function findBaselines(runDir: string, runsDir: string): Promise<Ba
     const results = await readRunResults(run.dir);
     if (results.kind !== 'results') continue;
     const model = results.models.find((candidate) => candidate.role === role);
-    if (model) chosen.set(label, { label, runId: run.runId, model });
+    if (model) chosen.set(label, { label, runId: run.runId, method: summary.method, model });
   }
   return [...chosen.values()];
+}
+
+/**
+ * Whether a run lacks its lower bound: no source-only baseline of the student among `baselines`,
+ * and the run is not a source-only run of the student itself. Unreadable experiments are not judged.
+ */
+export async function lacksSourceOnlyBaseline(runDir: string, baselines: readonly BaselineModel[]): Promise<boolean> {
+  const judged = await readExperimentJson(runDir).catch(() => undefined);
+  if (judged?.method?.name === undefined) return false;
+  if (judged.method.name === 'source-only' && (judged.method.model ?? 'student') === 'student') return false;
+  return !baselines.some((baseline) => baseline.method === 'source-only' && baseline.model.role === 'student');
 }

@@ -11,7 +11,7 @@ import {
   type ResultsPanelState,
   type ResultsPanelToHost,
 } from '../../protocol/resultsMessages';
-import { findBaselines } from '../../runComparison/baselineRuns';
+import { findBaselines, lacksSourceOnlyBaseline } from '../../runComparison/baselineRuns';
 import { summariseRun } from '../../runComparison/runSummary';
 import { readEvents } from '../../runFolder/eventLog';
 import { RunFileError } from '../../runFolder/jsonShape';
@@ -19,6 +19,7 @@ import { readRunStatus } from '../../runFolder/listRuns';
 import { readResultsJson } from '../../runFolder/readRunFiles';
 import type { RunResults } from '../../runFolder/results';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
+import { CommandId } from '../commands/commandId';
 import { KeyedDebouncer } from '../../util/debounce';
 import { LatestOnly } from '../../util/latestOnly';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
@@ -46,6 +47,8 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
   /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
   private pending: Promise<ResultsPanelState> | undefined;
   private baselines: BaselineRow[] = [];
+  /** Set once the baselines are read: no source-only run of the student to judge this run against. */
+  private missingSourceOnlyBaseline = false;
   /** The baselines read, the debouncer and `ready` each post: only the newest read started is shown. */
   private readonly reads = new LatestOnly();
 
@@ -104,15 +107,16 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
         meanTarget: model.meanTarget,
         ...(model.parameters === undefined ? {} : { parameters: model.parameters, macsPerImage: model.macsPerImage }),
       }));
+      this.missingSourceOnlyBaseline = await lacksSourceOnlyBaseline(this.runDir, found);
     } catch (error) {
       this.output.warn(`${this.logName}: baselines not read: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (this.baselines.length) this.update();
+    if (this.baselines.length || this.missingSourceOnlyBaseline) this.update();
   }
 
-  /** The one request: `openLog`. */
-  protected receive(_message: PanelRequest<ResultsPanelToHost>): void {
-    void vscode.window.showTextDocument(vscode.Uri.file(path.join(this.runDir, RUN_FILES.log)));
+  protected receive(message: PanelRequest<ResultsPanelToHost>): void {
+    if (message.type === 'startSourceOnlyBaseline') void vscode.commands.executeCommand(CommandId.StartSourceOnlyBaseline, this.runDir);
+    else void vscode.window.showTextDocument(vscode.Uri.file(path.join(this.runDir, RUN_FILES.log)));
   }
 
   protected async sendState(): Promise<void> {
@@ -123,7 +127,7 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
       () => reading,
       (outcome) => {
         if (outcome.ok) {
-          this.post({ type: 'snapshot', state: { ...outcome.value, baselines: this.baselines } });
+          this.post({ type: 'snapshot', state: { ...outcome.value, baselines: this.baselines, missingSourceOnlyBaseline: this.missingSourceOnlyBaseline } });
         } else {
           const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
           this.output.error(`${this.logName}: reading the run failed: ${reason}`);
