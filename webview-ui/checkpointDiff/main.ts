@@ -10,6 +10,7 @@ import type {
 import { connect } from '../shared/connect';
 import { radioGroup, scrollRegion } from '../shared/dom';
 import { compact, percent } from '../shared/format';
+import { latencyElement } from '../shared/latencyText';
 import { button, el, tabs } from '../shared/toolkit';
 import { domainGap } from './domainGap';
 import { themeKindOf } from './figureScales';
@@ -130,11 +131,10 @@ function costTable(report: CheckpointDiffReport): HTMLElement {
       el('td', { class: 'num' }, format(valueB)),
       el('td', { class: 'num' }, valueB ? `${(valueA / valueB).toFixed(2)}×` : '–'),
     );
-  const latency = (value: number) => `${value.toFixed(2)} ms`;
   return el(
     'table',
     { id: 'cost-table' },
-    el('caption', {}, `What each costs at inference (latency: median of one batch of ${a.cost.latencyBatchSize} on ${a.cost.backend}).`),
+    el('caption', {}, `What each costs at inference (latency: median wall time of one batch of ${a.cost.latencyBatchSize} images on ${a.cost.backend}, ± half the interquartile range).`),
     el(
       'thead',
       {},
@@ -146,7 +146,14 @@ function costTable(report: CheckpointDiffReport): HTMLElement {
       row('Parameters', a.cost.parameters, b.cost.parameters, compact),
       row('MACs per image', a.cost.macsPerImage, b.cost.macsPerImage, compact),
       row('Checkpoint size', a.cost.checkpointBytes, b.cost.checkpointBytes, bytes),
-      row('Latency per batch', a.cost.latencyMsPerBatch, b.cost.latencyMsPerBatch, latency),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, 'Latency per batch'),
+        el('td', { class: 'num', 'data-latency': 'a' }, latencyElement(a.cost)),
+        el('td', { class: 'num', 'data-latency': 'b' }, latencyElement(b.cost)),
+        el('td', { class: 'num' }, b.cost.latencyMsPerBatch ? `${(a.cost.latencyMsPerBatch / b.cost.latencyMsPerBatch).toFixed(2)}×` : '–'),
+      ),
     ),
   );
 }

@@ -2,17 +2,15 @@
 import { markPaintedAfterThisFrame, markPhase } from '../shared/phases';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { EpochPoint, HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsMessages';
+import type { HostToResultsPanel, ResultsPanelPersistedState, ResultsPanelState, ResultsPanelToHost } from '../../src/protocol/resultsMessages';
 import { meanOverTargets } from '../../src/runFolder/targetAccuracy';
 import { connect } from '../shared/connect';
 import { radioGroup } from '../shared/dom';
-import { compact, percent } from '../shared/format';
 import { button, el } from '../shared/toolkit';
+import { accuracyTable, METRICS, type Metric } from './accuracyTable';
+import { baselineOffer } from './baselineOffer';
 
 markPhase('script');
-
-const METRICS = ['last', 'min', 'max'] as const;
-type Metric = (typeof METRICS)[number];
 
 markPhase('ready');
 const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersistedState>({
@@ -27,71 +25,6 @@ const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersist
 const app = document.getElementById('app')!;
 let latest: ResultsPanelState | undefined;
 const charts: uPlot[] = [];
-
-/** A model's accuracy on a domain over the epochs, reduced by the chosen metric. */
-function reduce(history: readonly EpochPoint[], role: string, domain: string, metric: Metric): number | undefined {
-  const values = history.map((point) => point.accuracy[role]?.[domain]).filter((value): value is number => typeof value === 'number');
-  if (values.length === 0) return undefined;
-  return metric === 'last' ? values[values.length - 1] : metric === 'min' ? Math.min(...values) : Math.max(...values);
-}
-
-function table(state: ResultsPanelState, metric: Metric): HTMLElement {
-  const head = el(
-    'tr',
-    {},
-    el('th', { scope: 'col' }, 'Model'),
-    ...state.targets.map((target) => el('th', { scope: 'col' }, target)),
-    el('th', { scope: 'col' }, 'Mean'),
-    el('th', { scope: 'col' }, 'Params'),
-    el('th', { scope: 'col' }, 'MACs/image'),
-    el('th', { scope: 'col' }, 'Latency/batch'),
-  );
-  const rows = state.rows.map((row) => {
-    const values = state.targets.map((target) => reduce(state.history, row.role, target, metric));
-    const mean = meanOverTargets(Object.fromEntries(state.targets.map((target, i) => [target, values[i]])), state.targets);
-    return el(
-      'tr',
-      {},
-      el('th', { scope: 'row' }, row.role),
-      ...values.map((value, i) => el('td', { class: 'num', 'data-role': row.role, 'data-target': state.targets[i] }, percent(value))),
-      el('td', { class: 'num mean', 'data-role': row.role, 'data-mean': '' }, percent(mean)),
-      el('td', { class: 'num' }, compact(row.parameters)),
-      el('td', { class: 'num' }, compact(row.macsPerImage)),
-      el('td', { class: 'num' }, row.latencyMsPerBatch === undefined ? '–' : `${row.latencyMsPerBatch.toFixed(2)} ms (${row.latencyBatchSize})`),
-    );
-  });
-  const baselineRows = state.baselines.map((baseline) =>
-    el(
-      'tr',
-      { class: 'baseline' },
-      el('th', { scope: 'row', title: `the last epoch of run ${baseline.runId}` }, baseline.label, el('span', { class: 'run-id' }, baseline.runId)),
-      ...state.targets.map((target) => el('td', { class: 'num', 'data-baseline': baseline.label, 'data-target': target }, percent(baseline.targets[target]))),
-      el('td', { class: 'num mean', 'data-baseline': baseline.label, 'data-mean': '' }, percent(baseline.meanTarget)),
-      el('td', { class: 'num' }, compact(baseline.parameters)),
-      el('td', { class: 'num' }, compact(baseline.macsPerImage)),
-      el('td', { class: 'num' }, '–'),
-    ),
-  );
-  const baselineBody = baselineRows.length
-    ? [
-        el(
-          'tbody',
-          { class: 'baselines' },
-          el(
-            'tr',
-            {},
-            el('th', { scope: 'rowgroup', colspan: String(state.targets.length + 5) }, 'Baselines: other runs on the same data, at their last epoch'),
-          ),
-          ...baselineRows,
-        ),
-      ]
-    : [];
-  const caption =
-    metric === 'last'
-      ? 'Top-1 accuracy at the last epoch: the headline, chosen without target labels.'
-      : `Top-1 accuracy, ${metric} over epochs. ${metric === 'max' ? 'The max picks epochs with target labels: an oracle, not a result.' : ''}`;
-  return el('table', { id: 'results-table' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows), ...baselineBody);
-}
 
 function themeColours(): string[] {
   const style = getComputedStyle(document.body);
@@ -195,7 +128,8 @@ function render(state: ResultsPanelState): void {
   }
   if (state.skippedEventLines.length)
     notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
-  const body = state.rows.length ? [switcher, table(state, metric), curves(state)] : [el('p', {}, 'Waiting for the first evaluation…')];
+  const offer = state.missingSourceOnlyBaseline ? [baselineOffer(() => host.post({ type: 'startSourceOnlyBaseline' }))] : [];
+  const body = state.rows.length ? [switcher, accuracyTable(state, metric), ...offer, curves(state)] : [el('p', {}, 'Waiting for the first evaluation…')];
   app.replaceChildren(header, ...notes, ...body);
 }
 
