@@ -1,6 +1,5 @@
 import { RUN_FORMAT_VERSION, SOURCE_HOLDOUT } from '../../runFolder/runFolderFormat';
 import type { EpochScores, ModelCost, RunResults, Selection } from '../../runFolder/results';
-import { imagesIn } from '../../runFolder/accuracyUncertainty';
 import { perClassAccuracy, type DomainScore } from '../training/evaluate';
 
 export function meanOver(values: Record<string, number>, keys: readonly string[]): number {
@@ -56,8 +55,8 @@ export function buildResults(input: {
   };
 }
 
-/** Images scored per domain: every model sees the same ones, so the first model's confusion matrices give the counts. */
+/** Images scored per domain: every model sees the same ones, so the first model's scores give the counts. */
 function testImagesOf(last: Record<string, Record<string, DomainScore>>): Record<string, number> {
   const [scores] = Object.values(last);
-  return Object.fromEntries(Object.entries(scores ?? {}).map(([domain, score]) => [domain, imagesIn(score.confusion)]));
+  return Object.fromEntries(Object.entries(scores ?? {}).map(([domain, score]) => [domain, score.images]));
 }
