@@ -18,8 +18,9 @@ const READ_CONCURRENCY = 8;
  * Bumped whenever RunRecord changes shape: a cache file of another version is ignored, not misread.
  * 2: records without status (re-read on every refresh), and no NaN mean.
  * 3: models carry their latency per image.
+ * 4: and its spread.
  */
-const CACHE_FORMAT_VERSION = 3;
+const CACHE_FORMAT_VERSION = 4;
 
 interface CacheEntry {
   signature: string;
@@ -70,6 +71,7 @@ async function readRunBody(runDir: string): Promise<RunRecord> {
       parameters: model.parameters,
       macsPerImage: model.macsPerImage,
       ...(model.latencyMsPerImage === undefined ? {} : { latencyMsPerImage: model.latencyMsPerImage }),
+      ...(model.latencySpreadPerImage === undefined ? {} : { latencySpreadPerImage: model.latencySpreadPerImage }),
     }));
     return {
       ...base,

@@ -4,6 +4,7 @@
  * APIs: the host builds the table with it, and the webview sorts, filters and formats with the very
  * same functions, so what the unit tests check is what the panel does.
  */
+import type { LatencySpread } from '../runFolder/inferenceLatency';
 import type { RunState } from '../runFolder/runFolderFormat';
 
 export type CellValue = string | number | boolean | null;
@@ -34,6 +35,8 @@ export interface ComparisonRow {
   problem?: string;
   /** One value per column of the table, in column order; null where the run has no such field. */
   cells: CellValue[];
+  /** Per latency column's key (`latency.<role>`), the spread and count behind its median, where the run recorded them. */
+  latencySpreads?: Record<string, LatencySpread>;
 }
 
 export interface ComparisonTable {
@@ -51,6 +54,8 @@ export interface ModelMetrics {
   macsPerImage?: number;
   /** Median inference time per image (ms), on the backend the run measured it on. */
   latencyMsPerImage?: number;
+  /** Its quartiles per image, batch count and noisy flag; absent from runs of older trainers. */
+  latencySpreadPerImage?: LatencySpread;
 }
 
 /** What one run folder contributes to the table, as read from disk. */
@@ -229,8 +234,15 @@ export function buildComparisonTable(records: readonly RunRecord[]): ComparisonT
       runDir: record.runDir,
       ...(record.problem ? { problem: record.problem } : {}),
       cells: entries.map((entry) => values.get(entry.index) ?? null),
+      ...latencySpreadsOf(record),
     })),
   };
+}
+
+/** The run's latency spreads by column key, as metricColumns names the latency columns. */
+function latencySpreadsOf(record: RunRecord): { latencySpreads?: Record<string, LatencySpread> } {
+  const spreads = record.models.flatMap((model) => (model.latencySpreadPerImage ? [[`latency.${model.role}`, model.latencySpreadPerImage] as const] : []));
+  return spreads.length ? { latencySpreads: Object.fromEntries(spreads) } : {};
 }
 
 const compactNumber = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });

@@ -1,5 +1,6 @@
 import { RunFileError } from './jsonShape';
 import { readResultsJson } from './readRunFiles';
+import type { LatencySpread } from './inferenceLatency';
 import type { ModelCost, RunResults } from './results';
 import { meanOverTargets } from './targetAccuracy';
 
@@ -13,6 +14,8 @@ export interface ModelHeadline {
   macsPerImage?: number;
   /** Inference time per image (ms): the recorded batch's median time over its size; absent without a usable batch size. */
   latencyMsPerImage?: number;
+  /** The recorded spread and count, its quartiles per image as the median is; absent from runs of older trainers. */
+  latencySpreadPerImage?: LatencySpread;
 }
 
 export type RunResultsReading = { kind: 'none' } | { kind: 'problem'; message: string } | { kind: 'results'; epoch: number; models: ModelHeadline[] };
@@ -23,9 +26,14 @@ function roleOrder(role: string): number {
 }
 
 /** A batch's latency as ms per image; nothing when the batch size or time cannot give one (never a division by 0). */
-function latencyPerImage(cost: ModelCost): { latencyMsPerImage?: number } {
+function latencyPerImage(cost: ModelCost): { latencyMsPerImage?: number; latencySpreadPerImage?: LatencySpread } {
   const perImage = cost.latencyMsPerBatch / cost.latencyBatchSize;
-  return cost.latencyBatchSize > 0 && Number.isFinite(perImage) && perImage >= 0 ? { latencyMsPerImage: perImage } : {};
+  if (!(cost.latencyBatchSize > 0 && Number.isFinite(perImage) && perImage >= 0)) return {};
+  const spread = cost.latencySpread;
+  return {
+    latencyMsPerImage: perImage,
+    ...(spread ? { latencySpreadPerImage: { ...spread, q1Ms: spread.q1Ms / cost.latencyBatchSize, q3Ms: spread.q3Ms / cost.latencyBatchSize } } : {}),
+  };
 }
 
 /**

@@ -109,7 +109,10 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
         150_000,
       );
 
-      const student = ((await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').textContent()) ?? '').trim();
+      // A tiny run may well be at chance: its marker follows the figure.
+      const student = ((await frame.locator('#results-table td[data-role="student"][data-target="sketches"]').textContent()) ?? '')
+        .replace('≈ chance', '')
+        .trim();
       assert.match(student, /^\d+\.\d%$/);
       const results = await readResultsJson(runDir);
       assert.equal(student, `${(100 * results.headline.accuracy.student.sketches).toFixed(1)}%`, 'the table shows the run’s headline (last epoch) accuracy');

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tinyExperiment, writeRunFolder } from '../fixtures/experiments';
 import { epochEvent, evalEvent, eventLines, modelCost, runResults } from '../fixtures/runFolderFiles';
-import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, quickPickIsOpen, runCommand, screenshot, webviewFrame, type BrowserSession } from '../harness/browser';
+import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, runCommand, screenshot, webviewFrame, type BrowserSession } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
@@ -65,8 +65,8 @@ describe('Results panel: numbers with their uncertainty (code-server + Chromium)
 
   it('shows n, the source hold-out, the chance marker, the latency spread and the baseline offer, whose button starts the baseline', async () => {
     try {
-      await runCommand(page, 'KD-UDA: Open Results');
-      if (await quickPickIsOpen(page)) await pickQuickPickItem(page, /tiny/, 30_000);
+      await runCommand(page, 'KD-UDA: Open Results', 60_000, true);
+      await pickQuickPickItem(page, new RegExp(RUN_ID), 30_000);
       await editorTab(page, `Results: ${RUN_ID}`).waitFor({ state: 'visible', timeout: 30_000 });
       const frame = webviewFrame(page);
       const text = async (selector: string) => ((await frame.locator(selector).first().textContent()) ?? '').trim();
@@ -98,7 +98,7 @@ describe('Results panel: numbers with their uncertainty (code-server + Chromium)
 
       await frame.locator('#baseline-offer vscode-button').click();
       const baselineFile = path.join(workspace.root, 'tiny-source-only.kdexp.json');
-      await poll('the baseline experiment file', async () => existsSync(baselineFile), 30_000);
+      await poll('the baseline experiment file', () => existsSync(baselineFile), 30_000);
       const runsDir = path.join(workspace.root, 'runs');
       const baselineRun = await poll(
         'a run folder of the baseline',

@@ -72,10 +72,14 @@ describe('Results panel: the source-only baseline offer', function () {
     assert.deepEqual([experiment.data.source, experiment.data.targets, experiment.student.architecture], ['mnist', ['mnist-photo'], 'lenet5']);
     assert.ok(existsSync(path.join(workspace, 'offer-source-only.kdexp.json')), 'the baseline is an experiment file in the workspace, to read and rerun');
     // Let the tiny baseline finish, so that nothing of it outlives the test.
-    await poll('the baseline run to end', async () => {
-      const status = await readFile(path.join(runsDir, baselineRun, 'status.json'), 'utf8').catch(() => '');
-      return /"state":\s*"(done|failed)"/.test(status);
-    }, 90_000);
+    await poll(
+      'the baseline run to end',
+      async () => {
+        const status = await readFile(path.join(runsDir, baselineRun, 'status.json'), 'utf8').catch(() => '');
+        return /"state":\s*"(done|failed)"/.test(status);
+      },
+      90_000,
+    );
     fake.dispose();
   });
 });

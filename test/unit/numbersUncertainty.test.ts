@@ -73,7 +73,7 @@ describe('latency in results.json and diff reports', () => {
     const spread = { q1Ms: 11, q3Ms: 13, batches: 40, noisy: false };
     const withSpread = { ...report, a: { ...report.a, cost: { ...report.a.cost, latencySpread: spread } } };
     const read = parseCheckpointDiffReport(JSON.parse(JSON.stringify(withSpread)), 'diff.json');
-    assert.ok(!(read instanceof Error), String(read));
+    if (read instanceof Error) throw read;
     assert.deepEqual(read.a.cost.latencySpread, spread);
     const bad = parseCheckpointDiffReport({ ...report, a: { ...report.a, cost: { ...report.a.cost, latencySpread: { q1Ms: 1 } } } }, 'diff.json');
     assert.match(String(bad instanceof Error ? bad.message : 'read'), /a\.cost\.latencySpread must be an object with q1Ms, q3Ms, batches and noisy/);
@@ -82,7 +82,13 @@ describe('latency in results.json and diff reports', () => {
 
 describe('accuracy with its n', () => {
   it('counts a domain’s test images from its confusion matrix, and results.json records them per domain', () => {
-    assert.equal(imagesIn([[3, 1], [2, 54]]), 60);
+    assert.equal(
+      imagesIn([
+        [3, 1],
+        [2, 54],
+      ]),
+      60,
+    );
     const score = (confusion: number[][]) => ({ accuracy: 0, images: imagesIn(confusion), confusion, entropy: 0 });
     const results = buildResults({
       method: 'kd-stda',
@@ -90,7 +96,18 @@ describe('accuracy with its n', () => {
       classNames: ['a', 'b'],
       targets: ['usps'],
       history: [{ epoch: 1, accuracy: { student: { usps: 0.5, 'source-holdout': 0.9 } }, entropy: { student: { usps: 0, 'source-holdout': 0 } } }],
-      last: { student: { usps: score([[30, 0], [30, 0]]), 'source-holdout': score([[5, 0], [1, 4]]) } },
+      last: {
+        student: {
+          usps: score([
+            [30, 0],
+            [30, 0],
+          ]),
+          'source-holdout': score([
+            [5, 0],
+            [1, 4],
+          ]),
+        },
+      },
       costs: {},
     });
     assert.deepEqual(results.testImages, { usps: 60, 'source-holdout': 10 });
@@ -98,7 +115,19 @@ describe('accuracy with its n', () => {
 
   it('gives the panel the counts, the class count and the source hold-out; for an older results.json, from its confusion sums', () => {
     const events = { events: [evalEvent(1, { student: { usps: 0.5, 'source-holdout': 0.95 } })], badLines: [] };
-    const older = runResults({ targets: ['usps'], classNames: ['a', 'b', 'c'], headline: { epoch: 1, accuracy: {} }, confusion: { student: { usps: [[1, 2], [3, 4]] } } });
+    const older = runResults({
+      targets: ['usps'],
+      classNames: ['a', 'b', 'c'],
+      headline: { epoch: 1, accuracy: {} },
+      confusion: {
+        student: {
+          usps: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      },
+    });
     const summary = summariseRun({ runId: 'r', runDir: '/r' }, {}, events, older);
     assert.deepEqual(summary.testImages, { usps: 10 });
     assert.equal(summary.classes, 3);
@@ -123,12 +152,21 @@ describe('chance level', () => {
 
 describe('source-only baseline of a run', () => {
   it('keeps data, split, seed and student and trains the student on the source alone', () => {
-    const experiment = { name: 'tiny', seed: 3, data: { root: '/d', source: 's', targets: ['t'] }, student: { architecture: 'lenet5' }, method: { name: 'kd-stda', alpha: 0.5 } };
+    const experiment = {
+      name: 'tiny',
+      seed: 3,
+      data: { root: '/d', source: 's', targets: ['t'] },
+      student: { architecture: 'lenet5' },
+      method: { name: 'kd-stda', alpha: 0.5 },
+    };
     const baseline = sourceOnlyExperimentOf(experiment, 'experiment.json');
     assert.equal(baseline.name, 'tiny-source-only');
     assert.deepEqual(baseline.method, { name: 'source-only', model: 'student', alpha: 0.5 });
     assert.deepEqual([baseline.seed, baseline.data, baseline.student], [3, experiment.data, experiment.student]);
-    assert.throws(() => sourceOnlyExperimentOf({ ...experiment, method: { name: 'source-only' } }, 'experiment.json'), /experiment\.json is a source-only run of the student already/);
+    assert.throws(
+      () => sourceOnlyExperimentOf({ ...experiment, method: { name: 'source-only' } }, 'experiment.json'),
+      /experiment\.json is a source-only run of the student already/,
+    );
     assert.throws(() => sourceOnlyExperimentOf({ name: 'x' }, 'experiment.json'), /experiment\.json has no "data" and "method"/);
   });
 });

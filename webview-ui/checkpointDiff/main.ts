@@ -134,7 +134,11 @@ function costTable(report: CheckpointDiffReport): HTMLElement {
   return el(
     'table',
     { id: 'cost-table' },
-    el('caption', {}, `What each costs at inference (latency: median wall time of one batch of ${a.cost.latencyBatchSize} images on ${a.cost.backend}, ± half the interquartile range).`),
+    el(
+      'caption',
+      {},
+      `What each costs at inference (latency: median wall time of one batch of ${a.cost.latencyBatchSize} images on ${a.cost.backend}, ± half the interquartile range).`,
+    ),
     el(
       'thead',
       {},

@@ -2,6 +2,7 @@ import type { GroupCell } from '../../src/runComparison/groupRuns';
 import { groupRowKey, type ShownRow } from '../../src/runComparison/shownRows';
 import type { ComparisonColumn } from '../../src/runComparison/runComparison';
 import { el } from '../shared/dom';
+import { perImageSpread } from '../shared/latencyText';
 import { ColumnLayout, drawnCellCount, drawnPositions, sameWindow, type ColumnWindow } from './columnLayout';
 import { keepingFocus, positionAfterKey, type RowFocus } from './rowFocus';
 import type { TableView } from './tableView';
@@ -294,6 +295,8 @@ export class RunGrid {
         ? [el('span', { class: 'best-mark', 'aria-hidden': 'true' }, '★'), text, el('span', { class: 'visually-hidden' }, ' (best)')]
         : [text || '–'];
       const cell = el('td', { 'aria-colindex': colindex, ...(classes.length ? { class: classes.join(' ') } : {}) }, ...content);
+      const spread = shown.kind === 'run' && text !== '' ? table.rows[shown.row].latencySpreads?.[column.key] : undefined;
+      if (spread) cell.append(...perImageSpread(spread));
       if (best) cell.title = `${text}: the best ${column.label} of the ${this.view.choices.grouped ? 'configurations' : 'runs'} shown`;
       if ((column.kind === 'text' && text.length > 12) || groupCell?.kind === 'differs')
         cell.title = groupCell?.kind === 'differs' ? `differs among the runs: ${text}` : text;

@@ -39,6 +39,22 @@ export function describeLatency(figure: LatencyFigure): { text: string; title: s
   };
 }
 
+/** A per-image median's spread, as Compare Runs' ms/image column shows it: "± 0.02 (40 batches)", a tooltip, and the noisy marker where it applies. */
+export function perImageSpread(spread: LatencySpread): Node[] {
+  const title =
+    `Median per image over ${spread.batches} timed batches, after ${LATENCY_PLAN.warmUpBatches} untimed warm-up batches; ` +
+    `the middle half took ${spread.q1Ms.toPrecision(3)}–${spread.q3Ms.toPrecision(3)} ms per image (± is half that range)`;
+  const nodes: Node[] = [
+    el('span', { class: 'latency-spread', title }, ` ± ${Number(((spread.q3Ms - spread.q1Ms) / 2).toPrecision(2))} (${spread.batches} batches)`),
+  ];
+  if (spread.noisy)
+    nodes.push(
+      document.createTextNode(' '),
+      el('span', { class: 'noisy-marker', tabindex: '0', title: NOISY_EXPLANATION, 'aria-label': NOISY_EXPLANATION }, 'noisy'),
+    );
+  return nodes;
+}
+
 /** The figure as an inline element: its text, and a focusable "noisy" marker whose tooltip says why. */
 export function latencyElement(figure: LatencyFigure): HTMLElement {
   const { text, title, noisy } = describeLatency(figure);

@@ -5,7 +5,12 @@ import { enoughBatches, LATENCY_BATCH_SIZE, LATENCY_PLAN, summariseLatency, type
  * Times `runBatch` by the plan: warm-up batches untimed, then timed ones until the plan has enough.
  * The clock is a parameter so that tests give it timings rather than time anything.
  */
-export function timeBatches(runBatch: () => void, batchSize: number, plan: LatencyPlan = LATENCY_PLAN, now: () => number = () => performance.now()): LatencyMeasurement {
+export function timeBatches(
+  runBatch: () => void,
+  batchSize: number,
+  plan: LatencyPlan = LATENCY_PLAN,
+  now: () => number = () => performance.now(),
+): LatencyMeasurement {
   for (let run = 0; run < plan.warmUpBatches; run++) runBatch();
   const timings: number[] = [];
   const started = now();
