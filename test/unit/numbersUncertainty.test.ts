@@ -5,14 +5,20 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { parseCheckpointDiffReport } from '../../src/checkpointDiff/reportFormat';
 import { sourceOnlyExperimentOf } from '../../src/experiment/sourceOnlyBaseline';
+import { buildComparisonTable } from '../../src/runComparison/runComparison';
 import { summariseRun } from '../../src/runComparison/runSummary';
 import { chanceLevel, imagesIn, standardError } from '../../src/runFolder/accuracyUncertainty';
 import { enoughBatches, summariseLatency, type LatencyPlan } from '../../src/runFolder/inferenceLatency';
+import { readRunResults } from '../../src/runFolder/readRunResults';
 import { parseRunResults } from '../../src/runFolder/results';
 import { buildResults } from '../../src/trainer/runLoop/buildResults';
 import { timeBatches } from '../../src/trainer/training/measureLatency';
+import { writeRunFolder } from '../fixtures/experiments';
 import { evalEvent, modelCost, runResults } from '../fixtures/runFolderFiles';
 import { reportSide, sampleDiffReport } from '../fixtures/checkpointDiffReport';
 
@@ -168,5 +174,46 @@ describe('source-only baseline of a run', () => {
       /experiment\.json is a source-only run of the student already/,
     );
     assert.throws(() => sourceOnlyExperimentOf({ name: 'x' }, 'experiment.json'), /experiment\.json has no "data" and "method"/);
+  });
+});
+
+describe('latency spread in Compare Runs', () => {
+  it('reads the spread per image beside the median per image, and puts it on the run’s row under the latency column’s key', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-latency-'));
+    try {
+      await writeRunFolder(dir, {
+        'results.json': runResults({
+          targets: ['usps'],
+          headline: { epoch: 1, accuracy: { student: { usps: 0.5 }, teacher: { usps: 0.7 } } },
+          costs: {
+            student: modelCost(1, 2, { latencyMsPerBatch: 12.8, latencyBatchSize: 32, latencySpread: { q1Ms: 9.6, q3Ms: 16, batches: 40, noisy: true } }),
+            teacher: modelCost(3, 4, { latencyMsPerBatch: 64, latencyBatchSize: 32 }),
+          },
+        }),
+      });
+      const reading = await readRunResults(dir);
+      assert.equal(reading.kind, 'results');
+      if (reading.kind !== 'results') return;
+      const student = reading.models.find((model) => model.role === 'student')!;
+      assert.equal(student.latencyMsPerImage, 0.4);
+      assert.deepEqual(student.latencySpreadPerImage, { q1Ms: 0.3, q3Ms: 0.5, batches: 40, noisy: true });
+      const models = reading.models.map(({ role, meanTarget, parameters, macsPerImage, latencyMsPerImage, latencySpreadPerImage }) => ({
+        role,
+        accuracy: {},
+        meanTarget,
+        parameters,
+        macsPerImage,
+        latencyMsPerImage,
+        ...(latencySpreadPerImage ? { latencySpreadPerImage } : {}),
+      }));
+      const [row] = buildComparisonTable([{ runId: 'r', runDir: dir, targets: ['usps'], models }]).rows;
+      assert.deepEqual(
+        row.latencySpreads,
+        { 'latency.student': { q1Ms: 0.3, q3Ms: 0.5, batches: 40, noisy: true } },
+        'the teacher, of an older trainer, has none',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
