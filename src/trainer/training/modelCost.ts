@@ -4,7 +4,6 @@ import type { SplitClassifier } from '../models/buildModel';
 import type { ModelCost } from '../../runFolder/results';
 import { recordLatency } from '../../runFolder/inferenceLatency';
 import { measureInferenceLatency } from './measureLatency';
-import { logitsOf } from './nets';
 
 interface LayerLike {
   getClassName(): string;
@@ -41,7 +40,9 @@ export function measureCost(net: SplitClassifier, inputShape: [number, number, n
     parameters: net.trunk.countParams() + net.head.countParams(),
     macsPerImage: macsPerImage(net.trunk) + macsPerImage(net.head),
     ...(checkpointBytes !== undefined ? { checkpointBytes } : {}),
-    ...recordLatency(measureInferenceLatency((images) => logitsOf(net, images, false), inputShape)),
+    // predict, as `kd-uda diff` times the saved model: LayersModel.apply on tensors runs 2–4x slower on wasm (measured), so timing
+    // logitsOf would make results.json disagree with the diff for the same checkpoint.
+    ...recordLatency(measureInferenceLatency((images) => net.head.predict(net.trunk.predict(images)) as tf.Tensor, inputShape)),
     backend: tf.getBackend(),
   };
 }
