@@ -97,7 +97,7 @@ export function curveCharts(history: readonly EpochPoint[], rows: readonly Pick<
   if (history.some((point) => point.beta !== undefined))
     charts.push({
       id: 'beta-chart',
-      title: 'β per epoch (a teacher steps with weight 1 − β)',
+      title: 'β per epoch',
       kind: 'weight',
       epochs,
       series: [{ label: 'β', styleIndex: 0, values: history.map((point) => point.beta ?? null) }],
