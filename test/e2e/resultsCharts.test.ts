@@ -203,6 +203,11 @@ describe('Results panel: learning curves of an MT-MTDA run (code-server + Chromi
   async function assertDistinctColours(theme: string): Promise<void> {
     const { charts, background } = await readCharts(frame);
     const backgroundHex = hexOf(background);
+    assert.deepEqual(
+      charts.map((chart) => chart.curves.length),
+      [4, 2, 2, 2, 3, 3, 3, 1],
+      `${theme}: the eight charts and their curves are drawn`,
+    );
     for (const chart of charts) {
       const colours = chart.curves.map((curve) => hexOf(curve.stroke));
       assert.equal(
@@ -318,6 +323,8 @@ describe('Results panel: learning curves of an MT-MTDA run (code-server + Chromi
   it('gives the legend’s values as the table writes them, at the hovered epoch, and toggles a curve from the keyboard', async () => {
     await stage('legend', async () => {
       const accuracy = (await readCharts(frame)).charts[0];
+      assert.equal(accuracy?.id, 'accuracy-chart');
+      assert.equal(accuracy.legend.length, ROLES.length, 'a legend entry per model');
       for (const entry of accuracy.legend) {
         const cell = ((await frame.locator(`#results-table td[data-role="${entry.series}"][data-mean]`).textContent()) ?? '').trim();
         assert.equal(entry.value, cell, `${entry.series}: the legend says what the table's mean says`);

@@ -9,28 +9,16 @@
  */
 import { linearScale } from '../../src/runComparison/plotAxes';
 import { themeKindOf } from '../shared/categoricalColours';
-import { el } from '../shared/dom';
+import { el, svg } from '../shared/dom';
 import { epochAxis, tickStep, VALUE_SCALES } from './axisTicks';
 import type { CurveChart } from './curveCharts';
 import { seriesStyle } from './seriesPalette';
 
-const SVG = 'http://www.w3.org/2000/svg';
 /** The plot's height, and the room around its plotting area for tick labels and axis titles, in px. */
 const HEIGHT = 190;
 const MARGIN = { top: 10, right: 16, bottom: 38, left: 58 };
 /** Up to this many epochs, each point gets a dot: a short run's curve is a few segments. */
 const DOTS_UP_TO = 30;
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number> = {},
-  ...children: (Node | string)[]
-): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  element.append(...children);
-  return element;
-}
 
 /** A coordinate to two decimals: exact enough to read a value back from, and short. */
 const at = (value: number): string => String(Math.round(value * 100) / 100);
