@@ -34,6 +34,7 @@ import type { RunResults } from '../src/runFolder/results';
 import { readExperimentFile } from '../src/trainer/cli/experimentFile';
 import { matchingRuns } from '../src/trainer/cli/prepare';
 import { ensureDigits, runProcess } from './trainerRuns';
+import { compactCount } from '../src/util/compactCount';
 
 const { values } = parseArgs({
   options: {
@@ -218,8 +219,6 @@ function meanStd(samples: number[]): string {
   return `${(100 * mean).toFixed(1)} ± ${(100 * Math.sqrt(variance)).toFixed(1)}`;
 }
 
-const compact = (count: number): string => (count >= 1e6 ? `${(count / 1e6).toFixed(2)} M` : `${(count / 1e3).toFixed(1)} k`);
-
 async function main(): Promise<void> {
   if (!existsSync(trainer)) throw new Error(`${trainer} is missing: run \`node esbuild.mjs\` first (npm run bench:digits does)`);
   const available = await ensureBenchmark();
@@ -271,7 +270,7 @@ async function main(): Promise<void> {
     const means = perSeed.map((accuracy) => targets.reduce((sum, target) => sum + accuracy[target], 0) / targets.length);
     const cost = rowCost(row, results.get(`${row.method}/${done[0]}`)![0]);
     const cells = [...targets.map((target) => meanStd(perSeed.map((accuracy) => accuracy[target]))), meanStd(means)];
-    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${done.length} | ${compact(cost.parameters)} | ${compact(cost.macs)} |`);
+    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${done.length} | ${compactCount(cost.parameters)} | ${compactCount(cost.macs)} |`);
     table.push({ label: row.label, seeds: done, perSeed, means, cost });
   }
   const first = [...results.values()][0]?.[0];

@@ -9,17 +9,14 @@ import { groupCellText, groupRuns, NOT_CONFIGURATION, type GroupCell, type RunGr
 import { latexCaption, latexLabel, latexTable, methodDisplayName, roleDisplayName, type AccuracyCell, type LatexModelRow } from './latexTable';
 import { csvCell, type ExportFormat } from './resultsTableFormats';
 import type { CellValue, ComparisonColumn, ComparisonTable } from './runComparison';
+import { compactCount } from '../util/compactCount';
 
 type Stats = Extract<GroupCell, { kind: 'stats' }>;
 
 /** A metric's number as printed: accuracy in percent, one decimal; a count in thousands or millions. */
 function metricNumber(column: ComparisonColumn, value: number): string {
   if (column.kind === 'accuracy') return (100 * value).toFixed(1);
-  if (column.kind === 'count') {
-    if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
-    if (Math.abs(value) >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
-    return String(Math.round(value));
-  }
+  if (column.kind === 'count') return compactCount(value);
   return String(Number(value.toPrecision(4)));
 }
 

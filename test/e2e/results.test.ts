@@ -10,7 +10,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tinyExperiment, writeRunFolder } from '../fixtures/experiments';
-import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type BrowserSession } from '../harness/browser';
+import {
+  launchBrowser,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  webviewFrame,
+  editorTab,
+  pickQuickPickItem,
+  type BrowserSession,
+  type HasAttributes,
+} from '../harness/browser';
 import { poll } from '../harness/poll';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { REPO_ROOT } from '../harness/paths';
@@ -125,8 +135,12 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
         await frame.locator('#skipped-images').textContent(),
         `1 image was left out because it could not be decoded: ${path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png')}`,
       );
-      assert.equal(await frame.locator('#accuracy-chart canvas').count(), 1, 'the accuracy curve is drawn');
-      assert.equal(await frame.locator('#loss-chart canvas').count(), 1, 'the loss curve is drawn');
+      assert.equal(await frame.locator('#accuracy-chart path.curve').count(), 2, 'the accuracy curves of the teacher and the student are drawn');
+      assert.deepEqual(
+        await frame.locator('figure[id^="loss-chart-"]').evaluateAll((figures: HasAttributes[]) => figures.map((figure) => figure.getAttribute('id'))),
+        ['loss-chart-teacher', 'loss-chart-student'],
+        'a loss chart per model is drawn',
+      );
       await screenshot(page, `${SHOT}-02-done`);
       const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');

@@ -56,7 +56,7 @@ describe('the packaged extension', () => {
       'dist/trainer.js',
       'dist/webview/dataset.js',
       'dist/webview/results.js',
-      'dist/webview/results.css',
+      'media/resultsCharts.css',
       'dist/webview/checkpointDiff.js',
       'media/checkpointDiff.css',
       'schemas/experiment.schema.json',

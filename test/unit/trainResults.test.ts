@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend } from '../../src/trainer/cli/startBackend';
-import { formatTargetTable } from '../../src/trainer/cli/demo';
+import { formatDemoStoryTable } from '../../src/trainer/cli/demoStoryTable';
 import { buildModel } from '../../src/trainer/models/buildModel';
 import type { EpochScores } from '../../src/runFolder/results';
 import { buildResults } from '../../src/trainer/runLoop/buildResults';
@@ -38,11 +38,60 @@ describe('results.json', () => {
     assert.equal(results.labelFreeEntropy.student.epoch, 1);
     assert.deepEqual(results.perClass.student.t1, [0.75, 1]);
   });
+});
 
-  it('prints the per-target table with the mean', () => {
-    const lines = formatTargetTable(results);
-    assert.match(lines[0], /model\s+t1\s+t2\s+mean/);
-    assert.match(lines[1], /^student\s+60\.0%\s+60\.0%\s+60\.0%\s+10\s+20$/);
+describe('the demo table', () => {
+  const confusion = (correct: number, of: number) => [
+    [correct, 0],
+    [of - correct, 0],
+  ];
+  const costs = (parameters: number, macsPerImage: number) => ({ parameters, macsPerImage, latencyMsPerBatch: 1, latencyBatchSize: 4, backend: 'wasm' });
+  const run = (method: string, last: Parameters<typeof buildResults>[0]['last'], costByModel: Parameters<typeof buildResults>[0]['costs']) =>
+    buildResults({
+      method,
+      backend: 'wasm',
+      classNames: ['a', 'b'],
+      targets: ['t1', 't2'],
+      history: [
+        {
+          epoch: 1,
+          accuracy: Object.fromEntries(
+            Object.entries(last).map(([model, domains]) => [
+              model,
+              Object.fromEntries(Object.entries(domains).map(([domain, score]) => [domain, score.accuracy])),
+            ]),
+          ),
+          entropy: {},
+        },
+      ],
+      last,
+      costs: costByModel,
+    });
+  const scored = (accuracy: number, images = 200) => ({ accuracy, images, entropy: 0, confusion: confusion(Math.round(accuracy * images), images) });
+  const sourceOnly = run('source-only', { student: { t1: scored(0.3), t2: scored(0.5), 'source-holdout': scored(0.9) } }, { student: costs(62006, 651720) });
+  const mtMtda = run(
+    'mt-mtda',
+    {
+      'teacher-t1': { t1: scored(0.6), t2: scored(0.1), 'source-holdout': scored(0.95) },
+      'teacher-t2': { t1: scored(0.1), t2: scored(0.7), 'source-holdout': scored(0.95) },
+      student: { t1: scored(0.5), t2: scored(0.6), 'source-holdout': scored(0.85) },
+    },
+    { 'teacher-t1': costs(244962, 1899600), 'teacher-t2': costs(244962, 1899600), student: costs(62006, 651720) },
+  );
+  const lines = formatDemoStoryTable(sourceOnly, mtMtda);
+
+  it('puts the lower bound, each teacher on its own target and the distilled student in rows', () => {
+    assert.match(lines[0], /model\s+t1\s+t2\s+mean\s+source hold-out\s+params\s+MACs\/image/);
+    assert.match(lines[1], /^student, source only \(lower bound\)\s+30\.0%\s+50\.0%\s+40\.0%\s+90\.0%\s+62\.0 k\s+651\.7 k$/);
+    assert.match(lines[2], /^MT-MTDA teachers, each on its target\s+60\.0%\s+70\.0%\s+65\.0%\s+–\s+245\.0 k\s+1\.90 M$/);
+    assert.match(lines[3], /^MT-MTDA student \(distilled\)\s+50\.0%\s+60\.0%\s+55\.0%\s+85\.0%\s+62\.0 k\s+651\.7 k$/);
+  });
+
+  it('says what chance and one test image are worth, and the gain over the lower bound', () => {
+    const text = lines.join('\n');
+    // chance 1/2; n = 200 from the confusion matrix; SE of the mean of 2 targets at 55%: sqrt(.55*.45/200)/sqrt(2) = 2.5 points
+    assert.match(text, /Chance is 50\.0% \(2 classes\)\. Each target has 200 test images: one image is 0\.5 points.*standard error of about 2\.5 points/);
+    assert.match(text, /15\.0 points above the source-only student.*10\.0 points below its teachers, which cost 2\.9x its MACs/);
   });
 });
 

@@ -13,7 +13,7 @@ import {
   type EmbeddingMethod,
   type ScatterColouring,
 } from '../../src/protocol/checkpointDiffMessages';
-import { el, radioGroup, scrollRegion } from '../shared/dom';
+import { el, radioGroup, scrollRegion, svg } from '../shared/dom';
 import { button } from '../shared/toolkit';
 import {
   axisTitles,
@@ -35,19 +35,6 @@ import {
   type PointGroup,
   type ThemeKind,
 } from './figureScales';
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number> = {},
-  ...children: (Node | string)[]
-): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  element.append(...children);
-  return element;
-}
 
 export interface DomainGapOptions {
   theme: ThemeKind;

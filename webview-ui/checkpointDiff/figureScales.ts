@@ -1,35 +1,17 @@
 /**
  * What the Domain gap tab's figures are drawn with, computed without the DOM so that plain Node
- * tests check it: the colour palettes of the dark and light themes, marker shapes, linear scales
+ * tests check it: the colour palettes of the dark and light themes (shared/categoricalColours.ts), marker shapes, linear scales
  * and their ticks, the point groups of a scatter plot and their SVG path data, and the sequential
  * scale of the CKA heatmap.
  */
 import type { Embedding2d, RepresentationSample } from '../../src/checkpointDiff/reportFormat';
 import type { ScatterColouring } from '../../src/protocol/checkpointDiffMessages';
+import { type ThemeKind } from '../shared/categoricalColours';
+import { contrastRatio, oklabToHex, type Oklab } from '../shared/colour';
 
-/** Which palette a theme gets: light for VS Code's light and high-contrast light themes, dark for the others. */
-export type ThemeKind = 'dark' | 'light';
-
-export function themeKindOf(bodyClassName: string): ThemeKind {
-  const classes = bodyClassName.split(/\s+/);
-  return classes.includes('vscode-light') || classes.includes('vscode-high-contrast-light') ? 'light' : 'dark';
-}
-
-/**
- * Categorical colours, one list per theme kind, in the order groups take them. Chosen in OKLCH
- * (one hue each, the light theme's darker): every colour keeps a contrast of at least 3:1 against
- * its theme's editor backgrounds and every pair differs by at least 0.12 in OKLab, which
- * test/unit/checkpointDiffFigures.test.ts checks. Beyond ten groups the colours repeat.
- */
-export const CATEGORICAL_COLOURS: Readonly<Record<ThemeKind, readonly string[]>> = {
-  dark: ['#59aaf8', '#ffa659', '#5bc663', '#f45058', '#b790f7', '#f7e04f', '#5edada', '#fe7fc0', '#ac7b49', '#d7d7d7'],
-  light: ['#1467c2', '#d16e0d', '#1b7e2a', '#c9222b', '#7c3eb3', '#8b8318', '#0d8792', '#d13d91', '#7c4523', '#353535'],
-};
-
-export function categoricalColour(theme: ThemeKind, index: number): string {
-  const colours = CATEGORICAL_COLOURS[theme];
-  return colours[index % colours.length];
-}
+// The palette and the colour arithmetic are shared with the Results panel's curves; this module's readers import them from here too.
+export { CATEGORICAL_COLOURS, categoricalColour, themeKindOf, type ThemeKind } from '../shared/categoricalColours';
+export { contrastRatio, hexToOklab, linearRgb, oklabDistance, oklabToHex, type Oklab } from '../shared/colour';
 
 /**
  * Marker shapes, so that colour is not the only cue: the source hold-out is always a square, the
@@ -208,68 +190,6 @@ export function centroidGaps(sample: RepresentationSample, embedding: Pick<Embed
   const spread = Math.sqrt(squares / sums[source].n);
   if (!(spread > 0)) return sample.domains.map(() => undefined);
   return centroids.map((centroid) => (centroid ? Math.hypot(centroid.x - origin.x, centroid.y - origin.y) / spread : undefined));
-}
-
-// Colour arithmetic: sRGB hex <-> OKLab (Björn Ottosson's published matrices), and WCAG contrast.
-
-type Rgb = [number, number, number];
-export type Oklab = [number, number, number];
-
-const toLinear = (channel: number): number => (channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4);
-const toGamma = (channel: number): number => (channel <= 0.0031308 ? 12.92 * channel : 1.055 * channel ** (1 / 2.4) - 0.055);
-
-/** Linear-light sRGB channels of `#rrggbb`. */
-export function linearRgb(hex: string): Rgb {
-  const value = /^#([0-9a-f]{6})$/i.exec(hex);
-  if (!value) throw new Error(`not a #rrggbb colour: ${hex}`);
-  return [0, 2, 4].map((at) => toLinear(parseInt(value[1].slice(at, at + 2), 16) / 255)) as Rgb;
-}
-
-export function hexToOklab(hex: string): Oklab {
-  const [r, g, b] = linearRgb(hex);
-  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
-  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
-  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
-  return [
-    0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
-    1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
-    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
-  ];
-}
-
-/** `#rrggbb` of an OKLab colour, each channel clipped into the sRGB gamut. */
-export function oklabToHex([lightness, a, b]: Oklab): string {
-  const l = (lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3;
-  const m = (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3;
-  const s = (lightness - 0.0894841775 * a - 1.291485548 * b) ** 3;
-  const linear = [
-    4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s,
-    -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s,
-    -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s,
-  ];
-  return `#${linear
-    .map((channel) =>
-      Math.round(255 * toGamma(Math.min(1, Math.max(0, channel))))
-        .toString(16)
-        .padStart(2, '0'),
-    )
-    .join('')}`;
-}
-
-/** Euclidean distance in OKLab: about 0.02 is just noticeable. */
-export function oklabDistance(x: string, y: string): number {
-  const [p, q] = [hexToOklab(x), hexToOklab(y)];
-  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-}
-
-/** WCAG 2 contrast ratio between two colours, 1 to 21. */
-export function contrastRatio(x: string, y: string): number {
-  const luminance = (hex: string) => {
-    const [r, g, b] = linearRgb(hex);
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [a, b] = [luminance(x), luminance(y)];
-  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }
 
 /**

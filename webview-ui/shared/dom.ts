@@ -10,6 +10,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
+/** Builds an SVG element the same way (attributes as strings, so numbers may be given). */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number> = {},
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
+  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  element.append(...children);
+  return element;
+}
+
 /** A box that scrolls what is too wide for the panel; focusable and named, so the keyboard scrolls it too. */
 export function scrollRegion(label: string, content: Node): HTMLElement {
   return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': label }, content);

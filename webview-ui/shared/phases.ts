@@ -2,7 +2,7 @@
  * A panel's load phases on the webview's performance timeline (`kdUda:<phase>`), where
  * bench/panels.ts reads them to say where first-paint time goes. A panel imports this module
  * first, so `bundle` marks its bundle starting to run (fetched and parsed), before the other
- * imports (the toolkit, uPlot) are evaluated; `script` follows them.
+ * imports (the toolkit) are evaluated; `script` follows them.
  */
 performance.mark('kdUda:bundle');
 

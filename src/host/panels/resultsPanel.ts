@@ -76,8 +76,7 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
       output,
       entry: 'results',
       title: titleFor(runDir),
-      // uPlot's stylesheet, bundled with the webview.
-      stylesheets: ['dist/webview/results.css', 'media/panel.css', 'media/results.css'],
+      stylesheets: ['media/panel.css', 'media/results.css', 'media/resultsCharts.css'],
       logName: `Results panel (${runDir})`,
       parse: parseResultsPanelMessage,
       openAs: { panels: ResultsPanel.open, key: runDir },
