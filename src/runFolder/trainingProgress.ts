@@ -108,8 +108,8 @@ export class TrainingProgressTracker {
 
   private addStep(event: StepEvent, ms: number): void {
     const previous = this.lastStep;
-    // Only consecutive steps of one epoch time a step: the gap across an epoch's end holds its evaluation.
-    if (previous && previous.epoch === event.epoch && previous.step + 1 === event.step && ms >= this.lastStepMs) {
+    // Only consecutive steps of one epoch time a step (an epoch starts again at step 1): the gap across an epoch's end holds its evaluation.
+    if (previous && previous.step + 1 === event.step && ms >= this.lastStepMs) {
       this.stepSeconds.push((ms - this.lastStepMs) / 1000);
       if (this.stepSeconds.length > SPEED_WINDOW_STEPS) this.stepSeconds.shift();
     }

@@ -89,6 +89,8 @@ describe('training progress from step events', () => {
     assert.equal(tracked(events, 13)!.runEtaSeconds, 17, 'three seconds later, three seconds less');
     assert.equal(tracked(events, 60)!.runEtaSeconds, 10, 'the epoch overdue counts as done, not as negative time');
     assert.equal(progressLine(between), 'ep 2/3 · step 0/4 · loss 3.00 · ETA 0:20');
+    const next = tracked([...events, step(11, 2, 1, 4), step(12, 2, 2, 4)], 12)!;
+    assert.equal(next.secondsPerStep, 1, 'the gap across the epoch’s end is its evaluation, not a step');
     assert.match(
       progressDetail(between),
       /^Epoch 2 of 3, step 0 of 4: training\.\nLoss 3\.00 \(the terms summed, mean of the last 4 steps\): student\.ce 2\.50, student\.dann 0\.500\./,
