@@ -3,8 +3,7 @@
  * The state is the run's summary, a view of its run folder that src/runComparison computes.
  */
 import type { RunSummary } from '../runComparison/runSummary';
-import { ShapeError } from '../runFolder/jsonShape';
-import { optionalTrainingProgressShape, type TrainingProgress } from '../runFolder/trainingProgress';
+import { checkTrainingProgress, type TrainingProgress } from '../runComparison/trainingProgress';
 import { isRecord } from '../util/isRecord';
 import { bareMessage, type ReadyMessage } from './panelMessages';
 
@@ -30,9 +29,9 @@ export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } 
 
 /** A `progress` message checked field by field; the error names the field that does not fit. */
 export function parseResultsProgressMessage(value: unknown): ResultsProgressMessage {
-  if (!isRecord(value) || value.type !== 'progress') throw new ShapeError('type', 'is not "progress"');
-  if (typeof value.running !== 'boolean') throw new ShapeError('running', 'is not true or false');
-  return { type: 'progress', running: value.running, progress: optionalTrainingProgressShape(value.progress, 'progress') };
+  if (!isRecord(value) || value.type !== 'progress') throw new Error('type is not "progress"');
+  if (typeof value.running !== 'boolean') throw new Error('running is not true or false');
+  return { type: 'progress', running: value.running, progress: value.progress === null ? null : checkTrainingProgress(value.progress, 'progress') };
 }
 export type ResultsPanelToHost = ReadyMessage | { type: 'openLog' };
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { EpochFollower } from '../../src/host/runsView/epochFollower';
 import { epochSummary } from '../../src/runFolder/epochSummary';
 import type { EpochEvent, RunEvent, StartEvent } from '../../src/runFolder/runEvents';
-import { TrainingProgressTracker } from '../../src/runFolder/trainingProgress';
+import { TrainingProgressTracker } from '../../src/runComparison/trainingProgress';
 import { parseRunFolderAnnouncement, type RunFolderAnnouncement } from '../../src/runFolder/runFolderAnnouncement';
 import { epochEvent, eventLines, stepEvent } from '../fixtures/runFolderFiles';
 import { createImageTree } from '../fixtures/imageTree';

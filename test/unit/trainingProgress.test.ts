@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvents } from '../../src/runFolder/eventLog';
-import { ProgressLogPacing } from '../../src/runFolder/progressLogPacing';
+import { ProgressLogPacing } from '../../src/runComparison/progressLogPacing';
 import type { RunEvent, StepEvent } from '../../src/runFolder/runEvents';
-import { latestSessionProgress } from '../../src/runFolder/sessionProgress';
-import { TrainingProgressTracker, type TrainingProgress } from '../../src/runFolder/trainingProgress';
-import { formatDuration, progressDetail, progressLine } from '../../src/runFolder/trainingProgressText';
+import { latestSessionProgress } from '../../src/runComparison/sessionProgress';
+import { TrainingProgressTracker, type TrainingProgress } from '../../src/runComparison/trainingProgress';
+import { formatDuration, progressDetail, progressLine } from '../../src/runComparison/trainingProgressText';
 import { parseResultsProgressMessage } from '../../src/protocol/resultsMessages';
 import { epochEvent, eventLines } from '../fixtures/runFolderFiles';
 

@@ -4,8 +4,8 @@
  * sends a `progress` message after each snapshot; between them the ETAs count down here.
  */
 import { parseResultsProgressMessage } from '../../src/protocol/resultsMessages';
-import type { TrainingProgress } from '../../src/runFolder/trainingProgress';
-import { progressDetail, progressLine } from '../../src/runFolder/trainingProgressText';
+import type { TrainingProgress } from '../../src/runComparison/trainingProgress';
+import { progressDetail, progressLine } from '../../src/runComparison/trainingProgressText';
 import { el } from '../shared/dom';
 
 /** How often the ETAs count down between the host's messages. */

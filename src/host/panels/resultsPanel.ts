@@ -20,7 +20,7 @@ import { readRunStatus } from '../../runFolder/listRuns';
 import { readResultsJson } from '../../runFolder/readRunFiles';
 import type { RunResults } from '../../runFolder/results';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
-import { latestSessionProgress } from '../../runFolder/sessionProgress';
+import { latestSessionProgress } from '../../runComparison/sessionProgress';
 import { KeyedDebouncer } from '../../util/debounce';
 import { LatestOnly } from '../../util/latestOnly';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';

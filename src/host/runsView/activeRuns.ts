@@ -5,9 +5,9 @@ import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
 import { CommandId } from '../commands/commandId';
 import { EpochFollower, type FollowedSession } from './epochFollower';
 import { notifyRunEnd } from './runEndNotification';
-import { ProgressLogPacing } from '../../runFolder/progressLogPacing';
-import { TrainingProgressTracker, type TrainingProgress } from '../../runFolder/trainingProgress';
-import { progressDetail, progressLine } from '../../runFolder/trainingProgressText';
+import { ProgressLogPacing } from '../../runComparison/progressLogPacing';
+import { TrainingProgressTracker, type TrainingProgress } from '../../runComparison/trainingProgress';
+import { progressDetail, progressLine } from '../../runComparison/trainingProgressText';
 
 export interface ActiveRun {
   /** What the user calls the run: its experiment's name, or the run id when resumed. */

@@ -1,4 +1,4 @@
-import type { RunEvent } from './runEvents';
+import type { RunEvent } from '../runFolder/runEvents';
 import { TrainingProgressTracker, type TrainingProgress } from './trainingProgress';
 
 /**

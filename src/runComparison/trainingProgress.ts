@@ -3,8 +3,8 @@
  * a Slurm node reads the same as one on this machine): epoch e/E, step n/N, what it is doing, the
  * running loss, its speed and when the epoch and the run should end. Plain data, sent to webviews.
  */
-import { boolean, nullable, number, object, oneOf, optional, recordOf, type Shape } from './jsonShape';
-import type { RunEvent, StepEvent } from './runEvents';
+import { boolean, number, object, oneOf, optional, recordOf, type Shape } from '../runFolder/jsonShape';
+import type { RunEvent, StepEvent } from '../runFolder/runEvents';
 
 /** Steps the running loss is the mean of: enough to smooth a noisy batch, few enough to follow a trend. */
 export const RUNNING_LOSS_STEPS = 20;
@@ -42,8 +42,8 @@ export interface TrainingProgress {
   etaIncludesEvaluation: boolean;
 }
 
-/** A `progress` message's payload, checked: webviews read it from the host. */
-export const trainingProgressShape: Shape<TrainingProgress> = object({
+/** A `progress` message's payload, checked (`field` names it in the error): webviews read it from the host. */
+export const checkTrainingProgress: Shape<TrainingProgress> = object({
   epoch: number,
   epochs: optional(number),
   step: number,
@@ -56,8 +56,6 @@ export const trainingProgressShape: Shape<TrainingProgress> = object({
   runEtaSeconds: optional(number),
   etaIncludesEvaluation: boolean,
 });
-
-export const optionalTrainingProgressShape = nullable(trainingProgressShape);
 
 /**
  * Takes a session's events in order (a start or resume event begins a new session, forgetting the
