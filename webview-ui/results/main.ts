@@ -8,6 +8,7 @@ import { compact, percent } from '../shared/format';
 import { button, el } from '../shared/toolkit';
 import { curveCharts } from './curveCharts';
 import { curvesSection } from './lineChart';
+import { progressElement, showProgress } from './progressLine';
 
 markPhase('script');
 
@@ -23,6 +24,7 @@ const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersist
     markPaintedAfterThisFrame();
   },
   error: ({ runDir, message }) => renderError(runDir, message),
+  progress: showProgress,
 });
 const app = document.getElementById('app')!;
 let latest: ResultsPanelState | undefined;
@@ -130,10 +132,9 @@ function render(state: ResultsPanelState): void {
   }
   if (state.skippedEventLines.length)
     notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
-  const body = state.rows.length
-    ? [switcher, table(state, metric), curvesSection(curveCharts(state.history, state.rows, state.targets))]
-    : [el('p', {}, 'Waiting for the first evaluation…')];
-  app.replaceChildren(header, ...notes, ...body);
+  // Before the first evaluation the progress line is all there is to show.
+  const body = state.rows.length ? [switcher, table(state, metric), curvesSection(curveCharts(state.history, state.rows, state.targets))] : [];
+  app.replaceChildren(header, progressElement, ...notes, ...body);
 }
 
 /** The host could not read the run: say why, rather than leave the panel blank or on a stale table. */

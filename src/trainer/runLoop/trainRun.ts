@@ -309,7 +309,7 @@ async function trainEpochSteps(
     }
     for (const [name, value] of Object.entries(losses)) sums[name] = (sums[name] ?? 0) + value;
     position = { epoch, stepInEpoch: step + 1, globalStep: globalStep + 1 };
-    await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, losses });
+    await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, epochs: experiment.epochs, losses });
     run.onStep?.({ epoch, epochs: experiment.epochs, step: step + 1, steps: stepsPerEpoch, losses });
     if (run.stop.requested && step + 1 < stepsPerEpoch) return { position, stopped: true, meanLosses: {} };
   }
