@@ -183,9 +183,9 @@ describe('Runs: Start Run and Stop Run', function () {
         const item = api.runs.getTreeItem(checkpoint);
         return [item.label, item.contextValue, checkpoint.kind === 'checkpoint' && path.relative(run.dir, checkpoint.checkpoint.dir)];
       }),
-      [['student', 'checkpoint', path.join('checkpoints', 'student', 'epoch-1')]],
+      [['student · epoch 1', 'checkpoint', path.join('checkpoints', 'student', 'epoch-1')]],
     );
-    assert.match(String(api.runs.getTreeItem(checkpoints[0]).description), /^epoch 1 · \d+\.\d KiB · latest$/);
+    assert.match(String(api.runs.getTreeItem(checkpoints[0]).description), /^\d+\.\d KiB · latest$/);
 
     const exported = await vscode.commands.executeCommand<vscode.TextDocument>('kdUda.exportResults', run.dir, 'csv');
     assert.match(exported.getText(), /^model,sketches,mean\nstudent,\d+\.\d,\d+\.\d\n$/);

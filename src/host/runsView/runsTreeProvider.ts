@@ -13,6 +13,7 @@ import { runIdName, runStartedText } from '../../runFolder/runNaming';
 import { KeyedDebouncer } from '../../util/debounce';
 import type { SlurmJobMonitor } from '../../slurm/jobMonitor';
 import { CommandId } from '../commands/commandId';
+import { checkpointNodeLabel } from './checkpointNodes';
 import { runsDirectory } from './runsDirectory';
 import { shownRunState } from './slurmRunState';
 
@@ -338,12 +339,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   private checkpointItem(checkpoint: CheckpointListing): vscode.TreeItem {
-    const item = new vscode.TreeItem(checkpoint.role, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(checkpointNodeLabel(checkpoint), vscode.TreeItemCollapsibleState.None);
     item.id = `checkpoint:${checkpoint.dir}`;
     item.contextValue = 'checkpoint';
     item.iconPath = new vscode.ThemeIcon('package');
     const midEpoch = /-step-\d+$/.test(checkpoint.set) ? ` step ${checkpoint.stepInEpoch}` : '';
-    item.description = `epoch ${checkpoint.epoch}${midEpoch} · ${formatBytes(checkpoint.bytes)}${checkpoint.latest ? ' · latest' : ''}`;
+    item.description = `${formatBytes(checkpoint.bytes)}${checkpoint.latest ? ' · latest' : ''}`;
     item.tooltip = [
       checkpoint.dir,
       `${checkpoint.role} (${checkpoint.architecture}), epoch ${checkpoint.epoch}${midEpoch}, ${formatBytes(checkpoint.bytes)} of model.json and weights.bin`,

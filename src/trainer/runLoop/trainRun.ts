@@ -319,7 +319,7 @@ async function trainEpochSteps(
 
 /** A checkpoint set of every learner at `position` (mid-epoch: a stop), and its event. */
 async function writeCheckpoint(run: RunSetup, position: TrainingPosition): Promise<Awaited<ReturnType<typeof saveCheckpointSet>>> {
-  const saved = await saveCheckpointSet(run.writer.dir, run.method.learners, position, run.stepsPerEpoch, run.meta);
+  const saved = await saveCheckpointSet(run.writer.dir, run.method.learners, position, run.stepsPerEpoch, run.meta, run.experiment.checkpoints.keepEvery);
   const complete = position.stepInEpoch >= run.stepsPerEpoch;
   await run.writer.event({ kind: 'checkpoint', ...position, ...(complete ? { roles: saved.latest.roles } : {}) });
   return saved;
