@@ -132,8 +132,14 @@ describe('Experiment file diagnostics', function () {
       const edit = new vscode.WorkspaceEdit();
       edit.replace(document.uri, found[0].range, '"mnist"');
       await vscode.workspace.applyEdit(edit);
-      const [classes] = await diagnosticsFor(document.uri, (diagnostics) => diagnostics.some((diagnostic) => diagnostic.message.includes('lacks')));
-      assert.match(classes.message, /^data\.(source|targets\[0\]): domain "(mnist|threes)" lacks classes? /);
+      const classes = await diagnosticsFor(document.uri, (diagnostics) => diagnostics.length === 2);
+      assert.deepEqual(
+        classes.map((diagnostic) => [diagnostic.message.replace(/ that .*/, ''), document.getText(diagnostic.range)]),
+        [
+          ['data.source: domain "mnist" lacks class "3"', '"mnist"'],
+          ['data.targets[0]: domain "threes" lacks classes "0", "1"', '"threes"'],
+        ],
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       await rm(file, { force: true });
