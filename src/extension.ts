@@ -96,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.CompareRuns, compareRunsCommand(compareRunsDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
-    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns, slurm)),
+    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns, slurm, scans)),
     vscode.commands.registerCommand(CommandId.ShowTrainerLog, showTrainerLogCommand()),
     vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),

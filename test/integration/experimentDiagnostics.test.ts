@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { writeExperiment } from '../fixtures/experiments';
+import { tinyExperiment, writeExperiment, writeRunFolder } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 import { notifications } from './errorNotifications';
@@ -187,6 +187,25 @@ describe('Experiment file diagnostics', function () {
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       await rm(file, { force: true });
+    }
+  });
+  it('Resume Run on a run whose domain is gone from the dataset says so and starts no trainer', async () => {
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const runDir = path.join(workspace, 'runs', '20260101-000000-domain-gone');
+    const experiment = tinyExperiment({ data: { root: path.join(workspace, 'digits'), source: 'mnist', targets: ['mnist-gone'] } });
+    await writeRunFolder(runDir, { 'experiment.json': `${JSON.stringify(experiment, null, 2)}\n`, 'status.json': { version: 1, state: 'stopped' } });
+    try {
+      let result: { started: boolean; reason?: string } | undefined;
+      const shown = await notifications('error', async (seen) => {
+        result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.resumeRun', runDir);
+        await poll('the refusal', () => seen.length > 0);
+      });
+      assert.equal(result?.started, false);
+      assert.match(result?.reason ?? '', /experiment\.json:\d+:\d+: data\.targets\[0\]: no domain "mnist-gone" under .*digits; domains: mnist, mnist-photo$/);
+      assert.match(shown[0].message, /^KD-UDA: 20260101-000000-domain-gone was not resumed: its data no longer matches the dataset\. .*no domain "mnist-gone"/);
+      assert.deepEqual(shown[0].actions, ['Open File']);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
     }
   });
 });
