@@ -98,8 +98,9 @@ function runLabel(label: string, run: PreparedRun, prepared: PreparedRuns): stri
 /**
  * KD-UDA: Start Run — validates the experiment and every point of its sweep, and checks its data
  * against a fresh scan of the dataset (problems go to the user, nothing is spawned or created),
- * asks before a large sweep, has the trainer check the data and prepare a run folder per point (a sweep reuses the runs of its points that are done), then executes them:
- * here through the run queue, or on Slurm as one job (a job array for a sweep).
+ * asks before a large sweep, has the trainer check the data and prepare a run folder per point
+ * (a sweep reuses the runs of its points that are done), then executes them: here through the
+ * run queue, or on Slurm as one job (a job array for a sweep).
  */
 export function startRunCommand(deps: StartRunDeps) {
   return async (target?: vscode.Uri): Promise<StartRunResult> => {
