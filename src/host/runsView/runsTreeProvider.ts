@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { listRuns, readRunStatus, type RunListing } from '../../runFolder/listRuns';
 import { readLogTail } from '../../runFolder/readLogTail';
-import { errorLineOf, firstUsefulLine } from '../../runFolder/runEndSummary';
+import { firstUsefulLine } from '../../runFolder/runEndSummary';
 import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
 import { readRunResults, type ModelHeadline } from '../../runFolder/readRunResults';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
-import { readSweepJson } from '../../runFolder/readRunFiles';
+import { readStatusJson, readSweepJson } from '../../runFolder/readRunFiles';
 import { runIdName, runStartedText } from '../../runFolder/runNaming';
 import { KeyedDebouncer } from '../../util/debounce';
 import type { SlurmJobMonitor } from '../../slurm/jobMonitor';
@@ -33,7 +33,7 @@ export type RunNode =
   | { kind: 'problem'; run: RunListing; message: string };
 
 const UNKNOWN_EXPERIMENT = '(unknown experiment)';
-/** Lines of trainer.log's end a failed run's tooltip looks for its error in, when the run recorded none. */
+/** Lines of trainer.log a failed run's tooltip shows when its trainer recorded no error. */
 const LOG_TAIL_LINES = 8;
 /**
  * How often runs that say running are checked again: a trainer killed from outside (out of memory,
@@ -273,14 +273,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   /**
-   * A failed run's tooltip says why in one sentence: the error the trainer recorded (without the
-   * stack it logged), else the line of the log's end that names an error, read only when the user
-   * hovers it. The whole log is the run's Show Trainer Log.
+   * A failed run's tooltip, read only when the user hovers it: the error its trainer recorded, in
+   * one sentence (no stack, no log; the whole log is the run's Show Trainer Log). A trainer that
+   * recorded none (killed, out of memory) left its log's last lines as the only account of how far
+   * it got, so those are shown under the reason the view gives.
    */
   async resolveTreeItem(item: vscode.TreeItem, node: RunNode): Promise<vscode.TreeItem> {
     if (node.kind !== 'run' || node.run.state !== 'failed') return item;
-    const reason = firstUsefulLine(node.run.error) ?? errorLineOf(await readLogTail(node.run.dir, LOG_TAIL_LINES));
-    item.tooltip = `${node.run.runId}\n${node.run.dir}\nFailed${reason ? `: ${reason}` : ''}\n\nShow Trainer Log (in the run's context menu) opens the whole ${RUN_FILES.log}.`;
+    const heading = `${node.run.runId}\n${node.run.dir}`;
+    const recorded = firstUsefulLine((await readStatusJson(node.run.dir).catch(() => undefined))?.error);
+    if (recorded) {
+      item.tooltip = `${heading}\nFailed: ${recorded}\n\nShow Trainer Log (in the run's context menu) opens the whole ${RUN_FILES.log}.`;
+      return item;
+    }
+    const tail = await readLogTail(node.run.dir, LOG_TAIL_LINES);
+    const reason = node.run.error ? `\nFailed: ${node.run.error}` : '\nFailed';
+    item.tooltip = `${heading}${reason}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
     return item;
   }
 
