@@ -21,7 +21,9 @@ import { DatasetStore } from './host/datasetsView/datasetStore';
 import { DatasetTreeProvider } from './host/datasetsView/datasetTreeProvider';
 import { DatasetWatcher } from './host/datasetsView/datasetWatcher';
 import { ExperimentCodeLens } from './host/experimentFiles/experimentCodeLens';
+import { ExperimentDataScans } from './host/experimentFiles/experimentDataScans';
 import { ExperimentDiagnostics } from './host/experimentFiles/experimentDiagnostics';
+import { ExperimentDomainCompletion } from './host/experimentFiles/experimentDomainCompletion';
 import { CheckpointDiffPanel } from './host/panels/checkpointDiffPanel';
 import { CompareRunsPanel } from './host/panels/compareRunsPanel';
 import { DatasetPanel } from './host/panels/datasetPanel';
@@ -55,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     (root) => void store.rescan(root),
     (message) => output.warn(message),
   );
+  const scans = new ExperimentDataScans(store);
   const activeRuns = new ActiveRuns();
   const slurm = new SlurmRuns(context.extensionUri, activeRuns);
   const runs = new RunsTreeProvider(slurm.monitor);
@@ -81,7 +84,8 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     slurm,
     activeRuns.onDidChange(() => runs.refresh()),
     datasetsView,
-    new ExperimentDiagnostics(),
+    new ExperimentDiagnostics(scans),
+    vscode.languages.registerCompletionItemProvider({ pattern: '**/*.kdexp.json' }, new ExperimentDomainCompletion(scans), '"'),
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.kdexp.json' }, new ExperimentCodeLens()),
     vscode.window.registerTreeDataProvider('kdUda.runs', runs),
     roots.onDidChange(() => void syncRoots()),
@@ -93,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.CompareRuns, compareRunsCommand(compareRunsDeps)),
     vscode.commands.registerCommand(CommandId.OpenResults, openResultsCommand(panelDeps)),
     vscode.commands.registerCommand(CommandId.ExportResults, exportResultsCommand()),
-    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns, slurm)),
+    vscode.commands.registerCommand(CommandId.ResumeRun, resumeRunCommand(context.extensionUri, activeRuns, slurm, scans)),
     vscode.commands.registerCommand(CommandId.ShowTrainerLog, showTrainerLogCommand()),
     vscode.commands.registerCommand(CommandId.ShowDataset, showDatasetCommand(panelDeps, roots)),
     vscode.commands.registerCommand(CommandId.AddDatasetRoot, addDatasetRootCommand(roots)),
@@ -103,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     }),
     vscode.commands.registerCommand(CommandId.RefreshRuns, () => runs.refresh()),
     vscode.commands.registerCommand(CommandId.NewExperiment, newExperimentCommand(roots, store)),
-    vscode.commands.registerCommand(CommandId.StartRun, startRunCommand({ extensionUri: context.extensionUri, activeRuns, slurm })),
+    vscode.commands.registerCommand(CommandId.StartRun, startRunCommand({ extensionUri: context.extensionUri, activeRuns, slurm, scans })),
     vscode.commands.registerCommand(CommandId.StopRun, stopRunCommand(activeRuns, slurm)),
     vscode.commands.registerCommand(CommandId.DeleteRun, deleteRunCommand(activeRuns)),
     vscode.commands.registerCommand(CommandId.RevealRun, revealRunCommand()),

@@ -69,4 +69,6 @@ export interface Experiment {
   stepsPerEpoch?: number;
   seed: number;
   backend: BackendName;
+  /** Which epochs' checkpoints a run keeps besides the latest: every `keepEvery`-th and the last (0: the latest only). */
+  checkpoints: { keepEvery: number };
 }

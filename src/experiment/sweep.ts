@@ -185,13 +185,14 @@ export function expandSweep(document: unknown): SweepResult {
 
 /**
  * `<name>-<8 hex>`: the same for the same sweep however its file is laid out (the hash is of the
- * canonical JSON of the document without `sweep` and `executor`, and of the axes in their order),
- * so running a sweep file again continues the sweep under its id. Where runs execute is left out:
- * a sweep started locally and continued on a cluster is one sweep.
+ * canonical JSON of the document without `sweep`, `executor` and `checkpoints`, and of the axes in
+ * their order), so running a sweep file again continues the sweep under its id. Where runs execute
+ * and which checkpoints they keep change no result, so they are left out: a sweep started locally
+ * and continued on a cluster, or keeping fewer epochs, is one sweep.
  */
 export function sweepIdOf(name: string, document: unknown, axes: readonly SweepAxis[]): string {
   const base = withoutSweep(document);
-  const { executor: _executor, ...settings } = isRecord(base) ? base : {};
+  const { executor: _executor, checkpoints: _checkpoints, ...settings } = isRecord(base) ? base : {};
   const hash = createHash('sha256')
     .update(canonicalJson({ base: settings, axes: axes.map((axis) => [axis.path, axis.values]) }))
     .digest('hex');

@@ -3,6 +3,7 @@
  * The state is the run's summary, a view of its run folder that src/runComparison computes.
  */
 import type { RunSummary } from '../runComparison/runSummary';
+import { checkTrainingProgress, type TrainingProgress } from '../runComparison/trainingProgress';
 import { isRecord } from '../util/isRecord';
 import { bareMessage, type ReadyMessage } from './panelMessages';
 
@@ -13,8 +14,25 @@ export const RESULTS_PANEL_VIEW_TYPE = 'kdUda.resultsPanel';
 /** The panel shows a run's summary as a whole: each snapshot replaces the last. */
 export type ResultsPanelState = RunSummary;
 
+/**
+ * `progress`: where a running trainer stands inside its epochs (null while the run is not
+ * training: queued, done, stopped, or before its first step), sent after each snapshot.
+ */
+export interface ResultsProgressMessage {
+  type: 'progress';
+  running: boolean;
+  progress: TrainingProgress | null;
+}
+
 /** `error`: the run folder could not be read (the message says why); a later snapshot replaces it. */
-export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } | { type: 'error'; runDir: string; message: string };
+export type HostToResultsPanel = { type: 'snapshot'; state: ResultsPanelState } | { type: 'error'; runDir: string; message: string } | ResultsProgressMessage;
+
+/** A `progress` message checked field by field; the error names the field that does not fit. */
+export function parseResultsProgressMessage(value: unknown): ResultsProgressMessage {
+  if (!isRecord(value) || value.type !== 'progress') throw new Error('type is not "progress"');
+  if (typeof value.running !== 'boolean') throw new Error('running is not true or false');
+  return { type: 'progress', running: value.running, progress: value.progress === null ? null : checkTrainingProgress(value.progress, 'progress') };
+}
 /** `startSourceOnlyBaseline`: run KD-UDA: Start Source-Only Baseline of Run on this panel's run. */
 export type ResultsPanelToHost = ReadyMessage | { type: 'openLog' } | { type: 'startSourceOnlyBaseline' };
 

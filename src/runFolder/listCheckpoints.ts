@@ -36,7 +36,9 @@ async function latestSets(runDir: string): Promise<Set<string>> {
 }
 
 /**
- * Every complete checkpoint of a run: roles in table order, newest first within a role. A set
+ * Every complete checkpoint of a run: the latest set and the epoch snapshots kept beside it
+ * (README, Checkpoint history; a run folder from before them has the latest alone), roles in
+ * table order, newest first within a role. A set
  * without a readable meta.json (still being written, or not a checkpoint) is left out; a missing
  * checkpoints folder is an empty list.
  */

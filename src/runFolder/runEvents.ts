@@ -45,6 +45,8 @@ export interface StepEvent {
   /** 1-based: steps of `epoch` done. */
   step: number;
   steps: number;
+  /** The run's epochs; absent in run folders written before it was logged with each step. */
+  epochs?: number;
   losses: Record<string, number>;
 }
 
@@ -145,7 +147,7 @@ const start: Shape<StartEvent> = object({ t, kind: oneOf(['start', 'resume']), b
 const runEvent: Shape<RunEvent> = byKind<RunEvent>({
   start,
   resume: start,
-  step: object({ t, kind: oneOf(['step']), epoch: number, step: number, steps: number, losses: recordOf(number) }),
+  step: object({ t, kind: oneOf(['step']), epoch: number, step: number, steps: number, epochs: optional(number), losses: recordOf(number) }),
   eval: object({ t, kind: oneOf(['eval']), epoch: number, accuracy: accuracyByModel, entropy: accuracyByModel }),
   checkpoint: object({ t, kind: oneOf(['checkpoint']), epoch: number, stepInEpoch: number, globalStep: number, roles: optional(recordOf(string)) }),
   epoch: object({ t, kind: oneOf(['epoch']), epoch: number, epochs: number, beta: number, losses: recordOf(number), meanTargetAccuracy: recordOf(number) }),

@@ -101,9 +101,9 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
   it('compares the student with the teacher from the palette and shows their agreement on the target', async () => {
     await stage('compare', async () => {
       await runCommand(page, 'KD-UDA: Compare Checkpoints…');
-      await pickQuickPickItem(page, path.basename(runDir));
-      await pickQuickPickItem(page, 'student · epoch-2');
-      await pickQuickPickItem(page, 'teacher · epoch-2');
+      await pickQuickPickItem(page, 'tiny');
+      await pickQuickPickItem(page, 'student · epoch 2');
+      await pickQuickPickItem(page, 'teacher · epoch 2');
       await editorTab(page, PANEL_TITLE).waitFor({ state: 'visible', timeout: 120_000 });
       const frame = webviewFrame(page);
       const agreement = frame.locator('#agreement-sketches');

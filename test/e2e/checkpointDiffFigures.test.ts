@@ -135,9 +135,9 @@ describe('Checkpoint Diff panel: the Domain gap tab (code-server + Chromium)', {
   it('draws every sampled image of each domain in both plots, and the report’s A-distances and CKA', async () => {
     await stage('draw', async () => {
       await runCommand(page, 'KD-UDA: Compare Checkpoints…');
-      await pickQuickPickItem(page, RUN_ID);
-      await pickQuickPickItem(page, 'student · epoch-1');
-      await pickQuickPickItem(page, 'teacher · epoch-1');
+      await pickQuickPickItem(page, 'figures');
+      await pickQuickPickItem(page, 'student · epoch 1');
+      await pickQuickPickItem(page, 'teacher · epoch 1');
       await editorTab(page, PANEL_TITLE).waitFor({ state: 'visible', timeout: 60_000 });
       await runCommand(page, 'View: Close Primary Side Bar');
       await useTheme(/^Dark (Modern|\+)/, 'vscode-dark');

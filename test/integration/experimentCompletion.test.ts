@@ -164,4 +164,41 @@ describe('Experiment file completions', function () {
     }
     assert.deepEqual(failures, []);
   });
+  it('completes the domain names of source and targets from the scan of data.root, beside the schema’s', async () => {
+    const text = '{\n  "data": { "root": "./digits", "source": "mn", "targets": [""] }\n}\n';
+    const labelOf = (item: vscode.CompletionItem) => (typeof item.label === 'string' ? item.label : item.label.label);
+    const domainsAt = async (offset: number) =>
+      poll('domain completions from the scan', async () => {
+        const items = (await completionsAt(text, offset)).filter((item) => item.kind === vscode.CompletionItemKind.Folder);
+        return items.length > 0 ? items : undefined;
+      });
+
+    const inTarget = text.indexOf('[""]') + 2;
+    const targets = await domainsAt(inTarget);
+    assert.deepEqual(targets.map(labelOf).sort(), ['mnist', 'mnist-photo']);
+    const photo = targets.find((item) => labelOf(item) === 'mnist-photo')!;
+    assert.equal(photo.detail, '6 images, 2 classes');
+    assert.equal(accept(text, inTarget, photo).text, text.replace('[""]', '["mnist-photo"]'));
+
+    const inSource = text.indexOf('"mn"') + 3;
+    const sources = await domainsAt(inSource);
+    assert.deepEqual(sources.map(labelOf).sort(), ['mnist', 'mnist-photo']);
+    const accepted = accept(
+      text,
+      inSource,
+      sources.find((item) => labelOf(item) === 'mnist')!,
+    ).text;
+    assert.equal(accepted, text.replace('"mn"', '"mnist"'));
+
+    // Anywhere else the editor completes from the schema alone.
+    const atTop = await completionsAt(text, 1);
+    assert.equal(
+      atTop.some((item) => item.kind === vscode.CompletionItemKind.Folder),
+      false,
+    );
+    assert.ok(
+      atTop.some((item) => labelOf(item) === 'method'),
+      'the schema’s properties are still offered',
+    );
+  });
 });

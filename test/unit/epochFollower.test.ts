@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { EpochFollower } from '../../src/host/runsView/epochFollower';
 import { epochSummary } from '../../src/runFolder/epochSummary';
-import type { EpochEvent, StartEvent } from '../../src/runFolder/runEvents';
+import type { EpochEvent, RunEvent, StartEvent } from '../../src/runFolder/runEvents';
+import { TrainingProgressTracker } from '../../src/runComparison/trainingProgress';
 import { parseRunFolderAnnouncement, type RunFolderAnnouncement } from '../../src/runFolder/runFolderAnnouncement';
-import { epochEvent, eventLines } from '../fixtures/runFolderFiles';
+import { epochEvent, eventLines, stepEvent } from '../fixtures/runFolderFiles';
 import { createImageTree } from '../fixtures/imageTree';
 
 // How a launcher follows a run without reading its log: the trainer announces its run folder over
@@ -92,6 +93,37 @@ describe('following a run by its folder', () => {
       await appendFile(path.join(runDir, 'events.jsonl'), eventLines([start('resume', 7, '2026-12-01T11:00:05.000Z'), epochEvent(2, 3)]));
       await eventually('the job’s epoch', () => seen.at(0));
       assert.deepEqual(seen, [epochEvent(2, 3)]);
+    } finally {
+      follower.dispose();
+    }
+  });
+
+  it('hands a Slurm job’s session events, and only those, to whoever tracks its steps', async () => {
+    const runDir = path.join(root, '20261201-100000-slurm-steps');
+    await mkdir(runDir);
+    await writeFile(path.join(runDir, 'events.jsonl'), eventLines([start('start', 7, '2026-12-01T10:00:00.000Z'), stepEvent(1, 5, 10, { 'student.ce': 9 })]));
+    const seen: RunEvent[] = [];
+    const tracker = new TrainingProgressTracker();
+    const follower = new EpochFollower(
+      runDir,
+      { since: new Date('2026-12-01T11:00:00.000Z') },
+      () => undefined,
+      (message) => assert.fail(message),
+      (events) => {
+        seen.push(...events);
+        for (const event of events) tracker.add(event);
+      },
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(seen.length, 0, 'the session before the job is not its progress');
+      const resumed = start('resume', 7, '2026-12-01T11:00:05.000Z');
+      await appendFile(path.join(runDir, 'events.jsonl'), eventLines([resumed, stepEvent(1, 6, 10, { 'student.ce': 1 })]));
+      await eventually('the job’s step', () => seen.find((event) => event.kind === 'step'));
+      assert.deepEqual(seen, [resumed, stepEvent(1, 6, 10, { 'student.ce': 1 })]);
+      const progress = tracker.progress(Date.parse('2026-12-01T11:00:06.000Z'));
+      assert.equal(progress?.step, 6);
+      assert.equal(progress?.runningLoss?.total, 1);
     } finally {
       follower.dispose();
     }

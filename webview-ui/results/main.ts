@@ -8,6 +8,7 @@ import { accuracyTable, METRICS, type Metric } from './accuracyTable';
 import { baselineOffer } from './baselineOffer';
 import { curveCharts } from './curveCharts';
 import { curvesSection } from './lineChart';
+import { progressElement, showProgress } from './progressLine';
 
 markPhase('script');
 
@@ -20,6 +21,7 @@ const host = connect<HostToResultsPanel, ResultsPanelToHost, ResultsPanelPersist
     markPaintedAfterThisFrame();
   },
   error: ({ runDir, message }) => renderError(runDir, message),
+  progress: showProgress,
 });
 const app = document.getElementById('app')!;
 let latest: ResultsPanelState | undefined;
@@ -62,11 +64,12 @@ function render(state: ResultsPanelState): void {
   }
   if (state.skippedEventLines.length)
     notes.push(el('p', { class: 'warning' }, `Skipped unreadable lines of events.jsonl: ${state.skippedEventLines.join(', ')}`));
+  // Before the first evaluation the progress line is all there is to show.
   const offer = state.missingSourceOnlyBaseline ? [baselineOffer(() => host.post({ type: 'startSourceOnlyBaseline' }))] : [];
   const body = state.rows.length
     ? [switcher, accuracyTable(state, metric), ...offer, curvesSection(curveCharts(state.history, state.rows, state.targets))]
-    : [el('p', {}, 'Waiting for the first evaluation…')];
-  app.replaceChildren(header, ...notes, ...body);
+    : [];
+  app.replaceChildren(header, progressElement, ...notes, ...body);
 }
 
 /** The host could not read the run: say why, rather than leave the panel blank or on a stale table. */

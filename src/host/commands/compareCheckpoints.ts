@@ -7,9 +7,10 @@ import { readCheckpointDiffReport } from '../../checkpointDiff/readDiffReport';
 import type { CheckpointDiffReport } from '../../checkpointDiff/reportFormat';
 import { defaultCheckpointPair, diffReportComparesPair, diffReportFile, runDirOf } from '../../checkpointDiff/runCheckpoints';
 import { RunFileError } from '../../runFolder/jsonShape';
-import { CHECKPOINT_FILES } from '../../runFolder/runFolderFormat';
+import { CHECKPOINT_FILES, RUN_FILES } from '../../runFolder/runFolderFormat';
 import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { CheckpointDiffPanel, type CheckpointDiffPanelDeps } from '../panels/checkpointDiffPanel';
+import { checkpointNodeLabel } from '../runsView/checkpointNodes';
 import { pickRun } from '../runsView/pickRun';
 import type { RunNode } from '../runsView/runsTreeProvider';
 import { TrainerProcess, UntrustedWorkspaceError, type TrainerExit } from '../processes/trainerProcess';
@@ -26,25 +27,38 @@ export type CompareCheckpointsResult = { opened: true; reportFile: string; compu
 
 type CheckpointPick = vscode.QuickPickItem & { dir?: string; browse?: boolean };
 
-/** A quick pick of the run's checkpoints (the default first), or another checkpoint folder. */
+/** A separator heading a group of the picker. */
+const separator = (label: string): CheckpointPick => ({ label, kind: vscode.QuickPickItemKind.Separator });
+
+function checkpointPick(entry: CheckpointListing, preferred: CheckpointListing | undefined): CheckpointPick {
+  const marks = [entry.architecture, ...(entry.latest ? ['latest'] : []), ...(entry === preferred ? ['default'] : [])];
+  return { label: checkpointNodeLabel(entry), description: marks.join(' · '), dir: entry.dir };
+}
+
+/**
+ * A quick pick of the run's checkpoints, every kept epoch of each model under that model's heading
+ * (newest first, the latest marked), the default first of all so Enter takes it; or another
+ * checkpoint folder, whose dialog opens at the run's checkpoints folder.
+ */
 async function pickCheckpoint(
+  runDir: string,
   entries: readonly CheckpointListing[],
   preferred: CheckpointListing | undefined,
   placeHolder: string,
 ): Promise<string | undefined> {
-  const ordered = preferred ? [preferred, ...entries.filter((entry) => entry !== preferred)] : entries;
+  const byRole = new Map<string, CheckpointListing[]>();
+  for (const entry of entries) if (entry !== preferred) byRole.set(entry.role, [...(byRole.get(entry.role) ?? []), entry]);
   const items: CheckpointPick[] = [
-    ...ordered.map((entry) => ({
-      label: `${entry.role} · ${entry.set}`,
-      description: `${entry.architecture}${entry === preferred ? ' (default)' : ''}`,
-      dir: entry.dir,
-    })),
+    ...(preferred ? [separator('default'), checkpointPick(preferred, preferred)] : []),
+    ...[...byRole].flatMap(([role, listed]) => [separator(role), ...listed.map((entry) => checkpointPick(entry, preferred))]),
+    separator(''),
     { label: '$(folder-opened) Another checkpoint folder…', description: 'a folder with model.json and meta.json', browse: true },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder });
+  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder, matchOnDescription: true });
   if (!picked?.browse) return picked?.dir;
   const folder = await vscode.window.showOpenDialog({
     title: placeHolder,
+    defaultUri: vscode.Uri.file(path.join(runDir, RUN_FILES.checkpoints)),
     canSelectFiles: false,
     canSelectFolders: true,
     canSelectMany: false,
@@ -115,13 +129,14 @@ export function compareCheckpointsCommand(extensionUri: vscode.Uri, deps: Checkp
     const entries = await listCheckpoints(runDir);
     const defaults = defaultCheckpointPair(entries);
     const fromNode = typeof target === 'object' && 'kind' in target && target.kind === 'checkpoint' ? target.checkpoint.dir : undefined;
-    const a = options.a ?? fromNode ?? (await pickCheckpoint(entries, defaults?.[0], 'Checkpoint A (student by default)'));
+    const a = options.a ?? fromNode ?? (await pickCheckpoint(runDir, entries, defaults?.[0], 'Checkpoint A (student by default)'));
     if (!a) return { opened: false, reason: 'no checkpoint A chosen' };
     // B defaults to the teacher, or to the student when A is the teacher.
     const preferredB = defaults ? (defaults[1].dir !== a ? defaults[1] : defaults[0]) : undefined;
     const b =
       options.b ??
       (await pickCheckpoint(
+        runDir,
         entries.filter((entry) => entry.dir !== a),
         preferredB,
         'Checkpoint B (teacher by default)',

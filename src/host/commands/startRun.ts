@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { describePointValues } from '../../experiment/sweep';
-import { formatExperimentProblem, validateExperimentText, type ExperimentResult } from '../../experiment/validateExperiment';
+import { formatExperimentProblem, validateExperimentText, type ExperimentProblem, type ExperimentResult } from '../../experiment/validateExperiment';
 import type { PreparedRun, PreparedRuns } from '../../runFolder/preparedRuns';
 import type { SlurmExecutorSpec } from '../../slurm/slurmExecutor';
+import { experimentDataProblems } from '../experimentFiles/experimentDataProblems';
+import type { ExperimentDataScans } from '../experimentFiles/experimentDataScans';
 import { prepareRuns } from '../processes/prepareRuns';
 import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
 import { launchRun, type ActiveRuns, type LaunchResult } from '../runsView/activeRuns';
@@ -28,6 +30,8 @@ export interface StartRunDeps {
   extensionUri: vscode.Uri;
   activeRuns: ActiveRuns;
   slurm: SlurmRuns;
+  /** The dataset scans the experiment's data is checked against before anything is spawned. */
+  scans: ExperimentDataScans;
 }
 
 async function pickExperiment(): Promise<vscode.Uri | undefined> {
@@ -58,6 +62,23 @@ async function confirmSweep(label: string, count: number): Promise<boolean> {
   return answer === 'Start';
 }
 
+/** Problems found in the file before anything ran: each with its file, line and field, and a button to open the file there. */
+function refuse(document: vscode.TextDocument, problems: readonly ExperimentProblem[]): StartRunResult {
+  const lines = problems.map((problem) => formatExperimentProblem(vscode.workspace.asRelativePath(document.uri), problem));
+  const first = problems.find((problem) => problem.offset !== undefined);
+  void vscode.window
+    .showErrorMessage(
+      `KD-UDA: ${path.basename(document.uri.fsPath)} has ${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}; nothing was started. ${lines.slice(0, 3).join(' · ')}`,
+      'Open File',
+    )
+    .then((choice) => {
+      if (!choice) return;
+      const at = first ? new vscode.Range(document.positionAt(first.offset!), document.positionAt(first.offset! + (first.length ?? 0))) : undefined;
+      void vscode.window.showTextDocument(document, at ? { selection: at } : {});
+    });
+  return { started: false, reason: lines.join('\n') };
+}
+
 function problemsMessage(uri: vscode.Uri, label: string, lines: string[]): void {
   void vscode.window
     .showErrorMessage(
@@ -75,10 +96,11 @@ function runLabel(label: string, run: PreparedRun, prepared: PreparedRuns): stri
 }
 
 /**
- * KD-UDA: Start Run — validates the experiment and every point of its sweep (problems go to the
- * user, nothing is started), asks before a large sweep, has the trainer check the data and prepare
- * a run folder per point (a sweep reuses the runs of its points that are done), then executes them:
- * here through the run queue, or on Slurm as one job (a job array for a sweep).
+ * KD-UDA: Start Run — validates the experiment and every point of its sweep, and checks its data
+ * against a fresh scan of the dataset (problems go to the user, nothing is spawned or created),
+ * asks before a large sweep, has the trainer check the data and prepare a run folder per point
+ * (a sweep reuses the runs of its points that are done), then executes them: here through the
+ * run queue, or on Slurm as one job (a job array for a sweep).
  */
 export function startRunCommand(deps: StartRunDeps) {
   return async (target?: vscode.Uri): Promise<StartRunResult> => {
@@ -87,18 +109,12 @@ export function startRunCommand(deps: StartRunDeps) {
     const document = await vscode.workspace.openTextDocument(uri);
     const label = path.basename(uri.fsPath, '.kdexp.json');
     const validation: ExperimentResult = validateExperimentText(document.getText(), uri.fsPath);
-    if (!validation.ok) {
-      const lines = validation.problems.map((problem) => formatExperimentProblem(vscode.workspace.asRelativePath(uri), problem));
-      void vscode.window
-        .showErrorMessage(
-          `KD-UDA: ${path.basename(uri.fsPath)} has ${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}; nothing was started. ${lines.slice(0, 3).join(' · ')}`,
-          'Open File',
-        )
-        .then((choice) => {
-          if (choice) void vscode.window.showTextDocument(document);
-        });
-      return { started: false, reason: lines.join('\n') };
-    }
+    if (!validation.ok) return refuse(document, validation.problems);
+    // The dataset as scanned now, before any process: a mistyped domain costs no trainer start and no run folder.
+    const dataProblems = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `KD-UDA: scanning the dataset of ${label}` }, () =>
+      experimentDataProblems(document.getText(), uri.fsPath, (root, readsSplitFolders) => deps.scans.fresh(root, readsSplitFolders)),
+    );
+    if (dataProblems.length > 0) return refuse(document, dataProblems);
     if (validation.sweep && !(await confirmSweep(label, validation.points.length))) return { started: false, reason: 'the sweep was not confirmed' };
     if (document.isDirty) await document.save();
     const runsDir = runsDirectory();

@@ -9,6 +9,7 @@ import {
   parseResultsPanelPersistedState,
   type HostToResultsPanel,
   type ResultsPanelState,
+  type ResultsProgressMessage,
   type ResultsPanelToHost,
 } from '../../protocol/resultsMessages';
 import { findBaselines, lacksSourceOnlyBaseline } from '../../runComparison/baselineRuns';
@@ -20,9 +21,16 @@ import { readResultsJson } from '../../runFolder/readRunFiles';
 import type { RunResults } from '../../runFolder/results';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
 import { CommandId } from '../commands/commandId';
+import { latestSessionProgress } from '../../runComparison/sessionProgress';
 import { KeyedDebouncer } from '../../util/debounce';
 import { LatestOnly } from '../../util/latestOnly';
 import { newPanel, OpenPanels, PanelHost, panelOptions, restoringSerializer } from './panelHost';
+
+/** One read of the run folder: the run's summary and where its trainer stands inside an epoch. */
+interface RunRead {
+  summary: ResultsPanelState;
+  progress: ResultsProgressMessage;
+}
 
 export interface ResultsPanelDeps {
   context: vscode.ExtensionContext;
@@ -45,7 +53,7 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
     this.update();
   });
   /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
-  private pending: Promise<ResultsPanelState> | undefined;
+  private pending: Promise<RunRead> | undefined;
   private baselines: BaselineRow[] = [];
   /** Set once the baselines are read: no source-only run of the student to judge this run against. */
   private missingSourceOnlyBaseline = false;
@@ -76,7 +84,7 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
       output,
       entry: 'results',
       title: titleFor(runDir),
-      stylesheets: ['media/panel.css', 'media/results.css', 'media/resultsCharts.css'],
+      stylesheets: ['media/panel.css', 'media/results.css', 'media/resultsCharts.css', 'media/resultsProgress.css'],
       logName: `Results panel (${runDir})`,
       parse: parseResultsPanelMessage,
       openAs: { panels: ResultsPanel.open, key: runDir },
@@ -126,7 +134,11 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
       () => reading,
       (outcome) => {
         if (outcome.ok) {
-          this.post({ type: 'snapshot', state: { ...outcome.value, baselines: this.baselines, missingSourceOnlyBaseline: this.missingSourceOnlyBaseline } });
+          this.post({
+            type: 'snapshot',
+            state: { ...outcome.value.summary, baselines: this.baselines, missingSourceOnlyBaseline: this.missingSourceOnlyBaseline },
+          });
+          this.post(outcome.value.progress);
         } else {
           const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
           this.output.error(`${this.logName}: reading the run failed: ${reason}`);
@@ -136,10 +148,13 @@ export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHo
     );
   }
 
-  private async read(): Promise<ResultsPanelState> {
+  private async read(): Promise<RunRead> {
     const [status, events, results] = await Promise.all([readRunStatus(this.runDir), readEvents(path.join(this.runDir, RUN_FILES.events)), this.readResults()]);
     for (const bad of events.badLines) this.output.warn(`Results panel: skipped ${bad.message}`);
-    return summariseRun({ runId: path.basename(this.runDir), runDir: this.runDir }, status, events, results);
+    const summary = summariseRun({ runId: path.basename(this.runDir), runDir: this.runDir }, status, events, results);
+    const running = summary.state === 'running';
+    const training = running ? latestSessionProgress(events.events, Date.now()) : undefined;
+    return { summary, progress: { type: 'progress', running, progress: training ?? null } };
   }
 
   /** Costs and the targets come from results.json once there is one; until then, or when it cannot be read, from the events. */

@@ -5,6 +5,9 @@ import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
 import { CommandId } from '../commands/commandId';
 import { EpochFollower, type FollowedSession } from './epochFollower';
 import { notifyRunEnd } from './runEndNotification';
+import { ProgressLogPacing } from '../../runComparison/progressLogPacing';
+import { TrainingProgressTracker, type TrainingProgress } from '../../runComparison/trainingProgress';
+import { progressDetail, progressLine } from '../../runComparison/trainingProgressText';
 
 export interface ActiveRun {
   /** What the user calls the run: its experiment's name, or the run id when resumed. */
@@ -19,7 +22,14 @@ export interface ActiveRun {
   progress?: RunEpoch;
   /** Fires with `progress` each time it changes. */
   onDidProgress: vscode.Event<RunEpoch>;
+  /** Where the trainer stands inside its epochs (step, running loss, ETA), from its step events; recomputed each second. */
+  training?: TrainingProgress;
 }
+
+/** Longer labels are cut so that the status bar keeps room for the progress. */
+const STATUS_LABEL_LENGTH = 24;
+/** How often the ETAs count down between the trainer's events (an evaluation may take minutes). */
+const TICK_MS = 1000;
 
 /** A `when`-clause context key: true while a run of this window executes. */
 export const RUN_ACTIVE_CONTEXT = 'kdUda.runActive';
@@ -36,6 +46,8 @@ interface Following {
   /** Once the trainer has said which run folder it writes. */
   epochs?: EpochFollower;
   progressed: vscode.EventEmitter<RunEpoch>;
+  steps: TrainingProgressTracker;
+  logPacing: ProgressLogPacing;
 }
 
 export interface QueuedRun {
@@ -64,6 +76,8 @@ export class ActiveRuns implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** What the RUN_ACTIVE_CONTEXT key was last set to. */
   private contextActive = false;
+  /** Counts the ETAs down while a run executes. */
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor() {
     this.statusBar.name = 'KD-UDA run';
@@ -117,7 +131,7 @@ export class ActiveRuns implements vscode.Disposable {
     const output = vscode.window.createOutputChannel(`KD-UDA run: ${label}`);
     const progressed = new vscode.EventEmitter<RunEpoch>();
     const run: ActiveRun = { label, execution, output, onDidProgress: progressed.event };
-    const following: Following = { progressed };
+    const following: Following = { progressed, steps: new TrainingProgressTracker(), logPacing: new ProgressLogPacing() };
     const startedAt = new Date();
     this.runs.add(run);
     this.following.set(run, following);
@@ -132,6 +146,12 @@ export class ActiveRuns implements vscode.Disposable {
           this.update();
         },
         (problem) => output.appendLine(`[progress not read: ${problem}]`),
+        (events) => {
+          for (const event of events) following.steps.add(event);
+          this.refreshTraining(run, following);
+          // Steps change only the status bar: the Runs view listens to onDidChange, per epoch.
+          this.showStatus();
+        },
       );
       this.update();
     };
@@ -155,6 +175,25 @@ export class ActiveRuns implements vscode.Disposable {
     return run;
   }
 
+  /** The run's step progress as of now, and a line of it in its output when one is due. */
+  private refreshTraining(run: ActiveRun, following: Following): void {
+    const now = Date.now();
+    run.training = following.steps.progress(now);
+    if (run.training && following.logPacing.shouldLog(run.training, now)) run.output.appendLine(`[progress] ${progressLine(run.training)}`);
+  }
+
+  private tick(): void {
+    for (const [run, following] of this.following) this.refreshTraining(run, following);
+    this.showStatus();
+  }
+
+  /** The status-bar item as shown (undefined while hidden): what a user reads, for tests to read too. */
+  statusBarShown(): { text: string; tooltip: string } | undefined {
+    return this.runs.size
+      ? { text: this.statusBar.text, tooltip: typeof this.statusBar.tooltip === 'string' ? this.statusBar.tooltip : (this.statusBar.tooltip?.value ?? '') }
+      : undefined;
+  }
+
   private stopFollowing(run: ActiveRun): void {
     const following = this.following.get(run);
     following?.epochs?.dispose();
@@ -169,18 +208,31 @@ export class ActiveRuns implements vscode.Disposable {
       this.contextActive = active;
       void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, active);
     }
+    this.showStatus();
+    this.changed.fire();
+  }
+
+  /** One item for the newest run: where it stands and, while it trains, its step, loss and ETA. */
+  private showStatus(): void {
     const newest = [...this.runs].at(-1);
     if (!newest) {
       this.statusBar.hide();
     } else {
       const others = this.runs.size > 1 ? ` (+${this.runs.size - 1})` : '';
       const waiting = this.queue.length ? `, ${this.queue.length} queued` : '';
-      const progress = newest.progress;
-      this.statusBar.text = `$(sync~spin) ${newest.label}: ${progress ? `epoch ${progress.epoch}/${progress.epochs}` : 'starting'}${others}${waiting}`;
-      this.statusBar.tooltip = `${progress?.summary ?? 'Starting the trainer…'}\nClick to stop a run.`;
+      const { progress, training } = newest;
+      const label = newest.label.length > STATUS_LABEL_LENGTH ? `${newest.label.slice(0, STATUS_LABEL_LENGTH - 1)}…` : newest.label;
+      const where = training ? progressLine(training) : progress ? `epoch ${progress.epoch}/${progress.epochs}` : 'starting';
+      this.statusBar.text = `$(sync~spin) ${label}: ${where}${others}${waiting}`;
+      const detail = [newest.label, training ? progressDetail(training) : 'Starting the trainer…', ...(progress ? [`Last epoch: ${progress.summary}`] : [])];
+      this.statusBar.tooltip = `${detail.join('\n')}\nClick to stop a run.`;
       this.statusBar.show();
     }
-    this.changed.fire();
+    if (newest && !this.ticker) this.ticker = setInterval(() => this.tick(), TICK_MS);
+    else if (!newest && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
   }
 
   dispose(): void {
@@ -192,6 +244,7 @@ export class ActiveRuns implements vscode.Disposable {
     }
     this.runs.clear();
     this.queue.length = 0;
+    clearInterval(this.ticker);
     this.statusBar.dispose();
     this.changed.dispose();
   }

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import path from 'node:path';
 import { EventLogFollower } from '../../runFolder/eventLog';
-import type { EpochEvent, StartEvent } from '../../runFolder/runEvents';
+import type { EpochEvent, RunEvent, StartEvent } from '../../runFolder/runEvents';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
 
 /** How long after a write to events.jsonl its new lines are read: a step writes one, many a second. */
@@ -15,8 +15,9 @@ export type FollowedSession = { pid: number } | { since: Date };
 
 /**
  * Follows one trainer's epochs in its run folder: the epoch events of events.jsonl, the newest of
- * each read. Only the events after the followed session's start (or resume) event count: a resumed
- * run's earlier sessions are not its progress.
+ * each read, and, to whoever tracks steps, every event of the session as read. Only the events from
+ * the followed session's start (or resume) event on count: a resumed run's earlier sessions are not
+ * its progress.
  */
 export class EpochFollower {
   private readonly events: EventLogFollower;
@@ -32,6 +33,8 @@ export class EpochFollower {
     private readonly session: FollowedSession,
     private readonly onEpoch: (event: EpochEvent) => void,
     private readonly onError: (message: string) => void,
+    /** The followed session's events of each read that found any, in order, its start event first. */
+    private readonly onSessionEvents?: (events: RunEvent[]) => void,
   ) {
     const file = path.join(runDir, RUN_FILES.events);
     this.events = new EventLogFollower(file);
@@ -59,11 +62,16 @@ export class EpochFollower {
     if (this.disposed) return;
     const { events } = await this.events.read();
     let latest: EpochEvent | undefined;
+    const session: RunEvent[] = [];
     for (const event of events) {
       if ((event.kind === 'start' || event.kind === 'resume') && this.isFollowedSession(event)) this.started = true;
-      else if (event.kind === 'epoch' && this.started) latest = event;
+      if (!this.started) continue;
+      session.push(event);
+      if (event.kind === 'epoch') latest = event;
     }
-    if (latest !== undefined && !this.disposed) this.onEpoch(latest);
+    if (this.disposed) return;
+    if (session.length) this.onSessionEvents?.(session);
+    if (latest !== undefined) this.onEpoch(latest);
   }
 
   private isFollowedSession(event: StartEvent): boolean {

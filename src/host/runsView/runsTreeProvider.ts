@@ -5,14 +5,16 @@ import { existsSync } from 'node:fs';
 import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { listRuns, readRunStatus, type RunListing } from '../../runFolder/listRuns';
 import { readLogTail } from '../../runFolder/readLogTail';
+import { firstUsefulLine } from '../../runFolder/runEndSummary';
 import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
 import { readRunResults, type ModelHeadline } from '../../runFolder/readRunResults';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
-import { readSweepJson } from '../../runFolder/readRunFiles';
+import { readStatusJson, readSweepJson } from '../../runFolder/readRunFiles';
 import { runIdName, runStartedText } from '../../runFolder/runNaming';
 import { KeyedDebouncer } from '../../util/debounce';
 import type { SlurmJobMonitor } from '../../slurm/jobMonitor';
 import { CommandId } from '../commands/commandId';
+import { checkpointNodeLabel } from './checkpointNodes';
 import { runsDirectory } from './runsDirectory';
 import { shownRunState } from './slurmRunState';
 
@@ -32,7 +34,7 @@ export type RunNode =
   | { kind: 'problem'; run: RunListing; message: string };
 
 const UNKNOWN_EXPERIMENT = '(unknown experiment)';
-/** Lines of trainer.log a failed run's tooltip shows. */
+/** Lines of trainer.log a failed run's tooltip shows when its trainer recorded no error. */
 const LOG_TAIL_LINES = 8;
 /**
  * How often runs that say running are checked again: a trainer killed from outside (out of memory,
@@ -271,12 +273,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     }
   }
 
-  /** A failed run's tooltip carries the last lines of its log, read only when the user hovers it. */
+  /**
+   * A failed run's tooltip, read only when the user hovers it: the error its trainer recorded, in
+   * one sentence (no stack, no log; the whole log is the run's Show Trainer Log). A trainer that
+   * recorded none (killed, out of memory) left its log's last lines as the only account of how far
+   * it got, so those are shown under the reason the view gives.
+   */
   async resolveTreeItem(item: vscode.TreeItem, node: RunNode): Promise<vscode.TreeItem> {
     if (node.kind !== 'run' || node.run.state !== 'failed') return item;
+    const heading = `${node.run.runId}\n${node.run.dir}`;
+    const recorded = firstUsefulLine((await readStatusJson(node.run.dir).catch(() => undefined))?.error);
+    if (recorded) {
+      item.tooltip = `${heading}\nFailed: ${recorded}\n\nShow Trainer Log (in the run's context menu) opens the whole ${RUN_FILES.log}.`;
+      return item;
+    }
     const tail = await readLogTail(node.run.dir, LOG_TAIL_LINES);
     const reason = node.run.error ? `\nFailed: ${node.run.error}` : '\nFailed';
-    item.tooltip = `${node.run.runId}\n${node.run.dir}${reason}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
+    item.tooltip = `${heading}${reason}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
     return item;
   }
 
@@ -338,12 +351,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   private checkpointItem(checkpoint: CheckpointListing): vscode.TreeItem {
-    const item = new vscode.TreeItem(checkpoint.role, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(checkpointNodeLabel(checkpoint), vscode.TreeItemCollapsibleState.None);
     item.id = `checkpoint:${checkpoint.dir}`;
     item.contextValue = 'checkpoint';
     item.iconPath = new vscode.ThemeIcon('package');
     const midEpoch = /-step-\d+$/.test(checkpoint.set) ? ` step ${checkpoint.stepInEpoch}` : '';
-    item.description = `epoch ${checkpoint.epoch}${midEpoch} · ${formatBytes(checkpoint.bytes)}${checkpoint.latest ? ' · latest' : ''}`;
+    item.description = `${formatBytes(checkpoint.bytes)}${checkpoint.latest ? ' · latest' : ''}`;
     item.tooltip = [
       checkpoint.dir,
       `${checkpoint.role} (${checkpoint.architecture}), epoch ${checkpoint.epoch}${midEpoch}, ${formatBytes(checkpoint.bytes)} of model.json and weights.bin`,

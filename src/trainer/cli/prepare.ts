@@ -40,10 +40,11 @@ const REUSE_ORDER: readonly RunState[] = ['done', 'running', 'stopped', 'failed'
 
 /**
  * What makes two runs the same: the resolved experiment, in canonical JSON. Neither its name (a
- * label: Compare Runs groups runs without it too) nor where it executes counts.
+ * label: Compare Runs groups runs without it too), where it executes, nor which checkpoints it
+ * keeps counts (a run folder from before `checkpoints` existed records none, and is the same run).
  */
 export function sameRunKey(experiment: unknown): string {
-  const { executor: _executor, name: _name, ...settings } = experiment as Record<string, unknown>;
+  const { executor: _executor, name: _name, checkpoints: _checkpoints, ...settings } = experiment as Record<string, unknown>;
   return canonicalJson(settings);
 }
 

@@ -4,7 +4,7 @@ import { listDatasetSamples, type DatasetListing, type DomainListing } from '../
 import { LAYOUT_LABELS, type DatasetIssue, type DatasetLayout, type DomainSummary } from '../../datasetScan/datasetSummary';
 import { DataError, type DataErrorProblem } from './dataError';
 import { readIdxImages, readIdxLabels } from './idxReader';
-import { findSplitFolders } from './splitFolders';
+import { findSplitFolders } from '../../datasetScan/splitFolders';
 import { splitCoverageProblems } from './splitCoverage';
 import { holdOut, type SplitSpec } from './splits';
 import type { DataProblemSink, DomainSplits, Sample } from './samples';

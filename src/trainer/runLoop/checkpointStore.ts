@@ -9,6 +9,7 @@ import { CHECKPOINT_FILES, RUN_FILES, RUN_FORMAT_VERSION } from '../../runFolder
 import { fileLoadHandler, fileSaveHandler, MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
 import type { SplitClassifier } from '../models/buildModel';
 import type { Learner } from '../training/learner';
+import { keepsAsSnapshot } from './checkpointRetention';
 
 const OPTIMIZER_JSON = 'optimizer.json';
 const OPTIMIZER_BIN = 'optimizer.bin';
@@ -45,10 +46,21 @@ async function fileBytes(...files: string[]): Promise<number> {
 }
 
 /**
+ * A replaced set kept as an epoch snapshot: only what comparing and evaluating it read (model.json,
+ * weights.bin, meta.json). Its optimiser state and discriminator served resuming from it, which
+ * only the latest set does, and would more than double its size on disk.
+ */
+async function keepAsSnapshot(dir: string): Promise<void> {
+  await Promise.all([OPTIMIZER_JSON, OPTIMIZER_BIN, DISCRIMINATOR].map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+}
+
+/**
  * Saves every learner (model, discriminator, optimiser state, meta.json), then points
- * checkpoints/latest.json at the new set, then deletes the set it replaces. A write that fails
- * (a full disk) throws CheckpointWriteError before the pointer moves: the previous set stays
- * complete and is what resume and eval use.
+ * checkpoints/latest.json at the new set, then deals with the set it replaces: kept as an epoch
+ * snapshot when the retention says so (every `keepEvery`-th epoch's end, see
+ * checkpointRetention.ts), else deleted. A write that fails (a full disk) throws
+ * CheckpointWriteError before the pointer moves: the previous set stays complete and is what
+ * resume and eval use.
  */
 export async function saveCheckpointSet(
   runDir: string,
@@ -56,6 +68,7 @@ export async function saveCheckpointSet(
   position: TrainingPosition,
   stepsPerEpoch: number,
   meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture' | 'adaptAt' | 'adaptationSize'>,
+  keepEvery: number,
 ): Promise<{ latest: LatestCheckpoint; bytes: Record<string, number> }> {
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const previous = await readLatestJson(runDir).catch(() => undefined);
@@ -90,10 +103,11 @@ export async function saveCheckpointSet(
     const latest: LatestCheckpoint = { version: RUN_FORMAT_VERSION, ...position, roles };
     await writeJsonAtomic(path.join(checkpoints, CHECKPOINT_FILES.latest), latest);
     if (previous) {
+      const kept = keepsAsSnapshot(previous, stepsPerEpoch, keepEvery);
       await Promise.all(
         Object.values(previous.roles)
           .filter((dir) => !Object.values(roles).includes(dir))
-          .map((dir) => rm(path.join(runDir, dir), { recursive: true, force: true })),
+          .map((dir) => (kept ? keepAsSnapshot(path.join(runDir, dir)) : rm(path.join(runDir, dir), { recursive: true, force: true }))),
       );
     }
     return { latest, bytes };

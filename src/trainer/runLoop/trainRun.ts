@@ -309,7 +309,7 @@ async function trainEpochSteps(
     }
     for (const [name, value] of Object.entries(losses)) sums[name] = (sums[name] ?? 0) + value;
     position = { epoch, stepInEpoch: step + 1, globalStep: globalStep + 1 };
-    await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, losses });
+    await writer.event({ kind: 'step', epoch, step: step + 1, steps: stepsPerEpoch, epochs: experiment.epochs, losses });
     run.onStep?.({ epoch, epochs: experiment.epochs, step: step + 1, steps: stepsPerEpoch, losses });
     if (run.stop.requested && step + 1 < stepsPerEpoch) return { position, stopped: true, meanLosses: {} };
   }
@@ -319,7 +319,7 @@ async function trainEpochSteps(
 
 /** A checkpoint set of every learner at `position` (mid-epoch: a stop), and its event. */
 async function writeCheckpoint(run: RunSetup, position: TrainingPosition): Promise<Awaited<ReturnType<typeof saveCheckpointSet>>> {
-  const saved = await saveCheckpointSet(run.writer.dir, run.method.learners, position, run.stepsPerEpoch, run.meta);
+  const saved = await saveCheckpointSet(run.writer.dir, run.method.learners, position, run.stepsPerEpoch, run.meta, run.experiment.checkpoints.keepEvery);
   const complete = position.stepInEpoch >= run.stepsPerEpoch;
   await run.writer.event({ kind: 'checkpoint', ...position, ...(complete ? { roles: saved.latest.roles } : {}) });
   return saved;
