@@ -68,10 +68,24 @@ function stageSharp(target) {
     writeFileSync(path.join(staging, 'package.json'), JSON.stringify({ name: 'kduda-sharp-staging', private: true }));
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const platformFlags = [`--os=${npmOs}`, `--cpu=${cpu}`, ...(libc ? [`--libc=${libc}`] : [])];
-    run(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', '--omit=dev', '--loglevel=error', ...platformFlags, `sharp@${sharpVersion}`], {
-      cwd: staging,
-      shell: process.platform === 'win32',
-    });
+    run(
+      npm,
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        '--ignore-scripts',
+        '--omit=dev',
+        '--loglevel=error',
+        ...platformFlags,
+        `sharp@${sharpVersion}`,
+      ],
+      {
+        cwd: staging,
+        shell: process.platform === 'win32',
+      },
+    );
     const native = path.join(staging, 'node_modules', '@img', `sharp-${target}`);
     if (!existsSync(native)) throw new Error(`npm did not fetch @img/sharp-${target} for ${target}: the .vsix would not decode images there`);
     rmSync(bundledModules, { recursive: true, force: true });

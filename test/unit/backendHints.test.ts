@@ -42,8 +42,12 @@ describe('backend hints worded for where they are read', () => {
   }
 
   it('a version mismatch names the version found and the one needed; the GPU hints name CUDA 11.2 and cuDNN 8.1', () => {
-    assert.match(nativeFix('tensorflow', { kind: 'version-mismatch', found: '4.10.0' }, 'installed', '4.22.0'), /replaces @tensorflow\/tfjs-node 4\.10\.0 with 4\.22\.0/);
-    for (const kind of ['missing', 'load-failed'] as const) assert.match(nativeFix('tensorflow-gpu', { kind }, 'installed', '4.22.0'), /CUDA 11\.2.*cuDNN 8\.1/);
+    assert.match(
+      nativeFix('tensorflow', { kind: 'version-mismatch', found: '4.10.0' }, 'installed', '4.22.0'),
+      /replaces @tensorflow\/tfjs-node 4\.10\.0 with 4\.22\.0/,
+    );
+    for (const kind of ['missing', 'load-failed'] as const)
+      assert.match(nativeFix('tensorflow-gpu', { kind }, 'installed', '4.22.0'), /CUDA 11\.2.*cuDNN 8\.1/);
   });
 
   it('a broken wasm backend: rebuild in a checkout, reinstall the extension when installed', () => {

@@ -53,5 +53,5 @@ function installedFix(rung: NativeRung, problem: NativeProblem, packageName: str
 export function wasmFix(context: InstallContext): string {
   return context === 'checkout'
     ? 'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js'
-    : "reinstall the KD-UDA Lab extension: its dist/ folder lacks the tfjs-backend-wasm .wasm files the trainer loads";
+    : 'reinstall the KD-UDA Lab extension: its dist/ folder lacks the tfjs-backend-wasm .wasm files the trainer loads';
 }

@@ -110,18 +110,10 @@ async function startWasm(threads: number | undefined): Promise<Started> {
     // Worker threads are the part most likely to be refused (locked-down runtimes): one thread
     // is the same rung, slower, and the user is told.
     if ((threads ?? defaultWasmThreads()) <= 1)
-      throw new RungFailure(
-        'wasm',
-        `tfjs-backend-wasm failed to start: ${(error as Error).message}`,
-        wasmFix(installContext(findProjectRoot())),
-      );
+      throw new RungFailure('wasm', `tfjs-backend-wasm failed to start: ${(error as Error).message}`, wasmFix(installContext(findProjectRoot())));
     warnings.push(`wasm worker threads failed to start (${(error as Error).message}); running on one thread`);
     info = await loadWasmBackend({ threads: 1 }).catch((retry: Error) => {
-      throw new RungFailure(
-        'wasm',
-        `tfjs-backend-wasm failed to start: ${retry.message}`,
-        wasmFix(installContext(findProjectRoot())),
-      );
+      throw new RungFailure('wasm', `tfjs-backend-wasm failed to start: ${retry.message}`, wasmFix(installContext(findProjectRoot())));
     });
   }
   const wanted = threads ?? defaultWasmThreads();

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultCacheFolder } from '../data/npmPackage';
 import { findProjectRoot, installContext } from '../installContext';
 import { RungFailure } from './backendError';
 import { nativeFix, type NativeProblem } from './backendHints';
+import { nativeCacheFolder } from './nativeCacheFolder';
 import { nativePackages, type NativeRung } from './nativePackages';
 import { registerNativeKernels } from './nativeKernels/registerNativeKernels';
 
@@ -32,7 +32,6 @@ function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
 }
 
-
 /**
  * Folders whose node_modules may hold a native package: KDUDA_NATIVE_DIR when set (where
  * `npm run setup:native -- --out DIR` built it), else .native/ in the project (its default), then
@@ -44,11 +43,6 @@ export function nativeSearchFolders(): string[] {
   if (process.env.KDUDA_NATIVE_DIR) return [path.resolve(process.env.KDUDA_NATIVE_DIR)];
   const root = findProjectRoot();
   return [...(root ? [path.join(root, '.native')] : []), nativeCacheFolder()];
-}
-
-/** Where the palette command installs the native packages: `<cache folder>/native`. */
-export function nativeCacheFolder(cacheFolder = defaultCacheFolder()): string {
-  return path.join(cacheFolder, 'native');
 }
 
 /**
@@ -82,7 +76,6 @@ export function locateNativePackage(packageName: string): string | undefined {
   }
 }
 
-
 /**
  * tfjs-node finds its binding with node-pre-gyp, which parses process.argv as its own command
  * line: the trainer's `--dir X` read as node-pre-gyp's `--directory X` sent it looking for the
@@ -110,7 +103,11 @@ export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBack
   const fix = (problem: NativeProblem) => nativeFix(rung, problem, context, tf.version_core);
   const packageDir = locateNativePackage(packageName);
   if (!packageDir) {
-    throw new RungFailure(rung, `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`, fix({ kind: 'missing' }));
+    throw new RungFailure(
+      rung,
+      `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`,
+      fix({ kind: 'missing' }),
+    );
   }
   const manifestVersion = readManifest(packageDir).version;
   const version = typeof manifestVersion === 'string' ? manifestVersion : 'unknown';
@@ -135,11 +132,7 @@ export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBack
     );
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new RungFailure(
-      rung,
-      `${packageName} ${version} failed to load: ${message}`,
-      fix({ kind: 'load-failed' }),
-    );
+    throw new RungFailure(rung, `${packageName} ${version} failed to load: ${message}`, fix({ kind: 'load-failed' }));
   }
   if (!alreadyActive && !tf.findBackend('tensorflow')) {
     throw new RungFailure(rung, `${packageName} loaded but registered no 'tensorflow' backend`, 'reinstall the package');
