@@ -83,8 +83,9 @@ export async function fetchNativeBackend(request: FetchRequest): Promise<string>
       );
     }
     const urls = googleStorageUrls(request.rung, request.version, process.versions.napi ?? '8');
+    const cause = /Error: (.*(?:ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET|certificate|status code).*)/.exec(text)?.[1];
     throw new NativeFetchError(
-      `npm fetched ${spec} from ${registry()}, but its install script could not download TensorFlow (tried ${urls.join(' and ')}). ` +
+      `npm fetched ${spec} from ${registry()}, but its install script could not download TensorFlow (tried ${urls.join(' and ')}${cause ? `: ${cause.trim()}` : ''}). ` +
         'Where Google storage is blocked, set TFJS_NODE_CDN_STORAGE to a mirror of it before starting VS Code, or build tfjs-node against a TensorFlow ' +
         `you have into ${request.folder} (README, "Native TensorFlow"); until then the wasm backend trains. npm said: ${tail(text)}`,
     );
