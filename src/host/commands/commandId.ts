@@ -17,4 +17,5 @@ export enum CommandId {
   DeleteRun = 'kdUda.deleteRun',
   RevealRun = 'kdUda.revealRun',
   RevealRunInOS = 'kdUda.revealRunInOS',
+  InstallNativeBackend = 'kdUda.installNativeBackend',
 }
