@@ -3,6 +3,7 @@ import { addDatasetRootCommand } from './host/commands/addDatasetRoot';
 import { CommandId } from './host/commands/commandId';
 import { compareCheckpointsCommand } from './host/commands/compareCheckpoints';
 import { compareRunsCommand } from './host/commands/compareRuns';
+import { installNativeBackendCommand } from './host/commands/installNativeBackend';
 import { createDigitsBenchmarkCommand } from './host/commands/createDigitsBenchmark';
 import { deleteRunCommand } from './host/commands/deleteRun';
 import { exportResultsCommand } from './host/commands/exportResults';
@@ -114,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.RevealRunInOS, revealRunInOSCommand()),
     vscode.commands.registerCommand(CommandId.StartSourceOnlyBaseline, startSourceOnlyBaselineCommand()),
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
+    vscode.commands.registerCommand(CommandId.InstallNativeBackend, installNativeBackendCommand(output)),
   );
   void syncRoots();
   return { datasets: { store, tree, roots }, runs, activeRuns, slurm, onDidShowWizardStep };

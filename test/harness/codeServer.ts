@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VSCODE_TEST_DIR } from './paths';
 import { MARKER_VARIABLE, killTree, killTreeNow, newMarker, onHarnessExit } from './processGroup';
+import { installVsix } from './installedExtension';
 import { provideSystemTools } from './systemTools';
 
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -377,6 +378,8 @@ export interface StartOptions {
   log?: Log;
   /** Keep the scratch folder (user data, logs) after dispose; also with env KDUDA_KEEP_SCRATCH=1. */
   keepScratch?: boolean;
+  /** .vsix files installed (`--install-extension`, with `env`) into the fresh extensions folder before the server starts. */
+  installExtensions?: string[];
 }
 
 export interface WorkbenchUrlOptions {
@@ -529,6 +532,14 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(harnessUserSettings(trust, options.settings), null, 2)}\n`);
   const logFile = path.join(scratchDir, 'code-server.log');
   const keepScratch = options.keepScratch || process.env.KDUDA_KEEP_SCRATCH === '1';
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...cleanEnv(process.env),
+    XDG_CONFIG_HOME: path.join(xdg, 'config'),
+    XDG_DATA_HOME: path.join(xdg, 'data'),
+    XDG_CACHE_HOME: path.join(xdg, 'cache'),
+    ...options.env,
+  };
+  for (const vsix of options.installExtensions ?? []) log(installVsix(install.entry, vsix, { extensionsDir, userDataDir }, baseEnv));
 
   let attempt = 0;
   for (;;) {
@@ -550,14 +561,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
       ...(trust ? ['--disable-workspace-trust'] : []),
       ...(options.workspace ? [path.resolve(options.workspace)] : []),
     ];
-    const env: NodeJS.ProcessEnv = {
-      ...cleanEnv(process.env),
-      XDG_CONFIG_HOME: path.join(xdg, 'config'),
-      XDG_DATA_HOME: path.join(xdg, 'data'),
-      XDG_CACHE_HOME: path.join(xdg, 'cache'),
-      [MARKER_VARIABLE]: marker,
-      ...options.env,
-    };
+    const env: NodeJS.ProcessEnv = { ...baseEnv, [MARKER_VARIABLE]: marker };
     const logFd = openSync(logFile, 'a');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd], env });
     closeSync(logFd);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ const repo = path.resolve(__dirname, '../../..');
 
 /** The parts of package.json these checks read. */
 interface Manifest {
+  version: string;
   scripts: Record<string, string>;
   contributes: { jsonValidation: { fileMatch: string; url: string }[]; commands: { command: string; category: string }[] };
 }
@@ -25,18 +27,20 @@ async function readManifest(): Promise<Manifest> {
 }
 
 describe('the packaged extension', () => {
-  it('packages into a .vsix offline with the same flags as npm run package', async () => {
+  it("packages the universal .vsix offline with npm run package's script, and it carries no sharp", async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-vsix-'));
     try {
-      const vsix = path.join(out, 'kd-uda-lab.vsix');
       const manifest = await readManifest();
-      const flags = manifest.scripts.package
-        .split('vsce package')[1]
-        .trim()
-        .split(/\s+/)
-        .filter((flag) => !flag.startsWith('dist/') && flag !== '--out');
-      await promisify(execFile)(path.join(repo, 'node_modules', '.bin', 'vsce'), ['package', ...flags, '--out', vsix], { cwd: repo });
+      assert.equal(manifest.scripts.package, 'node scripts/package-vsix.mjs');
+      // The bundles as built for the tests: --no-build packages dist/ as it is.
+      await promisify(execFile)(process.execPath, [path.join(repo, 'scripts', 'package-vsix.mjs'), '--no-build', '--target', 'universal', '--out', out], {
+        cwd: repo,
+      });
+      const vsix = path.join(out, `kd-uda-lab-universal-${manifest.version}.vsix`);
       assert.ok((await stat(vsix)).size > 10_000, 'the .vsix was written');
+      // A zip stores each entry's name uncompressed (local header and central directory).
+      assert.equal((await readFile(vsix)).includes('extension/dist/node_modules/'), false, "the universal .vsix carries no platform's sharp");
+      assert.equal(existsSync(path.join(repo, 'dist', 'node_modules')), false, 'packaging leaves no staged sharp in the checkout');
     } finally {
       await rm(out, { recursive: true, force: true });
     }

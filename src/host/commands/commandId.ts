@@ -18,4 +18,5 @@ export enum CommandId {
   RevealRun = 'kdUda.revealRun',
   RevealRunInOS = 'kdUda.revealRunInOS',
   StartSourceOnlyBaseline = 'kdUda.startSourceOnlyBaseline',
+  InstallNativeBackend = 'kdUda.installNativeBackend',
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findProjectRoot, installContext } from '../installContext';
 import { BackendError, RungFailure } from './backendError';
+import { wasmFix } from './backendHints';
 import { parseBackendChoice } from './backendChoice';
 import { registerTrainingGradients } from './gradients/registerTrainingGradients';
 import { autoLadder, type BackendChoice, type BackendName, type BackendReport, type BackendRequest, type SkippedRung } from './backendTypes';
@@ -108,18 +110,10 @@ async function startWasm(threads: number | undefined): Promise<Started> {
     // Worker threads are the part most likely to be refused (locked-down runtimes): one thread
     // is the same rung, slower, and the user is told.
     if ((threads ?? defaultWasmThreads()) <= 1)
-      throw new RungFailure(
-        'wasm',
-        `tfjs-backend-wasm failed to start: ${(error as Error).message}`,
-        'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js',
-      );
+      throw new RungFailure('wasm', `tfjs-backend-wasm failed to start: ${(error as Error).message}`, wasmFix(installContext(findProjectRoot())));
     warnings.push(`wasm worker threads failed to start (${(error as Error).message}); running on one thread`);
     info = await loadWasmBackend({ threads: 1 }).catch((retry: Error) => {
-      throw new RungFailure(
-        'wasm',
-        `tfjs-backend-wasm failed to start: ${retry.message}`,
-        'reinstall @tensorflow/tfjs-backend-wasm; rebuild with `node esbuild.mjs` so the .wasm files sit next to dist/trainer.js',
-      );
+      throw new RungFailure('wasm', `tfjs-backend-wasm failed to start: ${retry.message}`, wasmFix(installContext(findProjectRoot())));
     });
   }
   const wanted = threads ?? defaultWasmThreads();

@@ -2,15 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { findProjectRoot, installContext } from '../installContext';
 import { RungFailure } from './backendError';
+import { nativeFix, type NativeProblem } from './backendHints';
+import { nativeCacheFolder } from './nativeCacheFolder';
+import { nativePackages, type NativeRung } from './nativePackages';
 import { registerNativeKernels } from './nativeKernels/registerNativeKernels';
 
-export type NativeRung = 'tensorflow-gpu' | 'tensorflow';
-
-export const nativePackages: Record<NativeRung, string> = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
-};
+export { nativePackages, type NativeRung } from './nativePackages';
+export { findProjectRoot } from '../installContext';
 
 export interface NativeBackendInfo {
   package: string;
@@ -32,28 +32,17 @@ function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
 }
 
-/** The extension's (or checkout's) root: the nearest folder up whose package.json is ours. */
-export function findProjectRoot(start = __dirname): string | undefined {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    try {
-      if (readManifest(dir).name === 'kd-uda-lab') return dir;
-    } catch {
-      // no package.json here, keep walking up
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
 /**
  * Folders whose node_modules may hold a native package: KDUDA_NATIVE_DIR when set (where
- * `npm run setup:native -- --out DIR` built it), else .native/ in the project (its default).
+ * `npm run setup:native -- --out DIR` built it), else .native/ in the project (its default), then
+ * `native/` in the user's cache folder (where the installed extension's palette command puts it).
  * Ordinary resolution from the trainer (a user's own `npm install @tensorflow/tfjs-node`, or
  * NODE_PATH) is tried after these.
  */
 export function nativeSearchFolders(): string[] {
   if (process.env.KDUDA_NATIVE_DIR) return [path.resolve(process.env.KDUDA_NATIVE_DIR)];
   const root = findProjectRoot();
-  return root ? [path.join(root, '.native')] : [];
+  return [...(root ? [path.join(root, '.native')] : []), nativeCacheFolder()];
 }
 
 /**
@@ -87,13 +76,6 @@ export function locateNativePackage(packageName: string): string | undefined {
   }
 }
 
-const installFix: Record<NativeRung, string> = {
-  'tensorflow-gpu':
-    'needs an NVIDIA GPU with CUDA. Online: `npm install @tensorflow/tfjs-node-gpu@<tfjs version>` (downloads libtensorflow 2.9.1 for CUDA 11.2 + cuDNN 8.1). Offline, from a GPU libtensorflow tarball or TensorFlow wheel you have: `npm run setup:native -- --gpu --libtensorflow <tar.gz>` (or `--wheel <whl>`)',
-  tensorflow:
-    'build it against a TensorFlow you have: `npm run setup:native -- --wheel <tensorflow-cpu .whl>` or `--libtensorflow <libtensorflow .tar.gz>`; or, where Google storage is reachable, `npm install @tensorflow/tfjs-node@<tfjs version>`',
-};
-
 /**
  * tfjs-node finds its binding with node-pre-gyp, which parses process.argv as its own command
  * line: the trainer's `--dir X` read as node-pre-gyp's `--directory X` sent it looking for the
@@ -117,10 +99,15 @@ function withoutCommandLine<T>(load: () => T): T {
  */
 export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBackendInfo> {
   const packageName = nativePackages[rung];
-  const fix = installFix[rung].replace('<tfjs version>', tf.version_core);
+  const context = installContext(findProjectRoot());
+  const fix = (problem: NativeProblem) => nativeFix(rung, problem, context, tf.version_core);
   const packageDir = locateNativePackage(packageName);
   if (!packageDir) {
-    throw new RungFailure(rung, `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`, fix);
+    throw new RungFailure(
+      rung,
+      `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`,
+      fix({ kind: 'missing' }),
+    );
   }
   const manifestVersion = readManifest(packageDir).version;
   const version = typeof manifestVersion === 'string' ? manifestVersion : 'unknown';
@@ -128,7 +115,7 @@ export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBack
     throw new RungFailure(
       rung,
       `${packageName} ${version} does not match tfjs-core ${tf.version_core} (both share one engine and kernel registry)`,
-      `install ${packageName}@${tf.version_core} (\`npm run setup:native -- --force ...\` rebuilds the matching version)`,
+      fix({ kind: 'version-mismatch', found: version }),
     );
   }
   const alreadyActive = tf.findBackend('tensorflow');
@@ -145,13 +132,7 @@ export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBack
     );
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new RungFailure(
-      rung,
-      `${packageName} ${version} failed to load: ${message}`,
-      rung === 'tensorflow-gpu'
-        ? 'the CUDA/cuDNN libraries libtensorflow needs must be on LD_LIBRARY_PATH (CUDA 11.2 + cuDNN 8.1 for the downloaded 2.9.1); or rebuild with `npm run setup:native -- --gpu --force ...`'
-        : 'rebuild it: `npm run setup:native -- --force --wheel <whl>` (or `--libtensorflow <tar.gz>`)',
-    );
+    throw new RungFailure(rung, `${packageName} ${version} failed to load: ${message}`, fix({ kind: 'load-failed' }));
   }
   if (!alreadyActive && !tf.findBackend('tensorflow')) {
     throw new RungFailure(rung, `${packageName} loaded but registered no 'tensorflow' backend`, 'reinstall the package');

@@ -54,6 +54,17 @@ function findInstalled(name: string, cacheFolder: string): FoundPackage | undefi
   return undefined;
 }
 
+/** npm itself could not be run (not installed, not on the PATH): the caller words what to do instead. */
+export class NpmUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly installFolder: string,
+  ) {
+    super(message);
+    this.name = 'NpmUnavailableError';
+  }
+}
+
 function npmCommand(): string {
   return process.platform === 'win32' ? 'npm.cmd' : 'npm';
 }
@@ -72,8 +83,9 @@ async function npmInstall(spec: NpmPackageSpec, cacheFolder: string): Promise<vo
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.on('error', (error) =>
       reject(
-        new Error(
+        new NpmUnavailableError(
           `Cannot run npm to install ${spec.name}@${spec.version} into ${prefix}: ${error.message}. Install Node.js with npm, or install the package there by hand.`,
+          prefix,
         ),
       ),
     );
