@@ -22,6 +22,7 @@ interface ExperimentSummary {
   model?: string;
   /** Which images each domain is scored on: layout, input, split, and the seed where it draws the split. */
   evaluation: string;
+  seed: unknown;
 }
 
 const BASELINE_METHODS: Record<string, string> = { 'source-only': 'source only', dann: 'adapted directly (DANN)' };
@@ -52,29 +53,38 @@ async function readSummary(runDir: string): Promise<ExperimentSummary | undefine
     method: method.name,
     model: method.model,
     evaluation,
+    seed: experiment.seed,
   };
 }
 
-/** Same data, source and set of targets, scored on the same images: the numbers are comparable. */
-function sameProblem(a: ExperimentSummary, b: ExperimentSummary): boolean {
-  return (
-    a.root === b.root &&
-    a.source === b.source &&
-    a.evaluation === b.evaluation &&
-    a.targets.size === b.targets.size &&
-    [...a.targets].every((target) => b.targets.has(target))
-  );
+/**
+ * Same data and source, scored on the same images, with the targets the judged run reports. A
+ * source-only run trains on the source alone, so one that scored more targets is still the judged
+ * run's lower bound on its targets; a DANN run's targets shape its training, so they must be the same set.
+ */
+function sameProblem(judged: ExperimentSummary, baseline: ExperimentSummary): boolean {
+  const coversTargets = [...judged.targets].every((target) => baseline.targets.has(target));
+  const sameTargets = baseline.method === 'source-only' || judged.targets.size === baseline.targets.size;
+  return judged.root === baseline.root && judged.source === baseline.source && judged.evaluation === baseline.evaluation && coversTargets && sameTargets;
+}
+
+/** The baseline's model on the judged run's targets only, its mean taken over those. */
+function onTargets(model: ModelHeadline, targets: ReadonlySet<string>): ModelHeadline {
+  const kept = model.targets.filter((target) => targets.has(target.domain));
+  if (kept.length === model.targets.length) return model;
+  return { ...model, targets: kept, meanTarget: kept.reduce((sum, target) => sum + target.accuracy, 0) / kept.length };
 }
 
 /**
  * The baselines in the same runs folder for a run: the newest finished source-only and DANN run of
- * each architecture role on the same data, source and targets, scored on the same test images
- * (read from each run's experiment.json). Runs of the same kind as the one judged, and unreadable ones, are left out.
+ * each architecture role on the same data, source and targets (see sameProblem), scored on the
+ * same test images (read from each run's experiment.json), preferring one trained with the judged
+ * run's seed. Runs of the same kind as the one judged, and unreadable ones, are left out.
  */
 export async function findBaselines(runDir: string, runsDir: string): Promise<BaselineModel[]> {
   const judged = await readSummary(runDir);
   if (!judged) return [];
-  const chosen = new Map<string, BaselineModel>();
+  const chosen = new Map<string, BaselineModel & { sameSeed: boolean }>();
   for (const run of await listRuns(runsDir)) {
     if (run.state !== 'done' || path.resolve(run.dir) === path.resolve(runDir)) continue;
     const summary = await readSummary(run.dir);
@@ -82,14 +92,16 @@ export async function findBaselines(runDir: string, runsDir: string): Promise<Ba
     const role = summary.model ?? 'student';
     if (summary.method === judged.method && role === (judged.model ?? 'student')) continue;
     const label = `${role}, ${BASELINE_METHODS[summary.method]}`;
-    // listRuns is newest first: the first run of a kind is the newest.
-    if (chosen.has(label)) continue;
+    // listRuns is newest first: the newest run of a kind, unless an older one shares the judged run's seed.
+    const sameSeed = summary.seed === judged.seed;
+    const held = chosen.get(label);
+    if (held && (held.sameSeed || !sameSeed)) continue;
     const results = await readRunResults(run.dir);
     if (results.kind !== 'results') continue;
     const model = results.models.find((candidate) => candidate.role === role);
-    if (model) chosen.set(label, { label, runId: run.runId, method: summary.method, model });
+    if (model) chosen.set(label, { label, runId: run.runId, method: summary.method, model: onTargets(model, judged.targets), sameSeed });
   }
-  return [...chosen.values()];
+  return [...chosen.values()].map(({ sameSeed: _sameSeed, ...baseline }) => baseline);
 }
 
 /**

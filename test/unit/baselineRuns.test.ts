@@ -54,7 +54,7 @@ describe('findBaselines', () => {
     });
   }
 
-  it('finds the newest finished source-only and DANN runs on the same data, source and targets', async () => {
+  it('finds the newest finished source-only and DANN runs on the same data, source and targets, a run of the same seed first', async () => {
     await run({ id: '20261101-100000-so-old', method: 'source-only', studentMean: 0.3 });
     await run({ id: '20261102-100000-so-new', method: 'source-only', studentMean: 0.42 });
     await run({ id: '20261102-110000-dann', method: 'dann', targets: ['usps', 'svhn'], studentMean: 0.39 });
@@ -72,7 +72,7 @@ describe('findBaselines', () => {
     assert.deepEqual(baselines.map((baseline) => [baseline.label, baseline.runId, baseline.model.meanTarget]).sort(), [
       ['student, adapted directly (DANN)', '20261102-110000-dann', 0.39],
       ['student, source only', '20261102-100000-so-new', 0.42],
-      ['teacher, adapted directly (DANN)', '20261103-160000-other-seed-same-folders', 0.47],
+      ['teacher, adapted directly (DANN)', '20261102-120000-dann-teacher', 0.45],
     ]);
     assert.deepEqual(
       baselines.find((baseline) => baseline.runId === '20261102-110000-dann')!.model.targets.map((target) => target.domain),
@@ -93,6 +93,38 @@ describe('findBaselines', () => {
       assert.deepEqual(
         (await findBaselines(judged, runsDir)).map((baseline) => baseline.runId),
         ['20261101-120000-seed0'],
+      );
+    } finally {
+      runsDir = before;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a source-only run that scored more targets as the lower bound on the judged targets, never such a DANN run', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-baselines-superset-'));
+    const before = runsDir;
+    runsDir = dir;
+    try {
+      const three = ['svhn', 'usps', 'mnistm'];
+      await writeRunFolder(path.join(runsDir, '20261101-100000-so-three'), {
+        'experiment.json': {
+          data: { root: '/data/digits', source: 'mnist', targets: three, imageSize: 28, channels: 3, layout: 'auto', split: { kind: 'folders' } },
+          method: { name: 'source-only' },
+          seed: 0,
+        },
+        'status.json': { version: 1, state: 'done' },
+        'results.json': runResults({
+          targets: three,
+          headline: { epoch: 10, accuracy: { student: { svhn: 0.2, usps: 0.6, mnistm: 0.4 } }, meanTarget: { student: 0.4 } },
+          costs: { student: modelCost(62006, 651720) },
+        }),
+      });
+      await run({ id: '20261101-110000-dann-three', method: 'dann', targets: three });
+      const judged = await run({ id: '20261102-100000-kd-stda-usps', method: 'kd-stda', targets: ['usps'] });
+      const baselines = await findBaselines(judged, runsDir);
+      assert.deepEqual(
+        baselines.map((baseline) => [baseline.runId, baseline.model.targets.map((target) => target.domain), baseline.model.meanTarget]),
+        [['20261101-100000-so-three', ['usps'], 0.6]],
       );
     } finally {
       runsDir = before;
