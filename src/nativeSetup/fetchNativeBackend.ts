@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { nativePackages, type NativeRung } from '../trainer/backends/nativePackages';
+import { nativePackages, type NativeRung } from './nativePackages';
 
 /**
  * Fetches @tensorflow/tfjs-node(-gpu) into `<folder>/node_modules` with npm: the package tree

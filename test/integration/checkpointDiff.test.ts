@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { readMetaJson } from '../../src/runFolder/readRunFiles';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
+import { trainFromTerminal } from './trainFromTerminal';
 import { errorNotifications } from './errorNotifications';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
@@ -25,18 +25,8 @@ async function trainTinyRun(root: string): Promise<string> {
     'tiny',
     tinyExperiment({ name: 'tiny', data: { root: 'data', source: 'src', targets: ['tgt'], split: { kind: 'all' } } }),
   );
-  const trainer = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'trainer.js');
   const runsDir = path.join(root, 'runs');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kd-uda train exited with ${code}: ${output}`))));
-  });
+  await trainFromTerminal(file, runsDir);
   return path.join(runsDir, (await readdir(runsDir))[0]);
 }
 

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import type { RunNode } from '../../src/host/runsView/runsTreeProvider';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
+import { trainFromTerminal } from './trainFromTerminal';
 import { labelText } from './treeItemText';
 
 const EXTENSION_ID = 'kd-uda-lab.kd-uda-lab';
@@ -26,18 +26,8 @@ async function trainThreeEpochs(root: string, runsDir: string): Promise<string> 
     'history',
     tinyExperiment({ name: 'history', data: { root: 'data', source: 'src', targets: ['tgt'], split: { kind: 'all' } }, epochs: EPOCHS }),
   );
-  const trainer = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'trainer.js');
   const before = new Set(await readdir(runsDir).catch(() => []));
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [trainer, 'train', file, '--runs-dir', runsDir], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kd-uda train exited with ${code}: ${output}`))));
-  });
+  await trainFromTerminal(file, runsDir);
   const made = (await readdir(runsDir)).filter((name) => !before.has(name));
   assert.equal(made.length, 1);
   return path.join(runsDir, made[0]);

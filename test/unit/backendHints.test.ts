@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { INSTALL_NATIVE_COMMAND, nativeFix, wasmFix, type NativeProblem } from '../../src/trainer/backends/backendHints';
-import type { NativeRung } from '../../src/trainer/backends/nativePackages';
+import type { NativeRung } from '../../src/nativeSetup/nativePackages';
 import { sharpUnavailableMessage } from '../../src/trainer/data/sharpUnavailable';
 import { findProjectRoot, installContext } from '../../src/trainer/installContext';
 

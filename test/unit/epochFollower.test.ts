@@ -9,7 +9,7 @@ import { epochSummary } from '../../src/runFolder/epochSummary';
 import type { EpochEvent, RunEvent, StartEvent } from '../../src/runFolder/runEvents';
 import { TrainingProgressTracker } from '../../src/runComparison/trainingProgress';
 import { parseRunFolderAnnouncement, type RunFolderAnnouncement } from '../../src/runFolder/runFolderAnnouncement';
-import { epochEvent, eventLines, stepEvent } from '../fixtures/runFolderFiles';
+import { epochEvent, eventLines, startEvent, stepEvent } from '../fixtures/runFolderFiles';
 import { createImageTree } from '../fixtures/imageTree';
 
 // How a launcher follows a run without reading its log: the trainer announces its run folder over
@@ -26,25 +26,7 @@ async function eventually<T>(what: string, check: () => T | undefined, ms = 60_0
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const start = (kind: StartEvent['kind'], pid: number, t = '2026-12-01T10:00:00.000Z'): StartEvent => ({
-  t,
-  kind,
-  pid,
-  backend: {
-    requested: 'wasm',
-    name: 'wasm',
-    tfjsBackend: 'wasm',
-    package: 'p',
-    version: '1',
-    library: 'l',
-    threads: 1,
-    simd: false,
-    gpu: false,
-    skipped: [],
-    warnings: [],
-    startupMs: 1,
-  },
-});
+const start = (kind: StartEvent['kind'], pid: number, t = '2026-12-01T10:00:00.000Z'): StartEvent => startEvent(t, kind, pid);
 
 describe('following a run by its folder', () => {
   let root: string;

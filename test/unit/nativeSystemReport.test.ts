@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeSystem, nativeVerdict } from '../../src/nativeSetup/describeSystem';
 import { detectSystem, findLibraries, parseCpuFlags, parseLdconfig, parseNvidiaSmi, type SystemReport } from '../../src/nativeSetup/detectSystem';
 import { fetchNativeBackend, googleStorageUrls, NativeFetchError } from '../../src/nativeSetup/fetchNativeBackend';
-import { TFJS_VERSION } from '../../src/trainer/backends/nativePackages';
+import { TFJS_VERSION } from '../../src/nativeSetup/nativePackages';
 
 // Captured from real machines: nvidia-smi 550 on an H100 (CUDA 12.4 driver), Debian's ldconfig.
 const NVIDIA_QUERY = 'NVIDIA H100 80GB HBM3, 550.54.15\n';

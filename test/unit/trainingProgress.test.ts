@@ -7,7 +7,7 @@ import { latestSessionProgress } from '../../src/runComparison/sessionProgress';
 import { TrainingProgressTracker, type TrainingProgress } from '../../src/runComparison/trainingProgress';
 import { formatDuration, progressDetail, progressLine } from '../../src/runComparison/trainingProgressText';
 import { parseResultsProgressMessage } from '../../src/protocol/resultsMessages';
-import { epochEvent, eventLines } from '../fixtures/runFolderFiles';
+import { epochEvent, eventLines, startEvent } from '../fixtures/runFolderFiles';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
@@ -24,25 +24,7 @@ function step(
   return { t: at(seconds), kind: 'step', epoch, step: n, steps, ...(epochs === null ? {} : { epochs }), losses };
 }
 
-const startEvent = (seconds: number, kind: 'start' | 'resume' = 'start'): RunEvent => ({
-  t: at(seconds),
-  kind,
-  pid: 1,
-  backend: {
-    requested: 'wasm',
-    name: 'wasm',
-    tfjsBackend: 'wasm',
-    package: 'p',
-    version: '1',
-    library: 'l',
-    threads: 1,
-    simd: false,
-    gpu: false,
-    skipped: [],
-    warnings: [],
-    startupMs: 1,
-  },
-});
+const sessionStart = (seconds: number, kind: 'start' | 'resume' = 'start'): RunEvent => startEvent(at(seconds), kind);
 
 function tracked(events: RunEvent[], nowSeconds: number): TrainingProgress | undefined {
   const tracker = new TrainingProgressTracker();
@@ -52,9 +34,9 @@ function tracked(events: RunEvent[], nowSeconds: number): TrainingProgress | und
 
 describe('training progress from step events', () => {
   it('says nothing before the first step, then where the epoch stands and no ETA until three step-to-step times are known', () => {
-    assert.equal(tracked([startEvent(0)], 5), undefined);
+    assert.equal(tracked([sessionStart(0)], 5), undefined);
     // The first step comes 10 s after the start (kernels compile): not a step's time.
-    const early = tracked([startEvent(0), step(10, 1, 1, 10), step(12, 1, 2, 10), step(14, 1, 3, 10)], 14);
+    const early = tracked([sessionStart(0), step(10, 1, 1, 10), step(12, 1, 2, 10), step(14, 1, 3, 10)], 14);
     assert.ok(early);
     assert.equal(early.step, 3);
     assert.equal(early.steps, 10);
@@ -63,7 +45,7 @@ describe('training progress from step events', () => {
     assert.equal(early.secondsPerStep, undefined, 'two times are too few');
     assert.equal(early.runEtaSeconds, undefined);
     assert.equal(progressLine(early), 'ep 1/3 · step 3/10 · loss 1.00');
-    const timed = tracked([startEvent(0), step(10, 1, 1, 10), step(12, 1, 2, 10), step(14, 1, 3, 10), step(16, 1, 4, 10)], 16);
+    const timed = tracked([sessionStart(0), step(10, 1, 1, 10), step(12, 1, 2, 10), step(14, 1, 3, 10), step(16, 1, 4, 10)], 16);
     assert.equal(timed!.secondsPerStep, 2);
     // 6 steps of 2 s left in this epoch, 2 epochs of 10 steps after it; no evaluation timed yet.
     assert.equal(timed!.epochEtaSeconds, 12);
@@ -73,7 +55,7 @@ describe('training progress from step events', () => {
   });
 
   it('counts the ETA down between events and times the evaluation from the epoch’s last step to its epoch event', () => {
-    const events: RunEvent[] = [startEvent(0)];
+    const events: RunEvent[] = [sessionStart(0)];
     for (let n = 1; n <= 4; n++) events.push(step(n, 1, n, 4, { 'student.ce': n, 'student.dann': 0.5 }));
     assert.equal(tracked(events, 4)!.phase, 'evaluating');
     assert.equal(tracked(events, 4)!.epochEtaSeconds, undefined, 'an evaluation never timed has no end to count to');
@@ -102,7 +84,7 @@ describe('training progress from step events', () => {
   });
 
   it('means the running loss over the last 20 steps only', () => {
-    const events: RunEvent[] = [startEvent(0)];
+    const events: RunEvent[] = [sessionStart(0)];
     for (let n = 1; n <= 30; n++) events.push(step(n, 1, n, 100, { 'student.ce': n <= 10 ? 100 : 1 }));
     const progress = tracked(events, 30)!;
     assert.equal(progress.runningLoss!.steps, 20);
@@ -110,21 +92,21 @@ describe('training progress from step events', () => {
   });
 
   it('forgets an earlier session at a resume, and says nothing once the run has ended', () => {
-    const events: RunEvent[] = [startEvent(0)];
+    const events: RunEvent[] = [sessionStart(0)];
     for (let n = 1; n <= 5; n++) events.push(step(n, 1, n, 10, { 'student.ce': 9 }));
-    events.push(startEvent(100, 'resume'), step(120, 1, 6, 10, { 'student.ce': 1 }));
+    events.push(sessionStart(100, 'resume'), step(120, 1, 6, 10, { 'student.ce': 1 }));
     const resumed = latestSessionProgress(events, T0 + 120_000)!;
     assert.equal(resumed.step, 6);
     assert.equal(resumed.runningLoss!.total, 1, 'the earlier session’s losses are not this one’s');
     assert.equal(resumed.secondsPerStep, undefined, 'nor are its times');
     assert.equal(latestSessionProgress([...events, { t: at(130), kind: 'error', message: 'x' }], T0 + 130_000), undefined);
-    const last: RunEvent[] = [startEvent(0), step(1, 3, 4, 4), { ...epochEvent(3, 3), t: at(2) }];
+    const last: RunEvent[] = [sessionStart(0), step(1, 3, 4, 4), { ...epochEvent(3, 3), t: at(2) }];
     assert.equal(latestSessionProgress(last, T0 + 2000)!.phase, 'finishing');
     assert.equal(progressLine(latestSessionProgress(last, T0 + 2000)!), 'ep 3/3 · writing results · loss 1.00');
   });
 
   it('reads a run folder written before steps carried the epoch count: the epochs come from the first epoch event', () => {
-    const old = parseEvents(eventLines([startEvent(0), step(1, 1, 1, 2, {}, null), step(2, 1, 2, 2, {}, null)]));
+    const old = parseEvents(eventLines([sessionStart(0), step(1, 1, 1, 2, {}, null), step(2, 1, 2, 2, {}, null)]));
     assert.deepEqual(old.badLines, []);
     const before = latestSessionProgress(old.events, T0 + 2000)!;
     assert.equal(before.epochs, undefined);
@@ -170,7 +152,7 @@ describe('pacing progress lines in a run’s output', () => {
 
 describe('the results panel’s progress message', () => {
   it('accepts a progress or null, and names the field that does not fit', () => {
-    const progress = tracked([startEvent(0), step(1, 1, 1, 10)], 1)!;
+    const progress = tracked([sessionStart(0), step(1, 1, 1, 10)], 1)!;
     assert.deepEqual(parseResultsProgressMessage({ type: 'progress', running: true, progress }).progress, progress);
     assert.equal(parseResultsProgressMessage({ type: 'progress', running: false, progress: null }).progress, null);
     assert.throws(

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { describeSystem, nativeVerdict } from '../../nativeSetup/describeSystem';
 import { detectSystem, type SystemReport } from '../../nativeSetup/detectSystem';
 import { fetchNativeBackend } from '../../nativeSetup/fetchNativeBackend';
-import { nativeCacheFolder } from '../../trainer/backends/nativeCacheFolder';
-import { nativePackages, TFJS_VERSION, type NativeRung } from '../../trainer/backends/nativePackages';
+import { nativeCacheFolder } from '../../nativeSetup/nativeCacheFolder';
+import { nativePackages, TFJS_VERSION, type NativeRung } from '../../nativeSetup/nativePackages';
 
 /** Arguments for a programmatic call (tests); the palette asks which build instead. `detectOnly` reports and fetches nothing. */
 export interface InstallNativeOptions {

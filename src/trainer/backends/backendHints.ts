@@ -1,5 +1,5 @@
 import type { InstallContext } from '../installContext';
-import { nativePackages, type NativeRung } from './nativePackages';
+import { nativePackages, type NativeRung } from '../../nativeSetup/nativePackages';
 
 /** The palette command that fetches a native backend in an installed extension (src/host/commands/installNativeBackend.ts). */
 export const INSTALL_NATIVE_COMMAND = 'KD-UDA: Install Native TensorFlow Backend';

@@ -5,11 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findProjectRoot, installContext } from '../installContext';
 import { RungFailure } from './backendError';
 import { nativeFix, type NativeProblem } from './backendHints';
-import { nativeCacheFolder } from './nativeCacheFolder';
-import { nativePackages, type NativeRung } from './nativePackages';
+import { nativeCacheFolder } from '../../nativeSetup/nativeCacheFolder';
+import { nativePackages, type NativeRung } from '../../nativeSetup/nativePackages';
 import { registerNativeKernels } from './nativeKernels/registerNativeKernels';
 
-export { nativePackages, type NativeRung } from './nativePackages';
+export { nativePackages, type NativeRung } from '../../nativeSetup/nativePackages';
 export { findProjectRoot } from '../installContext';
 
 export interface NativeBackendInfo {

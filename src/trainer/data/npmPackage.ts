@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -23,13 +22,6 @@ export interface FoundPackage {
   /** The package's folder (holding its package.json). */
   directory: string;
   licence: string;
-}
-
-/** Where KD-UDA Lab keeps downloads: `$XDG_CACHE_HOME/kd-uda-lab`, `~/.cache/kd-uda-lab`, or LOCALAPPDATA on Windows. */
-export function defaultCacheFolder(): string {
-  if (process.platform === 'win32' && process.env.LOCALAPPDATA) return path.join(process.env.LOCALAPPDATA, 'kd-uda-lab', 'cache');
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'kd-uda-lab');
 }
 
 function installFolder(cacheFolder: string): string {

@@ -1,6 +1,7 @@
 import type sharpFunction from 'sharp';
 import { findProjectRoot, installContext } from '../installContext';
-import { defaultCacheFolder, ensureNpmPackage, NpmUnavailableError, requireFound } from './npmPackage';
+import { defaultCacheFolder } from '../../util/userCacheFolder';
+import { ensureNpmPackage, NpmUnavailableError, requireFound } from './npmPackage';
 import { sharpUnavailableMessage } from './sharpUnavailable';
 
 export type Sharp = typeof sharpFunction;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { defaultCacheFolder } from '../data/npmPackage';
+import { defaultCacheFolder } from '../../util/userCacheFolder';
 import { loadSharp, type Sharp } from '../data/sharpModule';
 import { loadCanvas } from './canvasModule';
 import { fetchDebianPackages, hasDebianTools, type DebianPackage, type DebianRequest } from './debianPackages';

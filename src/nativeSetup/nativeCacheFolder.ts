@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defaultCacheFolder } from '../data/npmPackage';
+import { defaultCacheFolder } from '../util/userCacheFolder';
 
 /**
  * Where the installed extension's palette command puts the native packages, `<cache folder>/native`
