@@ -8,16 +8,21 @@ import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 import { notifications } from './errorNotifications';
 
+/** Diagnostics that follow a rescan wait for the watcher's debounce and the scan: on a loaded CI machine that once took over 15 s. */
 function diagnosticsFor(uri: vscode.Uri, predicate: (diagnostics: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  return poll('the KD-UDA diagnostics expected', () => {
-    const diagnostics = vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'KD-UDA');
-    if (predicate(diagnostics)) return diagnostics;
-    throw new Error(`KD-UDA diagnostics: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
-  });
+  return poll(
+    'the KD-UDA diagnostics expected',
+    () => {
+      const diagnostics = vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'KD-UDA');
+      if (predicate(diagnostics)) return diagnostics;
+      throw new Error(`KD-UDA diagnostics: ${JSON.stringify(diagnostics.map((d) => d.message))}`);
+    },
+    60_000,
+  );
 }
 
 describe('Experiment file diagnostics', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it('flags relations between fields in the Problems panel and clears them once fixed', async () => {
     const extension = vscode.extensions.getExtension('kd-uda-lab.kd-uda-lab');
