@@ -57,6 +57,11 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     debounceMs,
     (root) => void store.rescan(root),
     (message) => output.warn(message),
+    // With ignoreInitial, chokidar reports nothing that appeared while it read the tree; a scan
+    // made before then would keep missing it (seen in CI: a domain created just after its root was listed).
+    (root) => {
+      if (store.get(root)) void store.rescan(root);
+    },
   );
   const scans = new ExperimentDataScans(store);
   const activeRuns = new ActiveRuns();

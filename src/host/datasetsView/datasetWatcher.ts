@@ -19,6 +19,8 @@ export class DatasetWatcher implements vscode.Disposable {
     debounceMs: number,
     onSettled: (root: string) => void,
     private readonly log: (message: string) => void,
+    /** Called once a root's watcher has read the tree: changes from then on are seen. */
+    private readonly onWatching: (root: string) => void,
   ) {
     this.debouncer = new KeyedDebouncer(debounceMs, onSettled);
   }
@@ -44,6 +46,7 @@ export class DatasetWatcher implements vscode.Disposable {
       watcher.on('change', (file) => {
         if (!IMAGE_FILE.test(file)) changed();
       });
+      watcher.on('ready', () => this.onWatching(root));
       watcher.on('error', (error) => this.log(`Watching ${root} failed: ${error instanceof Error ? error.message : String(error)}`));
       this.watchers.set(root, watcher);
     }
