@@ -14,6 +14,7 @@ import { keepsAsSnapshot } from './checkpointRetention';
 const OPTIMIZER_JSON = 'optimizer.json';
 const OPTIMIZER_BIN = 'optimizer.bin';
 const DISCRIMINATOR = 'discriminator';
+const EXTRAS = 'extras';
 
 export class CheckpointWriteError extends Error {}
 
@@ -47,11 +48,11 @@ async function fileBytes(...files: string[]): Promise<number> {
 
 /**
  * A replaced set kept as an epoch snapshot: only what comparing and evaluating it read (model.json,
- * weights.bin, meta.json). Its optimiser state and discriminator served resuming from it, which
+ * weights.bin, meta.json). Its optimiser state, discriminator and extras served resuming from it, which
  * only the latest set does, and would more than double its size on disk.
  */
 async function keepAsSnapshot(dir: string): Promise<void> {
-  await Promise.all([OPTIMIZER_JSON, OPTIMIZER_BIN, DISCRIMINATOR].map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+  await Promise.all([OPTIMIZER_JSON, OPTIMIZER_BIN, DISCRIMINATOR, EXTRAS].map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
 }
 
 /**
@@ -81,6 +82,7 @@ export async function saveCheckpointSet(
       const dir = path.join(runDir, relative);
       await wholeModel(learner.net, learner.role).save(fileSaveHandler(dir));
       if (learner.discriminator) await learner.discriminator.save(fileSaveHandler(path.join(dir, DISCRIMINATOR)));
+      for (const [name, model] of Object.entries(learner.extras)) await model.save(fileSaveHandler(path.join(dir, EXTRAS, name)));
       const state = await learner.optimizer.getWeights();
       const { data, specs } = await tf.io.encodeWeights(state);
       // The state is the optimiser's own variables plus a fresh scalar for its iteration count.
@@ -136,10 +138,11 @@ export function loadNetWeights(net: SplitClassifier, role: string, dir: string):
   return copyWeights(wholeModel(net, role), path.join(dir, MODEL_JSON));
 }
 
-/** Restores a learner completely (weights, discriminator, optimiser state) for resuming. */
+/** Restores a learner completely (weights, discriminator, extras, optimiser state) for resuming. */
 export async function restoreLearner(learner: Learner, dir: string): Promise<void> {
   await loadNetWeights(learner.net, learner.role, dir);
   if (learner.discriminator) await copyWeights(learner.discriminator, path.join(dir, DISCRIMINATOR, MODEL_JSON));
+  for (const [name, model] of Object.entries(learner.extras)) await copyWeights(model, path.join(dir, EXTRAS, name, MODEL_JSON));
   const specs = JSON.parse(await readFile(path.join(dir, OPTIMIZER_JSON), 'utf8')) as tf.io.WeightsManifestEntry[];
   const bytes = await readFile(path.join(dir, OPTIMIZER_BIN));
   const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);

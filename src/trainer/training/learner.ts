@@ -14,6 +14,12 @@ export interface Learner {
   role: string;
   net: SplitClassifier;
   discriminator?: LayersModel;
+  /**
+   * Other models trained with this learner and saved in its checkpoints, by a file-safe name (say,
+   * the adapters that match its feature maps to a teacher's): restored on resume, never deployed,
+   * so no part of the model's cost.
+   */
+  extras: Record<string, LayersModel>;
   optimizer: tf.Optimizer;
   /** The learning rate before annealing. */
   baseLearningRate: number;
@@ -29,10 +35,11 @@ export function createLearner(
   baseLearningRate: number,
   weightDecay: { net: number; discriminator: number },
   discriminator?: LayersModel,
+  extras: Record<string, LayersModel> = {},
 ): Learner {
-  const decay = [{ variables: trainableVariables(net.trunk, net.head), rate: weightDecay.net }];
+  const decay = [{ variables: trainableVariables(net.trunk, net.head, ...Object.values(extras)), rate: weightDecay.net }];
   if (discriminator) decay.push({ variables: trainableVariables(discriminator), rate: weightDecay.discriminator });
-  return { role, net, discriminator, optimizer, baseLearningRate, decay, variables: decay.flatMap((group) => group.variables) };
+  return { role, net, discriminator, extras, optimizer, baseLearningRate, decay, variables: decay.flatMap((group) => group.variables) };
 }
 
 /** A loss that is not a finite number: training stops and names the term. */
