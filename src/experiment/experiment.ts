@@ -23,6 +23,24 @@ export interface ModelSpec {
   warmStart?: string;
 }
 
+/** A teacher layer and the student layer distilled toward it. */
+export interface FeatureLayerPair {
+  teacher: string;
+  student: string;
+}
+
+/** Distillation from hidden layers, added to the logit KD terms of kd-stda, kd-mtda and mt-mtda. */
+export interface FeatureDistillationSetting {
+  /** Attention transfer (Zagoruyko & Komodakis 2017) or hint regression (FitNets, Romero et al. 2015). */
+  loss: 'attention' | 'hint';
+  /** Filled in by validation when left out: 1000 for attention (the AT paper's beta), 1 for hint. */
+  weight: number;
+  /** `beta`: scaled by the epoch's beta as the logit KD terms are; `constant`: the weight throughout. */
+  schedule: 'beta' | 'constant';
+  /** Left out: the last feature map of each stage (featureMapLayers.ts). */
+  layers?: FeatureLayerPair[];
+}
+
 export interface Experiment {
   version: 1;
   name: string;
@@ -69,6 +87,7 @@ export interface Experiment {
   stepsPerEpoch?: number;
   seed: number;
   backend: BackendName;
+  kd?: { features?: FeatureDistillationSetting };
   /** Which epochs' checkpoints a run keeps besides the latest: every `keepEvery`-th and the last (0: the latest only). */
   checkpoints: { keepEvery: number };
 }

@@ -42,3 +42,17 @@ export function assertClose(
     assert.ok(Math.abs(value - want[i]) <= allowed, `${where}: ${value} is not within ${allowed} of ${want[i]}`);
   });
 }
+
+/**
+ * The gradient of `loss` at `values` by central differences, `step` either side of each element:
+ * what an analytic gradient is checked against.
+ */
+export function centralDifferenceGradient(loss: (values: Float32Array) => number, values: Float32Array, step: number): Float32Array {
+  return values.map((_, i) => {
+    const plus = Float32Array.from(values);
+    const minus = Float32Array.from(values);
+    plus[i] += step;
+    minus[i] -= step;
+    return (loss(plus) - loss(minus)) / (2 * step);
+  });
+}

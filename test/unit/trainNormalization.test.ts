@@ -56,7 +56,7 @@ describe('training-time state that evaluation relies on', () => {
     const context = { experiment: dann, schedule: { beta: 0.1, delta: 1 } };
     let trained: tf.Tensor2D | undefined;
     for (let step = 0; step < 80; step++) {
-      const { outputs } = supervisedAdaptationStep(learner, { source, labels, target }, context, { scale: 1, udaWeight: 1 }, true);
+      const { outputs } = supervisedAdaptationStep(learner, { source, labels, target }, context, { scale: 1, udaWeight: 1 }, { mapsAt: [] });
       tf.dispose(trained);
       trained = tf.concat([outputs!.source, outputs!.target]);
       tf.dispose([outputs!.source, outputs!.target]);

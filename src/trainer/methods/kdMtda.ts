@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Method, MethodSetup } from './method';
 import { newLearner } from './method';
-import { teacherThenStudent } from './distillFromTeachers';
+import { distillingStudent, teacherThenStudent } from './distillFromTeachers';
 import { blendTargets } from '../training/steps';
 
 /**
@@ -11,14 +11,14 @@ import { blendTargets } from '../training/steps';
 export function createKdMtda(setup: MethodSetup): Method {
   const { experiment } = setup;
   const teacher = newLearner(setup, 'teacher', experiment.teacher, experiment.optimizer.teacherLr, experiment.method.udaLoss === 'dann');
-  const student = newLearner(setup, 'student', experiment.student, experiment.optimizer.studentLr, true);
+  const { student, features } = distillingStudent(setup, teacher);
   return {
     learners: [teacher, student],
     readsTargets: true,
     step: (batch, context) => {
       const target = blendTargets(batch.targets);
       try {
-        return teacherThenStudent(teacher, student, batch, target, context);
+        return teacherThenStudent(teacher, student, batch, target, context, features);
       } finally {
         tf.dispose(target);
       }

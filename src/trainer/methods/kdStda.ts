@@ -1,6 +1,6 @@
 import type { Method, MethodSetup } from './method';
 import { newLearner } from './method';
-import { teacherThenStudent } from './distillFromTeachers';
+import { distillingStudent, teacherThenStudent } from './distillFromTeachers';
 
 /**
  * KD-STDA (Nguyen-Meidine et al., IJCNN 2020): a teacher adapted to the one target and a student
@@ -11,10 +11,10 @@ export function createKdStda(setup: MethodSetup): Method {
   const { experiment } = setup;
   const withDiscriminator = experiment.method.udaLoss === 'dann';
   const teacher = newLearner(setup, 'teacher', experiment.teacher, experiment.optimizer.teacherLr, withDiscriminator);
-  const student = newLearner(setup, 'student', experiment.student, experiment.optimizer.studentLr, true);
+  const { student, features } = distillingStudent(setup, teacher);
   return {
     learners: [teacher, student],
     readsTargets: true,
-    step: (batch, context) => teacherThenStudent(teacher, student, batch, batch.targets[0], context),
+    step: (batch, context) => teacherThenStudent(teacher, student, batch, batch.targets[0], context, features),
   };
 }

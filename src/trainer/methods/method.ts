@@ -1,5 +1,7 @@
 import { resolveDiscriminator } from '../../experiment/discriminatorPresets';
 import type { Experiment, ModelSpec } from '../../experiment/experiment';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { SplitClassifier } from '../models/buildModel';
 import type { SavedBackbone } from '../models/savedBackbone';
 import { buildDiscriminator } from '../training/discriminator';
 import { createLearner, type Learner } from '../training/learner';
@@ -25,8 +27,18 @@ export interface MethodSetup {
   backbones?: ReadonlyMap<ModelSpec, SavedBackbone>;
 }
 
-/** Builds one learner; each gets its own seed so that, say, two teachers do not start identical. */
-export function newLearner(setup: MethodSetup, role: string, spec: ModelSpec, baseLearningRate: number, withDiscriminator: boolean): Learner {
+/**
+ * Builds one learner; each gets its own seed so that, say, two teachers do not start identical.
+ * `extrasFor` builds the other models it trains (see Learner.extras) once its net exists.
+ */
+export function newLearner(
+  setup: MethodSetup,
+  role: string,
+  spec: ModelSpec,
+  baseLearningRate: number,
+  withDiscriminator: boolean,
+  extrasFor?: (net: SplitClassifier, seed: number) => Record<string, LayersModel>,
+): Learner {
   const { experiment } = setup;
   const seed = (experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
   const net = buildNet(spec, setup.shape, seed, setup.backbones?.get(spec));
@@ -35,7 +47,8 @@ export function newLearner(setup: MethodSetup, role: string, spec: ModelSpec, ba
     ? withSeededMathRandom(seed + 1, () => buildDiscriminator(net.adaptationSize, shape, `${role}_discriminator`))
     : undefined;
   const weightDecay = { net: experiment.optimizer.weightDecay, discriminator: shape.weightDecay ?? experiment.optimizer.weightDecay };
-  return createLearner(role, net, createOptimizer(experiment.optimizer, baseLearningRate), baseLearningRate, weightDecay, discriminator);
+  const extras = extrasFor?.(net, seed + 2) ?? {};
+  return createLearner(role, net, createOptimizer(experiment.optimizer, baseLearningRate), baseLearningRate, weightDecay, discriminator, extras);
 }
 
 export function prefixed(role: string, losses: Record<string, number>): Record<string, number> {

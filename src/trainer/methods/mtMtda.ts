@@ -1,6 +1,6 @@
 import type { Method, MethodSetup } from './method';
 import { newLearner } from './method';
-import { teacherThenStudent } from './distillFromTeachers';
+import { distillingStudent, teacherThenStudent } from './distillFromTeachers';
 
 /**
  * MT-MTDA (Nguyen-Meidine et al., WACV 2021): one teacher per target, each adapted to its own
@@ -12,14 +12,14 @@ export function createMtMtda(setup: MethodSetup): Method {
   const { experiment } = setup;
   const withDiscriminator = experiment.method.udaLoss === 'dann';
   const teachers = setup.targets.map((target) => newLearner(setup, `teacher-${target}`, experiment.teacher, experiment.optimizer.teacherLr, withDiscriminator));
-  const student = newLearner(setup, 'student', experiment.student, experiment.optimizer.studentLr, true);
+  const { student, features } = distillingStudent(setup, teachers[0]);
   return {
     learners: [...teachers, student],
     readsTargets: true,
     step: (batch, context) => {
       const losses: Record<string, number> = {};
       teachers.forEach((teacher, i) => {
-        for (const [name, value] of Object.entries(teacherThenStudent(teacher, student, batch, batch.targets[i], context))) {
+        for (const [name, value] of Object.entries(teacherThenStudent(teacher, student, batch, batch.targets[i], context, features))) {
           // The student steps once per target: report its losses per round.
           losses[name.startsWith('student.') ? `${name}@${setup.targets[i]}` : name] = value;
         }

@@ -5,6 +5,8 @@ import { distillationLoss, labelledDistillationLoss } from '../losses/distillati
 import { domainAdversarialLoss, targetAdversarialLoss } from '../losses/domainAdversarial';
 import { reverseGradient } from '../losses/gradientReversal';
 import { multiKernelMmd } from '../losses/mmd';
+import type { FeatureDistillation } from './featureDistillation';
+import { jointFeaturesAndMaps } from './featureTaps';
 import { takeStep, type Learner, type LossTerms } from './learner';
 
 /** One step's images: a labelled source batch and one unlabelled batch per target. */
@@ -29,6 +31,8 @@ export interface StepContext {
 export interface TeacherOutputs {
   source: tf.Tensor2D;
   target: tf.Tensor2D;
+  /** The maps feature distillation reads (source images first, then target), when it is on. */
+  maps?: tf.Tensor4D[];
 }
 
 /**
@@ -74,27 +78,37 @@ export function blendTargets(targets: readonly tf.Tensor4D[]): tf.Tensor4D {
  * Supervised source loss plus, weighted by `udaWeight`, adaptation to one target, all scaled by
  * `scale`: DANN on one model (scale 1, weight 1) and the teacher's step of the KD methods
  * (`(1 - beta) * (CE + gamma * L_uda)`). Returns the losses and, when asked, the teacher's logits
- * for the student.
+ * (and the maps at `keepOutputs.mapsAt`) for the student.
  */
 export function supervisedAdaptationStep(
   learner: Learner,
   batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target?: tf.Tensor4D },
   context: StepContext,
   weights: { scale: number; udaWeight: number },
-  keepOutputs = false,
+  keepOutputs?: { mapsAt: readonly string[] },
 ): { losses: Record<string, number>; outputs?: TeacherOutputs } {
   const { experiment, schedule } = context;
   let outputs: TeacherOutputs | undefined;
   const losses = takeStep(learner, () => {
-    const [sourceFeatures, targetFeatures] = batch.target
-      ? jointFeatures(learner, batch.source, batch.target)
-      : [learner.net.trunk.apply(batch.source, { training: true }) as tf.Tensor2D, undefined];
+    let maps: tf.Tensor4D[] | undefined;
+    let sourceFeatures: tf.Tensor2D;
+    let targetFeatures: tf.Tensor2D | undefined;
+    if (batch.target && keepOutputs?.mapsAt.length) {
+      ({ sourceFeatures, targetFeatures, maps } = jointFeaturesAndMaps(learner.net, batch.source, batch.target, keepOutputs.mapsAt));
+    } else {
+      [sourceFeatures, targetFeatures] = batch.target
+        ? jointFeatures(learner, batch.source, batch.target)
+        : [learner.net.trunk.apply(batch.source, { training: true }) as tf.Tensor2D, undefined];
+    }
     const sourceLogits = learner.net.head.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
     const terms: LossTerms = { ce: tf.mul<tf.Scalar>(crossEntropy(sourceLogits, batch.labels), weights.scale) };
     if (targetFeatures) {
       const uda = adaptationLoss(learner, sourceFeatures, targetFeatures, experiment.method.udaLoss, schedule.delta);
       terms[experiment.method.udaLoss] = tf.mul<tf.Scalar>(uda, weights.scale * weights.udaWeight);
-      if (keepOutputs) outputs = { source: tf.keep(sourceLogits), target: tf.keep(learner.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D) };
+      if (keepOutputs) {
+        const targetLogits = learner.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D;
+        outputs = { source: tf.keep(sourceLogits), target: tf.keep(targetLogits), ...(maps ? { maps: maps.map((map) => tf.keep(map)) } : {}) };
+      }
     }
     return terms;
   });
@@ -104,7 +118,7 @@ export function supervisedAdaptationStep(
 /**
  * The student's step against one teacher (KD-STDA, and each round of MT-MTDA):
  * `beta * (alpha KD(z_t, z_s) + (1 - alpha) CE(z_s, y)  +  KD(z_t, z_s) on the target)`
- * `+ alpha * L_adv(student)`. L_adv is the usual two-domain DANN term on source and target
+ * `+ alpha * L_adv(student)`, plus, with kd.features, the feature term from `features`. L_adv is the usual two-domain DANN term on source and target
  * features, or (`studentAdversarial: "target-only"`) BCE on target samples labelled 0 alone, as
  * the MT-MTDA code has it: a discriminator can satisfy that with its bias, so its gradient carries
  * little alignment. The teacher's logits are constants computed before this step.
@@ -114,11 +128,16 @@ export function distillationStep(
   batch: { source: tf.Tensor4D; labels: tf.Tensor1D; target: tf.Tensor4D },
   teacher: TeacherOutputs,
   context: StepContext,
+  features?: FeatureDistillation,
 ): Record<string, number> {
   const { experiment, schedule } = context;
   const { temperature, alpha, kdDirection } = experiment.method;
   return takeStep(student, () => {
-    const [sourceFeatures, targetFeatures] = jointFeatures(student, batch.source, batch.target);
+    let maps: tf.Tensor4D[] = [];
+    let sourceFeatures: tf.Tensor2D;
+    let targetFeatures: tf.Tensor2D;
+    if (features) ({ sourceFeatures, targetFeatures, maps } = jointFeaturesAndMaps(student.net, batch.source, batch.target, features.studentLayers));
+    else [sourceFeatures, targetFeatures] = jointFeatures(student, batch.source, batch.target);
     const sourceLogits = student.net.head.apply(sourceFeatures, { training: true }) as tf.Tensor2D;
     const targetLogits = student.net.head.apply(targetFeatures, { training: true }) as tf.Tensor2D;
     const terms: LossTerms = {
@@ -130,6 +149,10 @@ export function distillationStep(
         studentAdversarialLoss(student, sourceFeatures, targetFeatures, experiment.method.studentAdversarial, schedule.delta),
         alpha,
       );
+    if (features) {
+      if (!teacher.maps) throw new Error("the teacher's step kept no feature maps for the student's feature distillation");
+      terms[features.term] = features.loss(maps, teacher.maps, schedule.beta);
+    }
     return terms;
   });
 }
