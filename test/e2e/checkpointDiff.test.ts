@@ -16,22 +16,11 @@ import type { Page } from 'playwright-core';
 import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
 import { tinyExperiment } from '../fixtures/experiments';
-import {
-  editorTab,
-  launchBrowser,
-  openWorkbench,
-  pickQuickPickItem,
-  runCommand,
-  screenshot,
-  waitForWorkbench,
-  webviewFrame,
-  type BrowserSession,
-} from '../harness/browser';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { REPO_ROOT } from '../harness/paths';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-checkpoint-diff';
 
@@ -54,49 +43,44 @@ function trainFromTerminal(experiment: string, runsDir: string): Promise<void> {
 }
 
 describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let runDir: string;
 
   before(async () => {
-    workspace = await createTestWorkspace({
-      datasetName: 'shapes',
-      spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
-      experiments: {
-        tiny: tinyExperiment({
-          name: 'tiny',
-          data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
-          student: { architecture: 'lenet5' },
-          epochs: 2,
-          stepsPerEpoch: 6,
-        }),
+    workbench = await openDevWorkbench({
+      workspace: {
+        datasetName: 'shapes',
+        spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
+        experiments: {
+          tiny: tinyExperiment({
+            name: 'tiny',
+            data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
+            student: { architecture: 'lenet5' },
+            epochs: 2,
+            stepsPerEpoch: 6,
+          }),
+        },
+      },
+      prepare: async (workspace) => {
+        const runsDir = path.join(workspace.root, 'runs');
+        await trainFromTerminal(path.join(workspace.root, 'tiny.kdexp.json'), runsDir);
+        runDir = path.join(runsDir, (await readdir(runsDir))[0]);
       },
     });
-    const runsDir = path.join(workspace.root, 'runs');
-    await trainFromTerminal(path.join(workspace.root, 'tiny.kdexp.json'), runsDir);
-    runDir = path.join(runsDir, (await readdir(runsDir))[0]);
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    page = workbench.page;
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   /** Every line the extension host wrote to the "KD-UDA Lab" log channel so far. */
   async function logLines(): Promise<string[]> {
-    const files = (await readdir(path.join(server.userDataDir, 'logs'), { recursive: true })).filter((file) => file.endsWith('KD-UDA Lab.log'));
-    const texts = await Promise.all(files.map((file) => readFile(path.join(server.userDataDir, 'logs', file), 'utf8')));
+    const files = (await readdir(path.join(workbench.server.userDataDir, 'logs'), { recursive: true })).filter((file) => file.endsWith('KD-UDA Lab.log'));
+    const texts = await Promise.all(files.map((file) => readFile(path.join(workbench.server.userDataDir, 'logs', file), 'utf8')));
     return texts.join('\n').split('\n');
   }
 
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
 
   it('compares the student with the teacher from the palette and shows their agreement on the target', async () => {
     await stage('compare', async () => {
@@ -156,7 +140,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
         async () => (await frame.locator('#per-class-table caption').textContent()) === 'Per-class accuracy on source hold-out',
       );
 
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

@@ -20,23 +20,10 @@ import { CATEGORICAL_COLOURS, SCATTER_BOX } from '../../webview-ui/checkpointDif
 import { figuresDiffReport, reportSide } from '../fixtures/checkpointDiffReport';
 import { writeRunFolder } from '../fixtures/experiments';
 import { checkpointMeta } from '../fixtures/runFolderFiles';
-import {
-  editorTab,
-  launchBrowser,
-  openWorkbench,
-  pickQuickPickItem,
-  runCommand,
-  screenshot,
-  waitForWorkbench,
-  webviewFrame,
-  type BrowserSession,
-  type HasAttributes,
-} from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame, type HasAttributes } from '../harness/browser';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-checkpoint-diff-figures';
 const RUN_ID = '20260301-090000-figures';
@@ -61,9 +48,7 @@ function capPoints(d: string): [number, number][] {
 const subpaths = (d: string): number => d.split('M').length - 1;
 
 describe('Checkpoint Diff panel: the Domain gap tab (code-server + Chromium)', { timeout: 400_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let frame: FrameLocator;
   let runDir: string;
@@ -72,12 +57,12 @@ describe('Checkpoint Diff panel: the Domain gap tab (code-server + Chromium)', {
   let reportFile: string;
   let report: CheckpointDiffReport;
 
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
 
   /** Every line the extension host wrote to the "KD-UDA Lab" log channel so far. */
   async function logLines(): Promise<string[]> {
-    const files = (await readdir(path.join(server.userDataDir, 'logs'), { recursive: true })).filter((file) => file.endsWith('KD-UDA Lab.log'));
-    const texts = await Promise.all(files.map((file) => readFile(path.join(server.userDataDir, 'logs', file), 'utf8')));
+    const files = (await readdir(path.join(workbench.server.userDataDir, 'logs'), { recursive: true })).filter((file) => file.endsWith('KD-UDA Lab.log'));
+    const texts = await Promise.all(files.map((file) => readFile(path.join(workbench.server.userDataDir, 'logs', file), 'utf8')));
     return texts.join('\n').split('\n');
   }
 
@@ -109,28 +94,24 @@ describe('Checkpoint Diff panel: the Domain gap tab (code-server + Chromium)', {
   };
 
   before(async () => {
-    workspace = await createTestWorkspace({});
-    runDir = path.join(workspace.root, 'runs', RUN_ID);
-    await writeRunFolder(runDir, { 'status.json': { version: 1, state: 'done', startedAt: '2026-03-01T09:00:00.000Z' } });
-    student = path.join(runDir, 'checkpoints', 'student', 'epoch-1');
-    teacher = path.join(runDir, 'checkpoints', 'teacher', 'epoch-1');
-    await writeCheckpoint(student, 'student');
-    await writeCheckpoint(teacher, 'teacher');
-    reportFile = diffReportFile(runDir, student, teacher);
-    report = figuresDiffReport(reportSide('student', student), reportSide('teacher', teacher));
-    await writeRunFolder(path.dirname(reportFile), { [path.basename(reportFile)]: report });
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    workbench = await openDevWorkbench({
+      prepare: async (workspace) => {
+        runDir = path.join(workspace.root, 'runs', RUN_ID);
+        await writeRunFolder(runDir, { 'status.json': { version: 1, state: 'done', startedAt: '2026-03-01T09:00:00.000Z' } });
+        student = path.join(runDir, 'checkpoints', 'student', 'epoch-1');
+        teacher = path.join(runDir, 'checkpoints', 'teacher', 'epoch-1');
+        await writeCheckpoint(student, 'student');
+        await writeCheckpoint(teacher, 'teacher');
+        reportFile = diffReportFile(runDir, student, teacher);
+        report = figuresDiffReport(reportSide('student', student), reportSide('teacher', teacher));
+        await writeRunFolder(path.dirname(reportFile), { [path.basename(reportFile)]: report });
+      },
+    });
+    page = workbench.page;
     frame = webviewFrame(page);
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('draws every sampled image of each domain in both plots, and the report’s A-distances and CKA', async () => {
     await stage('draw', async () => {
@@ -276,7 +257,7 @@ describe('Checkpoint Diff panel: the Domain gap tab (code-server + Chromium)', {
       await scrollToTop();
       await useTheme(/^Dark (Modern|\+)/, 'vscode-dark');
 
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

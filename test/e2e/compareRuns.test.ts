@@ -11,23 +11,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { writeRunFolder } from '../fixtures/experiments';
-import {
-  editorTab,
-  launchBrowser,
-  openWorkbench,
-  pickQuickPickItem,
-  runCommand,
-  screenshot,
-  waitForWorkbench,
-  webviewFrame,
-  type BrowserSession,
-  type HasAttributes,
-} from '../harness/browser';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame, type HasAttributes } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { epochEvent, eventLines, evalEvent, modelCost, runResults } from '../fixtures/runFolderFiles';
 
 const SHOT = 'e2e-compare-runs';
@@ -87,9 +74,7 @@ function writeRun(runsDir: string, run: RunSpec): Promise<string> {
 }
 
 describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let frame: FrameLocator;
 
@@ -101,7 +86,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       throw new Error(`${error.message}; rows are ${JSON.stringify(await runIds())}, expected ${JSON.stringify(expected)}`);
     });
 
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
   /** The runs whose cell in column `key` is marked best: bold, starred, and read as "(best)". */
   const bestRuns = async (key: string): Promise<string[]> => {
     const colindex = await frame.locator(`#runs-table thead th:has(button[data-column="${key}"])`).getAttribute('aria-colindex');
@@ -122,20 +107,16 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
   };
 
   before(async () => {
-    workspace = await createTestWorkspace({});
-    for (const run of RUNS) await writeRun(path.join(workspace.root, 'runs'), run);
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    workbench = await openDevWorkbench({
+      prepare: async (workspace) => {
+        for (const run of RUNS) await writeRun(path.join(workspace.root, 'runs'), run);
+      },
+    });
+    page = workbench.page;
     frame = webviewFrame(page);
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('opens from the palette with one row per run, newest first', async () => {
     await stage('open', async () => {
@@ -232,7 +213,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
 
   it('follows the runs folder: a run written on disk appears', async () => {
     await stage('live', async () => {
-      await writeRun(path.join(workspace.root, 'runs'), {
+      await writeRun(path.join(workbench.workspace.root, 'runs'), {
         runId: '20261105-090000-mtda-e',
         method: 'kd-mtda',
         teacher: 'resnet-small',
@@ -254,7 +235,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await page.keyboard.press('ArrowDown');
       assert.equal(((await frame.locator('#runs-table tbody button.run-link:focus').textContent()) ?? '').trim(), '20261103-090000-mtda-c');
       // A run appearing above it moves run c down a row: the focus (and Enter) must stay on run c, not on the row position.
-      await writeRun(path.join(workspace.root, 'runs'), {
+      await writeRun(path.join(workbench.workspace.root, 'runs'), {
         runId: '20261106-090000-mtda-f',
         method: 'kd-mtda',
         teacher: 'resnet-small',
@@ -283,7 +264,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await expectRows('the same rows after a window reload', ROWS_AFTER_F, 30_000);
       assert.equal(await frame.locator('#only-differing').isChecked(), true);
 
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

@@ -12,23 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { writeRunFolder } from '../fixtures/experiments';
 import { modelCost, runResults } from '../fixtures/runFolderFiles';
-import {
-  editorTab,
-  launchBrowser,
-  openWorkbench,
-  pickQuickPickItem,
-  runCommand,
-  screenshot,
-  waitForWorkbench,
-  webviewFrame,
-  type BrowserSession,
-  type HasAttributes,
-} from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame, type HasAttributes } from '../harness/browser';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-compare-runs-grouped';
 const TARGETS = ['svhn', 'usps'];
@@ -93,15 +80,13 @@ function meanAndStd(values: number[]): string {
 }
 
 describe('Compare Runs grouped by all but seed (code-server + Chromium)', { timeout: 400_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let frame: FrameLocator;
   /** Per learning rate, the student's mean target accuracy as `mean ± std`, read back from the six results.json. */
   const expected: string[] = [];
 
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
   const groupLabels = async (): Promise<string[]> =>
     (await frame.locator('#runs-table tbody tr.group button.group-toggle').allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
   const memberRuns = async (): Promise<string[]> =>
@@ -128,32 +113,28 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
   };
 
   before(async () => {
-    workspace = await createTestWorkspace({});
-    const runsDir = path.join(workspace.root, 'runs');
-    for (const config of [0, 1]) for (const seed of SEEDS) await writeRun(runsDir, config, seed);
-    for (const config of [0, 1]) {
-      const means = await Promise.all(
-        SEEDS.map(async (seed) => {
-          const results = JSON.parse(await readFile(path.join(runsDir, runIdOf(config, seed), 'results.json'), 'utf8')) as {
-            headline: { meanTarget: { student: number } };
-          };
-          return results.headline.meanTarget.student;
-        }),
-      );
-      expected.push(meanAndStd(means));
-    }
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    workbench = await openDevWorkbench({
+      prepare: async (workspace) => {
+        const runsDir = path.join(workspace.root, 'runs');
+        for (const config of [0, 1]) for (const seed of SEEDS) await writeRun(runsDir, config, seed);
+        for (const config of [0, 1]) {
+          const means = await Promise.all(
+            SEEDS.map(async (seed) => {
+              const results = JSON.parse(await readFile(path.join(runsDir, runIdOf(config, seed), 'results.json'), 'utf8')) as {
+                headline: { meanTarget: { student: number } };
+              };
+              return results.headline.meanTarget.student;
+            }),
+          );
+          expected.push(meanAndStd(means));
+        }
+      },
+    });
+    page = workbench.page;
     frame = webviewFrame(page);
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('groups the six runs into two configurations whose cells are mean ± std (n) of their results.json', async () => {
     await stage('group', async () => {
@@ -260,7 +241,7 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
       await useTheme(/^Light (Modern|\+)/, 'vscode-light');
       await screenshot(page, `${SHOT}-light`);
 
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

@@ -13,22 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { writeRunFolder } from '../fixtures/experiments';
 import { modelCost, runResults } from '../fixtures/runFolderFiles';
-import {
-  editorTab,
-  launchBrowser,
-  openWorkbench,
-  pickQuickPickItem,
-  runCommand,
-  screenshot,
-  webviewFrame,
-  type BrowserSession,
-  type HasAttributes,
-} from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT, TEST_RESULTS_DIR } from '../harness/paths';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, webviewFrame, type HasAttributes } from '../harness/browser';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
+import { TEST_RESULTS_DIR } from '../harness/paths';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-compare-runs-pareto';
 const TARGETS = ['svhn', 'usps'];
@@ -129,13 +118,11 @@ const sampleStd = (values: number[]): number => {
 };
 
 describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { timeout: 500_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let frame: FrameLocator;
 
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
 
   const markers = async (): Promise<Marker[]> =>
     frame.locator('#cost-plot-svg .point').evaluateAll((elements: HasAttributes[]) =>
@@ -216,21 +203,17 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
   };
 
   before(async () => {
-    workspace = await createTestWorkspace({});
-    const runsDir = path.join(workspace.root, 'runs');
-    for (const config of [0, 1, 2]) for (const seed of SEEDS) await writeRun(runsDir, config, seed);
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    workbench = await openDevWorkbench({
+      prepare: async (workspace) => {
+        const runsDir = path.join(workspace.root, 'runs');
+        for (const config of [0, 1, 2]) for (const seed of SEEDS) await writeRun(runsDir, config, seed);
+      },
+    });
+    page = workbench.page;
     frame = webviewFrame(page);
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('draws one marker per model and run where the axes put its accuracy and MACs, and rings exactly the front worked out by hand', async () => {
     await stage('plot', async () => {
@@ -343,7 +326,7 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowLeft');
       const focused = await frame.locator('#cost-plot-svg .point:focus').getAttribute('data-key');
-      assert.equal(focused, `${path.join(workspace.root, 'runs', runIdOf(2, 0))}\nstudent`);
+      assert.equal(focused, `${path.join(workbench.workspace.root, 'runs', runIdOf(2, 0))}\nstudent`);
       await page.keyboard.press('Enter');
       await editorTab(page, `Results: ${runIdOf(2, 0)}`).waitFor({ state: 'visible', timeout: 30_000 });
       await backToPanel(12);
@@ -414,7 +397,7 @@ describe('Compare Runs accuracy-versus-cost plot (code-server + Chromium)', { ti
       await frame.locator('#group-by-seed').uncheck();
       await poll('12 markers', async () => (await frame.locator('#cost-plot-svg .point').count()) === 12, 10_000);
       await screenshots(`${SHOT}-light`);
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

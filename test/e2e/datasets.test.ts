@@ -16,9 +16,7 @@ import {
   editorTab,
   expandTreePath,
   findTreeRow,
-  launchBrowser,
   openViewContainer,
-  openWorkbench,
   pickQuickPickItem,
   quickPickIsOpen,
   runCommand,
@@ -26,13 +24,11 @@ import {
   viewPane,
   waitForWorkbench,
   webviewFrame,
-  type BrowserSession,
 } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { EXTENSION_MAIN, REPO_ROOT, TEST_RESULTS_DIR } from '../harness/paths';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const extensionPath = process.env.KDUDA_E2E_EXTENSION_PATH ? path.resolve(process.env.KDUDA_E2E_EXTENSION_PATH) : REPO_ROOT;
 
@@ -46,12 +42,10 @@ const SHOT = 'e2e-datasets';
 const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
 
 describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 240_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
 
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
 
   /** Waits until the Datasets tree row at `labels` reads `expected`; on timeout, says what it read last. */
   async function waitForTreeDescription(labels: string[], expected: string, timeoutMs = 20_000): Promise<void> {
@@ -90,18 +84,11 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
     for (const name of existsSync(TEST_RESULTS_DIR) ? readdirSync(TEST_RESULTS_DIR) : []) {
       if (name.startsWith(`${SHOT}-`)) rmSync(path.join(TEST_RESULTS_DIR, name), { force: true });
     }
-    workspace = await createTestWorkspace({ datasetName: DATASET, spec: SPEC });
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: extensionPath }));
+    workbench = await openDevWorkbench({ workspace: { datasetName: DATASET, spec: SPEC }, extensionDevelopmentPath: extensionPath });
+    page = workbench.page;
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('shows per-dataset, per-domain and per-class image counts in the Datasets tree', async () => {
     await stage('datasets-tree', async () => {
@@ -147,7 +134,7 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
 
   it('updates the tree and the panel when an image is added on disk', async () => {
     await stage('live-update', async () => {
-      await writeFile(path.join(workspace.datasetRoot, 'mnist', '0', 'added-by-e2e.png'), makeImage(0, 4242));
+      await writeFile(path.join(workbench.workspace.datasetRoot, 'mnist', '0', 'added-by-e2e.png'), makeImage(0, 4242));
 
       await poll('the panel cell mnist/0 to read 4', async () => (await matrixCells())['mnist/0'] === '4', 15_000).catch(async (error: Error) => {
         throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}`);
@@ -191,7 +178,7 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
       );
       await screenshot(page, `${SHOT}-06-dataset-panel-restored-on-thumbnails-tab`);
 
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

@@ -16,8 +16,7 @@ import { loadSharp } from '../../src/trainer/data/sharpModule';
 import { readRunResults } from '../../src/runFolder/readRunResults';
 import { writeExperiment } from '../fixtures/experiments';
 import { makeImage } from '../fixtures/imageTree';
-import { launchBrowser, type BrowserSession } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { startCodeServerAndBrowser, type CodeServerAndBrowser } from '../harness/devWorkbench';
 import { pathWithout, writeProbeExtension } from '../harness/installedExtension';
 import { REPO_ROOT } from '../harness/paths';
 import { poll } from '../harness/poll';
@@ -50,16 +49,14 @@ describe(
   { skip: process.platform === 'linux' && process.arch === 'x64' ? false : `needs ${TARGET}` },
   () => {
     let scratch: string;
-    let server: CodeServer | undefined;
-    let browser: BrowserSession | undefined;
+    let started: CodeServerAndBrowser | undefined;
 
     before(() => {
       scratch = mkdtempSync(path.join(os.tmpdir(), 'kduda-vsix-'));
     });
 
     after(async () => {
-      await browser?.dispose();
-      await server?.dispose();
+      await started?.dispose();
       rmSync(scratch, { recursive: true, force: true });
     });
 
@@ -95,22 +92,22 @@ describe(
         '',
         'npm and node are gone from the PATH',
       );
-      server = await startCodeServer({
+      started = await startCodeServerAndBrowser({
         workspace,
         installExtensions: [vsix],
         // VSCODE_CLI=1 keeps the server from taking PATH from a login shell (`$SHELL -ilc env`), whose
         // /etc/profile would put /usr/bin, npm and all, back: the extension host sees this PATH.
         env: { HOME: home, PATH: noNodePath, VSCODE_CLI: '1', KDUDA_TEST_RESULTS: resultsFile, KDUDA_TEST_EXPERIMENT: experiment },
       });
-      browser = await launchBrowser();
+      const { server, page } = started;
       // The probe is the only extension in development: ours comes from the extensions folder.
       const url = server.urlFor({
         extensionDevelopmentPath: writeProbeExtension(path.join(scratch, 'probe')),
         extensionTestsPath: path.join(REPO_ROOT, 'out', 'test', 'installed', 'startInstalledRun.js'),
       });
-      await browser.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await poll('the installed extension host to report', () => existsSync(resultsFile), 420_000, 250).catch((error: Error) => {
-        throw new Error(`${error.message}\n${server!.logTail(40)}`);
+        throw new Error(`${error.message}\n${server.logTail(40)}`);
       });
       const report = JSON.parse(readFileSync(resultsFile, 'utf8')) as InstalledRunReport;
 

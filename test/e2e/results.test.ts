@@ -10,64 +10,45 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tinyExperiment, writeRunFolder } from '../fixtures/experiments';
-import {
-  launchBrowser,
-  openWorkbench,
-  runCommand,
-  screenshot,
-  webviewFrame,
-  editorTab,
-  pickQuickPickItem,
-  type BrowserSession,
-  type HasAttributes,
-} from '../harness/browser';
+import { runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type HasAttributes } from '../harness/browser';
 import { poll } from '../harness/poll';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { readResultsJson } from '../../src/runFolder/readRunFiles';
 import { runResults } from '../fixtures/runFolderFiles';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-results';
 
 describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
 
   before(async () => {
-    workspace = await createTestWorkspace({
-      datasetName: 'shapes',
-      spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
-      experiments: {
-        tiny: tinyExperiment({
-          name: 'tiny',
-          data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
-          student: { architecture: 'lenet5' },
-          epochs: 3,
-          stepsPerEpoch: 4,
-        }),
+    workbench = await openDevWorkbench({
+      workspace: {
+        datasetName: 'shapes',
+        spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
+        experiments: {
+          tiny: tinyExperiment({
+            name: 'tiny',
+            data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
+            student: { architecture: 'lenet5' },
+            epochs: 3,
+            stepsPerEpoch: 4,
+          }),
+        },
       },
+      // A file the scanner counts and the decoder cannot read: the panel says the run left it out.
+      prepare: (workspace) => writeFile(path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png'), 'not a png at all'),
     });
-    // A file the scanner counts and the decoder cannot read: the panel says the run left it out.
-    await writeFile(path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png'), 'not a png at all');
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    page = workbench.page;
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('starts a run from the palette, and the results table and curves follow it to the end', async () => {
     try {
       await runCommand(page, 'KD-UDA: Start Run');
-      const runsDir = path.join(workspace.root, 'runs');
+      const runsDir = path.join(workbench.workspace.root, 'runs');
       const runDir = await poll(
         'the run folder',
         async () => (existsSync(runsDir) ? (await readdir(runsDir)).map((name) => path.join(runsDir, name))[0] : undefined),
@@ -79,7 +60,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       await writeRunFolder(path.join(runsDir, '20200101-000000-source-only-baseline'), {
         'experiment.json': {
           data: {
-            root: path.join(workspace.root, 'shapes'),
+            root: path.join(workbench.workspace.root, 'shapes'),
             layout: 'auto',
             source: 'photos',
             targets: ['sketches'],
@@ -133,7 +114,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
       );
       assert.equal(
         await frame.locator('#skipped-images').textContent(),
-        `1 image was left out because it could not be decoded: ${path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png')}`,
+        `1 image was left out because it could not be decoded: ${path.join(workbench.workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png')}`,
       );
       assert.equal(await frame.locator('#accuracy-chart path.curve').count(), 2, 'the accuracy curves of the teacher and the student are drawn');
       assert.deepEqual(
@@ -142,11 +123,11 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
         'a loss chart per model is drawn',
       );
       await screenshot(page, `${SHOT}-02-done`);
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     } catch (error) {
       await screenshot(page, `${SHOT}-FAILED`).catch(() => undefined);
-      console.error(server.logTail(30));
+      console.error(workbench.server.logTail(30));
       throw error;
     }
   });

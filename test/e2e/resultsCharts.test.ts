@@ -15,12 +15,10 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { contrastRatio, oklabDistance } from '../../webview-ui/shared/colour';
 import { writeRunFolder } from '../fixtures/experiments';
 import { epochEvent, evalEvent, eventLines } from '../fixtures/runFolderFiles';
-import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, runCommand, screenshot, webviewFrame, type BrowserSession } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, webviewFrame } from '../harness/browser';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
 
 const SHOT = 'e2e-results-charts';
 const RUN_ID = '20261207-050000-mt-mtda-digits';
@@ -184,12 +182,10 @@ function labelScale(ticks: { value: number; at: number }[]): (value: number) => 
 const PX = 0.02;
 
 describe('Results panel: learning curves of an MT-MTDA run (code-server + Chromium)', { timeout: 300_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let frame: FrameLocator;
-  const stage = (name: string, body: () => Promise<void>) => runStage(() => ({ page, browser, server }), SHOT, name, body);
+  const stage = (name: string, body: () => Promise<void>) => runStage(() => workbench, SHOT, name, body);
   const panelTitle = `Results: ${RUN_ID}`;
 
   const useTheme = async (label: RegExp, bodyClass: string): Promise<void> => {
@@ -230,23 +226,19 @@ describe('Results panel: learning curves of an MT-MTDA run (code-server + Chromi
   }
 
   before(async () => {
-    workspace = await createTestWorkspace({});
-    await writeRunFolder(path.join(workspace.root, 'runs', RUN_ID), {
-      'status.json': { version: 1, state: 'done', startedAt: '2026-12-07T05:00:00.000Z' },
-      'events.jsonl': runEvents(),
+    workbench = await openDevWorkbench({
+      prepare: async (workspace) => {
+        await writeRunFolder(path.join(workspace.root, 'runs', RUN_ID), {
+          'status.json': { version: 1, state: 'done', startedAt: '2026-12-07T05:00:00.000Z' },
+          'events.jsonl': runEvents(),
+        });
+      },
     });
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    page = workbench.page;
     frame = webviewFrame(page);
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('labels every tick with its value, draws every point where its labels put it, and gives each axis a title with its unit', async () => {
     await stage('ticks', async () => {
@@ -374,7 +366,7 @@ describe('Results panel: learning curves of an MT-MTDA run (code-server + Chromi
       await useTheme(/^Dark High Contrast/, 'vscode-high-contrast');
       await assertDistinctColours('Dark High Contrast');
       await useTheme(/^Dark Modern/, 'vscode-dark');
-      const violations = browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
+      const violations = workbench.browser.consoleLines.filter((line) => /Content Security Policy|Refused to (load|execute|apply)/i.test(line));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     });
   });

@@ -13,55 +13,48 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { tinyExperiment, writeRunFolder } from '../fixtures/experiments';
 import { epochEvent, evalEvent, eventLines, modelCost, runResults } from '../fixtures/runFolderFiles';
-import { editorTab, launchBrowser, openWorkbench, pickQuickPickItem, runCommand, screenshot, webviewFrame, type BrowserSession } from '../harness/browser';
+import { editorTab, pickQuickPickItem, runCommand, screenshot, webviewFrame } from '../harness/browser';
 import { poll } from '../harness/poll';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 
 const SHOT = 'e2e-results-numbers';
 const RUN_ID = '20260101-000000-tiny';
 
 describe('Results panel: numbers with their uncertainty (code-server + Chromium)', { timeout: 240_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
 
   before(async () => {
-    workspace = await createTestWorkspace({ datasetName: 'shapes', spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } } });
-    // A finished KD-STDA run on two classes and 12 test images per domain, and no source-only run beside it.
-    const accuracy = { teacher: { sketches: 11 / 12, 'source-holdout': 1 }, student: { sketches: 0.5, 'source-holdout': 0.75 } };
-    await writeRunFolder(path.join(workspace.root, 'runs', RUN_ID), {
-      'experiment.json': tinyExperiment({
-        name: 'tiny',
-        data: { root: path.join(workspace.root, 'shapes'), source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
-      }),
-      'status.json': { version: 1, state: 'done' },
-      'events.jsonl': eventLines([evalEvent(1, accuracy), epochEvent(1, 1)]),
-      'results.json': runResults({
-        method: 'kd-stda',
-        classNames: ['cat', 'dog'],
-        targets: ['sketches'],
-        headline: { epoch: 1, accuracy },
-        testImages: { sketches: 12, 'source-holdout': 12 },
-        costs: {
-          teacher: modelCost(1000, 2000, { latencyMsPerBatch: 40, latencySpread: { q1Ms: 31, q3Ms: 64, batches: 20, noisy: true } }),
-          student: modelCost(100, 200, { latencyMsPerBatch: 12.3, latencySpread: { q1Ms: 11.8, q3Ms: 12.9, batches: 40, noisy: false } }),
-        },
-      }),
+    workbench = await openDevWorkbench({
+      workspace: { datasetName: 'shapes', spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } } },
+      prepare: async (workspace) => {
+        // A finished KD-STDA run on two classes and 12 test images per domain, and no source-only run beside it.
+        const accuracy = { teacher: { sketches: 11 / 12, 'source-holdout': 1 }, student: { sketches: 0.5, 'source-holdout': 0.75 } };
+        await writeRunFolder(path.join(workspace.root, 'runs', RUN_ID), {
+          'experiment.json': tinyExperiment({
+            name: 'tiny',
+            data: { root: path.join(workspace.root, 'shapes'), source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
+          }),
+          'status.json': { version: 1, state: 'done' },
+          'events.jsonl': eventLines([evalEvent(1, accuracy), epochEvent(1, 1)]),
+          'results.json': runResults({
+            method: 'kd-stda',
+            classNames: ['cat', 'dog'],
+            targets: ['sketches'],
+            headline: { epoch: 1, accuracy },
+            testImages: { sketches: 12, 'source-holdout': 12 },
+            costs: {
+              teacher: modelCost(1000, 2000, { latencyMsPerBatch: 40, latencySpread: { q1Ms: 31, q3Ms: 64, batches: 20, noisy: true } }),
+              student: modelCost(100, 200, { latencyMsPerBatch: 12.3, latencySpread: { q1Ms: 11.8, q3Ms: 12.9, batches: 40, noisy: false } }),
+            },
+          }),
+        });
+      },
     });
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    page = workbench.page;
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('shows n, the source hold-out, the chance marker, the latency spread and the baseline offer, whose button starts the baseline', async () => {
     try {
@@ -97,9 +90,9 @@ describe('Results panel: numbers with their uncertainty (code-server + Chromium)
       await screenshot(page, `${SHOT}-01-table`);
 
       await frame.locator('#baseline-offer vscode-button').click();
-      const baselineFile = path.join(workspace.root, 'tiny-source-only.kdexp.json');
+      const baselineFile = path.join(workbench.workspace.root, 'tiny-source-only.kdexp.json');
       await poll('the baseline experiment file', () => existsSync(baselineFile), 30_000);
-      const runsDir = path.join(workspace.root, 'runs');
+      const runsDir = path.join(workbench.workspace.root, 'runs');
       const baselineRun = await poll(
         'a run folder of the baseline',
         async () => (await readdir(runsDir)).find((name) => name !== RUN_ID && existsSync(path.join(runsDir, name, 'experiment.json'))),
@@ -109,7 +102,7 @@ describe('Results panel: numbers with their uncertainty (code-server + Chromium)
       assert.deepEqual([experiment.method.name, experiment.method.model], ['source-only', 'student']);
     } catch (error) {
       await screenshot(page, `${SHOT}-FAILED`).catch(() => undefined);
-      console.error(server.logTail(30));
+      console.error(workbench.server.logTail(30));
       throw error;
     }
   });

@@ -12,11 +12,9 @@ import type { Page } from 'playwright-core';
 import type { RunEvent } from '../../src/runFolder/runEvents';
 import { writeRunFolder } from '../fixtures/experiments';
 import { eventLines } from '../fixtures/runFolderFiles';
-import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type BrowserSession } from '../harness/browser';
+import { runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem } from '../harness/browser';
 import { poll } from '../harness/poll';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { REPO_ROOT } from '../harness/paths';
-import { createTestWorkspace, type TestWorkspace } from '../harness/workspace';
+import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
 
 const SHOT = 'e2e-results-progress';
 const RUN_ID = '20261201-100000-stepping';
@@ -36,30 +34,21 @@ function steps(first: number, last: number, endsAgoMs: number): RunEvent[] {
 }
 
 describe('Results panel: progress inside an epoch (code-server + Chromium)', { timeout: 180_000 }, () => {
-  let workspace: TestWorkspace;
-  let server: CodeServer;
-  let browser: BrowserSession;
+  let workbench: DevWorkbench;
   let page: Page;
   let runDir: string;
 
   before(async () => {
-    workspace = await createTestWorkspace({ datasetName: 'shapes', spec: { photos: { cat: 2 }, sketches: { cat: 2 } } });
-    server = await startCodeServer({ workspace: workspace.root });
-    browser = await launchBrowser();
-    page = browser.page;
-    await openWorkbench(page, server.urlFor({ extensionDevelopmentPath: REPO_ROOT }));
+    workbench = await openDevWorkbench({ workspace: { datasetName: 'shapes', spec: { photos: { cat: 2 }, sketches: { cat: 2 } } } });
+    page = workbench.page;
   });
 
-  after(async () => {
-    await browser?.dispose();
-    await server?.dispose();
-    await workspace?.dispose();
-  });
+  after(() => workbench?.dispose());
 
   it('shows step n/N, the running loss and an ETA before the first evaluation, follows new steps, and hides once the run is over', async () => {
     try {
       // Written now, not before the workbench loaded: the ETA counts from the last step's time.
-      runDir = await writeRunFolder(path.join(workspace.root, 'runs', RUN_ID), {
+      runDir = await writeRunFolder(path.join(workbench.workspace.root, 'runs', RUN_ID), {
         'status.json': { version: 1, state: 'running' },
         'events.jsonl': eventLines(steps(1, 12, 0)),
       });
@@ -90,11 +79,11 @@ describe('Results panel: progress inside an epoch (code-server + Chromium)', { t
       await writeFile(path.join(runDir, 'status.json'), JSON.stringify({ version: 1, state: 'stopped' }));
       await line.waitFor({ state: 'hidden', timeout: 30_000 });
       await screenshot(page, `${SHOT}-02-stopped`);
-      const violations = browser.consoleLines.filter((consoleLine) => /Content Security Policy|Refused to (load|execute|apply)/i.test(consoleLine));
+      const violations = workbench.browser.consoleLines.filter((consoleLine) => /Content Security Policy|Refused to (load|execute|apply)/i.test(consoleLine));
       assert.deepEqual(violations, [], 'the panel loads nothing that its CSP refuses');
     } catch (error) {
       await screenshot(page, `${SHOT}-FAILED`).catch(() => undefined);
-      console.error(server.logTail(30));
+      console.error(workbench.server.logTail(30));
       throw error;
     }
   });
