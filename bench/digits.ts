@@ -1,7 +1,8 @@
 /**
  * The papers' claim on our own data: on the Digits benchmark (source mnist, three targets), the
  * MT-MTDA student against the student adapted directly (DANN), KD-STDA per target, KD-MTDA by
- * blending, the source-only student, and the teachers; per-target accuracy and its mean, mean ± std
+ * blending, the source-only student, MT-MTDA with attention-map or hint distillation too
+ * (kd.features), and the teachers; per-target accuracy and its mean, mean ± std
  * over seeds, beside each model's cost (parameters, multiply-accumulates per image).
  *
  *   npm run bench:digits                          (builds first)
@@ -73,7 +74,7 @@ interface RowSpec {
   role: 'student' | 'teacher' | 'teacher-per-target';
 }
 
-const METHODS = ['source-only', 'dann-student', 'dann-teacher', 'kd-stda', 'kd-mtda', 'mt-mtda'] as const;
+const METHODS = ['source-only', 'dann-student', 'dann-teacher', 'kd-stda', 'kd-mtda', 'mt-mtda', 'mt-mtda-attention', 'mt-mtda-hint'] as const;
 type MethodKey = (typeof METHODS)[number];
 
 const ROWS: RowSpec[] = [
@@ -82,10 +83,14 @@ const ROWS: RowSpec[] = [
   { label: 'KD-STDA students (one run per target)', method: 'kd-stda', role: 'student' },
   { label: 'KD-MTDA student (blending)', method: 'kd-mtda', role: 'student' },
   { label: 'MT-MTDA student', method: 'mt-mtda', role: 'student' },
+  { label: 'MT-MTDA student + attention maps (AT)', method: 'mt-mtda-attention', role: 'student' },
+  { label: 'MT-MTDA student + hints (FitNets)', method: 'mt-mtda-hint', role: 'student' },
   { label: 'teacher adapted directly (DANN, targets blended)', method: 'dann-teacher', role: 'teacher' },
   { label: 'KD-STDA teachers (one run per target)', method: 'kd-stda', role: 'teacher' },
   { label: 'KD-MTDA teacher (DANN, targets blended)', method: 'kd-mtda', role: 'teacher' },
   { label: 'MT-MTDA teachers (each on its own target)', method: 'mt-mtda', role: 'teacher-per-target' },
+  { label: 'MT-MTDA + AT teachers', method: 'mt-mtda-attention', role: 'teacher-per-target' },
+  { label: 'MT-MTDA + hints teachers', method: 'mt-mtda-hint', role: 'teacher-per-target' },
 ];
 
 /** KD-STDA adapts to one target: one run per target; every other method is one run for all targets. */
@@ -102,9 +107,19 @@ function methodSection(method: MethodKey): Record<string, unknown> {
       return { name: 'dann', model: 'student' };
     case 'dann-teacher':
       return { name: 'dann', model: 'teacher' };
+    case 'mt-mtda-attention':
+    case 'mt-mtda-hint':
+      return { name: 'mt-mtda', ...studentAdversarial };
     default:
       return { name: method, ...studentAdversarial };
   }
+}
+
+/** kd.features for the rows that distil hidden layers too, at the defaults of the file format (no target label tunes them). */
+function featureSection(method: MethodKey): Record<string, unknown> {
+  if (method === 'mt-mtda-attention') return { kd: { features: { loss: 'attention' } } };
+  if (method === 'mt-mtda-hint') return { kd: { features: { loss: 'hint' } } };
+  return {};
 }
 
 /**
@@ -114,7 +129,10 @@ function methodSection(method: MethodKey): Record<string, unknown> {
  */
 function sweepFileFor(method: MethodKey, targets: string[]): Record<string, unknown> {
   // Runs of the default two-domain term keep the plain name, so a comparison tells them apart by name too.
-  const adversarial = values['student-adversarial'] === 'target-only' && ['kd-stda', 'kd-mtda', 'mt-mtda'].includes(method) ? '-target-only' : '';
+  const adversarial =
+    values['student-adversarial'] === 'target-only' && ['kd-stda', 'kd-mtda', 'mt-mtda', 'mt-mtda-attention', 'mt-mtda-hint'].includes(method)
+      ? '-target-only'
+      : '';
   const runsPerTarget = method === 'kd-stda';
   return {
     version: 1,
@@ -125,6 +143,7 @@ function sweepFileFor(method: MethodKey, targets: string[]): Record<string, unkn
     ...(method === 'source-only' || method === 'dann-student' ? {} : { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } }),
     student: { architecture: 'lenet5' },
     method: methodSection(method),
+    ...featureSection(method),
     optimizer: { teacherLr: 0.01, studentLr: 0.01 },
     epochs: Number(values.epochs),
     stepsPerEpoch: Number(values.steps),
