@@ -57,6 +57,7 @@ const METHOD_NAMES: Record<string, string> = {
   'kd-stda': 'KD-STDA',
   'kd-mtda': 'KD-MTDA',
   'mt-mtda': 'MT-MTDA',
+  'online-kd': 'Online KD (ONE)',
 };
 
 /** A method as the papers write it (`kd-mtda` → `KD-MTDA`); an unknown one as it is. */
