@@ -4,10 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
+import { readRunRecord } from '../../src/runComparison/readRunComparison';
+import { buildComparisonTable } from '../../src/runComparison/runComparison';
 import { readEvents } from '../../src/runFolder/eventLog';
 import { readLatestJson, readMetaJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import type { EpochEvent } from '../../src/runFolder/runEvents';
+import { diffCheckpoints } from '../../src/trainer/checkpointDiff/diffCheckpoints';
 import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
 import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
@@ -92,6 +95,24 @@ describe('online-kd on wasm', () => {
       assert.equal(score.accuracy, results.headline.accuracy[role].t1, role);
     }
     assert.equal((await readMetaJson(path.join(runDir, latest.roles['branch-2']))).adaptAt, 'flatten_b2');
+    // The checkpoint diff compares a branch with the aggregate: predictions, representations, costs.
+    const diff = await diffCheckpoints(path.join(runDir, latest.roles['branch-1']), path.join(runDir, latest.roles.aggregate), quiet, { samplePerDomain: 8 });
+    assert.equal(diff.a.role, 'branch-1');
+    assert.equal(diff.b.role, 'aggregate');
+    assert.equal(diff.b.cost.parameters, results.costs.aggregate.parameters);
+    assert.deepEqual(
+      diff.domains.map((domain) => [domain.name, domain.a.accuracy, domain.b.accuracy]),
+      ['t1', 't2', 'source-holdout'].map((domain) => [domain, results.headline.accuracy['branch-1'][domain], results.headline.accuracy.aggregate[domain]]),
+    );
+    assert.ok(diff.representations);
+    // Compare Runs reads every model of the run, with its own accuracy and cost columns.
+    const record = await readRunRecord(runDir);
+    assert.deepEqual(
+      record.models.map((model) => [model.role, model.parameters]).sort(),
+      ROLES.map((role) => [role, results.costs[role].parameters]),
+    );
+    const columns = buildComparisonTable([record]).columns.map((column) => column.key);
+    for (const role of ROLES) for (const key of [`acc.${role}.mean`, `params.${role}`, `macs.${role}`]) assert.ok(columns.includes(key), key);
   });
 
   it('a stopped run resumes to the numbers of a run never stopped', async () => {

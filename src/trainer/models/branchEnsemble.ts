@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalization } from './batchNormalization';
 import type { BranchedNet } from './branchedNet';
+import { applyLayersOf } from './reapplyLayers';
 
 type Symbolic = tfl.SymbolicTensor;
 
@@ -31,12 +32,14 @@ export function buildGate(sharedShape: readonly (number | null)[], branches: num
 export function buildAggregate(net: BranchedNet, gate: tfl.LayersModel, classes: number, name: string): tfl.LayersModel {
   const [first] = net.branches;
   const shared = first.trunk.getLayer(net.branchAt).inboundNodes[0].outputTensors[0];
+  // Heads and gate pasted in layer by layer: a checkpoint whose models are not nested reads as one
+  // graph (the checkpoint diff probes every layer of it; it expects one nested model, a head).
   const rows = net.branches.map((branch, index) => {
-    const logits = branch.head.apply(branch.trunk.outputs[0]) as Symbolic;
+    const logits = applyLayersOf(branch.head, branch.trunk.outputs[0]);
     return tfl.layers.reshape({ targetShape: [1, classes], name: `aggregate_branch${index + 1}` }).apply(logits) as Symbolic;
   });
   const stacked = tfl.layers.concatenate({ axis: 1, name: 'aggregate_stack' }).apply(rows) as Symbolic;
-  const weights = gate.apply(shared) as Symbolic;
+  const weights = applyLayersOf(gate, shared);
   const logits = tfl.layers.dot({ axes: 1, name: 'aggregate_logits' }).apply([weights, stacked]) as Symbolic;
   return tfl.model({ inputs: first.trunk.inputs, outputs: logits, name });
 }
