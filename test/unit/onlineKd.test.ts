@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultCheckpointPair } from '../../src/checkpointDiff/runCheckpoints';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
 import { readRunRecord } from '../../src/runComparison/readRunComparison';
 import { buildComparisonTable } from '../../src/runComparison/runComparison';
 import { readEvents } from '../../src/runFolder/eventLog';
+import { listCheckpoints } from '../../src/runFolder/listCheckpoints';
 import { readLatestJson, readMetaJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import type { EpochEvent } from '../../src/runFolder/runEvents';
@@ -95,7 +97,11 @@ describe('online-kd on wasm', () => {
       assert.equal(score.accuracy, results.headline.accuracy[role].t1, role);
     }
     assert.equal((await readMetaJson(path.join(runDir, latest.roles['branch-2']))).adaptAt, 'flatten_b2');
-    // The checkpoint diff compares a branch with the aggregate: predictions, representations, costs.
+    // The checkpoint diff compares a branch with the aggregate (its default pair): predictions, representations, costs.
+    assert.deepEqual(
+      defaultCheckpointPair(await listCheckpoints(runDir))?.map((entry) => entry.role),
+      ['branch-1', 'aggregate'],
+    );
     const diff = await diffCheckpoints(path.join(runDir, latest.roles['branch-1']), path.join(runDir, latest.roles.aggregate), quiet, { samplePerDomain: 8 });
     assert.equal(diff.a.role, 'branch-1');
     assert.equal(diff.b.role, 'aggregate');
