@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -145,8 +146,28 @@ describe('online-kd on wasm', () => {
     assert.deepEqual(b.headline, a.headline);
   });
 
-  it('adapts each branch with MMD instead of a discriminator, split where the experiment says', async () => {
-    const file = await writeOnlineExperiment('online-mmd', { epochs: 1, stepsPerEpoch: 1 }, { udaLoss: 'mmd', branches: 2, branchAt: 'conv2' });
+  it('holds as many tensors after every step, from the second epoch on (after the first checkpoint)', async () => {
+    const file = await writeOnlineExperiment('online-memory', { epochs: 3, stepsPerEpoch: 3 });
+    const counts: number[][] = [[], [], [], []];
+    await startTraining({
+      file,
+      runsDir,
+      stop: { requested: false },
+      echo: quiet,
+      onStep: ({ epoch, step }) => {
+        if (step >= 2) counts[epoch].push(tf.memory().numTensors);
+      },
+    });
+    assert.equal(new Set(counts[1]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
+    assert.equal(new Set([...counts[2], ...counts[3]]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
+  });
+
+  it('branches a ResNet student after a stage and adapts each branch with MMD instead of a discriminator', async () => {
+    const file = await writeOnlineExperiment(
+      'online-mmd',
+      { epochs: 1, stepsPerEpoch: 1, student: { architecture: 'resnet-small', width: 0.25 } },
+      { udaLoss: 'mmd', branches: 2, branchAt: 'stage1' },
+    );
     const { runDir, state } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
     assert.equal(state, 'done', (await readStatusJson(runDir)).error);
     const [epoch] = await epochEvents(runDir);
@@ -164,7 +185,7 @@ describe('online-kd on wasm', () => {
     const results = await readResultsJson(runDir);
     assert.deepEqual(Object.keys(results.costs).sort(), ['aggregate', 'branch-1', 'branch-2']);
     const latest = await readLatestJson(runDir);
-    assert.match((await readMetaJson(path.join(runDir, latest.roles.aggregate))).architecture, /2 branches after conv2/);
+    assert.match((await readMetaJson(path.join(runDir, latest.roles.aggregate))).architecture, /^resnet-small, 2 branches after stage1_block1_relu/);
   });
 });
 
