@@ -198,6 +198,7 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
     for (const backbone of backbones.values()) backbone.dispose();
   }
   for (const learner of method.learners) await writer.log(describeLearner(learner));
+  for (const view of method.views ?? []) await writer.log(`${view.role}: ${view.architecture}, evaluated and saved as a model of its own`);
   const stepsPerEpoch = experiment.stepsPerEpoch ?? Math.max(1, Math.ceil(dataset.source.train.length / experiment.batchSize));
   return {
     experiment,
