@@ -10,12 +10,13 @@ export const DIFFS_FOLDER = 'diffs';
 
 /**
  * The pair a diff compares unless told otherwise: the latest student (A) against the latest
- * teacher (B; the first per-target teacher in MT-MTDA); else the two newest checkpoints.
+ * teacher (B; the first per-target teacher in MT-MTDA), or for online-kd the first branch against
+ * the aggregate that teaches it; else the two newest checkpoints.
  */
 export function defaultCheckpointPair(entries: readonly CheckpointListing[]): [CheckpointListing, CheckpointListing] | undefined {
   const newest = (match: (role: string) => boolean) => entries.filter((entry) => match(entry.role)).sort((x, y) => y.globalStep - x.globalStep)[0];
-  const student = newest((role) => role === 'student');
-  const teacher = newest((role) => role === 'teacher') ?? newest((role) => role.startsWith('teacher'));
+  const student = newest((role) => role === 'student') ?? newest((role) => role === 'branch-1');
+  const teacher = newest((role) => role === 'teacher') ?? newest((role) => role.startsWith('teacher')) ?? newest((role) => role === 'aggregate');
   if (student && teacher) return [student, teacher];
   const [first, second] = [...entries].sort((x, y) => y.globalStep - x.globalStep);
   return first && second ? [first, second] : undefined;

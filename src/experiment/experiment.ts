@@ -4,7 +4,7 @@
  * schemas/experiment.schema.json is the single description of fields and defaults.
  */
 
-export type MethodName = 'source-only' | 'dann' | 'kd-stda' | 'kd-mtda' | 'mt-mtda';
+export type MethodName = 'source-only' | 'dann' | 'kd-stda' | 'kd-mtda' | 'mt-mtda' | 'online-kd';
 export type Architecture = 'lenet5' | 'resnet-small' | 'resnet-wide' | 'saved';
 export type DiscriminatorSetting =
   'auto' | 'dann-digits' | 'dann-office' | 'authors-resnet' | { hidden: number[]; batchNorm?: boolean; dropout?: number; weightDecay?: number };
@@ -71,6 +71,10 @@ export interface Experiment {
     discriminatorHidden?: number;
     /** The student's adversarial term in the KD methods: the usual two-domain DANN term, or target samples only. */
     studentAdversarial: 'two-domain' | 'target-only';
+    /** online-kd: the student's branches over its shared trunk (K >= 2). */
+    branches: number;
+    /** online-kd: the student's layer after which the branches split (left out: the architecture's default, see branchPoints.ts). */
+    branchAt?: string;
   };
   optimizer: {
     name: 'sgd' | 'adam';

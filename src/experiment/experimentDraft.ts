@@ -22,6 +22,7 @@ export const METHOD_INFO: Record<MethodName, MethodInfo> = {
   'kd-stda': { summary: 'A teacher adapted to one target, distilled into the student', usesTeacher: true },
   'kd-mtda': { summary: 'One teacher adapted to all targets blended, distilled into the student', usesTeacher: true },
   'mt-mtda': { summary: 'One teacher per target, all distilled into one student', usesTeacher: true },
+  'online-kd': { summary: 'No teacher: the student as branches over a shared trunk, distilled from their aggregate (ONE)', usesTeacher: false },
 };
 
 /** In the schema's order. */

@@ -5,6 +5,7 @@ import schema from '../../schemas/experiment.schema.json';
 import { isRecord } from '../util/isRecord';
 import { ADAPTATION_LAYERS } from './adaptationLayers';
 import { featureDistillationProblems, withFeatureWeightDefault } from './featureDistillationProblems';
+import { onlineKdProblems } from './onlineKdProblems';
 import type { ExecutorSetting } from './executorSetting';
 import { slurmExecutorProblems } from '../slurm/slurmExecutor';
 import type { Experiment } from './experiment';
@@ -138,6 +139,7 @@ function crossFieldProblems(value: unknown): { segments: (string | number)[]; me
     }
   }
   problems.push(...featureDistillationProblems(value));
+  problems.push(...onlineKdProblems(value));
   const { start, end } = document?.method?.beta ?? {};
   if (typeof start === 'number' && typeof end === 'number' && start > end) {
     problems.push({ segments: ['method', 'beta'], message: `beta grows from start to end, so start (${start}) must not exceed end (${end})` });

@@ -57,6 +57,7 @@ const METHOD_NAMES: Record<string, string> = {
   'kd-stda': 'KD-STDA',
   'kd-mtda': 'KD-MTDA',
   'mt-mtda': 'MT-MTDA',
+  'online-kd': 'Online KD (ONE)',
 };
 
 /** A method as the papers write it (`kd-mtda` → `KD-MTDA`); an unknown one as it is. */
@@ -64,11 +65,15 @@ export function methodDisplayName(method: string): string {
   return METHOD_NAMES[method] ?? method;
 }
 
-/** A model role as a row reads: `Teacher`, `Student`, `Teacher (mnist-photo)` for MT-MTDA's per-target teachers. */
+/** A model role as a row reads: `Teacher`, `Student`, `Teacher (mnist-photo)` for MT-MTDA's per-target teachers, `Branch 1` and `Aggregate` for online-kd's. */
 export function roleDisplayName(role: string): string {
   if (role === 'teacher' || role === 'student' || role === 'model') return role[0].toUpperCase() + role.slice(1);
   const perTarget = /^teacher-(.+)$/.exec(role);
-  return perTarget ? `Teacher (${perTarget[1]})` : role;
+  if (perTarget) return `Teacher (${perTarget[1]})`;
+  // online-kd's models
+  const branch = /^branch-(\d+)$/.exec(role);
+  if (branch) return `Branch ${branch[1]}`;
+  return role === 'aggregate' ? 'Aggregate' : role;
 }
 
 /** A dataset root's last folder (`/data/digits` → `Digits`): a caption's name for it. */

@@ -12,10 +12,12 @@ describe('LaTeX export: the paper table', () => {
 
   it('prints counts in readable units and roles as rows read', () => {
     assert.deepEqual([850, 62_000, 651_700, 973_800, 6_180_000, 1_200_000_000].map(readableCount), ['850', '62.0k', '651.7k', '973.8k', '6.18M', '1.20G']);
-    assert.deepEqual(['teacher', 'student', 'teacher-mnist-photo', 'odd_role'].map(roleDisplayName), [
+    assert.deepEqual(['teacher', 'student', 'teacher-mnist-photo', 'branch-2', 'aggregate', 'odd_role'].map(roleDisplayName), [
       'Teacher',
       'Student',
       'Teacher (mnist-photo)',
+      'Branch 2',
+      'Aggregate',
       'odd_role',
     ]);
   });

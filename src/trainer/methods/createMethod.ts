@@ -4,6 +4,7 @@ import { createKdMtda } from './kdMtda';
 import { createKdStda } from './kdStda';
 import type { Method, MethodSetup } from './method';
 import { createMtMtda } from './mtMtda';
+import { createOnlineKd } from './onlineKd';
 import { createSourceOnly } from './sourceOnly';
 
 const methods: Record<MethodName, (setup: MethodSetup) => Method> = {
@@ -12,6 +13,7 @@ const methods: Record<MethodName, (setup: MethodSetup) => Method> = {
   'kd-stda': createKdStda,
   'kd-mtda': createKdMtda,
   'mt-mtda': createMtMtda,
+  'online-kd': createOnlineKd,
 };
 
 export function createMethod(setup: MethodSetup): Method {

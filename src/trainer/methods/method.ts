@@ -5,6 +5,7 @@ import type { SplitClassifier } from '../models/buildModel';
 import type { SavedBackbone } from '../models/savedBackbone';
 import { buildDiscriminator } from '../training/discriminator';
 import { createLearner, type Learner } from '../training/learner';
+import type { ModelView } from '../training/modelView';
 import { buildNet, withSeededMathRandom, type NetShape } from '../training/nets';
 import { createOptimizer } from '../training/optimizer';
 import type { StepBatch, StepContext } from '../training/steps';
@@ -16,6 +17,8 @@ export interface Method {
   readsTargets: boolean;
   /** One iteration; losses keyed `<role>.<term>`. */
   step(batch: StepBatch, context: StepContext): Record<string, number>;
+  /** Models evaluated, checkpointed and costed beside the learners' nets, trained through a learner (online-kd's branches and aggregate). */
+  views?: ModelView[];
 }
 
 export interface MethodSetup {
@@ -25,6 +28,11 @@ export interface MethodSetup {
   targets: readonly string[];
   /** The loaded model of each `saved` model spec (keyed by the spec itself, experiment.teacher or .student). */
   backbones?: ReadonlyMap<ModelSpec, SavedBackbone>;
+}
+
+/** A learner's seed, from the experiment's and its role. */
+export function learnerSeed(setup: MethodSetup, role: string): number {
+  return (setup.experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
 }
 
 /**
@@ -40,7 +48,7 @@ export function newLearner(
   extrasFor?: (net: SplitClassifier, seed: number) => Record<string, LayersModel>,
 ): Learner {
   const { experiment } = setup;
-  const seed = (experiment.seed * 1000003 + [...role].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)) >>> 0;
+  const seed = learnerSeed(setup, role);
   const net = buildNet(spec, setup.shape, seed, setup.backbones?.get(spec));
   const shape = resolveDiscriminator(experiment.method.discriminator, experiment.method.discriminatorHidden, spec.architecture);
   const discriminator = withDiscriminator

@@ -9,6 +9,7 @@ import { CHECKPOINT_FILES, RUN_FILES, RUN_FORMAT_VERSION } from '../../runFolder
 import { fileLoadHandler, fileSaveHandler, MODEL_JSON, WEIGHTS_BIN } from '../checkpoints/fileModelIO';
 import type { SplitClassifier } from '../models/buildModel';
 import type { Learner } from '../training/learner';
+import type { ModelView } from '../training/modelView';
 import { keepsAsSnapshot } from './checkpointRetention';
 
 const OPTIMIZER_JSON = 'optimizer.json';
@@ -56,7 +57,8 @@ async function keepAsSnapshot(dir: string): Promise<void> {
 }
 
 /**
- * Saves every learner (model, discriminator, optimiser state, meta.json), then points
+ * Saves every learner (model, discriminator, optimiser state, meta.json) and every view (model and
+ * meta.json: a learner restores its weights), then points
  * checkpoints/latest.json at the new set, then deals with the set it replaces: kept as an epoch
  * snapshot when the retention says so (every `keepEvery`-th epoch's end, see
  * checkpointRetention.ts), else deleted. A write that fails (a full disk) throws
@@ -70,6 +72,7 @@ export async function saveCheckpointSet(
   stepsPerEpoch: number,
   meta: Omit<CheckpointMeta, keyof TrainingPosition | 'version' | 'role' | 'architecture' | 'adaptAt' | 'adaptationSize'>,
   keepEvery: number,
+  views: readonly ModelView[] = [],
 ): Promise<{ latest: LatestCheckpoint; bytes: Record<string, number> }> {
   const checkpoints = path.join(runDir, RUN_FILES.checkpoints);
   const previous = await readLatestJson(runDir).catch(() => undefined);
@@ -101,6 +104,23 @@ export async function saveCheckpointSet(
       await writeJsonAtomic(path.join(dir, CHECKPOINT_FILES.meta), full);
       roles[learner.role] = relative;
       bytes[learner.role] = await fileBytes(path.join(dir, MODEL_JSON), path.join(dir, WEIGHTS_BIN));
+    }
+    for (const view of views) {
+      const relative = path.join(RUN_FILES.checkpoints, view.role, label);
+      const dir = path.join(runDir, relative);
+      await view.model.save(fileSaveHandler(dir));
+      const { role, architecture, adaptAt, adaptationSize } = view;
+      await writeJsonAtomic(path.join(dir, CHECKPOINT_FILES.meta), {
+        version: RUN_FORMAT_VERSION,
+        role,
+        architecture,
+        adaptAt,
+        adaptationSize,
+        ...meta,
+        ...position,
+      });
+      roles[view.role] = relative;
+      bytes[view.role] = await fileBytes(path.join(dir, MODEL_JSON), path.join(dir, WEIGHTS_BIN));
     }
     const latest: LatestCheckpoint = { version: RUN_FORMAT_VERSION, ...position, roles };
     await writeJsonAtomic(path.join(checkpoints, CHECKPOINT_FILES.latest), latest);

@@ -16,9 +16,9 @@ export interface StartingPoint {
   history: EpochScores[];
 }
 
-/** The model spec a learner role is built from: `student`, or the teacher's for `teacher` and `teacher-<target>`. */
+/** The model spec a learner role is built from: `student` and online-kd's branches, or the teacher's for `teacher` and `teacher-<target>`. */
 export function specOf(experiment: Experiment, role: string): ModelSpec {
-  return role === 'student' ? experiment.student : experiment.teacher;
+  return role === 'student' || experiment.method.name === 'online-kd' ? experiment.student : experiment.teacher;
 }
 
 /**

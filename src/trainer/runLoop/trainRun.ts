@@ -22,7 +22,7 @@ import type { Method } from '../methods/method';
 import { annealedLearningRate, learningRateProgress, progressiveBeta, reversalWeight } from '../schedules';
 import { evaluateModels, type DomainScore, type EvalDomain } from '../training/evaluate';
 import { NonFiniteLossError, type Learner } from '../training/learner';
-import { measureCost } from '../training/modelCost';
+import { measureCost, measureModelCost } from '../training/modelCost';
 import { logitsOf, withSeededMathRandom } from '../training/nets';
 import { setLearningRate } from '../training/optimizer';
 import type { StepBatch } from '../training/steps';
@@ -198,6 +198,7 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
     for (const backbone of backbones.values()) backbone.dispose();
   }
   for (const learner of method.learners) await writer.log(describeLearner(learner));
+  for (const view of method.views ?? []) await writer.log(`${view.role}: ${view.architecture}, evaluated and saved as a model of its own`);
   const stepsPerEpoch = experiment.stepsPerEpoch ?? Math.max(1, Math.ceil(dataset.source.train.length / experiment.batchSize));
   return {
     experiment,
@@ -216,7 +217,10 @@ async function prepareRun(options: TrainRunOptions, latest: LatestCheckpoint | u
       ...dataset.targets.map((target) => ({ name: target.name, domain: target.name, samples: target.test })),
       { name: SOURCE_HOLDOUT, domain: dataset.source.name, samples: dataset.source.test },
     ],
-    classifiers: Object.fromEntries(method.learners.map((learner) => [learner.role, (images: tf.Tensor4D) => logitsOf(learner.net, images, false)])),
+    classifiers: Object.fromEntries([
+      ...method.learners.map((learner) => [learner.role, (images: tf.Tensor4D) => logitsOf(learner.net, images, false)] as const),
+      ...(method.views ?? []).map((view) => [view.role, (images: tf.Tensor4D) => view.model.apply(images, { training: false }) as tf.Tensor2D] as const),
+    ]),
     skipped,
     meta: { inputShape, classNames, data: { ...selection, targets: [...data.targets] } },
   };
@@ -319,7 +323,15 @@ async function trainEpochSteps(
 
 /** A checkpoint set of every learner at `position` (mid-epoch: a stop), and its event. */
 async function writeCheckpoint(run: RunSetup, position: TrainingPosition): Promise<Awaited<ReturnType<typeof saveCheckpointSet>>> {
-  const saved = await saveCheckpointSet(run.writer.dir, run.method.learners, position, run.stepsPerEpoch, run.meta, run.experiment.checkpoints.keepEvery);
+  const saved = await saveCheckpointSet(
+    run.writer.dir,
+    run.method.learners,
+    position,
+    run.stepsPerEpoch,
+    run.meta,
+    run.experiment.checkpoints.keepEvery,
+    run.method.views,
+  );
   const complete = position.stepInEpoch >= run.stepsPerEpoch;
   await run.writer.event({ kind: 'checkpoint', ...position, ...(complete ? { roles: saved.latest.roles } : {}) });
   return saved;
@@ -370,9 +382,10 @@ async function writeResults(
   checkpointBytes: Record<string, number>,
 ): Promise<void> {
   const { experiment, writer, inputShape } = run;
-  const costs: Record<string, ModelCost> = Object.fromEntries(
-    run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, checkpointBytes[learner.role])]),
-  );
+  const costs: Record<string, ModelCost> = Object.fromEntries([
+    ...run.method.learners.map((learner) => [learner.role, measureCost(learner.net, inputShape, checkpointBytes[learner.role])] as const),
+    ...(run.method.views ?? []).map((view) => [view.role, measureModelCost(view.model, inputShape, checkpointBytes[view.role])] as const),
+  ]);
   const results = buildResults({
     method: experiment.method.name,
     backend: backend.name,

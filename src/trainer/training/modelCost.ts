@@ -8,8 +8,8 @@ import { measureInferenceLatency } from './measureLatency';
 interface LayerLike {
   getClassName(): string;
   getConfig(): Record<string, unknown>;
-  outputShape: number[] | number[][];
-  input: { shape: (number | null)[] } | { shape: (number | null)[] }[];
+  /** Where the layer was applied; a layer shared by two graphs (online-kd's branch 1) has several, all of one shape. */
+  inboundNodes: { inputTensors: { shape: (number | null)[] }[]; outputTensors: { shape: (number | null)[] }[] }[];
   layers?: LayerLike[];
 }
 
@@ -22,9 +22,10 @@ export function macsPerImage(model: LayersModel): number {
       continue;
     }
     const className = layer.getClassName();
-    const input = Array.isArray(layer.input) ? layer.input[0] : layer.input;
+    const [node] = layer.inboundNodes;
+    const input = node.inputTensors[0];
     const inChannels = input.shape[input.shape.length - 1] ?? 0;
-    const out = layer.outputShape as number[];
+    const out = node.outputTensors[0].shape as number[];
     if (className === 'Conv2D') {
       const [kh, kw] = layer.getConfig().kernelSize as number[];
       macs += out[1] * out[2] * out[3] * kh * kw * inChannels;
@@ -43,6 +44,17 @@ export function measureCost(net: SplitClassifier, inputShape: [number, number, n
     // predict, as `kd-uda diff` times the saved model: LayersModel.apply on tensors runs 2–4x slower on wasm (measured), so timing
     // logitsOf would make results.json disagree with the diff for the same checkpoint.
     ...recordLatency(measureInferenceLatency((images) => net.head.predict(net.trunk.predict(images)) as tf.Tensor, inputShape)),
+    backend: tf.getBackend(),
+  };
+}
+
+/** The cost of a whole model (image -> logits), as measureCost gives a net's. */
+export function measureModelCost(model: LayersModel, inputShape: [number, number, number], checkpointBytes?: number): ModelCost {
+  return {
+    parameters: model.countParams(),
+    macsPerImage: macsPerImage(model),
+    ...(checkpointBytes !== undefined ? { checkpointBytes } : {}),
+    ...recordLatency(measureInferenceLatency((images) => model.predict(images) as tf.Tensor, inputShape)),
     backend: tf.getBackend(),
   };
 }

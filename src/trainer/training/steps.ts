@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Experiment } from '../../experiment/experiment';
 import { crossEntropy } from '../losses/crossEntropy';
 import { distillationLoss, labelledDistillationLoss } from '../losses/distillation';
@@ -55,8 +56,13 @@ export function jointFeatures(learner: Learner, source: tf.Tensor4D, target: tf.
 export function adaptationLoss(learner: Learner, sourceFeatures: tf.Tensor2D, targetFeatures: tf.Tensor2D, kind: 'dann' | 'mmd', delta: number): tf.Scalar {
   if (kind === 'mmd') return multiKernelMmd(sourceFeatures, targetFeatures);
   if (!learner.discriminator) throw new Error(`the ${learner.role} has no domain discriminator`);
+  return discriminatorLoss(learner.discriminator, sourceFeatures, targetFeatures, delta);
+}
+
+/** DANN's term through gradient reversal into `discriminator`, both domains through one pass of its batch norm. */
+export function discriminatorLoss(discriminator: LayersModel, sourceFeatures: tf.Tensor2D, targetFeatures: tf.Tensor2D, delta: number): tf.Scalar {
   const both = reverseGradient(tf.concat([sourceFeatures, targetFeatures]), delta);
-  const logits = learner.discriminator.apply(both, { training: true }) as tf.Tensor2D;
+  const logits = discriminator.apply(both, { training: true }) as tf.Tensor2D;
   const ns = sourceFeatures.shape[0];
   return domainAdversarialLoss(tf.slice(logits, [0, 0], [ns, 1]), tf.slice(logits, [ns, 0], [-1, 1]));
 }

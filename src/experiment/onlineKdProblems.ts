@@ -1,0 +1,47 @@
+import { ADAPTATION_LAYERS } from './adaptationLayers';
+import { branchPointsBefore } from './branchPoints';
+
+type Problem = { segments: (string | number)[]; message: string };
+
+/**
+ * online-kd's rules between fields (validateExperiment.ts reports them with the others): its
+ * student is branched, so it must be a built architecture, trained from scratch, split at a
+ * layer before its adaptation layer; `method.branchAt` means nothing to any other method.
+ */
+export function onlineKdProblems(value: unknown): Problem[] {
+  const document = value as {
+    method?: { name?: unknown; branchAt?: unknown };
+    student?: { architecture?: unknown; adaptAt?: unknown; warmStart?: unknown };
+  } | null;
+  const method = document?.method;
+  if (method?.name !== 'online-kd') {
+    return method?.branchAt === undefined
+      ? []
+      : [{ segments: ['method', 'branchAt'], message: 'branchAt applies to online-kd only (where the branches split)' }];
+  }
+  const problems: Problem[] = [];
+  const student = document?.student;
+  const architecture = student?.architecture ?? 'lenet5';
+  if (architecture === 'saved') {
+    problems.push({
+      segments: ['student', 'architecture'],
+      message: 'online-kd builds the student as branches of a named architecture (lenet5, resnet-small, resnet-wide); a saved model cannot be branched',
+    });
+  }
+  if (student?.warmStart !== undefined) {
+    problems.push({ segments: ['student', 'warmStart'], message: 'online-kd trains its branches from scratch in one stage; it takes no warm start' });
+  }
+  // Own keys only: "constructor" must read as an unknown architecture, not Object's.
+  if (typeof method.branchAt === 'string' && typeof architecture === 'string' && Object.hasOwn(ADAPTATION_LAYERS, architecture)) {
+    const built = architecture as keyof typeof ADAPTATION_LAYERS;
+    const adaptAt = typeof student?.adaptAt === 'string' ? student.adaptAt : ADAPTATION_LAYERS[built][0];
+    const points = branchPointsBefore(built, adaptAt);
+    if (!points.includes(method.branchAt)) {
+      problems.push({
+        segments: ['method', 'branchAt'],
+        message: `the ${architecture} student (adaptation layer ${adaptAt}) cannot branch after "${method.branchAt}"; it can branch after ${points.join(', ')} (a layer before its adaptation layer)`,
+      });
+    }
+  }
+  return problems;
+}
