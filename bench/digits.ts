@@ -2,7 +2,7 @@
  * The papers' claim on our own data: on the Digits benchmark (source mnist, three targets), the
  * MT-MTDA student against the student adapted directly (DANN), KD-STDA per target, KD-MTDA by
  * blending, the source-only student, MT-MTDA with attention-map or hint distillation too
- * (kd.features), and the teachers; per-target accuracy and its mean, mean ± std
+ * (kd.features), online KD (one branched student, no teacher), and the teachers; per-target accuracy and its mean, mean ± std
  * over seeds, beside each model's cost (parameters, multiply-accumulates per image).
  *
  *   npm run bench:digits                          (builds first)
@@ -71,10 +71,10 @@ interface RowSpec {
   label: string;
   method: MethodKey;
   /** The model's role in results.json; per-target teachers are read from teacher-<target>. */
-  role: 'student' | 'teacher' | 'teacher-per-target';
+  role: 'student' | 'teacher' | 'teacher-per-target' | 'branch-1' | 'aggregate';
 }
 
-const METHODS = ['source-only', 'dann-student', 'dann-teacher', 'kd-stda', 'kd-mtda', 'mt-mtda', 'mt-mtda-attention', 'mt-mtda-hint'] as const;
+const METHODS = ['source-only', 'dann-student', 'dann-teacher', 'kd-stda', 'kd-mtda', 'mt-mtda', 'mt-mtda-attention', 'mt-mtda-hint', 'online-kd'] as const;
 type MethodKey = (typeof METHODS)[number];
 
 const ROWS: RowSpec[] = [
@@ -85,6 +85,8 @@ const ROWS: RowSpec[] = [
   { label: 'MT-MTDA student', method: 'mt-mtda', role: 'student' },
   { label: 'MT-MTDA student + attention maps (AT)', method: 'mt-mtda-attention', role: 'student' },
   { label: 'MT-MTDA student + hints (FitNets)', method: 'mt-mtda-hint', role: 'student' },
+  { label: 'online KD, branch 1 (the deployable student)', method: 'online-kd', role: 'branch-1' },
+  { label: 'online KD, gated aggregate of 3 branches', method: 'online-kd', role: 'aggregate' },
   { label: 'teacher adapted directly (DANN, targets blended)', method: 'dann-teacher', role: 'teacher' },
   { label: 'KD-STDA teachers (one run per target)', method: 'kd-stda', role: 'teacher' },
   { label: 'KD-MTDA teacher (DANN, targets blended)', method: 'kd-mtda', role: 'teacher' },
@@ -110,6 +112,9 @@ function methodSection(method: MethodKey): Record<string, unknown> {
     case 'mt-mtda-attention':
     case 'mt-mtda-hint':
       return { name: 'mt-mtda', ...studentAdversarial };
+    case 'online-kd':
+      // ONE's temperature (Lan et al. 2018), not the KD methods' default of 20.
+      return { name: 'online-kd', temperature: 3 };
     default:
       return { name: method, ...studentAdversarial };
   }
@@ -140,7 +145,9 @@ function sweepFileFor(method: MethodKey, targets: string[]): Record<string, unkn
     data: { root: dataDir, source: SOURCE, targets: runTargets(method, targets)[0], imageSize: 28, channels: 3, split: { kind: 'folders' } },
     // Only the runs that train a teacher name one; leaving it out elsewhere lets a change of
     // teacher reuse the student-only runs.
-    ...(method === 'source-only' || method === 'dann-student' ? {} : { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } }),
+    ...(method === 'source-only' || method === 'dann-student' || method === 'online-kd'
+      ? {}
+      : { teacher: { architecture: 'lenet5', width: Number(values['teacher-width']) } }),
     student: { architecture: 'lenet5' },
     method: methodSection(method),
     ...featureSection(method),
