@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { readCheckpointDiffReport } from '../../src/checkpointDiff/readDiffReport';
 import { diffReportFile } from '../../src/checkpointDiff/runCheckpoints';
-import { tinyExperiment } from '../fixtures/experiments';
+import { tinyShapesWorkspace } from '../fixtures/experiments';
 import { editorTab, pickQuickPickItem, runCommand, screenshot, waitForWorkbench, webviewFrame } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { runStage } from '../harness/stage';
@@ -49,19 +49,7 @@ describe('Checkpoint Diff panel (code-server + Chromium)', { timeout: 300_000 },
 
   before(async () => {
     workbench = await openDevWorkbench({
-      workspace: {
-        datasetName: 'shapes',
-        spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
-        experiments: {
-          tiny: tinyExperiment({
-            name: 'tiny',
-            data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
-            student: { architecture: 'lenet5' },
-            epochs: 2,
-            stepsPerEpoch: 6,
-          }),
-        },
-      },
+      workspace: tinyShapesWorkspace({ epochs: 2, stepsPerEpoch: 6 }),
       prepare: async (workspace) => {
         const runsDir = path.join(workspace.root, 'runs');
         await trainFromTerminal(path.join(workspace.root, 'tiny.kdexp.json'), runsDir);

@@ -9,7 +9,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { tinyExperiment, writeRunFolder } from '../fixtures/experiments';
+import { tinyShapesWorkspace, writeRunFolder } from '../fixtures/experiments';
 import { runCommand, screenshot, webviewFrame, editorTab, pickQuickPickItem, type HasAttributes } from '../harness/browser';
 import { poll } from '../harness/poll';
 import { openDevWorkbench, type DevWorkbench } from '../harness/devWorkbench';
@@ -24,19 +24,7 @@ describe('Results panel (code-server + Chromium)', { timeout: 240_000 }, () => {
 
   before(async () => {
     workbench = await openDevWorkbench({
-      workspace: {
-        datasetName: 'shapes',
-        spec: { photos: { cat: 6, dog: 6 }, sketches: { cat: 6, dog: 6 } },
-        experiments: {
-          tiny: tinyExperiment({
-            name: 'tiny',
-            data: { root: './shapes', source: 'photos', targets: ['sketches'], split: { kind: 'all' } },
-            student: { architecture: 'lenet5' },
-            epochs: 3,
-            stepsPerEpoch: 4,
-          }),
-        },
-      },
+      workspace: tinyShapesWorkspace({ epochs: 3, stepsPerEpoch: 4 }),
       // A file the scanner counts and the decoder cannot read: the panel says the run left it out.
       prepare: (workspace) => writeFile(path.join(workspace.root, 'shapes', 'sketches', 'cat', 'not-an-image.png'), 'not a png at all'),
     });

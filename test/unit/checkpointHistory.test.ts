@@ -11,6 +11,7 @@ import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { trainUntilStopped } from '../fixtures/trainingRuns';
 
 // Real tiny trainings on wasm, through the CLI's own entry: which epochs' checkpoints a run keeps
 // under each `checkpoints.keepEvery`, and that resuming still continues from the latest.
@@ -92,16 +93,7 @@ describe('checkpoint history of a run', () => {
 
   it('a run stopped mid-epoch resumes from its latest set, keeping the epochs before it, to the numbers of an unbroken run', async () => {
     const file = await writeRun('every', { name: 'source-only', model: 'student' });
-    const stop = { requested: false };
-    const first = await startTraining({
-      file,
-      runsDir,
-      stop,
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        stop.requested = epoch === 2 && step === 1;
-      },
-    });
+    const first = await trainUntilStopped(file, runsDir, { epoch: 2, step: 1 });
     assert.equal(first.state, 'stopped');
     assert.deepEqual(await keptSets(first.runDir), { student: ['epoch-2-step-1 latest', 'epoch-1'] });
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });

@@ -1,15 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readEvents } from '../../src/runFolder/eventLog';
 import { readLatestJson, readResultsJson } from '../../src/runFolder/readRunFiles';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
-import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
-import { createImageTree } from '../fixtures/imageTree';
+import { stepLosses, tinyTrainingFolders, trainUntilStopped } from '../fixtures/trainingRuns';
 
 // kd.features in real runs on the wasm backend: the feature term trains beside the logit KD terms,
 // falls, has its own curve, leaves the student's cost alone, and a resumed run (hint adapters
@@ -21,12 +19,7 @@ let runsDir: string;
 const quiet = () => undefined;
 
 before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-features-'));
-  dataRoot = path.join(root, 'data');
-  runsDir = path.join(root, 'runs');
-  const classes = { circle: 8, square: 8 };
-  await createImageTree(dataRoot, { src: classes, t1: classes, t2: classes });
-  await startBackend('wasm', quiet);
+  ({ root, dataRoot, runsDir } = await tinyTrainingFolders('kd-uda-features-'));
 });
 after(() => rm(root, { recursive: true, force: true }));
 
@@ -50,10 +43,6 @@ function writeFeatureExperiment(
       ...fields,
     }),
   );
-}
-
-async function stepLosses(runDir: string): Promise<Record<string, number>[]> {
-  return (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event.losses] : []));
 }
 
 describe('training with kd.features', () => {
@@ -98,16 +87,7 @@ describe('training with kd.features', () => {
   it('a stopped run resumes, its hint adapters restored, to the numbers of a run never stopped', async () => {
     const file = await writeFeatureExperiment('resume', 'kd-stda', { loss: 'hint' }, { stepsPerEpoch: 3 });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const stop = { requested: false };
-    const first = await startTraining({
-      file,
-      runsDir,
-      stop,
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        stop.requested = epoch === 1 && step === 2;
-      },
-    });
+    const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
     assert.equal(first.state, 'stopped');
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(resumed.state, 'done');

@@ -1,8 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultCheckpointPair } from '../../src/checkpointDiff/runCheckpoints';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
@@ -15,11 +13,10 @@ import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import type { EpochEvent } from '../../src/runFolder/runEvents';
 import { diffCheckpoints } from '../../src/trainer/checkpointDiff/diffCheckpoints';
 import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
-import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining } from '../../src/trainer/cli/train';
 import { buildNet } from '../../src/trainer/training/nets';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
-import { createImageTree } from '../fixtures/imageTree';
+import { stepLosses, tensorCountsPerStep, tinyTrainingFolders, trainUntilStopped } from '../fixtures/trainingRuns';
 
 // online-kd trained on the wasm backend through the CLI's entry, into real run folders, on the tiny
 // generated dataset (16x16 PNGs, two classes, a source and two targets): its branches and their
@@ -51,12 +48,7 @@ async function epochEvents(runDir: string): Promise<EpochEvent[]> {
 }
 
 before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-online-kd-'));
-  dataRoot = path.join(root, 'data');
-  runsDir = path.join(root, 'runs');
-  const classes = { circle: 8, square: 8 };
-  await createImageTree(dataRoot, { src: classes, t1: classes, t2: classes });
-  await startBackend('wasm', quiet);
+  ({ root, dataRoot, runsDir } = await tinyTrainingFolders('kd-uda-online-kd-'));
 });
 after(() => rm(root, { recursive: true, force: true }));
 
@@ -125,22 +117,11 @@ describe('online-kd on wasm', () => {
   it('a stopped run resumes to the numbers of a run never stopped', async () => {
     const file = await writeOnlineExperiment('online-resume', { epochs: 2, stepsPerEpoch: 3 });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const stop = { requested: false };
-    const first = await startTraining({
-      file,
-      runsDir,
-      stop,
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        stop.requested = epoch === 1 && step === 2;
-      },
-    });
+    const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
     assert.equal(first.state, 'stopped');
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(resumed.state, 'done');
-    const lossesOf = async (runDir: string) =>
-      (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event.losses] : []));
-    assert.deepEqual(await lossesOf(first.runDir), await lossesOf(whole.runDir));
+    assert.deepEqual(await stepLosses(first.runDir), await stepLosses(whole.runDir));
     const [a, b] = [await readResultsJson(whole.runDir), await readResultsJson(first.runDir)];
     assert.deepEqual(b.history, a.history);
     assert.deepEqual(b.headline, a.headline);
@@ -148,16 +129,7 @@ describe('online-kd on wasm', () => {
 
   it('holds as many tensors after every step, from the second epoch on (after the first checkpoint)', async () => {
     const file = await writeOnlineExperiment('online-memory', { epochs: 3, stepsPerEpoch: 3 });
-    const counts: number[][] = [[], [], [], []];
-    await startTraining({
-      file,
-      runsDir,
-      stop: { requested: false },
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        if (step >= 2) counts[epoch].push(tf.memory().numTensors);
-      },
-    });
+    const counts = await tensorCountsPerStep(file, runsDir, 3);
     assert.equal(new Set(counts[1]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
     assert.equal(new Set([...counts[2], ...counts[3]]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
   });

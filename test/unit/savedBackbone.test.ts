@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../../src/experiment/experiment';
 import { validateExperimentDocument, validateExperimentText } from '../../src/experiment/validateExperiment';
-import { readEvents } from '../../src/runFolder/eventLog';
 import { readExperimentJson, readLatestJson, readResultsJson } from '../../src/runFolder/readRunFiles';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { fileSaveHandler } from '../../src/trainer/checkpoints/fileModelIO';
@@ -18,6 +17,7 @@ import { createMethod } from '../../src/trainer/methods/createMethod';
 import { loadSavedBackbone, savedModelProblems } from '../../src/trainer/models/savedBackbone';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
+import { stepLosses, trainUntilStopped } from '../fixtures/trainingRuns';
 
 // Architecture "saved": a tiny tfjs layers model (two convolutions on 12x12x3 images), saved to disk
 // as tfjs's model.save writes it, becomes the student of real (tiny) runs on the wasm backend.
@@ -58,9 +58,6 @@ function writeSavedExperiment(name: string, student: Record<string, unknown>, ov
     }),
   );
 }
-
-const stepLosses = async (runDir: string) =>
-  (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) => (event.kind === 'step' ? [event] : [])).map((event) => event.losses);
 
 before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-saved-'));
@@ -175,16 +172,7 @@ describe('a saved backbone', () => {
     await saveBackbone('resume');
     const file = await writeSavedExperiment('resume', { path: 'resume/model.json' }, { method: { name: 'source-only', model: 'student' } });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const stop = { requested: false };
-    const first = await startTraining({
-      file,
-      runsDir,
-      stop,
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        stop.requested = epoch === 1 && step === 1;
-      },
-    });
+    const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 1 });
     assert.equal(first.state, 'stopped');
     await rm(path.join(root, 'resume'), { recursive: true });
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });

@@ -1,21 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readEvents } from '../../src/runFolder/eventLog';
 import { readExperimentJson, readLatestJson, readResultsJson, readStatusJson } from '../../src/runFolder/readRunFiles';
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
-import { startBackend } from '../../src/trainer/cli/startBackend';
 import { startTraining, UsageError } from '../../src/trainer/cli/train';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
 import { createMethod } from '../../src/trainer/methods/createMethod';
 import { logitsOf } from '../../src/trainer/training/nets';
 import { distillationStep } from '../../src/trainer/training/steps';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
-import { createImageTree } from '../fixtures/imageTree';
+import { stepLosses, tensorCountsPerStep, tinyTrainingFolders, trainUntilStopped } from '../fixtures/trainingRuns';
 
 // Every method trains for a few steps on a tiny generated dataset (16x16 PNGs, two classes, three
 // domains) on the wasm backend, through the same entry the CLI uses, into real run folders.
@@ -44,12 +42,7 @@ function writeTinyExperiment(name: string, overrides: Record<string, unknown> = 
 }
 
 before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'kd-uda-train-'));
-  dataRoot = path.join(root, 'data');
-  runsDir = path.join(root, 'runs');
-  const classes = { circle: 8, square: 8 };
-  await createImageTree(dataRoot, { src: classes, t1: classes, t2: classes });
-  await startBackend('wasm', quiet);
+  ({ root, dataRoot, runsDir } = await tinyTrainingFolders('kd-uda-train-'));
 });
 after(() => rm(root, { recursive: true, force: true }));
 
@@ -115,25 +108,14 @@ describe('checkpoints and resume', () => {
   it('a stopped run resumes on the same schedule: the same numbers as a run never stopped', async () => {
     const file = await writeTinyExperiment('resume', { epochs: 2, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
     const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const stop = { requested: false };
-    const first = await startTraining({
-      file,
-      runsDir,
-      stop,
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        stop.requested = epoch === 1 && step === 2;
-      },
-    });
+    const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
     assert.equal(first.state, 'stopped');
     assert.equal((await readStatusJson(first.runDir)).state, 'stopped');
     const latest = await readLatestJson(first.runDir);
     assert.deepEqual([latest.epoch, latest.stepInEpoch, latest.globalStep], [1, 2, 2]);
     const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
     assert.equal(resumed.state, 'done');
-    const lossesOf = async (runDir: string) =>
-      (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((e) => (e.kind === 'step' ? [e] : [])).map((e) => e.losses);
-    assert.deepEqual(await lossesOf(first.runDir), await lossesOf(whole.runDir));
+    assert.deepEqual(await stepLosses(first.runDir), await stepLosses(whole.runDir));
     const a = await readResultsJson(whole.runDir);
     const b = await readResultsJson(first.runDir);
     assert.deepEqual(b.history, a.history);
@@ -244,16 +226,7 @@ describe('checkpoints and resume', () => {
 describe('numerical and memory hygiene', () => {
   it('holds as many tensors after every step, from the second epoch on (after the first checkpoint)', async () => {
     const file = await writeTinyExperiment('memory', { epochs: 3, stepsPerEpoch: 3 }, { name: 'mt-mtda' });
-    const counts: number[][] = [[], [], [], []];
-    await startTraining({
-      file,
-      runsDir,
-      stop: { requested: false },
-      echo: quiet,
-      onStep: ({ epoch, step }) => {
-        if (step >= 2) counts[epoch].push(tf.memory().numTensors);
-      },
-    });
+    const counts = await tensorCountsPerStep(file, runsDir, 3);
     assert.equal(new Set(counts[1]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
     assert.equal(new Set([...counts[2], ...counts[3]]).size, 1, `tensor counts per step: ${JSON.stringify(counts)}`);
   });
