@@ -72,7 +72,8 @@ export interface EpochEvent {
   kind: 'epoch';
   epoch: number;
   epochs: number;
-  beta: number;
+  /** The epoch's progressive weight, for the methods it weighs (the KD methods); absent for the rest. */
+  beta?: number;
   losses: Record<string, number>;
   meanTargetAccuracy: Record<string, number>;
 }
@@ -150,7 +151,7 @@ const runEvent: Shape<RunEvent> = byKind<RunEvent>({
   step: object({ t, kind: oneOf(['step']), epoch: number, step: number, steps: number, epochs: optional(number), losses: recordOf(number) }),
   eval: object({ t, kind: oneOf(['eval']), epoch: number, accuracy: accuracyByModel, entropy: accuracyByModel }),
   checkpoint: object({ t, kind: oneOf(['checkpoint']), epoch: number, stepInEpoch: number, globalStep: number, roles: optional(recordOf(string)) }),
-  epoch: object({ t, kind: oneOf(['epoch']), epoch: number, epochs: number, beta: number, losses: recordOf(number), meanTargetAccuracy: recordOf(number) }),
+  epoch: object({ t, kind: oneOf(['epoch']), epoch: number, epochs: number, beta: optional(number), losses: recordOf(number), meanTargetAccuracy: recordOf(number) }),
   results: object({ t, kind: oneOf(['results']), headline }),
   error: object({ t, kind: oneOf(['error']), message: string, role: optional(string), term: optional(string) }),
   'data-problem': object({

@@ -76,6 +76,9 @@ describe('training every method', () => {
         for (const [term, value] of Object.entries(step.losses)) assert.ok(Number.isFinite(value), `${term} = ${value}`);
       }
       assert.ok(events.some((event) => event.kind === 'start' && event.backend.name === 'wasm'));
+      // Beta weighs the KD methods' terms alone: only their epochs record it (the Results panel charts it).
+      const weighsByBeta = ['kd-stda', 'kd-mtda', 'mt-mtda'].includes(String(method.name));
+      for (const event of events) if (event.kind === 'epoch') assert.equal(event.beta !== undefined, weighsByBeta, `beta in ${title}'s epoch ${event.epoch}`);
       const results = await readResultsJson(runDir);
       assert.deepEqual(Object.keys(results.headline.accuracy).sort(), [...roles].sort());
       assert.equal(results.headline.epoch, 2);

@@ -15,6 +15,7 @@ export function createKdMtda(setup: MethodSetup): Method {
   return {
     learners: [teacher, student],
     readsTargets: true,
+    weighsByBeta: true,
     step: (batch, context) => {
       const target = blendTargets(batch.targets);
       try {

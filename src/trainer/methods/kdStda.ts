@@ -15,6 +15,7 @@ export function createKdStda(setup: MethodSetup): Method {
   return {
     learners: [teacher, student],
     readsTargets: true,
+    weighsByBeta: true,
     step: (batch, context) => teacherThenStudent(teacher, student, batch, batch.targets[0], context, features),
   };
 }

@@ -15,6 +15,8 @@ export interface Method {
   learners: Learner[];
   /** Whether `step` reads the target batches; the loader decodes none for a method that does not. */
   readsTargets: boolean;
+  /** Whether the epoch's beta weighs its terms: the run's epoch events record beta only then. */
+  weighsByBeta?: boolean;
   /** One iteration; losses keyed `<role>.<term>`. */
   step(batch: StepBatch, context: StepContext): Record<string, number>;
   /** Models evaluated, checkpointed and costed beside the learners' nets, trained through a learner (online-kd's branches and aggregate). */

@@ -16,6 +16,7 @@ export function createMtMtda(setup: MethodSetup): Method {
   return {
     learners: [...teachers, student],
     readsTargets: true,
+    weighsByBeta: true,
     step: (batch, context) => {
       const losses: Record<string, number> = {};
       teachers.forEach((teacher, i) => {

@@ -362,7 +362,7 @@ async function endEpoch(
     kind: 'epoch',
     epoch,
     epochs: experiment.epochs,
-    beta,
+    ...(run.method.weighsByBeta ? { beta } : {}),
     losses: meanLosses,
     meanTargetAccuracy: Object.fromEntries(Object.entries(scores.accuracy).map(([role, acc]) => [role, meanOver(acc, experiment.data.targets)])),
   };
