@@ -71,8 +71,8 @@ export interface Experiment {
     discriminatorHidden?: number;
     /** The student's adversarial term in the KD methods: the usual two-domain DANN term, or target samples only. */
     studentAdversarial: 'two-domain' | 'target-only';
-    /** online-kd: the student's branches over its shared trunk (K >= 2). */
-    branches: number;
+    /** online-kd: the student's branches over its shared trunk (K >= 2); filled in (3) for online-kd only. */
+    branches?: number;
     /** online-kd: the student's layer after which the branches split (left out: the architecture's default, see branchPoints.ts). */
     branchAt?: string;
   };

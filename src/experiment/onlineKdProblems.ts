@@ -1,4 +1,5 @@
 import { ADAPTATION_LAYERS } from './adaptationLayers';
+import type { Experiment } from './experiment';
 import { branchPointsBefore } from './branchPoints';
 
 type Problem = { segments: (string | number)[]; message: string };
@@ -10,14 +11,19 @@ type Problem = { segments: (string | number)[]; message: string };
  */
 export function onlineKdProblems(value: unknown): Problem[] {
   const document = value as {
-    method?: { name?: unknown; branchAt?: unknown };
+    method?: { name?: unknown; branchAt?: unknown; branches?: unknown };
     student?: { architecture?: unknown; adaptAt?: unknown; warmStart?: unknown };
   } | null;
   const method = document?.method;
   if (method?.name !== 'online-kd') {
-    return method?.branchAt === undefined
-      ? []
-      : [{ segments: ['method', 'branchAt'], message: 'branchAt applies to online-kd only (where the branches split)' }];
+    return [
+      ...(method?.branchAt === undefined
+        ? []
+        : [{ segments: ['method', 'branchAt'], message: 'branchAt applies to online-kd only (where the branches split)' }]),
+      ...(method?.branches === undefined
+        ? []
+        : [{ segments: ['method', 'branches'], message: 'branches applies to online-kd only (how many the student has)' }]),
+    ];
   }
   const problems: Problem[] = [];
   const student = document?.student;
@@ -44,4 +50,15 @@ export function onlineKdProblems(value: unknown): Problem[] {
     }
   }
   return problems;
+}
+
+/** ONE's three branches. */
+const DEFAULT_BRANCHES = 3;
+
+/**
+ * Fills method.branches for online-kd alone: a schema default would write it into every method's
+ * experiment.json, and a sweep would then no longer recognise the runs it made before.
+ */
+export function withBranchesDefault(experiment: Experiment): void {
+  if (experiment.method.name === 'online-kd') experiment.method.branches ??= DEFAULT_BRANCHES;
 }

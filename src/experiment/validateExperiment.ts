@@ -5,7 +5,7 @@ import schema from '../../schemas/experiment.schema.json';
 import { isRecord } from '../util/isRecord';
 import { ADAPTATION_LAYERS } from './adaptationLayers';
 import { featureDistillationProblems, withFeatureWeightDefault } from './featureDistillationProblems';
-import { onlineKdProblems } from './onlineKdProblems';
+import { onlineKdProblems, withBranchesDefault } from './onlineKdProblems';
 import type { ExecutorSetting } from './executorSetting';
 import { slurmExecutorProblems } from '../slurm/slurmExecutor';
 import type { Experiment } from './experiment';
@@ -282,6 +282,7 @@ function checkPoint(value: unknown, file: string): { problems: PointProblem[]; e
   const { executor, ...experiment } = value as Experiment & { executor?: ExecutorSetting };
   experiment.name ??= experimentNameOf(value, file);
   withFeatureWeightDefault(experiment);
+  withBranchesDefault(experiment);
   return { problems, experiment, ...(executor ? { executor } : {}) };
 }
 

@@ -192,6 +192,33 @@ describe('kd.features in an experiment file', () => {
     );
   });
 
+  it('leaves an experiment that uses neither kd.features nor online-kd as it resolved before both (so sweeps still recognise its runs)', () => {
+    const plain = validate({});
+    assert.ok(plain.ok);
+    assert.equal(plain.experiment.kd, undefined);
+    assert.deepEqual(Object.keys(plain.experiment.method).sort(), [
+      'alpha',
+      'beta',
+      'discriminator',
+      'gamma',
+      'kdDirection',
+      'model',
+      'name',
+      'studentAdversarial',
+      'temperature',
+      'udaLoss',
+    ]);
+    const online = validate({ method: { name: 'online-kd' } });
+    assert.ok(online.ok);
+    assert.equal(online.experiment.method.branches, 3, 'online-kd gets its three branches');
+    const misplaced = validate({ method: { name: 'mt-mtda', branches: 2 } });
+    assert.ok(!misplaced.ok);
+    assert.deepEqual(
+      misplaced.problems.map((problem) => problem.path),
+      ['method.branches'],
+    );
+  });
+
   it('asks for the layers of a saved backbone, which has no default maps', () => {
     const result = validate({ teacher: { architecture: 'saved', path: 'model.json' }, kd: { features: {} } });
     assert.ok(!result.ok);

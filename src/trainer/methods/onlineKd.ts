@@ -44,7 +44,7 @@ export function createOnlineKd(setup: MethodSetup): Method {
   const { experiment, shape } = setup;
   const spec = experiment.student;
   if (spec.architecture === 'saved') throw new Error('online-kd cannot branch a saved model: give the student a named architecture');
-  const count = experiment.method.branches;
+  const count = experiment.method.branches!;
   const role = branchRole(1);
   const seed = learnerSeed(setup, role);
   const net = buildNet(spec, shape, seed);
