@@ -151,7 +151,15 @@ const runEvent: Shape<RunEvent> = byKind<RunEvent>({
   step: object({ t, kind: oneOf(['step']), epoch: number, step: number, steps: number, epochs: optional(number), losses: recordOf(number) }),
   eval: object({ t, kind: oneOf(['eval']), epoch: number, accuracy: accuracyByModel, entropy: accuracyByModel }),
   checkpoint: object({ t, kind: oneOf(['checkpoint']), epoch: number, stepInEpoch: number, globalStep: number, roles: optional(recordOf(string)) }),
-  epoch: object({ t, kind: oneOf(['epoch']), epoch: number, epochs: number, beta: optional(number), losses: recordOf(number), meanTargetAccuracy: recordOf(number) }),
+  epoch: object({
+    t,
+    kind: oneOf(['epoch']),
+    epoch: number,
+    epochs: number,
+    beta: optional(number),
+    losses: recordOf(number),
+    meanTargetAccuracy: recordOf(number),
+  }),
   results: object({ t, kind: oneOf(['results']), headline }),
   error: object({ t, kind: oneOf(['error']), message: string, role: optional(string), term: optional(string) }),
   'data-problem': object({
