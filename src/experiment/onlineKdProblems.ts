@@ -7,24 +7,17 @@ type Problem = { segments: (string | number)[]; message: string };
 /**
  * online-kd's rules between fields (validateExperiment.ts reports them with the others): its
  * student is branched, so it must be a built architecture, trained from scratch, split at a
- * layer before its adaptation layer; `method.branchAt` means nothing to any other method.
+ * layer before its adaptation layer.
  */
 export function onlineKdProblems(value: unknown): Problem[] {
   const document = value as {
-    method?: { name?: unknown; branchAt?: unknown; branches?: unknown };
+    method?: { name?: unknown; branchAt?: unknown };
     student?: { architecture?: unknown; adaptAt?: unknown; warmStart?: unknown };
   } | null;
   const method = document?.method;
-  if (method?.name !== 'online-kd') {
-    return [
-      ...(method?.branchAt === undefined
-        ? []
-        : [{ segments: ['method', 'branchAt'], message: 'branchAt applies to online-kd only (where the branches split)' }]),
-      ...(method?.branches === undefined
-        ? []
-        : [{ segments: ['method', 'branches'], message: 'branches applies to online-kd only (how many the student has)' }]),
-    ];
-  }
+  // Another method ignores branches and branchAt, as online-kd ignores alpha and beta: the editor's
+  // completions offer every method's fields, and each must be accepted where it is offered.
+  if (method?.name !== 'online-kd') return [];
   const problems: Problem[] = [];
   const student = document?.student;
   const architecture = student?.architecture ?? 'lenet5';

@@ -211,12 +211,6 @@ describe('kd.features in an experiment file', () => {
     const online = validate({ method: { name: 'online-kd' } });
     assert.ok(online.ok);
     assert.equal(online.experiment.method.branches, 3, 'online-kd gets its three branches');
-    const misplaced = validate({ method: { name: 'mt-mtda', branches: 2 } });
-    assert.ok(!misplaced.ok);
-    assert.deepEqual(
-      misplaced.problems.map((problem) => problem.path),
-      ['method.branches'],
-    );
   });
 
   it('asks for the layers of a saved backbone, which has no default maps', () => {
