@@ -74,24 +74,27 @@ describe('training with kd.features', () => {
     });
   }
 
-  it('the feature term falls as the student trains (constant schedule)', async () => {
-    const file = await writeFeatureExperiment('falls', 'kd-stda', { loss: 'hint', schedule: 'constant', weight: 1 }, { epochs: 4, stepsPerEpoch: 4 });
-    const { runDir } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const epochs = (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) =>
-      event.kind === 'epoch' ? [event.losses['student.hint']] : [],
-    );
-    assert.equal(epochs.length, 4);
-    assert.ok(epochs[3] < epochs[0], `mean hint loss per epoch: ${epochs.join(', ')}`);
-  });
+  for (const loss of ['hint', 'attention'] as const) {
+    it(`the ${loss} term falls as the student trains (constant schedule)`, async () => {
+      const weight = loss === 'hint' ? 1 : 1000;
+      const file = await writeFeatureExperiment(`falls-${loss}`, 'kd-stda', { loss, schedule: 'constant', weight }, { epochs: 4, stepsPerEpoch: 4 });
+      const { runDir } = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+      const epochs = (await readEvents(path.join(runDir, RUN_FILES.events))).events.flatMap((event) =>
+        event.kind === 'epoch' ? [event.losses[`student.${loss}`]] : [],
+      );
+      assert.equal(epochs.length, 4);
+      assert.ok(epochs[3] < epochs[0], `mean ${loss} loss per epoch: ${epochs.join(', ')}`);
+    });
 
-  it('a stopped run resumes, its hint adapters restored, to the numbers of a run never stopped', async () => {
-    const file = await writeFeatureExperiment('resume', 'kd-stda', { loss: 'hint' }, { stepsPerEpoch: 3 });
-    const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
-    assert.equal(first.state, 'stopped');
-    const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
-    assert.equal(resumed.state, 'done');
-    assert.deepEqual(await stepLosses(first.runDir), await stepLosses(whole.runDir));
-    assert.deepEqual((await readResultsJson(first.runDir)).history, (await readResultsJson(whole.runDir)).history);
-  });
+    it(`a stopped ${loss} run resumes (hint adapters restored) to the numbers of a run never stopped`, async () => {
+      const file = await writeFeatureExperiment(`resume-${loss}`, 'kd-stda', { loss }, { stepsPerEpoch: 3 });
+      const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
+      const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
+      assert.equal(first.state, 'stopped');
+      const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
+      assert.equal(resumed.state, 'done');
+      assert.deepEqual(await stepLosses(first.runDir), await stepLosses(whole.runDir));
+      assert.deepEqual((await readResultsJson(first.runDir)).history, (await readResultsJson(whole.runDir)).history);
+    });
+  }
 });
