@@ -10,6 +10,7 @@ import { latexCaption, latexLabel, latexTable, methodDisplayName, roleDisplayNam
 import { csvCell, type ExportFormat } from './resultsTableFormats';
 import type { CellValue, ComparisonColumn, ComparisonTable } from './runComparison';
 import { compactCount } from '../util/compactCount';
+import { teachersFirstRank } from '../runFolder/modelRoleOrder';
 
 type Stats = Extract<GroupCell, { kind: 'stats' }>;
 
@@ -125,8 +126,10 @@ function rowPrefixes(table: ComparisonTable, groups: readonly RunGroup[], method
  */
 function groupedLatexTable(table: ComparisonTable, groups: readonly RunGroup[]): string {
   const metric = (key: string) => table.columns.findIndex((column) => column.group === 'metric' && column.key === key);
-  // Roles in the table's order (teachers first); targets in the order their columns first come.
-  const roles = table.columns.flatMap((column) => (column.group === 'metric' && /^acc\.[^.]+\.mean$/.test(column.key) ? [column.key.slice(4, -5)] : []));
+  // Roles as the papers' tables list them (teachers first); targets in the order their columns first come.
+  const roles = table.columns
+    .flatMap((column) => (column.group === 'metric' && /^acc\.[^.]+\.mean$/.test(column.key) ? [column.key.slice(4, -5)] : []))
+    .sort((a, b) => teachersFirstRank(a) - teachersFirstRank(b));
   const targets = [
     ...new Set(
       table.columns.flatMap((column) => {

@@ -22,8 +22,9 @@ export interface ComparisonColumn {
   group: ColumnGroup;
   kind: ColumnKind;
   /**
-   * Shown until the user chooses columns: the run, its method, its source → targets, every model's
-   * mean target accuracy and the student's costs (DEFAULT_COLUMN_KEYS and the `acc.*.mean` columns).
+   * Shown until the user chooses columns: the run, its method, its source → targets (LEADING_KEYS),
+   * each model's mean target accuracy (online-kd: branch-1 and the aggregate) and the deployed
+   * student's costs.
    */
   shownByDefault: boolean;
 }
@@ -83,10 +84,8 @@ const RUN_COLUMNS: readonly ComparisonColumn[] = [
   { key: DOMAINS_KEY, label: 'source → targets', group: 'run', kind: 'text', shownByDefault: true },
 ];
 
-/** The columns the table opens on besides every model's mean target accuracy, and the first of them in this order. */
-export const DEFAULT_COLUMN_KEYS: readonly string[] = ['run', 'method.name', DOMAINS_KEY, 'params.student', 'macs.student'];
-/** Put first, in this order, whatever the experiment's field order: what a reader looks for first. */
-const LEADING_KEYS: readonly string[] = DEFAULT_COLUMN_KEYS.slice(0, 3);
+/** Shown on open and put first, in this order, whatever the experiment's field order: what a reader looks for first. */
+const LEADING_KEYS: readonly string[] = ['run', 'method.name', DOMAINS_KEY];
 
 /** `mnist → mnist-photo, usps` from the experiment's flattened `data.source` and `data.targets`; null without a source. */
 export function domainsText(fields: ReadonlyMap<string, CellValue>): string | null {
@@ -111,32 +110,44 @@ export function flattenFields(value: unknown, prefix = '', into: Map<string, Cel
   return into;
 }
 
-/** Teachers first, then the student, as the papers' tables read. */
+/**
+ * The student first (the compact model a run is for), then online-kd's branches (branch-1 is its
+ * deployable student) and their gated aggregate, then the teachers, then anything else.
+ */
 function roleRank(role: string): number {
-  return role.startsWith('teacher') ? 0 : role === 'student' ? 1 : 2;
+  if (role === 'student') return 0;
+  if (/^branch-\d+$/.test(role)) return 1;
+  if (role === 'aggregate') return 2;
+  return role === 'teacher' || role.startsWith('teacher-') ? 3 : 4;
 }
 
-/** Where a metric column goes: accuracies before costs, teachers before the student, a model's mean before its targets. */
+/** online-kd's branches after its first: each is a student like branch-1, so the table opens on one of them. */
+const isFurtherBranch = (role: string): boolean => /^branch-\d+$/.test(role) && role !== 'branch-1';
+
+/** The models whose costs the table opens on: the ones a run deploys. */
+const isDeployedStudent = (role: string): boolean => role === 'student' || role === 'branch-1';
+
+/** Where a metric column goes: by model (see roleRank), and within a model its mean, its targets, then its costs. */
 interface MetricPlace {
   role: string;
   slot: 'mean' | 'target' | 'params' | 'macs' | 'latency';
 }
 const SLOT_RANK: Record<MetricPlace['slot'], number> = { mean: 0, target: 1, params: 2, macs: 3, latency: 4 };
 
+const roleCollator = new Intl.Collator('en', { numeric: true });
+
 function compareMetricPlaces(a: MetricPlace, b: MetricPlace): number {
-  const costA = SLOT_RANK[a.slot] >= 2 ? 1 : 0;
-  const costB = SLOT_RANK[b.slot] >= 2 ? 1 : 0;
-  return costA - costB || roleRank(a.role) - roleRank(b.role) || a.role.localeCompare(b.role) || SLOT_RANK[a.slot] - SLOT_RANK[b.slot];
+  return roleRank(a.role) - roleRank(b.role) || roleCollator.compare(a.role, b.role) || SLOT_RANK[a.slot] - SLOT_RANK[b.slot];
 }
 
 function metricColumns(record: RunRecord): { column: ComparisonColumn; value: CellValue; place: MetricPlace }[] {
   const models = record.models;
   const out: { column: ComparisonColumn; value: CellValue; place: MetricPlace }[] = [];
   for (const model of models) {
-    const student = model.role === 'student';
     const role = model.role;
+    const deployed = isDeployedStudent(role);
     out.push({
-      column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: true },
+      column: { key: `acc.${role}.mean`, label: `${role} mean`, group: 'metric', kind: 'accuracy', shownByDefault: !isFurtherBranch(role) },
       value: model.meanTarget ?? null,
       place: { role, slot: 'mean' },
     });
@@ -149,13 +160,13 @@ function metricColumns(record: RunRecord): { column: ComparisonColumn; value: Ce
     }
     if (model.parameters !== undefined)
       out.push({
-        column: { key: `params.${role}`, label: `${role} params`, group: 'metric', kind: 'count', shownByDefault: student },
+        column: { key: `params.${role}`, label: `${role} params`, group: 'metric', kind: 'count', shownByDefault: deployed },
         value: model.parameters,
         place: { role, slot: 'params' },
       });
     if (model.macsPerImage !== undefined)
       out.push({
-        column: { key: `macs.${role}`, label: `${role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: student },
+        column: { key: `macs.${role}`, label: `${role} MACs/image`, group: 'metric', kind: 'count', shownByDefault: deployed },
         value: model.macsPerImage,
         place: { role, slot: 'macs' },
       });
@@ -199,7 +210,7 @@ export function buildComparisonTable(records: readonly RunRecord[]): ComparisonT
     ];
     const values = new Map<number, CellValue>(own.map((value, index) => [index, value]));
     for (const [key, value] of fields) {
-      const shownByDefault = DEFAULT_COLUMN_KEYS.includes(key);
+      const shownByDefault = LEADING_KEYS.includes(key);
       const index = claim({ key, label: key, group: 'experiment', kind: typeof value === 'number' ? 'number' : 'text', shownByDefault });
       if (index !== undefined) values.set(index, value);
     }

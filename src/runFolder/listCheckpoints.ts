@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readLatestJson, readMetaJson } from './readRunFiles';
 import { RUN_FILES } from './runFolderFormat';
+import { teachersFirstRank } from './modelRoleOrder';
 
 /** One saved model in a run folder: `checkpoints/<role>/<set>/` (see src/trainer/runLoop/checkpointStore.ts). */
 export interface CheckpointListing {
@@ -18,11 +19,6 @@ export interface CheckpointListing {
   bytes: number;
   /** Named by checkpoints/latest.json: what Resume Run continues from. */
   latest: boolean;
-}
-
-/** Teachers first, then the student, as the results table reads. */
-function roleOrder(role: string): number {
-  return role.startsWith('teacher') ? 0 : role === 'student' ? 1 : 2;
 }
 
 /** The folders checkpoints/latest.json names (relative to the run folder there), made absolute; none when it cannot be read. */
@@ -80,5 +76,5 @@ export async function listCheckpoints(runDir: string): Promise<CheckpointListing
   return listings
     .flat()
     .filter((listing): listing is CheckpointListing => listing !== undefined)
-    .sort((a, b) => roleOrder(a.role) - roleOrder(b.role) || a.role.localeCompare(b.role) || b.globalStep - a.globalStep);
+    .sort((a, b) => teachersFirstRank(a.role) - teachersFirstRank(b.role) || a.role.localeCompare(b.role) || b.globalStep - a.globalStep);
 }

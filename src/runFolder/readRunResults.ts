@@ -3,6 +3,7 @@ import { readResultsJson } from './readRunFiles';
 import type { LatencySpread } from './inferenceLatency';
 import type { ModelCost, RunResults } from './results';
 import { meanOverTargets } from './targetAccuracy';
+import { teachersFirstRank } from './modelRoleOrder';
 
 /** One model's headline (last epoch) accuracy per target and their mean, and its costs when recorded. */
 export interface ModelHeadline {
@@ -19,11 +20,6 @@ export interface ModelHeadline {
 }
 
 export type RunResultsReading = { kind: 'none' } | { kind: 'problem'; message: string } | { kind: 'results'; epoch: number; models: ModelHeadline[] };
-
-/** Teachers first, then the student, as the papers' tables read. */
-function roleOrder(role: string): number {
-  return role.startsWith('teacher') ? 0 : role === 'student' ? 1 : 2;
-}
 
 /** A batch's latency as ms per image; nothing when the batch size or time cannot give one (never a division by 0). */
 function latencyPerImage(cost: ModelCost): { latencyMsPerImage?: number; latencySpreadPerImage?: LatencySpread } {
@@ -61,6 +57,6 @@ export async function readRunResults(runDir: string): Promise<RunResultsReading>
         ...(cost ? { parameters: cost.parameters, macsPerImage: cost.macsPerImage, ...latencyPerImage(cost) } : {}),
       };
     })
-    .sort((a, b) => roleOrder(a.role) - roleOrder(b.role) || a.role.localeCompare(b.role));
+    .sort((a, b) => teachersFirstRank(a.role) - teachersFirstRank(b.role) || a.role.localeCompare(b.role));
   return { kind: 'results', epoch: headline.epoch, models };
 }

@@ -125,7 +125,7 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await expectRows('one row per run folder, newest first', RUNS.map((run) => run.runId).reverse(), 30_000);
       assert.match((await frame.locator('#summary').textContent()) ?? '', /^4 of 4 runs/);
       // What matters first, and nothing else until chosen: no data.root, no 40 experiment fields before the metrics.
-      assert.deepEqual(await headers(), ['run', 'method.name', 'domains', 'acc.teacher.mean', 'acc.student.mean', 'params.student', 'macs.student']);
+      assert.deepEqual(await headers(), ['run', 'method.name', 'domains', 'acc.student.mean', 'params.student', 'macs.student', 'acc.teacher.mean']);
       assert.equal(((await frame.locator('#runs-table thead button.sort[data-column="domains"]').textContent()) ?? '').trim(), 'source → targets');
       const domains = frame.locator(`#runs-table tr[data-run-dir$="${RUNS[2].runId}"] td[aria-colindex="3"]`);
       assert.equal(((await domains.textContent()) ?? '').trim(), 'mnist → svhn, usps');
@@ -293,13 +293,13 @@ describe('Compare Runs panel (code-server + Chromium)', { timeout: 300_000 }, ()
       await page.keyboard.press('Shift+Tab');
       assert.match(await focused(), /\.sort\[run\]$/);
       await page.keyboard.press('ArrowRight');
-      assert.match(await focused(), /\.sort\[acc\.teacher\.mean\]$/, 'only what differs hides method and domains: the next shown column');
+      assert.match(await focused(), /\.sort\[acc\.student\.mean\]$/, 'only what differs hides method and domains: the next shown column');
       await page.keyboard.press('End');
-      assert.match(await focused(), /\.sort\[macs\.student\]$/, 'End: the last column (run d has no costs, so they differ)');
-      await page.keyboard.press('Home');
-      await page.keyboard.press('ArrowRight');
+      assert.match(await focused(), /\.sort\[acc\.teacher\.mean\]$/, 'End: the last column');
       await page.keyboard.press('Enter');
       assert.equal(await frame.locator('#runs-table thead th:has(button[data-column="acc.teacher.mean"])').getAttribute('aria-sort'), 'descending');
+      await page.keyboard.press('Home');
+      assert.match(await focused(), /\.sort\[run\]$/, 'Home: the first column');
       assert.equal(await frame.locator('#runs-table thead button.sort[tabindex="0"]').count(), 1, 'one header in the tab order');
 
       await useTheme(/^Dark (Modern|\+)/, 'vscode-dark');

@@ -215,7 +215,7 @@ describe('Compare Runs grouped by all but seed (code-server + Chromium)', { time
       const text = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().innerText()) ?? '').replace(/\u00a0/g, ' ');
       await poll('the exported table', async () => (await text().catch(() => '')).includes(expected[1]), 30_000);
       const exported = await text();
-      assert.match(exported, /^\| configuration \| n \| (.*\| )?optimizer\.studentLr \| .*\| student mean \|/m);
+      assert.match(exported, /^\| configuration \| n \| (.*\| )?optimizer\.studentLr \| (.*\| )?student mean \| (.*\| )?teacher mean \|/m);
       const rows = exported.split('\n').filter((line) => line.startsWith('| lr-sweep | 3 |'));
       assert.equal(rows.length, 2, exported);
       assert.ok(rows[0].includes('| 0.001 |') && rows[0].includes(`| ${expected[0]} |`), rows[0]);

@@ -115,16 +115,16 @@ describe('Compare Runs table', () => {
       'student.width',
     ]);
     assert.deepEqual(keys.slice(15), [
-      'acc.teacher.mean',
-      'acc.teacher.svhn',
-      'acc.teacher.usps',
       'acc.student.mean',
       'acc.student.svhn',
       'acc.student.usps',
-      'params.teacher',
-      'macs.teacher',
       'params.student',
       'macs.student',
+      'acc.teacher.mean',
+      'acc.teacher.svhn',
+      'acc.teacher.usps',
+      'params.teacher',
+      'macs.teacher',
     ]);
     const row = table.rows[0].cells;
     assert.equal(row[column(table, 'optimizer.studentLr')], 0.001);
@@ -137,11 +137,11 @@ describe('Compare Runs table', () => {
     assert.equal(row[column(table, 'domains')], 'mnist → svhn, usps');
   });
 
-  it('opens on the run, its method, source → targets, every mean target accuracy and the student’s costs, in that order', () => {
+  it('opens on the run, its method, source → targets, the student’s mean accuracy and costs, then the teachers’ means, in that order', () => {
     const table = sample();
     assert.deepEqual(
       table.columns.filter((entry) => entry.shownByDefault).map((entry) => entry.key),
-      ['run', 'method.name', 'domains', 'acc.teacher.mean', 'acc.student.mean', 'params.student', 'macs.student'],
+      ['run', 'method.name', 'domains', 'acc.student.mean', 'params.student', 'macs.student', 'acc.teacher.mean'],
     );
     // Everything else is one click away in the column chooser: the absolute data root, per-target accuracy, the teacher's costs.
     for (const key of ['data.root', 'state', 'started', 'acc.student.svhn', 'acc.teacher.svhn', 'params.teacher', 'optimizer.studentLr'])
@@ -193,7 +193,7 @@ describe('Compare Runs table', () => {
     assert.equal(best([])['acc.student.mean'], undefined, 'no rows, no best');
   });
 
-  it('orders metrics the same whichever run comes first: accuracies, teachers before the student, then costs', () => {
+  it('orders metrics the same whichever run comes first: per model, the student, online-kd’s branches and aggregate, then the teachers; each mean, targets, then costs', () => {
     const mtMtda = record('b', {
       targets: ['svhn'],
       models: [
@@ -208,19 +208,36 @@ describe('Compare Runs table', () => {
         { role: 'student', accuracy: { svhn: 0.4 }, meanTarget: 0.4 },
       ],
     });
+    const onlineKd = record('c', {
+      targets: ['svhn'],
+      models: ['aggregate', 'branch-10', 'branch-2', 'branch-1'].map((role) => ({ role, accuracy: { svhn: 0.3 }, meanTarget: 0.3, parameters: 3 })),
+    });
     const expected = [
+      'acc.student.mean',
+      'acc.student.svhn',
+      'params.student',
+      'acc.branch-1.mean',
+      'acc.branch-1.svhn',
+      'params.branch-1',
+      'acc.branch-2.mean',
+      'acc.branch-2.svhn',
+      'params.branch-2',
+      'acc.branch-10.mean',
+      'acc.branch-10.svhn',
+      'params.branch-10',
+      'acc.aggregate.mean',
+      'acc.aggregate.svhn',
+      'params.aggregate',
       'acc.teacher.mean',
       'acc.teacher.svhn',
       'acc.teacher-svhn.mean',
       'acc.teacher-svhn.svhn',
-      'acc.student.mean',
-      'acc.student.svhn',
       'params.teacher-svhn',
-      'params.student',
     ];
     for (const records of [
-      [mtMtda, kdMtda],
-      [kdMtda, mtMtda],
+      [mtMtda, kdMtda, onlineKd],
+      [kdMtda, onlineKd, mtMtda],
+      [onlineKd, mtMtda, kdMtda],
     ]) {
       const table = buildComparisonTable(records);
       assert.deepEqual(
@@ -228,7 +245,19 @@ describe('Compare Runs table', () => {
         expected,
       );
       const a = table.rows.find((row) => row.runId === 'a')!;
-      assert.deepEqual(a.cells.slice(5), [0.6, 0.6, null, null, 0.4, 0.4, null, null], 'cells move with their columns');
+      assert.deepEqual(a.cells.slice(5, 8), [0.4, 0.4, null], 'cells move with their columns');
+      assert.deepEqual(a.cells.slice(-5), [0.6, 0.6, null, null, null]);
+      // online-kd opens on its deployable branch-1 (with its costs) and the aggregate, not on every branch.
+      const shown = table.columns.filter((entry) => entry.shownByDefault && entry.group === 'metric').map((entry) => entry.key);
+      assert.deepEqual(shown, [
+        'acc.student.mean',
+        'params.student',
+        'acc.branch-1.mean',
+        'params.branch-1',
+        'acc.aggregate.mean',
+        'acc.teacher.mean',
+        'acc.teacher-svhn.mean',
+      ]);
     }
   });
 
@@ -246,16 +275,16 @@ describe('Compare Runs table', () => {
     assert.deepEqual(
       table.columns.slice(5).map((entry) => entry.key),
       [
-        'acc.teacher.mean',
-        'acc.teacher.svhn',
         'acc.student.mean',
         'acc.student.svhn',
-        'params.teacher',
-        'macs.teacher',
-        'latency.teacher',
         'params.student',
         'macs.student',
         'latency.student',
+        'acc.teacher.mean',
+        'acc.teacher.svhn',
+        'params.teacher',
+        'macs.teacher',
+        'latency.teacher',
       ],
     );
     const latency = table.columns[column(table, 'latency.student')];
@@ -343,12 +372,12 @@ describe('Compare Runs table', () => {
       'run',
       'started',
       'optimizer.studentLr',
-      'acc.teacher.mean',
-      'acc.teacher.svhn',
-      'acc.teacher.usps',
       'acc.student.mean',
       'acc.student.svhn',
       'acc.student.usps',
+      'acc.teacher.mean',
+      'acc.teacher.svhn',
+      'acc.teacher.usps',
     ]);
     assert.ok(differs([0, 1]).includes('teacher.architecture'));
     assert.ok(differs([0, 1]).includes('params.teacher'), 'a field one run lacks differs');

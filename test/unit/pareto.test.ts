@@ -224,8 +224,8 @@ describe('cost plot points', () => {
     assert.deepEqual(
       data.points.map((point) => [point.key, point.cost, point.onFront]),
       [
-        ['/runs/r3\nteacher', 1_180_000, true],
         ['/runs/r3\nstudent', 61_706, true],
+        ['/runs/r3\nteacher', 1_180_000, true],
       ],
     );
     // No run records a latency: every model is without that cost.
