@@ -8,8 +8,12 @@ import type { RunEvent, StepEvent } from '../runFolder/runEvents';
 
 /** Steps the running loss is the mean of: enough to smooth a noisy batch, few enough to follow a trend. */
 export const RUNNING_LOSS_STEPS = 20;
-/** Step-to-step times the speed is the mean of: recent ones, since the first steps of a session run slower (kernels compile). */
-const SPEED_WINDOW_STEPS = 20;
+/**
+ * Step-to-step times the speed is the median of: recent ones, since the first steps of a session
+ * run slower (kernels compile); a median, since one step held up by the machine's other work (a
+ * collection, a checkpoint, another process) would swing a mean and the ETA with it.
+ */
+const SPEED_WINDOW_STEPS = 50;
 /** No ETA before this many step-to-step times are known: one or two say little. */
 export const MIN_TIMED_STEPS = 3;
 
@@ -30,7 +34,7 @@ export interface TrainingProgress {
   phase: TrainingPhase;
   /** Means over the session's last `steps` steps (at most RUNNING_LOSS_STEPS): of each step's loss terms summed, and of each term. */
   runningLoss?: { total: number; terms: Record<string, number>; steps: number };
-  /** From the recent step-to-step times of this session; absent until MIN_TIMED_STEPS of them. */
+  /** The median of this session's recent step-to-step times; absent until MIN_TIMED_STEPS of them. */
   secondsPerStep?: number;
   /** From an epoch's last step to its epoch event (evaluation and checkpoint); absent until an epoch of this session ended. */
   secondsPerEvaluation?: number;
@@ -124,7 +128,7 @@ export class TrainingProgressTracker {
     const last = this.lastStep;
     if (!last || this.ended) return undefined;
     const { epochs } = this;
-    const secondsPerStep = this.stepSeconds.length >= MIN_TIMED_STEPS ? mean(this.stepSeconds) : undefined;
+    const secondsPerStep = this.stepSeconds.length >= MIN_TIMED_STEPS ? median(this.stepSeconds) : undefined;
     const evaluation = this.evaluationSeconds;
     const between = this.endedEpoch;
     const phase: TrainingPhase = between
@@ -161,6 +165,12 @@ export class TrainingProgressTracker {
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function runningLoss(recent: readonly Record<string, number>[]): TrainingProgress['runningLoss'] {

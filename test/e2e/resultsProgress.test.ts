@@ -76,6 +76,30 @@ describe('Results panel: progress inside an epoch (code-server + Chromium)', { t
       await appendFile(path.join(runDir, 'events.jsonl'), eventLines(steps(13, 13, 0)));
       await poll('the panel to follow the next step', async () => /step 13\/40/.test((await frame.locator('#run-progress-text').textContent()) ?? ''), 30_000);
 
+      // A fast trainer: a step every 100 ms for 8 s, never a quarter second of quiet. The panel follows while it lasts.
+      let bursting = true;
+      const burst = (async () => {
+        for (let epoch = 2; epoch <= 3; epoch++)
+          for (let step = 1; step <= 40; step++) {
+            const event: RunEvent = { t: new Date().toISOString(), kind: 'step', epoch, step, steps: 40, epochs: 3, losses: { 'student.ce': 1 } };
+            await appendFile(path.join(runDir, 'events.jsonl'), eventLines([event]));
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        bursting = false;
+      })();
+      let followedDuringBurst = false;
+      await poll(
+        'the panel to show a step of the burst',
+        async () => {
+          const shown = /epoch [23]\/3 · step \d+\/40/.test((await frame.locator('#run-progress-text').textContent()) ?? '');
+          followedDuringBurst = shown && bursting;
+          return shown;
+        },
+        30_000,
+      );
+      await burst;
+      assert.ok(followedDuringBurst, 'the panel showed a step of the burst before the burst ended');
+
       await writeFile(path.join(runDir, 'status.json'), JSON.stringify({ version: 1, state: 'stopped' }));
       await line.waitFor({ state: 'hidden', timeout: 30_000 });
       await screenshot(page, `${SHOT}-02-stopped`);

@@ -25,6 +25,28 @@ describe('KeyedDebouncer', () => {
     }
   });
 
+  it('with a longest wait, fires at least that often during a burst that never goes quiet, and once after it', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const fired: number[] = [];
+      let now = 0;
+      const debouncer = new KeyedDebouncer<string>(250, () => fired.push(now), 1_000);
+      // A step event every 100 ms for 3.5 s: never 250 ms of quiet.
+      while (now < 3_500) {
+        debouncer.trigger('run');
+        now += 100;
+        mock.timers.tick(100);
+      }
+      assert.deepEqual(fired, [1_000, 2_000, 3_000], 'once a second while the burst lasts');
+      mock.timers.tick(250);
+      assert.equal(fired.length, 4, 'and once when it goes quiet');
+      mock.timers.tick(5_000);
+      assert.equal(fired.length, 4, 'no call without a new trigger');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('fires nothing after dispose', () => {
     mock.timers.enable({ apis: ['setTimeout'] });
     try {

@@ -54,6 +54,15 @@ describe('training progress from step events', () => {
     assert.equal(progressLine(timed!), 'ep 1/3 · step 4/10 · loss 1.00 · ETA ≥0:52');
   });
 
+  it('takes the speed from the median step time, so one step held up by other work does not swing the ETA', () => {
+    const events: RunEvent[] = [sessionStart(0)];
+    // 1 s steps, but step 6 waited 9 s (a checkpoint, a collection, another process).
+    for (let n = 1; n <= 10; n++) events.push(step(n + (n >= 6 ? 8 : 0), 1, n, 20));
+    const progress = tracked(events, 18)!;
+    assert.equal(progress.secondsPerStep, 1);
+    assert.equal(progress.epochEtaSeconds, 10);
+  });
+
   it('counts the ETA down between events and times the evaluation from the epoch’s last step to its epoch event', () => {
     const events: RunEvent[] = [sessionStart(0)];
     for (let n = 1; n <= 4; n++) events.push(step(n, 1, n, 4, { 'student.ce': n, 'student.dann': 0.5 }));

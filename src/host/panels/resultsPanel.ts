@@ -48,10 +48,15 @@ function titleFor(runDir: string): string {
 export class ResultsPanel extends PanelHost<HostToResultsPanel, ResultsPanelToHost> {
   private static readonly open = new OpenPanels<ResultsPanel>();
   private readonly watcher: FSWatcher;
-  private readonly debouncer = new KeyedDebouncer<'run'>(250, () => {
-    this.pending = undefined;
-    this.update();
-  });
+  // A running trainer appends step events faster than 250 ms apart: without a longest wait the panel would wait for a pause.
+  private readonly debouncer = new KeyedDebouncer<'run'>(
+    250,
+    () => {
+      this.pending = undefined;
+      this.update();
+    },
+    1_000,
+  );
   /** The first snapshot, read while the webview loads its bundle rather than after it says `ready`. */
   private pending: Promise<RunRead> | undefined;
   private baselines: BaselineRow[] = [];
