@@ -76,10 +76,13 @@ export function roleDisplayName(role: string): string {
   return role === 'aggregate' ? 'Aggregate' : role;
 }
 
-/** A dataset root's last folder (`/data/digits` → `Digits`): a caption's name for it. */
+/** Folder names that say which split a root is, not which dataset. */
+const SPLIT_FOLDER = /^(train|training|test|testing|val|valid|validation|dev)$/i;
+
+/** A dataset root's last folder (`/data/digits` → `Digits`), the one above it for a split's root (`digits/train` → `Digits`): a caption's name for it. */
 export function datasetCaptionName(root: string): string {
   const parts = root.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
-  const name = parts.at(-1) ?? root;
+  const name = (parts.length > 1 && SPLIT_FOLDER.test(parts.at(-1)!) ? parts.at(-2) : parts.at(-1)) ?? root;
   return name === name.toLowerCase() ? name.charAt(0).toUpperCase() + name.slice(1) : name;
 }
 
@@ -148,12 +151,15 @@ function accuracyText(cell: AccuracyCell | undefined, runs: number, best: boolea
 
 /**
  * The table. The best value of an accuracy column is its highest mean as printed (ties all bold),
- * marked only where two rows or more have one. Parameter and MAC columns appear when some row has them.
+ * marked only where two rows or more have one. A Mean column where there are several targets;
+ * parameter and MAC columns when some row has them.
  */
 export function latexTable(table: LatexTable): string {
+  // The mean of one target is that target's column again.
+  const withMean = table.targets.length !== 1;
   const columns: ((row: LatexModelRow) => AccuracyCell | undefined)[] = [
     ...table.targets.map((target) => (row: LatexModelRow) => row.accuracy[target]),
-    (row: LatexModelRow) => row.mean,
+    ...(withMean ? [(row: LatexModelRow) => row.mean] : []),
   ];
   const best = columns.map((cellOf) => {
     const values = table.rows.map(cellOf).flatMap((cell) => (cell && Number.isFinite(cell.mean) ? [Number(shown(cell.mean))] : []));
@@ -161,7 +167,13 @@ export function latexTable(table: LatexTable): string {
   });
   const withParameters = table.rows.some((row) => row.parameters !== undefined);
   const withMacs = table.rows.some((row) => row.macsPerImage !== undefined);
-  const header = ['Model', ...table.targets.map(latexCell), 'Mean', ...(withParameters ? ['Params'] : []), ...(withMacs ? ['MACs'] : [])];
+  const header = [
+    'Model',
+    ...table.targets.map(latexCell),
+    ...(withMean ? ['Mean'] : []),
+    ...(withParameters ? ['Params'] : []),
+    ...(withMacs ? ['MACs'] : []),
+  ];
   const rows = table.rows.map((row) => {
     const accuracies = columns.map((cellOf, index) => {
       const cell = cellOf(row);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportGroupedTable } from '../../src/runComparison/groupedTableFormats';
-import { latexCell, readableCount, roleDisplayName } from '../../src/runComparison/latexTable';
+import { datasetCaptionName, latexCell, readableCount, roleDisplayName } from '../../src/runComparison/latexTable';
 import { exportResultsTable } from '../../src/runComparison/resultsTableFormats';
 import { buildComparisonTable, type ModelMetrics, type RunRecord } from '../../src/runComparison/runComparison';
 
@@ -75,6 +75,34 @@ describe('LaTeX export: the paper table', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('has no Mean column for one target (it would repeat the target’s), and names a split’s root by its dataset', () => {
+    const models = [
+      { role: 'teacher', meanTarget: 0.581, targets: [{ domain: 'mnist-photo', accuracy: 0.581 }], parameters: 973_800, macsPerImage: 6_180_000 },
+      { role: 'student', meanTarget: 0.566, targets: [{ domain: 'mnist-photo', accuracy: 0.566 }], parameters: 62_000, macsPerImage: 651_700 },
+    ];
+    const about = {
+      runId: 'r',
+      epoch: 10,
+      method: 'kd-stda',
+      datasetRoot: '/work/.cache/bench/digits/train',
+      source: 'mnist',
+      targets: ['mnist-photo'],
+      seed: 0,
+    };
+    const latex = exportResultsTable(models, 'latex', about);
+    assert.match(latex, /^\\caption\{KD-STDA on Digits: source mnist, target mnist-photo\. /m);
+    assert.match(latex, /^\\begin\{tabular\}\{lrrr\}$/m);
+    assert.match(latex, /^Model & mnist-photo & Params & MACs \\\\$/m);
+    assert.match(latex, /^Teacher & \\textbf\{58\.1\} & 973\.8k & 6\.18M \\\\$/m);
+    assert.deepEqual(['data/train', 'C:\\data\\digits\\test', './svhn/Validation', 'train', '/data/usps'].map(datasetCaptionName), [
+      'Data',
+      'Digits',
+      'Svhn',
+      'Train',
+      'Usps',
+    ]);
   });
 
   /** A finished run of `method` at `seed` on the Digits domains, with these models. */
