@@ -17,6 +17,7 @@ import { showTrainerLogCommand } from './host/commands/showTrainerLog';
 import { showDatasetCommand } from './host/commands/showDataset';
 import { startRunCommand } from './host/commands/startRun';
 import { stopRunCommand } from './host/commands/stopRun';
+import { DatasetDiagnostics } from './host/datasetsView/datasetDiagnostics';
 import { DatasetRoots } from './host/datasetsView/datasetRoots';
 import { DatasetStore } from './host/datasetsView/datasetStore';
 import { DatasetTreeProvider } from './host/datasetsView/datasetTreeProvider';
@@ -70,12 +71,14 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
   const panelDeps = { context, store, output };
   const compareRunsDeps = { context, output, runsChanged: runs.onDidChangeTreeData };
 
-  // A root is scanned when the tree first asks for its item, so activation itself stays light.
+  // Roots are listed and scanned after activation returns, so activation itself stays light; every
+  // listed root is scanned, not only those the Datasets view shows, so its problems reach the Problems panel.
   const syncRoots = async (): Promise<void> => {
     const listed = await roots.list();
     store.retain(listed);
     tree.setRoots(listed);
     watcher.setRoots(listed);
+    for (const root of listed) store.ensure(root);
   };
 
   const datasetsView = vscode.window.createTreeView('kdUda.datasets', { treeDataProvider: tree, showCollapseAll: true });
@@ -90,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     slurm,
     activeRuns.onDidChange(() => runs.refresh()),
     datasetsView,
+    new DatasetDiagnostics(store),
     new ExperimentDiagnostics(scans),
     vscode.languages.registerCompletionItemProvider({ pattern: '**/*.kdexp.json' }, new ExperimentDomainCompletion(scans), '"'),
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.kdexp.json' }, new ExperimentCodeLens()),

@@ -56,7 +56,10 @@ function rootProblems(summary: DatasetSummary, layout: unknown): DatasetCheckPro
   return [];
 }
 
-/** Each selected domain against one scan: it exists (else the nearest name), holds images, its source classes are not empty; and one class set across them. */
+/** Stands for the place a problem was found in a message written once per split: one message for both when the rest is word for word the same. */
+const WHERE = '\u0000where\u0000';
+
+/** Each selected domain against one scan: it exists (else the nearest name), holds images, its source classes are not empty; and one class set across them. Messages say where with WHERE. */
 function domainProblems(summary: DatasetSummary, selected: readonly { name: string; field: string }[], source: unknown): DatasetCheckProblem[] {
   const problems: DatasetCheckProblem[] = [];
   const names = summary.domains.map((domain) => domain.name);
@@ -67,13 +70,13 @@ function domainProblems(summary: DatasetSummary, selected: readonly { name: stri
       const meant = closestName(name, names);
       problems.push({
         field,
-        message: `no domain "${name}" under ${summary.root}${meant ? ` (did you mean "${meant}"?)` : ''}; domains: ${names.join(', ') || 'none'}`,
+        message: `no domain "${name}" under ${WHERE}${meant ? ` (did you mean "${meant}"?)` : ''}; domains: ${names.join(', ') || 'none'}`,
       });
       continue;
     }
     if (domain.count === 0) {
       const why = domain.issues.map(describeIssue).join(' ');
-      problems.push({ field, message: `domain "${name}" (${domain.path}) has no readable images.${why ? ` ${why}` : ''}` });
+      problems.push({ field, message: `domain "${name}" under ${WHERE} has no readable images.${why ? ` ${why}` : ''}` });
       continue;
     }
     if (name === source) {
@@ -81,7 +84,7 @@ function domainProblems(summary: DatasetSummary, selected: readonly { name: stri
       if (empty.length > 0)
         problems.push({
           field,
-          message: `the source domain "${name}" has no images of ${empty.length === 1 ? 'class' : 'classes'} ${quotedPreview(empty)} (${domain.path}): a model cannot learn a class it never sees`,
+          message: `the source domain "${name}" has no images of ${empty.length === 1 ? 'class' : 'classes'} ${quotedPreview(empty)} under ${WHERE}: a model cannot learn a class it never sees`,
         });
     }
     classSets.push({ field, name, classes: new Set(domain.classes.map((entry) => entry.name)) });
@@ -92,10 +95,46 @@ function domainProblems(summary: DatasetSummary, selected: readonly { name: stri
     if (missing.length > 0)
       problems.push({
         field,
-        message: `domain "${name}" lacks ${missing.length === 1 ? 'class' : 'classes'} ${quotedPreview(missing, missing.length)} that the other selected domains have; every selected domain needs the same classes`,
+        message: `domain "${name}" lacks ${missing.length === 1 ? 'class' : 'classes'} ${quotedPreview(missing, missing.length)} under ${WHERE} that the other selected domains have; every selected domain needs the same classes`,
       });
   }
   return problems;
+}
+
+/** The problems of one scan, WHERE replaced by its root. */
+function placed(problems: readonly DatasetCheckProblem[], where: string): DatasetCheckProblem[] {
+  return problems.map((problem) => ({ field: problem.field, message: problem.message.replaceAll(WHERE, where) }));
+}
+
+/**
+ * The domain problems of both split folders: a problem both splits have word for word (a domain
+ * neither has, a class both lack) is one problem naming both; one only a split has names that split.
+ */
+function splitDomainProblems(
+  train: DatasetSummary,
+  test: DatasetSummary,
+  selected: readonly { name: string; field: string }[],
+  source: unknown,
+): DatasetCheckProblem[] {
+  const key = (problem: DatasetCheckProblem) => `${problem.field}\u0000${problem.message}`;
+  const inTrain = domainProblems(train, selected, source);
+  const inTest = domainProblems(test, selected, source);
+  const testKeys = new Set(inTest.map(key));
+  const trainKeys = new Set(inTrain.map(key));
+  const testName = path.basename(test.root);
+  return [
+    ...inTrain.map((problem) => ({
+      field: problem.field,
+      message: problem.message.replaceAll(
+        WHERE,
+        testKeys.has(key(problem)) ? `${train.root} and ${test.root} (both splits)` : `${train.root} (the train split)`,
+      ),
+    })),
+    ...placed(
+      inTest.filter((problem) => !trainKeys.has(key(problem))),
+      `${test.root} (the ${testName} split)`,
+    ),
+  ];
 }
 
 /**
@@ -122,11 +161,11 @@ export function datasetCheckProblems(data: unknown, scan: ExperimentDataScan): D
     const { train, test } = scan.splitFolders;
     const problems = [...rootProblems(train, data.layout), ...rootProblems(test, data.layout)];
     if (problems.length > 0) return problems;
-    return [...domainProblems(train, selected, data.source), ...domainProblems(test, selected, data.source)];
+    return splitDomainProblems(train, test, selected, data.source);
   }
   const problems = rootProblems(scan.summary, data.layout);
   if (problems.length > 0) return problems;
-  const domains = domainProblems(scan.summary, selected, data.source);
+  const domains = placed(domainProblems(scan.summary, selected, data.source), scan.summary.root);
   if (domains.length > 0 && scan.hasSplitFolders) {
     domains.push({
       field: 'data.split.kind',

@@ -114,6 +114,8 @@ export interface NewExperimentChoices {
   root: string;
   source: string;
   targets: readonly string[];
+  /** The root holds its own train/ and test/ folders: the file reads them (`split.kind: "folders"`). */
+  splitFolders?: boolean;
   method: MethodName;
   student: ModelChoice;
   /** Only for methods with a teacher. */
@@ -139,7 +141,12 @@ export function buildExperimentFile(choices: NewExperimentChoices): string {
   const experiment = {
     version: schema.properties.version.const,
     name: choices.name,
-    data: { root: choices.root, source: choices.source, targets: [...choices.targets] },
+    data: {
+      root: choices.root,
+      source: choices.source,
+      targets: [...choices.targets],
+      ...(choices.splitFolders ? { split: { kind: 'folders' } } : {}),
+    },
     ...(usesTeacher && choices.teacher ? { teacher: modelSpec('teacher', choices.teacher) } : {}),
     student: modelSpec('student', choices.student),
     method: { name: choices.method },

@@ -138,6 +138,70 @@ describe('Datasets view', function () {
     }
   });
 
+  it('puts scan problems in the Problems panel on the folder or file each concerns, and clears them once fixed or the root is dropped', async () => {
+    const root = path.join(scratch, 'problems');
+    await createImageTree(root, { mnist: { '0': 2, '1': 2, '2': 2, '3': 2 }, broken: { '0': 2, '1': 2, '2': 0 } });
+    const stray = path.join(root, 'broken', 'readme.txt');
+    await writeFile(stray, 'notes');
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', [root], vscode.ConfigurationTarget.Workspace);
+    const datasetProblems = (file: string) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((each) => each.source === 'KD-UDA datasets');
+    const broken = path.join(root, 'broken');
+    const onDomain = await poll('the missing class on the domain folder', () => {
+      const found = datasetProblems(broken);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(
+      onDomain.map((each) => each.message),
+      ['Domain "broken" lacks 1 class that other domains have (4 in all): "3".'],
+    );
+    assert.equal(onDomain[0].severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual(
+      datasetProblems(path.join(broken, '2')).map((each) => each.message),
+      ['Domain "broken": class "2" has no images.'],
+    );
+    assert.deepEqual(
+      datasetProblems(stray).map((each) => each.message),
+      ['Domain "broken": 1 file ignored where only class folders belong: "readme.txt".'],
+    );
+    assert.deepEqual(datasetProblems(path.join(root, 'mnist')), [], 'the clean domain has none');
+    const { item } = await rootItem(kdUda, root);
+    assert.doesNotMatch(String(item.description), /warnings/, 'a root with a clean domain is not marked as a whole');
+
+    await rm(stray);
+    await poll('the stray file’s problem to go with the rescan', () => datasetProblems(stray).length === 0);
+    assert.equal(datasetProblems(broken).length, 1, 'the rest stays');
+
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', [], vscode.ConfigurationTarget.Workspace);
+    await poll('the dropped root’s problems to go', () => datasetProblems(broken).length === 0 && datasetProblems(path.join(broken, '2')).length === 0);
+  });
+
+  it('marks a root whose domains all warn', async () => {
+    const root = path.join(scratch, 'all-warn');
+    await createImageTree(root, { photos: { cat: 2, dog: 0 }, sketches: { cat: 2, dog: 0 } });
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', [root], vscode.ConfigurationTarget.Workspace);
+    const { item } = await rootItem(kdUda, root);
+    assert.equal(item.description, 'ImageFolder · 2 domains · 4 images · every domain has warnings');
+    assert.ok(item.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'warning', 'the root carries a warning icon');
+    const tooltip = tooltipText(item)
+      .replace(/&nbsp;/g, ' ')
+      .replace(/\\(.)/g, '$1');
+    assert.match(tooltip, /Domain "photos": class "dog" has no images.*Domain "sketches": class "dog" has no images/s);
+  });
+
+  it('shows a root with its own train/ and test/ folders as their domains, with each split’s count', async () => {
+    const root = path.join(scratch, 'split');
+    await createImageTree(path.join(root, 'train'), { mnist: { '0': 3, '1': 2 }, svhn: { '0': 2, '1': 2 } });
+    await createImageTree(path.join(root, 'test'), { mnist: { '0': 1, '1': 1 }, svhn: { '0': 1, '1': 1 } });
+    await vscode.workspace.getConfiguration('kdUda').update('datasets', [root], vscode.ConfigurationTarget.Workspace);
+    const { node, item } = await rootItem(kdUda, root);
+    assert.equal(item.description, 'ImageFolder · train/test folders · 2 domains · 13 images');
+    const domains = childItems(kdUda, node);
+    assert.deepEqual([...domains.keys()], ['mnist', 'svhn']);
+    assert.equal(domains.get('mnist')?.description, '7 images · 5 train, 2 test');
+    const mnist = kdUda.datasets.tree.getChildren(node).find((child) => child.kind === 'domain' && child.domain === 'mnist')!;
+    assert.equal(childItems(kdUda, mnist).get('0')?.description, '4 images · 3 train, 1 test');
+  });
+
   it('opens the dataset panel from the Show Dataset command', async () => {
     const root = path.join(scratch, 'live');
     await vscode.commands.executeCommand('kdUda.showDataset', root);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
+import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 
 /**
@@ -200,5 +201,29 @@ describe('Experiment file completions', function () {
       atTop.some((item) => labelOf(item) === 'method'),
       'the schema’s properties are still offered',
     );
+  });
+
+  it('leaves the source out of the targets it offers, and marks a domain the scan warns about', async () => {
+    const root = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'warned-digits');
+    await createImageTree(root, { mnist: { '0': 2, '1': 2 }, 'mnist-photo': { '0': 2, '1': 2 }, svhn: { '0': 2 } });
+    try {
+      const text = '{\n  "data": { "root": "./warned-digits", "source": "mnist", "targets": [""] }\n}\n';
+      const inTarget = text.indexOf('[""]') + 2;
+      const targets = await poll('domain completions from the scan', async () => {
+        const items = (await completionsAt(text, inTarget)).filter((item) => item.kind === vscode.CompletionItemKind.Folder);
+        return items.length > 0 ? items : undefined;
+      });
+      const byLabel = new Map(targets.map((item) => [typeof item.label === 'string' ? item.label : item.label.label, item]));
+      assert.deepEqual([...byLabel.keys()].sort(), ['mnist-photo', 'svhn'], 'the source is no target');
+      assert.equal(byLabel.get('mnist-photo')?.detail, '4 images, 2 classes');
+      assert.equal(byLabel.get('svhn')?.detail, '⚠ 2 images, 1 class, 1 warning');
+      const documentation = byLabel.get('svhn')?.documentation;
+      const documentationText = (documentation instanceof vscode.MarkdownString ? documentation.value : String(documentation))
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\(.)/g, '$1');
+      assert.match(documentationText, /⚠ Domain "svhn" lacks 1 class .*"1"/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

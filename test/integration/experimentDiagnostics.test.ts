@@ -139,7 +139,7 @@ describe('Experiment file diagnostics', function () {
       await vscode.workspace.applyEdit(edit);
       const classes = await diagnosticsFor(document.uri, (diagnostics) => diagnostics.length === 2);
       assert.deepEqual(
-        classes.map((diagnostic) => [diagnostic.message.replace(/ that .*/, ''), document.getText(diagnostic.range)]),
+        classes.map((diagnostic) => [diagnostic.message.replace(/ under .*/, ''), document.getText(diagnostic.range)]),
         [
           ['data.source: domain "mnist" lacks class "3"', '"mnist"'],
           ['data.targets[0]: domain "threes" lacks classes "0", "1"', '"threes"'],
@@ -192,6 +192,39 @@ describe('Experiment file diagnostics', function () {
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       await rm(file, { force: true });
+    }
+  });
+  it('a domain missing from both split folders is one problem naming both splits, and Start Run counts it once', async () => {
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const split = path.join(workspace, 'split-digits');
+    await createImageTree(path.join(split, 'train'), { mnist: { '0': 2, '1': 2 }, 'mnist-photo': { '0': 2, '1': 2 } });
+    await createImageTree(path.join(split, 'test'), { mnist: { '0': 1, '1': 1 }, 'mnist-photo': { '0': 1, '1': 1 } });
+    const file = await writeExperiment(workspace, 'split-typo', {
+      data: { root: './split-digits', source: 'mnist', targets: ['usps'], split: { kind: 'folders' } },
+      method: { name: 'source-only' },
+      student: { architecture: 'lenet5' },
+      backend: 'wasm',
+    });
+    try {
+      const document = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(document);
+      const [diagnostic, ...others] = await diagnosticsFor(document.uri, (found) => found.length > 0);
+      assert.deepEqual(others, [], 'one problem, not one per split');
+      assert.equal(
+        diagnostic.message,
+        `data.targets[0]: no domain "usps" under ${path.join(split, 'train')} and ${path.join(split, 'test')} (both splits); domains: mnist, mnist-photo`,
+      );
+      let result: { started: boolean; reason?: string } | undefined;
+      const shown = await notifications('error', async (seen) => {
+        result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', vscode.Uri.file(file));
+        await poll('the refusal', () => seen.length > 0);
+      });
+      assert.equal(result?.started, false);
+      assert.match(shown[0].message, /^KD-UDA: split-typo\.kdexp\.json has 1 problem; nothing was started\./);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await rm(file, { force: true });
+      await rm(split, { recursive: true, force: true });
     }
   });
   it('Resume Run on a run whose domain is gone from the dataset says so and starts no trainer', async () => {

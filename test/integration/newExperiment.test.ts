@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
 import type { WizardStepShown } from '../../src/host/commands/newExperiment';
 import { validateExperimentText } from '../../src/experiment/validateExperiment';
+import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
 
 type Result = { created: true; file: string } | { created: false; reason: string };
@@ -193,6 +194,33 @@ describe('New Experiment command', function () {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await rm(result.file, { force: true });
+    }
+  });
+
+  it('offers the domains of a root with its own train/ and test/ folders, not the splits, and writes a file that reads them', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    const split = path.join(workspace, 'split-wizard-digits');
+    await createImageTree(path.join(split, 'train'), { mnist: { '0': 2, '1': 2 }, svhn: { '0': 2, '1': 2 } });
+    await createImageTree(path.join(split, 'test'), { mnist: { '0': 1, '1': 1 }, svhn: { '0': 1, '1': 1 } });
+    const answers = { root: split, method: 'source-only', student: 'lenet5', folder: workspace, name: 'split-wizard' };
+    const { result, steps } = await driveSteps(api, answers, () => enter());
+    try {
+      assert.ok(result.created, result.created ? '' : result.reason);
+      assert.equal(steps.length, 2, 'source and targets are asked');
+      assert.deepEqual(steps[1].answer, ['svhn'], 'the targets offered: the domains the splits share, less the source');
+      const text = await readFile(result.file, 'utf8');
+      assert.deepEqual((JSON.parse(text) as { data?: unknown }).data, {
+        root: './split-wizard-digits',
+        source: 'mnist',
+        targets: ['svhn'],
+        split: { kind: 'folders' },
+      });
+      const validation = validateExperimentText(text, result.file);
+      assert.ok(validation.ok, JSON.stringify(validation));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      if (result.created) await rm(result.file, { force: true });
+      await rm(split, { recursive: true, force: true });
     }
   });
 

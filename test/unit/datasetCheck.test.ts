@@ -46,7 +46,7 @@ describe('datasetCheckProblems', () => {
     const [problem, ...others] = datasetCheckProblems({ source: 'mnist', targets: ['mnist-m'] }, digits);
     assert.deepEqual(others, []);
     assert.equal(problem.field, 'data.targets[0]');
-    assert.match(problem.message, /^domain "mnist-m" lacks class "1" that the other selected domains have/);
+    assert.match(problem.message, /^domain "mnist-m" lacks class "1" under .*digits that the other selected domains have/);
   });
 
   it('skips what the schema reports (no data, a target that is no string) and checks the rest', () => {
@@ -75,7 +75,8 @@ describe('datasetCheckProblems', () => {
     assert.deepEqual(datasetCheckProblems({ source: 'mnist', targets: ['svhn'], split: { kind: 'folders' } }, scan), []);
     assert.deepEqual(
       datasetCheckProblems({ source: 'mnist', targets: ['usps'], split: { kind: 'folders' } }, scan).map((problem) => problem.message),
-      [`no domain "usps" under ${path.join(split, 'train')}; domains: mnist, svhn`, `no domain "usps" under ${path.join(split, 'test')}; domains: mnist, svhn`],
+      [`no domain "usps" under ${path.join(split, 'train')} and ${path.join(split, 'test')} (both splits); domains: mnist, svhn`],
+      'a domain neither split has is one problem, naming both',
     );
     assert.deepEqual(
       datasetCheckProblems({ source: 'mnist', targets: ['svhn'] }, scan).map((problem) => problem.field),
@@ -86,6 +87,25 @@ describe('datasetCheckProblems', () => {
       datasetCheckProblems({ source: 'mnist', targets: ['svhn'], split: { kind: 'folders' } }, digits).map((problem) => problem.field),
       ['data.split.kind'],
     );
+  });
+
+  it('reports a problem both splits share once, naming both, and one split’s own problem naming that split', async () => {
+    const split = path.join(dir, 'split-classes');
+    await createImageTree(path.join(split, 'train'), { mnist: { '0': 2, '1': 2, '2': 1 }, broken: { '0': 2, '1': 2 } });
+    await createImageTree(path.join(split, 'test'), { mnist: { '0': 1, '1': 0, '2': 1 }, broken: { '0': 1, '1': 1 } });
+    const scan = await scanOf(split, true);
+    const problems = datasetCheckProblems({ source: 'mnist', targets: ['broken'], split: { kind: 'folders' } }, scan);
+    const [train, test] = [path.join(split, 'train'), path.join(split, 'test')];
+    assert.deepEqual(problems, [
+      {
+        field: 'data.targets[0]',
+        message: `domain "broken" lacks class "2" under ${train} and ${test} (both splits) that the other selected domains have; every selected domain needs the same classes`,
+      },
+      {
+        field: 'data.source',
+        message: `the source domain "mnist" has no images of class "1" under ${test} (the test split): a model cannot learn a class it never sees`,
+      },
+    ]);
   });
 
   it('reports a domain with no images and a source class with none', async () => {

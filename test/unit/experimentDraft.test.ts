@@ -56,6 +56,22 @@ describe('New Experiment: choices and the file they make', () => {
     }
   });
 
+  it('reads a root’s own train/ and test/ folders when told it has them, and validates', () => {
+    const choices = {
+      name: 'digits-split',
+      root: './digits',
+      source: 'mnist',
+      targets: ['svhn'],
+      method: 'dann',
+      student: { architecture: 'lenet5' },
+    } as const;
+    const text = buildExperimentFile({ ...choices, splitFolders: true });
+    const result = validateExperimentText(text, '/ws/digits-split.kdexp.json');
+    assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+    assert.deepEqual((JSON.parse(text) as { data: unknown }).data, { root: './digits', source: 'mnist', targets: ['svhn'], split: { kind: 'folders' } });
+    assert.equal((JSON.parse(buildExperimentFile(choices)) as { data: { split?: unknown } }).data.split, undefined, 'no split unless the root has its folders');
+  });
+
   it('writes a saved model with its model.json, and validates', () => {
     const text = buildExperimentFile({
       name: 'office-saved',

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { datasetDisplayName } from '../../datasetScan/displayName';
 import { scanDataset } from '../../datasetScan/scanDataset';
 import type { DatasetSummary } from '../../datasetScan/datasetSummary';
+import { findSplitFolders } from '../../datasetScan/splitFolders';
+import { combineSplits, type SplitDatasetSummary } from '../../datasetScan/splitSummary';
 import type { Architecture, MethodName } from '../../experiment/experiment';
 import {
   architectureSummary,
@@ -145,13 +147,25 @@ async function askRoot(roots: DatasetRoots, previous: string | undefined, positi
   return choice === BROWSE ? browseFolder('Use as Dataset Root') : choice;
 }
 
-/** The Datasets view's last scan of the root when it has one, else a scan now (with progress). */
-async function summaryOf(root: string, store: DatasetStore): Promise<DatasetSummary> {
-  const known = store.get(root);
+/** The Datasets view's last scan of a folder when it has one, else a scan now (with progress). */
+async function scanOf(folder: string, store: DatasetStore): Promise<DatasetSummary> {
+  const known = store.get(folder);
   if (known?.summary && !known.scanning) return known.summary;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading ${datasetDisplayName(root)}` }, () =>
-    scanDataset(root, { samplesPerClass: 0 }),
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading ${datasetDisplayName(folder)}` }, () =>
+    scanDataset(folder, { samplesPerClass: 0 }),
   );
+}
+
+/**
+ * The domains a root offers: its own, or for a root with its own train/ and test/ folders the
+ * domains those share (as the Datasets view shows it), which the file then reads with
+ * `split.kind: "folders"` rather than offering "train" and "test" as domains.
+ */
+async function summaryOf(root: string, store: DatasetStore): Promise<DatasetSummary | SplitDatasetSummary> {
+  const folders = await findSplitFolders(root);
+  if (!folders) return scanOf(root, store);
+  const [train, test] = await Promise.all([scanOf(folders.train, store), scanOf(folders.test, store)]);
+  return combineSplits(root, train, test);
 }
 
 function domainDescription(summary: DatasetSummary, name: string): string {
@@ -317,7 +331,7 @@ type StepName = (typeof STEPS)[number];
 
 interface WizardState {
   root?: string;
-  summary?: DatasetSummary;
+  summary?: DatasetSummary | SplitDatasetSummary;
   source?: string;
   targets?: string[];
   method?: MethodName;
@@ -455,7 +469,7 @@ async function createExperiment(roots: DatasetRoots, store: DatasetStore, answer
     }
   }
 
-  const { root, source, targets, method, student, folder } = state as Required<WizardState>;
+  const { root, summary, source, targets, method, student, folder } = state as Required<WizardState>;
   const teacher = METHOD_INFO[method].usesTeacher ? state.teacher : undefined;
   const name = state.name!.trim();
   if (!name) return CANCELLED;
@@ -469,6 +483,7 @@ async function createExperiment(roots: DatasetRoots, store: DatasetStore, answer
     root: pathForFile(root, folder, project),
     source,
     targets,
+    splitFolders: 'testFolder' in summary,
     method,
     student: inFile(student),
     teacher: teacher && inFile(teacher),

@@ -1,15 +1,22 @@
 import * as vscode from 'vscode';
 import { undecodableImageIssues, withDomainIssues } from '../../datasetScan/imageHeaders';
 import { listDatasetSamples, summaryWithSamples } from '../../datasetScan/listSamples';
+import { findSplitFolders, type SplitFolders } from '../../datasetScan/splitFolders';
+import type { DatasetSummary } from '../../datasetScan/datasetSummary';
 
 /** Sample paths kept per class: the dataset panel's thumbnails. */
 const SAMPLES_SHOWN = 4;
-import type { DatasetSummary } from '../../datasetScan/datasetSummary';
 
 export interface DatasetEntry {
   root: string;
   scanning: boolean;
+  /** The scan of the root itself (of a split root: its train/ and test/ read as two domains). */
   summary?: DatasetSummary;
+  /**
+   * The root's own train/ and test/ (or val/) folders, each a dataset with the same domains, as
+   * `split.kind: "folders"` reads them; their scans are entries of their own, rescanned with the root.
+   */
+  splitFolders?: SplitFolders;
 }
 
 /**
@@ -27,6 +34,11 @@ export class DatasetStore implements vscode.Disposable {
     return this.entries.get(root);
   }
 
+  /** Every entry held now: listed roots and the split folders scanned for them. */
+  all(): DatasetEntry[] {
+    return [...this.entries.values()];
+  }
+
   /** The entry for `root`, starting its first scan if it has none. */
   ensure(root: string): DatasetEntry {
     const existing = this.entries.get(root);
@@ -42,13 +54,15 @@ export class DatasetStore implements vscode.Disposable {
     const controller = new AbortController();
     this.inFlight.set(root, controller);
     const previous = this.entries.get(root);
-    this.entries.set(root, { root, scanning: true, summary: previous?.summary });
+    this.entries.set(root, { root, scanning: true, summary: previous?.summary, splitFolders: previous?.splitFolders });
     this.changed.fire(root);
-    return listDatasetSamples(root, { signal: controller.signal }).then(
-      async (listing) => {
+    return Promise.all([listDatasetSamples(root, { signal: controller.signal }), findSplitFolders(root)]).then(
+      async ([listing, splitFolders]) => {
         if (controller.signal.aborted) return;
         const summary = summaryWithSamples(listing, SAMPLES_SHOWN);
-        this.entries.set(root, { root, scanning: false, summary });
+        this.entries.set(root, { root, scanning: false, summary, splitFolders });
+        // A change under a split root is a change in one of its splits: both are read again with it.
+        if (splitFolders) for (const folder of [splitFolders.train, splitFolders.test]) void this.rescan(folder);
         this.changed.fire(root);
         // The counts are shown first; which counted files are no image at all follows, from their
         // first bytes, as a warning on their domain.
@@ -56,7 +70,7 @@ export class DatasetStore implements vscode.Disposable {
         if (controller.signal.aborted) return;
         this.inFlight.delete(root);
         if (issues.size > 0) {
-          this.entries.set(root, { root, scanning: false, summary: withDomainIssues(summary, issues) });
+          this.entries.set(root, { root, scanning: false, summary: withDomainIssues(summary, issues), splitFolders });
           this.changed.fire(root);
         }
       },
@@ -74,14 +88,19 @@ export class DatasetStore implements vscode.Disposable {
     );
   }
 
-  /** Forgets roots that are no longer listed. */
+  /** Forgets roots that are no longer listed (and split folders of no listed root), firing for each. */
   retain(roots: readonly string[]): void {
     const keep = new Set(roots);
+    for (const root of roots) {
+      const folders = this.entries.get(root)?.splitFolders;
+      if (folders) keep.add(folders.train).add(folders.test);
+    }
     for (const root of [...this.entries.keys()]) {
       if (keep.has(root)) continue;
       this.inFlight.get(root)?.abort();
       this.inFlight.delete(root);
       this.entries.delete(root);
+      this.changed.fire(root);
     }
   }
 

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { datasetDisplayName } from '../../datasetScan/displayName';
-import { LAYOUT_LABELS, type ClassSummary, type DatasetIssue, type DomainSummary } from '../../datasetScan/datasetSummary';
+import { LAYOUT_LABELS, type ClassSummary, type DatasetIssue, type DatasetSummary, type DomainSummary } from '../../datasetScan/datasetSummary';
+import { locatedIssues } from '../../datasetScan/issueLocations';
+import { combineSplits, type SplitClassSummary, type SplitCounts, type SplitDatasetSummary, type SplitDomainSummary } from '../../datasetScan/splitSummary';
 import type { DatasetStore } from './datasetStore';
 
 export type DatasetNode =
@@ -23,19 +25,36 @@ function issuesTooltip(heading: string, issues: readonly DatasetIssue[]): vscode
   return tooltip;
 }
 
+/** `3 images`, or for a split root `3 images · 2 train, 1 test`. */
+function countDescription(count: number, splits: SplitCounts | undefined, testFolder: string | undefined): string {
+  const total = formatImageCount(count);
+  return splits ? `${total} · ${splits.train.toLocaleString('en-US')} train, ${splits.test.toLocaleString('en-US')} ${testFolder ?? 'test'}` : total;
+}
+
+function domainIssues(domain: DomainSummary): DatasetIssue[] {
+  return [...domain.issues, ...domain.classes.flatMap((entry) => entry.issues)];
+}
+
+function isSplit(summary: DatasetSummary): summary is SplitDatasetSummary {
+  return 'testFolder' in summary;
+}
+
 function warningIcon(): vscode.ThemeIcon {
   return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
 }
 
 /**
  * Datasets view: root -> domains -> classes, each with its image count; problems found by the scan
- * show as a warning icon with the details in the tooltip.
+ * show as a warning icon with the details in the tooltip (and in the Problems panel, see
+ * DatasetDiagnostics). A root with its own train/ and test/ folders shows the domains they share,
+ * with each split's count, as `split.kind: "folders"` reads it.
  */
 export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DatasetNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private roots: string[] = [];
+  private readonly combined = new Map<string, { train: DatasetSummary; test: DatasetSummary; summary: SplitDatasetSummary }>();
 
   constructor(private readonly store: DatasetStore) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
@@ -43,12 +62,13 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
 
   setRoots(roots: readonly string[]): void {
     this.roots = [...roots];
+    for (const root of this.combined.keys()) if (!roots.includes(root)) this.combined.delete(root);
     this.changed.fire(undefined);
   }
 
   getChildren(node?: DatasetNode): DatasetNode[] {
     if (!node) return this.roots.map((root) => ({ kind: 'root', root }));
-    const summary = this.store.get(node.root)?.summary;
+    const summary = this.summaryOf(node.root);
     if (!summary) return [];
     if (node.kind === 'root') return summary.domains.map((domain) => ({ kind: 'domain', root: node.root, domain: domain.name }));
     if (node.kind === 'domain') {
@@ -79,13 +99,36 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     }
   }
 
+  /** What the view shows of a root: its scan, or for a split root its splits' scans combined (undefined until both ended). */
+  private summaryOf(root: string): DatasetSummary | undefined {
+    const entry = this.store.get(root);
+    const folders = entry?.splitFolders;
+    if (!folders) return entry?.summary;
+    const train = this.store.ensure(folders.train).summary;
+    const test = this.store.ensure(folders.test).summary;
+    if (!train || !test) return undefined;
+    // Every item of the tree asks for it: combine once per pair of scans.
+    const cached = this.combined.get(root);
+    if (cached?.train === train && cached.test === test) return cached.summary;
+    const summary = combineSplits(root, train, test);
+    this.combined.set(root, { train, test, summary });
+    return summary;
+  }
+
+  private splitOf(root: string): SplitDatasetSummary | undefined {
+    const summary = this.summaryOf(root);
+    return summary && isSplit(summary) ? summary : undefined;
+  }
+
   private findDomain(root: string, name: string): DomainSummary | undefined {
-    return this.store.get(root)?.summary?.domains.find((domain) => domain.name === name);
+    return this.summaryOf(root)?.domains.find((domain) => domain.name === name);
   }
 
   private rootItem(root: string): vscode.TreeItem {
     const entry = this.store.ensure(root);
-    const summary = entry.summary;
+    const summary = this.summaryOf(root);
+    const folders = entry.splitFolders;
+    const scanning = entry.scanning || (folders !== undefined && [folders.train, folders.test].some((folder) => this.store.get(folder)?.scanning));
     const name = datasetDisplayName(root);
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `dataset:${root}`;
@@ -97,23 +140,29 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
       item.tooltip = root;
       return item;
     }
-    const layout = summary.layout ? LAYOUT_LABELS[summary.layout] : 'unknown layout';
+    const split = isSplit(summary) ? summary : undefined;
+    const layout = `${summary.layout ? LAYOUT_LABELS[summary.layout] : 'unknown layout'}${split ? ` · train/${split.testFolder} folders` : ''}`;
     const domains = `${summary.domains.length} ${summary.domains.length === 1 ? 'domain' : 'domains'}`;
-    const description = `${layout} · ${domains} · ${formatImageCount(summary.count)}${entry.scanning ? ' · rescanning…' : ''}`;
+    // When every domain warns the dataset as a whole is suspect, which a collapsed root must say too.
+    const everyDomainWarns = summary.domains.length > 0 && summary.domains.every((domain) => domainIssues(domain).length > 0);
+    const warned = everyDomainWarns ? ' · every domain has warnings' : '';
+    const description = `${layout} · ${domains} · ${formatImageCount(summary.count)}${warned}${scanning ? ' · rescanning…' : ''}`;
     item.description = description;
     const fatal = summary.issues.some((issue) => ROOT_PROBLEMS.has(issue.code));
+    // Worded with their domain and class, which the root's tooltip does not otherwise say.
+    const issues: DatasetIssue[] = everyDomainWarns ? locatedIssues(summary) : summary.issues;
     if (fatal) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
       item.tooltip = issuesTooltip(root, summary.issues);
-    } else if (summary.issues.length > 0) {
+    } else if (issues.length > 0) {
       item.iconPath = warningIcon();
-      item.tooltip = issuesTooltip(root, summary.issues);
+      item.tooltip = issuesTooltip(root, issues);
     } else {
       item.iconPath = new vscode.ThemeIcon('database');
       item.tooltip = `${root}\n${layout}, ${summary.classNames.length} classes`;
     }
-    item.accessibilityInformation = { label: `Dataset ${name}, ${description}${summary.issues.length ? ', has warnings' : ''}` };
+    item.accessibilityInformation = { label: `Dataset ${name}, ${description}${issues.length ? ', has warnings' : ''}` };
     return item;
   }
 
@@ -121,8 +170,9 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     const item = new vscode.TreeItem(domain.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `dataset:${root}\u0000${domain.name}`;
     item.contextValue = 'datasetDomain';
-    item.description = formatImageCount(domain.count);
-    const issues = [...domain.issues, ...domain.classes.flatMap((entry) => entry.issues)];
+    const split = this.splitOf(root);
+    item.description = countDescription(domain.count, split ? (domain as SplitDomainSummary).splits : undefined, split?.testFolder);
+    const issues = domainIssues(domain);
     item.iconPath = issues.length ? warningIcon() : new vscode.ThemeIcon('folder');
     item.tooltip = issues.length ? issuesTooltip(`${domain.name}: ${domain.path}`, issues) : domain.path;
     item.accessibilityInformation = { label: `Domain ${domain.name}, ${item.description}${issues.length ? ', has warnings' : ''}` };
@@ -133,7 +183,8 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `dataset:${node.root}\u0000${node.domain}\u0000${entry.name}`;
     item.contextValue = 'datasetClass';
-    item.description = formatImageCount(entry.count);
+    const split = this.splitOf(node.root);
+    item.description = countDescription(entry.count, split ? (entry as SplitClassSummary).splits : undefined, split?.testFolder);
     item.iconPath = entry.issues.length ? warningIcon() : new vscode.ThemeIcon('tag');
     if (entry.issues.length) item.tooltip = issuesTooltip(`${node.domain} / ${entry.name}`, entry.issues);
     item.accessibilityInformation = { label: `Class ${entry.name}, ${item.description}${entry.issues.length ? ', has warnings' : ''}` };
