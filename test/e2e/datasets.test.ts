@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { makeImage } from '../fixtures/imageTree';
+import { createImageTree, makeImage } from '../fixtures/imageTree';
 import {
   editorTab,
   expandTreePath,
@@ -191,6 +191,28 @@ describe('Datasets view and dataset panel (code-server + Chromium)', { timeout: 
       await editorTab(page, `Dataset: ${DATASET}`).click();
       await poll('the restored panel to show its matrix with the current counts', async () => (await matrixCells())['mnist/0'] === '4', 30_000);
       await screenshot(page, `${SHOT}-07-dataset-panel-restored-after-reload`);
+    });
+  });
+
+  it('shows a root with its own train/ and test/ folders by its domains, both splits counted, as the Datasets view does', async () => {
+    await stage('split-root', async () => {
+      const split = path.join(workbench.workspace.root, 'split');
+      await createImageTree(path.join(split, 'train'), { mnist: { '0': 3, '1': 2 }, svhn: { '0': 2, '1': 2 } });
+      await createImageTree(path.join(split, 'test'), { mnist: { '0': 1, '1': 1 }, svhn: { '0': 1, '1': 1 } });
+      await writeFile(workbench.workspace.settingsFile, JSON.stringify({ 'kdUda.datasets': [`./${DATASET}`, './split'] }));
+      await waitForTreeDescription(['split'], 'ImageFolder · train/test folders · 2 domains · 13 images', 30_000);
+      await runCommand(page, 'KD-UDA: Show Dataset');
+      await pickQuickPickItem(page, /^split\b/);
+      await editorTab(page, 'Dataset: split').waitFor({ state: 'visible', timeout: 20_000 });
+      const expected = { 'mnist/0': '4', 'mnist/1': '3', 'svhn/0': '3', 'svhn/1': '3' };
+      await poll(
+        'the matrix to show the domains with both splits counted',
+        async () => JSON.stringify(await matrixCells()) === JSON.stringify(expected),
+        20_000,
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}; matrix shows ${JSON.stringify(await matrixCells())}, expected ${JSON.stringify(expected)}`);
+      });
+      await screenshot(page, `${SHOT}-08-dataset-panel-split-root`);
     });
   });
 });

@@ -15,6 +15,8 @@ describe('restoring the dataset panel', () => {
     onDidChange: () => new vscode.Disposable(() => undefined),
     ensure: () => undefined,
     get: () => undefined,
+    shownSummary: () => undefined,
+    affects: () => false,
     rescan: () => Promise.resolve(),
   } as unknown as DatasetStore;
 

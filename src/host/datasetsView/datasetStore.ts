@@ -3,6 +3,7 @@ import { undecodableImageIssues, withDomainIssues } from '../../datasetScan/imag
 import { listDatasetSamples, summaryWithSamples } from '../../datasetScan/listSamples';
 import { findSplitFolders, type SplitFolders } from '../../datasetScan/splitFolders';
 import type { DatasetSummary } from '../../datasetScan/datasetSummary';
+import { combineSplits, type SplitDatasetSummary } from '../../datasetScan/splitSummary';
 
 /** Sample paths kept per class: the dataset panel's thumbnails. */
 const SAMPLES_SHOWN = 4;
@@ -27,6 +28,8 @@ export class DatasetStore implements vscode.Disposable {
   private readonly entries = new Map<string, DatasetEntry>();
   private readonly inFlight = new Map<string, AbortController>();
   private readonly changed = new vscode.EventEmitter<string>();
+  /** Each split root's combined summary with the two scans it was made of: made once per pair of scans. */
+  private readonly combined = new Map<string, { train: DatasetSummary; test: DatasetSummary; summary: SplitDatasetSummary }>();
   /** Fires with the root whose entry changed (scan started or finished). */
   readonly onDidChange = this.changed.event;
 
@@ -88,6 +91,30 @@ export class DatasetStore implements vscode.Disposable {
     );
   }
 
+  /**
+   * What the views show of a root: its scan, or for a split root its splits' scans combined (as
+   * `split.kind: "folders"` reads it; undefined until both ended). Starts scans it lacks.
+   */
+  shownSummary(root: string): DatasetSummary | undefined {
+    const entry = this.ensure(root);
+    const folders = entry.splitFolders;
+    if (!folders) return entry.summary;
+    const train = this.ensure(folders.train).summary;
+    const test = this.ensure(folders.test).summary;
+    if (!train || !test) return undefined;
+    const cached = this.combined.get(root);
+    if (cached?.train === train && cached.test === test) return cached.summary;
+    const summary = combineSplits(root, train, test);
+    this.combined.set(root, { train, test, summary });
+    return summary;
+  }
+
+  /** Whether a change of `changed`'s entry changes what shownSummary gives for `root`. */
+  affects(changed: string, root: string): boolean {
+    const folders = this.entries.get(root)?.splitFolders;
+    return changed === root || changed === folders?.train || changed === folders?.test;
+  }
+
   /** Forgets roots that are no longer listed (and split folders of no listed root), firing for each. */
   retain(roots: readonly string[]): void {
     const keep = new Set(roots);
@@ -100,6 +127,7 @@ export class DatasetStore implements vscode.Disposable {
       this.inFlight.get(root)?.abort();
       this.inFlight.delete(root);
       this.entries.delete(root);
+      this.combined.delete(root);
       this.changed.fire(root);
     }
   }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { datasetDisplayName } from '../../datasetScan/displayName';
 import { LAYOUT_LABELS, type ClassSummary, type DatasetIssue, type DatasetSummary, type DomainSummary } from '../../datasetScan/datasetSummary';
 import { locatedIssues } from '../../datasetScan/issueLocations';
-import { combineSplits, type SplitClassSummary, type SplitCounts, type SplitDatasetSummary, type SplitDomainSummary } from '../../datasetScan/splitSummary';
+import { type SplitClassSummary, type SplitCounts, type SplitDatasetSummary, type SplitDomainSummary } from '../../datasetScan/splitSummary';
 import type { DatasetStore } from './datasetStore';
 
 export type DatasetNode =
@@ -54,7 +54,6 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private roots: string[] = [];
-  private readonly combined = new Map<string, { train: DatasetSummary; test: DatasetSummary; summary: SplitDatasetSummary }>();
 
   constructor(private readonly store: DatasetStore) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
@@ -62,7 +61,6 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
 
   setRoots(roots: readonly string[]): void {
     this.roots = [...roots];
-    for (const root of this.combined.keys()) if (!roots.includes(root)) this.combined.delete(root);
     this.changed.fire(undefined);
   }
 
@@ -99,20 +97,8 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     }
   }
 
-  /** What the view shows of a root: its scan, or for a split root its splits' scans combined (undefined until both ended). */
   private summaryOf(root: string): DatasetSummary | undefined {
-    const entry = this.store.get(root);
-    const folders = entry?.splitFolders;
-    if (!folders) return entry?.summary;
-    const train = this.store.ensure(folders.train).summary;
-    const test = this.store.ensure(folders.test).summary;
-    if (!train || !test) return undefined;
-    // Every item of the tree asks for it: combine once per pair of scans.
-    const cached = this.combined.get(root);
-    if (cached?.train === train && cached.test === test) return cached.summary;
-    const summary = combineSplits(root, train, test);
-    this.combined.set(root, { train, test, summary });
-    return summary;
+    return this.store.shownSummary(root);
   }
 
   private splitOf(root: string): SplitDatasetSummary | undefined {

@@ -76,7 +76,7 @@ export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHo
     this.store = store;
     this.disposables.push(
       store.onDidChange((changedRoot) => {
-        if (changedRoot === root) this.update();
+        if (store.affects(changedRoot, root)) this.update();
       }),
     );
     store.ensure(root);
@@ -87,7 +87,7 @@ export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHo
       void this.store.rescan(this.root);
       return;
     }
-    const domain = this.store.get(this.root)?.summary?.domains.find((candidate) => candidate.name === message.domain);
+    const domain = this.store.shownSummary(this.root)?.domains.find((candidate) => candidate.name === message.domain);
     if (!domain) return;
     const target = message.className ? vscode.Uri.file(path.join(domain.path, message.className)) : vscode.Uri.file(domain.path);
     void vscode.commands.executeCommand('revealInExplorer', target);
@@ -95,15 +95,23 @@ export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHo
 
   private snapshot(): DatasetPanelState {
     const entry = this.store.get(this.root);
+    // A split root as the Datasets view shows it: its domains, train and test together.
+    const summary = this.store.shownSummary(this.root);
     const thumbnails: Record<string, string> = {};
-    for (const domain of entry?.summary?.domains ?? []) {
+    for (const domain of summary?.domains ?? []) {
       for (const entryClass of domain.classes) {
         for (const sample of entryClass.samples) {
           thumbnails[sample] = this.panel.webview.asWebviewUri(vscode.Uri.file(sample)).toString();
         }
       }
     }
-    return { root: this.root, name: datasetDisplayName(this.root), scanning: entry?.scanning ?? true, summary: entry?.summary, thumbnails };
+    return {
+      root: this.root,
+      name: datasetDisplayName(this.root),
+      scanning: (entry?.scanning ?? true) || (summary === undefined && entry?.splitFolders !== undefined),
+      summary,
+      thumbnails,
+    };
   }
 
   protected sendState(): void {
