@@ -128,7 +128,7 @@ describe('backend hints worded for where they are read', () => {
     assert.equal(problems.length, 2, problems.join('\n'));
     assert.match(
       problems[0],
-      /^\/w\/gpu-try\.kdexp\.json:24:14: backend: .*named\): tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed .* fix: needs an NVIDIA GPU/,
+      /^\/w\/gpu-try\.kdexp\.json:24:14: backend: .*named\): tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed \(looked in \/x\/\.native\)\. Fix: needs an NVIDIA GPU/,
     );
     assert.match(refusalText('gpu-try', problems.slice(0, 1), ''), /^KD-UDA: run gpu-try was not started \(1 problem\): /);
     assert.equal(offersNativeInstall(problems), true);

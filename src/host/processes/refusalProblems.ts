@@ -13,10 +13,11 @@ export function refusalProblems(reason: string): string[] {
   for (const line of reason.split(/\r?\n/)) {
     if (line.trim() === '') continue;
     const continuation = /^\s/.test(line) && problems.length > 0;
-    // `  - tensorflow-gpu: …` and `    fix: …` read as one sentence after the problem's colon.
+    // `  - tensorflow-gpu: …` reads on after the problem's colon, `    fix: …` as the next sentence (src/trainer/backends/backendError.ts).
     const text = line.trim().replace(/^- /, '');
-    if (continuation) problems[problems.length - 1] += ` ${text}`;
-    else problems.push(text);
+    if (!continuation) problems.push(text);
+    else if (text.startsWith('fix: ')) problems[problems.length - 1] += `. Fix: ${text.slice('fix: '.length)}`;
+    else problems[problems.length - 1] += ` ${text}`;
   }
   return problems;
 }

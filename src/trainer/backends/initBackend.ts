@@ -39,7 +39,8 @@ export async function initBackend(request: BackendRequest | BackendChoice, log: 
           ? error
           : new RungFailure(rung, error instanceof Error ? error.message : String(error), 'see the message; report it if it persists');
       skipped.push({ name: rung, reason: failure.message, fix: failure.fix, ...(failure.notInstalled ? { notInstalled: true as const } : {}) });
-      if (requested === 'auto') log(`backend: ${rung} unavailable: ${failure.message}`);
+      // A package that is simply absent is said once: by the skipped line, or the error if nothing starts.
+      if (requested === 'auto' && !failure.notInstalled) log(`backend: ${rung} unavailable: ${failure.message}`);
     }
   }
   throw new BackendError(
