@@ -124,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): KdUdaApi {
     vscode.commands.registerCommand(CommandId.RevealRunInOS, revealRunInOSCommand()),
     vscode.commands.registerCommand(CommandId.StartSourceOnlyBaseline, startSourceOnlyBaselineCommand()),
     vscode.commands.registerCommand(CommandId.CreateDigitsBenchmark, createDigitsBenchmarkCommand(context.extensionUri, roots, output)),
-    vscode.commands.registerCommand(CommandId.InstallNativeBackend, installNativeBackendCommand(output)),
+    vscode.commands.registerCommand(CommandId.InstallNativeBackend, installNativeBackendCommand(output, context.extensionUri)),
   );
   void syncRoots();
   return { datasets: { store, tree, roots }, runs, activeRuns, slurm, onDidShowWizardStep };

@@ -41,9 +41,10 @@ export async function readRunStatus(dir: string): Promise<Pick<RunListing, 'stat
   if (state === 'running' && pid !== undefined && lockHolder({ pid, host: host ?? '' }) === 'gone') {
     // The trainer records every end it sees (done, stopped, failed); a process that is gone while
     // its run still says running was killed (out of memory, SIGKILL) or crashed in native code.
+    // What happened, not what to do: a terminal says `kd-uda train --resume`, VS Code a Resume button.
     return {
       state: 'failed',
-      error: `the trainer (pid ${pid}) is gone but never recorded an end: it crashed or was killed. Resume it with kd-uda train --resume ${dir}`,
+      error: `the trainer (pid ${pid}) is gone but never recorded an end: it crashed or was killed`,
       ...since,
     };
   }

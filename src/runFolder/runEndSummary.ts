@@ -1,6 +1,8 @@
+import type { CheckpointListing } from './listCheckpoints';
+
 /**
- * What a run's end says in one line: each model's mean target accuracy, and a failure's error
- * without the stack frames and log lines around it.
+ * What a run's end says in one line: each model's mean target accuracy, a failure's error
+ * without the stack frames and log lines around it, and where a resume would continue.
  */
 
 /** The student first (what the run is for), then its teachers, then anything else; each with a value. */
@@ -41,4 +43,15 @@ export function errorLineOf(tail: readonly string[]): string | undefined {
   const named = lines.filter((line) => /\b(error|failed|cannot|exception|fatal)\b/i.test(line)).at(-1);
   const line = named ?? lines.at(-1);
   return line === undefined ? undefined : clip(line.trim());
+}
+
+/**
+ * Where Resume Run continues a run: its latest checkpoint, `the end of epoch 2` or `epoch 3, step
+ * 40` (a set written mid-epoch when it was stopped); undefined for a run that saved none, which
+ * has nothing to resume from.
+ */
+export function resumePoint(checkpoints: readonly CheckpointListing[]): string | undefined {
+  const latest = checkpoints.filter((checkpoint) => checkpoint.latest).sort((a, b) => b.globalStep - a.globalStep)[0];
+  if (!latest) return undefined;
+  return /-step-\d+$/.test(latest.set) ? `epoch ${latest.epoch}, step ${latest.stepInEpoch}` : `the end of epoch ${latest.epoch}`;
 }

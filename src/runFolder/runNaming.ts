@@ -5,6 +5,12 @@
  */
 const RUN_ID = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-(.+)$/;
 
+/** When the run's folder was made, to the second, `2026-01-02 03:04:05`, from its id; undefined for an id without a timestamp. */
+export function runIdStamp(runId: string): string | undefined {
+  const stamp = RUN_ID.exec(runId);
+  return stamp ? `${stamp[1]}-${stamp[2]}-${stamp[3]} ${stamp[4]}:${stamp[5]}:${stamp[6]}` : undefined;
+}
+
 /** When the run started, `2026-01-02 03:04`: from its id, else from status.json's `startedAt` (shown in UTC). */
 export function runStartedText(runId: string, startedAt?: string): string | undefined {
   const stamp = RUN_ID.exec(runId);

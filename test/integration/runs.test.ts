@@ -6,13 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KdUdaApi } from '../../src/extension';
+import type { ActiveRun } from '../../src/host/runsView/activeRuns';
 import type { RunNode } from '../../src/host/runsView/runsTreeProvider';
 import { listRuns, type RunListing } from '../../src/runFolder/listRuns';
 import { readRunResults } from '../../src/runFolder/readRunResults';
+import { runStartedText } from '../../src/runFolder/runNaming';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
 import { createImageTree } from '../fixtures/imageTree';
 import { poll } from '../harness/poll';
-import { errorNotifications, notifications } from './errorNotifications';
+import { errorNotifications, notifications, type ShownNotification } from './errorNotifications';
 import { labelText, tooltipText } from './treeItemText';
 
 function alive(pid: number): boolean {
@@ -297,7 +299,7 @@ describe('Runs: Start Run and Stop Run', function () {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
     const uri = await experiment('killed', { epochs: 50, stepsPerEpoch: 50 });
     let run: RunListing | undefined;
-    const killedNotifications = await errorNotifications(async () => {
+    const killedNotifications = await notifications('error', async () => {
       const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
       assert.equal(result.started, true, result.reason);
       run = await runOf('killed', 'running');
@@ -319,10 +321,113 @@ describe('Runs: Start Run and Stop Run', function () {
       /^\d{4}-\d\d-\d\d \d\d:\d\d · failed: the trainer \(pid \d+\) is gone but never recorded an end/,
     );
     assert.match(await tooltipOf(api, listed.node), /Last lines of trainer\.log:\n(.*\n)*.*run folder: /);
-    const shown = killedNotifications.find((message) => message.includes('killed failed'));
+    assert.doesNotMatch(await tooltipOf(api, listed.node), /Resume/, 'no checkpoint: nothing to resume from');
+    const shown = killedNotifications.find(({ message }) => message.includes('killed failed'));
     assert.ok(shown, `notifications: ${JSON.stringify(killedNotifications)}`);
-    assert.match(shown, /^KD-UDA: killed failed \(killed by SIGKILL\): the trainer \(pid \d+\) is gone but never recorded an end/);
-    assert.doesNotMatch(shown, /Last lines/);
+    assert.match(
+      shown.message,
+      /^KD-UDA: killed failed \(killed by SIGKILL\): the trainer \(pid \d+\) is gone but never recorded an end: it crashed or was killed\.$/,
+    );
+    assert.doesNotMatch(shown.message, /Last lines|kd-uda train|--resume/);
+    assert.deepEqual(shown.actions, ['Show Trainer Log'], 'killed before its first checkpoint: nothing to resume from');
+  });
+
+  it('a killed run that saved a checkpoint: Resume beside Show Trainer Log continues it; no CLI command to type; channels named by experiment and start', async () => {
+    const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
+    // backend auto: whatever this machine lacks, the run's output gives no install steps nobody asked for.
+    const uri = await experiment('resumable', { epochs: 500, stepsPerEpoch: 2, backend: 'auto' });
+    const failedNote = (message: string) => message.startsWith('KD-UDA: resumable failed');
+    let run: RunListing | undefined;
+    let first: ActiveRun | undefined;
+    let resumed: ActiveRun | undefined;
+    const shown = await notifications(
+      'error',
+      async (seen) => {
+        const result = await vscode.commands.executeCommand<{ started: boolean; pid?: number; reason?: string }>('kdUda.startRun', uri);
+        assert.equal(result.started, true, result.reason);
+        run = await runOf('resumable', 'running');
+        first = api.activeRuns.list().find((active) => active.runDir === run!.dir);
+        await poll('a first checkpoint', () => existsSync(path.join(run!.dir, 'checkpoints', 'latest.json')), 60_000);
+        process.kill(result.pid!, 'SIGKILL');
+        // The test clicks Resume on the failure's notification: the run executes again, in its own folder.
+        resumed = await poll(
+          'the Resume button to resume the run',
+          () => api.activeRuns.list().find((active) => active !== first && active.runDir === run!.dir),
+          30_000,
+        );
+        await poll(
+          'the resumed trainer to continue from the checkpoint',
+          async () => ((await readFile(path.join(run!.dir, 'events.jsonl'), 'utf8')).includes('"kind":"resume"') ? true : undefined),
+          60_000,
+        );
+        // Killed again: this time the notification is dismissed, and the Runs view says how to resume it.
+        process.kill(resumed.execution.pid!, 'SIGKILL');
+        await poll('the second failure’s notification', () => seen.filter(({ message }) => failedNote(message)).length === 2, 30_000);
+      },
+      ({ message }) => (failedNote(message) ? (api.activeRuns.list().length === 0 && !resumed ? 'Resume' : null) : undefined),
+    );
+    const [note] = shown.filter(({ message }) => failedNote(message));
+    assert.match(
+      note.message,
+      /^KD-UDA: resumable failed \(killed by SIGKILL\): the trainer \(pid \d+\) is gone but never recorded an end: it crashed or was killed\. Resume continues it from its checkpoint at (the end of epoch \d+|epoch \d+, step \d+)\.$/,
+    );
+    assert.doesNotMatch(note.message, /kd-uda train|--resume/, 'worded for VS Code, not a terminal');
+    assert.deepEqual(note.actions, ['Resume', 'Show Trainer Log']);
+
+    const listed = await poll('the killed run to show as failed', async () =>
+      (await runsInTree(api)).find(({ node }) => node.run.runId === run!.runId && node.run.state === 'failed'),
+    );
+    const description = String(api.runs.getTreeItem(listed.node).description);
+    assert.doesNotMatch(description, /kd-uda train|--resume/);
+    assert.match(await tooltipOf(api, listed.node), /\nResume Run \(its inline action or context menu\) continues it from its checkpoint at /);
+
+    // Two channels, one per execution, each named by the experiment and when the run started; the resume says so.
+    const stamp = String(runStartedText(run!.runId)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(first!.output.name, new RegExp(`^KD-UDA run: resumable · ${stamp}:\\d\\d$`));
+    assert.match(resumed!.output.name, new RegExp(`^KD-UDA run: resumable · ${stamp}:\\d\\d · resumed \\d\\d:\\d\\d:\\d\\d$`));
+    first!.output.show(true);
+    const output = await poll('the first run’s output', () =>
+      vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'output' && document.getText().includes(`run folder: ${run!.dir}`))?.getText(),
+    );
+    assert.match(output, /^backend: /m, 'the backend lines are there');
+    assert.doesNotMatch(
+      output,
+      /npm install|setup:native|Install Native|To use it: needs an NVIDIA GPU/,
+      'no GPU-install steps in a run that did not ask for the GPU',
+    );
+  });
+
+  it('a backend asked for and not installed: one problem, worded for VS Code, with a button that runs Install Native TensorFlow Backend', async () => {
+    const uri = await experiment('gpu', { backend: 'tensorflow-gpu' });
+    const window = vscode.window as unknown as { showQuickPick: (items: unknown, options?: vscode.QuickPickOptions) => Thenable<unknown> };
+    const showQuickPick = window.showQuickPick;
+    const picks: string[] = [];
+    window.showQuickPick = (_items, options) => {
+      picks.push(options?.title ?? '');
+      return Promise.resolve(undefined);
+    };
+    let shown: ShownNotification[];
+    try {
+      shown = await notifications(
+        'error',
+        async () => {
+          const result = await vscode.commands.executeCommand<{ started: boolean; reason?: string }>('kdUda.startRun', uri);
+          assert.equal(result.started, false);
+          assert.match(result.reason ?? '', /@tensorflow\/tfjs-node-gpu is not installed/);
+          await poll('the install command to ask which build to fetch', () => picks.length > 0, 30_000);
+        },
+        ({ message }) => (message.startsWith('KD-UDA: run gpu was not started') ? 'Install Native Backend' : undefined),
+      );
+    } finally {
+      window.showQuickPick = showQuickPick;
+    }
+    const note = shown.find(({ message }) => message.startsWith('KD-UDA: run gpu was not started'));
+    assert.ok(note, JSON.stringify(shown));
+    assert.match(note.message, /^KD-UDA: run gpu was not started \(1 problem\): .*gpu\.kdexp\.json:\d+:\d+: backend: backend "tensorflow-gpu" was asked for/);
+    assert.match(note.message, /run "KD-UDA: Install Native TensorFlow Backend" from VS Code's Command Palette and choose the GPU build/);
+    assert.doesNotMatch(note.message, /npm install/, 'nothing to type');
+    assert.deepEqual(note.actions, ['Open File', 'Install Native Backend']);
+    assert.deepEqual(picks, ['KD-UDA: Install Native TensorFlow Backend'], 'the button ran the palette command');
   });
 
   it('queues a run beyond kdUda.maxConcurrentRuns and starts it when a slot frees', async () => {

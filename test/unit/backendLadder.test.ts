@@ -102,6 +102,11 @@ if (process.env.KDUDA_BACKEND_CHILD === 'wasm-exit') {
         lines.some((line) => line.startsWith('backend: skipped tensorflow: ')),
         lines.join('\n'),
       );
+      // Neither native package is installed here: each is said once, without install steps nobody asked for.
+      assert.deepEqual(
+        lines.filter((line) => /tensorflow(-gpu)?\b.*not installed/.test(line)).map((line) => line.replace(/ \(looked in .*\)$/, '')),
+        ['backend: skipped tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed', 'backend: skipped tensorflow: @tensorflow/tfjs-node is not installed'],
+      );
       assert.doesNotThrow(() => JSON.stringify(report), 'the report goes into events as JSON');
     });
 

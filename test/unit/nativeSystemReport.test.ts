@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeSystem, nativeVerdict } from '../../src/nativeSetup/describeSystem';
 import { detectSystem, findLibraries, parseCpuFlags, parseLdconfig, parseNvidiaSmi, type SystemReport } from '../../src/nativeSetup/detectSystem';
 import { fetchNativeBackend, googleStorageUrls, NativeFetchError } from '../../src/nativeSetup/fetchNativeBackend';
+import { findInstalledNative } from '../../src/nativeSetup/installedNative';
 import { TFJS_VERSION } from '../../src/nativeSetup/nativePackages';
 
 // Captured from real machines: nvidia-smi 550 on an H100 (CUDA 12.4 driver), Debian's ldconfig.
@@ -98,6 +99,33 @@ describe('native TensorFlow: fetching it', () => {
       );
     } finally {
       process.env.PATH = savedPath;
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('native TensorFlow: what is installed already', () => {
+  it('finds each build where the trainer looks, with its version, and tells a version the trainer cannot load', () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'kd-uda-native-present-'));
+    try {
+      const cpu = path.join(folder, 'node_modules', '@tensorflow', 'tfjs-node');
+      mkdirSync(cpu, { recursive: true });
+      writeFileSync(path.join(cpu, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: TFJS_VERSION }));
+      const env = { KDUDA_NATIVE_DIR: folder };
+      assert.deepEqual(findInstalledNative('tensorflow', undefined, env), {
+        packageName: '@tensorflow/tfjs-node',
+        version: TFJS_VERSION,
+        dir: cpu,
+        matches: true,
+      });
+      assert.equal(findInstalledNative('tensorflow-gpu', undefined, env), undefined);
+      writeFileSync(path.join(cpu, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '4.10.0' }));
+      assert.equal(findInstalledNative('tensorflow', undefined, env)?.matches, false);
+      // A project's own node_modules (ordinary resolution from dist/trainer.js) counts after the search folders.
+      const empty = path.join(folder, 'empty');
+      mkdirSync(empty);
+      assert.equal(findInstalledNative('tensorflow', folder, { KDUDA_NATIVE_DIR: empty })?.dir, cpu);
+    } finally {
       rmSync(folder, { recursive: true, force: true });
     }
   });

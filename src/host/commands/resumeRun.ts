@@ -4,6 +4,8 @@ import path from 'node:path';
 import { formatExperimentProblem } from '../../experiment/validateExperiment';
 import { RUN_FILES } from '../../runFolder/runFolderFormat';
 import { readStatusJson } from '../../runFolder/readRunFiles';
+import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
+import { runIdName } from '../../runFolder/runNaming';
 import { readSubmittedExecutor } from '../../slurm/submit';
 import { launchRun, type ActiveRuns, type LaunchResult } from '../runsView/activeRuns';
 import { pickRun } from '../runsView/pickRun';
@@ -53,8 +55,11 @@ export function resumeRunCommand(extensionUri: vscode.Uri, activeRuns: ActiveRun
         return { started: false, reason: message };
       }
     }
-    return launchRun(activeRuns, label, () => TrainerProcess.start(extensionUri, ['train', '--resume', runDir], { what: 'Resuming a run', cwd: runDir }), {
+    // Called as when it started (its experiment), not by its folder's long id.
+    const name = (await readRunExperimentName(runDir)) ?? runIdName(label);
+    return launchRun(activeRuns, name, () => TrainerProcess.start(extensionUri, ['train', '--resume', runDir], { what: 'Resuming a run', cwd: runDir }), {
       runDir,
+      resumed: true,
     });
   };
 }

@@ -7,6 +7,7 @@ import type { SlurmExecutorSpec } from '../../slurm/slurmExecutor';
 import { experimentDataProblems } from '../experimentFiles/experimentDataProblems';
 import type { ExperimentDataScans } from '../experimentFiles/experimentDataScans';
 import { prepareRuns } from '../processes/prepareRuns';
+import { showRefusal } from '../processes/showRefusal';
 import { TrainerProcess, UntrustedWorkspaceError } from '../processes/trainerProcess';
 import { launchRun, type ActiveRuns, type LaunchResult } from '../runsView/activeRuns';
 import { runsDirectory } from '../runsView/runsDirectory';
@@ -79,17 +80,6 @@ function refuse(document: vscode.TextDocument, problems: readonly ExperimentProb
   return { started: false, reason: lines.join('\n') };
 }
 
-function problemsMessage(uri: vscode.Uri, label: string, lines: string[]): void {
-  void vscode.window
-    .showErrorMessage(
-      `KD-UDA: run ${label} was not started (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}): ${lines.slice(0, 3).join(' · ')}${lines.length > 3 ? ` · and ${lines.length - 3} more` : ''}`,
-      'Open File',
-    )
-    .then((choice) => {
-      if (choice) void vscode.window.showTextDocument(uri);
-    });
-}
-
 /** What a run of a sweep is called: the experiment and the point's values. */
 function runLabel(label: string, run: PreparedRun, prepared: PreparedRuns): string {
   return prepared.sweepId === null ? label : `${label} [${run.index + 1}/${prepared.count}: ${describePointValues(run.point)}]`;
@@ -128,7 +118,9 @@ export function startRunCommand(deps: StartRunDeps) {
       prepareRuns(deps.extensionUri, uri.fsPath, runsDir, { fresh: !validation.sweep, cwd: path.dirname(uri.fsPath) }),
     );
     if (outcome.kind === 'refused') {
-      problemsMessage(uri, label, outcome.reason.split('\n'));
+      void showRefusal(label, outcome.reason, { title: 'Open File', more: '' }).then((openFile) => {
+        if (openFile) void vscode.window.showTextDocument(uri);
+      });
       return { started: false, reason: outcome.reason };
     }
     if (outcome.kind === 'failed') {

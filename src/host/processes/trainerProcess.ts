@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { LAUNCHED_FROM_VSCODE_ENV } from '../../util/launchedFromVsCode';
 import type { ExecutionEnd, RunExecution } from './runExecution';
 
 /** How long a stopped trainer gets to checkpoint and exit before it is killed. */
@@ -60,7 +61,9 @@ export class TrainerProcess implements RunExecution {
 
   private constructor(entry: string, args: readonly string[], cwd: string | undefined) {
     const runtime = nodeRuntime();
-    this.child = spawn(runtime.command, [entry, ...args], { cwd, env: { ...process.env, ...runtime.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // The trainer's hints are read here, in VS Code: it words them for the palette, not a terminal.
+    const env = { ...process.env, ...runtime.env, [LAUNCHED_FROM_VSCODE_ENV]: '1' };
+    this.child = spawn(runtime.command, [entry, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child.on('message', (message) => this.messages.fire(message));
     this.exit = new Promise((resolve) => {
       this.child.once('error', (error) =>

@@ -5,12 +5,13 @@ import type { ExecutionEnd, RunExecution } from '../processes/runExecution';
 import { CommandId } from '../commands/commandId';
 import { EpochFollower, type FollowedSession } from './epochFollower';
 import { notifyRunEnd } from './runEndNotification';
+import { runChannelName } from './runChannelName';
 import { ProgressLogPacing } from '../../runComparison/progressLogPacing';
 import { TrainingProgressTracker, type TrainingProgress } from '../../runComparison/trainingProgress';
 import { progressDetail, progressLine } from '../../runComparison/trainingProgressText';
 
 export interface ActiveRun {
-  /** What the user calls the run: its experiment's name, or the run id when resumed. */
+  /** What the user calls the run: its experiment's name (with a sweep's point). */
   label: string;
   execution: RunExecution;
   output: vscode.OutputChannel;
@@ -54,6 +55,8 @@ export interface QueuedRun {
   label: string;
   /** The run folder it executes, when prepared before it starts. */
   runDir?: string;
+  /** A resume of a run folder that ran before (its output channel says so). */
+  resumed?: boolean;
   /** Starts the run when a slot frees up; throws when it cannot (e.g. trust was revoked). */
   start: () => RunExecution;
   /** Called with the run once started, or the error. */
@@ -123,16 +126,16 @@ export class ActiveRuns implements vscode.Disposable {
       request.started(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    request.started(this.add(request.label, execution, request.runDir));
+    request.started(this.add(request.label, execution, request.runDir, request.resumed));
   }
 
   /** Follows a run that executes now: through its run folder when known, else once the trainer announces it. */
-  add(label: string, execution: RunExecution, runDir?: string): ActiveRun {
-    const output = vscode.window.createOutputChannel(`KD-UDA run: ${label}`);
+  add(label: string, execution: RunExecution, runDir?: string, resumed = false): ActiveRun {
+    const startedAt = new Date();
+    const output = vscode.window.createOutputChannel(runChannelName(label, runDir, startedAt, resumed));
     const progressed = new vscode.EventEmitter<RunEpoch>();
     const run: ActiveRun = { label, execution, output, onDidProgress: progressed.event };
     const following: Following = { progressed, steps: new TrainingProgressTracker(), logPacing: new ProgressLogPacing() };
-    const startedAt = new Date();
     this.runs.add(run);
     this.following.set(run, following);
     const follow = (dir: string, session: FollowedSession): void => {
@@ -278,12 +281,13 @@ export function launchRun(
   activeRuns: ActiveRuns,
   label: string,
   start: () => RunExecution,
-  options: { runDir?: string; quiet?: boolean } = {},
+  options: { runDir?: string; quiet?: boolean; resumed?: boolean } = {},
 ): Promise<LaunchResult> {
   return new Promise((resolve) => {
     const place = activeRuns.startOrQueue({
       label,
       runDir: options.runDir,
+      resumed: options.resumed,
       start,
       started: (run) => {
         if (run instanceof Error) {

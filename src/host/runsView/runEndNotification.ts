@@ -3,8 +3,10 @@ import path from 'node:path';
 import { readRunStatus } from '../../runFolder/listRuns';
 import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
 import { readRunResults } from '../../runFolder/readRunResults';
-import { accuracySummary, errorLineOf, firstUsefulLine } from '../../runFolder/runEndSummary';
+import { listCheckpoints } from '../../runFolder/listCheckpoints';
+import { accuracySummary, errorLineOf, firstUsefulLine, resumePoint } from '../../runFolder/runEndSummary';
 import { CommandId } from '../commands/commandId';
+import { showRefusal } from '../processes/showRefusal';
 import type { ExecutionEnd } from '../processes/runExecution';
 import type { ActiveRun } from './activeRuns';
 
@@ -26,11 +28,12 @@ async function runName(run: ActiveRun): Promise<string> {
  * A run of this window has ended: what came of it, with the next thing to do as a button. Done:
  * each model's mean target accuracy from results.json, and Open Results. Stopped: its last finished epoch,
  * Resume and Open Results. Failed: the error the trainer recorded, in one line (the log has the
- * rest), and Show Trainer Log. Refused (nothing was created): its problems.
+ * rest), Show Trainer Log, and Resume when it saved a checkpoint to continue from (a killed
+ * trainer's run is as resumable as a stopped one). Refused (nothing was created): its problems.
  */
 export async function notifyRunEnd(run: ActiveRun, exit: ExecutionEnd): Promise<void> {
   if (exit.code !== 0 && run.refused !== undefined) {
-    if (await refusalMessage(run)) run.output.show();
+    if (await showRefusal(run.label, run.refused, { title: 'Show Log', more: ' in the output' })) run.output.show();
     return;
   }
   const name = await runName(run);
@@ -44,10 +47,15 @@ export async function notifyRunEnd(run: ActiveRun, exit: ExecutionEnd): Promise<
   }
   const reason = firstUsefulLine((status?.state === 'failed' ? status.error : undefined) ?? exit.reason) ?? errorLineOf(exit.tail);
   const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-  const choice = await vscode.window.showErrorMessage(`KD-UDA: ${name} failed (${how})${reason ? `: ${reason}` : '.'}`, SHOW_LOG);
-  if (choice !== SHOW_LOG) return;
-  if (run.runDir) void vscode.commands.executeCommand(CommandId.ShowTrainerLog, run.runDir);
-  else run.output.show();
+  const from = run.runDir ? resumePoint(await listCheckpoints(run.runDir)) : undefined;
+  const resume = from ? ` Resume continues it from its checkpoint at ${from}.` : '';
+  const choice = await vscode.window.showErrorMessage(
+    `KD-UDA: ${name} failed (${how})${reason ? `: ${reason.replace(/\.$/, '')}` : ''}.${resume}`,
+    ...(from ? [RESUME, SHOW_LOG] : [SHOW_LOG]),
+  );
+  if (choice === RESUME) void vscode.commands.executeCommand(CommandId.ResumeRun, run.runDir);
+  else if (choice === SHOW_LOG && run.runDir) void vscode.commands.executeCommand(CommandId.ShowTrainerLog, run.runDir);
+  else if (choice === SHOW_LOG) run.output.show();
 }
 
 function openResults(runDir: string): void {
@@ -74,15 +82,4 @@ async function stoppedMessage(run: ActiveRun, name: string): Promise<void> {
   );
   if (choice === RESUME) void vscode.commands.executeCommand(CommandId.ResumeRun, run.runDir);
   else if (choice === OPEN_RESULTS) openResults(run.runDir!);
-}
-
-/** A run the trainer refused to start (nothing was created): its problems, which are the user's to fix. Resolves to whether Show Log was chosen. */
-async function refusalMessage(run: ActiveRun): Promise<boolean> {
-  const lines = run.refused!.split('\n');
-  const shown = lines.slice(0, 3).join(' · ');
-  const choice = await vscode.window.showErrorMessage(
-    `KD-UDA: run ${run.label} was not started (${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}): ${shown}${lines.length > 3 ? ` · and ${lines.length - 3} more in the output` : ''}`,
-    'Show Log',
-  );
-  return choice !== undefined;
 }

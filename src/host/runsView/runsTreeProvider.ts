@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { listCheckpoints, type CheckpointListing } from '../../runFolder/listCheckpoints';
 import { listRuns, readRunStatus, type RunListing } from '../../runFolder/listRuns';
 import { readLogTail } from '../../runFolder/readLogTail';
-import { firstUsefulLine } from '../../runFolder/runEndSummary';
+import { firstUsefulLine, resumePoint } from '../../runFolder/runEndSummary';
 import { readRunExperimentName } from '../../runFolder/readRunExperimentName';
 import { readRunResults, type ModelHeadline } from '../../runFolder/readRunResults';
 import { RUN_FILES, type RunState } from '../../runFolder/runFolderFormat';
@@ -275,21 +275,24 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
 
   /**
    * A failed run's tooltip, read only when the user hovers it: the error its trainer recorded, in
-   * one sentence (no stack, no log; the whole log is the run's Show Trainer Log). A trainer that
+   * one sentence (no stack, no log; the whole log is the run's Show Trainer Log), and where Resume
+   * Run continues it when it saved a checkpoint. A trainer that
    * recorded none (killed, out of memory) left its log's last lines as the only account of how far
    * it got, so those are shown under the reason the view gives.
    */
   async resolveTreeItem(item: vscode.TreeItem, node: RunNode): Promise<vscode.TreeItem> {
     if (node.kind !== 'run' || node.run.state !== 'failed') return item;
     const heading = `${node.run.runId}\n${node.run.dir}`;
+    const from = resumePoint(await listCheckpoints(node.run.dir));
+    const resume = from ? `\nResume Run (its inline action or context menu) continues it from its checkpoint at ${from}.` : '';
     const recorded = firstUsefulLine((await readStatusJson(node.run.dir).catch(() => undefined))?.error);
     if (recorded) {
-      item.tooltip = `${heading}\nFailed: ${recorded}\n\nShow Trainer Log (in the run's context menu) opens the whole ${RUN_FILES.log}.`;
+      item.tooltip = `${heading}\nFailed: ${recorded}${resume}\n\nShow Trainer Log (in the run's context menu) opens the whole ${RUN_FILES.log}.`;
       return item;
     }
     const tail = await readLogTail(node.run.dir, LOG_TAIL_LINES);
     const reason = node.run.error ? `\nFailed: ${node.run.error}` : '\nFailed';
-    item.tooltip = `${heading}${reason}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
+    item.tooltip = `${heading}${reason}${resume}${tail.length ? `\n\nLast lines of ${RUN_FILES.log}:\n${tail.join('\n')}` : ''}`;
     return item;
   }
 

@@ -15,12 +15,16 @@ export function describeAttempt(attempt: SkippedRung): string {
   return `  - ${attempt.name}: ${attempt.reason}\n    fix: ${attempt.fix}`;
 }
 
-/** Why one rung failed to start, with the fix for that cause. */
+/**
+ * Why one rung failed to start, with the fix for that cause. `notInstalled`: the rung's package is
+ * simply absent (not broken), which `auto` passes over without advice (see describeBackend).
+ */
 export class RungFailure extends Error {
   constructor(
     readonly rung: BackendName,
     reason: string,
     readonly fix: string,
+    readonly notInstalled = false,
   ) {
     super(reason);
     this.name = 'RungFailure';

@@ -1,20 +1,29 @@
 import type { InstallContext } from '../installContext';
+import { INSTALL_NATIVE_COMMAND } from '../../nativeSetup/installNativeCommand';
 import { nativePackages, type NativeRung } from '../../nativeSetup/nativePackages';
 
-/** The palette command that fetches a native backend in an installed extension (src/host/commands/installNativeBackend.ts). */
-export const INSTALL_NATIVE_COMMAND = 'KD-UDA: Install Native TensorFlow Backend';
+export { INSTALL_NATIVE_COMMAND } from '../../nativeSetup/installNativeCommand';
+
+/**
+ * Where a hint is read: a checkout's terminal (the project's scripts), a checkout opened in VS Code
+ * (its palette command first; the script may follow), or an installed extension (the palette
+ * command only: the .vsix carries no scripts).
+ */
+export type HintReader = { context: InstallContext; inVsCode: boolean };
 
 /** Why a native rung could not start: its package is absent, the wrong version, or fails to load. */
 export type NativeProblem = { kind: 'missing' } | { kind: 'version-mismatch'; found: string } | { kind: 'load-failed' };
 
 /**
- * The fix for a native rung's problem, worded for where it is read: a checkout has
- * `npm run setup:native` (scripts/setup-native.mjs); an installed extension has no scripts, only
- * its palette command, so there the script is never named.
+ * The fix for a native rung's problem, worded for where it is read: a checkout's terminal has
+ * `npm run setup:native` (scripts/setup-native.mjs); VS Code has the palette command, which an
+ * installed extension offers alone (it has no scripts) and a checkout before its script.
  */
-export function nativeFix(rung: NativeRung, problem: NativeProblem, context: InstallContext, tfjsVersion: string): string {
+export function nativeFix(rung: NativeRung, problem: NativeProblem, reader: HintReader, tfjsVersion: string): string {
   const packageName = nativePackages[rung];
-  return context === 'checkout' ? checkoutFix(rung, problem, packageName, tfjsVersion) : installedFix(rung, problem, packageName, tfjsVersion);
+  if (reader.context === 'installed') return installedFix(rung, problem, packageName, tfjsVersion);
+  if (!reader.inVsCode) return checkoutFix(rung, problem, packageName, tfjsVersion);
+  return `${installedFix(rung, problem, packageName, tfjsVersion)} (in a terminal in this checkout, \`npm run setup:native\` builds it offline: see the README)`;
 }
 
 function checkoutFix(rung: NativeRung, problem: NativeProblem, packageName: string, tfjsVersion: string): string {

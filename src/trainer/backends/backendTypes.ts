@@ -22,6 +22,8 @@ export interface SkippedRung {
   name: BackendName;
   reason: string;
   fix: string;
+  /** Its package is absent, rather than broken: nobody asked for it when `auto` skipped it. */
+  notInstalled?: true;
 }
 
 /** What the trainer runs on: the run folder's backend record (events and log), with its rungs typed. */

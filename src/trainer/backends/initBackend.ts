@@ -38,8 +38,9 @@ export async function initBackend(request: BackendRequest | BackendChoice, log: 
         error instanceof RungFailure
           ? error
           : new RungFailure(rung, error instanceof Error ? error.message : String(error), 'see the message; report it if it persists');
-      skipped.push({ name: rung, reason: failure.message, fix: failure.fix });
-      if (requested === 'auto') log(`backend: ${rung} unavailable: ${failure.message}`);
+      skipped.push({ name: rung, reason: failure.message, fix: failure.fix, ...(failure.notInstalled ? { notInstalled: true as const } : {}) });
+      // A package that is simply absent is said once: by the skipped line, or the error if nothing starts.
+      if (requested === 'auto' && !failure.notInstalled) log(`backend: ${rung} unavailable: ${failure.message}`);
     }
   }
   throw new BackendError(
@@ -132,12 +133,17 @@ async function startWasm(threads: number | undefined): Promise<Started> {
   };
 }
 
-/** Human lines for the run's log: what runs, how, and why nothing faster does. */
+/**
+ * Human lines for the run's log: what runs, how, and why nothing faster does. A rung skipped
+ * because its package is not installed gets no install advice: every run's log would open with
+ * GPU-install steps that nobody asked for (a run that names the backend gets them, in its refusal).
+ * A package that is there and broken keeps its fix: someone installed it to be used.
+ */
 export function describeBackend(report: BackendReport): string[] {
   const lines = [
     `backend: ${report.name} (${report.package} ${report.version}; ${report.library}); ${report.threads} thread(s), SIMD ${report.simd ? 'on' : 'off'}, GPU ${report.gpu ? 'yes' : 'no'}; started in ${report.startupMs} ms`,
   ];
-  for (const skip of report.skipped) lines.push(`backend: skipped ${skip.name}: ${skip.reason}. To use it: ${skip.fix}`);
+  for (const skip of report.skipped) lines.push(`backend: skipped ${skip.name}: ${skip.reason}${skip.notInstalled ? '' : `. To use it: ${skip.fix}`}`);
   for (const warning of report.warnings) lines.push(`backend: warning: ${warning}`);
   return lines;
 }

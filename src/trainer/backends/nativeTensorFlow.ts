@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findProjectRoot, installContext } from '../installContext';
 import { RungFailure } from './backendError';
 import { nativeFix, type NativeProblem } from './backendHints';
-import { nativeCacheFolder } from '../../nativeSetup/nativeCacheFolder';
+import { nativeSearchFolders as searchFoldersOf } from '../../nativeSetup/installedNative';
+import { launchedFromVsCode } from '../../util/launchedFromVsCode';
 import { nativePackages, type NativeRung } from '../../nativeSetup/nativePackages';
 import { registerNativeKernels } from './nativeKernels/registerNativeKernels';
 
@@ -32,17 +33,9 @@ function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
 }
 
-/**
- * Folders whose node_modules may hold a native package: KDUDA_NATIVE_DIR when set (where
- * `npm run setup:native -- --out DIR` built it), else .native/ in the project (its default), then
- * `native/` in the user's cache folder (where the installed extension's palette command puts it).
- * Ordinary resolution from the trainer (a user's own `npm install @tensorflow/tfjs-node`, or
- * NODE_PATH) is tried after these.
- */
+/** Where the trainer looks for a native package before ordinary resolution (src/nativeSetup/installedNative.ts). */
 export function nativeSearchFolders(): string[] {
-  if (process.env.KDUDA_NATIVE_DIR) return [path.resolve(process.env.KDUDA_NATIVE_DIR)];
-  const root = findProjectRoot();
-  return [...(root ? [path.join(root, '.native')] : []), nativeCacheFolder()];
+  return searchFoldersOf(findProjectRoot());
 }
 
 /**
@@ -99,14 +92,15 @@ function withoutCommandLine<T>(load: () => T): T {
  */
 export async function loadNativeTensorFlow(rung: NativeRung): Promise<NativeBackendInfo> {
   const packageName = nativePackages[rung];
-  const context = installContext(findProjectRoot());
-  const fix = (problem: NativeProblem) => nativeFix(rung, problem, context, tf.version_core);
+  const reader = { context: installContext(findProjectRoot()), inVsCode: launchedFromVsCode() };
+  const fix = (problem: NativeProblem) => nativeFix(rung, problem, reader, tf.version_core);
   const packageDir = locateNativePackage(packageName);
   if (!packageDir) {
     throw new RungFailure(
       rung,
       `${packageName} is not installed (looked in ${[...nativeSearchFolders(), 'node_modules'].join(', ')})`,
       fix({ kind: 'missing' }),
+      true,
     );
   }
   const manifestVersion = readManifest(packageDir).version;

@@ -112,7 +112,8 @@ export async function runSweep(request: SweepRequest, io: CliIo): Promise<SweepO
     onStart: (runDir) => io.out(`started ${label(runDir)}: ${path.basename(runDir)}`),
     onEnd: (runDir, end) => {
       const took = end.seconds === undefined ? '' : ` in ${duration(end.seconds)}`;
-      io.out(`${end.started ? end.state : 'not started'} ${label(runDir)}${took}${end.reason && end.state !== 'done' ? `: ${end.reason}` : ''}`);
+      const resume = end.started && end.state === 'failed' ? `. Resume it with kd-uda train --resume ${runDir}` : '';
+      io.out(`${end.started ? end.state : 'not started'} ${label(runDir)}${took}${end.reason && end.state !== 'done' ? `: ${end.reason}` : ''}${resume}`);
     },
   };
   // Done runs are kept as they are; running ones (a trainer elsewhere has them) are only followed.
