@@ -44,6 +44,16 @@ export function progressLine(progress: TrainingProgress): string {
   return parts.join(' · ');
 }
 
+/**
+ * What a running run's notification says: where it stands inside its epoch, then how its last
+ * epoch ended (`ep 2/3 · step 37/90 · loss 1.42 · ETA 0:45 — epoch 1/3: student 26.7%, …`);
+ * 'starting' before either is known.
+ */
+export function runNotificationMessage(training: TrainingProgress | undefined, lastEpochSummary: string | undefined): string {
+  const parts = [...(training ? [progressLine(training)] : []), ...(lastEpochSummary === undefined ? [] : [lastEpochSummary])];
+  return parts.length ? parts.join(' — ') : 'starting';
+}
+
 /** Several lines: where, the running loss and each term, the speed, and what each ETA counts. */
 export function progressDetail(progress: TrainingProgress): string {
   const epochs = progress.epochs === undefined ? '' : ` of ${progress.epochs}`;

@@ -5,7 +5,7 @@ import { ProgressLogPacing } from '../../src/runComparison/progressLogPacing';
 import type { RunEvent, StepEvent } from '../../src/runFolder/runEvents';
 import { latestSessionProgress } from '../../src/runComparison/sessionProgress';
 import { TrainingProgressTracker, type TrainingProgress } from '../../src/runComparison/trainingProgress';
-import { formatDuration, progressDetail, progressLine } from '../../src/runComparison/trainingProgressText';
+import { formatDuration, progressDetail, progressLine, runNotificationMessage } from '../../src/runComparison/trainingProgressText';
 import { parseResultsProgressMessage } from '../../src/protocol/resultsMessages';
 import { epochEvent, eventLines, startEvent } from '../fixtures/runFolderFiles';
 
@@ -52,6 +52,17 @@ describe('training progress from step events', () => {
     assert.equal(timed!.runEtaSeconds, 52);
     assert.equal(timed!.etaIncludesEvaluation, false);
     assert.equal(progressLine(timed!), 'ep 1/3 · step 4/10 · loss 1.00 · ETA ≥0:52');
+  });
+
+  it('gives a running run’s notification its step, loss and ETA, then its last epoch', () => {
+    const timed = tracked([sessionStart(0), step(10, 1, 1, 10), step(12, 1, 2, 10), step(14, 1, 3, 10), step(16, 1, 4, 10)], 16)!;
+    assert.equal(runNotificationMessage(undefined, undefined), 'starting');
+    assert.equal(runNotificationMessage(timed, undefined), 'ep 1/3 · step 4/10 · loss 1.00 · ETA ≥0:52');
+    assert.equal(
+      runNotificationMessage(timed, 'epoch 1/3: student 26.7%, teacher 28.3%'),
+      'ep 1/3 · step 4/10 · loss 1.00 · ETA ≥0:52 — epoch 1/3: student 26.7%, teacher 28.3%',
+    );
+    assert.equal(runNotificationMessage(undefined, 'epoch 3/3: student 30.0%'), 'epoch 3/3: student 30.0%');
   });
 
   it('takes the speed from the median step time, so one step held up by other work does not swing the ETA', () => {

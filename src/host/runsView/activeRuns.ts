@@ -8,7 +8,7 @@ import { notifyRunEnd } from './runEndNotification';
 import { runChannelName } from './runChannelName';
 import { ProgressLogPacing } from '../../runComparison/progressLogPacing';
 import { TrainingProgressTracker, type TrainingProgress } from '../../runComparison/trainingProgress';
-import { progressDetail, progressLine } from '../../runComparison/trainingProgressText';
+import { progressDetail, progressLine, runNotificationMessage } from '../../runComparison/trainingProgressText';
 
 export interface ActiveRun {
   /** What the user calls the run: its experiment's name (with a sweep's point). */
@@ -25,6 +25,8 @@ export interface ActiveRun {
   onDidProgress: vscode.Event<RunEpoch>;
   /** Where the trainer stands inside its epochs (step, running loss, ETA), from its step events; recomputed each second. */
   training?: TrainingProgress;
+  /** Fires when `training`, as a line of text, changes. */
+  onDidStep: vscode.Event<TrainingProgress | undefined>;
 }
 
 /** Longer labels are cut so that the status bar keeps room for the progress. */
@@ -47,6 +49,7 @@ interface Following {
   /** Once the trainer has said which run folder it writes. */
   epochs?: EpochFollower;
   progressed: vscode.EventEmitter<RunEpoch>;
+  stepped: vscode.EventEmitter<TrainingProgress | undefined>;
   steps: TrainingProgressTracker;
   logPacing: ProgressLogPacing;
 }
@@ -134,8 +137,9 @@ export class ActiveRuns implements vscode.Disposable {
     const startedAt = new Date();
     const output = vscode.window.createOutputChannel(runChannelName(label, runDir, startedAt, resumed));
     const progressed = new vscode.EventEmitter<RunEpoch>();
-    const run: ActiveRun = { label, execution, output, onDidProgress: progressed.event };
-    const following: Following = { progressed, steps: new TrainingProgressTracker(), logPacing: new ProgressLogPacing() };
+    const stepped = new vscode.EventEmitter<TrainingProgress | undefined>();
+    const run: ActiveRun = { label, execution, output, onDidProgress: progressed.event, onDidStep: stepped.event };
+    const following: Following = { progressed, stepped, steps: new TrainingProgressTracker(), logPacing: new ProgressLogPacing() };
     this.runs.add(run);
     this.following.set(run, following);
     const follow = (dir: string, session: FollowedSession): void => {
@@ -181,8 +185,10 @@ export class ActiveRuns implements vscode.Disposable {
   /** The run's step progress as of now, and a line of it in its output when one is due. */
   private refreshTraining(run: ActiveRun, following: Following): void {
     const now = Date.now();
+    const before = run.training && progressLine(run.training);
     run.training = following.steps.progress(now);
     if (run.training && following.logPacing.shouldLog(run.training, now)) run.output.appendLine(`[progress] ${progressLine(run.training)}`);
+    if ((run.training && progressLine(run.training)) !== before) following.stepped.fire(run.training);
   }
 
   private tick(): void {
@@ -201,6 +207,7 @@ export class ActiveRuns implements vscode.Disposable {
     const following = this.following.get(run);
     following?.epochs?.dispose();
     following?.progressed.dispose();
+    following?.stepped.dispose();
     this.following.delete(run);
   }
 
@@ -254,17 +261,22 @@ export class ActiveRuns implements vscode.Disposable {
 }
 
 /**
- * While the run trains: a notification with its latest epoch line and a Cancel button that stops
- * it cleanly (SIGTERM, checkpoint). When it ends: what came of it (see runEndNotification.ts).
+ * While the run trains: a notification with its step, loss and ETA and its last epoch's line, and a
+ * Cancel button that stops it cleanly (SIGTERM, checkpoint). When it ends: what came of it (see
+ * runEndNotification.ts).
  */
 export function reportWhenDone(run: ActiveRun): void {
   void vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `KD-UDA: ${run.label}`, cancellable: true },
     (progress, cancellation) => {
       cancellation.onCancellationRequested(() => void run.execution.stop());
-      const epochs = run.onDidProgress(({ summary }) => progress.report({ message: summary.slice(0, 140) }));
+      const report = () => progress.report({ message: runNotificationMessage(run.training, run.progress?.summary).slice(0, 200) });
+      report();
+      const epochs = run.onDidProgress(report);
+      const steps = run.onDidStep(report);
       return run.execution.exit.finally(() => {
         epochs.dispose();
+        steps.dispose();
       });
     },
   );
