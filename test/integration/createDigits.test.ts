@@ -21,14 +21,14 @@ describe('Create Digits Benchmark command', function () {
     if (out) await rm(out, { recursive: true, force: true });
   });
 
-  it('runs the trainer generator in a child process and adds both splits to the Datasets view', async () => {
+  it('runs the trainer generator in a child process and adds the benchmark to the Datasets view as one dataset with its own test split', async () => {
     const api = await vscode.extensions.getExtension<KdUdaApi>('kd-uda-lab.kd-uda-lab')!.activate();
     out = path.join(await mkdtemp(path.join(os.tmpdir(), 'kd-uda-it-digits-')), 'digits');
     const result = await vscode.commands.executeCommand<{ created: boolean; reason?: string }>('kdUda.createDigitsBenchmark', { out, size: 20, seed: 3 });
     assert.equal(result.created, true, result.reason);
 
     const descriptions = await poll(
-      'both splits scanned in the Datasets view',
+      'the benchmark scanned in the Datasets view, its splits read as one dataset',
       () => {
         const nodes = api.datasets.tree.getChildren().filter((node) => node.root.startsWith(out));
         const seen = nodes
@@ -37,13 +37,13 @@ describe('Create Digits Benchmark command', function () {
             return `${labelText(item)}: ${String(item.description)}`;
           })
           .sort();
-        if (seen.length === 2 && seen.every((text) => /images$/.test(text))) return seen;
+        if (seen.length === 1 && seen.every((text) => /images$/.test(text))) return seen;
         throw new Error(`the view shows ${JSON.stringify(seen)}`);
       },
       30_000,
       200,
     );
-    // 20 training images per domain; the test split keeps at least one image per class (10 per domain).
-    assert.deepEqual(descriptions, ['digits/test: ImageFolder · 4 domains · 40 images', 'digits/train: ImageFolder · 4 domains · 80 images']);
+    // One dataset with its own test split: 20 training images per domain, and the test split keeps at least one image per class (10 per domain).
+    assert.deepEqual(descriptions, ['digits: ImageFolder · train/test folders · 4 domains · 120 images']);
   });
 });

@@ -14,8 +14,17 @@ export interface CreateDigitsOptions {
 
 export type CreateDigitsResult = { created: true; out: string } | { created: false; reason: string };
 
-/** The generator writes two ImageFolder roots, one per fixed split. */
+/** The generator writes two ImageFolder roots, one per fixed split, under the folder it is given. */
 const SPLIT_ROOTS = ['train', 'test'];
+
+/**
+ * The roots to list: the folder itself when it holds both splits (the Datasets view and the
+ * wizard read it as one dataset with its own test split), else whichever split was written.
+ */
+function rootsToList(out: string): string[] {
+  const built = SPLIT_ROOTS.map((split) => path.join(out, split)).filter((root) => existsSync(root));
+  return built.length === SPLIT_ROOTS.length ? [out] : built;
+}
 
 async function askForFolder(): Promise<string | undefined> {
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -66,7 +75,7 @@ export function createDigitsBenchmarkCommand(extensionUri: vscode.Uri, roots: Da
         const exit = await trainer.exit;
         cancelled.dispose();
         trainer.dispose();
-        const built = SPLIT_ROOTS.map((split) => path.join(out, split)).filter((root) => existsSync(root));
+        const built = rootsToList(out);
         for (const root of built) await roots.add(root);
         if (cancellation.isCancellationRequested) return { created: false, reason: 'cancelled' };
         // Exit code 3: some domains could not be built on this machine; the rest are usable.
