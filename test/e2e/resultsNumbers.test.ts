@@ -82,6 +82,10 @@ describe('Results panel: numbers with their uncertainty (code-server + Chromium)
       );
 
       assert.equal(await text('#results-table td[data-role="student"][data-latency]'), '12.3 ms ± 0.55 (median of 40 batches)');
+      assert.match(
+        (await frame.locator('#results-table td[data-role="student"][data-latency] .latency').getAttribute('title')) ?? '',
+        /middle half took .*\. The spread is within this measurement: another run, timed while the machine was more or less busy, can differ by more than it$/,
+      );
       assert.equal(await text('#results-table td[data-role="teacher"][data-latency]'), '40.0 ms ± 16.5 (median of 20 batches) noisy');
       assert.match((await frame.locator('#results-table td[data-role="teacher"] .noisy-marker').getAttribute('title')) ?? '', /^noisy: the middle half/);
 

@@ -17,6 +17,9 @@ const ms = (value: number): string => (value >= 100 ? value.toFixed(0) : value >
 
 const NOISY_EXPLANATION = `noisy: the middle half of the timed batches spans more than ${Math.round(100 * NOISY_SPREAD)}% of the median, so the machine was busy or the backend varies; do not compare this figure closely, measure again on an idle machine`;
 
+/** What the spread cannot say: it is within one measurement, and the machine's load may differ from one to the next. */
+const BETWEEN_MEASUREMENTS = 'The spread is within this measurement: another run, timed while the machine was more or less busy, can differ by more than it';
+
 /** The figure's text and tooltip, and whether it is noisy; '–' without a figure. */
 export function describeLatency(figure: LatencyFigure): { text: string; title: string; noisy: boolean } {
   const { latencyMsPerBatch: median, latencyBatchSize: batchSize, latencySpread: spread } = figure;
@@ -34,7 +37,7 @@ export function describeLatency(figure: LatencyFigure): { text: string; title: s
     title:
       `Median wall time of ${batch} over ${spread.batches} timed batches, after ${LATENCY_PLAN.warmUpBatches} untimed warm-up batches; ` +
       `the middle half took ${ms(spread.q1Ms)}–${ms(spread.q3Ms)} ms (± is half that range)` +
-      (spread.noisy ? `. ${NOISY_EXPLANATION}` : ''),
+      (spread.noisy ? `. ${NOISY_EXPLANATION}` : `. ${BETWEEN_MEASUREMENTS}`),
     noisy: spread.noisy,
   };
 }
@@ -43,7 +46,7 @@ export function describeLatency(figure: LatencyFigure): { text: string; title: s
 export function perImageSpread(spread: LatencySpread): Node[] {
   const title =
     `Median per image over ${spread.batches} timed batches, after ${LATENCY_PLAN.warmUpBatches} untimed warm-up batches; ` +
-    `the middle half took ${spread.q1Ms.toPrecision(3)}–${spread.q3Ms.toPrecision(3)} ms per image (± is half that range)`;
+    `the middle half took ${spread.q1Ms.toPrecision(3)}–${spread.q3Ms.toPrecision(3)} ms per image (± is half that range). ${BETWEEN_MEASUREMENTS}`;
   const nodes: Node[] = [
     el('span', { class: 'latency-spread', title }, ` ± ${Number(((spread.q3Ms - spread.q1Ms) / 2).toPrecision(2))} (${spread.batches} batches)`),
   ];
