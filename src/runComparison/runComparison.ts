@@ -292,24 +292,51 @@ export function betterDirection(column: ComparisonColumn): 'higher' | 'lower' | 
 
 /**
  * The best value of each metric column over the given rows (the ones shown): the highest accuracy,
- * the lowest cost; undefined for other columns and where no row has a finite value. Cells equal to
- * it are the best (ties all are). No best where the rows' values are all the same (or there is one).
+ * the lowest cost, keyed by the set of rows it is best among. A mean target accuracy is best among
+ * the rows of the same source → targets (a mean over one easy target says nothing against a mean
+ * over three); every other column, a per-target accuracy or a cost, among all of them. Undefined
+ * for columns that have no best. A set whose values are all the same (or that has one) has none.
  */
-export function bestValues(table: ComparisonTable, rows: readonly number[]): (number | undefined)[] {
+export type BestValues = (Map<string, number> | undefined)[];
+
+const MEAN_ACCURACY_KEY = /^acc\..+\.mean$/;
+
+/** Which rows a cell competes with in its column: those with the same source → targets for a mean accuracy, else all. */
+function cohortOf(table: ComparisonTable, row: number, column: number, domainsColumn: number): string {
+  if (domainsColumn < 0 || !MEAN_ACCURACY_KEY.test(table.columns[column].key)) return '';
+  return String(table.rows[row]?.cells[domainsColumn] ?? '');
+}
+
+const domainsColumnOf = (table: ComparisonTable): number => table.columns.findIndex((column) => column.key === DOMAINS_KEY && column.group === 'run');
+
+export function bestValues(table: ComparisonTable, rows: readonly number[]): BestValues {
+  const domainsColumn = domainsColumnOf(table);
   return table.columns.map((column, index) => {
     const better = betterDirection(column);
     if (!better) return undefined;
-    let best: number | undefined;
-    let worst: number | undefined;
+    const extremes = new Map<string, { best: number; worst: number }>();
     for (const row of rows) {
       const value = table.rows[row].cells[index];
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-      if (best === undefined || (better === 'higher' ? value > best : value < best)) best = value;
-      if (worst === undefined || (better === 'higher' ? value < worst : value > worst)) worst = value;
+      const cohort = cohortOf(table, row, index, domainsColumn);
+      const seen = extremes.get(cohort);
+      if (!seen) extremes.set(cohort, { best: value, worst: value });
+      else {
+        if (better === 'higher' ? value > seen.best : value < seen.best) seen.best = value;
+        if (better === 'higher' ? value < seen.worst : value > seen.worst) seen.worst = value;
+      }
     }
     // One value shared by every row that has one is no best: a star on every cell would say nothing.
-    return best === worst ? undefined : best;
+    return new Map([...extremes].flatMap(([cohort, { best, worst }]) => (best === worst ? [] : [[cohort, best] as const])));
   });
+}
+
+/** Whether a row's cell holds the best value among the rows it competes with (ties all are). */
+export function isBestValue(table: ComparisonTable, best: BestValues, row: number, column: number): boolean {
+  const value = table.rows[row]?.cells[column];
+  const bestOfColumn = best[column];
+  if (bestOfColumn === undefined || typeof value !== 'number') return false;
+  return bestOfColumn.get(cohortOf(table, row, column, domainsColumnOf(table))) === value;
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });

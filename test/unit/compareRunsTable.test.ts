@@ -5,6 +5,7 @@ import { findShownPosition, groupedRows, groupRowKey, runRows } from '../../src/
 import {
   bestValues,
   buildComparisonTable,
+  isBestValue,
   buildSearchIndex,
   cellText,
   differingColumns,
@@ -177,7 +178,8 @@ describe('Compare Runs table', () => {
       record('d', { experiment: { seed: 1 }, models: [] }),
       record('e', { targets: ['usps'], models: [{ role: 'student', accuracy: { usps: 0.9 }, meanTarget: 0.9 }] }),
     ]);
-    const best = (rows: number[]) => Object.fromEntries(table.columns.map((entry, index) => [entry.key, bestValues(table, rows)[index]]));
+    // These runs name no source or targets: every row competes with every other.
+    const best = (rows: number[]) => Object.fromEntries(table.columns.map((entry, index) => [entry.key, bestValues(table, rows)[index]?.get('')]));
     const all = best([0, 1, 2, 3]);
     assert.equal(all['acc.student.mean'], 0.9, 'highest accuracy');
     assert.equal(all['acc.student.usps'], 0.9, 'a NaN is no best');
@@ -191,6 +193,30 @@ describe('Compare Runs table', () => {
     assert.equal(best([1, 4])['acc.student.mean'], undefined, 'all the same: no best');
     assert.equal(best([0, 1, 4])['acc.student.mean'], 0.9, 'a tie at the top is still the best');
     assert.equal(best([])['acc.student.mean'], undefined, 'no rows, no best');
+  });
+
+  it('finds the best mean accuracy among the runs of the same source → targets, and the best per-target accuracy and cost among all', () => {
+    const run = (runId: string, targets: string[], accuracy: Record<string, number>, parameters: number): RunRecord =>
+      record(runId, {
+        experiment: { data: { source: 'mnist', targets } },
+        targets,
+        models: [{ role: 'student', accuracy, meanTarget: Object.values(accuracy).reduce((a, b) => a + b) / targets.length, parameters }],
+      });
+    const table = buildComparisonTable([
+      run('stda-easy', ['usps'], { usps: 0.9 }, 300),
+      run('mtda-1', ['usps', 'svhn'], { usps: 0.8, svhn: 0.4 }, 500),
+      run('mtda-2', ['usps', 'svhn'], { usps: 0.7, svhn: 0.3 }, 400),
+      run('stda-hard', ['svhn'], { svhn: 0.35 }, 600),
+    ]);
+    const rows = [0, 1, 2, 3];
+    const best = bestValues(table, rows);
+    const starred = (key: string) => rows.filter((row) => isBestValue(table, best, row, column(table, key))).map((row) => table.rows[row].runId);
+    // The one-target run's 90% is no better than the two-target runs' 60%: a mean over an easy target alone.
+    assert.deepEqual(starred('acc.student.mean'), ['mtda-1'], 'the best of the two runs to usps and svhn; a lone run of its targets has nothing to beat');
+    assert.deepEqual(starred('acc.student.usps'), ['stda-easy'], 'accuracy on one target compares across runs');
+    assert.deepEqual(starred('acc.student.svhn'), ['mtda-1']);
+    assert.deepEqual(starred('params.student'), ['stda-easy'], 'a cost compares across runs');
+    assert.deepEqual([...best[column(table, 'acc.student.mean')]!.keys()], ['mnist → usps, svhn']);
   });
 
   it('orders metrics the same whichever run comes first: per model, the student, online-kd’s branches and aggregate, then the teachers; each mean, targets, then costs', () => {

@@ -4,6 +4,8 @@ import { groupCellText, groupRuns, groupsAsTable, type RunGroup } from '../../sr
 import { findShownPosition, groupedRows, runRows, shownRowKey, type ShownRow } from '../../src/runComparison/shownRows';
 import {
   bestValues,
+  isBestValue,
+  type BestValues,
   buildSearchIndex,
   cellText,
   differingColumns,
@@ -39,8 +41,8 @@ export class TableView {
   shownRows: ShownRow[] = [];
   /** The columns drawn. A new array only when they change: the grid rebuilds its header exactly then. */
   shownColumns: number[] = [];
-  /** The best value of each metric column over the rows shown (runs, or groups' means when grouped); see bestValues. */
-  best: (number | undefined)[] = [];
+  /** The best values of each metric column over the rows shown (runs, or groups' means when grouped); see bestValues. */
+  best: BestValues = [];
   /** Built after the first paint (or when a filter needs it first): every cell's text of 1,000 rows is not free. */
   private search: SearchIndex | undefined;
 
@@ -129,11 +131,11 @@ export class TableView {
 
   /** Whether the cell holds its column's best value among the rows shown (a group by its mean). */
   isBest(shown: ShownRow, columnIndex: number): boolean {
-    const best = this.best[columnIndex];
     // Grouped, the groups' means compete; their runs, shown beneath, are not marked.
-    if (best === undefined || (this.choices.grouped ?? false) !== (shown.kind === 'group')) return false;
-    const value = shown.kind === 'run' ? this.table.rows[shown.row].cells[columnIndex] : this.groupTable.rows[shown.group]?.cells[columnIndex];
-    return value === best;
+    if ((this.choices.grouped ?? false) !== (shown.kind === 'group')) return false;
+    return shown.kind === 'run'
+      ? isBestValue(this.table, this.best, shown.row, columnIndex)
+      : isBestValue(this.groupTable, this.best, shown.group, columnIndex);
   }
 
   /** A cell's text as drawn: a run's value, or a group's (`55.0 ± 5.0 (3)`, the seeds `0, 1, 2`, `sweep · 3 runs`). */
