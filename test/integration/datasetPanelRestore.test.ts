@@ -16,6 +16,7 @@ describe('restoring the dataset panel', () => {
     ensure: () => undefined,
     get: () => undefined,
     shownSummary: () => undefined,
+    scanning: () => true,
     affects: () => false,
     rescan: () => Promise.resolve(),
   } as unknown as DatasetStore;

@@ -7,7 +7,7 @@ import { readLatestJson, readResultsJson } from '../../src/runFolder/readRunFile
 import { RUN_FILES } from '../../src/runFolder/runFolderFormat';
 import { startTraining } from '../../src/trainer/cli/train';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
-import { stepLosses, tinyTrainingFolders, trainUntilStopped } from '../fixtures/trainingRuns';
+import { stepLosses, tinyTrainingFolders, wholeAndResumedRuns } from '../fixtures/trainingRuns';
 
 // kd.features in real runs on the wasm backend: the feature term trains beside the logit KD terms,
 // falls, has its own curve, leaves the student's cost alone, and a resumed run (hint adapters
@@ -88,13 +88,9 @@ describe('training with kd.features', () => {
 
     it(`a stopped ${loss} run resumes (hint adapters restored) to the numbers of a run never stopped`, async () => {
       const file = await writeFeatureExperiment(`resume-${loss}`, 'kd-stda', { loss }, { stepsPerEpoch: 3 });
-      const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-      const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
-      assert.equal(first.state, 'stopped');
-      const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
-      assert.equal(resumed.state, 'done');
-      assert.deepEqual(await stepLosses(first.runDir), await stepLosses(whole.runDir));
-      assert.deepEqual((await readResultsJson(first.runDir)).history, (await readResultsJson(whole.runDir)).history);
+      const { whole, resumed } = await wholeAndResumedRuns(file, runsDir);
+      assert.deepEqual(await stepLosses(resumed), await stepLosses(whole));
+      assert.deepEqual((await readResultsJson(resumed)).history, (await readResultsJson(whole)).history);
     });
   }
 });

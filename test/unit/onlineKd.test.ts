@@ -16,7 +16,7 @@ import { evaluateCheckpoint } from '../../src/trainer/cli/eval';
 import { startTraining } from '../../src/trainer/cli/train';
 import { buildNet } from '../../src/trainer/training/nets';
 import { tinyExperiment, writeExperiment } from '../fixtures/experiments';
-import { stepLosses, tensorCountsPerStep, tinyTrainingFolders, trainUntilStopped } from '../fixtures/trainingRuns';
+import { stepLosses, tensorCountsPerStep, tinyTrainingFolders, wholeAndResumedRuns } from '../fixtures/trainingRuns';
 
 // online-kd trained on the wasm backend through the CLI's entry, into real run folders, on the tiny
 // generated dataset (16x16 PNGs, two classes, a source and two targets): its branches and their
@@ -116,13 +116,9 @@ describe('online-kd on wasm', () => {
 
   it('a stopped run resumes to the numbers of a run never stopped', async () => {
     const file = await writeOnlineExperiment('online-resume', { epochs: 2, stepsPerEpoch: 3 });
-    const whole = await startTraining({ file, runsDir, stop: { requested: false }, echo: quiet });
-    const first = await trainUntilStopped(file, runsDir, { epoch: 1, step: 2 });
-    assert.equal(first.state, 'stopped');
-    const resumed = await startTraining({ resume: first.runDir, stop: { requested: false }, echo: quiet });
-    assert.equal(resumed.state, 'done');
-    assert.deepEqual(await stepLosses(first.runDir), await stepLosses(whole.runDir));
-    const [a, b] = [await readResultsJson(whole.runDir), await readResultsJson(first.runDir)];
+    const { whole, resumed } = await wholeAndResumedRuns(file, runsDir);
+    assert.deepEqual(await stepLosses(resumed), await stepLosses(whole));
+    const [a, b] = [await readResultsJson(whole), await readResultsJson(resumed)];
     assert.deepEqual(b.history, a.history);
     assert.deepEqual(b.headline, a.headline);
   });

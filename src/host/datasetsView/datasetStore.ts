@@ -109,6 +109,13 @@ export class DatasetStore implements vscode.Disposable {
     return summary;
   }
 
+  /** Whether `root` is being scanned, or for a split root either of its splits. */
+  scanning(root: string): boolean {
+    const entry = this.entries.get(root);
+    const folders = entry?.splitFolders;
+    return (entry?.scanning ?? true) || (folders !== undefined && [folders.train, folders.test].some((folder) => this.entries.get(folder)?.scanning));
+  }
+
   /** Whether a change of `changed`'s entry changes what shownSummary gives for `root`. */
   affects(changed: string, root: string): boolean {
     const folders = this.entries.get(root)?.splitFolders;

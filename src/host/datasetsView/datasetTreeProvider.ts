@@ -66,7 +66,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
 
   getChildren(node?: DatasetNode): DatasetNode[] {
     if (!node) return this.roots.map((root) => ({ kind: 'root', root }));
-    const summary = this.summaryOf(node.root);
+    const summary = this.store.shownSummary(node.root);
     if (!summary) return [];
     if (node.kind === 'root') return summary.domains.map((domain) => ({ kind: 'domain', root: node.root, domain: domain.name }));
     if (node.kind === 'domain') {
@@ -97,24 +97,18 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     }
   }
 
-  private summaryOf(root: string): DatasetSummary | undefined {
-    return this.store.shownSummary(root);
-  }
-
   private splitOf(root: string): SplitDatasetSummary | undefined {
-    const summary = this.summaryOf(root);
+    const summary = this.store.shownSummary(root);
     return summary && isSplit(summary) ? summary : undefined;
   }
 
   private findDomain(root: string, name: string): DomainSummary | undefined {
-    return this.summaryOf(root)?.domains.find((domain) => domain.name === name);
+    return this.store.shownSummary(root)?.domains.find((domain) => domain.name === name);
   }
 
   private rootItem(root: string): vscode.TreeItem {
-    const entry = this.store.ensure(root);
-    const summary = this.summaryOf(root);
-    const folders = entry.splitFolders;
-    const scanning = entry.scanning || (folders !== undefined && [folders.train, folders.test].some((folder) => this.store.get(folder)?.scanning));
+    const summary = this.store.shownSummary(root);
+    const scanning = this.store.scanning(root);
     const name = datasetDisplayName(root);
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `dataset:${root}`;

@@ -94,7 +94,6 @@ export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHo
   }
 
   private snapshot(): DatasetPanelState {
-    const entry = this.store.get(this.root);
     // A split root as the Datasets view shows it: its domains, train and test together.
     const summary = this.store.shownSummary(this.root);
     const thumbnails: Record<string, string> = {};
@@ -108,7 +107,7 @@ export class DatasetPanel extends PanelHost<HostToDatasetPanel, DatasetPanelToHo
     return {
       root: this.root,
       name: datasetDisplayName(this.root),
-      scanning: (entry?.scanning ?? true) || (summary === undefined && entry?.splitFolders !== undefined),
+      scanning: this.store.scanning(this.root),
       summary,
       thumbnails,
     };
